@@ -1,0 +1,528 @@
+// Python: modules, classes, functions/methods (nested too), fields, module
+// variables and constants, imports with aliases, calls, bases, annotations.
+#include <unordered_set>
+
+#include "actors/parser/extractors.hpp"
+#include "actors/parser/grammars.hpp"
+#include "actors/parser/symbols.hpp"
+
+namespace cg {
+namespace {
+
+enum sym : int {
+  s_none = 0, s_function, s_class, s_decorated, s_decorator, s_import, s_import_from, s_future,
+  s_aliased_import, s_dotted_name, s_relative_import, s_import_prefix, s_wildcard, s_call,
+  s_attribute, s_identifier, s_expression_statement, s_assignment, s_block, s_string,
+  s_string_content, s_comment, s_typed_param, s_typed_default_param, s_type, s_subscript,
+  s_keyword_argument, s_type_alias, s_async, s_pattern_list, s_tuple_pattern, s_generic_type,
+  s_parameters, s_lambda, s_default_parameter, s_list_splat_pattern, s_dict_splat_pattern,
+};
+
+enum fld : int {
+  f_name = 1, f_body, f_parameters, f_return_type, f_superclasses, f_definition, f_module_name,
+  f_alias, f_function, f_object, f_attribute, f_left, f_right, f_type, f_value, f_arguments,
+};
+
+struct tables {
+  symbol_codes sym;
+  field_ids fld;
+  tables()
+      : sym(grammar_for(language::python),
+            {{"function_definition", s_function}, {"class_definition", s_class},
+             {"decorated_definition", s_decorated}, {"decorator", s_decorator},
+             {"import_statement", s_import}, {"import_from_statement", s_import_from},
+             {"future_import_statement", s_future}, {"aliased_import", s_aliased_import},
+             {"dotted_name", s_dotted_name}, {"relative_import", s_relative_import},
+             {"import_prefix", s_import_prefix}, {"wildcard_import", s_wildcard}, {"call", s_call},
+             {"attribute", s_attribute}, {"identifier", s_identifier},
+             {"expression_statement", s_expression_statement}, {"assignment", s_assignment},
+             {"block", s_block}, {"string", s_string}, {"string_content", s_string_content},
+             {"comment", s_comment}, {"typed_parameter", s_typed_param},
+             {"typed_default_parameter", s_typed_default_param}, {"type", s_type},
+             {"subscript", s_subscript}, {"keyword_argument", s_keyword_argument},
+             {"type_alias_statement", s_type_alias}, {"'async", s_async},
+             {"pattern_list", s_pattern_list}, {"tuple_pattern", s_tuple_pattern},
+             {"generic_type", s_generic_type}, {"parameters", s_parameters}, {"lambda", s_lambda},
+             {"default_parameter", s_default_parameter}, {"list_splat_pattern", s_list_splat_pattern},
+             {"dictionary_splat_pattern", s_dict_splat_pattern}}),
+        fld(grammar_for(language::python),
+            {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters},
+             {"return_type", f_return_type}, {"superclasses", f_superclasses},
+             {"definition", f_definition}, {"module_name", f_module_name}, {"alias", f_alias},
+             {"function", f_function}, {"object", f_object}, {"attribute", f_attribute},
+             {"left", f_left}, {"right", f_right}, {"type", f_type}, {"value", f_value},
+             {"arguments", f_arguments}}) {}
+};
+
+const tables& T() {
+  static const tables t;
+  return t;
+}
+
+bool is_upper_constant(std::string_view name) {
+  bool letter = false;
+  for (char c : name) {
+    if (c >= 'a' && c <= 'z') return false;
+    if (c >= 'A' && c <= 'Z') letter = true;
+  }
+  return letter;
+}
+
+std::string cleandoc(std::string_view s) {
+  // Like inspect.cleandoc: strip the first line, dedent the rest by their common indent.
+  std::vector<std::string_view> lines;
+  size_t pos = 0;
+  while (true) {
+    auto eol = s.find('\n', pos);
+    lines.push_back(s.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos));
+    if (eol == std::string_view::npos) break;
+    pos = eol + 1;
+  }
+  size_t indent = std::string_view::npos;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    auto l = lines[i];
+    auto first = l.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos) indent = std::min(indent, first);
+  }
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto l = lines[i];
+    if (i == 0) {
+      auto f = l.find_first_not_of(" \t\r");
+      l = f == std::string_view::npos ? std::string_view{} : l.substr(f);
+    } else if (indent != std::string_view::npos && l.size() >= indent) {
+      l = l.substr(indent);
+    } else {
+      auto f = l.find_first_not_of(" \t\r");
+      l = f == std::string_view::npos ? std::string_view{} : l.substr(f);
+    }
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\r' || l.back() == '\t')) l.remove_suffix(1);
+    if (!out.empty() || !l.empty()) {
+      if (!out.empty() || i > 0) out.push_back('\n');
+      out.append(l);
+    }
+  }
+  while (!out.empty() && out.front() == '\n') out.erase(out.begin());
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+class python_extractor final : public extractor {
+ public:
+  python_extractor(const extract_input& in, file_extract& out) : extractor(in, out, ".") {}
+
+ private:
+  struct ctx {
+    uint32_t scope = 0;        // node receiving definitions and references
+    uint32_t cls = 0;          // enclosing class (0: none)
+    bool class_body = false;   // directly in a class body
+    std::string self_name;     // first parameter of the enclosing method ("self")
+  };
+
+  void extract(TSNode root) override {
+    set_module_scope(python_module_path(in_.path));
+    ctx c;
+    for_children(root, [&](TSNode n, TSFieldId) { visit(n, c); });
+  }
+
+  void visit(TSNode n, const ctx& c) {
+    switch (T().sym(n)) {
+      case s_function: on_function(n, n, c); return;
+      case s_class: on_class(n, n, c); return;
+      case s_decorated: on_decorated(n, c); return;
+      case s_import: on_import(n, c); return;
+      case s_import_from: on_import_from(n, c); return;
+      case s_future: return;
+      case s_call: on_call(n, c); break;
+      case s_assignment: on_assignment(n, c); break;
+      case s_type_alias: on_type_alias(n, c); return;
+      case s_comment: return;
+      default: break;
+    }
+    for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, c); });
+  }
+
+  std::string docstring_of(TSNode body) {
+    if (null(body)) return {};
+    std::string doc;
+    bool first = true;
+    for_named_children(body, [&](TSNode stmt, TSFieldId) {
+      if (!first) return;
+      first = false;
+      if (T().sym(stmt) != s_expression_statement) return;
+      TSNode s = ts_node_named_child(stmt, 0);
+      if (null(s) || T().sym(s) != s_string) return;
+      std::string raw;
+      for_named_children(s, [&](TSNode part, TSFieldId) {
+        if (T().sym(part) == s_string_content) raw.append(text(part));
+      });
+      doc = str(cleandoc(raw));
+    });
+    return doc;
+  }
+
+  void on_decorated(TSNode n, const ctx& c) {
+    TSNode def = field(n, T().fld[f_definition]);
+    if (null(def)) {
+      for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, c); });
+      return;
+    }
+    if (T().sym(def) == s_function) on_function(def, n, c);
+    else if (T().sym(def) == s_class) on_class(def, n, c);
+  }
+
+  // Decorators are applied where the definition is made: calls from the definition.
+  void decorators(TSNode decorated, uint32_t target, uint16_t& mods, const ctx& outer) {
+    if (decorated.id == nullptr) return;
+    ctx dc = outer;
+    dc.scope = target;
+    for_named_children(decorated, [&](TSNode d, TSFieldId) {
+      if (T().sym(d) != s_decorator) return;
+      TSNode e = ts_node_named_child(d, 0);
+      if (null(e)) return;
+      auto t = text(e);
+      if (t == "staticmethod") mods |= modifier::static_;
+      else if (t == "abstractmethod" || t == "abc.abstractmethod") mods |= modifier::abstract;
+      int s = T().sym(e);
+      if (s == s_identifier) add_ref(target, edge_kind::calls, str(e), "", e);
+      else if (s == s_attribute) ref_attribute(e, target, edge_kind::calls, 0);
+      else visit(e, dc);
+    });
+  }
+
+  void ref_attribute(TSNode attr, uint32_t scope, edge_kind k, uint8_t flags) {
+    TSNode obj = field(attr, T().fld[f_object]);
+    TSNode name = field(attr, T().fld[f_attribute]);
+    if (null(name)) return;
+    std::string qual;
+    if (!null(obj)) {
+      int os = T().sym(obj);
+      if (os == s_identifier || os == s_attribute) {
+        qual = str(obj);
+        flags |= ref_flag::member;
+      } else if (os == s_call && text(field(obj, T().fld[f_function])) == "super") {
+        qual = "super";
+        flags |= ref_flag::super_;
+      } else {
+        qual = "()";
+        flags |= ref_flag::member;
+      }
+    }
+    add_ref(scope, k, str(name), std::move(qual), name, flags);
+  }
+
+  // Names of types in an annotation: Foo, mod.Foo, Optional[Foo] -> refs of kind k.
+  void type_refs(TSNode t, uint32_t scope, edge_kind k) {
+    if (null(t)) return;
+    int s = T().sym(t);
+    if (s == s_identifier) {
+      add_ref(scope, k, str(t), "", t);
+      return;
+    }
+    if (s == s_attribute) {
+      ref_attribute(t, scope, k, 0);
+      return;
+    }
+    if (s == s_string) return;  // forward references in quotes are not followed
+    for_named_children(t, [&](TSNode ch, TSFieldId) { type_refs(ch, scope, k); });
+  }
+
+  void on_function(TSNode fn, TSNode whole, const ctx& c) {
+    TSNode name = field(fn, T().fld[f_name]);
+    TSNode body = field(fn, T().fld[f_body]);
+    TSNode params = field(fn, T().fld[f_parameters]);
+    def d;
+    d.name = str(name);
+    d.whole = whole;
+    d.name_node = name;
+    d.parent = c.scope;
+    d.kind = c.class_body ? (d.name == "__init__" ? node_kind::constructor : node_kind::method)
+                          : node_kind::function;
+    bool is_async = false;
+    for_children(fn, [&](TSNode ch, TSFieldId) {
+      if (T().sym(ch) == s_async) is_async = true;
+    });
+    if (is_async) d.modifiers |= modifier::async;
+    if (d.name.size() > 1 && d.name[0] == '_' && !(d.name.starts_with("__") && d.name.ends_with("__")))
+      d.vis = visibility::private_;
+    auto sig_end = null(body) ? ts_node_end_byte(fn) : ts_node_start_byte(body);
+    d.signature = signature_of(ts_node_start_byte(fn), sig_end);
+    if (!d.signature.empty() && d.signature.back() == ':') d.signature.pop_back();
+    d.doc = docstring_of(body);
+    uint16_t mods = 0;
+    uint32_t idx = add_def(std::move(d));
+    if (whole.id != fn.id) decorators(whole, idx, mods, c);
+    at(idx).modifiers |= mods;
+
+    ctx inner;
+    inner.scope = idx;
+    inner.cls = c.cls;
+    inner.self_name = c.self_name;
+    bool is_method = c.class_body && !(mods & modifier::static_);
+    bool first_param = true;
+    if (!null(params)) {
+      for_named_children(params, [&](TSNode p, TSFieldId) {
+        int ps = T().sym(p);
+        std::string pname;
+        TSNode ptype{};
+        if (ps == s_identifier) {
+          pname = str(p);
+        } else if (ps == s_typed_param) {
+          TSNode id = ts_node_named_child(p, 0);
+          if (!null(id) && T().sym(id) == s_identifier) pname = str(id);
+          ptype = field(p, T().fld[f_type]);
+        } else if (ps == s_typed_default_param || ps == s_default_parameter) {
+          TSNode id = field(p, T().fld[f_name]);
+          if (!null(id) && T().sym(id) == s_identifier) pname = str(id);
+          ptype = field(p, T().fld[f_type]);
+          TSNode value = field(p, T().fld[f_value]);
+          if (!null(value)) visit(value, c);  // defaults run in the enclosing scope
+        }
+        if (first_param && is_method && !pname.empty()) {
+          inner.self_name = pname;
+          add_binding(idx, pname, at(c.cls).name);
+        } else if (!null(ptype)) {
+          add_binding(idx, pname, str(ptype));
+          type_refs(ptype, idx, edge_kind::references);
+        }
+        first_param = false;
+      });
+    }
+    type_refs(field(fn, T().fld[f_return_type]), idx, edge_kind::references);
+    if (!null(body)) for_children(body, [&](TSNode ch, TSFieldId) { visit(ch, inner); });
+  }
+
+  void on_class(TSNode cls, TSNode whole, const ctx& c) {
+    TSNode name = field(cls, T().fld[f_name]);
+    TSNode body = field(cls, T().fld[f_body]);
+    def d;
+    d.kind = node_kind::class_;
+    d.name = str(name);
+    d.whole = whole;
+    d.name_node = name;
+    d.parent = c.scope;
+    auto sig_end = null(body) ? ts_node_end_byte(cls) : ts_node_start_byte(body);
+    d.signature = signature_of(ts_node_start_byte(cls), sig_end);
+    if (!d.signature.empty() && d.signature.back() == ':') d.signature.pop_back();
+    d.doc = docstring_of(body);
+    if (d.name.size() > 1 && d.name[0] == '_') d.vis = visibility::private_;
+    uint16_t mods = 0;
+    uint32_t idx = add_def(std::move(d));
+    if (whole.id != cls.id) decorators(whole, idx, mods, c);
+
+    TSNode supers = field(cls, T().fld[f_superclasses]);
+    if (!null(supers)) {
+      for_named_children(supers, [&](TSNode a, TSFieldId) {
+        int s = T().sym(a);
+        if (s == s_identifier) {
+          add_ref(idx, edge_kind::inherits, str(a), "", a);
+        } else if (s == s_attribute) {
+          ref_attribute(a, idx, edge_kind::inherits, ref_flag::scoped);
+        } else if (s == s_subscript) {  // Generic[T], Base[int]
+          TSNode v = field(a, T().fld[f_value]);
+          if (!null(v) && T().sym(v) == s_identifier) add_ref(idx, edge_kind::inherits, str(v), "", v);
+          else if (!null(v) && T().sym(v) == s_attribute) ref_attribute(v, idx, edge_kind::inherits, ref_flag::scoped);
+        } else if (s == s_keyword_argument) {  // metaclass=Meta
+          TSNode v = field(a, T().fld[f_value]);
+          if (!null(v)) type_refs(v, idx, edge_kind::references);
+        } else {
+          visit(a, c);
+        }
+      });
+    }
+    ctx inner;
+    inner.scope = idx;
+    inner.cls = idx;
+    inner.class_body = true;
+    if (!null(body)) for_children(body, [&](TSNode ch, TSFieldId) { visit(ch, inner); });
+  }
+
+  void on_import(TSNode n, const ctx& c) {
+    for_named_children(n, [&](TSNode item, TSFieldId) {
+      int s = T().sym(item);
+      std::string module, alias;
+      TSNode site = item;
+      if (s == s_dotted_name) {
+        module = str(item);
+        alias = module.substr(0, module.find('.'));  // `import a.b` binds a
+      } else if (s == s_aliased_import) {
+        module = str(field(item, T().fld[f_name]));
+        alias = str(field(item, T().fld[f_alias]));
+      } else {
+        return;
+      }
+      uint32_t imp = import_node(n, item, alias, c);
+      add_import(imp, module, "", alias, site, 0);
+    });
+  }
+
+  void on_import_from(TSNode n, const ctx& c) {
+    TSNode mod = field(n, T().fld[f_module_name]);
+    std::string module;
+    uint8_t level = 0;
+    if (!null(mod)) {
+      if (T().sym(mod) == s_relative_import) {
+        for_named_children(mod, [&](TSNode part, TSFieldId) {
+          if (T().sym(part) == s_import_prefix) level = static_cast<uint8_t>(ts_node_end_byte(part) - ts_node_start_byte(part));
+          else if (T().sym(part) == s_dotted_name) module = str(part);
+        });
+      } else {
+        module = str(mod);
+      }
+    }
+    bool any = false;
+    for_children(n, [&](TSNode item, TSFieldId fid) {
+      int s = T().sym(item);
+      if (s == s_wildcard) {
+        uint32_t imp = import_node(n, item, "*", c);
+        add_import(imp, module, "*", "", item, level);
+        any = true;
+        return;
+      }
+      if (fid != T().fld[f_name]) return;
+      std::string name, alias;
+      if (s == s_dotted_name) {
+        name = str(item);
+        alias = name;
+      } else if (s == s_aliased_import) {
+        name = str(field(item, T().fld[f_name]));
+        alias = str(field(item, T().fld[f_alias]));
+      } else {
+        return;
+      }
+      uint32_t imp = import_node(n, item, alias, c);
+      add_import(imp, module, name, alias, item, level);
+      any = true;
+    });
+    (void)any;
+  }
+
+  uint32_t import_node(TSNode stmt, TSNode item, const std::string& alias, const ctx& c) {
+    def d;
+    d.kind = node_kind::import;
+    d.name = alias;
+    d.whole = item;
+    d.name_node = item;
+    d.parent = c.scope;
+    d.signature = signature_of(ts_node_start_byte(stmt), ts_node_end_byte(stmt));
+    return add_def(std::move(d));
+  }
+
+  void on_call(TSNode n, const ctx& c) {
+    TSNode fn = field(n, T().fld[f_function]);
+    if (null(fn)) return;
+    int s = T().sym(fn);
+    if (s == s_identifier) add_ref(c.scope, edge_kind::calls, str(fn), "", fn);
+    else if (s == s_attribute) ref_attribute(fn, c.scope, edge_kind::calls, 0);
+  }
+
+  // Module variables and constants, class fields, self.x fields; local type knowledge.
+  void on_assignment(TSNode n, const ctx& c) {
+    TSNode left = field(n, T().fld[f_left]);
+    TSNode right = field(n, T().fld[f_right]);
+    TSNode type = field(n, T().fld[f_type]);
+    if (null(left)) return;
+    int ls = T().sym(left);
+    std::string type_text;
+    if (!null(type)) type_text = str(type);
+    else if (!null(right) && T().sym(right) == s_call) {
+      TSNode callee = field(right, T().fld[f_function]);
+      int cs = null(callee) ? 0 : T().sym(callee);
+      if (cs == s_identifier || cs == s_attribute) type_text = str(callee);
+    }
+    auto define = [&](TSNode id) {
+      std::string name = str(id);
+      if (c.scope == 0 || (c.class_body && c.scope == c.cls)) {
+        if (!defined_.insert({c.scope, name}).second) return;
+        def d;
+        d.kind = c.class_body ? node_kind::field
+                              : (is_upper_constant(name) ? node_kind::constant : node_kind::variable);
+        d.name = name;
+        d.whole = n;
+        d.name_node = id;
+        d.parent = c.scope;
+        d.signature = signature_of(ts_node_start_byte(n), null(right) ? ts_node_end_byte(n) : ts_node_start_byte(right));
+        if (!d.signature.empty() && d.signature.back() == '=') d.signature.pop_back();
+        while (!d.signature.empty() && d.signature.back() == ' ') d.signature.pop_back();
+        if (name.size() > 1 && name[0] == '_') d.vis = visibility::private_;
+        uint32_t idx = add_def(std::move(d));
+        if (!null(type)) type_refs(type, idx, edge_kind::type_of);
+      }
+      if (!type_text.empty()) add_binding(c.scope, name, type_text);
+    };
+    if (ls == s_identifier) {
+      define(left);
+    } else if (ls == s_pattern_list || ls == s_tuple_pattern) {
+      if (c.scope == 0 || c.class_body)
+        for_named_children(left, [&](TSNode id, TSFieldId) {
+          if (T().sym(id) == s_identifier) define(id);
+        });
+    } else if (ls == s_attribute && c.cls != 0 && !c.self_name.empty()) {
+      TSNode obj = field(left, T().fld[f_object]);
+      TSNode attr = field(left, T().fld[f_attribute]);
+      if (!null(obj) && !null(attr) && text(obj) == c.self_name) {
+        std::string name = str(attr);
+        if (defined_.insert({c.cls, name}).second) {
+          def d;
+          d.kind = node_kind::field;
+          d.name = name;
+          d.whole = n;
+          d.name_node = attr;
+          d.parent = c.cls;
+          d.signature = signature_of(ts_node_start_byte(left), ts_node_end_byte(left));
+          if (name.size() > 1 && name[0] == '_') d.vis = visibility::private_;
+          uint32_t idx = add_def(std::move(d));
+          if (!null(type)) type_refs(type, idx, edge_kind::type_of);
+        }
+        if (!type_text.empty()) add_binding(c.cls, "self." + name, type_text);
+      }
+    }
+  }
+
+  void on_type_alias(TSNode n, const ctx& c) {
+    TSNode left = field(n, T().fld[f_left]);
+    TSNode right = field(n, T().fld[f_right]);
+    def d;
+    d.kind = node_kind::type_alias;
+    TSNode id = null(left) ? left : ts_node_named_child(left, 0);
+    if (!null(id) && T().sym(id) == s_generic_type) id = ts_node_named_child(id, 0);
+    d.name = null(id) ? std::string() : str(id);
+    if (d.name.empty()) return;
+    d.whole = n;
+    d.name_node = id;
+    d.parent = c.scope;
+    d.signature = signature_of(ts_node_start_byte(n), ts_node_end_byte(n));
+    uint32_t idx = add_def(std::move(d));
+    type_refs(right, idx, edge_kind::references);
+  }
+
+  struct pair_hash {
+    size_t operator()(const std::pair<uint32_t, std::string>& p) const {
+      return std::hash<std::string>()(p.second) ^ (static_cast<size_t>(p.first) * 0x9e3779b97f4a7c15ull);
+    }
+  };
+  std::unordered_set<std::pair<uint32_t, std::string>, pair_hash> defined_;
+};
+
+}  // namespace
+
+std::string python_module_path(std::string_view path) {
+  std::string p(path);
+  for (auto ext : {".pyi", ".pyw", ".py"})
+    if (p.size() > std::string_view(ext).size() && p.ends_with(ext)) {
+      p.resize(p.size() - std::string_view(ext).size());
+      break;
+    }
+  for (auto& ch : p)
+    if (ch == '/') ch = '.';
+  if (p == "__init__") return "";
+  if (p.ends_with(".__init__")) p.resize(p.size() - 9);
+  return p;
+}
+
+void extract_python(const extract_input& in, TSNode root, file_extract& out) {
+  python_extractor x(in, out);
+  x.run(root);
+}
+
+}  // namespace cg

@@ -1,0 +1,427 @@
+#include "storage/store.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <filesystem>
+
+#include "schema/bytes.hpp"
+#include "storage/keys.hpp"
+
+namespace cg {
+namespace {
+
+constexpr std::array<const char*, column_count> column_names = {"nodes", "edges", "redges",
+                                                                "idx",   "meta",  "versions"};
+constexpr std::string_view current_schema = "codegraph-store-1";
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+error storage_error(const rocksdb::Status& s, std::string_view what) {
+  return make_error(errc::storage_error, std::string(what) + ": " + s.ToString());
+}
+
+int64_t decode_i64(const rocksdb::Slice& s) {
+  if (s.size() != 8) return 0;
+  uint64_t v;
+  std::memcpy(&v, s.data(), 8);
+  return static_cast<int64_t>(v);
+}
+
+std::string encode_i64(int64_t v) {
+  std::string s(8, '\0');
+  std::memcpy(s.data(), &v, 8);
+  return s;
+}
+
+// Counters are int64 values that batches add deltas to, so a count changes in the
+// same atomic write as the keys it counts.
+class int64_add final : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* out, rocksdb::Logger*) const override {
+    int64_t base = existing ? decode_i64(*existing) : 0;
+    *out = encode_i64(base + decode_i64(value));
+    return true;
+  }
+  const char* Name() const override { return "codegraph.int64_add"; }
+};
+
+rocksdb::ColumnFamilyOptions column_options(column c, const std::shared_ptr<rocksdb::Cache>& cache,
+                                            const std::vector<rocksdb::CompressionType>& supported) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  t.whole_key_filtering = true;
+  t.cache_index_and_filter_blocks = true;
+  t.block_size = 16 * 1024;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  auto has = [&](rocksdb::CompressionType ct) {
+    return std::find(supported.begin(), supported.end(), ct) != supported.end();
+  };
+  if (has(rocksdb::kLZ4Compression)) o.compression = rocksdb::kLZ4Compression;
+  else if (has(rocksdb::kSnappyCompression)) o.compression = rocksdb::kSnappyCompression;
+  if (has(rocksdb::kZSTD)) o.bottommost_compression = rocksdb::kZSTD;
+  o.write_buffer_size = (c == column::nodes || c == column::idx) ? (32u << 20) : (16u << 20);
+  if (c == column::meta) o.merge_operator = std::make_shared<int64_add>();
+  return o;
+}
+
+}  // namespace
+
+std::string_view to_string(column c) { return column_names[static_cast<size_t>(c)]; }
+
+// ---------------------------------------------------------------- write_batch
+
+struct write_batch::impl {
+  rocksdb::WriteBatch wb;
+  const std::array<rocksdb::ColumnFamilyHandle*, column_count>* cfs = nullptr;
+  size_t ops = 0;
+  rocksdb::ColumnFamilyHandle* cf(column c) const { return (*cfs)[static_cast<size_t>(c)]; }
+};
+
+write_batch::write_batch() = default;
+write_batch::~write_batch() = default;
+write_batch::write_batch(write_batch&&) noexcept = default;
+write_batch& write_batch::operator=(write_batch&&) noexcept = default;
+
+// WriteBatch only fails on a batch over 4 GiB; callers flush far sooner.
+void write_batch::put(column c, std::string_view key, std::string_view value) {
+  impl_->wb.Put(impl_->cf(c), slice(key), slice(value)).PermitUncheckedError();
+  ++impl_->ops;
+}
+void write_batch::del(column c, std::string_view key) {
+  impl_->wb.Delete(impl_->cf(c), slice(key)).PermitUncheckedError();
+  ++impl_->ops;
+}
+void write_batch::add(std::string_view counter_key, int64_t delta) {
+  if (delta == 0) return;
+  auto v = encode_i64(delta);
+  impl_->wb.Merge(impl_->cf(column::meta), slice(counter_key), slice(v)).PermitUncheckedError();
+  ++impl_->ops;
+}
+size_t write_batch::operations() const { return impl_->ops; }
+size_t write_batch::byte_size() const { return impl_->wb.GetDataSize(); }
+void write_batch::clear() {
+  impl_->wb.Clear();
+  impl_->ops = 0;
+}
+
+// ---------------------------------------------------------------- store::impl
+
+struct store::impl {
+  std::string dir;
+  bool read_only = false;
+  rocksdb::DB* db = nullptr;
+  std::array<rocksdb::ColumnFamilyHandle*, column_count> cfs{};
+  rocksdb::ColumnFamilyHandle* default_cf = nullptr;
+  rocksdb::WriteOptions write_options;
+
+  ~impl() {
+    if (db) {
+      for (auto* h : cfs)
+        if (h) db->DestroyColumnFamilyHandle(h);
+      if (default_cf) db->DestroyColumnFamilyHandle(default_cf);
+      db->Close();
+      delete db;
+    }
+  }
+};
+
+// ---------------------------------------------------------------- read_view
+
+struct read_view::impl {
+  const store::impl* s = nullptr;
+  const rocksdb::Snapshot* snap = nullptr;
+  ~impl() {
+    if (snap) s->db->ReleaseSnapshot(snap);
+  }
+  rocksdb::ReadOptions options() const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    return ro;
+  }
+};
+
+struct cursor::impl {
+  std::shared_ptr<const read_view::impl> view;  // keeps the snapshot alive
+  std::string upper;
+  rocksdb::Slice upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it;
+};
+
+cursor::cursor(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+cursor::~cursor() = default;
+cursor::cursor(cursor&&) noexcept = default;
+bool cursor::valid() const { return impl_->it->Valid(); }
+std::string_view cursor::key() const { return view(impl_->it->key()); }
+std::string_view cursor::value() const { return view(impl_->it->value()); }
+void cursor::next() { impl_->it->Next(); }
+status cursor::status_of() const {
+  auto s = impl_->it->status();
+  if (!s.ok()) return storage_error(s, "scan");
+  return {};
+}
+
+read_view::read_view(std::shared_ptr<const impl> p) : impl_(std::move(p)) {}
+
+result<std::optional<std::string>> read_view::get(column c, std::string_view key) const {
+  std::string value;
+  auto s = impl_->s->db->Get(impl_->options(), impl_->s->cfs[static_cast<size_t>(c)], slice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>{};
+  if (!s.ok()) return storage_error(s, "get");
+  return std::optional<std::string>{std::move(value)};
+}
+
+result<std::vector<std::optional<std::string>>> read_view::multi_get(
+    column c, const std::vector<std::string>& keys) const {
+  std::vector<std::optional<std::string>> out(keys.size());
+  if (keys.empty()) return out;
+  std::vector<rocksdb::Slice> ks;
+  ks.reserve(keys.size());
+  for (const auto& k : keys) ks.push_back(slice(k));
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  impl_->s->db->MultiGet(impl_->options(), impl_->s->cfs[static_cast<size_t>(c)], ks.size(), ks.data(),
+                         values.data(), statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].ok()) out[i] = values[i].ToString();
+    else if (!statuses[i].IsNotFound()) return storage_error(statuses[i], "multi_get");
+  }
+  return out;
+}
+
+cursor read_view::scan(column c, std::string_view prefix) const {
+  return scan_from(c, prefix, keys::prefix_end(prefix));
+}
+
+cursor read_view::scan_from(column c, std::string_view start, std::string_view end) const {
+  auto p = std::make_unique<cursor::impl>();
+  p->view = impl_;
+  p->upper = std::string(end);
+  auto ro = impl_->options();
+  if (!p->upper.empty()) {
+    p->upper_slice = slice(p->upper);
+    ro.iterate_upper_bound = &p->upper_slice;
+  }
+  p->it.reset(impl_->s->db->NewIterator(ro, impl_->s->cfs[static_cast<size_t>(c)]));
+  p->it->Seek(slice(start));
+  return cursor(std::move(p));
+}
+
+status read_view::for_each(column c, std::string_view prefix,
+                           const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  auto cur = scan(c, prefix);
+  for (; cur.valid(); cur.next())
+    if (!fn(cur.key(), cur.value())) break;
+  return cur.status_of();
+}
+
+int64_t read_view::counter(std::string_view counter_key) const {
+  std::string value;
+  auto s = impl_->s->db->Get(impl_->options(), impl_->s->cfs[static_cast<size_t>(column::meta)],
+                             slice(counter_key), &value);
+  if (!s.ok()) return 0;
+  return decode_i64(value);
+}
+
+// ---------------------------------------------------------------- store
+
+store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+store::~store() = default;
+
+result<std::unique_ptr<store>> store::open(const store_options& opts) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (opts.read_only) {
+    if (!fs::exists(fs::path(opts.dir) / "CURRENT", ec))
+      return make_error(errc::not_found, "no CodeGraph store in " + opts.dir + " (run `codegraph index` first)");
+  } else {
+    fs::create_directories(opts.dir, ec);
+    if (ec) return make_error(errc::io_error, "cannot create data directory " + opts.dir + ": " + ec.message());
+  }
+
+  auto p = std::make_unique<impl>();
+  p->dir = opts.dir;
+  p->read_only = opts.read_only;
+  p->write_options.sync = opts.sync_writes;
+
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = true;
+  dbo.create_missing_column_families = true;
+  dbo.max_background_jobs = 2;
+  dbo.bytes_per_sync = 1 << 20;
+  dbo.keep_log_file_num = 3;
+  dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  dbo.max_open_files = 512;
+  auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  auto supported = rocksdb::GetSupportedCompressions();
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  descs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (int i = 0; i < column_count; ++i)
+    descs.emplace_back(column_names[static_cast<size_t>(i)],
+                       column_options(static_cast<column>(i), cache, supported));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s = opts.read_only
+                          ? rocksdb::DB::OpenForReadOnly(dbo, opts.dir, descs, &handles, &p->db)
+                          : rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &p->db);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
+      return make_error(errc::conflict, "the store in " + opts.dir +
+                                            " is in use by another codegraph process: " + s.ToString());
+    return storage_error(s, "cannot open store in " + opts.dir);
+  }
+  p->default_cf = handles[0];
+  for (int i = 0; i < column_count; ++i) p->cfs[static_cast<size_t>(i)] = handles[static_cast<size_t>(i) + 1];
+
+  // Refuse stores written by an incompatible version of the layout.
+  std::string version;
+  auto key = keys::schema_version();
+  s = p->db->Get(rocksdb::ReadOptions(), p->cfs[static_cast<size_t>(column::meta)], slice(key), &version);
+  if (s.ok()) {
+    if (version != current_schema)
+      return make_error(errc::unsupported, "store in " + opts.dir + " has layout '" + version +
+                                               "', this build reads '" + std::string(current_schema) + "'");
+  } else if (s.IsNotFound()) {
+    if (!opts.read_only) {
+      s = p->db->Put(p->write_options, p->cfs[static_cast<size_t>(column::meta)], slice(key),
+                     slice(current_schema));
+      if (!s.ok()) return storage_error(s, "write schema version");
+    }
+  } else {
+    return storage_error(s, "read schema version");
+  }
+  return std::unique_ptr<store>(new store(std::move(p)));
+}
+
+const std::string& store::dir() const { return impl_->dir; }
+bool store::read_only() const { return impl_->read_only; }
+
+write_batch store::batch() const {
+  write_batch b;
+  b.impl_ = std::make_unique<write_batch::impl>();
+  b.impl_->cfs = &impl_->cfs;
+  return b;
+}
+
+status store::write(write_batch& batch) {
+  if (impl_->read_only) return make_error(errc::invalid_argument, "store opened read-only");
+  if (batch.impl_->cfs != &impl_->cfs) return make_error(errc::internal, "batch made by another store");
+  if (batch.operations() == 0) return {};
+  auto s = impl_->db->Write(impl_->write_options, &batch.impl_->wb);
+  if (!s.ok()) return storage_error(s, "write");
+  batch.clear();
+  return {};
+}
+
+read_view store::latest() const {
+  auto v = std::make_shared<read_view::impl>();
+  v->s = impl_.get();
+  return read_view(std::move(v));
+}
+
+read_view store::snapshot() const {
+  auto v = std::make_shared<read_view::impl>();
+  v->s = impl_.get();
+  v->snap = impl_->db->GetSnapshot();
+  return read_view(std::move(v));
+}
+
+result<uint32_t> store::project_id(std::string_view name) {
+  auto v = latest().get(column::meta, keys::project(name));
+  if (!v.ok()) return v.err();
+  if (!v->has_value() || (*v)->size() != 4) return make_error(errc::not_found, "no project named '" + std::string(name) + "'");
+  return get_be32(**v);
+}
+
+result<uint32_t> store::ensure_project(std::string_view name) {
+  if (name.empty()) return make_error(errc::invalid_argument, "project name must not be empty");
+  auto existing = project_id(name);
+  if (existing.ok()) return existing;
+  if (existing.err().code != errc::not_found) return existing.err();
+  auto all = projects();
+  if (!all.ok()) return all.err();
+  uint32_t next = 1;
+  for (const auto& [n, id] : *all) next = std::max(next, id + 1);
+  std::string value;
+  put_be32(value, next);
+  auto b = batch();
+  b.put(column::meta, keys::project(name), value);
+  if (auto s = write(b); !s.ok()) return s.err();
+  return next;
+}
+
+result<std::vector<std::pair<std::string, uint32_t>>> store::projects() const {
+  std::vector<std::pair<std::string, uint32_t>> out;
+  auto prefix = keys::project("");
+  auto s = latest().for_each(column::meta, prefix, [&](std::string_view k, std::string_view v) {
+    if (v.size() == 4) out.emplace_back(std::string(k.substr(prefix.size())), get_be32(v));
+    return true;
+  });
+  if (!s.ok()) return s.err();
+  return out;
+}
+
+status store::drop_project(uint32_t proj) {
+  auto begin = keys::project_prefix(proj);
+  auto end = keys::project_prefix(proj + 1);
+  for (auto* cf : impl_->cfs) {
+    auto s = impl_->db->DeleteRange(impl_->write_options, cf, slice(begin), slice(end));
+    if (!s.ok()) return storage_error(s, "drop project");
+  }
+  auto all = projects();
+  if (!all.ok()) return all.err();
+  auto b = batch();
+  for (const auto& [n, id] : *all)
+    if (id == proj) b.del(column::meta, keys::project(n));
+  return write(b);
+}
+
+status store::flush() {
+  if (impl_->read_only) return {};
+  rocksdb::FlushOptions fo;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs(impl_->cfs.begin(), impl_->cfs.end());
+  auto s = impl_->db->Flush(fo, cfs);
+  if (!s.ok()) return storage_error(s, "flush");
+  return {};
+}
+
+status store::compact() {
+  if (impl_->read_only) return {};
+  for (auto* cf : impl_->cfs) {
+    auto s = impl_->db->CompactRange(rocksdb::CompactRangeOptions(), cf, nullptr, nullptr);
+    if (!s.ok()) return storage_error(s, "compact");
+  }
+  return {};
+}
+
+uint64_t store::disk_bytes() const {
+  namespace fs = std::filesystem;
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(impl_->dir, ec)) {
+    auto name = e.path().filename().string();
+    if (e.is_regular_file(ec) && (name.ends_with(".sst") || name.ends_with(".log")))
+      total += e.file_size(ec);
+  }
+  return total;
+}
+
+std::string store::property(column c, std::string_view name) const {
+  std::string v;
+  impl_->db->GetProperty(impl_->cfs[static_cast<size_t>(c)], slice(name), &v);
+  return v;
+}
+
+}  // namespace cg

@@ -1,0 +1,126 @@
+#pragma once
+// The persistent code graph: one RocksDB database per data directory, one column
+// family per concern (see keys.hpp). No actors, no network: a plain class whose
+// errors come back as values. Writes go through write_batch so that one file's
+// replacement is applied atomically; reads go through read_view, optionally
+// pinned to a snapshot so a query never sees half of a concurrent write.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "schema/result.hpp"
+
+namespace cg {
+
+enum class column : uint8_t { nodes = 0, edges, redges, idx, meta, versions };
+inline constexpr int column_count = 6;
+std::string_view to_string(column c);
+
+struct store_options {
+  std::string dir;
+  bool read_only = false;                      // no lock taken; fails if the store does not exist
+  size_t block_cache_bytes = size_t{64} << 20;
+  bool sync_writes = false;                    // WAL is always on; fsync per batch only if set
+};
+
+class store;
+
+// A batch bound to the store that made it (store::batch()); ops go straight into
+// a RocksDB WriteBatch and are applied atomically by store::write.
+class write_batch {
+ public:
+  ~write_batch();
+  write_batch(write_batch&&) noexcept;
+  write_batch& operator=(write_batch&&) noexcept;
+
+  void put(column c, std::string_view key, std::string_view value);
+  void del(column c, std::string_view key);
+  void add(std::string_view counter_key, int64_t delta);  // meta counter merge
+  size_t operations() const;
+  size_t byte_size() const;
+  void clear();
+
+ private:
+  friend class store;
+  write_batch();
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+// Iterates keys that start with a prefix, in key order.
+class cursor {
+ public:
+  ~cursor();
+  cursor(cursor&&) noexcept;
+  bool valid() const;
+  std::string_view key() const;
+  std::string_view value() const;
+  void next();
+  status status_of() const;  // after the loop: was the iteration cut short by an error?
+
+ private:
+  friend class read_view;
+  struct impl;
+  explicit cursor(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+class read_view {
+ public:
+  result<std::optional<std::string>> get(column c, std::string_view key) const;
+  // Batched point reads; results in the order of the keys (nullopt when absent).
+  result<std::vector<std::optional<std::string>>> multi_get(column c,
+                                                            const std::vector<std::string>& keys) const;
+  cursor scan(column c, std::string_view prefix) const;
+  cursor scan_from(column c, std::string_view start, std::string_view end) const;
+  // Calls fn(key, value) for every key with the prefix until fn returns false.
+  status for_each(column c, std::string_view prefix,
+                  const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  int64_t counter(std::string_view counter_key) const;  // 0 when absent
+
+ private:
+  friend class store;
+  struct impl;
+  explicit read_view(std::shared_ptr<const impl> p);
+  std::shared_ptr<const impl> impl_;
+};
+
+class store {
+ public:
+  static result<std::unique_ptr<store>> open(const store_options& opts);
+  ~store();
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+
+  const std::string& dir() const;
+  bool read_only() const;
+
+  write_batch batch() const;
+  status write(write_batch& batch);
+
+  read_view latest() const;    // reads the newest committed state
+  read_view snapshot() const;  // reads one consistent point in time
+
+  // Projects: a name maps to a small id that prefixes every key of that project.
+  result<uint32_t> project_id(std::string_view name);               // not_found if absent
+  result<uint32_t> ensure_project(std::string_view name);           // creates it if needed
+  result<std::vector<std::pair<std::string, uint32_t>>> projects() const;
+  status drop_project(uint32_t proj);                                // deletes every key of it
+
+  status flush();
+  status compact();
+  uint64_t disk_bytes() const;     // live SST + WAL bytes on disk
+  std::string property(column c, std::string_view name) const;
+
+ private:
+  struct impl;
+  explicit store(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace cg
