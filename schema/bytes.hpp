@@ -67,6 +67,13 @@ class byte_reader {
     return fail();
   }
 
+  uint64_t be64() {
+    if (in_.size() - pos_ < 8 || pos_ > in_.size()) return fail();
+    uint64_t v = get_be64(in_, pos_);
+    pos_ += 8;
+    return v;
+  }
+
   std::string_view str() {
     uint64_t n = varint();
     if (!ok_ || n > in_.size() - pos_) return fail(), std::string_view{};

@@ -23,7 +23,8 @@ struct edge {
   std::string target_name;         // the reference as written ("self.save", "os.path.join")
   std::vector<edge_site> sites;    // every call or reference site, in source order
 
-  bool resolved() const { return how != resolution::unresolved; }
+  // Whether the target is a node of the graph (not unresolved, not external).
+  bool resolved() const { return how != resolution::unresolved && how != resolution::external; }
   bool operator==(const edge&) const = default;
 };
 

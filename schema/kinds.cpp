@@ -49,6 +49,7 @@ std::string_view to_string(resolution r) {
     case resolution::package: return "package";
     case resolution::global: return "global";
     case resolution::heuristic: return "heuristic";
+    case resolution::external: return "external";
   }
   return "?";
 }

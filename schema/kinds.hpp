@@ -32,6 +32,7 @@ enum class resolution : uint8_t {
   package,         // same package/module/namespace
   global,          // the only project-wide definition with that name
   heuristic,       // the nearest of several project-wide candidates
+  external,        // outside the project: a builtin, or through an import of an external module
 };
 
 enum class visibility : uint8_t { none = 0, public_, protected_, private_, internal };

@@ -87,12 +87,6 @@ std::string name_index(uint32_t proj, std::string_view lower_name, node_id id) {
 std::string name_prefix(uint32_t proj, std::string_view lower_name, bool exact) {
   return string_prefix(proj, tag_name, lower_name, exact);
 }
-std::string qname_index(uint32_t proj, std::string_view qname, node_id id) {
-  return string_index(proj, tag_qname, qname, id);
-}
-std::string qname_prefix(uint32_t proj, std::string_view qname) {
-  return string_prefix(proj, tag_qname, qname, true);
-}
 std::string file_index(uint32_t proj, std::string_view path, node_id id) {
   return string_index(proj, tag_file, path, id);
 }
@@ -123,6 +117,7 @@ std::string index_tag_prefix(uint32_t proj, char tag) {
 node_id trailing_id(std::string_view key) { return key.size() >= 8 ? get_be64(key, key.size() - 8) : 0; }
 
 std::string project(std::string_view name) { return meta_key(0, tag_project, name); }
+std::string project_info(std::string_view name) { return meta_key(0, tag_project_info, name); }
 std::string schema_version() { return meta_key(0, tag_schema, ""); }
 std::string meta_tag_prefix(uint32_t proj, char tag) { return meta_key(proj, tag, ""); }
 std::string manifest(uint32_t proj, std::string_view path) { return meta_key(proj, tag_manifest, path); }

@@ -5,12 +5,13 @@
 //
 //   nodes   proj | node_id                       -> node record
 //   edges   proj | src | edge_kind | dst         -> edge value (how, target as written, sites)
+//           (contains edges are not stored: a node's parent field is the edge)
 //   redges  proj | dst | edge_kind | src         -> the same edge value
 //   idx     proj | 'n' | lower(name) 0 | id      -> symbol entry (covering: kind, name, qname, file, parent)
-//           proj | 'q' | qualified name 0 | id   -> ""
 //           proj | 'f' | path 0 | id             -> kind byte
 //           proj | 'k' | kind | id               -> ""
 //   meta    0000 | 'P' | project name            -> project id (be32)
+//           0000 | 'I' | project name            -> project info (JSON: root, times)
 //           0000 | 'S'                           -> schema version
 //           proj | 'M' | path                    -> file record
 //           proj | 'R' | path                    -> the file's unresolved references (parser output)
@@ -26,8 +27,8 @@
 
 namespace cg::keys {
 
-inline constexpr char tag_name = 'n', tag_qname = 'q', tag_file = 'f', tag_kind = 'k';
-inline constexpr char tag_project = 'P', tag_schema = 'S', tag_manifest = 'M', tag_refs = 'R',
+inline constexpr char tag_name = 'n', tag_file = 'f', tag_kind = 'k';
+inline constexpr char tag_project = 'P', tag_project_info = 'I', tag_schema = 'S', tag_manifest = 'M', tag_refs = 'R',
                       tag_pending = 'D', tag_counter = 'C';
 
 std::string project_prefix(uint32_t proj);
@@ -47,8 +48,6 @@ edge_key_parts parse_edge_key(std::string_view key);
 
 std::string name_index(uint32_t proj, std::string_view lower_name, node_id id);
 std::string name_prefix(uint32_t proj, std::string_view lower_name, bool exact);
-std::string qname_index(uint32_t proj, std::string_view qname, node_id id);
-std::string qname_prefix(uint32_t proj, std::string_view qname);
 std::string file_index(uint32_t proj, std::string_view path, node_id id);
 std::string file_index_prefix(uint32_t proj, std::string_view path);
 std::string kind_index(uint32_t proj, node_kind k, node_id id);
@@ -57,6 +56,7 @@ std::string index_tag_prefix(uint32_t proj, char tag);
 node_id trailing_id(std::string_view key);  // the last 8 bytes of an index key
 
 std::string project(std::string_view name);
+std::string project_info(std::string_view name);
 std::string schema_version();
 std::string meta_tag_prefix(uint32_t proj, char tag);
 std::string manifest(uint32_t proj, std::string_view path);

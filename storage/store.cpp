@@ -12,6 +12,7 @@
 #include <array>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
 
 #include "schema/bytes.hpp"
 #include "storage/keys.hpp"
@@ -84,10 +85,20 @@ std::string_view to_string(column c) { return column_names[static_cast<size_t>(c
 // ---------------------------------------------------------------- write_batch
 
 struct write_batch::impl {
-  rocksdb::WriteBatch wb;
+  // Operations are buffered and sorted by (column family, key) before they reach
+  // RocksDB: the memtable skiplist then inserts in order, reusing its last splice,
+  // instead of a cache-missing descent per key. The sort is stable, so operations
+  // on the same key keep their order (a delete then a put stays a put).
+  struct op {
+    uint8_t cf;
+    uint8_t type;  // 0 put, 1 delete
+    std::string key, value;
+  };
+  std::vector<op> ops;
   const std::array<rocksdb::ColumnFamilyHandle*, column_count>* cfs = nullptr;
-  size_t ops = 0;
-  rocksdb::ColumnFamilyHandle* cf(column c) const { return (*cfs)[static_cast<size_t>(c)]; }
+  size_t bytes = 0;
+  // Counter deltas are summed here and written as one merge per counter.
+  std::unordered_map<std::string, int64_t> deltas;
 };
 
 write_batch::write_batch() = default;
@@ -95,26 +106,26 @@ write_batch::~write_batch() = default;
 write_batch::write_batch(write_batch&&) noexcept = default;
 write_batch& write_batch::operator=(write_batch&&) noexcept = default;
 
-// WriteBatch only fails on a batch over 4 GiB; callers flush far sooner.
 void write_batch::put(column c, std::string_view key, std::string_view value) {
-  impl_->wb.Put(impl_->cf(c), slice(key), slice(value)).PermitUncheckedError();
-  ++impl_->ops;
+  impl_->bytes += key.size() + value.size();
+  impl_->ops.push_back({static_cast<uint8_t>(c), 0, std::string(key), std::string(value)});
 }
 void write_batch::del(column c, std::string_view key) {
-  impl_->wb.Delete(impl_->cf(c), slice(key)).PermitUncheckedError();
-  ++impl_->ops;
+  impl_->bytes += key.size();
+  impl_->ops.push_back({static_cast<uint8_t>(c), 1, std::string(key), {}});
 }
 void write_batch::add(std::string_view counter_key, int64_t delta) {
   if (delta == 0) return;
-  auto v = encode_i64(delta);
-  impl_->wb.Merge(impl_->cf(column::meta), slice(counter_key), slice(v)).PermitUncheckedError();
-  ++impl_->ops;
+  auto it = impl_->deltas.find(std::string(counter_key));
+  if (it == impl_->deltas.end()) impl_->deltas.emplace(std::string(counter_key), delta);
+  else it->second += delta;
 }
-size_t write_batch::operations() const { return impl_->ops; }
-size_t write_batch::byte_size() const { return impl_->wb.GetDataSize(); }
+size_t write_batch::operations() const { return impl_->ops.size() + impl_->deltas.size(); }
+size_t write_batch::byte_size() const { return impl_->bytes; }
 void write_batch::clear() {
-  impl_->wb.Clear();
-  impl_->ops = 0;
+  impl_->ops.clear();
+  impl_->deltas.clear();
+  impl_->bytes = 0;
 }
 
 // ---------------------------------------------------------------- store::impl
@@ -264,6 +275,10 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
   dbo.keep_log_file_num = 3;
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   dbo.max_open_files = 512;
+  // One writer per store (the graph actors take turns): plain skiplist inserts are
+  // cheaper than the concurrent (CAS) ones.
+  dbo.allow_concurrent_memtable_write = false;
+  dbo.enable_write_thread_adaptive_yield = false;
   auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
   auto supported = rocksdb::GetSupportedCompressions();
 
@@ -319,7 +334,23 @@ status store::write(write_batch& batch) {
   if (impl_->read_only) return make_error(errc::invalid_argument, "store opened read-only");
   if (batch.impl_->cfs != &impl_->cfs) return make_error(errc::internal, "batch made by another store");
   if (batch.operations() == 0) return {};
-  auto s = impl_->db->Write(impl_->write_options, &batch.impl_->wb);
+  auto& ops = batch.impl_->ops;
+  std::stable_sort(ops.begin(), ops.end(), [](const write_batch::impl::op& a, const write_batch::impl::op& b) {
+    return a.cf != b.cf ? a.cf < b.cf : a.key < b.key;
+  });
+  rocksdb::WriteBatch wb(batch.impl_->bytes + ops.size() * 16 + 64);
+  for (const auto& op : ops) {
+    auto* cf = impl_->cfs[op.cf];
+    auto st = op.type == 0 ? wb.Put(cf, slice(op.key), slice(op.value)) : wb.Delete(cf, slice(op.key));
+    if (!st.ok()) return storage_error(st, "batch");
+  }
+  for (const auto& [key, delta] : batch.impl_->deltas)
+    if (delta != 0) {
+      auto v = encode_i64(delta);
+      auto st = wb.Merge(impl_->cfs[static_cast<size_t>(column::meta)], slice(key), slice(v));
+      if (!st.ok()) return storage_error(st, "batch");
+    }
+  auto s = impl_->db->Write(impl_->write_options, &wb);
   if (!s.ok()) return storage_error(s, "write");
   batch.clear();
   return {};
@@ -384,8 +415,21 @@ status store::drop_project(uint32_t proj) {
   if (!all.ok()) return all.err();
   auto b = batch();
   for (const auto& [n, id] : *all)
-    if (id == proj) b.del(column::meta, keys::project(n));
+    if (id == proj) {
+      b.del(column::meta, keys::project(n));
+      b.del(column::meta, keys::project_info(n));
+    }
   return write(b);
+}
+
+status store::set_project_info(std::string_view name, std::string_view json) {
+  auto b = batch();
+  b.put(column::meta, keys::project_info(name), json);
+  return write(b);
+}
+
+result<std::optional<std::string>> store::project_info(std::string_view name) const {
+  return latest().get(column::meta, keys::project_info(name));
 }
 
 status store::flush() {

@@ -63,9 +63,10 @@ class cursor {
   void next();
   status status_of() const;  // after the loop: was the iteration cut short by an error?
 
+  struct impl;  // opaque (RocksDB iterator)
+
  private:
   friend class read_view;
-  struct impl;
   explicit cursor(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };
@@ -83,9 +84,10 @@ class read_view {
                   const std::function<bool(std::string_view, std::string_view)>& fn) const;
   int64_t counter(std::string_view counter_key) const;  // 0 when absent
 
+  struct impl;  // opaque (snapshot)
+
  private:
   friend class store;
-  struct impl;
   explicit read_view(std::shared_ptr<const impl> p);
   std::shared_ptr<const impl> impl_;
 };
@@ -111,14 +113,18 @@ class store {
   result<uint32_t> ensure_project(std::string_view name);           // creates it if needed
   result<std::vector<std::pair<std::string, uint32_t>>> projects() const;
   status drop_project(uint32_t proj);                                // deletes every key of it
+  // A small JSON document per project (root path, last index time).
+  status set_project_info(std::string_view name, std::string_view json);
+  result<std::optional<std::string>> project_info(std::string_view name) const;
 
   status flush();
   status compact();
   uint64_t disk_bytes() const;     // live SST + WAL bytes on disk
   std::string property(column c, std::string_view name) const;
 
+  struct impl;  // opaque (RocksDB handles)
+
  private:
-  struct impl;
   explicit store(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };

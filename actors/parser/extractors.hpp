@@ -13,9 +13,4 @@ void extract_go(const extract_input& in, TSNode root, file_extract& out);
 void extract_java(const extract_input& in, TSNode root, file_extract& out);
 void extract_c_family(const extract_input& in, TSNode root, file_extract& out);  // C and C++
 
-// Module paths derived from a file's path, per language convention.
-std::string python_module_path(std::string_view path);  // "json/decoder.py" -> "json.decoder"
-std::string js_module_path(std::string_view path);      // "src/a/b.ts" -> "src/a/b"
-std::string rust_module_path(std::string_view path);    // "core/src/iter/mod.rs" -> "core::iter"
-
 }  // namespace cg

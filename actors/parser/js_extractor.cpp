@@ -7,6 +7,7 @@
 #include "actors/parser/extractors.hpp"
 #include "actors/parser/grammars.hpp"
 #include "actors/parser/symbols.hpp"
+#include "schema/module_paths.hpp"
 
 namespace cg {
 namespace {
@@ -796,18 +797,6 @@ class js_extractor final : public extractor {
 };
 
 }  // namespace
-
-std::string js_module_path(std::string_view path) {
-  std::string p(path);
-  for (auto ext : {".d.ts", ".tsx", ".ts", ".mts", ".cts", ".jsx", ".js", ".mjs", ".cjs"}) {
-    std::string_view e(ext);
-    if (p.size() > e.size() && p.ends_with(e)) {
-      p.resize(p.size() - e.size());
-      break;
-    }
-  }
-  return p;
-}
 
 void extract_javascript(const extract_input& in, TSNode root, file_extract& out) {
   js_extractor x(in, out);

@@ -5,6 +5,7 @@
 #include "actors/parser/extractors.hpp"
 #include "actors/parser/grammars.hpp"
 #include "actors/parser/symbols.hpp"
+#include "schema/module_paths.hpp"
 
 namespace cg {
 namespace {
@@ -505,20 +506,6 @@ class python_extractor final : public extractor {
 };
 
 }  // namespace
-
-std::string python_module_path(std::string_view path) {
-  std::string p(path);
-  for (auto ext : {".pyi", ".pyw", ".py"})
-    if (p.size() > std::string_view(ext).size() && p.ends_with(ext)) {
-      p.resize(p.size() - std::string_view(ext).size());
-      break;
-    }
-  for (auto& ch : p)
-    if (ch == '/') ch = '.';
-  if (p == "__init__") return "";
-  if (p.ends_with(".__init__")) p.resize(p.size() - 9);
-  return p;
-}
 
 void extract_python(const extract_input& in, TSNode root, file_extract& out) {
   python_extractor x(in, out);

@@ -7,6 +7,7 @@
 #include "actors/parser/extractors.hpp"
 #include "actors/parser/grammars.hpp"
 #include "actors/parser/symbols.hpp"
+#include "schema/module_paths.hpp"
 
 namespace cg {
 namespace {
@@ -522,41 +523,6 @@ class rust_extractor final : public extractor {
 };
 
 }  // namespace
-
-std::string rust_module_path(std::string_view path) {
-  std::string p(path);
-  if (p.ends_with(".rs")) p.resize(p.size() - 3);
-  std::vector<std::string> parts;
-  size_t pos = 0;
-  while (pos <= p.size()) {
-    auto slash = p.find('/', pos);
-    parts.push_back(p.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos));
-    if (slash == std::string::npos) break;
-    pos = slash + 1;
-  }
-  // crate/src/a/b.rs -> crate::a::b ; the last "src" component marks the crate root.
-  size_t src = parts.size();
-  for (size_t i = parts.size(); i-- > 0;)
-    if (parts[i] == "src") {
-      src = i;
-      break;
-    }
-  std::vector<std::string> mod;
-  if (src < parts.size()) {
-    if (src > 0) mod.push_back(parts[src - 1]);
-    for (size_t i = src + 1; i < parts.size(); ++i) mod.push_back(parts[i]);
-  } else {
-    mod = parts;
-  }
-  if (!mod.empty() && (mod.back() == "mod" || mod.back() == "lib" || mod.back() == "main")) mod.pop_back();
-  std::string out;
-  for (const auto& m : mod) {
-    if (m.empty()) continue;
-    if (!out.empty()) out += "::";
-    for (char ch : m) out.push_back(ch == '-' ? '_' : ch);
-  }
-  return out;
-}
 
 void extract_rust(const extract_input& in, TSNode root, file_extract& out) {
   rust_extractor x(in, out);

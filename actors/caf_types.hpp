@@ -1,0 +1,105 @@
+#pragma once
+// CAF-facing declarations: atoms, the message type-id block, payload aliases and
+// the typed actor interfaces. Included only by the actor shells and the engine's
+// implementation in actors/; nothing outside actors/ sees CAF.
+//
+// Messages stay inside one process, so large payloads travel as shared pointers
+// (whitelisted as unsafe message types: never serialised).
+#include <caf/all.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/bus/events.hpp"
+#include "actors/graph/graph_state.hpp"
+#include "actors/indexer/index_types.hpp"
+#include "actors/parser/parser_state.hpp"
+#include "storage/store.hpp"
+
+namespace cg {
+
+using parse_job_ptr = std::shared_ptr<const parse_job>;
+using parse_outcome_ptr = std::shared_ptr<parse_outcome>;
+using extract_batch_ptr = std::shared_ptr<std::vector<file_extract>>;
+using paths_ptr = std::shared_ptr<const std::vector<std::string>>;
+using records_ptr = std::shared_ptr<const std::vector<file_record>>;
+using manifest_reply = std::shared_ptr<const result<std::vector<file_record>>>;
+using changes_reply = std::shared_ptr<const result<std::vector<file_change>>>;
+using status_reply = std::shared_ptr<const status>;
+using resolve_reply = std::shared_ptr<const result<resolve_summary>>;
+using progress_fn_ptr = std::shared_ptr<const std::function<void(size_t, size_t)>>;
+using event_ptr = std::shared_ptr<const event>;
+using sink_ptr = std::shared_ptr<const event_sink>;
+using summary_fn_ptr = std::shared_ptr<const std::function<void(const index_summary&)>>;
+
+}  // namespace cg
+
+CAF_BEGIN_TYPE_ID_BLOCK(codegraph, caf::first_custom_type_id)
+  CAF_ADD_ATOM(codegraph, cg, parse_atom, "parse")
+  CAF_ADD_ATOM(codegraph, cg, manifest_atom, "manifest")
+  CAF_ADD_ATOM(codegraph, cg, apply_atom, "apply")
+  CAF_ADD_ATOM(codegraph, cg, remove_atom, "remove")
+  CAF_ADD_ATOM(codegraph, cg, touch_atom, "touch")
+  CAF_ADD_ATOM(codegraph, cg, resolve_atom, "resolve")
+  CAF_ADD_ATOM(codegraph, cg, publish_atom, "publish")
+  CAF_ADD_ATOM(codegraph, cg, subscribe_atom, "subscribe")
+  CAF_ADD_ATOM(codegraph, cg, unsubscribe_atom, "unsub")
+  CAF_ADD_ATOM(codegraph, cg, start_atom, "start")
+  CAF_ADD_ATOM(codegraph, cg, cancel_atom, "cancel")
+  CAF_ADD_TYPE_ID(codegraph, (cg::parse_job_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::parse_outcome_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::extract_batch_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::paths_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::records_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::manifest_reply))
+  CAF_ADD_TYPE_ID(codegraph, (cg::changes_reply))
+  CAF_ADD_TYPE_ID(codegraph, (cg::status_reply))
+  CAF_ADD_TYPE_ID(codegraph, (cg::resolve_reply))
+  CAF_ADD_TYPE_ID(codegraph, (cg::progress_fn_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::event_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::sink_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::summary_fn_ptr))
+CAF_END_TYPE_ID_BLOCK(codegraph)
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::parse_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::parse_outcome_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::extract_batch_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::paths_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::records_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manifest_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::changes_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::status_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::resolve_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::progress_fn_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::event_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::sink_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::summary_fn_ptr)
+
+namespace cg {
+
+// One per core; each owns its tree-sitter parsers. Pure: file in, extract out.
+using parser_actor = caf::typed_actor<caf::replies_to<parse_atom, parse_job_ptr>::with<parse_outcome_ptr>>;
+
+// One per project: the only writer of that project's part of the store.
+using graph_actor = caf::typed_actor<
+    caf::replies_to<manifest_atom>::with<manifest_reply>,
+    caf::replies_to<apply_atom, extract_batch_ptr>::with<changes_reply>,
+    caf::replies_to<remove_atom, paths_ptr>::with<changes_reply>,
+    caf::replies_to<touch_atom, records_ptr>::with<status_reply>,
+    caf::replies_to<resolve_atom, progress_fn_ptr>::with<resolve_reply>>;
+
+// Topic-prefix fan-out of events to sinks.
+using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,
+                                   caf::replies_to<subscribe_atom, std::string, sink_ptr>::with<uint64_t>,
+                                   caf::replies_to<unsubscribe_atom, uint64_t>::with<bool>>;
+
+// Spawners (each actor shell lives in its own translation unit).
+parser_actor spawn_parser_worker(caf::actor_system& sys);
+graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus);
+bus_actor spawn_bus(caf::actor_system& sys);
+caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t task, graph_actor graph,
+                         std::vector<parser_actor> workers, bus_actor bus, summary_fn_ptr done);
+
+}  // namespace cg

@@ -1,0 +1,163 @@
+#include "actors/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "actors/caf_types.hpp"
+
+namespace cg {
+
+namespace {
+class engine_config : public caf::actor_system_config {
+ public:
+  explicit engine_config(unsigned threads) {
+    set("scheduler.max-threads", static_cast<size_t>(threads));
+    set("logger.console", caf::atom("none"));
+    set("logger.verbosity", caf::atom("quiet"));
+  }
+};
+}  // namespace
+
+struct engine::impl {
+  // Destroyed in reverse order: the actor system goes before the store it writes to.
+  std::unique_ptr<store> db;
+  engine_config cfg;
+  caf::actor_system system;
+  bus_actor bus;
+  std::vector<parser_actor> workers;
+  std::mutex mu;
+  std::unordered_map<uint32_t, graph_actor> graphs;  // by project id
+  std::unordered_map<uint64_t, caf::actor> tasks;
+  std::atomic<uint64_t> next_task{1};
+
+  impl(std::unique_ptr<store> s, unsigned threads) : db(std::move(s)), cfg(threads), system(cfg) {}
+
+  graph_actor graph_for(uint32_t proj, const std::string& name) {
+    std::lock_guard lock(mu);
+    auto it = graphs.find(proj);
+    if (it != graphs.end()) return it->second;
+    auto g = spawn_graph(system, *db, proj, name, bus);
+    graphs.emplace(proj, g);
+    return g;
+  }
+
+  ~impl() {
+    {
+      std::lock_guard lock(mu);
+      for (auto& [id, t] : tasks) caf::anon_send(t, cancel_atom_v);
+    }
+    // Wait for running tasks to finish (they cancel promptly), then stop the rest.
+    for (int i = 0; i < 600; ++i) {
+      {
+        std::lock_guard lock(mu);
+        if (tasks.empty()) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    for (auto& [p, g] : graphs) caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
+  }
+};
+
+engine::engine(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+engine::~engine() {
+  impl_.reset();  // joins the actor system, then closes the store
+}
+
+result<std::unique_ptr<engine>> engine::open(const engine_options& opts) {
+  store_options so;
+  so.dir = opts.data_dir;
+  auto db = store::open(so);
+  if (!db.ok()) return db.err();
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = opts.threads ? opts.threads : cores;
+  unsigned workers = opts.parser_workers ? opts.parser_workers : cores;
+  auto p = std::make_unique<impl>(std::move(*db), threads);
+  p->bus = spawn_bus(p->system);
+  for (unsigned i = 0; i < workers; ++i) p->workers.push_back(spawn_parser_worker(p->system));
+  return std::unique_ptr<engine>(new engine(std::move(p)));
+}
+
+store& engine::storage() { return *impl_->db; }
+unsigned engine::parser_workers() const { return static_cast<unsigned>(impl_->workers.size()); }
+
+result<uint64_t> engine::start_index(index_request req, std::function<void(const index_summary&)> done) {
+  if (req.project.empty()) return make_error(errc::invalid_argument, "an index task needs a project name");
+  auto proj = impl_->db->ensure_project(req.project);
+  if (!proj.ok()) return proj.err();
+  auto graph = impl_->graph_for(*proj, req.project);
+  uint64_t task = impl_->next_task++;
+  auto* self = impl_.get();
+  auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
+      [self, task, done = std::move(done)](const index_summary& s) {
+        {
+          std::lock_guard lock(self->mu);
+          self->tasks.erase(task);
+        }
+        if (done) done(s);
+      });
+  std::lock_guard lock(impl_->mu);
+  auto a = spawn_indexer(impl_->system, std::move(req), task, graph, impl_->workers, impl_->bus, fn);
+  impl_->tasks.emplace(task, a);
+  return task;
+}
+
+bool engine::cancel(uint64_t task) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->tasks.find(task);
+  if (it == impl_->tasks.end()) return false;
+  caf::anon_send(it->second, cancel_atom_v);
+  return true;
+}
+
+index_summary engine::index(index_request req, std::function<void(const index_progress&)> on_progress) {
+  std::string project = req.project;
+  auto task_id = std::make_shared<std::atomic<uint64_t>>(0);
+  uint64_t sub = 0;
+  if (on_progress) {
+    sub = subscribe(topics::progress(project), [task_id, on_progress](const event& e) {
+      if (auto* p = std::get_if<index_progress>(&e.payload); p && p->task == task_id->load()) on_progress(*p);
+    });
+  }
+  std::promise<index_summary> promise;
+  auto future = promise.get_future();
+  auto started = start_index(std::move(req), [&promise](const index_summary& s) { promise.set_value(s); });
+  if (!started.ok()) {
+    if (sub) unsubscribe(sub);
+    index_summary s;
+    s.project = project;
+    s.outcome = index_phase::failed;
+    s.error = started.err().message;
+    return s;
+  }
+  task_id->store(*started);
+  auto summary = future.get();
+  if (sub) unsubscribe(sub);
+  return summary;
+}
+
+uint64_t engine::subscribe(std::string topic_prefix, event_sink sink) {
+  caf::scoped_actor self{impl_->system};
+  uint64_t id = 0;
+  self->request(impl_->bus, caf::infinite, subscribe_atom_v, std::move(topic_prefix),
+                sink_ptr(std::make_shared<const event_sink>(std::move(sink))))
+      .receive([&](uint64_t got) { id = got; },
+               [&](caf::error& err) { spdlog::error("subscribe failed: {}", impl_->system.render(err)); });
+  return id;
+}
+
+void engine::unsubscribe(uint64_t subscription) {
+  // A request, not a send: once it returns, the bus delivers nothing more to the sink.
+  caf::scoped_actor self{impl_->system};
+  self->request(impl_->bus, caf::infinite, unsubscribe_atom_v, subscription)
+      .receive([](bool) {}, [](caf::error&) {});
+}
+
+}  // namespace cg

@@ -1,0 +1,48 @@
+#pragma once
+// The engine facade: how the rest of the program (CLI, network front end) reaches
+// the actor system. No CAF types here. Callbacks and event sinks run on engine
+// threads and must not block; hand their work to a queue or an Asio strand.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/bus/events.hpp"
+#include "actors/indexer/index_types.hpp"
+#include "schema/result.hpp"
+#include "storage/store.hpp"
+
+namespace cg {
+
+struct engine_options {
+  std::string data_dir;
+  unsigned parser_workers = 0;  // 0: one per core
+  unsigned threads = 0;         // actor scheduler threads; 0: one per core
+};
+
+class engine {
+ public:
+  static result<std::unique_ptr<engine>> open(const engine_options& opts);
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // Starts an index task and returns its id; done runs once, when it ends.
+  result<uint64_t> start_index(index_request req, std::function<void(const index_summary&)> done);
+  bool cancel(uint64_t task);
+  // Runs a task to its end; on_progress gets that task's progress events.
+  index_summary index(index_request req, std::function<void(const index_progress&)> on_progress = {});
+
+  uint64_t subscribe(std::string topic_prefix, event_sink sink);
+  void unsubscribe(uint64_t subscription);
+
+  store& storage();
+  unsigned parser_workers() const;
+
+ private:
+  struct impl;
+  explicit engine(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace cg

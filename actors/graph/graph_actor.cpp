@@ -1,0 +1,75 @@
+// The graph actor: the single writer of one project's graph. It turns messages into
+// graph_state calls and publishes each commit's node changes on the bus.
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_types.hpp"
+
+namespace cg {
+namespace {
+
+struct graph_holder {
+  std::unique_ptr<graph_state> graph;
+  std::string project;
+  bus_actor bus;
+  static inline const char* name = "cg.graph";
+};
+
+void publish_changes(graph_actor::stateful_pointer<graph_holder> self, const std::vector<file_change>& changes) {
+  auto ev = std::make_shared<event>();
+  ev->topic = topics::changes(self->state.project);
+  node_changes nc;
+  nc.project = self->state.project;
+  for (const auto& c : changes)
+    if (!c.created.empty() || !c.updated.empty() || !c.deleted.empty() || c.kind == file_change::what::removed)
+      nc.files.push_back(c);
+  if (nc.files.empty()) return;
+  ev->payload = std::move(nc);
+  self->send(self->state.bus, publish_atom::value, event_ptr(std::move(ev)));
+}
+
+}  // namespace
+
+graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus) {
+  return sys.spawn([&s, project_id, project, bus](graph_actor::stateful_pointer<graph_holder> self)
+                       -> graph_actor::behavior_type {
+    self->state.graph = std::make_unique<graph_state>(s, project_id);
+    self->state.project = project;
+    self->state.bus = bus;
+    return {
+        [=](manifest_atom) -> manifest_reply {
+          return std::make_shared<const result<std::vector<file_record>>>(self->state.graph->manifest());
+        },
+        [=](apply_atom, const extract_batch_ptr& batch) -> changes_reply {
+          // One atomic write for the whole batch: each file in it is still whole.
+          auto changes = self->state.graph->apply(std::span<const file_extract>(*batch));
+          if (!changes.ok()) {
+            spdlog::error("graph: cannot store a batch of {} files: {}", batch->size(), changes.err().message);
+            return std::make_shared<const result<std::vector<file_change>>>(changes.err());
+          }
+          publish_changes(self, *changes);
+          return std::make_shared<const result<std::vector<file_change>>>(std::move(*changes));
+        },
+        [=](remove_atom, const paths_ptr& paths) -> changes_reply {
+          std::vector<file_change> changes;
+          for (const auto& p : *paths) {
+            auto c = self->state.graph->remove(p);
+            if (!c.ok()) return std::make_shared<const result<std::vector<file_change>>>(c.err());
+            changes.push_back(std::move(*c));
+          }
+          publish_changes(self, changes);
+          return std::make_shared<const result<std::vector<file_change>>>(std::move(changes));
+        },
+        [=](touch_atom, const records_ptr& recs) -> status_reply {
+          for (const auto& r : *recs)
+            if (auto s = self->state.graph->touch(r); !s.ok()) return std::make_shared<const status>(s);
+          return std::make_shared<const status>();
+        },
+        [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
+          return std::make_shared<const result<resolve_summary>>(
+              self->state.graph->resolve_pending(progress ? *progress : std::function<void(size_t, size_t)>{}));
+        },
+    };
+  });
+}
+
+}  // namespace cg

@@ -1,0 +1,389 @@
+#include "actors/graph/graph_state.hpp"
+
+#include <chrono>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/graph/counters.hpp"
+#include "actors/graph/symbol_table.hpp"
+#include "schema/codec.hpp"
+#include "schema/hash.hpp"
+#include "storage/keys.hpp"
+#include "storage/symbol_index.hpp"
+
+namespace cg {
+namespace cn = counter_names;
+
+namespace {
+
+constexpr size_t resolve_batch_files = 64;
+
+// The resolution byte of an encoded edge value (format byte, then how).
+resolution how_of(std::string_view value) {
+  return value.size() >= 2 ? static_cast<resolution>(static_cast<uint8_t>(value[1])) : resolution::unresolved;
+}
+
+void count_edge(write_batch& b, uint32_t proj, edge_kind k, resolution how, int64_t delta) {
+  b.add(keys::counter(proj, cn::edges(k)), delta);
+  if (how == resolution::unresolved) {
+    b.add(keys::counter(proj, cn::unresolved(k)), delta);
+    b.add(keys::counter(proj, cn::unresolved_total()), delta);
+  } else if (how == resolution::external) {
+    b.add(keys::counter(proj, cn::external(k)), delta);
+  }
+}
+
+void count_file(write_batch& b, uint32_t proj, const file_record& f, int64_t sign) {
+  b.add(keys::counter(proj, cn::files(f.lang)), sign);
+  b.add(keys::counter(proj, cn::loc(f.lang)), sign * static_cast<int64_t>(f.loc));
+  b.add(keys::counter(proj, cn::bytes(f.lang)), sign * static_cast<int64_t>(f.size));
+  if (f.status != parse_status::ok) b.add(keys::counter(proj, cn::files_with_errors()), sign);
+}
+
+}  // namespace
+
+graph_state::graph_state(store& s, uint32_t project) : store_(s), proj_(project) {}
+
+void graph_state::put_edge(write_batch& b, const edge& e) {
+  std::string value;
+  encode_edge_value(e, value);
+  b.put(column::edges, keys::edge(proj_, e.source, e.kind, e.target), value);
+  b.put(column::redges, keys::edge(proj_, e.target, e.kind, e.source), value);
+  count_edge(b, proj_, e.kind, e.how, +1);
+}
+
+status graph_state::delete_out_edges(write_batch& b, const read_view& v, node_id from) {
+  auto cur = v.scan(column::edges, keys::edge_prefix(proj_, from));
+  for (; cur.valid(); cur.next()) {
+    auto parts = keys::parse_edge_key(cur.key());
+    b.del(column::edges, cur.key());
+    b.del(column::redges, keys::edge(proj_, parts.second, parts.kind, parts.first));
+    count_edge(b, proj_, parts.kind, how_of(cur.value()), -1);
+  }
+  return cur.status_of();
+}
+
+// Files with edges into `target` must be resolved again: it is gone or new.
+status graph_state::mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path) {
+  std::vector<std::string> sources;
+  auto cur = v.scan(column::redges, keys::edge_prefix(proj_, target));
+  for (; cur.valid(); cur.next()) {
+    auto parts = keys::parse_edge_key(cur.key());
+    if (parts.kind == edge_kind::contains) continue;
+    sources.push_back(keys::node(proj_, parts.second));
+  }
+  if (auto s = cur.status_of(); !s.ok()) return s;
+  if (sources.empty()) return {};
+  auto got = v.multi_get(column::nodes, sources);
+  if (!got.ok()) return got.err();
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (!(*got)[i]) continue;
+    auto n = decode_node(*(*got)[i], keys::node_id_of(sources[i]));
+    if (n.ok() && n->file != own_path) b.put(column::meta, keys::pending(proj_, n->file), "1");
+  }
+  return {};
+}
+
+result<std::vector<file_change>> graph_state::apply(std::span<const file_extract> files) {
+  auto v = store_.latest();
+  auto b = store_.batch();
+  bool unresolved_exist = v.counter(keys::counter(proj_, cn::unresolved_total())) > 0;
+  std::vector<file_change> changes;
+  changes.reserve(files.size());
+  for (const auto& fx : files) {
+    auto c = stage(b, v, fx, unresolved_exist);
+    if (!c.ok()) return c.err();
+    changes.push_back(std::move(*c));
+  }
+  if (auto s = store_.write(b); !s.ok()) return s.err();
+  return changes;
+}
+
+result<file_change> graph_state::apply(const file_extract& fx) {
+  auto r = apply(std::span<const file_extract>(&fx, 1));
+  if (!r.ok()) return r.err();
+  return std::move(r->front());
+}
+
+result<file_change> graph_state::stage(write_batch& b, const read_view& v, const file_extract& fx,
+                                       bool unresolved_exist) {
+  const auto& path = fx.record.path;
+  file_change change;
+  change.path = path;
+
+  // What the store holds for this file now.
+  std::vector<std::string> old_keys;
+  if (auto s = v.for_each(column::idx, keys::file_index_prefix(proj_, path),
+                          [&](std::string_view k, std::string_view) {
+                            old_keys.push_back(keys::node(proj_, keys::trailing_id(k)));
+                            return true;
+                          });
+      !s.ok())
+    return s.err();
+  auto old_rec_raw = v.get(column::meta, keys::manifest(proj_, path));
+  if (!old_rec_raw.ok()) return old_rec_raw.err();
+  change.kind = old_rec_raw->has_value() ? file_change::what::changed : file_change::what::added;
+
+  std::unordered_map<node_id, uint64_t> old_hash;
+  if (!old_keys.empty()) {
+    auto got = v.multi_get(column::nodes, old_keys);
+    if (!got.ok()) return got.err();
+    for (size_t i = 0; i < old_keys.size(); ++i) {
+      if (!(*got)[i]) continue;
+      auto n = decode_node(*(*got)[i], keys::node_id_of(old_keys[i]));
+      if (!n.ok()) return n.err();
+      old_hash.emplace(n->id, n->content_hash);
+      b.del(column::nodes, old_keys[i]);
+      b.del(column::idx, keys::name_index(proj_, keys::lower_ascii(n->name), n->id));
+      b.del(column::idx, keys::file_index(proj_, path, n->id));
+      b.del(column::idx, keys::kind_index(proj_, n->kind, n->id));
+      b.add(keys::counter(proj_, cn::nodes(n->kind)), -1);
+      if (n->parent) count_edge(b, proj_, edge_kind::contains, resolution::local, -1);
+      if (auto s = delete_out_edges(b, v, n->id); !s.ok()) return s.err();
+    }
+  }
+  if (old_rec_raw->has_value()) {
+    auto old_rec = decode_file_record(**old_rec_raw, path);
+    if (old_rec.ok()) count_file(b, proj_, *old_rec, -1);
+  }
+
+  std::unordered_set<node_id> new_ids;
+  new_ids.reserve(fx.nodes.size());
+  std::string value;
+  for (const auto& n : fx.nodes) {
+    new_ids.insert(n.id);
+    value.clear();
+    encode_node(n, value);
+    b.put(column::nodes, keys::node(proj_, n.id), value);
+    value.clear();
+    encode_symbol_entry(n, value);
+    b.put(column::idx, keys::name_index(proj_, keys::lower_ascii(n.name), n.id), value);
+    b.put(column::idx, keys::file_index(proj_, path, n.id), std::string(1, static_cast<char>(n.kind)));
+    b.put(column::idx, keys::kind_index(proj_, n.kind, n.id), "");
+    b.add(keys::counter(proj_, cn::nodes(n.kind)), +1);
+    auto it = old_hash.find(n.id);
+    if (it == old_hash.end()) change.created.push_back(n.id);
+    else if (it->second != n.content_hash) change.updated.push_back(n.id);
+  }
+  // Contains edges live in the children's parent fields; only their count is kept.
+  count_edge(b, proj_, edge_kind::contains, resolution::local, static_cast<int64_t>(fx.contains.size()));
+
+  // Nodes that disappeared: other files' edges into them must be re-resolved.
+  for (const auto& [id, hash] : old_hash) {
+    if (new_ids.count(id)) continue;
+    change.deleted.push_back(id);
+    if (auto s = mark_dependents(b, v, id, path); !s.ok()) return s.err();
+  }
+  // New names may bind references that are unresolved elsewhere in the project.
+  if (unresolved_exist) {
+    std::unordered_set<std::string_view> names;
+    for (const auto& n : fx.nodes)
+      if (!old_hash.count(n.id) && n.kind != node_kind::import && n.kind != node_kind::file) names.insert(n.name);
+    for (auto name : names)
+      if (auto s = mark_dependents(b, v, unresolved_target_id(name), path); !s.ok()) return s.err();
+  }
+
+  file_record rec = fx.record;
+  rec.node_count = static_cast<uint32_t>(fx.nodes.size());
+  value.clear();
+  encode_file_record(rec, value);
+  b.put(column::meta, keys::manifest(proj_, path), value);
+  count_file(b, proj_, rec, +1);
+  value.clear();
+  encode_references(fx.refs, value);
+  b.put(column::meta, keys::refs(proj_, path), value);
+  b.put(column::meta, keys::pending(proj_, path), "");  // no resolved edges left: a fresh resolution
+
+  if (change.kind == file_change::what::changed && change.created.empty() && change.updated.empty() &&
+      change.deleted.empty())
+    change.kind = file_change::what::unchanged;
+  return change;
+}
+
+result<file_change> graph_state::remove(std::string_view path) {
+  auto v = store_.latest();
+  auto b = store_.batch();
+  file_change change;
+  change.path = std::string(path);
+  change.kind = file_change::what::removed;
+  std::vector<std::string> old_keys;
+  if (auto s = v.for_each(column::idx, keys::file_index_prefix(proj_, path),
+                          [&](std::string_view k, std::string_view) {
+                            old_keys.push_back(keys::node(proj_, keys::trailing_id(k)));
+                            return true;
+                          });
+      !s.ok())
+    return s.err();
+  auto got = v.multi_get(column::nodes, old_keys);
+  if (!got.ok()) return got.err();
+  for (size_t i = 0; i < old_keys.size(); ++i) {
+    if (!(*got)[i]) continue;
+    auto n = decode_node(*(*got)[i], keys::node_id_of(old_keys[i]));
+    if (!n.ok()) return n.err();
+    change.deleted.push_back(n->id);
+    b.del(column::nodes, old_keys[i]);
+    b.del(column::idx, keys::name_index(proj_, keys::lower_ascii(n->name), n->id));
+    b.del(column::idx, keys::file_index(proj_, path, n->id));
+    b.del(column::idx, keys::kind_index(proj_, n->kind, n->id));
+    b.add(keys::counter(proj_, cn::nodes(n->kind)), -1);
+    if (n->parent) count_edge(b, proj_, edge_kind::contains, resolution::local, -1);
+    if (auto s = delete_out_edges(b, v, n->id); !s.ok()) return s.err();
+    if (auto s = mark_dependents(b, v, n->id, path); !s.ok()) return s.err();
+  }
+  auto rec_raw = v.get(column::meta, keys::manifest(proj_, path));
+  if (!rec_raw.ok()) return rec_raw.err();
+  if (rec_raw->has_value()) {
+    auto rec = decode_file_record(**rec_raw, path);
+    if (rec.ok()) count_file(b, proj_, *rec, -1);
+  }
+  b.del(column::meta, keys::manifest(proj_, path));
+  b.del(column::meta, keys::refs(proj_, path));
+  b.del(column::meta, keys::pending(proj_, path));
+  if (auto s = store_.write(b); !s.ok()) return s.err();
+  return change;
+}
+
+status graph_state::touch(const file_record& rec) {
+  auto v = store_.latest();
+  auto raw = v.get(column::meta, keys::manifest(proj_, rec.path));
+  if (!raw.ok()) return raw.err();
+  if (!raw->has_value()) return make_error(errc::not_found, "no manifest entry for " + rec.path);
+  auto old = decode_file_record(**raw, rec.path);
+  if (!old.ok()) return old.err();
+  file_record updated = *old;
+  updated.size = rec.size;
+  updated.mtime_ns = rec.mtime_ns;
+  std::string value;
+  encode_file_record(updated, value);
+  auto b = store_.batch();
+  b.put(column::meta, keys::manifest(proj_, rec.path), value);
+  return store_.write(b);
+}
+
+result<size_t> graph_state::pending_count() const {
+  size_t n = 0;
+  auto s = store_.latest().for_each(column::meta, keys::meta_tag_prefix(proj_, keys::tag_pending),
+                                    [&](std::string_view, std::string_view) {
+                                      ++n;
+                                      return true;
+                                    });
+  if (!s.ok()) return s.err();
+  return n;
+}
+
+result<resolve_summary> graph_state::resolve_pending(const std::function<void(size_t, size_t)>& progress) {
+  resolve_summary summary;
+  auto v = store_.latest();
+  std::vector<std::pair<std::string, bool>> pending;  // path, has old resolved edges
+  auto prefix = keys::meta_tag_prefix(proj_, keys::tag_pending);
+  if (auto s = v.for_each(column::meta, prefix, [&](std::string_view k, std::string_view val) {
+        pending.emplace_back(std::string(keys::meta_path_of(k)), !val.empty());
+        return true;
+      });
+      !s.ok())
+    return s.err();
+  if (pending.empty()) return summary;
+
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  double t_compute = 0, t_write = 0;
+  auto loaded = symbol_table::load(v, proj_);
+  if (!loaded.ok()) return loaded.err();
+  const symbol_table& symbols = **loaded;
+
+  // Bases of types outside the pending files come from their stored edges.
+  std::unordered_map<node_id, std::vector<node_id>> stored_bases;
+  auto bases = [&](node_id type) -> std::vector<node_id> {
+    auto [it, fresh] = stored_bases.try_emplace(type);
+    if (fresh) {
+      for (auto k : {edge_kind::inherits, edge_kind::implements}) {
+        auto cur = v.scan(column::edges, keys::edge_prefix(proj_, type, k));
+        for (; cur.valid(); cur.next()) {
+          auto how = how_of(cur.value());
+          if (how != resolution::unresolved && how != resolution::external)
+            it->second.push_back(keys::parse_edge_key(cur.key()).second);
+        }
+      }
+    }
+    return it->second;
+  };
+  resolver r(symbols, bases);
+
+  auto load_refs = [&](const std::string& path) -> result<file_references> {
+    auto raw = v.get(column::meta, keys::refs(proj_, path));
+    if (!raw.ok()) return raw.err();
+    if (!raw->has_value()) return file_references{};
+    return decode_references(**raw);
+  };
+  auto lang_of = [&](const std::string& path) {
+    const symbol* f = symbols.file_node(path);
+    return f ? f->lang : language::unknown;
+  };
+
+  auto t1 = clock::now();
+  // Pass A: every pending file's bases, so member lookups can walk them in pass B.
+  for (const auto& [path, had_edges] : pending) {
+    if (!symbols.file_node(path)) continue;
+    auto refs = load_refs(path);
+    if (!refs.ok()) return refs.err();
+    (void)r.resolve_bases(path, lang_of(path), *refs);
+  }
+
+  auto t2 = clock::now();
+  // Pass B: all edges, written in groups of files.
+  auto b = store_.batch();
+  size_t in_batch = 0, done = 0;
+  for (const auto& [path, had_edges] : pending) {
+    b.del(column::meta, keys::pending(proj_, path));
+    if (symbols.file_node(path)) {
+      auto refs = load_refs(path);
+      if (!refs.ok()) return refs.err();
+      if (had_edges)
+        for (auto i : symbols.in_file(path))
+          if (auto s = delete_out_edges(b, v, symbols.at(i).id); !s.ok()) return s.err();
+      auto c0 = clock::now();
+      auto edges = r.resolve_file(path, lang_of(path), *refs);
+      t_compute += std::chrono::duration<double>(clock::now() - c0).count();
+      for (const auto& e : edges) {
+        put_edge(b, e);
+        summary.counts.add(e);
+      }
+      ++summary.files;
+    }
+    ++done;
+    if (++in_batch >= resolve_batch_files) {
+      auto w0 = clock::now();
+      if (auto s = store_.write(b); !s.ok()) return s.err();
+      t_write += std::chrono::duration<double>(clock::now() - w0).count();
+      in_batch = 0;
+      if (progress) progress(done, pending.size());
+    }
+  }
+  if (auto s = store_.write(b); !s.ok()) return s.err();
+  if (progress) progress(done, pending.size());
+  auto d = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  spdlog::debug("resolve: {} files; symbols {:.3f}s, bases {:.3f}s, edges {:.3f}s (resolve {:.3f}s, write {:.3f}s)",
+                pending.size(), d(t0, t1), d(t1, t2), d(t2, clock::now()), t_compute, t_write);
+  return summary;
+}
+
+result<std::vector<file_record>> graph_state::manifest() const {
+  std::vector<file_record> out;
+  auto prefix = keys::meta_tag_prefix(proj_, keys::tag_manifest);
+  std::string error;
+  auto s = store_.latest().for_each(column::meta, prefix, [&](std::string_view k, std::string_view val) {
+    auto rec = decode_file_record(val, keys::meta_path_of(k));
+    if (!rec.ok()) {
+      error = rec.err().message;
+      return false;
+    }
+    out.push_back(std::move(*rec));
+    return true;
+  });
+  if (!s.ok()) return s.err();
+  if (!error.empty()) return make_error(errc::corrupt, error);
+  return out;
+}
+
+}  // namespace cg

@@ -1,0 +1,64 @@
+#pragma once
+// The single writer of one project's graph. Plain C++: the graph actor only
+// forwards messages here, and tests drive it directly.
+//
+// Phase 1 (apply/remove/touch): one atomic write batch per file replaces its nodes,
+// indexes, contains edges, manifest entry and stored references, and marks it
+// "pending resolution". Phase 2 (resolve_pending): resolves every pending file's
+// references against the whole project and writes its edges, again one atomic
+// batch per group of files that also clears their pending marks. A crash between
+// the phases leaves every file whole and its pending mark set, so the next run
+// finishes the resolution.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/graph/resolver.hpp"
+#include "schema/extract.hpp"
+#include "schema/result.hpp"
+#include "storage/store.hpp"
+
+namespace cg {
+
+struct file_change {
+  enum class what : uint8_t { added, changed, removed, unchanged };
+  what kind = what::unchanged;
+  std::string path;
+  std::vector<node_id> created, updated, deleted;
+};
+
+struct resolve_summary {
+  size_t files = 0;
+  resolution_counts counts;
+};
+
+class graph_state {
+ public:
+  graph_state(store& s, uint32_t project);
+
+  // Phase 1. Several files may go in one write batch: each is still whole.
+  result<std::vector<file_change>> apply(std::span<const file_extract> files);
+  result<file_change> apply(const file_extract& fx);
+  result<file_change> remove(std::string_view path);
+  status touch(const file_record& rec);  // same content; new size or mtime
+
+  // Phase 2. progress(done, total) is called as files are resolved.
+  result<resolve_summary> resolve_pending(const std::function<void(size_t, size_t)>& progress = {});
+  result<size_t> pending_count() const;
+
+  result<std::vector<file_record>> manifest() const;
+
+ private:
+  result<file_change> stage(write_batch& b, const read_view& v, const file_extract& fx, bool unresolved_exist);
+  status delete_out_edges(write_batch& b, const read_view& v, node_id from);
+  status mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path);
+  void put_edge(write_batch& b, const edge& e);
+
+  store& store_;
+  uint32_t proj_;
+};
+
+}  // namespace cg

@@ -1,0 +1,427 @@
+#include "actors/graph/resolver.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "actors/graph/builtins.hpp"
+#include "actors/graph/resolver_util.hpp"
+#include "schema/hash.hpp"
+#include "schema/module_paths.hpp"
+
+namespace cg {
+
+using namespace resolve_util;
+
+namespace {
+
+// Languages where a method body sees its class's members (and inherited ones) unqualified.
+bool class_scope_visible(language l) { return l == language::java || l == language::cpp; }
+
+bool is_container(node_kind k) {
+  return k == node_kind::namespace_ || k == node_kind::package || k == node_kind::module;
+}
+
+bool is_base_edge(edge_kind k) { return k == edge_kind::inherits || k == edge_kind::implements; }
+
+}  // namespace
+
+void resolution_counts::add(const edge& e) {
+  auto k = static_cast<size_t>(e.kind);
+  if (e.how == resolution::unresolved) unresolved[k] += 1;
+  else if (e.how == resolution::external) external[k] += 1;
+  else resolved[k] += 1;
+}
+
+void resolution_counts::merge(const resolution_counts& o) {
+  for (int k = 0; k < edge_kind_count; ++k) {
+    resolved[k] += o.resolved[k];
+    external[k] += o.external[k];
+    unresolved[k] += o.unresolved[k];
+  }
+}
+
+resolver::resolver(const symbol_table& symbols, bases_fn bases) : symbols_(symbols), bases_(std::move(bases)) {}
+
+void resolver::begin_file(std::string_view path, language lang, const file_references& refs) {
+  path_ = path;
+  lang_ = lang;
+  refs_ = &refs;
+  file_ = symbols_.file_node(path);
+  sep_ = qualifier_separator(lang);
+  imports_by_alias_.clear();
+  wildcard_imports_.clear();
+  import_cache_.clear();
+  bindings_.clear();
+  for (size_t i = 0; i < refs.imports.size(); ++i) {
+    const auto& imp = refs.imports[i];
+    if (imp.name == "*") wildcard_imports_.push_back(i);
+    if (!imp.alias.empty()) imports_by_alias_.emplace(imp.alias, i);
+  }
+  for (const auto& b : refs.bindings) {
+    std::string key = format_id(b.scope);
+    key.push_back('\0');
+    key.append(b.variable);
+    bindings_.emplace(std::move(key), b.type);  // the first binding of a name wins
+  }
+}
+
+bool resolver::suits(const symbol& s, want w) const {
+  if (s.kind == node_kind::import || s.kind == node_kind::file) return false;
+  switch (w) {
+    case want::callable:
+      return is_callable(s.kind) || is_type(s.kind) || s.kind == node_kind::enum_member;
+    case want::type: return is_type(s.kind);
+    case want::any: return true;
+  }
+  return false;
+}
+
+const symbol* resolver::child_named(const symbol* scope, std::string_view name, want w) const {
+  if (!scope) return nullptr;
+  const symbol* found = nullptr;
+  auto consider = [&](const symbol& s) {
+    if (!suits(s, w)) return;
+    // Definitions win over declarations (a prototype, an abstract member).
+    if (!found || (found->modifiers & modifier::declaration && !(s.modifiers & modifier::declaration))) found = &s;
+  };
+  auto kids = symbols_.children(scope->id);
+  auto same = symbols_.named(name);
+  if (kids.size() <= same.size()) {
+    for (auto i : kids)
+      if (symbols_.at(i).name == name) consider(symbols_.at(i));
+  } else {
+    for (auto i : same)
+      if (symbols_.at(i).parent == scope->id) consider(symbols_.at(i));
+  }
+  if (!found && is_container(scope->kind)) {  // namespaces and packages span files
+    auto q = std::string(scope->qualified_name) + std::string(qualifier_separator(scope->lang)) + std::string(name);
+    for (auto i : symbols_.qualified(q)) consider(symbols_.at(i));
+  }
+  return found;
+}
+
+const symbol* resolver::best(std::span<const uint32_t> candidates, std::string_view, want w,
+                             bool top_level_only) const {
+  const symbol* pick = nullptr;
+  size_t pick_score = 0;
+  int count = 0;
+  for (auto i : candidates) {
+    const auto& s = symbols_.at(i);
+    if (!suits(s, w)) continue;
+    if (top_level_only) {
+      const symbol* p = symbols_.find(s.parent);
+      if (!p || !(p->kind == node_kind::file || is_container(p->kind))) continue;
+    }
+    ++count;
+    // Nearest by directory, definitions over declarations.
+    size_t score = common_prefix(s.file, path_) * 2 + ((s.modifiers & modifier::declaration) ? 0 : 1);
+    if (s.file == path_) score += 1u << 20;
+    if (!pick || score > pick_score) {
+      pick = &s;
+      pick_score = score;
+    }
+  }
+  if (count == 0) return nullptr;
+  return pick;
+}
+
+const symbol* resolver::enclosing_type(const symbol* s) const {
+  for (int guard = 0; s && guard < 64; ++guard) {
+    if (is_type(s->kind)) return s;
+    s = symbols_.find(s->parent);
+  }
+  return nullptr;
+}
+
+const symbol* resolver::member_of(const symbol* type, std::string_view name, want w, int depth) {
+  if (!type || depth > 8) return nullptr;
+  if (auto c = child_named(type, name, w)) return c;
+  // Members defined elsewhere: Rust impls and Go methods in other files, C++ out-of-line.
+  auto q = std::string(type->qualified_name) + std::string(qualifier_separator(type->lang)) + std::string(name);
+  if (auto b = best(symbols_.qualified(q), name, w, false)) return b;
+  std::vector<node_id> bases;
+  if (auto it = local_bases_.find(type->id); it != local_bases_.end()) bases = it->second;
+  else if (bases_) bases = bases_(type->id);
+  for (auto b : bases)
+    if (b != type->id)
+      if (auto m = member_of(symbols_.find(b), name, w, depth + 1)) return m;
+  return nullptr;
+}
+
+const symbol* resolver::resolve_type_text(std::string_view text, const symbol* source) {
+  auto t = bare_type(text);
+  if (t.empty()) return nullptr;
+  auto parts = split_path(t);
+  if (parts.size() == 1) {
+    for (const symbol* s = source; s; s = symbols_.find(s->parent))  // enclosing types by name
+      if (is_type(s->kind) && s->name == t) return s;
+    auto r = resolve_plain(t, source, want::type);
+    return r.sym;
+  }
+  auto owner = resolve_path(join(parts, ".", 0, parts.size() - 1), source);
+  if (!owner.sym) return nullptr;
+  if (owner.sym->kind == node_kind::file) return child_named(owner.sym, parts.back(), want::type);
+  if (is_type(owner.sym->kind)) return member_of(owner.sym, parts.back(), want::type);
+  return child_named(owner.sym, parts.back(), want::type);
+}
+
+// The type of a receiver expression: self/this, a typed variable, self.field chains.
+const symbol* resolver::receiver_type(std::string_view receiver, const symbol* source) {
+  auto parts = split_path(receiver);
+  if (parts.empty()) return nullptr;
+  const symbol* type = nullptr;
+  std::string key;
+  for (const symbol* s = source; s && !type; s = symbols_.find(s->parent)) {
+    key = format_id(s->id);
+    key.push_back('\0');
+    key.append(parts[0]);
+    if (auto it = bindings_.find(key); it != bindings_.end()) type = resolve_type_text(it->second, s);
+    if (s->kind == node_kind::file) break;
+  }
+  if (!type && (parts[0] == "self" || parts[0] == "this" || parts[0] == "cls" || parts[0] == "Self"))
+    type = enclosing_type(source);
+  for (size_t i = 1; type && i < parts.size(); ++i) {  // self.conn.cursor -> field types
+    const symbol* next = nullptr;
+    for (const char* prefix : {"self.", "this."}) {
+      key = format_id(type->id);
+      key.push_back('\0');
+      key.append(prefix).append(parts[i]);
+      if (auto it = bindings_.find(key); it != bindings_.end()) {
+        next = resolve_type_text(it->second, type);
+        break;
+      }
+    }
+    type = next;
+  }
+  return type;
+}
+
+resolver::target resolver::resolve_plain(std::string_view name, const symbol* source, want w) {
+  // 1. Lexical scopes, innermost first.
+  for (const symbol* s = source; s; s = symbols_.find(s->parent)) {
+    bool visible = s == source || !is_type(s->kind) || class_scope_visible(lang_);
+    if (visible)
+      if (auto c = child_named(s, name, w)) return {c, s->kind == node_kind::file ? resolution::local : resolution::local};
+    if (is_type(s->kind) && class_scope_visible(lang_))
+      if (auto m = member_of(s, name, w)) return {m, resolution::member};
+    if (s->kind == node_kind::file) break;
+  }
+  if (!source && file_)
+    if (auto c = child_named(file_, name, w)) return {c, resolution::local};
+  // 2. Names bound by imports.
+  auto [lo, hi] = imports_by_alias_.equal_range(std::string(name));
+  for (auto it = lo; it != hi; ++it) {
+    auto t = resolve_import(it->second);
+    if (t.how == resolution::external) return t;
+    if (t.sym) return {t.sym, resolution::import};
+  }
+  // 3. Everything a wildcard import brings in.
+  for (auto i : wildcard_imports_) {
+    auto t = resolve_import(i);
+    if (t.sym)
+      if (auto c = child_named(t.sym, name, w)) return {c, resolution::import};
+  }
+  // 4. The package or module the file belongs to.
+  switch (lang_) {
+    case language::go:
+      for (auto f : symbols_.files_in_dir(directory_of(path_)))
+        if (auto c = child_named(&symbols_.at(f), name, w)) return {c, resolution::package};
+      break;
+    case language::java:
+      if (!refs_->package.empty())
+        if (auto b = best(symbols_.qualified(refs_->package + "." + std::string(name)), name, w, false))
+          return {b, resolution::package};
+      break;
+    case language::c:
+    case language::cpp:
+      for (size_t i = 0; i < refs_->imports.size(); ++i) {
+        auto t = resolve_import(i);
+        if (t.sym && t.sym->kind == node_kind::file)
+          if (auto c = child_named(t.sym, name, w)) return {c, resolution::import};
+      }
+      break;
+    default: break;
+  }
+  // 5. The language's own runtime.
+  if (is_builtin_name(lang_, name)) return {nullptr, resolution::external};
+  // 6. C, C++ and script-style JS share one global namespace.
+  if (lang_ == language::c || lang_ == language::cpp || lang_ == language::javascript || lang_ == language::jsx) {
+    auto cands = symbols_.named(name);
+    if (auto b = best(cands, name, w, true)) {
+      int n = 0;
+      for (auto i : cands)
+        if (suits(symbols_.at(i), w)) ++n;
+      return {b, n == 1 ? resolution::global : resolution::heuristic};
+    }
+  }
+  return {};
+}
+
+resolver::target resolver::resolve_qualified(std::string_view name, std::string_view qualifier, uint8_t flags,
+                                             const symbol* source, want w) {
+  if (flags & ref_flag::super_) {
+    const symbol* type = enclosing_type(source);
+    if (!type) return {};
+    std::vector<node_id> bases;
+    if (auto it = local_bases_.find(type->id); it != local_bases_.end()) bases = it->second;
+    else if (bases_) bases = bases_(type->id);
+    for (auto b : bases) {
+      const symbol* base = symbols_.find(b);
+      if (!base) continue;
+      if (name == "<init>" || name == "constructor") {  // super(...) calls the base constructor
+        if (auto ctor = member_of(base, name == "<init>" ? base->name : "constructor", want::callable)) return {ctor, resolution::member};
+        return {base, resolution::member};
+      }
+      if (auto m = member_of(base, name, w)) return {m, resolution::member};
+    }
+    return {};
+  }
+  if (qualifier == "()") return {};  // a call result: receiver type unknown
+  if (name == "<init>" && qualifier == "this") {
+    const symbol* type = enclosing_type(source);
+    if (auto ctor = type ? member_of(type, type->name, want::callable) : nullptr) return {ctor, resolution::member};
+    return {};
+  }
+  // A receiver whose type we know.
+  if (const symbol* type = receiver_type(qualifier, source)) {
+    if (auto m = member_of(type, name, w)) return {m, resolution::member};
+    return {};
+  }
+  // A module, package, namespace or type path.
+  auto owner = resolve_path(qualifier, source);
+  if (owner.how == resolution::external) return owner;
+  if (owner.sym) {
+    const symbol* m = nullptr;
+    if (owner.sym->kind == node_kind::file) {
+      m = child_named(owner.sym, name, w);
+      if (!m && lang_ == language::python) m = module_file(std::string(python_module_path(owner.sym->file)) + "." + std::string(name));
+    } else if (is_type(owner.sym->kind)) {
+      m = member_of(owner.sym, name, w);
+    } else {
+      m = child_named(owner.sym, name, w);
+      if (!m && owner.sym->kind == node_kind::package && lang_ == language::go)
+        for (auto f : symbols_.files_in_dir(directory_of(owner.sym->file)))
+          if ((m = child_named(&symbols_.at(f), name, w))) break;
+    }
+    if (m) return {m, owner.how == resolution::import ? resolution::import : resolution::package};
+    return {};
+  }
+  if (is_builtin_qualifier(lang_, qualifier)) return {nullptr, resolution::external};
+  return {};
+}
+
+resolver::target resolver::resolve_ref(const raw_ref& r) {
+  const symbol* source = symbols_.find(r.source);
+  want w = r.kind == edge_kind::calls ? want::callable
+           : (r.kind == edge_kind::inherits || r.kind == edge_kind::implements || r.kind == edge_kind::references ||
+              r.kind == edge_kind::type_of)
+               ? want::type
+               : want::any;
+  if (r.qualifier.empty()) return resolve_plain(r.name, source, w);
+  return resolve_qualified(r.name, r.qualifier, r.flags, source, w);
+}
+
+void resolver::emit(std::vector<edge>& out, node_id source, edge_kind kind, const target& t, std::string_view name,
+                    std::string_view written, edge_site site) {
+  edge e;
+  e.source = source;
+  e.kind = kind;
+  e.how = t.sym ? (t.how == resolution::unresolved ? resolution::local : t.how)
+                : (t.how == resolution::external ? resolution::external : resolution::unresolved);
+  e.target = t.sym ? t.sym->id : unresolved_target_id(name);
+  e.target_name = std::string(written);
+  e.sites.push_back(site);
+  out.push_back(std::move(e));
+}
+
+std::vector<edge> resolver::resolve_bases(std::string_view path, language lang, const file_references& refs) {
+  begin_file(path, lang, refs);
+  std::vector<edge> out;
+  for (const auto& r : refs.refs) {
+    if (!is_base_edge(r.kind)) continue;
+    auto t = resolve_ref(r);
+    std::string written = r.qualifier.empty() ? r.name : r.qualifier + std::string(sep_) + r.name;
+    emit(out, r.source, r.kind, t, r.name, written, r.site);
+    if (t.sym && t.sym->id != r.source) {
+      auto& known = local_bases_[r.source];
+      if (std::find(known.begin(), known.end(), t.sym->id) == known.end()) known.push_back(t.sym->id);
+    }
+  }
+  return out;
+}
+
+std::vector<edge> resolver::resolve_file(std::string_view path, language lang, const file_references& refs) {
+  std::vector<edge> raw = resolve_bases(path, lang, refs);
+  for (size_t i = 0; i < refs.imports.size(); ++i) {
+    const auto& imp = refs.imports[i];
+    auto t = resolve_import(i);
+    std::string written = imp.module;
+    if (!imp.name.empty()) written += (written.empty() ? "" : std::string(lang == language::rust || lang == language::cpp ? "::" : ".")) + imp.name;
+    if (written.empty()) continue;
+    emit(raw, imp.source, edge_kind::imports, t, imp.name.empty() ? imp.module : imp.name, written, imp.site);
+  }
+  for (const auto& r : refs.refs) {
+    if (is_base_edge(r.kind)) continue;
+    auto t = resolve_ref(r);
+    if (t.sym && t.sym->id == r.source && r.kind != edge_kind::calls) continue;  // a type naming itself
+    std::string written = r.qualifier.empty() ? r.name : r.qualifier + std::string(sep_) + r.name;
+    emit(raw, r.source, r.kind, t, r.name, written, r.site);
+  }
+  overrides(raw);
+
+  // One edge per (source, kind, target), with every site.
+  std::map<std::tuple<node_id, uint8_t, node_id>, size_t> index;
+  std::vector<edge> out;
+  out.reserve(raw.size());
+  for (auto& e : raw) {
+    auto key = std::make_tuple(e.source, static_cast<uint8_t>(e.kind), e.target);
+    auto [it, fresh] = index.emplace(key, out.size());
+    if (fresh) {
+      out.push_back(std::move(e));
+    } else {
+      auto& into = out[it->second];
+      into.sites.insert(into.sites.end(), e.sites.begin(), e.sites.end());
+    }
+  }
+  for (auto& e : out)
+    if (e.sites.size() > 1) {
+      std::sort(e.sites.begin(), e.sites.end(), [](const edge_site& a, const edge_site& b) {
+        return a.line != b.line ? a.line < b.line : a.column < b.column;
+      });
+      e.sites.erase(std::unique(e.sites.begin(), e.sites.end()), e.sites.end());
+    }
+  return out;
+}
+
+// A method overrides the nearest same-named method of its type's bases.
+void resolver::overrides(std::vector<edge>& out) {
+  if (!file_) return;
+  for (auto i : symbols_.in_file(path_)) {
+    const auto& m = symbols_.at(i);
+    if (m.kind != node_kind::method) continue;
+    const symbol* owner = symbols_.find(m.parent);
+    if (!owner || !is_type(owner->kind)) continue;
+    std::vector<node_id> bases;
+    if (auto it = local_bases_.find(owner->id); it != local_bases_.end()) bases = it->second;
+    else if (bases_) bases = bases_(owner->id);
+    for (auto b : bases) {
+      const symbol* base = symbols_.find(b);
+      if (!base || base->id == owner->id) continue;
+      if (const symbol* over = member_of(base, m.name, want::callable)) {
+        if (over->id == m.id || !is_callable(over->kind)) continue;
+        edge e;
+        e.source = m.id;
+        e.target = over->id;
+        e.kind = edge_kind::overrides;
+        e.how = resolution::member;
+        e.target_name = std::string(over->qualified_name);
+        e.sites.push_back({m.line, 0});
+        out.push_back(std::move(e));
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace cg

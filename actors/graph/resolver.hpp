@@ -1,0 +1,79 @@
+#pragma once
+// Turns one file's unresolved references into edges, using the project's symbols:
+// lexical scope, the file's imports, the package/module structure, receiver and
+// self types from local type knowledge, and base classes. What it cannot bind is
+// kept as an unresolved edge carrying the name; names of the language runtime and
+// of imported modules outside the project are "external".
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/graph/symbol_table.hpp"
+#include "schema/edge.hpp"
+#include "schema/extract.hpp"
+
+namespace cg {
+
+struct resolution_counts {
+  uint64_t resolved[edge_kind_count] = {};
+  uint64_t external[edge_kind_count] = {};
+  uint64_t unresolved[edge_kind_count] = {};
+  void add(const edge& e);
+  void merge(const resolution_counts& o);
+};
+
+class resolver {
+ public:
+  // bases_of: the resolved base types (inherits/implements targets) of a type.
+  using bases_fn = std::function<std::vector<node_id>(node_id)>;
+  resolver(const symbol_table& symbols, bases_fn bases);
+
+  // Inheritance first (so that member lookups can walk bases), then the rest.
+  std::vector<edge> resolve_bases(std::string_view path, language lang, const file_references& refs);
+  std::vector<edge> resolve_file(std::string_view path, language lang, const file_references& refs);
+
+ private:
+  struct target {
+    const symbol* sym = nullptr;
+    resolution how = resolution::unresolved;
+  };
+  enum class want { callable, type, any };
+
+  void begin_file(std::string_view path, language lang, const file_references& refs);
+  target resolve_ref(const raw_ref& r);
+  target resolve_plain(std::string_view name, const symbol* source, want w);
+  target resolve_qualified(std::string_view name, std::string_view qualifier, uint8_t flags,
+                           const symbol* source, want w);
+  target resolve_import(size_t index);
+  target resolve_path(std::string_view path, const symbol* source);  // "a.b", "ns::T", "pkg"
+  const symbol* receiver_type(std::string_view receiver, const symbol* source);
+  const symbol* resolve_type_text(std::string_view text, const symbol* source);
+  const symbol* enclosing_type(const symbol* source) const;
+  const symbol* member_of(const symbol* type, std::string_view name, want w, int depth = 0);
+  const symbol* child_named(const symbol* scope, std::string_view name, want w) const;
+  const symbol* best(std::span<const uint32_t> candidates, std::string_view name, want w,
+                     bool top_level_only) const;
+  bool suits(const symbol& s, want w) const;
+  const symbol* module_file(std::string_view module) const;  // language-specific module lookup
+  void overrides(std::vector<edge>& out);
+  void emit(std::vector<edge>& out, node_id source, edge_kind kind, const target& t, std::string_view name,
+            std::string_view written, edge_site site);
+
+  const symbol_table& symbols_;
+  bases_fn bases_;
+
+  // Per file.
+  std::string_view path_;
+  language lang_ = language::unknown;
+  const file_references* refs_ = nullptr;
+  const symbol* file_ = nullptr;
+  std::string_view sep_;
+  std::unordered_multimap<std::string, size_t> imports_by_alias_;
+  std::vector<size_t> wildcard_imports_;
+  std::unordered_map<size_t, target> import_cache_;
+  std::unordered_map<std::string, std::string_view> bindings_;  // scope id + '\0' + var -> type
+  std::unordered_map<node_id, std::vector<node_id>> local_bases_;
+};
+
+}  // namespace cg

@@ -1,0 +1,80 @@
+#include "actors/graph/resolver_util.hpp"
+
+namespace cg::resolve_util {
+
+std::vector<std::string_view> split_path(std::string_view q) {
+  std::vector<std::string_view> out;
+  size_t start = 0, i = 0;
+  while (i < q.size()) {
+    size_t sep_len = 0;
+    if (q[i] == '.') sep_len = 1;
+    else if (q[i] == ':' && i + 1 < q.size() && q[i + 1] == ':') sep_len = 2;
+    else if (q[i] == '-' && i + 1 < q.size() && q[i + 1] == '>') sep_len = 2;
+    if (sep_len) {
+      if (i > start) out.push_back(q.substr(start, i - start));
+      i += sep_len;
+      start = i;
+    } else {
+      ++i;
+    }
+  }
+  if (start < q.size()) out.push_back(q.substr(start));
+  return out;
+}
+
+std::string join(const std::vector<std::string_view>& parts, std::string_view sep, size_t from, size_t to) {
+  std::string out;
+  for (size_t i = from; i < parts.size() && i < to; ++i) {
+    if (i > from) out.append(sep);
+    out.append(parts[i]);
+  }
+  return out;
+}
+
+std::string_view bare_type(std::string_view t) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '*' || s.front() == '&' || s.front() == '('))
+      s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '*' || s.back() == '&' || s.back() == ']' ||
+                          s.back() == '[' || s.back() == ')' || s.back() == '?'))
+      s.remove_suffix(1);
+    return s;
+  };
+  t = trim(t);
+  for (std::string_view prefix : {"const ", "volatile ", "mut ", "dyn ", "impl ", "struct ", "class ", "enum ",
+                                  "typename ", "readonly ", "[]"}) {
+    while (t.starts_with(prefix)) t = trim(t.substr(prefix.size()));
+  }
+  if (auto lt = t.find_first_of("<[("); lt != std::string_view::npos) t = t.substr(0, lt);
+  // Python/TS optionals and unions: take the first alternative.
+  if (auto bar = t.find('|'); bar != std::string_view::npos) t = t.substr(0, bar);
+  return trim(t);
+}
+
+std::string normalize_path(std::string_view p) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= p.size()) {
+    auto slash = p.find('/', start);
+    auto part = p.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return join(parts, "/");
+}
+
+size_t common_prefix(std::string_view a, std::string_view b) {
+  size_t n = 0, last_slash = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) {
+    if (a[n] == '/') last_slash = n + 1;
+    ++n;
+  }
+  return last_slash;
+}
+
+}  // namespace cg::resolve_util

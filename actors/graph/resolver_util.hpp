@@ -1,0 +1,20 @@
+#pragma once
+// Small string helpers shared by the resolver's translation units.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cg::resolve_util {
+
+// Splits a qualifier on "::", "." and "->": "a.b->c::d" -> {a, b, c, d}.
+std::vector<std::string_view> split_path(std::string_view q);
+std::string join(const std::vector<std::string_view>& parts, std::string_view sep, size_t from = 0,
+                 size_t to = std::string::npos);
+// Strips generic arguments, pointers, references and arrays: "const Foo<T>*&" -> "Foo".
+std::string_view bare_type(std::string_view t);
+// Normalises "a/./b/../c" -> "a/c" (leading ".." that escape the root are dropped).
+std::string normalize_path(std::string_view p);
+// Length of the common directory prefix of two paths (for "nearest" tie-breaks).
+size_t common_prefix(std::string_view a, std::string_view b);
+
+}  // namespace cg::resolve_util

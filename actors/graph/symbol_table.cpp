@@ -1,0 +1,164 @@
+#include "actors/graph/symbol_table.hpp"
+
+#include <cstring>
+
+#include "schema/module_paths.hpp"
+#include "storage/keys.hpp"
+#include "storage/symbol_index.hpp"
+
+namespace cg {
+namespace {
+const std::vector<uint32_t> empty_list;
+
+std::string_view basename_of(std::string_view p) {
+  auto slash = p.find_last_of('/');
+  return slash == std::string_view::npos ? p : p.substr(slash + 1);
+}
+
+std::string_view last_segment(std::string_view m) {
+  size_t cut = m.find_last_of(".:/");
+  return cut == std::string_view::npos ? m : m.substr(cut + 1);
+}
+}  // namespace
+
+std::string_view symbol_table::intern(std::string_view s) {
+  if (s.empty()) return {};
+  if (chunk_used_ + s.size() > chunk_size_) {
+    chunk_size_ = std::max<size_t>(1 << 20, s.size());
+    chunks_.push_back(std::make_unique<char[]>(chunk_size_));
+    chunk_used_ = 0;
+  }
+  char* dst = chunks_.back().get() + chunk_used_;
+  std::memcpy(dst, s.data(), s.size());
+  chunk_used_ += s.size();
+  return {dst, s.size()};
+}
+
+void symbol_table::add(const symbol& in) {
+  symbol s = in;
+  s.name = intern(in.name);
+  s.qualified_name = s.name == in.qualified_name ? s.name : intern(in.qualified_name);
+  auto f = by_file_.find(in.file);
+  s.file = f != by_file_.end() ? f->first : intern(in.file);
+  auto idx = static_cast<uint32_t>(symbols_.size());
+  symbols_.push_back(s);
+  by_id_.emplace(s.id, idx);
+  by_name_[s.name].push_back(idx);
+  by_qname_[s.qualified_name].push_back(idx);
+  by_file_[s.file].push_back(idx);
+  if (s.parent) children_[s.parent].push_back(idx);
+  if (s.kind == node_kind::file) {
+    by_dir_[directory_of(s.file)].push_back(idx);
+    by_basename_[basename_of(s.file)].push_back(idx);
+    std::string module;
+    switch (s.lang) {
+      case language::python: module = python_module_path(s.file); break;
+      case language::javascript: case language::jsx: case language::typescript: case language::tsx:
+        module = js_module_path(s.file);
+        break;
+      case language::rust: module = rust_module_path(s.file); break;
+      default: break;
+    }
+    if (!module.empty()) {
+      auto m = intern(module);
+      by_module_[m].push_back(idx);
+      auto last = last_segment(m);
+      if (last.size() != m.size()) by_basename_[last].push_back(idx);
+    }
+  }
+}
+
+result<std::unique_ptr<symbol_table>> symbol_table::load(const read_view& view, uint32_t proj) {
+  auto t = std::make_unique<symbol_table>();
+  auto prefix = keys::index_tag_prefix(proj, keys::tag_name);
+  symbol_entry e;
+  auto cur = view.scan(column::idx, prefix);
+  for (; cur.valid(); cur.next()) {
+    if (auto s = decode_symbol_entry(cur.key(), cur.value(), e); !s.ok()) return s.err();
+    symbol sym;
+    sym.id = e.id;
+    sym.parent = e.parent;
+    sym.kind = e.kind;
+    sym.lang = e.lang;
+    sym.modifiers = e.modifiers;
+    sym.line = e.line;
+    sym.name = e.name;
+    sym.qualified_name = e.qualified_name;
+    sym.file = e.file;
+    t->add(sym);
+  }
+  if (auto s = cur.status_of(); !s.ok()) return s.err();
+  return t;
+}
+
+const symbol* symbol_table::find(node_id id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &symbols_[it->second];
+}
+
+#define CG_LOOKUP(map, key)                 \
+  auto it = map.find(key);                  \
+  if (it == map.end()) return empty_list;   \
+  return it->second;
+
+std::span<const uint32_t> symbol_table::named(std::string_view name) const { CG_LOOKUP(by_name_, name) }
+std::span<const uint32_t> symbol_table::qualified(std::string_view q) const { CG_LOOKUP(by_qname_, q) }
+std::span<const uint32_t> symbol_table::children(node_id parent) const { CG_LOOKUP(children_, parent) }
+std::span<const uint32_t> symbol_table::in_file(std::string_view path) const { CG_LOOKUP(by_file_, path) }
+std::span<const uint32_t> symbol_table::files_in_dir(std::string_view dir) const { CG_LOOKUP(by_dir_, dir) }
+#undef CG_LOOKUP
+
+const symbol* symbol_table::file_node(std::string_view path) const {
+  for (auto i : in_file(path))
+    if (symbols_[i].kind == node_kind::file) return &symbols_[i];
+  return nullptr;
+}
+
+std::vector<uint32_t> symbol_table::files_for_module(std::string_view module, language lang) const {
+  std::vector<uint32_t> out;
+  auto sep = lang == language::rust ? std::string_view("::") : lang == language::python ? "." : "/";
+  auto matches_lang = [&](const symbol& s) {
+    bool js = [](language l) {
+      return l == language::javascript || l == language::jsx || l == language::typescript || l == language::tsx;
+    }(lang);
+    if (js) return s.lang == language::javascript || s.lang == language::jsx || s.lang == language::typescript ||
+                   s.lang == language::tsx;
+    return s.lang == lang;
+  };
+  if (auto it = by_module_.find(module); it != by_module_.end())
+    for (auto i : it->second)
+      if (matches_lang(symbols_[i])) out.push_back(i);
+  if (!out.empty()) return out;
+  // Suffix match: the project root may sit above the package root.
+  auto last = last_segment(module);
+  if (auto it = by_basename_.find(last); it != by_basename_.end()) {
+    for (auto i : it->second) {
+      const auto& s = symbols_[i];
+      if (!matches_lang(s)) continue;
+      std::string m;
+      switch (s.lang) {
+        case language::python: m = python_module_path(s.file); break;
+        case language::rust: m = rust_module_path(s.file); break;
+        default: m = js_module_path(s.file); break;
+      }
+      if (m.size() > module.size() && m.ends_with(module) &&
+          std::string_view(m).substr(m.size() - module.size() - sep.size(), sep.size()) == sep)
+        out.push_back(i);
+    }
+  }
+  return out;
+}
+
+std::vector<uint32_t> symbol_table::files_ending_with(std::string_view tail) const {
+  std::vector<uint32_t> out;
+  auto it = by_basename_.find(basename_of(tail));
+  if (it == by_basename_.end()) return out;
+  for (auto i : it->second) {
+    auto f = symbols_[i].file;
+    if (f == tail || (f.size() > tail.size() && f.ends_with(tail) && f[f.size() - tail.size() - 1] == '/'))
+      out.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace cg

@@ -1,0 +1,66 @@
+#pragma once
+// Every definition of one project in memory, indexed the ways resolution asks:
+// by id, simple name, qualified name, parent, file, directory and module path.
+// Loaded from the covering name index in one scan; strings live in an arena.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "schema/node.hpp"
+#include "schema/result.hpp"
+#include "storage/store.hpp"
+
+namespace cg {
+
+struct symbol {
+  node_id id = 0;
+  node_id parent = 0;
+  node_kind kind = node_kind::file;
+  language lang = language::unknown;
+  uint16_t modifiers = 0;
+  uint32_t line = 0;
+  std::string_view name;
+  std::string_view qualified_name;
+  std::string_view file;
+};
+
+class symbol_table {
+ public:
+  static result<std::unique_ptr<symbol_table>> load(const read_view& view, uint32_t proj);
+
+  size_t size() const { return symbols_.size(); }
+  const symbol& at(uint32_t i) const { return symbols_[i]; }
+  const symbol* find(node_id id) const;
+
+  std::span<const uint32_t> named(std::string_view name) const;
+  std::span<const uint32_t> qualified(std::string_view qname) const;
+  std::span<const uint32_t> children(node_id parent) const;
+  std::span<const uint32_t> in_file(std::string_view path) const;
+
+  const symbol* file_node(std::string_view path) const;
+  std::span<const uint32_t> files_in_dir(std::string_view dir) const;  // file symbols
+  // Files whose module path (Python dotted, JS/TS path sans extension, Rust crate
+  // path) equals `module` or ends with it after a separator.
+  std::vector<uint32_t> files_for_module(std::string_view module, language lang) const;
+  // Files whose path equals `tail` or ends with "/" + tail (#include "a/b.h").
+  std::vector<uint32_t> files_ending_with(std::string_view tail) const;
+
+ private:
+  std::string_view intern(std::string_view s);
+  void add(const symbol& s);
+
+  std::vector<symbol> symbols_;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t chunk_used_ = 0, chunk_size_ = 0;
+  std::unordered_map<node_id, uint32_t> by_id_;
+  std::unordered_map<std::string_view, std::vector<uint32_t>> by_name_, by_qname_, by_file_, by_dir_,
+      by_module_, by_basename_;
+  std::unordered_map<node_id, std::vector<uint32_t>> children_;
+  std::vector<std::string> module_keys_;  // owns module path strings
+};
+
+}  // namespace cg

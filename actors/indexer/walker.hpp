@@ -1,0 +1,51 @@
+#pragma once
+// Walks a source tree: honours .gitignore files (and .git/info/exclude), include and
+// exclude globs and a language filter; skips vendored, build and hidden directories,
+// oversized files, special files and symlinks, each with the reason why.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "schema/kinds.hpp"
+#include "schema/result.hpp"
+
+namespace cg {
+
+struct walk_options {
+  std::vector<std::string> include;   // globs; empty: everything
+  std::vector<std::string> exclude;   // globs
+  std::vector<language> languages;    // empty: every supported language
+  uint64_t max_file_bytes = 2u << 20;
+  bool follow_symlinks = false;
+  bool respect_gitignore = true;
+  bool skip_hidden = true;
+  std::vector<std::string> skip_dirs = default_skip_dirs();
+
+  static std::vector<std::string> default_skip_dirs();
+};
+
+struct walk_entry {
+  std::string path;  // relative to the root, '/' separated
+  language lang = language::unknown;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+};
+
+struct skipped_entry {
+  std::string path;
+  std::string reason;
+};
+
+struct walk_result {
+  std::string root;  // absolute, normalised
+  std::vector<walk_entry> files;
+  std::vector<skipped_entry> skipped;   // one per skipped file or directory
+  uint64_t bytes = 0;                   // of the files to index
+  uint64_t unsupported = 0;             // files in languages we do not parse (not listed)
+  uint64_t ignored = 0;                 // matched by .gitignore or an exclude glob (not listed)
+};
+
+// Errors: the root does not exist, is not a directory, or cannot be read.
+result<walk_result> walk_tree(const std::string& root, const walk_options& opts);
+
+}  // namespace cg

@@ -1,0 +1,84 @@
+// codegraph index PATH
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "actors/engine.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "cli/progress_bar.hpp"
+#include "cli/report.hpp"
+
+namespace cg::cli {
+
+int run_index(const context& ctx, const index_args& args) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto abs = fs::weakly_canonical(args.path, ec);
+  if (ec || !fs::exists(abs, ec))
+    return report_error(ctx.json, exit_runtime, "cannot index " + args.path + ": no such file or directory");
+  if (!fs::is_directory(abs, ec))
+    return report_error(ctx.json, exit_runtime, "cannot index " + args.path + ": not a directory");
+
+  index_request req;
+  req.root = abs.string();
+  req.project = ctx.project;
+  if (req.project.empty()) {
+    req.project = abs.filename().string();
+    if (req.project.empty()) req.project = "root";
+  }
+  req.walk.max_file_bytes = ctx.cfg.index.max_file_size;
+  req.walk.include = ctx.cfg.index.include;
+  req.walk.exclude = ctx.cfg.index.exclude;
+  req.walk.follow_symlinks = ctx.cfg.index.follow_symlinks;
+  req.walk.respect_gitignore = ctx.cfg.index.gitignore;
+  for (const auto& l : ctx.cfg.index.languages) {
+    auto lang = parse_language(l);
+    if (!lang) return report_error(ctx.json, exit_usage, "unknown language '" + l + "' (python, rust, javascript, typescript, go, java, c, cpp)");
+    req.walk.languages.push_back(*lang);
+    if (*lang == language::typescript) req.walk.languages.push_back(language::tsx);
+    if (*lang == language::javascript) req.walk.languages.push_back(language::jsx);
+  }
+  // Never index our own store when it lives inside the tree.
+  auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
+  if (!ec && data_abs.starts_with(req.root + "/")) req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
+
+  engine_options eo;
+  eo.data_dir = ctx.cfg.data_dir;
+  eo.parser_workers = ctx.cfg.index.jobs;
+  auto eng = engine::open(eo);
+  if (!eng.ok()) return report_error(ctx.json, exit_runtime, eng.err().message);
+
+  progress_bar bar(!ctx.json && !ctx.quiet && ::isatty(STDERR_FILENO));
+  auto summary = (*eng)->index(req, [&bar](const index_progress& p) { bar.update(p); });
+  bar.finish();
+
+  nlohmann::json info = {{"root", req.root}, {"last_indexed_unix", static_cast<int64_t>(std::time(nullptr))},
+                         {"last_outcome", to_string(summary.outcome)}};
+  if (auto s = (*eng)->storage().set_project_info(req.project, info.dump()); !s.ok())
+    return report_error(ctx.json, exit_runtime, s.err().message);
+  auto proj = (*eng)->storage().project_id(req.project);
+  graph_stats stats;
+  if (proj.ok()) stats = graph_query((*eng)->storage().snapshot(), *proj).stats();
+  auto disk = (*eng)->storage().disk_bytes();
+
+  if (ctx.json) {
+    auto j = summary_json(summary);
+    j["data_dir"] = ctx.cfg.data_dir;
+    j["project_totals"] = stats_json(stats);
+    j["store_bytes"] = disk;
+    print_json(j);
+  } else if (!ctx.quiet || summary.outcome == index_phase::failed) {
+    print_summary(stdout, summary);
+    std::printf("\nProject \"%s\" now holds (store %s in %s):\n\n", req.project.c_str(), human_bytes(disk).c_str(),
+                ctx.cfg.data_dir.c_str());
+    print_stats(stdout, stats);
+  }
+  return summary.outcome == index_phase::failed ? exit_runtime : exit_ok;
+}
+
+}  // namespace cg::cli

@@ -1,0 +1,148 @@
+#include "cli/config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <toml++/toml.h>
+
+namespace cg::cli {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    auto comma = s.find(',', start);
+    auto item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool parse_bool(const std::string& s, bool& out) {
+  if (s == "1" || s == "true" || s == "yes" || s == "on") out = true;
+  else if (s == "0" || s == "false" || s == "no" || s == "off") out = false;
+  else return false;
+  return true;
+}
+
+std::vector<std::string> string_array(const toml::node_view<toml::node>& n) {
+  std::vector<std::string> out;
+  if (auto* arr = n.as_array())
+    for (auto& el : *arr)
+      if (auto s = el.value<std::string>()) out.push_back(*s);
+  return out;
+}
+
+}  // namespace
+
+std::string default_data_dir() {
+  auto xdg = env("XDG_DATA_HOME");
+  if (!xdg.empty()) return xdg + "/codegraph";
+  auto home = env("HOME");
+  if (!home.empty()) return home + "/.local/share/codegraph";
+  return ".codegraph";
+}
+
+result<uint64_t> parse_size(std::string_view s) {
+  if (s.empty()) return make_error(errc::invalid_argument, "empty size");
+  size_t i = 0;
+  uint64_t n = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    n = n * 10 + static_cast<uint64_t>(s[i] - '0');
+    ++i;
+  }
+  if (i == 0) return make_error(errc::invalid_argument, "not a size: " + std::string(s));
+  auto unit = s.substr(i);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  uint64_t mult = 1;
+  if (unit.empty() || unit == "b" || unit == "B") mult = 1;
+  else if (unit == "k" || unit == "K" || unit == "KiB" || unit == "KB" || unit == "kb") mult = 1024;
+  else if (unit == "m" || unit == "M" || unit == "MiB" || unit == "MB" || unit == "mb") mult = 1024 * 1024;
+  else if (unit == "g" || unit == "G" || unit == "GiB" || unit == "GB" || unit == "gb") mult = 1024ull * 1024 * 1024;
+  else return make_error(errc::invalid_argument, "unknown size unit in " + std::string(s));
+  return n * mult;
+}
+
+result<config> load_config(const std::string& explicit_path) {
+  namespace fs = std::filesystem;
+  config c;
+  c.data_dir = default_data_dir();
+
+  std::string path = explicit_path;
+  if (path.empty()) {
+    std::vector<std::string> candidates;
+    if (auto e = env("CODEGRAPH_CONFIG"); !e.empty()) candidates.push_back(e);
+    candidates.push_back("codegraph.toml");
+    auto xdg = env("XDG_CONFIG_HOME");
+    if (xdg.empty() && !env("HOME").empty()) xdg = env("HOME") + "/.config";
+    if (!xdg.empty()) candidates.push_back(xdg + "/codegraph/config.toml");
+    std::error_code ec;
+    for (const auto& p : candidates)
+      if (fs::is_regular_file(p, ec)) {
+        path = p;
+        break;
+      }
+  } else {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return make_error(errc::not_found, "config file not found: " + path);
+  }
+
+  if (!path.empty()) {
+    toml::table t;
+    try {  // toml++ reports parse errors by exception: they stay in this function
+      t = toml::parse_file(path);
+    } catch (const toml::parse_error& err) {
+      return make_error(errc::invalid_argument,
+                        "invalid config " + path + ":" + std::to_string(err.source().begin.line) + ": " +
+                            std::string(err.description()));
+    }
+    c.config_file = path;
+    if (auto v = t["data_dir"].value<std::string>()) c.data_dir = *v;
+    if (auto v = t["index"]["jobs"].value<int64_t>()) c.index.jobs = static_cast<unsigned>(std::max<int64_t>(0, *v));
+    if (auto v = t["index"]["max_file_size"].value<std::string>()) {
+      auto sz = parse_size(*v);
+      if (!sz.ok()) return make_error(errc::invalid_argument, path + ": index.max_file_size: " + sz.err().message);
+      c.index.max_file_size = *sz;
+    } else if (auto n = t["index"]["max_file_size"].value<int64_t>()) {
+      c.index.max_file_size = static_cast<uint64_t>(*n);
+    }
+    if (t["index"]["include"]) c.index.include = string_array(t["index"]["include"]);
+    if (t["index"]["exclude"]) c.index.exclude = string_array(t["index"]["exclude"]);
+    if (t["index"]["languages"]) c.index.languages = string_array(t["index"]["languages"]);
+    if (auto v = t["index"]["follow_symlinks"].value<bool>()) c.index.follow_symlinks = *v;
+    if (auto v = t["index"]["gitignore"].value<bool>()) c.index.gitignore = *v;
+    if (auto v = t["log"]["format"].value<std::string>()) c.log.format = *v;
+    if (auto v = t["log"]["level"].value<std::string>()) c.log.level = *v;
+  }
+
+  // Environment overrides.
+  if (auto e = env("CODEGRAPH_DATA_DIR"); !e.empty()) c.data_dir = e;
+  if (auto e = env("CODEGRAPH_INDEX_JOBS"); !e.empty()) c.index.jobs = static_cast<unsigned>(std::atoi(e.c_str()));
+  if (auto e = env("CODEGRAPH_INDEX_MAX_FILE_SIZE"); !e.empty()) {
+    auto sz = parse_size(e);
+    if (!sz.ok()) return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_MAX_FILE_SIZE: " + sz.err().message);
+    c.index.max_file_size = *sz;
+  }
+  if (auto e = env("CODEGRAPH_INDEX_INCLUDE"); !e.empty()) c.index.include = split_list(e);
+  if (auto e = env("CODEGRAPH_INDEX_EXCLUDE"); !e.empty()) c.index.exclude = split_list(e);
+  if (auto e = env("CODEGRAPH_INDEX_LANGUAGES"); !e.empty()) c.index.languages = split_list(e);
+  if (auto e = env("CODEGRAPH_INDEX_FOLLOW_SYMLINKS"); !e.empty() && !parse_bool(e, c.index.follow_symlinks))
+    return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_FOLLOW_SYMLINKS must be true or false");
+  if (auto e = env("CODEGRAPH_INDEX_GITIGNORE"); !e.empty() && !parse_bool(e, c.index.gitignore))
+    return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_GITIGNORE must be true or false");
+  if (auto e = env("CODEGRAPH_LOG_FORMAT"); !e.empty()) c.log.format = e;
+  if (auto e = env("CODEGRAPH_LOG_LEVEL"); !e.empty()) c.log.level = e;
+  if (c.log.format != "text" && c.log.format != "json")
+    return make_error(errc::invalid_argument, "log format must be text or json, not " + c.log.format);
+  return c;
+}
+
+}  // namespace cg::cli

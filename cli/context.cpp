@@ -1,0 +1,113 @@
+#include "cli/context.hpp"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "schema/hash.hpp"
+
+namespace cg::cli {
+
+result<open_project> open_for_query(const context& ctx) {
+  open_project p;
+  store_options so;
+  so.dir = ctx.cfg.data_dir;
+  so.read_only = true;
+  auto db = store::open(so);
+  if (!db.ok()) return db.err();
+  p.db = std::move(*db);
+  auto all = p.db->projects();
+  if (!all.ok()) return all.err();
+  if (all->empty()) return make_error(errc::not_found, "no projects in " + ctx.cfg.data_dir + " (run `codegraph index PATH` first)");
+  auto root_of = [&](const std::string& name) -> std::string {
+    auto info = p.db->project_info(name);
+    if (!info.ok() || !info->has_value()) return {};
+    auto j = nlohmann::json::parse(**info, nullptr, false);
+    return j.is_object() ? j.value("root", std::string()) : std::string();
+  };
+  if (!ctx.project.empty()) {
+    for (auto& [n, id] : *all)
+      if (n == ctx.project) {
+        p.name = n;
+        p.id = id;
+      }
+    if (p.id == 0) {
+      std::string names;
+      for (auto& [n, id] : *all) names += (names.empty() ? "" : ", ") + n;
+      return make_error(errc::not_found, "no project named '" + ctx.project + "' (projects: " + names + ")");
+    }
+  } else if (all->size() == 1) {
+    p.name = all->front().first;
+    p.id = all->front().second;
+  } else {
+    std::error_code ec;
+    auto cwd = std::filesystem::current_path(ec).string();
+    size_t best = 0;
+    for (auto& [n, id] : *all) {
+      auto root = root_of(n);
+      if (!root.empty() && (cwd == root || cwd.starts_with(root + "/")) && root.size() > best) {
+        best = root.size();
+        p.name = n;
+        p.id = id;
+      }
+    }
+    if (p.id == 0) {
+      std::string names;
+      for (auto& [n, id] : *all) names += (names.empty() ? "" : ", ") + n;
+      return make_error(errc::invalid_argument, "several projects (" + names + "): choose one with --project");
+    }
+  }
+  p.root = root_of(p.name);
+  p.query = std::make_unique<graph_query>(p.db->snapshot(), p.id);
+  return p;
+}
+
+result<target> resolve_target(const open_project& p, const std::string& arg, bool allow_file) {
+  target t;
+  node_id id = 0;
+  if (arg.size() == 16 && parse_id(arg, id)) {
+    auto n = p.query->get(id);
+    if (!n.ok()) return n.err();
+    if (n->has_value()) {
+      t.nodes.push_back(std::move(**n));
+      return t;
+    }
+  }
+  if (allow_file) {
+    std::string rel = arg;
+    // Accept absolute paths and ./relative paths inside the project root.
+    std::error_code ec;
+    auto abs = std::filesystem::weakly_canonical(arg, ec).string();
+    if (!ec && !p.root.empty() && abs.starts_with(p.root + "/")) rel = abs.substr(p.root.size() + 1);
+    if (rel.starts_with("./")) rel = rel.substr(2);
+    auto f = p.query->file(rel);
+    if (!f.ok()) return f.err();
+    if (f->has_value()) {
+      t.file = rel;
+      return t;
+    }
+  }
+  symbol_query q;
+  q.text = arg;
+  q.fuzzy = false;
+  q.limit = 200;
+  auto found = p.query->find(q);
+  if (!found.ok()) return found.err();
+  bool any_exact = false;
+  for (auto& m : *found)
+    if (m.match != symbol_match::how::case_insensitive) any_exact = true;
+  for (auto& m : *found)
+    if (!any_exact || m.match != symbol_match::how::case_insensitive) t.nodes.push_back(std::move(m.n));
+  if (t.nodes.empty()) {
+    symbol_query fz;
+    fz.text = arg;
+    fz.limit = 5;
+    std::string hint;
+    if (auto near = p.query->find(fz); near.ok())
+      for (auto& m : *near) hint += (hint.empty() ? " (did you mean: " : ", ") + m.n.qualified_name;
+    if (!hint.empty()) hint += ")";
+    return make_error(errc::not_found, "no definition, file or node id matches '" + arg + "'" + hint);
+  }
+  return t;
+}
+
+}  // namespace cg::cli

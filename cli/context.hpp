@@ -1,0 +1,42 @@
+#pragma once
+// What every command gets: the effective config, output mode, and helpers to open
+// the store and pick the project and the definitions a command is about.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/graph/graph_query.hpp"
+#include "cli/config.hpp"
+#include "storage/store.hpp"
+
+namespace cg::cli {
+
+struct context {
+  config cfg;
+  bool json = false;
+  bool quiet = false;
+  std::string project;  // --project, or "" to infer
+};
+
+struct open_project {
+  std::unique_ptr<store> db;
+  uint32_t id = 0;
+  std::string name;
+  std::string root;
+  std::unique_ptr<graph_query> query;
+};
+
+// Opens the store read-only (works while another process indexes) and picks the
+// project: --project, else the only one, else the one whose root holds the cwd.
+result<open_project> open_for_query(const context& ctx);
+
+// What a user names: a 16-hex node id, a file path of the project, or a symbol
+// (simple or qualified name). Several definitions may match a name.
+struct target {
+  std::vector<node> nodes;
+  std::optional<std::string> file;  // set when the argument names an indexed file
+};
+result<target> resolve_target(const open_project& p, const std::string& arg, bool allow_file);
+
+}  // namespace cg::cli

@@ -1,0 +1,175 @@
+// codegraph: index source trees into a code graph and query it.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/logging.hpp"
+#include "cli/output.hpp"
+
+namespace {
+
+const char* const examples = R"(
+Examples:
+  codegraph index ~/src/myrepo                 index (or re-index, incrementally) a tree
+  codegraph stats                              what the project holds
+  codegraph symbol parse_args                  definitions by name (fuzzy; --exact)
+  codegraph callers json.decoder.JSONDecoder.decode --depth 2
+  codegraph deps src/app.py                    files a file depends on
+  codegraph outline src/app.py                 the definitions of one file
+  codegraph export --format graphml -o g.xml   the whole graph for graph tools
+Every command takes --json. Exit codes: 0 success, 1 usage error, 2 runtime error.
+Configuration: --config FILE, else $CODEGRAPH_CONFIG, ./codegraph.toml or
+~/.config/codegraph/config.toml; CODEGRAPH_* variables override it; flags override both.)";
+
+std::vector<std::string> split_commas(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    size_t start = 0;
+    while (start <= s.size()) {
+      auto c = s.find(',', start);
+      auto part = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
+      if (!part.empty()) out.push_back(part);
+      if (c == std::string::npos) break;
+      start = c + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cg::cli;
+  CLI::App app{"CodeGraph: a code graph of your repository (definitions, calls, imports, inheritance, references).",
+               "codegraph"};
+  app.footer(examples);
+  app.set_version_flag("--version", "codegraph 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  std::string config_path, data_dir, project, log_format, log_level;
+  bool json = false, quiet = false;
+  app.add_option("--config", config_path, "TOML configuration file");
+  app.add_option("--data-dir", data_dir, "where the store lives (default ~/.local/share/codegraph)");
+  app.add_option("-p,--project", project, "project name (default: the directory name when indexing; the only or current project when querying)");
+  app.add_flag("--json", json, "machine-readable JSON output");
+  app.add_flag("-q,--quiet", quiet, "no progress bar or summary (errors still reported)");
+  app.add_option("--log-format", log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
+
+  index_args ia;
+  std::vector<std::string> langs, includes, excludes;
+  unsigned jobs = 0;
+  std::string max_size;
+  bool follow = false, no_gitignore = false;
+  auto* idx = app.add_subcommand("index", "index a directory (incremental on re-runs: only changed files are parsed)");
+  idx->add_option("path", ia.path, "directory to index")->required();
+  idx->add_option("--lang", langs, "only these languages (comma-separated): python, rust, javascript, typescript, go, java, c, cpp");
+  idx->add_option("--include", includes, "only files matching these globs (gitignore syntax; repeatable)");
+  idx->add_option("--exclude", excludes, "skip files matching these globs (gitignore syntax; repeatable)");
+  idx->add_option("-j,--jobs", jobs, "parser workers (default: one per core)");
+  idx->add_option("--max-file-size", max_size, "skip files larger than this (e.g. 2MiB, 512k)");
+  idx->add_flag("--follow-symlinks", follow, "follow symbolic links (loops are detected)");
+  idx->add_flag("--no-gitignore", no_gitignore, "index files that .gitignore excludes");
+
+  app.add_subcommand("stats", "files, LOC, nodes and edges by kind, resolution rate");
+  app.add_subcommand("projects", "the projects in the store");
+  auto* cfg = app.add_subcommand("config", "configuration");
+  cfg->add_subcommand("show", "print the effective configuration");
+  cfg->require_subcommand(1);
+
+  symbol_args sa;
+  auto* sym = app.add_subcommand("symbol", "find definitions by name: exact, qualified, prefix, substring, typo-tolerant");
+  sym->add_option("name", sa.name, "a name or qualified name (pkg.Class.method, ns::Type)")->required();
+  sym->add_flag("--exact", sa.exact, "exact (and qualified) matches only");
+  sym->add_option("--kind", sa.kinds, "only these node kinds (function, method, class, ...)");
+  sym->add_option("--lang", sa.languages, "only these languages");
+  sym->add_option("--limit", sa.limit, "at most this many results")->check(CLI::PositiveNumber);
+
+  std::string node_arg;
+  auto* nd = app.add_subcommand("node", "one node with its edges, by id or name");
+  nd->add_option("id", node_arg, "16-hex node id or a name")->required();
+
+  std::string outline_arg;
+  auto* ol = app.add_subcommand("outline", "the definitions of a file, nested");
+  ol->add_option("file", outline_arg, "a file path (relative to the project root, or absolute)")->required();
+
+  walk_args wa;
+  auto add_walk = [&](const char* name, const char* help, bool kinds) {
+    auto* s = app.add_subcommand(name, help);
+    s->add_option("target", wa.target, kinds ? "a file, a name or a node id" : "a name or a node id")->required();
+    s->add_option("-d,--depth", wa.depth, "how many steps to follow")->check(CLI::PositiveNumber);
+    s->add_option("--limit", wa.limit, "at most this many results")->check(CLI::PositiveNumber);
+    if (kinds) s->add_option("--kind", wa.kinds, "only these edge kinds (calls, imports, inherits, ...)");
+    return s;
+  };
+  auto* callers = add_walk("callers", "who calls a function or method", false);
+  auto* callees = add_walk("callees", "what a function or method calls", false);
+  auto* deps = add_walk("deps", "what a file or symbol depends on", true);
+  auto* dependents = add_walk("dependents", "what depends on a file or symbol", true);
+
+  export_args ea;
+  auto* ex = app.add_subcommand("export", "every node and edge, as NDJSON or GraphML");
+  ex->add_option("-f,--format", ea.format, "ndjson or graphml")->check(CLI::IsMember({"ndjson", "graphml"}));
+  ex->add_option("-o,--output", ea.output, "file to write (default: stdout)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::printf("%s", app.help().c_str());
+    return exit_ok;
+  } catch (const CLI::CallForAllHelp&) {
+    std::printf("%s", app.help("", CLI::AppFormatMode::All).c_str());
+    return exit_ok;
+  } catch (const CLI::CallForVersion&) {
+    std::printf("codegraph 0.1.0\n");
+    return exit_ok;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "error: %s\nRun with --help for usage.\n", e.what());
+    return exit_usage;
+  }
+
+  auto loaded = load_config(config_path);
+  if (!loaded.ok()) return report_error(json, exit_usage, loaded.err().message);
+  context ctx;
+  ctx.cfg = std::move(*loaded);
+  ctx.json = json;
+  ctx.quiet = quiet;
+  ctx.project = project;
+  if (!data_dir.empty()) ctx.cfg.data_dir = data_dir;
+  if (!log_format.empty()) ctx.cfg.log.format = log_format;
+  if (!log_level.empty()) ctx.cfg.log.level = log_level;
+  if (!langs.empty()) ctx.cfg.index.languages = split_commas(langs);
+  if (!includes.empty()) ctx.cfg.index.include = includes;
+  if (!excludes.empty()) ctx.cfg.index.exclude = excludes;
+  if (jobs) ctx.cfg.index.jobs = jobs;
+  if (follow) ctx.cfg.index.follow_symlinks = true;
+  if (no_gitignore) ctx.cfg.index.gitignore = false;
+  if (!max_size.empty()) {
+    auto sz = parse_size(max_size);
+    if (!sz.ok()) return report_error(json, exit_usage, "--max-file-size: " + sz.err().message);
+    ctx.cfg.index.max_file_size = *sz;
+  }
+  setup_logging(ctx.cfg.log.format, ctx.cfg.log.level);
+
+  try {
+    if (*idx) return run_index(ctx, ia);
+    if (app.got_subcommand("stats")) return run_stats(ctx);
+    if (app.got_subcommand("projects")) return run_projects(ctx);
+    if (*cfg) return run_config_show(ctx);
+    if (*sym) return run_symbol(ctx, sa);
+    if (*nd) return run_node(ctx, node_arg);
+    if (*ol) return run_outline(ctx, outline_arg);
+    if (*callers) return run_walk(ctx, walk_kind::callers, wa);
+    if (*callees) return run_walk(ctx, walk_kind::callees, wa);
+    if (*deps) return run_walk(ctx, walk_kind::deps, wa);
+    if (*dependents) return run_walk(ctx, walk_kind::dependents, wa);
+    if (*ex) return run_export(ctx, ea);
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected error: {}", e.what());
+    return report_error(json, exit_runtime, std::string("unexpected error: ") + e.what());
+  }
+  return exit_usage;
+}

@@ -1,0 +1,181 @@
+#include "cli/report.hpp"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cli/output.hpp"
+
+namespace cg::cli {
+
+nlohmann::json resolution_json(const resolution_counts& c) {
+  nlohmann::json by_kind = nlohmann::json::object();
+  uint64_t r = 0, x = 0, u = 0;
+  for (int k = 1; k < edge_kind_count; ++k) {
+    if (!c.resolved[k] && !c.external[k] && !c.unresolved[k]) continue;
+    by_kind[std::string(to_string(static_cast<edge_kind>(k)))] = {
+        {"resolved", c.resolved[k]}, {"external", c.external[k]}, {"unresolved", c.unresolved[k]}};
+    r += c.resolved[k];
+    x += c.external[k];
+    u += c.unresolved[k];
+  }
+  double rate = (r + u) ? static_cast<double>(r) / static_cast<double>(r + u) : 0.0;
+  return {{"resolved", r}, {"external", x}, {"unresolved", u}, {"resolution_rate", rate}, {"by_kind", by_kind}};
+}
+
+nlohmann::json stats_json(const graph_stats& s) {
+  nlohmann::json nodes = nlohmann::json::object(), edges = nlohmann::json::object(), langs = nlohmann::json::array();
+  for (auto& [k, n] : s.nodes) nodes[std::string(to_string(k))] = n;
+  for (auto& e : s.edges)
+    edges[std::string(to_string(e.kind))] = {{"total", e.total}, {"unresolved", e.unresolved}, {"external", e.external}};
+  int64_t files = 0, loc = 0, bytes = 0;
+  for (auto& l : s.languages) {
+    langs.push_back({{"language", to_string(l.lang)}, {"files", l.files}, {"loc", l.loc}, {"bytes", l.bytes}});
+    files += l.files;
+    loc += l.loc;
+    bytes += l.bytes;
+  }
+  auto refs = s.references(), resolved = s.resolved_references(), external = s.external_references();
+  int64_t internal = refs - external;
+  return {{"files", files},
+          {"loc", loc},
+          {"bytes", bytes},
+          {"files_with_syntax_errors", s.files_with_errors},
+          {"languages", langs},
+          {"nodes", {{"total", s.total_nodes()}, {"by_kind", nodes}}},
+          {"edges", {{"total", s.total_edges()}, {"by_kind", edges}}},
+          {"references",
+           {{"total", refs},
+            {"resolved", resolved},
+            {"external", external},
+            {"unresolved", internal - resolved},
+            {"resolution_rate", internal > 0 ? static_cast<double>(resolved) / static_cast<double>(internal) : 0.0}}}};
+}
+
+void print_stats(std::FILE* out, const graph_stats& s) {
+  std::vector<std::vector<std::string>> rows;
+  int64_t files = 0, loc = 0, bytes = 0;
+  for (auto& l : s.languages) {
+    rows.push_back({std::string(to_string(l.lang)), human_count(l.files), human_count(l.loc), human_bytes(l.bytes)});
+    files += l.files;
+    loc += l.loc;
+    bytes += l.bytes;
+  }
+  std::sort(rows.begin(), rows.end());
+  rows.push_back({"total", human_count(files), human_count(loc), human_bytes(bytes)});
+  std::fprintf(out, "Files by language:\n");
+  print_table(out, {"language", "files", "LOC", "bytes"}, rows);
+  if (s.files_with_errors) std::fprintf(out, "  (%s files parsed with syntax errors: what parsed is kept)\n", human_count(s.files_with_errors).c_str());
+
+  rows.clear();
+  auto nodes = s.nodes;
+  std::sort(nodes.begin(), nodes.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  for (auto& [k, n] : nodes) rows.push_back({std::string(to_string(k)), human_count(n)});
+  rows.push_back({"total", human_count(s.total_nodes())});
+  std::fprintf(out, "\nNodes by kind:\n");
+  print_table(out, {"kind", "count"}, rows);
+
+  rows.clear();
+  for (auto& e : s.edges) {
+    auto resolved = e.total - e.unresolved - e.external;
+    rows.push_back({std::string(to_string(e.kind)), human_count(e.total), human_count(resolved), human_count(e.external),
+                    human_count(e.unresolved)});
+  }
+  rows.push_back({"total", human_count(s.total_edges()), "", "", ""});
+  std::fprintf(out, "\nEdges by kind:\n");
+  print_table(out, {"kind", "edges", "resolved", "external", "unresolved"}, rows);
+
+  auto refs = s.references(), resolved = s.resolved_references(), external = s.external_references();
+  auto internal = refs - external;
+  std::fprintf(out,
+               "\nReferences: %s, of which %s external (language runtime or modules outside the project).\n"
+               "Resolution rate: %s of the other %s resolved to a definition (%s unresolved).\n",
+               human_count(refs).c_str(), human_count(external).c_str(),
+               percent(static_cast<double>(resolved), static_cast<double>(internal)).c_str(),
+               human_count(internal).c_str(), human_count(internal - resolved).c_str());
+}
+
+nlohmann::json summary_json(const index_summary& s) {
+  nlohmann::json by_lang = nlohmann::json::array();
+  for (auto& l : s.parsed)
+    by_lang.push_back({{"language", to_string(l.lang)}, {"files", l.files}, {"loc", l.loc}, {"bytes", l.bytes}});
+  nlohmann::json skipped = nlohmann::json::array(), failures = nlohmann::json::array();
+  for (auto& k : s.skipped) skipped.push_back({{"path", k.path}, {"reason", k.reason}});
+  for (auto& k : s.failures) failures.push_back({{"path", k.path}, {"reason", k.reason}});
+  double loc_per_s = s.seconds_total > 0 ? static_cast<double>(s.loc_parsed) / s.seconds_total : 0;
+  nlohmann::json j = {
+      {"task", s.task},
+      {"project", s.project},
+      {"root", s.root},
+      {"outcome", to_string(s.outcome)},
+      {"files",
+       {{"seen", s.files_seen},
+        {"added", s.added},
+        {"changed", s.changed},
+        {"unchanged", s.unchanged},
+        {"removed", s.removed},
+        {"failed", s.failed},
+        {"syntax_errors", s.syntax_error_files},
+        {"unsupported", s.unsupported},
+        {"ignored", s.ignored}}},
+      {"parsed", {{"loc", s.loc_parsed}, {"bytes", s.bytes_parsed}, {"by_language", by_lang}}},
+      {"nodes_changed", {{"created", s.nodes_created}, {"updated", s.nodes_updated}, {"deleted", s.nodes_deleted}}},
+      {"resolution", resolution_json(s.resolution)},
+      {"files_resolved", s.files_resolved},
+      {"timing",
+       {{"total_seconds", s.seconds_total},
+        {"walk_seconds", s.seconds_walk},
+        {"parse_seconds", s.seconds_parse},
+        {"resolve_seconds", s.seconds_resolve},
+        {"parse_cpu_seconds", s.parse_cpu_seconds},
+        {"loc_per_second", loc_per_s}}},
+      {"skipped", skipped},
+      {"failures", failures}};
+  if (!s.error.empty()) j["error"] = s.error;
+  return j;
+}
+
+void print_summary(std::FILE* out, const index_summary& s) {
+  std::fprintf(out, "Indexed %s as project \"%s\" (%s)\n", s.root.c_str(), s.project.c_str(),
+               std::string(to_string(s.outcome)).c_str());
+  std::fprintf(out, "  files: %s indexable, %s added, %s changed, %s unchanged, %s removed, %s failed",
+               human_count(s.files_seen).c_str(), human_count(s.added).c_str(), human_count(s.changed).c_str(),
+               human_count(s.unchanged).c_str(), human_count(s.removed).c_str(), human_count(s.failed).c_str());
+  if (s.syntax_error_files) std::fprintf(out, ", %s with syntax errors", human_count(s.syntax_error_files).c_str());
+  std::fprintf(out, "\n");
+  double loc_per_s = s.seconds_total > 0 ? static_cast<double>(s.loc_parsed) / s.seconds_total : 0;
+  std::fprintf(out, "  parsed %s LOC (%s) in %s wall: %s LOC/s  [walk %s, parse+store %s, resolve %s]\n",
+               human_count(s.loc_parsed).c_str(), human_bytes(s.bytes_parsed).c_str(), human_seconds(s.seconds_total).c_str(),
+               human_count(static_cast<uint64_t>(loc_per_s)).c_str(), human_seconds(s.seconds_walk).c_str(),
+               human_seconds(s.seconds_parse).c_str(), human_seconds(s.seconds_resolve).c_str());
+  if (s.nodes_created || s.nodes_updated || s.nodes_deleted)
+    std::fprintf(out, "  nodes: %s created, %s updated, %s deleted\n", human_count(s.nodes_created).c_str(),
+                 human_count(s.nodes_updated).c_str(), human_count(s.nodes_deleted).c_str());
+  if (!s.skipped.empty() || s.unsupported || s.ignored) {
+    std::map<std::string, size_t> reasons;
+    for (auto& k : s.skipped) {
+      auto r = k.reason.substr(0, k.reason.find(" ("));
+      ++reasons[r];
+    }
+    std::fprintf(out, "  skipped: %s (", human_count(s.skipped.size()).c_str());
+    bool first = true;
+    for (auto& [r, n] : reasons) {
+      std::fprintf(out, "%s%zu %s", first ? "" : ", ", n, r.c_str());
+      first = false;
+    }
+    std::fprintf(out, ")%s; %s files in other languages, %s ignored by .gitignore or globs\n", "",
+                 human_count(s.unsupported).c_str(), human_count(s.ignored).c_str());
+    size_t shown = 0;
+    for (auto& k : s.skipped) {
+      if (++shown > 8) {
+        std::fprintf(out, "    ... and %zu more (--json lists all)\n", s.skipped.size() - 8);
+        break;
+      }
+      std::fprintf(out, "    %s: %s\n", k.path.c_str(), k.reason.c_str());
+    }
+  }
+  for (auto& f : s.failures) std::fprintf(out, "  failed: %s: %s\n", f.path.c_str(), f.reason.c_str());
+  if (!s.error.empty()) std::fprintf(out, "  error: %s\n", s.error.c_str());
+}
+
+}  // namespace cg::cli
