@@ -7,7 +7,7 @@
 namespace cg {
 namespace {
 
-constexpr uint8_t node_format = 1;
+constexpr uint8_t node_format = 2;
 constexpr uint8_t edge_format = 1;
 constexpr uint8_t file_format = 1;
 
@@ -42,6 +42,7 @@ void encode_node(const node& n, std::string& out) {
   put_varint(out, n.span.end_byte);
   put_pos(out, n.name_pos);
   put_str(out, n.signature);
+  put_str(out, n.type_name);
   put_str(out, n.docstring);
   put_varint(out, n.content_hash);
   put_varint(out, n.parent);
@@ -65,6 +66,7 @@ result<node> decode_node(std::string_view bytes, node_id id) {
   n.span.end_byte = static_cast<uint32_t>(r.varint());
   n.name_pos = get_pos(r);
   n.signature = r.str();
+  n.type_name = r.str();
   n.docstring = r.str();
   n.content_hash = r.varint();
   n.parent = r.varint();

@@ -51,6 +51,7 @@ nlohmann::json to_json(const node& n) {
                {"end_line", n.span.end.line},     {"end_column", n.span.end.column},
                {"start_byte", n.span.start_byte}, {"end_byte", n.span.end_byte}};
   if (!n.signature.empty()) j["signature"] = n.signature;
+  if (!n.type_name.empty()) j["type"] = n.type_name;
   if (!n.docstring.empty()) j["docstring"] = n.docstring;
   if (n.vis != visibility::none) j["visibility"] = to_string(n.vis);
   j["modifiers"] = modifiers_json(n);
@@ -104,6 +105,7 @@ result<node> node_from_json(const nlohmann::json& j) {
     n.name_pos.line = j.value("line", 0u);
     n.name_pos.column = j.value("column", 0u);
     n.signature = j.value("signature", std::string());
+    n.type_name = j.value("type", std::string());
     n.docstring = j.value("docstring", std::string());
     if (j.contains("modifiers")) n.modifiers = modifiers_from_json(j["modifiers"]);
     if (j.contains("id")) {

@@ -36,14 +36,18 @@ std::string rust_module_path(std::string_view path) {
       src = i;
       break;
     }
+  // A crate rooted at the project root has no directory name: it is "crate".
   std::vector<std::string> mod;
   if (src < parts.size()) {
-    if (src > 0) mod.push_back(parts[src - 1]);
+    mod.push_back(src > 0 ? parts[src - 1] : std::string("crate"));
     for (size_t i = src + 1; i < parts.size(); ++i) mod.push_back(parts[i]);
+  } else if (parts.size() == 1) {
+    mod.push_back("crate");
+    mod.push_back(parts[0]);
   } else {
     mod = parts;
   }
-  if (!mod.empty() && (mod.back() == "mod" || mod.back() == "lib" || mod.back() == "main")) mod.pop_back();
+  if (mod.size() > 1 && (mod.back() == "mod" || mod.back() == "lib" || mod.back() == "main")) mod.pop_back();
   std::string out;
   for (const auto& m : mod) {
     if (m.empty()) continue;

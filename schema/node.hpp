@@ -36,6 +36,7 @@ struct node {
   text_span span;                  // the whole definition, decorators and annotations included
   text_pos name_pos;               // where the name is: the "line" users see
   std::string signature;
+  std::string type_name;           // declared type (fields, variables) or return type (functions), as written
   std::string docstring;
   uint64_t content_hash = 0;       // hash of the definition's source text
   node_id parent = 0;              // the containing node (0 for a file node)

@@ -22,7 +22,7 @@ namespace {
 
 constexpr std::array<const char*, column_count> column_names = {"nodes", "edges", "redges",
                                                                 "idx",   "meta",  "versions"};
-constexpr std::string_view current_schema = "codegraph-store-1";
+constexpr std::string_view current_schema = "codegraph-store-2";
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }

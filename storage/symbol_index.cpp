@@ -14,6 +14,7 @@ void encode_symbol_entry(const node& n, std::string& out) {
   put_str(out, n.name);
   put_str(out, n.qualified_name);
   put_str(out, n.file);
+  put_str(out, n.type_name);
 }
 
 status decode_symbol_entry(std::string_view key, std::string_view value, symbol_entry& out) {
@@ -27,6 +28,7 @@ status decode_symbol_entry(std::string_view key, std::string_view value, symbol_
   out.name = r.str();
   out.qualified_name = r.str();
   out.file = r.str();
+  out.type_name = r.str();
   if (!r.ok() || !r.at_end()) return make_error(errc::corrupt, "cannot decode symbol index entry");
   return {};
 }

@@ -20,6 +20,7 @@ struct symbol_entry {
   std::string_view name;
   std::string_view qualified_name;
   std::string_view file;
+  std::string_view type_name;
 };
 
 void encode_symbol_entry(const node& n, std::string& out);

@@ -80,8 +80,12 @@ bool resolver::suits(const symbol& s, want w) const {
 const symbol* resolver::child_named(const symbol* scope, std::string_view name, want w) const {
   if (!scope) return nullptr;
   const symbol* found = nullptr;
+  const bool scope_is_type = is_type(scope->kind);
   auto consider = [&](const symbol& s) {
     if (!suits(s, w)) return;
+    // Methods defined outside their type (Foo::bar, Go receivers, Rust impls of
+    // other files' types) are not plain names of the enclosing namespace or file.
+    if (!scope_is_type && (s.kind == node_kind::method || s.kind == node_kind::constructor)) return;
     // Definitions win over declarations (a prototype, an abstract member).
     if (!found || (found->modifiers & modifier::declaration && !(s.modifiers & modifier::declaration))) found = &s;
   };
@@ -149,55 +153,120 @@ const symbol* resolver::member_of(const symbol* type, std::string_view name, wan
   return nullptr;
 }
 
-const symbol* resolver::resolve_type_text(std::string_view text, const symbol* source) {
+const symbol* resolver::prefer_definition(const symbol* s) const {
+  if (!s || !(s->modifiers & modifier::declaration) || !(lang_ == language::c || lang_ == language::cpp)) return s;
+  for (auto i : symbols_.qualified(s->qualified_name)) {
+    const auto& d = symbols_.at(i);
+    if (d.kind == s->kind && !(d.modifiers & modifier::declaration)) return &d;
+  }
+  return s;
+}
+
+// A type as written ("Foo", "pkg.Foo", "Vec<T>", "call:make_foo") to its definition.
+namespace {
+struct nesting_guard {
+  int& n;
+  explicit nesting_guard(int& counter) : n(++counter) {}
+  ~nesting_guard() { --n; }
+  bool too_deep() const { return n > 12; }
+};
+}  // namespace
+
+resolver::target resolver::resolve_type_text(std::string_view text, const symbol* source, int depth) {
+  nesting_guard guard(nesting_);
+  if (depth > 4 || guard.too_deep()) return {};
+  if (text.starts_with("call:")) {  // the value a call returns
+    auto callee = text.substr(5);
+    auto parts = split_path(callee);
+    if (parts.empty()) return {};
+    target fn = parts.size() == 1 ? resolve_plain(parts[0], source, want::callable)
+                                  : resolve_qualified(parts.back(), callee.substr(0, callee.size() - parts.back().size() - 1),
+                                                      0, source, want::callable);
+    if (!fn.sym) return fn.how == resolution::external ? fn : target{};
+    if (is_type(fn.sym->kind)) return {fn.sym, resolution::member};
+    if (fn.sym->type_name.empty()) return {};
+    return resolve_type_text(fn.sym->type_name, fn.sym, depth + 1);
+  }
   auto t = bare_type(text);
-  if (t.empty()) return nullptr;
+  if (t.empty()) return {};
+  if (t == "Self" || t == "self" || t == "this") {
+    if (auto e = enclosing_type(source)) return {e, resolution::member};
+    return receiver_type("self", source);
+  }
   auto parts = split_path(t);
   if (parts.size() == 1) {
     for (const symbol* s = source; s; s = symbols_.find(s->parent))  // enclosing types by name
-      if (is_type(s->kind) && s->name == t) return s;
+      if (is_type(s->kind) && s->name == t) return {s, resolution::member};
     auto r = resolve_plain(t, source, want::type);
-    return r.sym;
+    if (r.sym && !is_type(r.sym->kind)) return {};
+    return r;
   }
   auto owner = resolve_path(join(parts, ".", 0, parts.size() - 1), source);
-  if (!owner.sym) return nullptr;
-  if (owner.sym->kind == node_kind::file) return child_named(owner.sym, parts.back(), want::type);
-  if (is_type(owner.sym->kind)) return member_of(owner.sym, parts.back(), want::type);
-  return child_named(owner.sym, parts.back(), want::type);
+  if (owner.how == resolution::external) return owner;
+  if (!owner.sym) return {};
+  const symbol* m = nullptr;
+  if (owner.sym->kind == node_kind::file) m = child_named(owner.sym, parts.back(), want::type);
+  else if (is_type(owner.sym->kind)) m = member_of(owner.sym, parts.back(), want::type);
+  else {
+    m = child_named(owner.sym, parts.back(), want::type);
+    if (!m && owner.sym->kind == node_kind::package && lang_ == language::go)
+      for (auto f : symbols_.files_in_dir(directory_of(owner.sym->file)))
+        if ((m = child_named(&symbols_.at(f), parts.back(), want::type))) break;
+  }
+  if (!m) return {};
+  return {m, owner.how};
 }
 
-// The type of a receiver expression: self/this, a typed variable, self.field chains.
-const symbol* resolver::receiver_type(std::string_view receiver, const symbol* source) {
-  auto parts = split_path(receiver);
-  if (parts.empty()) return nullptr;
-  const symbol* type = nullptr;
+// The declared type of a field (or the return type of a method) of a type.
+resolver::target resolver::type_of_member(const symbol* type, std::string_view member, int depth) {
   std::string key;
-  for (const symbol* s = source; s && !type; s = symbols_.find(s->parent)) {
+  for (const char* prefix : {"self.", "this."}) {  // local knowledge of this file first
+    key = format_id(type->id);
+    key.push_back('\0');
+    key.append(prefix).append(member);
+    if (auto it = bindings_.find(key); it != bindings_.end()) return resolve_type_text(it->second, type, depth + 1);
+  }
+  const symbol* m = member_of(type, member, want::any);
+  if (!m || m->type_name.empty()) return {};
+  return resolve_type_text(m->type_name, m, depth + 1);
+}
+
+// The type of a receiver expression: self/this, a typed variable, self.field chains,
+// and (Java, C++) a field of the enclosing class named without `this`.
+resolver::target resolver::receiver_type(std::string_view receiver, const symbol* source) {
+  nesting_guard guard(nesting_);
+  if (guard.too_deep()) return {};
+  auto parts = split_path(receiver);
+  if (parts.empty()) return {};
+  target type;
+  std::string key;
+  for (const symbol* s = source; s && !type.sym && type.how != resolution::external; s = symbols_.find(s->parent)) {
     key = format_id(s->id);
     key.push_back('\0');
     key.append(parts[0]);
     if (auto it = bindings_.find(key); it != bindings_.end()) type = resolve_type_text(it->second, s);
     if (s->kind == node_kind::file) break;
   }
-  if (!type && (parts[0] == "self" || parts[0] == "this" || parts[0] == "cls" || parts[0] == "Self"))
-    type = enclosing_type(source);
-  for (size_t i = 1; type && i < parts.size(); ++i) {  // self.conn.cursor -> field types
-    const symbol* next = nullptr;
-    for (const char* prefix : {"self.", "this."}) {
-      key = format_id(type->id);
-      key.push_back('\0');
-      key.append(prefix).append(parts[i]);
-      if (auto it = bindings_.find(key); it != bindings_.end()) {
-        next = resolve_type_text(it->second, type);
-        break;
-      }
-    }
-    type = next;
+  if (!type.sym && type.how != resolution::external &&
+      (parts[0] == "self" || parts[0] == "this" || parts[0] == "cls" || parts[0] == "Self")) {
+    if (auto e = enclosing_type(source)) type = {e, resolution::member};
   }
+  if (!type.sym && type.how != resolution::external && class_scope_visible(lang_) && parts[0] != "this") {
+    // An implicit this: a field of the enclosing class (or of the out-of-line method's class).
+    const symbol* cls = enclosing_type(source);
+    if (!cls) cls = receiver_type("this", source).sym;
+    if (cls) type = type_of_member(cls, parts[0], 0);
+  }
+  for (size_t i = 1; type.sym && i < parts.size(); ++i) type = type_of_member(type.sym, parts[i], 0);
   return type;
 }
 
 resolver::target resolver::resolve_plain(std::string_view name, const symbol* source, want w) {
+  if (name == "Self") {  // Rust: the type of the enclosing impl or trait
+    if (auto e = enclosing_type(source)) return {e, resolution::member};
+    auto self = receiver_type("self", source);
+    if (self.sym) return {self.sym, resolution::member};
+  }
   // 1. Lexical scopes, innermost first.
   for (const symbol* s = source; s; s = symbols_.find(s->parent)) {
     bool visible = s == source || !is_type(s->kind) || class_scope_visible(lang_);
@@ -209,6 +278,17 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
   }
   if (!source && file_)
     if (auto c = child_named(file_, name, w)) return {c, resolution::local};
+  // Java, C++: members of the class of an out-of-line method (`this` is bound).
+  if (class_scope_visible(lang_) && source && !enclosing_type(source)) {
+    std::string key = format_id(source->id);
+    key.push_back('\0');
+    key.append("this");
+    if (bindings_.count(key)) {
+      auto self = receiver_type("this", source);
+      if (self.sym)
+        if (auto m = member_of(self.sym, name, w)) return {prefer_definition(m), resolution::member};
+    }
+  }
   // 2. Names bound by imports.
   auto [lo, hi] = imports_by_alias_.equal_range(std::string(name));
   for (auto it = lo; it != hi; ++it) {
@@ -284,8 +364,10 @@ resolver::target resolver::resolve_qualified(std::string_view name, std::string_
     return {};
   }
   // A receiver whose type we know.
-  if (const symbol* type = receiver_type(qualifier, source)) {
-    if (auto m = member_of(type, name, w)) return {m, resolution::member};
+  auto recv = receiver_type(qualifier, source);
+  if (recv.how == resolution::external) return {nullptr, resolution::external};
+  if (recv.sym) {
+    if (auto m = member_of(recv.sym, name, w)) return {prefer_definition(m), resolution::member};
     return {};
   }
   // A module, package, namespace or type path.
@@ -318,8 +400,15 @@ resolver::target resolver::resolve_ref(const raw_ref& r) {
               r.kind == edge_kind::type_of)
                ? want::type
                : want::any;
-  if (r.qualifier.empty()) return resolve_plain(r.name, source, w);
-  return resolve_qualified(r.name, r.qualifier, r.flags, source, w);
+  auto run = [&](want wanted) {
+    return r.qualifier.empty() ? resolve_plain(r.name, source, wanted)
+                               : resolve_qualified(r.name, r.qualifier, r.flags, source, wanted);
+  };
+  // new Foo(), Foo{}, <Foo />: the type itself, else a function that builds one.
+  target t = run((r.flags & ref_flag::constructor) ? want::type : w);
+  if ((r.flags & ref_flag::constructor) && !t.sym && t.how != resolution::external) t = run(w);
+  t.sym = prefer_definition(t.sym);
+  return t;
 }
 
 void resolver::emit(std::vector<edge>& out, node_id source, edge_kind kind, const target& t, std::string_view name,
@@ -365,7 +454,8 @@ std::vector<edge> resolver::resolve_file(std::string_view path, language lang, c
     if (is_base_edge(r.kind)) continue;
     auto t = resolve_ref(r);
     if (t.sym && t.sym->id == r.source && r.kind != edge_kind::calls) continue;  // a type naming itself
-    std::string written = r.qualifier.empty() ? r.name : r.qualifier + std::string(sep_) + r.name;
+    std::string qual = r.qualifier == "()" ? "<expr>" : r.qualifier;  // a call result or other expression
+    std::string written = qual.empty() ? r.name : qual + std::string((r.flags & ref_flag::member) && lang_ != language::rust ? "." : sep_) + r.name;
     emit(raw, r.source, r.kind, t, r.name, written, r.site);
   }
   overrides(raw);

@@ -47,8 +47,12 @@ class resolver {
                            const symbol* source, want w);
   target resolve_import(size_t index);
   target resolve_path(std::string_view path, const symbol* source);  // "a.b", "ns::T", "pkg"
-  const symbol* receiver_type(std::string_view receiver, const symbol* source);
-  const symbol* resolve_type_text(std::string_view text, const symbol* source);
+  // The type of a receiver expression; how == external when it is a type from outside
+  // the project (then calls on it are external too).
+  target receiver_type(std::string_view receiver, const symbol* source);
+  target resolve_type_text(std::string_view text, const symbol* source, int depth = 0);
+  target type_of_member(const symbol* type, std::string_view member, int depth);
+  const symbol* prefer_definition(const symbol* s) const;
   const symbol* enclosing_type(const symbol* source) const;
   const symbol* member_of(const symbol* type, std::string_view name, want w, int depth = 0);
   const symbol* child_named(const symbol* scope, std::string_view name, want w) const;
@@ -74,6 +78,7 @@ class resolver {
   std::unordered_map<size_t, target> import_cache_;
   std::unordered_map<std::string, std::string_view> bindings_;  // scope id + '\0' + var -> type
   std::unordered_map<node_id, std::vector<node_id>> local_bases_;
+  int nesting_ = 0;  // type inference may chase bindings in cycles (x = x.copy()): bounded
 };
 
 }  // namespace cg

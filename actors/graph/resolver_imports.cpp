@@ -173,6 +173,18 @@ resolver::target resolver::resolve_import(size_t index) {
     case language::go: {
       std::vector<uint32_t> files;
       for (auto i : symbols_.files_in_dir(imp.module)) files.push_back(i);
+      // example.com/shop/money inside module example.com/shop lives in money/: when
+      // the path starts with a domain, try ever shorter suffixes as directories.
+      auto first = imp.module.substr(0, imp.module.find('/'));
+      if (files.empty() && first.find('.') != std::string::npos) {
+        std::string_view rest = imp.module;
+        while (files.empty()) {
+          auto slash = rest.find('/');
+          if (slash == std::string_view::npos) break;
+          rest = rest.substr(slash + 1);
+          for (auto i : symbols_.files_in_dir(rest)) files.push_back(i);
+        }
+      }
       if (files.empty()) {  // the project root sits above the import path
         auto tail = imp.module;
         for (auto i : symbols_.files_ending_with(std::string(tail) + "/")) files.push_back(i);
@@ -230,34 +242,45 @@ resolver::target resolver::resolve_import(size_t index) {
     case language::rust: {
       std::string full = imp.module.empty() ? imp.name : imp.module + "::" + imp.name;
       if (imp.name == "*") full = imp.module;
-      std::string abs = rust_absolute(refs_->module_path, full);
-      if (auto b = best(symbols_.qualified(abs), imp.name, want::any, false)) {
-        found(b);
-        break;
+      // crate::, self::, super:: paths are absolute; others are tried relative to this
+      // module, then to the crate root, then as written (another crate of the project).
+      std::vector<std::string> candidates;
+      auto head = full.substr(0, full.find("::"));
+      if (head == "crate" || head == "self" || head == "super") {
+        candidates.push_back(rust_absolute(refs_->module_path, full));
+      } else {
+        candidates.push_back(refs_->module_path + "::" + full);
+        auto crate = refs_->module_path.substr(0, refs_->module_path.find("::"));
+        if (crate != refs_->module_path) candidates.push_back(crate + "::" + full);
+        candidates.push_back(full);
       }
-      if (auto f = module_file(abs)) {
-        found(f);
-        break;
-      }
-      // use Type::Variant / use module::Type::method
-      auto parts = split_path(abs);
-      if (parts.size() >= 2) {
-        std::string owner = join(parts, "::", 0, parts.size() - 1);
-        for (auto i : symbols_.qualified(owner))
-          if (is_type(symbols_.at(i).kind))
-            if (auto m = member_of(&symbols_.at(i), parts.back(), want::any)) {
-              found(m);
-              break;
-            }
+      for (const auto& abs : candidates) {
         if (t.sym) break;
+        if (auto b = best(symbols_.qualified(abs), imp.name, want::any, false)) {
+          found(b);
+          break;
+        }
+        if (auto f = module_file(abs)) {
+          found(f);
+          break;
+        }
+        // use Type::Variant / use module::Type::method
+        auto parts = split_path(abs);
+        if (parts.size() >= 2) {
+          std::string owner = join(parts, "::", 0, parts.size() - 1);
+          for (auto i : symbols_.qualified(owner))
+            if (is_type(symbols_.at(i).kind))
+              if (auto m = member_of(&symbols_.at(i), parts.back(), want::any)) {
+                found(m);
+                break;
+              }
+        }
       }
-      std::string head = parts.empty() ? std::string() : std::string(parts[0]);
-      bool crate_in_project = !symbols_.files_for_module(head, language::rust).empty();
-      if (!crate_in_project) {
-        // A crate we do not index (std, core, alloc, dependencies).
-        bool ours = !refs_->package.empty() && head == refs_->package;
-        if (!ours) external();
-      }
+      if (t.sym) break;
+      // A crate we do not index (std, core, alloc, dependencies) is external.
+      bool crate_in_project = !symbols_.files_for_module(head, language::rust).empty() || head == "crate" ||
+                              head == "self" || head == "super";
+      if (!crate_in_project) external();
       break;
     }
     case language::c:

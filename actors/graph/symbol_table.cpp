@@ -40,6 +40,7 @@ void symbol_table::add(const symbol& in) {
   s.qualified_name = s.name == in.qualified_name ? s.name : intern(in.qualified_name);
   auto f = by_file_.find(in.file);
   s.file = f != by_file_.end() ? f->first : intern(in.file);
+  s.type_name = intern(in.type_name);
   auto idx = static_cast<uint32_t>(symbols_.size());
   symbols_.push_back(s);
   by_id_.emplace(s.id, idx);
@@ -85,6 +86,7 @@ result<std::unique_ptr<symbol_table>> symbol_table::load(const read_view& view, 
     sym.name = e.name;
     sym.qualified_name = e.qualified_name;
     sym.file = e.file;
+    sym.type_name = e.type_name;
     t->add(sym);
   }
   if (auto s = cur.status_of(); !s.ok()) return s.err();

@@ -26,6 +26,7 @@ struct symbol {
   std::string_view name;
   std::string_view qualified_name;
   std::string_view file;
+  std::string_view type_name;  // declared or return type as written
 };
 
 class symbol_table {

@@ -65,11 +65,19 @@ class walker {
   }
 
  private:
-  bool skip_dir_name(std::string_view name) const {
-    if (opts_.skip_hidden && name.size() > 1 && name[0] == '.') return true;
+  // Why a directory is skipped ("" if it is not). Vendored code and caches go by
+  // name; build output and virtualenvs by what they contain (go/build, cmd/dist and
+  // the venv package are source, not output).
+  std::string skip_reason(std::string_view name, const std::string& abs) const {
+    if (opts_.skip_hidden && name.size() > 1 && name[0] == '.') return "hidden directory";
     for (const auto& d : opts_.skip_dirs)
-      if (d == name) return true;
-    return false;
+      if (d == name) return "vendored or cache directory";
+    std::string dir = abs + "/" + std::string(name) + "/";
+    struct stat st {};
+    if (::stat((dir + "pyvenv.cfg").c_str(), &st) == 0) return "virtualenv";
+    for (const char* marker : {"CMakeCache.txt", "CACHEDIR.TAG", ".ninja_log", "CMakeFiles/cmake.check_cache"})
+      if (::stat((dir + marker).c_str(), &st) == 0) return std::string("build output (has ") + marker + ")";
+    return {};
   }
 
   void walk_dir(const std::string& rel) {
@@ -120,8 +128,8 @@ class walker {
       }
       bool is_dir = is_link ? S_ISDIR(st.st_mode) : (type == DT_DIR || (type == DT_UNKNOWN && S_ISDIR(st.st_mode)));
       if (is_dir) {
-        if (skip_dir_name(name)) {
-          if (name != ".git") out_.skipped.push_back({child, name[0] == '.' ? "hidden directory" : "vendored or build directory"});
+        if (auto why = skip_reason(name, abs); !why.empty()) {
+          if (name != ".git") out_.skipped.push_back({child, why});
           continue;
         }
         if (ignored(child, true)) continue;
@@ -199,9 +207,8 @@ class walker {
 
 std::vector<std::string> walk_options::default_skip_dirs() {
   return {".git", ".hg", ".svn", "node_modules", "bower_components", "vendor", "third_party",
-          "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache", "target", "build",
-          "dist", "out", "bazel-out", ".gradle", ".idea", ".vscode", ".next", ".cache", "coverage",
-          "Pods", "CMakeFiles"};
+          "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", "bazel-out", "bazel-bin", ".gradle",
+          ".idea", ".vscode", ".next", ".cache", "Pods", "CMakeFiles"};
 }
 
 result<walk_result> walk_tree(const std::string& root, const walk_options& opts) {

@@ -26,7 +26,8 @@ enum sym : int {
   s_compound_statement, s_string_literal, s_system_lib_string, s_primitive_type, s_template_method,
   s_nested_namespace, s_optional_parameter_decl, s_variadic_parameter_decl, s_type_descriptor,
   s_sized_type, s_pure_virtual, s_lambda, s_concept, s_char_literal, s_function_field_declarator,
-  s_raw_string, s_operator_cast, s_dependent_name, s_preproc_call, s_preproc_elifdef,
+  s_raw_string, s_operator_cast, s_dependent_name, s_preproc_call, s_preproc_elifdef, s_template_params,
+  s_type_param_decl, s_optional_type_param_decl, s_variadic_type_param_decl,
 };
 
 enum fld : int {
@@ -74,7 +75,10 @@ struct tables {
              {"concept_definition", s_concept}, {"char_literal", s_char_literal},
              {"function_field_declarator", s_function_field_declarator},
              {"raw_string_literal", s_raw_string}, {"operator_cast", s_operator_cast},
-             {"dependent_name", s_dependent_name}, {"preproc_call", s_preproc_call}}),
+             {"dependent_name", s_dependent_name}, {"preproc_call", s_preproc_call},
+             {"template_parameter_list", s_template_params}, {"type_parameter_declaration", s_type_param_decl},
+             {"optional_type_parameter_declaration", s_optional_type_param_decl},
+             {"variadic_type_parameter_declaration", s_variadic_type_param_decl}}),
         fld(grammar_for(l),
             {{"name", f_name}, {"body", f_body}, {"declarator", f_declarator}, {"parameters", f_parameters},
              {"type", f_type}, {"value", f_value}, {"function", f_function}, {"argument", f_argument},
@@ -117,12 +121,18 @@ class c_family_extractor final : public extractor {
     bool pointer = false; // a pointer/array to something (a function pointer is a variable)
   };
 
+  // `T *f(args)` is pointer_declarator(function_declarator(f)): a function returning a
+  // pointer. `T (*f)(args)` is function_declarator(parenthesized(pointer(f))): a
+  // function pointer, i.e. a variable. So a pointer met before the function
+  // declarator belongs to the return type; one met inside it makes a variable.
   decl_info unwrap(TSNode d) {
     decl_info info;
+    bool in_function = false;
     for (int guard = 0; guard < 64 && !null(d); ++guard) {
       int s = T.sym(d);
       if (s == s_function_declarator || s == s_function_field_declarator) {
-        if (null(info.function) && !info.pointer) info.function = d;
+        if (null(info.function)) info.function = d;
+        in_function = true;
         // `ATTR_MACRO\nname (args)` / `uint64_t\nname (args)` after an unknown type:
         // the parser takes the word before the name as the declarator and leaves the
         // real name in an ERROR right before the parameters.
@@ -140,7 +150,7 @@ class c_family_extractor final : public extractor {
         d = field(d, T.fld[f_declarator]);
       } else if (s == s_pointer_declarator || s == s_reference_declarator || s == s_array_declarator ||
                  s == s_init_declarator) {
-        if ((s == s_pointer_declarator || s == s_array_declarator) && null(info.function)) info.pointer = true;
+        if (in_function && (s == s_pointer_declarator || s == s_array_declarator)) info.pointer = true;
         TSNode inner = field(d, T.fld[f_declarator]);
         if (null(inner)) inner = ts_node_named_child(d, ts_node_named_child_count(d) - 1);
         if (s == s_reference_declarator) inner = ts_node_named_child(d, 0);
@@ -151,12 +161,12 @@ class c_family_extractor final : public extractor {
         break;
       } else if (s == s_attributed_declarator || s == s_parenthesized_declarator) {
         d = ts_node_named_child(d, 0);
-        if (!null(d) && T.sym(d) != s_function_declarator) info.pointer = info.pointer || false;
       } else {
         info.name = d;
         break;
       }
     }
+    if (info.pointer) info.function = TSNode{};  // a function pointer is a variable
     return info;
   }
 
@@ -210,6 +220,18 @@ class c_family_extractor final : public extractor {
       case s_enum: on_enum(n, c); return;
       case s_namespace: on_namespace(n, c); return;
       case s_template_decl: {
+        if (TSNode params = ts_node_child_by_field_name(n, "parameters", 10); !null(params))
+          for_named_children(params, [&](TSNode p, TSFieldId) {
+            int ps = T.sym(p);
+            if (ps == s_type_param_decl || ps == s_variadic_type_param_decl) {
+              for_named_children(p, [&](TSNode id, TSFieldId) {
+                if (T.sym(id) == s_type_identifier) add_type_parameter(str(id));
+              });
+            } else if (ps == s_optional_type_param_decl) {
+              TSNode nm = field(p, T.fld[f_name]);
+              if (!null(nm)) add_type_parameter(str(nm));
+            }
+          });
         ctx t = c;
         if (null(t.wrapper)) t.wrapper = n;
         for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, t); });
@@ -484,6 +506,7 @@ class c_family_extractor final : public extractor {
       fc.access = visibility::public_;
     if (kind == node_kind::function && (mods & modifier::static_) && c.cls == 0) fc.access = visibility::private_;
     auto idx = define(kind, whole_of(n, c), last, name, fc, body, mods, qname, parent);
+    at(idx).type_name = type_name(field(n, T.fld[f_type]));
     if (!cls_name.empty() && kind != node_kind::function) add_binding(idx, "this", cls_name);
     params(info.function, idx);
     type_refs(field(n, T.fld[f_type]), idx, edge_kind::references);
@@ -563,6 +586,7 @@ class c_family_extractor final : public extractor {
         if (!in_class && fc.access == visibility::none) fc.access = is_static ? visibility::private_ : visibility::public_;
         std::string qname = scope.empty() ? std::string() : join(join(scope_of(c.scope), scope), str(last));
         auto idx = define(kind, whole_of(n, c), last, str(last), fc, TSNode{}, mods, qname);
+        at(idx).type_name = tn;
         params(info.function, idx);
         type_refs(type, idx, edge_kind::references);
         return;
@@ -586,6 +610,7 @@ class c_family_extractor final : public extractor {
       ctx vc = c;
       if (!in_class && vc.access == visibility::none) vc.access = is_static ? visibility::private_ : visibility::public_;
       auto idx = define(kind, whole_of(n, c), last, str(last), vc, TSNode{}, mods);
+      at(idx).type_name = tn;
       type_refs(type, idx, edge_kind::type_of);
       TSNode value = field(d, T.fld[f_value]);
       if (T.sym(d) == s_init_declarator && !null(value)) {
@@ -712,9 +737,45 @@ class c_family_extractor final : public extractor {
 
   void on_typedef(TSNode n, const ctx& c) {
     TSNode type = field(n, T.fld[f_type]);
-    visit_inline_record(type, c);
+    bool named_by_typedef = false;
+    if (!null(type)) {
+      int ts = T.sym(type);
+      TSNode body = field(type, T.fld[f_body]);
+      bool record = ts == s_struct || ts == s_class || ts == s_union || ts == s_enum;
+      if (record && !null(body) && null(field(type, T.fld[f_name]))) {
+        // typedef struct { ... } point;  the struct is known by the typedef's name.
+        TSNode first{};
+        for_children(n, [&](TSNode d, TSFieldId fid) {
+          if (fid == T.fld[f_declarator] && null(first)) first = d;
+        });
+        auto info = null(first) ? decl_info{} : unwrap(first);
+        if (!null(info.name) && null(info.function) && !info.pointer && T.sym(first) == T.sym(info.name)) {
+          named_by_typedef = true;
+          node_kind kind = ts == s_enum ? node_kind::enum_ : ts == s_union ? node_kind::union_
+                           : ts == s_class ? node_kind::class_ : node_kind::struct_;
+          ctx dc = c;
+          if (dc.access == visibility::none) dc.access = visibility::public_;
+          auto idx = define(kind, whole_of(n, c), info.name, str(info.name), dc, body);
+          records_.emplace(at(idx).name, idx);
+          ctx i;
+          i.scope = idx;
+          if (kind == node_kind::enum_) {
+            enumerators(body, i);
+          } else {
+            i.cls = idx;
+            add_binding(idx, "this", at(idx).name);
+            members(body, i, visibility::public_);
+          }
+        }
+      }
+      if (!named_by_typedef) visit_inline_record(type, c);
+    }
+    bool first_declarator = true;
     for_children(n, [&](TSNode d, TSFieldId fid) {
       if (fid != T.fld[f_declarator]) return;
+      bool named_here = named_by_typedef && first_declarator;
+      first_declarator = false;
+      if (named_here) return;
       auto info = unwrap(d);
       if (null(info.name)) return;
       ctx dc = c;

@@ -145,6 +145,7 @@ uint32_t extractor::add_def(def&& d) {
   n.span.end_byte = ts_node_end_byte(d.whole);
   n.name_pos = null(d.name_node) ? n.span.start : start_of(d.name_node);
   n.signature = std::move(d.signature);
+  n.type_name = collapse_whitespace(d.type_name, 200);
   n.docstring = std::move(d.doc);
   if (n.docstring.size() > max_doc) n.docstring = collapse_whitespace(n.docstring, max_doc);
   n.content_hash = hash64(text(d.whole));
@@ -164,6 +165,7 @@ uint32_t extractor::add_def(def&& d) {
 void extractor::add_ref(uint32_t scope, edge_kind k, std::string name, std::string qualifier,
                         TSNode at_node, uint8_t flags) {
   if (name.empty()) return;
+  if (qualifier.empty() && k != edge_kind::calls && is_type_parameter(name)) return;  // T in Vec<T>
   raw_ref r;
   r.source = out_.nodes[scope].id;
   r.kind = k;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "schema/extract.hpp"
@@ -80,6 +81,7 @@ class extractor {
     TSNode name_node{};             // where its name is (null: start of whole)
     uint32_t parent = 0;            // index of the containing node
     std::string signature;
+    std::string type_name;          // declared type or return type
     std::string doc;
     uint16_t modifiers = 0;
     visibility vis = visibility::none;
@@ -100,6 +102,10 @@ class extractor {
                   TSNode at_node, uint8_t level = 0);
   void add_binding(uint32_t scope, std::string variable, std::string type);
 
+  // Type parameters (generics, templates) of this file: names that are not references.
+  void add_type_parameter(std::string name) { type_params_.insert(std::move(name)); }
+  bool is_type_parameter(std::string_view name) const { return type_params_.count(std::string(name)) > 0; }
+
   // Doc comments: the run of comments that ends on the line right above `row`.
   void note_comment(TSNode comment);
   void extend_comment_run(TSNode n);  // an attribute between a doc comment and its item
@@ -117,6 +123,7 @@ class extractor {
   std::string_view sep_;
   std::vector<std::string> scope_q_;
   std::unordered_map<std::string, uint32_t> seen_;
+  std::unordered_set<std::string> type_params_;
   std::vector<TSTreeCursor> cursors_;
   uint32_t depth_ = 0;
   bool depth_limited_ = false;

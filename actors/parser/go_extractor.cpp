@@ -18,12 +18,12 @@ enum sym : int {
   s_composite, s_short_var, s_param_decl, s_variadic_param, s_pointer_type, s_qualified_type,
   s_generic_type, s_type_elem, s_func_literal, s_type_identifier, s_package_identifier, s_dot,
   s_blank, s_identifier, s_field_identifier, s_comment, s_expression_list, s_unary,
-  s_interpreted_string, s_raw_string, s_block, s_parameter_list,
+  s_interpreted_string, s_raw_string, s_block, s_parameter_list, s_type_parameter_declaration,
 };
 
 enum fld : int {
   f_name = 1, f_body, f_parameters, f_result, f_receiver, f_type, f_value, f_path, f_function, f_field,
-  f_operand, f_left, f_right, f_package,
+  f_operand, f_left, f_right, f_package, f_type_parameters,
 };
 
 struct tables {
@@ -49,12 +49,13 @@ struct tables {
              {"field_identifier", s_field_identifier}, {"comment", s_comment},
              {"expression_list", s_expression_list}, {"unary_expression", s_unary},
              {"interpreted_string_literal", s_interpreted_string}, {"raw_string_literal", s_raw_string},
-             {"block", s_block}, {"parameter_list", s_parameter_list}}),
+             {"block", s_block}, {"parameter_list", s_parameter_list},
+             {"type_parameter_declaration", s_type_parameter_declaration}}),
         fld(grammar_for(language::go),
             {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters}, {"result", f_result},
              {"receiver", f_receiver}, {"type", f_type}, {"value", f_value}, {"path", f_path},
              {"function", f_function}, {"field", f_field}, {"operand", f_operand}, {"left", f_left},
-             {"right", f_right}, {"package", f_package}}) {}
+             {"right", f_right}, {"package", f_package}, {"type_parameters", f_type_parameters}}) {}
 };
 
 const tables& T() {
@@ -199,7 +200,19 @@ class go_extractor final : public extractor {
     return {};
   }
 
+  void type_parameters(TSNode owner) {
+    TSNode tp = field(owner, T().fld[f_type_parameters]);
+    if (null(tp)) return;
+    for_named_children(tp, [&](TSNode d, TSFieldId) {
+      if (T().sym(d) != s_type_parameter_declaration) return;
+      for_children(d, [&](TSNode ch, TSFieldId fid) {
+        if (fid == T().fld[f_name]) add_type_parameter(str(ch));
+      });
+    });
+  }
+
   void on_function(TSNode n, const ctx& c, bool method) {
+    type_parameters(n);
     TSNode name = field(n, T().fld[f_name]);
     TSNode body = field(n, T().fld[f_body]);
     uint32_t idx;
@@ -222,6 +235,7 @@ class go_extractor final : public extractor {
       idx = define(node_kind::function, n, name, c, body);
     }
     if (null(body)) at(idx).modifiers |= modifier::declaration;
+    at(idx).type_name = type_name(field(n, T().fld[f_result]));
     if (!recv_var.empty() && !recv_type.empty()) add_binding(idx, recv_var, recv_type);
     params(field(n, T().fld[f_parameters]), idx);
     type_refs(field(n, T().fld[f_result]), idx, edge_kind::references);
@@ -247,6 +261,7 @@ class go_extractor final : public extractor {
   }
 
   void on_type(TSNode spec, TSNode whole, const ctx& c) {
+    type_parameters(spec);
     TSNode name = field(spec, T().fld[f_name]);
     TSNode type = field(spec, T().fld[f_type]);
     int ts = null(type) ? 0 : T().sym(type);
@@ -268,6 +283,7 @@ class go_extractor final : public extractor {
           mc.scope = idx;
           auto mi = define(node_kind::method, m, field(m, T().fld[f_name]), mc, TSNode{});
           at(mi).modifiers |= modifier::declaration | modifier::abstract;
+          at(mi).type_name = type_name(field(m, T().fld[f_result]));
           params(field(m, T().fld[f_parameters]), mi);
           type_refs(field(m, T().fld[f_result]), mi, edge_kind::references);
         } else if (s == s_type_elem) {
@@ -297,6 +313,7 @@ class go_extractor final : public extractor {
         named = true;
         auto fi = define(node_kind::field, f, ch, fc, TSNode{});
         at(fi).name_pos = start_of(ch);
+        at(fi).type_name = type_name(type);
         type_refs(type, fi, edge_kind::type_of);
         auto tn = type_name(type);
         if (!tn.empty()) add_binding(idx, "self." + at(fi).name, tn);
@@ -318,6 +335,7 @@ class go_extractor final : public extractor {
         TSNode whole = ts_node_named_child_count(decl) == 1 ? decl : sp;
         auto idx = define(is_const ? node_kind::constant : node_kind::variable, whole, ch, c, TSNode{});
         at(idx).name_pos = start_of(ch);
+        at(idx).type_name = tn;
         if (is_const) at(idx).modifiers |= modifier::const_;
         type_refs(type, idx, edge_kind::type_of);
       });
@@ -396,6 +414,10 @@ class go_extractor final : public extractor {
     if (!null(val) && T().sym(val) == s_composite) {
       auto tn = type_name(field(val, T().fld[f_type]));
       if (!tn.empty()) add_binding(c.scope, str(var), tn);
+    } else if (!null(val) && T().sym(val) == s_call) {  // c := NewCart(...): whatever NewCart returns
+      TSNode fn = field(val, T().fld[f_function]);
+      if (!null(fn) && (T().sym(fn) == s_identifier || T().sym(fn) == s_selector))
+        add_binding(c.scope, str(var), "call:" + str(fn));
     }
   }
 

@@ -17,12 +17,13 @@ enum sym : int {
   s_modifiers, s_scoped_identifier, s_generic_type, s_scoped_type_identifier, s_type_identifier,
   s_identifier, s_class_body, s_enum_body, s_enum_body_decls, s_interface_body, s_annotation_body,
   s_marker_annotation, s_annotation, s_line_comment, s_block_comment, s_asterisk, s_field_access,
-  s_this, s_super, s_string_literal, s_array_type, s_kw_static, s_lambda, s_block,
+  s_this, s_super, s_string_literal, s_array_type, s_kw_static, s_lambda, s_block, s_enhanced_for,
+  s_type_parameters, s_type_parameter,
 };
 
 enum fld : int {
   f_name = 1, f_body, f_parameters, f_type, f_declarator, f_value, f_object, f_arguments, f_superclass,
-  f_interfaces, f_constructor, f_scope, f_field,
+  f_interfaces, f_constructor, f_scope, f_field, f_type_parameters,
 };
 
 struct tables {
@@ -53,12 +54,14 @@ struct tables {
              {"block_comment", s_block_comment}, {"asterisk", s_asterisk}, {"field_access", s_field_access},
              {"this", s_this}, {"super", s_super}, {"string_literal", s_string_literal},
              {"array_type", s_array_type}, {"'static", s_kw_static}, {"lambda_expression", s_lambda},
-             {"block", s_block}}),
+             {"block", s_block}, {"enhanced_for_statement", s_enhanced_for},
+             {"type_parameters", s_type_parameters}, {"type_parameter", s_type_parameter}}),
         fld(grammar_for(language::java),
             {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters}, {"type", f_type},
              {"declarator", f_declarator}, {"value", f_value}, {"object", f_object},
              {"arguments", f_arguments}, {"superclass", f_superclass}, {"interfaces", f_interfaces},
-             {"constructor", f_constructor}, {"scope", f_scope}, {"field", f_field}}) {}
+             {"constructor", f_constructor}, {"scope", f_scope}, {"field", f_field},
+             {"type_parameters", f_type_parameters}}) {}
 };
 
 const tables& T() {
@@ -121,7 +124,20 @@ class java_extractor final : public extractor {
     });
   }
 
+  // class Box<T>, <T extends X> void f(): names that are parameters, not references.
+  void type_parameters(TSNode owner) {
+    TSNode tp = field(owner, T().fld[f_type_parameters]);
+    if (null(tp)) return;
+    for_named_children(tp, [&](TSNode p, TSFieldId) {
+      if (T().sym(p) != s_type_parameter) return;
+      for_named_children(p, [&](TSNode id, TSFieldId) {
+        if (T().sym(id) == s_type_identifier || T().sym(id) == s_identifier) add_type_parameter(str(id));
+      });
+    });
+  }
+
   uint32_t define(node_kind kind, TSNode n, TSNode name, const ctx& c, TSNode body, uint16_t mods = 0) {
+    type_parameters(n);
     def d;
     d.kind = kind;
     d.name = str(name);
@@ -140,6 +156,7 @@ class java_extractor final : public extractor {
     d.signature = signature_of(start, end);
     while (!d.signature.empty() && (d.signature.back() == ';' || d.signature.back() == ' ')) d.signature.pop_back();
     d.doc = doc_above(ts_node_start_point(n).row);
+    d.type_name = type_name(field(n, T().fld[f_type]));
     auto idx = add_def(std::move(d));
     annotations(n, idx);
     return idx;
@@ -191,6 +208,14 @@ class java_extractor final : public extractor {
         break;
       }
       case s_local_var: on_local(n, c); break;
+      case s_enhanced_for: {  // for (Shape s : shapes)
+        TSNode type = field(n, T().fld[f_type]);
+        TSNode name = field(n, T().fld[f_name]);
+        auto tn = type_name(type);
+        if (!null(name) && !tn.empty() && tn != "var") add_binding(c.scope, str(name), tn);
+        type_refs(type, c.scope, edge_kind::references);
+        break;
+      }
       case s_string_literal: return;
       default: break;
     }

@@ -27,12 +27,13 @@ enum sym : int {
   s_formal_parameters, s_expression_statement, s_nested_identifier, s_generator_expr,
   s_kw_static, s_kw_async, s_kw_get, s_kw_set, s_kw_abstract, s_kw_readonly, s_kw_declare,
   s_export_default_kw, s_namespace_export, s_type_arguments, s_parenthesized, s_kw_star, s_construct_sig,
+  s_type_parameters, s_type_parameter, s_array_type,
 };
 
 enum fld : int {
   f_name = 1, f_body, f_parameters, f_return_type, f_value, f_type, f_left, f_right, f_function,
   f_constructor, f_object, f_property, f_source, f_alias, f_declaration, f_key, f_arguments,
-  f_pattern, f_module, f_decorator,
+  f_pattern, f_module, f_decorator, f_type_parameters,
 };
 
 struct tables {
@@ -77,14 +78,16 @@ struct tables {
              {"'abstract", s_kw_abstract}, {"'readonly", s_kw_readonly}, {"'declare", s_kw_declare},
              {"'default", s_export_default_kw}, {"namespace_export", s_namespace_export},
              {"type_arguments", s_type_arguments}, {"parenthesized_expression", s_parenthesized},
-             {"'*", s_kw_star}, {"construct_signature", s_construct_sig}}),
+             {"'*", s_kw_star}, {"construct_signature", s_construct_sig},
+             {"type_parameters", s_type_parameters}, {"type_parameter", s_type_parameter}, {"array_type", s_array_type}}),
         fld(grammar_for(l),
             {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters},
              {"return_type", f_return_type}, {"value", f_value}, {"type", f_type}, {"left", f_left},
              {"right", f_right}, {"function", f_function}, {"constructor", f_constructor},
              {"object", f_object}, {"property", f_property}, {"source", f_source}, {"alias", f_alias},
              {"declaration", f_declaration}, {"key", f_key}, {"arguments", f_arguments},
-             {"pattern", f_pattern}, {"module", f_module}, {"decorator", f_decorator}}) {}
+             {"pattern", f_pattern}, {"module", f_module}, {"decorator", f_decorator},
+             {"type_parameters", f_type_parameters}}) {}
 };
 
 const tables& tables_for(language l) {
@@ -134,8 +137,19 @@ class js_extractor final : public extractor {
 
   std::string doc_for(TSNode n, const ctx& c) { return doc_above(ts_node_start_point(whole_of(n, c)).row); }
 
+  void type_parameters(TSNode owner) {
+    TSNode tp = field(owner, T.fld[f_type_parameters]);
+    if (null(tp)) return;
+    for_named_children(tp, [&](TSNode p, TSFieldId) {
+      if (T.sym(p) != s_type_parameter) return;
+      TSNode nm = field(p, T.fld[f_name]);
+      if (!null(nm)) add_type_parameter(str(nm));
+    });
+  }
+
   uint32_t define(node_kind kind, TSNode n, TSNode name, std::string name_text, const ctx& c, TSNode body,
                   uint16_t mods = 0) {
+    type_parameters(n);
     def d;
     d.kind = kind;
     d.name = std::move(name_text);
@@ -149,6 +163,8 @@ class js_extractor final : public extractor {
     while (!d.signature.empty() && (d.signature.back() == ';' || d.signature.back() == '{' || d.signature.back() == ' '))
       d.signature.pop_back();
     d.doc = doc_for(n, c);
+    if (TSNode rt = field(n, T.fld[f_return_type]); !null(rt)) d.type_name = type_name(rt);
+    else if (TSNode ty = field(n, T.fld[f_type]); !null(ty)) d.type_name = type_name(ty);
     for_children(n, [&](TSNode ch, TSFieldId) {
       int s = T.sym(ch);
       if (s == s_accessibility) {
@@ -300,6 +316,9 @@ class js_extractor final : public extractor {
 
   // Parameters, return type and body of any function-like node defined as idx.
   void function_body(TSNode fn, uint32_t idx, const ctx& c) {
+    type_parameters(fn);
+    if (at(idx).type_name.empty())
+      if (TSNode rt = field(fn, T.fld[f_return_type]); !null(rt)) at(idx).type_name = type_name(rt);
     ctx i = inner_ctx(c, idx, true);
     TSNode params = field(fn, T.fld[f_parameters]);
     if (!null(params)) {
@@ -538,6 +557,9 @@ class js_extractor final : public extractor {
         add_binding(c.scope, str(name), type_name(type));
       } else if (vs == s_new) {
         new_binding(c.scope, str(name), value);
+      } else if (vs == s_call) {  // const x = make(): whatever make returns
+        TSNode fn = field(value, T.fld[f_function]);
+        if (!null(fn) && (T.sym(fn) == s_identifier || T.sym(fn) == s_member)) add_binding(c.scope, str(name), "call:" + str(fn));
       }
       if (c.in_function) {  // a local: not a definition, but its value may call things
         if (!null(type)) type_refs(type, c.scope, edge_kind::references);
@@ -789,6 +811,7 @@ class js_extractor final : public extractor {
     }
     if (null(t)) return {};
     int s = T.sym(t);
+    if (s == s_array_type) return "Array";
     if (s == s_type_identifier || s == s_nested_type || s == s_identifier) return str(t);
     return {};
   }

@@ -250,6 +250,7 @@ class python_extractor final : public extractor {
     d.signature = signature_of(ts_node_start_byte(fn), sig_end);
     if (!d.signature.empty() && d.signature.back() == ':') d.signature.pop_back();
     d.doc = docstring_of(body);
+    if (TSNode rt = field(fn, T().fld[f_return_type]); !null(rt)) d.type_name = str(rt);
     uint16_t mods = 0;
     uint32_t idx = add_def(std::move(d));
     if (whole.id != fn.id) decorators(whole, idx, mods, c);
@@ -417,6 +418,19 @@ class python_extractor final : public extractor {
     else if (s == s_attribute) ref_attribute(fn, c.scope, edge_kind::calls, 0);
   }
 
+  // The builtin type of a literal: [] -> list, {} -> dict, "" -> str, ...
+  static const char* literal_type(TSNode n) {
+    std::string_view t = ts_node_type(n);
+    if (t == "list" || t == "list_comprehension") return "list";
+    if (t == "dictionary" || t == "dictionary_comprehension") return "dict";
+    if (t == "set" || t == "set_comprehension") return "set";
+    if (t == "tuple") return "tuple";
+    if (t == "string" || t == "concatenated_string") return "str";
+    if (t == "integer") return "int";
+    if (t == "float") return "float";
+    return nullptr;
+  }
+
   // Module variables and constants, class fields, self.x fields; local type knowledge.
   void on_assignment(TSNode n, const ctx& c) {
     TSNode left = field(n, T().fld[f_left]);
@@ -426,10 +440,11 @@ class python_extractor final : public extractor {
     int ls = T().sym(left);
     std::string type_text;
     if (!null(type)) type_text = str(type);
+    else if (!null(right) && literal_type(right)) type_text = literal_type(right);
     else if (!null(right) && T().sym(right) == s_call) {
       TSNode callee = field(right, T().fld[f_function]);
       int cs = null(callee) ? 0 : T().sym(callee);
-      if (cs == s_identifier || cs == s_attribute) type_text = str(callee);
+      if (cs == s_identifier || cs == s_attribute) type_text = "call:" + str(callee);  // the result of a call
     }
     auto define = [&](TSNode id) {
       std::string name = str(id);
@@ -446,6 +461,7 @@ class python_extractor final : public extractor {
         if (!d.signature.empty() && d.signature.back() == '=') d.signature.pop_back();
         while (!d.signature.empty() && d.signature.back() == ' ') d.signature.pop_back();
         if (name.size() > 1 && name[0] == '_') d.vis = visibility::private_;
+        d.type_name = type_text;
         uint32_t idx = add_def(std::move(d));
         if (!null(type)) type_refs(type, idx, edge_kind::type_of);
       }
@@ -472,6 +488,7 @@ class python_extractor final : public extractor {
           d.parent = c.cls;
           d.signature = signature_of(ts_node_start_byte(left), ts_node_end_byte(left));
           if (name.size() > 1 && name[0] == '_') d.vis = visibility::private_;
+          d.type_name = type_text;
           uint32_t idx = add_def(std::move(d));
           if (!null(type)) type_refs(type, idx, edge_kind::type_of);
         }

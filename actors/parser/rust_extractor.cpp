@@ -21,12 +21,13 @@ enum sym : int {
   s_parameter, s_self_parameter, s_trait_bounds, s_line_comment, s_block_comment, s_attribute_item,
   s_visibility, s_function_modifiers, s_self, s_crate, s_super, s_source_file, s_block,
   s_field_declaration_list, s_enum_variant_list, s_token_tree, s_string_literal, s_inner_attribute,
-  s_type_arguments, s_closure, s_reference_type, s_async, s_const_kw, s_unsafe,
+  s_type_arguments, s_closure, s_reference_type, s_async, s_const_kw, s_unsafe, s_type_parameters,
+  s_constrained_type_parameter, s_optional_type_parameter,
 };
 
 enum fld : int {
   f_name = 1, f_body, f_parameters, f_return_type, f_type, f_trait, f_value, f_function, f_field,
-  f_path, f_alias, f_argument, f_list, f_bounds, f_macro, f_pattern,
+  f_path, f_alias, f_argument, f_list, f_bounds, f_macro, f_pattern, f_type_parameters, f_left,
 };
 
 struct tables {
@@ -59,13 +60,15 @@ struct tables {
              {"string_literal", s_string_literal}, {"inner_attribute_item", s_inner_attribute},
              {"type_arguments", s_type_arguments}, {"closure_expression", s_closure},
              {"reference_type", s_reference_type}, {"'async", s_async}, {"'const", s_const_kw},
-             {"'unsafe", s_unsafe}}),
+             {"'unsafe", s_unsafe}, {"type_parameters", s_type_parameters},
+             {"constrained_type_parameter", s_constrained_type_parameter},
+             {"optional_type_parameter", s_optional_type_parameter}}),
         fld(grammar_for(language::rust),
             {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters},
              {"return_type", f_return_type}, {"type", f_type}, {"trait", f_trait}, {"value", f_value},
              {"function", f_function}, {"field", f_field}, {"path", f_path}, {"alias", f_alias},
              {"argument", f_argument}, {"list", f_list}, {"bounds", f_bounds}, {"macro", f_macro},
-             {"pattern", f_pattern}}) {}
+             {"pattern", f_pattern}, {"type_parameters", f_type_parameters}, {"left", f_left}}) {}
 };
 
 const tables& T() {
@@ -120,7 +123,25 @@ class rust_extractor final : public extractor {
     return v;
   }
 
+  // <T, U: Bound, const N: usize>: names that are parameters, not references.
+  void type_parameters(TSNode owner) {
+    TSNode tp = field(owner, T().fld[f_type_parameters]);
+    if (null(tp)) return;
+    for_named_children(tp, [&](TSNode p, TSFieldId) {
+      int s = T().sym(p);
+      if (s == s_type_identifier) add_type_parameter(str(p));
+      else if (s == s_constrained_type_parameter) {
+        TSNode l = field(p, T().fld[f_left]);
+        if (!null(l)) add_type_parameter(str(l));
+      } else if (s == s_optional_type_parameter) {
+        TSNode nm = field(p, T().fld[f_name]);
+        if (!null(nm)) add_type_parameter(str(nm));
+      }
+    });
+  }
+
   uint32_t def_item(TSNode n, node_kind kind, const ctx& c, TSNode body_or_null, uint16_t mods = 0) {
+    type_parameters(n);
     TSNode name = field(n, T().fld[f_name]);
     def d;
     d.kind = kind;
@@ -135,6 +156,8 @@ class rust_extractor final : public extractor {
     d.signature = signature_of(ts_node_start_byte(n), end);
     if (!d.signature.empty() && d.signature.back() == ';') d.signature.pop_back();
     d.doc = doc_above(ts_node_start_point(n).row);
+    if (TSNode rt = field(n, T().fld[f_return_type]); !null(rt)) d.type_name = type_name(rt);
+    else if (TSNode ty = field(n, T().fld[f_type]); !null(ty) && kind != node_kind::type_alias) d.type_name = type_name(ty);
     if (!c.impl_scope.empty()) d.qualified_name = join(c.impl_scope, d.name);
     auto idx = add_def(std::move(d));
     if (kind_is_type(kind)) local_types_[at(idx).name] = idx;
@@ -396,6 +419,7 @@ class rust_extractor final : public extractor {
   }
 
   void on_impl(TSNode n, const ctx& c) {
+    type_parameters(n);
     TSNode type = field(n, T().fld[f_type]);
     TSNode trait = field(n, T().fld[f_trait]);
     TSNode body = field(n, T().fld[f_body]);
