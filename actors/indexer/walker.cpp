@@ -103,7 +103,12 @@ class walker {
       entries.emplace_back(std::string(name), e->d_type);
     }
     ::closedir(d);
-    std::sort(entries.begin(), entries.end());
+    // Real entries before symbolic links: when links are followed, a directory is
+    // reached by its own path first and the link is the one reported as a repeat.
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      bool la = a.second == DT_LNK, lb = b.second == DT_LNK;
+      return la != lb ? lb : a.first < b.first;
+    });
     int dfd = ::open(abs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     for (auto& [name, type] : entries) {
       std::string child = join_rel(rel, name);

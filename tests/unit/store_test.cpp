@@ -1,1 +1,184 @@
+// The RocksDB store: persistence, atomic batches, counters, scans, snapshots, projects.
 #include <gtest/gtest.h>
+
+#include "storage/keys.hpp"
+#include "storage/store.hpp"
+#include "tests/support/support.hpp"
+
+namespace cg {
+namespace {
+
+using test::temp_dir;
+
+std::unique_ptr<store> open(const std::string& dir, bool ro = false) {
+  store_options o;
+  o.dir = dir;
+  o.read_only = ro;
+  auto s = store::open(o);
+  if (!s.ok()) ADD_FAILURE() << s.err().message;
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+TEST(store, survives_reopen) {
+  temp_dir d("store");
+  {
+    auto s = open(d.str());
+    auto b = s->batch();
+    b.put(column::nodes, "k1", "v1");
+    b.put(column::edges, "k1", "other-cf");
+    ASSERT_TRUE(s->write(b).ok());
+  }
+  auto s = open(d.str());
+  auto v = s->latest().get(column::nodes, "k1");
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v->has_value());
+  EXPECT_EQ(**v, "v1");
+  EXPECT_EQ(**s->latest().get(column::edges, "k1"), "other-cf");
+  EXPECT_FALSE(s->latest().get(column::idx, "k1")->has_value());
+}
+
+TEST(store, read_only_needs_an_existing_store_and_sees_committed_data) {
+  temp_dir d("store");
+  store_options o;
+  o.dir = (d / "missing").string();
+  o.read_only = true;
+  auto missing = store::open(o);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.err().code, errc::not_found);
+
+  auto writer = open(d.str());
+  auto b = writer->batch();
+  b.put(column::meta, "x", "1");
+  ASSERT_TRUE(writer->write(b).ok());
+  ASSERT_TRUE(writer->flush().ok());
+  auto reader = open(d.str(), true);  // while the writer holds the lock
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(**reader->latest().get(column::meta, "x"), "1");
+  auto rb = reader->batch();
+  rb.put(column::meta, "y", "2");
+  EXPECT_FALSE(reader->write(rb).ok());
+}
+
+TEST(store, a_second_writer_is_refused_with_a_clear_error) {
+  temp_dir d("store");
+  auto first = open(d.str());
+  store_options o;
+  o.dir = d.str();
+  auto second = store::open(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.err().code, errc::conflict);
+  EXPECT_NE(second.err().message.find("another codegraph process"), std::string::npos);
+}
+
+TEST(store, operations_on_one_key_keep_their_order) {
+  temp_dir d("store");
+  auto s = open(d.str());
+  auto b = s->batch();
+  b.put(column::nodes, "a", "old");
+  ASSERT_TRUE(s->write(b).ok());
+  b.del(column::nodes, "a");
+  b.put(column::nodes, "a", "new");  // delete then put: present
+  b.put(column::nodes, "b", "x");
+  b.del(column::nodes, "b");         // put then delete: absent
+  ASSERT_TRUE(s->write(b).ok());
+  EXPECT_EQ(**s->latest().get(column::nodes, "a"), "new");
+  EXPECT_FALSE(s->latest().get(column::nodes, "b")->has_value());
+}
+
+TEST(store, counters_add_across_batches_and_reopen) {
+  temp_dir d("store");
+  auto key = keys::counter(1, "n.function");
+  {
+    auto s = open(d.str());
+    auto b = s->batch();
+    b.add(key, 5);
+    b.add(key, 3);
+    ASSERT_TRUE(s->write(b).ok());
+    b.add(key, -2);
+    ASSERT_TRUE(s->write(b).ok());
+    EXPECT_EQ(s->latest().counter(key), 6);
+  }
+  auto s = open(d.str());
+  EXPECT_EQ(s->latest().counter(key), 6);
+  EXPECT_EQ(s->latest().counter(keys::counter(1, "absent")), 0);
+}
+
+TEST(store, prefix_scans_stop_at_the_prefix) {
+  temp_dir d("store");
+  auto s = open(d.str());
+  auto b = s->batch();
+  std::string p1 = keys::edge_prefix(1, 0x00000000000000ffull);
+  std::string p2 = keys::edge_prefix(1, 0x0000000000000100ull);
+  b.put(column::edges, p1 + "\x01", "a");
+  b.put(column::edges, p1 + "\xff\xff", "b");
+  b.put(column::edges, p2 + "\x00", "c");
+  b.put(column::edges, keys::edge_prefix(2, 0xff) + "\x01", "other project");
+  ASSERT_TRUE(s->write(b).ok());
+  std::vector<std::string> seen;
+  ASSERT_TRUE(s->latest().for_each(column::edges, p1, [&](std::string_view, std::string_view v) {
+    seen.emplace_back(v);
+    return true;
+  }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+  size_t project_one = 0;
+  ASSERT_TRUE(s->latest().for_each(column::edges, keys::project_prefix(1), [&](std::string_view, std::string_view) {
+    ++project_one;
+    return true;
+  }).ok());
+  EXPECT_EQ(project_one, 3u);
+  EXPECT_EQ(keys::prefix_end(std::string("a\xff", 2)), "b");
+  EXPECT_EQ(keys::prefix_end(std::string("\xff\xff", 2)), "");
+}
+
+TEST(store, snapshots_do_not_see_later_writes) {
+  temp_dir d("store");
+  auto s = open(d.str());
+  auto b = s->batch();
+  b.put(column::nodes, "k", "1");
+  ASSERT_TRUE(s->write(b).ok());
+  auto snap = s->snapshot();
+  b.put(column::nodes, "k", "2");
+  b.put(column::nodes, "k2", "new");
+  ASSERT_TRUE(s->write(b).ok());
+  EXPECT_EQ(**snap.get(column::nodes, "k"), "1");
+  EXPECT_FALSE(snap.get(column::nodes, "k2")->has_value());
+  EXPECT_EQ(**s->latest().get(column::nodes, "k"), "2");
+}
+
+TEST(store, projects_get_stable_ids_and_can_be_dropped) {
+  temp_dir d("store");
+  auto s = open(d.str());
+  auto a = s->ensure_project("alpha");
+  auto b = s->ensure_project("beta");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(*s->ensure_project("alpha"), *a);
+  EXPECT_FALSE(s->project_id("gamma").ok());
+  EXPECT_FALSE(s->ensure_project("").ok());
+  auto batch = s->batch();
+  batch.put(column::nodes, keys::node(*a, 7), "node of alpha");
+  batch.put(column::nodes, keys::node(*b, 7), "node of beta");
+  ASSERT_TRUE(s->write(batch).ok());
+  ASSERT_TRUE(s->drop_project(*a).ok());
+  EXPECT_FALSE(s->latest().get(column::nodes, keys::node(*a, 7))->has_value());
+  EXPECT_TRUE(s->latest().get(column::nodes, keys::node(*b, 7))->has_value());
+  EXPECT_FALSE(s->project_id("alpha").ok());
+}
+
+TEST(store, refuses_a_store_of_another_layout) {
+  temp_dir d("store");
+  {
+    auto s = open(d.str());
+    auto b = s->batch();
+    b.put(column::meta, keys::schema_version(), "codegraph-store-0");
+    ASSERT_TRUE(s->write(b).ok());
+  }
+  store_options o;
+  o.dir = d.str();
+  auto s = store::open(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.err().code, errc::unsupported);
+}
+
+}  // namespace
+}  // namespace cg
