@@ -1,6 +1,11 @@
 #include "actors/graph/graph_state.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -18,6 +23,17 @@ namespace cn = counter_names;
 namespace {
 
 constexpr size_t resolve_batch_files = 64;
+
+// Fault injection for the crash tests: with CODEGRAPH_TEST_KILL_AFTER_WRITES=N the
+// process kills itself (SIGKILL, no cleanup) right after its N-th committed write.
+void after_write_for_crash_tests() {
+  static const long limit = [] {
+    const char* v = std::getenv("CODEGRAPH_TEST_KILL_AFTER_WRITES");
+    return v ? std::atol(v) : 0L;
+  }();
+  static std::atomic<long> writes{0};
+  if (limit > 0 && ++writes >= limit) ::kill(::getpid(), SIGKILL);
+}
 
 // The resolution byte of an encoded edge value (format byte, then how).
 resolution how_of(std::string_view value) {
@@ -97,6 +113,7 @@ result<std::vector<file_change>> graph_state::apply(std::span<const file_extract
     changes.push_back(std::move(*c));
   }
   if (auto s = store_.write(b); !s.ok()) return s.err();
+  after_write_for_crash_tests();
   return changes;
 }
 
@@ -356,6 +373,7 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
       auto w0 = clock::now();
       if (auto s = store_.write(b); !s.ok()) return s.err();
       t_write += std::chrono::duration<double>(clock::now() - w0).count();
+      after_write_for_crash_tests();
       in_batch = 0;
       if (progress) progress(done, pending.size());
     }

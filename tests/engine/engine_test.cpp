@@ -1,1 +1,170 @@
+// The engine facade over the actor system: index tasks, progress and change
+// events on the bus, incremental runs, several projects, cancellation, errors.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "actors/engine.hpp"
+#include "actors/graph/graph_query.hpp"
+#include "tests/support/support.hpp"
+
+namespace cg {
+namespace {
+
+using namespace test;
+
+void copy_tree(const fs::path& from, const fs::path& to) {
+  fs::create_directories(to);
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
+struct recorder {
+  std::mutex mu;
+  std::vector<index_progress> progress;
+  std::vector<node_changes> changes;
+  void on(const event& e) {
+    std::lock_guard lock(mu);
+    if (auto* p = std::get_if<index_progress>(&e.payload)) progress.push_back(*p);
+    if (auto* c = std::get_if<node_changes>(&e.payload)) changes.push_back(*c);
+  }
+};
+
+struct engine_fixture : ::testing::Test {
+  temp_dir src{"src"};
+  temp_dir data{"data"};
+  std::unique_ptr<engine> eng;
+  void SetUp() override {
+    copy_tree(source_dir() + "/tests/fixtures/python", src.path());
+    engine_options o;
+    o.data_dir = data.str();
+    o.parser_workers = 2;
+    auto e = engine::open(o);
+    ASSERT_TRUE(e.ok()) << e.err().message;
+    eng = std::move(*e);
+  }
+  index_summary run(const std::string& project = "shop") {
+    index_request req;
+    req.project = project;
+    req.root = src.str();
+    return eng->index(req);
+  }
+  uint32_t pid(const std::string& project = "shop") { return *eng->storage().project_id(project); }
+};
+
+TEST_F(engine_fixture, indexes_and_publishes_progress_and_changes) {
+  recorder rec;
+  auto s1 = eng->subscribe("progress/shop", [&](const event& e) { rec.on(e); });
+  auto s2 = eng->subscribe("changes/", [&](const event& e) { rec.on(e); });
+  auto summary = run();
+  eng->unsubscribe(s1);
+  eng->unsubscribe(s2);
+  EXPECT_EQ(summary.outcome, index_phase::done) << summary.error;
+  EXPECT_EQ(summary.files_seen, 3u);
+  EXPECT_EQ(summary.added, 3u);
+  EXPECT_EQ(summary.loc_parsed, 80u);  // 4 + 44 + 32 lines
+  EXPECT_EQ(summary.nodes_created, 34u);
+  EXPECT_EQ(summary.files_resolved, 3u);
+  EXPECT_GT(summary.resolution.resolved[static_cast<int>(edge_kind::calls)], 0u);
+
+  std::lock_guard lock(rec.mu);
+  ASSERT_FALSE(rec.progress.empty());
+  EXPECT_EQ(rec.progress.front().phase, index_phase::walking);
+  EXPECT_EQ(rec.progress.back().phase, index_phase::done);
+  EXPECT_TRUE(std::any_of(rec.progress.begin(), rec.progress.end(), [](auto& p) { return p.phase == index_phase::parsing; }));
+  EXPECT_TRUE(std::any_of(rec.progress.begin(), rec.progress.end(), [](auto& p) { return p.phase == index_phase::resolving; }));
+  for (size_t i = 1; i < rec.progress.size(); ++i) EXPECT_GE(rec.progress[i].files_done, rec.progress[i - 1].files_done);
+  EXPECT_EQ(rec.progress.back().files_done, 3u);
+  size_t created = 0;
+  for (auto& c : rec.changes)
+    for (auto& f : c.files) created += f.created.size();
+  EXPECT_EQ(created, 34u);
+  EXPECT_EQ(check_consistency(eng->storage(), pid()), std::vector<std::string>{});
+}
+
+TEST_F(engine_fixture, re_runs_are_incremental) {
+  ASSERT_EQ(run().outcome, index_phase::done);
+  auto again = run();
+  EXPECT_EQ(again.added + again.changed + again.removed, 0u);
+  EXPECT_EQ(again.unchanged, 3u);
+  EXPECT_EQ(again.loc_parsed, 0u);
+  EXPECT_EQ(again.files_resolved, 0u);
+
+  recorder rec;
+  auto sub = eng->subscribe("changes/shop", [&](const event& e) { rec.on(e); });
+  write_file(src / "shop/models.py", read_file(src / "shop/models.py") + "\n\ndef discount(x):\n    return x * 0.9\n");
+  fs::remove(src / "shop/__init__.py");
+  write_file(src / "shop/extra.py", "from .models import discount\n\ndef sale(x):\n    return discount(x)\n");
+  auto third = run();
+  eng->unsubscribe(sub);
+  EXPECT_EQ(third.added, 1u);
+  EXPECT_EQ(third.changed, 1u);
+  EXPECT_EQ(third.removed, 1u);
+  EXPECT_EQ(third.unchanged, 1u);
+  {
+    std::lock_guard lock(rec.mu);
+    size_t created = 0, deleted = 0;
+    bool removed_seen = false;
+    for (auto& c : rec.changes)
+      for (auto& f : c.files) {
+        created += f.created.size();
+        deleted += f.deleted.size();
+        removed_seen |= f.kind == file_change::what::removed && f.path == "shop/__init__.py";
+      }
+    EXPECT_TRUE(removed_seen);
+    EXPECT_EQ(deleted, 4u);  // file, Product and Order imports, __all__
+    EXPECT_EQ(created, 4u);  // discount; extra.py: file, import, sale
+  }
+  auto lines = graph_lines(eng->storage(), pid());
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "edge calls shop.extra.sale@shop/extra.py:3 -> shop.models.discount@shop/models.py:47 (import)"), lines.end());
+  EXPECT_EQ(check_consistency(eng->storage(), pid()), std::vector<std::string>{});
+}
+
+TEST_F(engine_fixture, several_projects_at_once) {
+  temp_dir other("other");
+  copy_tree(source_dir() + "/tests/fixtures/go", other.path());
+  std::promise<index_summary> a, b;
+  index_request ra{"shop", src.str(), {}}, rb{"go", other.str(), {}};
+  ASSERT_TRUE(eng->start_index(ra, [&](const index_summary& s) { a.set_value(s); }).ok());
+  ASSERT_TRUE(eng->start_index(rb, [&](const index_summary& s) { b.set_value(s); }).ok());
+  auto sa = a.get_future().get(), sb = b.get_future().get();
+  EXPECT_EQ(sa.outcome, index_phase::done);
+  EXPECT_EQ(sb.outcome, index_phase::done);
+  EXPECT_EQ(sb.added, 3u);
+  EXPECT_NE(pid("shop"), pid("go"));
+  EXPECT_EQ(graph_query(eng->storage().snapshot(), pid("go")).stats().languages.front().lang, language::go);
+  EXPECT_EQ(check_consistency(eng->storage(), pid("shop")), std::vector<std::string>{});
+  EXPECT_EQ(check_consistency(eng->storage(), pid("go")), std::vector<std::string>{});
+}
+
+TEST_F(engine_fixture, a_cancelled_task_leaves_a_consistent_store) {
+  std::promise<index_summary> done;
+  index_request req{"stdlib", "/usr/lib/python3.11", {}};
+  auto task = eng->start_index(req, [&](const index_summary& s) { done.set_value(s); });
+  ASSERT_TRUE(task.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  eng->cancel(*task);
+  auto s = done.get_future().get();
+  EXPECT_TRUE(s.outcome == index_phase::cancelled || s.outcome == index_phase::done);
+  EXPECT_EQ(check_consistency(eng->storage(), pid("stdlib")), std::vector<std::string>{});
+  auto again = eng->index(req);  // finishes the job, pending resolutions included
+  EXPECT_EQ(again.outcome, index_phase::done);
+  EXPECT_EQ(check_consistency(eng->storage(), pid("stdlib")), std::vector<std::string>{});
+  EXPECT_FALSE(eng->cancel(*task));  // long gone
+}
+
+TEST_F(engine_fixture, errors_are_reported_and_the_engine_stays_usable) {
+  index_request bad{"bad", (src / "no-such-dir").string(), {}};
+  auto s = eng->index(bad);
+  EXPECT_EQ(s.outcome, index_phase::failed);
+  EXPECT_NE(s.error.find("no-such-dir"), std::string::npos);
+  index_request unnamed{"", src.str(), {}};
+  EXPECT_EQ(eng->index(unnamed).outcome, index_phase::failed);
+  EXPECT_EQ(run().outcome, index_phase::done);
+}
+
+}  // namespace
+}  // namespace cg
