@@ -163,7 +163,12 @@ class walker {
         ++out_.unsupported;
         continue;
       }
-      if (!opts_.languages.empty() &&
+      auto wanted = [&](language l) {
+        return std::find(opts_.languages.begin(), opts_.languages.end(), l) != opts_.languages.end();
+      };
+      // A .h header may be C or C++ (decided from its content when parsed).
+      bool header_for_cpp = lang == language::c && name.ends_with(".h") && wanted(language::cpp);
+      if (!opts_.languages.empty() && !header_for_cpp &&
           std::find(opts_.languages.begin(), opts_.languages.end(), lang) == opts_.languages.end() &&
           !(lang == language::jsx && std::find(opts_.languages.begin(), opts_.languages.end(), language::javascript) != opts_.languages.end()) &&
           !(lang == language::tsx && std::find(opts_.languages.begin(), opts_.languages.end(), language::typescript) != opts_.languages.end())) {

@@ -41,14 +41,33 @@ language from_shebang(std::string_view head) {
   return language::unknown;
 }
 
-// A .h file is C++ if it uses something C does not have.
+// A .h file is C++ if a line of code (not a comment) starts with something C does
+// not have: `namespace x {`, `class X {`, `template <`, an access specifier, ...
 bool looks_like_cpp(std::string_view head) {
-  static constexpr std::string_view markers[] = {
-      "namespace ", "class ",   "template<", "template <", "public:", "private:",
-      "protected:", "std::",    "#include <string>", "#include <vector>", "constexpr ",
-      "nullptr",    "virtual ", "operator", "typename ", "using "};
-  for (auto m : markers)
-    if (head.find(m) != std::string_view::npos) return true;
+  static constexpr std::string_view line_starts[] = {
+      "namespace ", "class ", "template<", "template <", "public:", "private:", "protected:",
+      "using namespace ", "extern \"C++\"", "#include <string>", "#include <vector>",
+      "#include <memory>", "#include <iostream>", "#include <cstdint>", "#include <cstddef>"};
+  bool in_block_comment = false;
+  size_t pos = 0;
+  while (pos < head.size()) {
+    auto eol = head.find('\n', pos);
+    auto line = head.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    pos = eol == std::string_view::npos ? head.size() : eol + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (in_block_comment) {
+      if (line.find("*/") != std::string_view::npos) in_block_comment = false;
+      continue;
+    }
+    if (line.starts_with("/*")) {
+      in_block_comment = line.find("*/") == std::string_view::npos;
+      continue;
+    }
+    if (line.starts_with("//") || line.starts_with("*")) continue;
+    for (auto m : line_starts)
+      if (line.starts_with(m)) return true;
+    if (line.find("std::") != std::string_view::npos || line.find("nullptr") != std::string_view::npos) return true;
+  }
   return false;
 }
 

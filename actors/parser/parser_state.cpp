@@ -141,7 +141,7 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
     out.reason = "binary content";
     return out;
   }
-  if (lang == language::unknown) lang = detect_language(path, source.substr(0, 4096));
+  if (lang == language::unknown) lang = detect_language(path, source.substr(0, 16384));
   TSParser* p = parser_for(lang);
   if (!p) {
     out.kind = parse_result_kind::skipped;
