@@ -109,7 +109,7 @@ class c_family_extractor final : public extractor {
 
   void extract(TSNode root) override {
     ctx c;
-    for_children(root, [&](TSNode n, TSFieldId) { visit(n, c); });
+    descend(root, [&](TSNode n) { visit(n, c); });
   }
 
   TSNode whole_of(TSNode n, const ctx& c) const { return null(c.wrapper) ? n : c.wrapper; }
@@ -234,7 +234,7 @@ class c_family_extractor final : public extractor {
           });
         ctx t = c;
         if (null(t.wrapper)) t.wrapper = n;
-        for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, t); });
+        descend(n, [&](TSNode ch) { visit(ch, t); });
         return;
       }
       case s_type_definition: on_typedef(n, c); return;
@@ -300,7 +300,7 @@ class c_family_extractor final : public extractor {
     }
     ctx i = c;
     i.wrapper = TSNode{};
-    for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, i); });
+    descend(n, [&](TSNode ch) { visit(ch, i); });
   }
 
   // A type name used as a type or constructor: Foo, ns::Foo, Foo<T>.

@@ -66,6 +66,29 @@ class extractor {
     }
     --depth_;
   }
+  // The generic descent: named children only (punctuation and keywords are half of
+  // all nodes and carry nothing a walker needs), no field ids.
+  template <class F>
+  void descend(TSNode n, F&& f) {
+    if (depth_ >= max_depth) {
+      depth_limited_ = true;
+      return;
+    }
+    TSTreeCursor* c = cursor_at(depth_, n);
+    ++depth_;
+    if (ts_tree_cursor_goto_first_child(c)) {
+      do {
+        TSNode child = ts_tree_cursor_current_node(c);
+        if (ts_node_is_named(child)) {
+          if (ts_node_symbol(child) == error_symbol) ++errors_;
+          f(child);
+        } else if (ts_node_is_missing(child)) {
+          ++errors_;
+        }
+      } while (ts_tree_cursor_goto_next_sibling(c));
+    }
+    --depth_;
+  }
   template <class F>
   void for_named_children(TSNode n, F&& f) {
     for_children(n, [&](TSNode c, TSFieldId fid) {

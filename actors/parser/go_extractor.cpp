@@ -161,7 +161,7 @@ class go_extractor final : public extractor {
       case s_raw_string: return;
       default: break;
     }
-    for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, c); });
+    descend(n, [&](TSNode ch) { visit(ch, c); });
   }
 
   // A type name in expression or type position: Foo, pkg.Foo, *Foo, Foo[T].

@@ -83,7 +83,7 @@ class java_extractor final : public extractor {
 
   void extract(TSNode root) override {
     ctx c;
-    for_children(root, [&](TSNode n, TSFieldId) { visit(n, c); });
+    descend(root, [&](TSNode n) { visit(n, c); });
   }
 
   void modifiers(TSNode decl, def& d, bool in_interface, uint32_t target_for_refs, bool defer_refs) {
@@ -219,7 +219,7 @@ class java_extractor final : public extractor {
       case s_string_literal: return;
       default: break;
     }
-    for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, c); });
+    descend(n, [&](TSNode ch) { visit(ch, c); });
   }
 
   // A type or name in reference position: Foo, pkg.Foo, Foo<T>, Outer.Inner.

@@ -130,7 +130,7 @@ class js_extractor final : public extractor {
   void extract(TSNode root) override {
     set_module_scope(js_module_path(in_.path));
     ctx c;
-    for_children(root, [&](TSNode n, TSFieldId) { visit(n, c); });
+    descend(root, [&](TSNode n) { visit(n, c); });
   }
 
   TSNode whole_of(TSNode n, const ctx& c) const { return null(c.wrapper) ? n : c.wrapper; }
@@ -239,12 +239,12 @@ class js_extractor final : public extractor {
         i.in_function = true;
         i.wrapper = TSNode{};
         i.exported = false;
-        for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, i); });
+        descend(n, [&](TSNode ch) { visit(ch, i); });
         return;
       }
       case s_ambient: {
         ctx i = c;
-        for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, i); });
+        descend(n, [&](TSNode ch) { visit(ch, i); });
         return;
       }
       case s_string:
@@ -254,7 +254,7 @@ class js_extractor final : public extractor {
     ctx i = c;
     i.wrapper = TSNode{};
     i.exported = false;
-    for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, i); });
+    descend(n, [&](TSNode ch) { visit(ch, i); });
   }
 
   void on_export(TSNode n, const ctx& c) {

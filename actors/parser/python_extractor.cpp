@@ -123,7 +123,7 @@ class python_extractor final : public extractor {
   void extract(TSNode root) override {
     set_module_scope(python_module_path(in_.path));
     ctx c;
-    for_children(root, [&](TSNode n, TSFieldId) { visit(n, c); });
+    descend(root, [&](TSNode n) { visit(n, c); });
   }
 
   void visit(TSNode n, const ctx& c) {
@@ -140,7 +140,7 @@ class python_extractor final : public extractor {
       case s_comment: return;
       default: break;
     }
-    for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, c); });
+    descend(n, [&](TSNode ch) { visit(ch, c); });
   }
 
   std::string docstring_of(TSNode body) {
@@ -165,7 +165,7 @@ class python_extractor final : public extractor {
   void on_decorated(TSNode n, const ctx& c) {
     TSNode def = field(n, T().fld[f_definition]);
     if (null(def)) {
-      for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, c); });
+      descend(n, [&](TSNode ch) { visit(ch, c); });
       return;
     }
     if (T().sym(def) == s_function) on_function(def, n, c);

@@ -236,7 +236,7 @@ class rust_extractor final : public extractor {
       case s_token_tree: return;
       default: break;
     }
-    for_children(n, [&](TSNode ch, TSFieldId) { visit(ch, c); });
+    descend(n, [&](TSNode ch) { visit(ch, c); });
   }
 
   // A path in expression or type position: name, its qualifier and flags.

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Indexing benchmark on real corpora (issue 2). For each corpus, in one run:
+#   tree-sitter parse-only LOC/s (all cores, and one), full index LOC/s and its ratio
+#   to parse-only, universal-ctags time on the same files, peak RSS, store bytes per
+#   LOC, no-change re-index time (and its share of the cold time), and the re-index
+#   time after one file changed.
+# Usage: bench/index_bench.sh [python go rust java cpp typescript ...]   (default: all)
+#        REPEAT=N repeats each cold index N times and reports the median (default 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./deploy/install-deps.sh >/dev/null
+cmake --preset release >/dev/null
+cmake --build --preset release --target codegraph cg_bench_parse >/dev/null
+CG=$PWD/build/release/cli/codegraph
+PARSE=$PWD/build/release/bench/cg_bench_parse
+CORES=$(nproc)
+REPEAT=${REPEAT:-3}
+work=$(mktemp -d /tmp/codegraph-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+corpus_root() {
+  case $1 in
+    python) echo /usr/lib/python3.11 ;;
+    go) echo /usr/share/go-1.19/src ;;
+    rust) echo /usr/src/rustc-1.63.0/library ;;
+    java) mkdir -p "$work/java" && unzip -q -o /usr/lib/jvm/openjdk-17/lib/src.zip 'java.base/*' -d "$work/java" && echo "$work/java/java.base" ;;
+    cpp) echo /usr/include/boost ;;
+    typescript) echo "$PWD/node_modules/rxjs/src" ;;
+    *) echo "unknown corpus $1" >&2; exit 1 ;;
+  esac
+}
+lang_of() { case $1 in python) echo python;; go) echo go;; rust) echo rust;; java) echo java;; cpp) echo cpp;; typescript) echo typescript;; esac; }
+comment_of() { case $1 in python) echo '#';; *) echo '//';; esac; }
+
+corpora=("$@")
+[ ${#corpora[@]} -eq 0 ] && corpora=(python go rust java cpp typescript)
+echo "machine: $CORES cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+results="$work/results.jsonl"
+for name in "${corpora[@]}"; do
+  root=$(corpus_root "$name")
+  # A writable copy, so that one file can be changed for the incremental run.
+  src="$work/src-$name"
+  cp -r "$root" "$src"
+  data="$work/data-$name"
+  lang=$(lang_of "$name")
+  colds=()
+  for i in $(seq "$REPEAT"); do
+    rm -rf "$data"
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --json -q > "$work/cold.json"
+    colds+=("$(python3 -c "import json; print(json.load(open('$work/cold.json'))['timing']['total_seconds'])") $(cat "$work/time.txt")")
+  done
+  "$CG" export --data-dir "$data" | python3 -c "
+import json, sys
+for l in sys.stdin:
+    j = json.loads(l)
+    if j.get('type') == 'node' and j['kind'] == 'file': print(j['file'])" > "$work/files.txt"
+  "$PARSE" "$src" "$work/files.txt" "$CORES" > "$work/parse_all.json"
+  "$PARSE" "$src" "$work/files.txt" 1 > "$work/parse_one.json"
+  ctags_s=$( { /usr/bin/time -f '%e' bash -c "cd '$src' && ctags -L '$work/files.txt' -f /dev/null 2>/dev/null"; } 2>&1 | tail -1)
+  /usr/bin/time -f '%e' -o "$work/nochange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --json -q > "$work/nochange.json"
+  # Change one mid-sized file: append a comment line.
+  one=$(python3 -c "
+import os
+files = [l.strip() for l in open('$work/files.txt') if l.strip()]
+files.sort(key=lambda f: os.path.getsize(os.path.join('$src', f)))
+print(files[len(files) // 2])")
+  printf '\n%s changed by the benchmark\n' "$(comment_of "$name")" >> "$src/$one"
+  /usr/bin/time -f '%e' -o "$work/onechange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --json -q > "$work/onechange.json"
+  store_bytes=$(du -sb "$data" | cut -f1)
+  python3 - "$name" "$work" "$store_bytes" "$ctags_s" "$one" "${colds[@]}" >> "$results" <<'PY'
+import json, statistics, sys
+name, work, store_bytes, ctags_s, one = sys.argv[1:6]
+runs = [tuple(map(float, r.split())) for r in sys.argv[6:]]  # (internal seconds, wall seconds, max RSS KiB)
+cold = json.load(open(f"{work}/cold.json"))
+parse_all = json.load(open(f"{work}/parse_all.json"))
+parse_one = json.load(open(f"{work}/parse_one.json"))
+nochange = json.load(open(f"{work}/nochange.json"))
+onechange = json.load(open(f"{work}/onechange.json"))
+loc = cold["parsed"]["loc"]
+walls = sorted(r[1] for r in runs)
+wall = statistics.median(walls)
+print(json.dumps({
+    "corpus": name, "files": cold["files"]["seen"], "loc": loc,
+    "parse_only_loc_s": parse_all["loc_per_second"], "parse_only_1core_loc_s": parse_one["loc_per_second"],
+    "index_wall_s": wall, "index_wall_runs": walls, "index_loc_s": loc / wall,
+    "ratio": (loc / wall) / parse_all["loc_per_second"],
+    "ctags_s": float(ctags_s), "peak_rss_mib": max(r[2] for r in runs) / 1024,
+    "store_bytes_per_loc": int(store_bytes) / loc,
+    "nochange_s": nochange["timing"]["total_seconds"], "nochange_share": nochange["timing"]["total_seconds"] / wall,
+    "onechange_s": onechange["timing"]["total_seconds"], "onechange_file": one,
+    "resolution_rate": cold["project_totals"]["references"]["resolution_rate"],
+}))
+PY
+  rm -rf "$src" "$data"
+  echo "done: $name" >&2
+done
+
+python3 - "$results" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+hdr = ["corpus", "files", "LOC", "parse-only LOC/s", "1 core", "index LOC/s", "ratio", "index s", "ctags s",
+       "peak RSS", "store B/LOC", "no-change s", "no-change %", "1 file s", "resolved"]
+table = [[r["corpus"], r["files"], f'{r["loc"]:,}', f'{r["parse_only_loc_s"]:,.0f}', f'{r["parse_only_1core_loc_s"]:,.0f}',
+          f'{r["index_loc_s"]:,.0f}', f'{r["ratio"]:.2f}', f'{r["index_wall_s"]:.2f}', f'{r["ctags_s"]:.2f}',
+          f'{r["peak_rss_mib"]:.0f} MiB', f'{r["store_bytes_per_loc"]:.0f}', f'{r["nochange_s"]:.3f}',
+          f'{100 * r["nochange_share"]:.1f}%', f'{r["onechange_s"]:.3f}', f'{100 * r["resolution_rate"]:.1f}%'] for r in rows]
+w = [max(len(str(x)) for x in col) for col in zip(hdr, *table)]
+for row in [hdr] + table:
+    print("  ".join(str(x).rjust(n) for x, n in zip(row, w)))
+print("\nparse-only: tree-sitter alone on the same files with all cores; ratio = index LOC/s / parse-only LOC/s.")
+print("index s: median wall time of the cold runs (all runs: %s)." % {r["corpus"]: r["index_wall_runs"] for r in rows})
+py = next((r for r in rows if r["corpus"] == "python"), None)
+if py:
+    def verdict(ok): return "met" if ok else "NOT met"
+    print("\nTargets (CPython stdlib):")
+    print(f'  full index >= 200,000 LOC/s:          {py["index_loc_s"]:,.0f}  {verdict(py["index_loc_s"] >= 200000)}')
+    print(f'  full index >= 0.4 x parse-only:       {py["ratio"]:.2f}  {verdict(py["ratio"] >= 0.4)}')
+    print(f'  no-change re-index <= 5% of cold:     {100 * py["nochange_share"]:.1f}%  {verdict(py["nochange_share"] <= 0.05)}')
+PY
