@@ -94,6 +94,9 @@ bool is_type(node_kind k) {
       return false;
   }
 }
+bool is_container(node_kind k) {
+  return k == node_kind::namespace_ || k == node_kind::package || k == node_kind::module;
+}
 bool is_scope(node_kind k) {
   return is_type(k) || is_callable(k) || k == node_kind::file || k == node_kind::module ||
          k == node_kind::package || k == node_kind::namespace_;

@@ -64,5 +64,7 @@ std::optional<language> parse_language(std::string_view s);
 bool is_callable(node_kind k);
 bool is_type(node_kind k);
 bool is_scope(node_kind k);
+// Namespaces, packages and modules: scopes that span files.
+bool is_container(node_kind k);
 
 }  // namespace cg

@@ -18,10 +18,6 @@ namespace {
 // Languages where a method body sees its class's members (and inherited ones) unqualified.
 bool class_scope_visible(language l) { return l == language::java || l == language::cpp; }
 
-bool is_container(node_kind k) {
-  return k == node_kind::namespace_ || k == node_kind::package || k == node_kind::module;
-}
-
 bool is_base_edge(edge_kind k) { return k == edge_kind::inherits || k == edge_kind::implements; }
 
 }  // namespace
@@ -52,6 +48,7 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
   imports_by_alias_.clear();
   wildcard_imports_.clear();
   import_cache_.clear();
+  global_cache_.clear();
   bindings_.clear();
   for (size_t i = 0; i < refs.imports.size(); ++i) {
     const auto& imp = refs.imports[i];
@@ -105,18 +102,13 @@ const symbol* resolver::child_named(const symbol* scope, std::string_view name, 
   return found;
 }
 
-const symbol* resolver::best(std::span<const uint32_t> candidates, std::string_view, want w,
-                             bool top_level_only) const {
+const symbol* resolver::best(std::span<const uint32_t> candidates, std::string_view, want w) const {
   const symbol* pick = nullptr;
   size_t pick_score = 0;
   int count = 0;
   for (auto i : candidates) {
     const auto& s = symbols_.at(i);
     if (!suits(s, w)) continue;
-    if (top_level_only) {
-      const symbol* p = symbols_.find(s.parent);
-      if (!p || !(p->kind == node_kind::file || is_container(p->kind))) continue;
-    }
     ++count;
     // Nearest by directory, definitions over declarations.
     size_t score = common_prefix(s.file, path_) * 2 + ((s.modifiers & modifier::declaration) ? 0 : 1);
@@ -126,14 +118,13 @@ const symbol* resolver::best(std::span<const uint32_t> candidates, std::string_v
       pick_score = score;
     }
   }
-  if (count == 0) return nullptr;
-  return pick;
+  return count == 0 ? nullptr : pick;
 }
 
 const symbol* resolver::enclosing_type(const symbol* s) const {
   for (int guard = 0; s && guard < 64; ++guard) {
     if (is_type(s->kind)) return s;
-    s = symbols_.find(s->parent);
+    s = symbols_.parent_of(*s);
   }
   return nullptr;
 }
@@ -143,7 +134,7 @@ const symbol* resolver::member_of(const symbol* type, std::string_view name, wan
   if (auto c = child_named(type, name, w)) return c;
   // Members defined elsewhere: Rust impls and Go methods in other files, C++ out-of-line.
   auto q = std::string(type->qualified_name) + std::string(qualifier_separator(type->lang)) + std::string(name);
-  if (auto b = best(symbols_.qualified(q), name, w, false)) return b;
+  if (auto b = best(symbols_.qualified(q), name, w)) return b;
   std::vector<node_id> bases;
   if (auto it = local_bases_.find(type->id); it != local_bases_.end()) bases = it->second;
   else if (bases_) bases = bases_(type->id);
@@ -195,7 +186,7 @@ resolver::target resolver::resolve_type_text(std::string_view text, const symbol
   }
   auto parts = split_path(t);
   if (parts.size() == 1) {
-    for (const symbol* s = source; s; s = symbols_.find(s->parent))  // enclosing types by name
+    for (const symbol* s = source; s; s = symbols_.parent_of(*s))  // enclosing types by name
       if (is_type(s->kind) && s->name == t) return {s, resolution::member};
     auto r = resolve_plain(t, source, want::type);
     if (r.sym && !is_type(r.sym->kind)) return {};
@@ -240,7 +231,7 @@ resolver::target resolver::receiver_type(std::string_view receiver, const symbol
   if (parts.empty()) return {};
   target type;
   std::string key;
-  for (const symbol* s = source; s && !type.sym && type.how != resolution::external; s = symbols_.find(s->parent)) {
+  for (const symbol* s = source; s && !type.sym && type.how != resolution::external; s = symbols_.parent_of(*s)) {
     key = format_id(s->id);
     key.push_back('\0');
     key.append(parts[0]);
@@ -268,7 +259,7 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
     if (self.sym) return {self.sym, resolution::member};
   }
   // 1. Lexical scopes, innermost first.
-  for (const symbol* s = source; s; s = symbols_.find(s->parent)) {
+  for (const symbol* s = source; s; s = symbols_.parent_of(*s)) {
     bool visible = s == source || !is_type(s->kind) || class_scope_visible(lang_);
     if (visible)
       if (auto c = child_named(s, name, w)) return {c, s->kind == node_kind::file ? resolution::local : resolution::local};
@@ -310,7 +301,7 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
       break;
     case language::java:
       if (!refs_->package.empty())
-        if (auto b = best(symbols_.qualified(refs_->package + "." + std::string(name)), name, w, false))
+        if (auto b = best(symbols_.qualified(refs_->package + "." + std::string(name)), name, w))
           return {b, resolution::package};
       break;
     case language::c:
@@ -327,13 +318,21 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
   if (is_builtin_name(lang_, name)) return {nullptr, resolution::external};
   // 6. C, C++ and script-style JS share one global namespace.
   if (lang_ == language::c || lang_ == language::cpp || lang_ == language::javascript || lang_ == language::jsx) {
-    auto cands = symbols_.named(name);
-    if (auto b = best(cands, name, w, true)) {
+    // Common names (`apply`, `impl`) have thousands of candidates in a big tree, and a
+    // file asks for the same name many times: the answer is memoised per file.
+    std::string key(name);
+    key.push_back(static_cast<char>('0' + static_cast<int>(w)));
+    if (auto it = global_cache_.find(key); it != global_cache_.end()) return it->second;
+    target t;
+    auto cands = symbols_.top_level_named(name);
+    if (auto b = best(cands, name, w)) {
       int n = 0;
       for (auto i : cands)
-        if (suits(symbols_.at(i), w)) ++n;
-      return {b, n == 1 ? resolution::global : resolution::heuristic};
+        if (suits(symbols_.at(i), w) && ++n > 1) break;
+      t = {b, n == 1 ? resolution::global : resolution::heuristic};
     }
+    global_cache_.emplace(std::move(key), t);
+    return t;
   }
   return {};
 }

@@ -56,8 +56,7 @@ class resolver {
   const symbol* enclosing_type(const symbol* source) const;
   const symbol* member_of(const symbol* type, std::string_view name, want w, int depth = 0);
   const symbol* child_named(const symbol* scope, std::string_view name, want w) const;
-  const symbol* best(std::span<const uint32_t> candidates, std::string_view name, want w,
-                     bool top_level_only) const;
+  const symbol* best(std::span<const uint32_t> candidates, std::string_view name, want w) const;
   bool suits(const symbol& s, want w) const;
   const symbol* module_file(std::string_view module) const;  // language-specific module lookup
   void overrides(std::vector<edge>& out);
@@ -76,6 +75,7 @@ class resolver {
   std::unordered_multimap<std::string, size_t> imports_by_alias_;
   std::vector<size_t> wildcard_imports_;
   std::unordered_map<size_t, target> import_cache_;
+  std::unordered_map<std::string, target> global_cache_;  // name + want -> global lookup
   std::unordered_map<std::string, std::string_view> bindings_;  // scope id + '\0' + var -> type
   std::unordered_map<node_id, std::vector<node_id>> local_bases_;
   int nesting_ = 0;  // type inference may chase bindings in cycles (x = x.copy()): bounded

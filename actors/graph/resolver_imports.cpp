@@ -11,10 +11,6 @@ using namespace resolve_util;
 
 namespace {
 
-bool is_container(node_kind k) {
-  return k == node_kind::namespace_ || k == node_kind::package || k == node_kind::module;
-}
-
 std::vector<std::string> split_dots(std::string_view s, char sep = '.') {
   std::vector<std::string> out;
   size_t start = 0;
@@ -226,7 +222,7 @@ resolver::target resolver::resolve_import(size_t index) {
         break;
       }
       std::string q = imp.module.empty() ? imp.name : imp.module + "." + imp.name;
-      if (auto b = best(symbols_.qualified(q), imp.name, want::any, false)) {
+      if (auto b = best(symbols_.qualified(q), imp.name, want::any)) {
         found(b);
         break;
       }
@@ -256,7 +252,7 @@ resolver::target resolver::resolve_import(size_t index) {
       }
       for (const auto& abs : candidates) {
         if (t.sym) break;
-        if (auto b = best(symbols_.qualified(abs), imp.name, want::any, false)) {
+        if (auto b = best(symbols_.qualified(abs), imp.name, want::any)) {
           found(b);
           break;
         }
@@ -314,7 +310,7 @@ resolver::target resolver::resolve_import(size_t index) {
         break;
       }
       std::string q = imp.name == "*" ? imp.module : imp.module + "::" + imp.name;
-      if (auto b = best(symbols_.qualified(q), imp.name, want::any, false)) found(b);
+      if (auto b = best(symbols_.qualified(q), imp.name, want::any)) found(b);
       break;
     }
     case language::unknown: break;
@@ -360,13 +356,13 @@ resolver::target resolver::resolve_path(std::string_view path, const symbol* sou
   if (!cur.sym) {
     // Fully qualified names (java.util.List, ns::Type, core::iter::Map).
     std::string q = join(parts, sep_);
-    if (auto b = best(symbols_.qualified(q), parts.back(), want::any, false)) return {b, resolution::package};
+    if (auto b = best(symbols_.qualified(q), parts.back(), want::any)) return {b, resolution::package};
     // Relative to enclosing namespaces (C++/Rust/Java nested types).
-    for (const symbol* s = source; s; s = symbols_.find(s->parent)) {
+    for (const symbol* s = source; s; s = symbols_.parent_of(*s)) {
       if (s->kind == node_kind::file) break;
       if (is_container(s->kind) || is_type(s->kind)) {
         std::string rel = std::string(s->qualified_name) + std::string(sep_) + q;
-        if (auto b = best(symbols_.qualified(rel), parts.back(), want::any, false)) return {b, resolution::package};
+        if (auto b = best(symbols_.qualified(rel), parts.back(), want::any)) return {b, resolution::package};
       }
     }
     if (lang_ == language::python)

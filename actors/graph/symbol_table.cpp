@@ -90,7 +90,20 @@ result<std::unique_ptr<symbol_table>> symbol_table::load(const read_view& view, 
     t->add(sym);
   }
   if (auto s = cur.status_of(); !s.ok()) return s.err();
+  t->link_parents();
   return t;
+}
+
+void symbol_table::link_parents() {
+  for (uint32_t i = 0; i < symbols_.size(); ++i) {
+    auto& s = symbols_[i];
+    if (!s.parent) continue;
+    auto it = by_id_.find(s.parent);
+    if (it == by_id_.end()) continue;
+    s.parent_index = it->second;
+    auto pk = symbols_[it->second].kind;
+    if (pk == node_kind::file || is_container(pk)) by_top_name_[s.name].push_back(i);
+  }
 }
 
 const symbol* symbol_table::find(node_id id) const {
@@ -104,6 +117,7 @@ const symbol* symbol_table::find(node_id id) const {
   return it->second;
 
 std::span<const uint32_t> symbol_table::named(std::string_view name) const { CG_LOOKUP(by_name_, name) }
+std::span<const uint32_t> symbol_table::top_level_named(std::string_view n) const { CG_LOOKUP(by_top_name_, n) }
 std::span<const uint32_t> symbol_table::qualified(std::string_view q) const { CG_LOOKUP(by_qname_, q) }
 std::span<const uint32_t> symbol_table::children(node_id parent) const { CG_LOOKUP(children_, parent) }
 std::span<const uint32_t> symbol_table::in_file(std::string_view path) const { CG_LOOKUP(by_file_, path) }

@@ -23,6 +23,7 @@ struct symbol {
   language lang = language::unknown;
   uint16_t modifiers = 0;
   uint32_t line = 0;
+  uint32_t parent_index = UINT32_MAX;  // index of the parent symbol, UINT32_MAX when none
   std::string_view name;
   std::string_view qualified_name;
   std::string_view file;
@@ -36,8 +37,13 @@ class symbol_table {
   size_t size() const { return symbols_.size(); }
   const symbol& at(uint32_t i) const { return symbols_[i]; }
   const symbol* find(node_id id) const;
+  const symbol* parent_of(const symbol& s) const {
+    return s.parent_index == UINT32_MAX ? nullptr : &symbols_[s.parent_index];
+  }
 
   std::span<const uint32_t> named(std::string_view name) const;
+  // Definitions of that name directly in a file, namespace, package or module.
+  std::span<const uint32_t> top_level_named(std::string_view name) const;
   std::span<const uint32_t> qualified(std::string_view qname) const;
   std::span<const uint32_t> children(node_id parent) const;
   std::span<const uint32_t> in_file(std::string_view path) const;
@@ -53,12 +59,13 @@ class symbol_table {
  private:
   std::string_view intern(std::string_view s);
   void add(const symbol& s);
+  void link_parents();
 
   std::vector<symbol> symbols_;
   std::vector<std::unique_ptr<char[]>> chunks_;
   size_t chunk_used_ = 0, chunk_size_ = 0;
   std::unordered_map<node_id, uint32_t> by_id_;
-  std::unordered_map<std::string_view, std::vector<uint32_t>> by_name_, by_qname_, by_file_, by_dir_,
+  std::unordered_map<std::string_view, std::vector<uint32_t>> by_name_, by_top_name_, by_qname_, by_file_, by_dir_,
       by_module_, by_basename_;
   std::unordered_map<node_id, std::vector<uint32_t>> children_;
   std::vector<std::string> module_keys_;  // owns module path strings

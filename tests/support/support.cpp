@@ -187,6 +187,9 @@ std::vector<std::string> check_consistency(store& s, uint32_t proj) {
   auto say = [&](std::string p) {
     if (problems.size() < 50) problems.push_back(std::move(p));
   };
+  auto checked = [&](const status& st) {
+    if (!st.ok()) say("scan failed: " + st.err().message);
+  };
   // Nodes and their files.
   std::unordered_map<node_id, node> nodes;
   std::unordered_map<int, int64_t> kind_count;
@@ -204,11 +207,11 @@ std::vector<std::string> check_consistency(store& s, uint32_t proj) {
   });
   if (!st.ok()) say("scan failed: " + st.err().message);
   std::unordered_set<std::string> manifest;
-  v.for_each(column::meta, keys::meta_tag_prefix(proj, keys::tag_manifest), [&](std::string_view k, std::string_view val) {
+  checked(v.for_each(column::meta, keys::meta_tag_prefix(proj, keys::tag_manifest), [&](std::string_view k, std::string_view val) {
     manifest.insert(std::string(keys::meta_path_of(k)));
     if (!decode_file_record(val, keys::meta_path_of(k)).ok()) say("undecodable manifest entry " + std::string(keys::meta_path_of(k)));
     return true;
-  });
+  }));
   std::unordered_set<std::string> node_files;
   for (auto& [id, n] : nodes) {
     node_files.insert(n.file);
@@ -221,29 +224,29 @@ std::vector<std::string> check_consistency(store& s, uint32_t proj) {
   }
   // Indexes point at existing nodes and cover every node.
   size_t name_entries = 0, file_entries = 0, kind_entries = 0;
-  v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_name), [&](std::string_view k, std::string_view val) {
+  checked(v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_name), [&](std::string_view k, std::string_view val) {
     ++name_entries;
     symbol_entry e;
     if (!decode_symbol_entry(k, val, e).ok() || !nodes.count(e.id)) say("name index entry without node");
     return true;
-  });
-  v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_file), [&](std::string_view k, std::string_view) {
+  }));
+  checked(v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_file), [&](std::string_view k, std::string_view) {
     ++file_entries;
     if (!nodes.count(keys::trailing_id(k))) say("file index entry without node");
     return true;
-  });
-  v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_kind), [&](std::string_view k, std::string_view) {
+  }));
+  checked(v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_kind), [&](std::string_view k, std::string_view) {
     ++kind_entries;
     if (!nodes.count(keys::trailing_id(k))) say("kind index entry without node");
     return true;
-  });
+  }));
   if (name_entries != nodes.size() || file_entries != nodes.size() || kind_entries != nodes.size())
     say("index sizes differ from node count: " + std::to_string(name_entries) + "/" + std::to_string(file_entries) + "/" +
         std::to_string(kind_entries) + " vs " + std::to_string(nodes.size()));
   // Edges: sources exist, every edge has its reverse twin, counts match counters.
   std::unordered_map<int, int64_t> edge_count, unresolved_count, external_count;
   size_t forward = 0;
-  v.for_each(column::edges, keys::project_prefix(proj), [&](std::string_view k, std::string_view val) {
+  checked(v.for_each(column::edges, keys::project_prefix(proj), [&](std::string_view k, std::string_view val) {
     ++forward;
     auto p = keys::parse_edge_key(k);
     edge e;
@@ -255,12 +258,12 @@ std::vector<std::string> check_consistency(store& s, uint32_t proj) {
     if (e.how == resolution::unresolved) ++unresolved_count[static_cast<int>(p.kind)];
     if (e.how == resolution::external) ++external_count[static_cast<int>(p.kind)];
     return true;
-  });
+  }));
   size_t backward = 0;
-  v.for_each(column::redges, keys::project_prefix(proj), [&](std::string_view, std::string_view) {
+  checked(v.for_each(column::redges, keys::project_prefix(proj), [&](std::string_view, std::string_view) {
     ++backward;
     return true;
-  });
+  }));
   if (forward != backward) say("edges " + std::to_string(forward) + " != reverse edges " + std::to_string(backward));
   edge_count[static_cast<int>(edge_kind::contains)] = contains;
   for (int k = 1; k < node_kind_count; ++k) {
