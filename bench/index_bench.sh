@@ -7,6 +7,7 @@
 # Usage: bench/index_bench.sh [python go rust java cpp typescript ...]   (default: all)
 #        REPEAT=N repeats each cold index N times and reports the median (default 3).
 set -euo pipefail
+trap 'echo "index_bench.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ./deploy/install-deps.sh >/dev/null
 cmake --preset release >/dev/null

@@ -5,6 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cstdlib>
 #include <unordered_set>
 
@@ -348,38 +353,87 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
   }
 
   auto t2 = clock::now();
-  // Pass B: all edges, written in groups of files.
-  auto b = store_.batch();
-  size_t in_batch = 0, done = 0;
-  for (const auto& [path, had_edges] : pending) {
-    b.del(column::meta, keys::pending(proj_, path));
-    if (symbols.file_node(path)) {
-      auto refs = load_refs(path);
-      if (!refs.ok()) return refs.err();
-      if (had_edges)
-        for (auto i : symbols.in_file(path))
-          if (auto s = delete_out_edges(b, v, symbols.at(i).id); !s.ok()) return s.err();
-      auto c0 = clock::now();
-      auto edges = r.resolve_file(path, lang_of(path), *refs);
-      t_compute += std::chrono::duration<double>(clock::now() - c0).count();
-      for (const auto& e : edges) {
-        put_edge(b, e);
-        summary.counts.add(e);
+  // Pass B: all edges, in groups of files. A second thread resolves the next group
+  // while this one writes the last; a bounded queue keeps at most two groups ahead.
+  struct group {
+    write_batch batch;
+    size_t done = 0;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<group> ready;
+  bool finished = false, stop = false;
+  std::optional<error> failure;
+  std::thread producer([&] {
+    auto fail = [&](error e) {
+      std::lock_guard lock(mu);
+      if (!failure) failure = std::move(e);
+      finished = true;
+      cv.notify_all();
+    };
+    try {
+      auto b = store_.batch();
+      size_t in_batch = 0, done = 0;
+      for (const auto& [path, had_edges] : pending) {
+        b.del(column::meta, keys::pending(proj_, path));
+        if (symbols.file_node(path)) {
+          auto refs = load_refs(path);
+          if (!refs.ok()) return fail(refs.err());
+          if (had_edges)
+            for (auto i : symbols.in_file(path))
+              if (auto s = delete_out_edges(b, v, symbols.at(i).id); !s.ok()) return fail(s.err());
+          auto c0 = clock::now();
+          auto edges = r.resolve_file(path, lang_of(path), *refs);
+          t_compute += std::chrono::duration<double>(clock::now() - c0).count();
+          for (const auto& e : edges) {
+            put_edge(b, e);
+            summary.counts.add(e);
+          }
+          ++summary.files;
+        }
+        ++done;
+        if (++in_batch >= resolve_batch_files || done == pending.size()) {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return ready.size() < 2 || stop; });
+          if (stop) return;
+          ready.push_back({std::move(b), done});
+          cv.notify_all();
+          lock.unlock();
+          b = store_.batch();
+          in_batch = 0;
+        }
       }
-      ++summary.files;
+      std::lock_guard lock(mu);
+      finished = true;
+      cv.notify_all();
+    } catch (const std::exception& e) {
+      fail(make_error(errc::internal, std::string("resolution failed: ") + e.what()));
     }
-    ++done;
-    if (++in_batch >= resolve_batch_files) {
-      auto w0 = clock::now();
-      if (auto s = store_.write(b); !s.ok()) return s.err();
-      t_write += std::chrono::duration<double>(clock::now() - w0).count();
-      after_write_for_crash_tests();
-      in_batch = 0;
-      if (progress) progress(done, pending.size());
-    }
+  });
+  status written;
+  for (;;) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return !ready.empty() || finished; });
+    if (ready.empty()) break;
+    group g = std::move(ready.front());
+    ready.pop_front();
+    cv.notify_all();
+    lock.unlock();
+    auto w0 = clock::now();
+    written = store_.write(g.batch);
+    t_write += std::chrono::duration<double>(clock::now() - w0).count();
+    if (!written.ok()) break;
+    after_write_for_crash_tests();
+    if (progress) progress(g.done, pending.size());
   }
-  if (auto s = store_.write(b); !s.ok()) return s.err();
-  if (progress) progress(done, pending.size());
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+    cv.notify_all();
+  }
+  producer.join();
+  if (!written.ok()) return written.err();
+  if (failure) return *failure;
   auto d = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   spdlog::debug("resolve: {} files; symbols {:.3f}s, bases {:.3f}s, edges {:.3f}s (resolve {:.3f}s, write {:.3f}s)",
                 pending.size(), d(t0, t1), d(t1, t2), d(t2, clock::now()), t_compute, t_write);

@@ -65,6 +65,11 @@ void indexer_state::plan(const std::vector<file_record>& manifest) {
   for (const auto& [path, rec] : previous_)
     if (!walked.count(path)) removals_.push_back(path);
   std::sort(removals_.begin(), removals_.end());
+  // Largest files first: the cores finish together instead of one of them parsing a
+  // big file alone at the end.
+  std::stable_sort(jobs_.begin(), jobs_.end(), [&](const parse_job& a, const parse_job& b) {
+    return job_bytes_[a.path] > job_bytes_[b.path];
+  });
   files_total_ = jobs_.size();
 }
 
