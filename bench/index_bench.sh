@@ -57,7 +57,7 @@ for l in sys.stdin:
     if j.get('type') == 'node' and j['kind'] == 'file': print(j['file'])" > "$work/files.txt"
   "$PARSE" "$src" "$work/files.txt" "$CORES" > "$work/parse_all.json"
   "$PARSE" "$src" "$work/files.txt" 1 > "$work/parse_one.json"
-  ctags_s=$( { /usr/bin/time -f '%e' bash -c "cd '$src' && ctags -L '$work/files.txt' -f /dev/null 2>/dev/null"; } 2>&1 | tail -1)
+  ctags_s=$( { /usr/bin/time -f '%e' bash -c "cd '$src' && ctags -L '$work/files.txt' -f /dev/null 2>/dev/null || true"; } 2>&1 | tail -1)
   /usr/bin/time -f '%e' -o "$work/nochange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --json -q > "$work/nochange.json"
   # Change one mid-sized file: append a comment line.
   one=$(python3 -c "

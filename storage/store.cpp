@@ -450,6 +450,8 @@ status store::compact() {
   return {};
 }
 
+uint64_t store::sequence() const { return impl_->db->GetLatestSequenceNumber(); }
+
 uint64_t store::disk_bytes() const {
   namespace fs = std::filesystem;
   uint64_t total = 0;

@@ -119,7 +119,10 @@ class store {
 
   status flush();
   status compact();
-  uint64_t disk_bytes() const;     // live SST + WAL bytes on disk
+  uint64_t disk_bytes() const;
+  // RocksDB's sequence number of the last committed write: derived state (search
+  // indexes) records the value it reflects and knows it is current when they match.
+  uint64_t sequence() const;     // live SST + WAL bytes on disk
   std::string property(column c, std::string_view name) const;
 
   struct impl;  // opaque (RocksDB handles)

@@ -1,0 +1,148 @@
+#include "actors/vector/bm25.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cg {
+namespace {
+
+// Edit distance counting a swap of two neighbouring letters as one edit (optimal
+// string alignment), giving up above `limit`.
+size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
+  if (a.size() > b.size() + limit || b.size() > a.size() + limit) return limit + 1;
+  const size_t w = b.size() + 1;
+  std::vector<size_t> d((a.size() + 1) * w);
+  for (size_t j = 0; j <= b.size(); ++j) d[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    d[i * w] = i;
+    size_t row_min = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t v = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min(v, d[(i - 2) * w + j - 2] + 1);
+      d[i * w + j] = v;
+      row_min = std::min(row_min, v);
+    }
+    if (row_min > limit) return limit + 1;
+  }
+  return d[a.size() * w + b.size()];
+}
+
+}  // namespace
+
+uint32_t bm25_index::term_id(const std::string& t) {
+  auto [it, fresh] = ids_.try_emplace(t, static_cast<uint32_t>(terms_.size()));
+  if (fresh) {
+    terms_.push_back(t);
+    postings_.emplace_back();
+  }
+  return it->second;
+}
+
+void bm25_index::add(uint32_t doc, const term_bag& bag) {
+  remove(doc);
+  if (doc >= doc_terms_.size()) {
+    doc_terms_.resize(doc + 1);
+    doc_len_.resize(doc + 1, 0);
+  }
+  float len = 0;
+  auto& terms = doc_terms_[doc];
+  for (const auto& tw : bag) {
+    if (tw.weight <= 0) continue;
+    auto id = term_id(tw.term);
+    if (postings_[id].empty()) ++live_terms_;
+    postings_[id].push_back({doc, tw.weight});
+    terms.push_back({id, tw.weight});
+    len += tw.weight;
+  }
+  if (terms.empty()) return;
+  doc_len_[doc] = len;
+  total_len_ += len;
+  ++live_docs_;
+}
+
+void bm25_index::remove(uint32_t doc) {
+  if (!contains(doc)) return;
+  for (auto [id, tf] : doc_terms_[doc]) {
+    auto& list = postings_[id];
+    for (size_t i = 0; i < list.size(); ++i)
+      if (list[i].doc == doc) {
+        list[i] = list.back();
+        list.pop_back();
+        break;
+      }
+    if (list.empty()) --live_terms_;
+  }
+  doc_terms_[doc].clear();
+  total_len_ -= doc_len_[doc];
+  doc_len_[doc] = 0;
+  --live_docs_;
+}
+
+std::vector<std::pair<std::string, float>> bm25_index::expand(std::string_view term, bool allow_prefix) const {
+  std::vector<std::pair<std::string, float>> out;
+  if (auto it = ids_.find(std::string(term)); it != ids_.end() && !postings_[it->second].empty()) {
+    out.emplace_back(term, 1.0f);
+    return out;
+  }
+  if (term.size() >= 4) {
+    size_t limit = term.size() >= 8 ? 2 : 1;
+    std::vector<std::pair<size_t, uint32_t>> close;
+    for (uint32_t id = 0; id < terms_.size(); ++id) {
+      if (postings_[id].empty()) continue;
+      auto d = edit_distance(term, terms_[id], limit);
+      if (d <= limit) close.emplace_back(d * 1000000 + (1000000 - std::min<size_t>(postings_[id].size(), 999999)), id);
+    }
+    std::sort(close.begin(), close.end());
+    for (size_t i = 0; i < close.size() && i < params_.max_typo_expansions; ++i)
+      out.emplace_back(terms_[close[i].second], close[i].first / 1000000 == 1 ? 0.6f : 0.4f);
+  }
+  if (allow_prefix && term.size() >= 3) {
+    std::vector<std::pair<size_t, uint32_t>> longer;
+    for (uint32_t id = 0; id < terms_.size(); ++id)
+      if (!postings_[id].empty() && terms_[id].size() > term.size() && terms_[id].starts_with(term))
+        longer.emplace_back(terms_[id].size(), id);
+    std::sort(longer.begin(), longer.end());
+    for (size_t i = 0; i < longer.size() && i < params_.max_prefix_expansions; ++i)
+      out.emplace_back(terms_[longer[i].second], 0.5f);
+  }
+  return out;
+}
+
+std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, size_t k,
+                                         const std::function<bool(uint32_t)>& keep) const {
+  std::vector<bm25_hit> hits;
+  if (live_docs_ == 0 || k == 0) return hits;
+  const double n = static_cast<double>(live_docs_);
+  const double avg = total_len_ / n;
+  std::unordered_map<uint32_t, size_t> at;  // doc -> index in hits
+  for (size_t qi = 0; qi < query.size(); ++qi) {
+    for (const auto& [term, qweight] : expand(query[qi], qi + 1 == query.size())) {
+      auto it = ids_.find(term);
+      if (it == ids_.end()) continue;
+      const auto& list = postings_[it->second];
+      double df = static_cast<double>(list.size());
+      double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+      for (const auto& p : list) {
+        if (keep && !keep(p.doc)) continue;
+        double tf = p.tf;
+        double norm = tf * (params_.k1 + 1) / (tf + params_.k1 * (1 - params_.b + params_.b * doc_len_[p.doc] / avg));
+        auto [pos, fresh] = at.try_emplace(p.doc, hits.size());
+        if (fresh) hits.push_back({p.doc, 0, {}});
+        auto& h = hits[pos->second];
+        h.score += static_cast<float>(qweight * idf * norm);
+        if (std::find(h.matched.begin(), h.matched.end(), term) == h.matched.end()) h.matched.push_back(term);
+      }
+    }
+  }
+  auto better = [](const bm25_hit& a, const bm25_hit& b) { return a.score != b.score ? a.score > b.score : a.doc < b.doc; };
+  if (hits.size() > k) {
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(k), hits.end(), better);
+    hits.resize(k);
+  } else {
+    std::sort(hits.begin(), hits.end(), better);
+  }
+  return hits;
+}
+
+}  // namespace cg

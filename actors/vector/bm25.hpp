@@ -1,0 +1,67 @@
+#pragma once
+// An in-memory BM25 index over term bags (weights act as term frequencies, so the
+// fields of a definition count differently: BM25F-style). Documents are dense slots
+// owned by the caller. Query terms missing from the vocabulary are widened to close
+// spellings (edit distance 1, or 2 for long words) and the last query term also to
+// its prefix completions, so "recieve" and "pars" still find something.
+// Persisted as the term bags of its documents (vector_state saves them).
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/vector/document.hpp"
+#include "schema/result.hpp"
+
+namespace cg {
+
+struct bm25_hit {
+  uint32_t doc = 0;
+  float score = 0;
+  std::vector<std::string> matched;  // the vocabulary terms that contributed
+};
+
+struct bm25_params {
+  float k1 = 1.2f;
+  float b = 0.75f;
+  size_t max_typo_expansions = 4;
+  size_t max_prefix_expansions = 16;
+};
+
+class bm25_index {
+ public:
+  explicit bm25_index(bm25_params p = {}) : params_(p) {}
+
+  void add(uint32_t doc, const term_bag& bag);  // replaces any earlier bag of that doc
+  void remove(uint32_t doc);
+  bool contains(uint32_t doc) const { return doc < doc_terms_.size() && doc_len_[doc] > 0; }
+  size_t documents() const { return live_docs_; }
+  size_t vocabulary() const { return live_terms_; }
+
+  // Top k docs for the query terms; keep (when set) filters documents.
+  std::vector<bm25_hit> search(const std::vector<std::string>& query, size_t k,
+                               const std::function<bool(uint32_t)>& keep = {}) const;
+  // The vocabulary terms a query term stands for, each with a weight in (0, 1].
+  std::vector<std::pair<std::string, float>> expand(std::string_view term, bool allow_prefix) const;
+
+ private:
+  struct posting {
+    uint32_t doc;
+    float tf;
+  };
+  uint32_t term_id(const std::string& t);
+
+  bm25_params params_;
+  std::unordered_map<std::string, uint32_t> ids_;
+  std::vector<std::string> terms_;
+  std::vector<std::vector<posting>> postings_;
+  std::vector<std::vector<posting>> doc_terms_;  // per doc: (term id, tf)
+  std::vector<float> doc_len_;
+  size_t live_docs_ = 0, live_terms_ = 0;
+  double total_len_ = 0;
+};
+
+}  // namespace cg

@@ -1,0 +1,262 @@
+#include "actors/vector/vector_index.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <shared_mutex>
+#include <vector>
+
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/IndexScalarQuantizer.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_io.h>
+
+namespace cg {
+namespace {
+
+using idx_t = faiss::Index::idx_t;
+
+// Recall tiers. HNSW: efSearch; IVF: the share of lists probed.
+constexpr int hnsw_ef_balanced = 48, hnsw_ef_fast = 16;
+constexpr double ivf_probe_balanced = 1.0 / 12, ivf_probe_fast = 1.0 / 40;
+
+template <class F>
+status guarded(F&& f, const char* what) {
+  try {
+    f();
+    return {};
+  } catch (const std::exception& e) {
+    return make_error(errc::internal, std::string(what) + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(index_kind k) {
+  switch (k) {
+    case index_kind::flat: return "flat";
+    case index_kind::ivf_flat: return "ivf_flat";
+    case index_kind::hnsw: return "hnsw";
+    case index_kind::ivf_sq8: return "ivf_sq8";
+  }
+  return "flat";
+}
+std::string_view to_string(search_mode m) {
+  switch (m) {
+    case search_mode::exact: return "exact";
+    case search_mode::balanced: return "balanced";
+    case search_mode::fast: return "fast";
+  }
+  return "balanced";
+}
+std::optional<index_kind> parse_index_kind(std::string_view s) {
+  for (auto k : {index_kind::flat, index_kind::ivf_flat, index_kind::hnsw, index_kind::ivf_sq8})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+std::optional<search_mode> parse_search_mode(std::string_view s) {
+  for (auto m : {search_mode::exact, search_mode::balanced, search_mode::fast})
+    if (to_string(m) == s) return m;
+  return std::nullopt;
+}
+
+index_kind auto_index_kind(size_t n) {
+  if (n < 50'000) return index_kind::flat;   // brute force stays under a few ms
+  if (n < 4'000'000) return index_kind::hnsw;
+  return index_kind::ivf_sq8;                // beyond: memory matters more than the last points of recall
+}
+
+struct vector_index::impl {
+  index_kind kind = index_kind::flat;
+  size_t dim = 0;
+  size_t trained = 0;
+  std::unique_ptr<faiss::Index> index;  // IDMap around flat/HNSW; IVF carries ids itself
+  // FAISS 1.7.3's IndexHNSW::search ignores SearchParametersHNSW and reads
+  // hnsw.efSearch: searches share the lock, changing efSearch takes it alone.
+  mutable std::shared_mutex ef_lock;
+
+  faiss::IndexIVF* ivf() const {
+    return dynamic_cast<faiss::IndexIVF*>(index.get());
+  }
+  faiss::IndexHNSW* hnsw() const {
+    auto* map = dynamic_cast<faiss::IndexIDMap*>(index.get());
+    return map ? dynamic_cast<faiss::IndexHNSW*>(map->index) : nullptr;
+  }
+};
+
+vector_index::vector_index(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+vector_index::~vector_index() = default;
+vector_index::vector_index(vector_index&&) noexcept = default;
+vector_index& vector_index::operator=(vector_index&&) noexcept = default;
+
+result<vector_index> vector_index::build(index_kind kind, size_t dim, const float* data, size_t n,
+                                         const index_params& p, int64_t first_label) {
+  if (dim == 0) return make_error(errc::invalid_argument, "vector index: dimension 0");
+  auto im = std::make_unique<impl>();
+  im->kind = kind;
+  im->dim = dim;
+  im->trained = n;
+  auto d = static_cast<int>(dim);
+  auto st = guarded(
+      [&] {
+        switch (kind) {
+          case index_kind::flat: {
+            auto* map = new faiss::IndexIDMap(new faiss::IndexFlatIP(d));
+            map->own_fields = true;
+            im->index.reset(map);
+            break;
+          }
+          case index_kind::hnsw: {
+            // L2 on unit vectors ranks as inner product does, and HNSW's graph is
+            // built far better under a true metric (recall 0.955 -> see the tests).
+            auto* h = new faiss::IndexHNSWFlat(d, p.hnsw_m, faiss::METRIC_L2);
+            h->hnsw.efConstruction = p.hnsw_ef_construction;
+            auto* map = new faiss::IndexIDMap(h);
+            map->own_fields = true;
+            im->index.reset(map);
+            break;
+          }
+          case index_kind::ivf_flat:
+          case index_kind::ivf_sq8: {
+            size_t nlist = p.ivf_nlist ? p.ivf_nlist
+                                       : std::clamp<size_t>(static_cast<size_t>(4 * std::sqrt(double(n))), 1, 65536);
+            nlist = std::max<size_t>(1, std::min(nlist, n / 8 ? n / 8 : 1));
+            auto* q = new faiss::IndexFlatIP(d);
+            faiss::IndexIVF* ivf;
+            if (kind == index_kind::ivf_flat)
+              ivf = new faiss::IndexIVFFlat(q, dim, nlist, faiss::METRIC_INNER_PRODUCT);
+            else
+              ivf = new faiss::IndexIVFScalarQuantizer(q, dim, nlist, faiss::ScalarQuantizer::QT_8bit,
+                                                       faiss::METRIC_INNER_PRODUCT, false);
+            ivf->own_fields = true;
+            im->index.reset(ivf);
+            size_t sample = std::min(n, nlist * 64);
+            if (sample < nlist) throw std::runtime_error("too few vectors to train");
+            // Evenly spaced rows, so that the sample covers the whole collection.
+            std::vector<float> train(sample * dim);
+            for (size_t i = 0; i < sample; ++i) {
+              size_t row = i * n / sample;
+              std::copy_n(data + row * dim, dim, train.data() + i * dim);
+            }
+            ivf->train(static_cast<idx_t>(sample), train.data());
+            break;
+          }
+        }
+      },
+      "vector index build");
+  if (!st.ok()) return st.err();
+  vector_index vi(std::move(im));
+  if (n)
+    if (auto s = vi.add(data, n, first_label); !s.ok()) return s.err();
+  return vi;
+}
+
+status vector_index::add(const float* data, size_t n, int64_t first_label) {
+  std::vector<idx_t> ids(n);
+  for (size_t i = 0; i < n; ++i) ids[i] = first_label + static_cast<idx_t>(i);
+  return guarded([&] { impl_->index->add_with_ids(static_cast<idx_t>(n), data, ids.data()); }, "vector index add");
+}
+
+status vector_index::search(const float* queries, size_t nq, size_t k, search_mode mode, float* scores,
+                            int64_t* labels) const {
+  return guarded(
+      [&] {
+        auto n = static_cast<idx_t>(nq);
+        auto kk = static_cast<idx_t>(k);
+        if (auto* ivf = impl_->ivf()) {
+          faiss::SearchParametersIVF sp;
+          double share = mode == search_mode::exact ? 1.0 : mode == search_mode::balanced ? ivf_probe_balanced : ivf_probe_fast;
+          sp.nprobe = std::clamp<size_t>(static_cast<size_t>(std::ceil(ivf->nlist * share)), 1, ivf->nlist);
+          if (mode != search_mode::exact) sp.nprobe = std::max<size_t>(sp.nprobe, std::min<size_t>(ivf->nlist, 4));
+          ivf->search(n, queries, kk, scores, labels, &sp);
+        } else if (auto* h = impl_->hnsw()) {
+          auto* map = static_cast<faiss::IndexIDMap*>(impl_->index.get());
+          if (mode == search_mode::exact) {
+            h->storage->search(n, queries, kk, scores, labels);
+          } else {
+            int ef = std::max<int>(mode == search_mode::balanced ? hnsw_ef_balanced : hnsw_ef_fast, static_cast<int>(k));
+            std::shared_lock shared(impl_->ef_lock);
+            if (h->hnsw.efSearch != ef) {
+              shared.unlock();
+              std::unique_lock alone(impl_->ef_lock);
+              h->hnsw.efSearch = ef;
+              h->search(n, queries, kk, scores, labels);
+            } else {
+              h->search(n, queries, kk, scores, labels);
+            }
+          }
+          for (size_t i = 0; i < nq * k; ++i) {
+            if (labels[i] >= 0) labels[i] = map->id_map[static_cast<size_t>(labels[i])];
+            scores[i] = 1.0f - scores[i] / 2;  // squared L2 between unit vectors -> cosine
+          }
+        } else {
+          impl_->index->search(n, queries, kk, scores, labels);
+        }
+      },
+      "vector search");
+}
+
+index_kind vector_index::kind() const { return impl_->kind; }
+size_t vector_index::dimension() const { return impl_->dim; }
+size_t vector_index::size() const { return static_cast<size_t>(impl_->index->ntotal); }
+size_t vector_index::trained_size() const { return impl_->trained; }
+
+size_t vector_index::memory_bytes() const {
+  faiss::VectorIOWriter w;
+  try {
+    faiss::write_index(impl_->index.get(), &w);
+  } catch (const std::exception&) {
+    return 0;
+  }
+  return w.data.size();
+}
+
+status vector_index::save(const std::string& path) const {
+  return guarded([&] { faiss::write_index(impl_->index.get(), path.c_str()); }, "vector index save");
+}
+
+result<vector_index> vector_index::load(const std::string& path) {
+  auto im = std::make_unique<impl>();
+  auto st = guarded([&] { im->index.reset(faiss::read_index(path.c_str())); }, "vector index load");
+  if (!st.ok()) return st.err();
+  im->dim = static_cast<size_t>(im->index->d);
+  im->trained = static_cast<size_t>(im->index->ntotal);
+  if (dynamic_cast<faiss::IndexIVFScalarQuantizer*>(im->index.get())) im->kind = index_kind::ivf_sq8;
+  else if (dynamic_cast<faiss::IndexIVFFlat*>(im->index.get())) im->kind = index_kind::ivf_flat;
+  else if (im->hnsw()) im->kind = index_kind::hnsw;
+  else im->kind = index_kind::flat;
+  return vector_index(std::move(im));
+}
+
+}  // namespace cg
+
+#include <faiss/impl/IDSelector.h>
+#include <faiss/utils/distances.h>
+
+namespace cg {
+namespace {
+struct keep_selector final : faiss::IDSelector {
+  const std::function<bool(int64_t)>* keep;
+  explicit keep_selector(const std::function<bool(int64_t)>* k) : keep(k) {}
+  bool is_member(idx_t id) const override { return (*keep)(id); }
+};
+}  // namespace
+
+status exact_search(const float* base, size_t n, size_t dim, const float* queries, size_t nq, size_t k,
+                    const std::function<bool(int64_t)>& keep, float* scores, int64_t* labels) {
+  std::fill_n(labels, nq * k, int64_t{-1});
+  if (n == 0 || k == 0) return {};
+  return guarded(
+      [&] {
+        keep_selector sel(&keep);
+        faiss::knn_inner_product(queries, base, dim, nq, n, k, scores, labels, keep ? &sel : nullptr);
+      },
+      "exact vector search");
+}
+
+}  // namespace cg

@@ -1,0 +1,73 @@
+#pragma once
+// One approximate-nearest-neighbour index over L2-normalised vectors (inner product =
+// cosine), labels being the caller's dense slots. FAISS stays behind this header.
+// Kinds: flat (exact), ivf_flat, hnsw, ivf_sq8 (the compressed one: one byte per
+// dimension). Per query a mode picks the recall tier: exact (100%: brute force),
+// balanced (~95%) and fast (~85%); the parameters per tier are in vector_index.cpp
+// and held to those tiers by tests/unit/vector_index_test.cpp.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "schema/result.hpp"
+
+namespace cg {
+
+enum class index_kind : uint8_t { flat, ivf_flat, hnsw, ivf_sq8 };
+enum class search_mode : uint8_t { exact, balanced, fast };
+
+std::string_view to_string(index_kind k);
+std::string_view to_string(search_mode m);
+std::optional<index_kind> parse_index_kind(std::string_view s);
+std::optional<search_mode> parse_search_mode(std::string_view s);
+
+// The kind used for a collection of n vectors when none is configured.
+index_kind auto_index_kind(size_t n);
+
+struct index_params {
+  int hnsw_m = 32;
+  int hnsw_ef_construction = 80;
+  size_t ivf_nlist = 0;  // 0: about 4 * sqrt(n) at build time
+};
+
+class vector_index {
+ public:
+  ~vector_index();
+  vector_index(vector_index&&) noexcept;
+  vector_index& operator=(vector_index&&) noexcept;
+
+  // Builds over n vectors labelled first_label .. first_label + n - 1, training when
+  // the kind needs it (IVF: on up to 64 vectors per list).
+  static result<vector_index> build(index_kind kind, size_t dim, const float* data, size_t n,
+                                    const index_params& p = {}, int64_t first_label = 0);
+  status add(const float* data, size_t n, int64_t first_label);
+
+  // nq queries; k labels and scores each (label -1 when fewer were found).
+  status search(const float* queries, size_t nq, size_t k, search_mode mode, float* scores, int64_t* labels) const;
+
+  index_kind kind() const;
+  size_t dimension() const;
+  size_t size() const;
+  size_t trained_size() const;  // vectors present when it was built
+  size_t memory_bytes() const;  // the serialised size: codes, graph links, ids
+
+  status save(const std::string& path) const;
+  static result<vector_index> load(const std::string& path);
+
+ private:
+  struct impl;
+  explicit vector_index(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace cg
+
+namespace cg {
+// Brute force over n row-major vectors: the k best by inner product among the rows
+// keep() accepts (all when keep is empty). Labels are row numbers; -1 pads.
+status exact_search(const float* base, size_t n, size_t dim, const float* queries, size_t nq, size_t k,
+                    const std::function<bool(int64_t)>& keep, float* scores, int64_t* labels);
+}  // namespace cg

@@ -1,0 +1,257 @@
+// Search over the vector state: BM25, vectors, their reciprocal rank fusion and the
+// graph-context rerank.
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <cctype>
+
+#include "actors/indexer/glob.hpp"
+#include "actors/vector/vector_doc.hpp"
+#include "actors/vector/vector_state.hpp"
+#include "schema/hash.hpp"
+#include "storage/keys.hpp"
+
+namespace cg {
+namespace {
+
+std::string_view dir_of(std::string_view path) {
+  auto cut = path.rfind('/');
+  return cut == std::string_view::npos ? std::string_view() : path.substr(0, cut);
+}
+
+struct compiled_filter {
+  const search_filters& f;
+  path_pattern glob;
+  bool has_glob = false;
+  explicit compiled_filter(const search_filters& filters) : f(filters) {
+    if (!f.path_glob.empty()) has_glob = path_pattern::parse(f.path_glob, "", glob);
+  }
+  bool operator()(const vector_state::doc& d) const {
+    if (!d.live) return false;
+    if (!f.languages.empty() && std::find(f.languages.begin(), f.languages.end(), d.lang) == f.languages.end())
+      return false;
+    if (!f.kinds.empty() && std::find(f.kinds.begin(), f.kinds.end(), d.kind) == f.kinds.end()) return false;
+    if (has_glob && !glob.matches(d.file, false)) return false;
+    return true;
+  }
+  bool active() const { return !f.languages.empty() || !f.kinds.empty() || has_glob; }
+};
+
+}  // namespace
+
+bool vector_state::keep(uint32_t slot, const search_filters& f) const {
+  return slot < docs_.size() && compiled_filter(f)(docs_[slot]);
+}
+
+search_hit vector_state::hit_of(uint32_t slot) const {
+  const auto& d = docs_[slot];
+  search_hit h;
+  h.id = d.id;
+  h.kind = d.kind;
+  h.lang = d.lang;
+  h.name = d.name;
+  h.qualified_name = d.qualified_name;
+  h.file = d.file;
+  h.line = d.line;
+  return h;
+}
+
+result<std::vector<std::pair<uint32_t, float>>> vector_state::vector_candidates(const float* q, size_t k,
+                                                                                search_mode mode,
+                                                                                const search_filters& f) const {
+  std::vector<std::pair<uint32_t, float>> out;
+  if (docs_.empty() || k == 0) return out;
+  compiled_filter cf(f);
+  auto keep_slot = [&](int64_t label) {
+    return label >= 0 && static_cast<size_t>(label) < docs_.size() && cf(docs_[static_cast<size_t>(label)]);
+  };
+  if (ann_ && mode != search_mode::exact) {
+    // Over-fetch: dead slots and filtered-out hits are dropped afterwards.
+    size_t dead = docs_.size() - live_;
+    size_t fetch = std::min(docs_.size(), k * (cf.active() ? 8 : 2) + dead / 8 + 16);
+    std::vector<float> scores(fetch);
+    std::vector<int64_t> labels(fetch);
+    if (auto s = ann_->search(q, 1, fetch, mode, scores.data(), labels.data()); !s.ok()) return s.err();
+    for (size_t i = 0; i < fetch && out.size() < k; ++i)
+      if (keep_slot(labels[i])) out.emplace_back(static_cast<uint32_t>(labels[i]), scores[i]);
+    if (out.size() >= k || fetch == docs_.size()) return out;
+    out.clear();  // too few survived the filters: fall back to brute force
+  }
+  size_t kk = std::min(k, docs_.size());
+  std::vector<float> scores(kk);
+  std::vector<int64_t> labels(kk);
+  std::function<bool(int64_t)> keep_fn = keep_slot;
+  if (auto s = exact_search(vectors_.data(), docs_.size(), opts_.dimension, q, 1, kk, keep_fn, scores.data(),
+                            labels.data());
+      !s.ok())
+    return s.err();
+  for (size_t i = 0; i < kk; ++i)
+    if (labels[i] >= 0) out.emplace_back(static_cast<uint32_t>(labels[i]), scores[i]);
+  return out;
+}
+
+std::vector<search_hit> vector_state::search_bm25(const std::string& query, size_t k, const search_filters& f) const {
+  compiled_filter cf(f);
+  std::vector<search_hit> out;
+  auto hits = bm25_.search(query_terms(query), k, [&](uint32_t s) { return s < docs_.size() && cf(docs_[s]); });
+  for (size_t i = 0; i < hits.size(); ++i) {
+    auto h = hit_of(hits[i].doc);
+    h.bm25_rank = static_cast<int>(i + 1);
+    h.bm25_score = hits[i].score;
+    h.score = hits[i].score;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+result<std::vector<search_hit>> vector_state::search_raw(std::vector<float> query, size_t k, search_mode mode,
+                                                         const search_filters& f) const {
+  if (query.size() != opts_.dimension)
+    return make_error(errc::invalid_argument, "query vector has " + std::to_string(query.size()) +
+                                                  " dimensions; the index has " + std::to_string(opts_.dimension));
+  l2_normalise(query.data(), query.size());
+  auto c = vector_candidates(query.data(), k, mode, f);
+  if (!c.ok()) return c.err();
+  std::vector<search_hit> out;
+  for (size_t i = 0; i < c->size(); ++i) {
+    auto h = hit_of((*c)[i].first);
+    h.vector_rank = static_cast<int>(i + 1);
+    h.vector_score = (*c)[i].second;
+    h.score = h.vector_score;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+result<std::vector<search_hit>> vector_state::search_vector(const std::string& query, size_t k, search_mode mode,
+                                                            const search_filters& f) {
+  std::vector<float> q(opts_.dimension);
+  if (auto s = active_embedder().embed_query(query, q.data()); !s.ok()) return s.err();
+  return search_raw(std::move(q), k, mode, f);
+}
+
+result<std::vector<search_hit>> vector_state::similar(node_id id, size_t k, float min_score, search_mode mode,
+                                                      const search_filters& f) const {
+  auto it = slot_of_.find(id);
+  if (it == slot_of_.end()) return make_error(errc::not_found, "node " + format_id(id) + " is not in the search index");
+  std::vector<float> q(vectors_.begin() + static_cast<std::ptrdiff_t>(it->second * opts_.dimension),
+                       vectors_.begin() + static_cast<std::ptrdiff_t>((it->second + 1) * opts_.dimension));
+  auto hits = search_raw(std::move(q), k + 1, mode, f);
+  if (!hits.ok()) return hits.err();
+  std::vector<search_hit> out;
+  for (auto& h : *hits) {
+    if (h.id == id || h.vector_score < min_score) continue;
+    h.reasons.push_back("similar " + std::to_string(h.vector_score).substr(0, 5));
+    out.push_back(std::move(h));
+    if (out.size() == k) break;
+  }
+  return out;
+}
+
+result<std::vector<search_hit>> vector_state::search(const search_request& req, const read_view& v, uint32_t proj) {
+  if (req.k == 0) return std::vector<search_hit>{};
+  const size_t depth = std::max<size_t>(req.k * 5, 50);  // candidates per signal
+  auto terms = query_terms(req.query);
+  compiled_filter cf(req.filters);
+  auto lexical = bm25_.search(terms, depth, [&](uint32_t s) { return s < docs_.size() && cf(docs_[s]); });
+  std::vector<std::pair<uint32_t, float>> semantic;
+  if (req.vector_weight > 0 && !terms.empty()) {
+    std::vector<float> q(opts_.dimension);
+    if (auto s = active_embedder().embed_query(req.query, q.data()); !s.ok()) return s.err();
+    auto c = vector_candidates(q.data(), depth, req.mode, req.filters);
+    if (!c.ok()) return c.err();
+    semantic = std::move(*c);
+  }
+
+  // Reciprocal rank fusion.
+  std::unordered_map<uint32_t, search_hit> fused;
+  auto entry = [&](uint32_t slot) -> search_hit& {
+    auto [it, fresh] = fused.try_emplace(slot);
+    if (fresh) it->second = hit_of(slot);
+    return it->second;
+  };
+  const double rk = static_cast<double>(req.rrf_k);
+  if (req.bm25_weight > 0)
+    for (size_t i = 0; i < lexical.size(); ++i) {
+      auto& h = entry(lexical[i].doc);
+      h.bm25_rank = static_cast<int>(i + 1);
+      h.bm25_score = lexical[i].score;
+      h.score += req.bm25_weight / (rk + static_cast<double>(i + 1));
+      std::string why = "text #" + std::to_string(i + 1) + ":";
+      for (const auto& t : lexical[i].matched) why += " " + t;
+      h.reasons.push_back(std::move(why));
+    }
+  for (size_t i = 0; i < semantic.size(); ++i) {
+    auto& h = entry(semantic[i].first);
+    h.vector_rank = static_cast<int>(i + 1);
+    h.vector_score = semantic[i].second;
+    h.score += req.vector_weight / (rk + static_cast<double>(i + 1));
+    h.reasons.push_back("meaning #" + std::to_string(i + 1) + " (cosine " + std::to_string(semantic[i].second).substr(0, 4) + ")");
+  }
+  // A query that is a definition's name (or qualified name) wants that definition.
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
+  std::string wanted = lower(req.query);
+  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.back()))) wanted.pop_back();
+  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.front()))) wanted.erase(0, 1);
+  for (auto& [slot, h] : fused)
+    if (lower(h.name) == wanted || lower(h.qualified_name) == wanted) {
+      h.score *= 1.5;
+      h.reasons.insert(h.reasons.begin(), "name match");
+    }
+  std::vector<std::pair<uint32_t, search_hit>> ranked(fused.begin(), fused.end());
+  auto by_score = [](const auto& a, const auto& b) {
+    return a.second.score != b.second.score ? a.second.score > b.second.score : a.second.id < b.second.id;
+  };
+  std::sort(ranked.begin(), ranked.end(), by_score);
+  if (ranked.size() > std::max<size_t>(req.k * 3, 30)) ranked.resize(std::max<size_t>(req.k * 3, 30));
+
+  // Graph-context rerank: well-connected definitions a little (a tie-breaker: one
+  // rank apart in both lists is ~3% of RRF score), those near the context more.
+  if (req.graph_weight > 0 && !ranked.empty()) {
+    std::unordered_set<node_id> around;
+    if (req.context_node) {
+      for (auto c : {column::edges, column::redges})
+        (void)v.for_each(c, keys::edge_prefix(proj, req.context_node), [&](std::string_view k, std::string_view) {
+          around.insert(keys::parse_edge_key(k).second);
+          return around.size() < 10000;
+        });
+    }
+    uint32_t max_deg = 1;
+    for (const auto& [slot, h] : ranked) max_deg = std::max(max_deg, docs_[slot].in_degree);
+    std::string_view ctx_dir = dir_of(req.context_file);
+    for (auto& [slot, h] : ranked) {
+      const auto& d = docs_[slot];
+      double boost = 0;
+      if (d.in_degree > 0) {
+        boost += 0.03 * std::log1p(d.in_degree) / std::log1p(max_deg);
+        h.reasons.push_back("referenced " + std::to_string(d.in_degree) + " times");
+      }
+      if (!req.context_file.empty()) {
+        if (d.file == req.context_file) {
+          boost += 0.1;
+          h.reasons.push_back("in the context file");
+        } else if (dir_of(d.file) == ctx_dir) {
+          boost += 0.05;
+          h.reasons.push_back("next to the context file");
+        }
+      }
+      if (around.count(d.id)) {
+        boost += 0.15;
+        h.reasons.push_back("connected to the context node");
+      }
+      h.graph_boost = static_cast<float>(req.graph_weight * boost);
+      h.score *= 1.0 + h.graph_boost;
+    }
+    std::sort(ranked.begin(), ranked.end(), by_score);
+  }
+  std::vector<search_hit> out;
+  for (size_t i = 0; i < ranked.size() && i < req.k; ++i) out.push_back(std::move(ranked[i].second));
+  return out;
+}
+
+}  // namespace cg

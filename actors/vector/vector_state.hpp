@@ -1,0 +1,110 @@
+#pragma once
+// The search state of one project: a document per searchable definition (its term
+// bag and where it is), the BM25 index, the raw embeddings, the ANN index over them
+// and the learnt co-occurrence model. Plain C++: the vector actor wraps it.
+//
+// Slots: each document has a dense slot (row of the embedding matrix, BM25 doc,
+// ANN label). A removed document leaves a dead slot; compaction renumbers when dead
+// slots pass a quarter of all.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/vector/bm25.hpp"
+#include "actors/vector/cooccurrence.hpp"
+#include "actors/vector/embedder.hpp"
+#include "actors/vector/search_types.hpp"
+#include "actors/vector/vector_index.hpp"
+#include "storage/store.hpp"
+
+namespace cg {
+
+struct vector_options {
+  size_t dimension = 384;
+  std::optional<index_kind> kind;  // none: chosen by collection size
+  bool learn_cooccurrence = true;  // the built-in embedder learns from the corpus
+  float neighbour_share = 0.35f;
+  bool include_docstrings = true;  // off only for the retrieval benchmark
+  size_t embed_batch = 256;
+};
+
+struct sync_summary {
+  size_t documents = 0;     // live after the sync
+  size_t added = 0, updated = 0, removed = 0;
+  bool rebuilt = false;     // the ANN index (and maybe the model) was rebuilt
+  double seconds = 0;
+};
+
+struct vector_stats {
+  std::string embedder;
+  size_t dimension = 0;
+  size_t documents = 0, slots = 0, vocabulary = 0, model_terms = 0;
+  std::string index;        // kind of the ANN index ("flat" when brute force)
+  size_t index_vectors = 0, index_bytes = 0, raw_bytes = 0;
+  uint64_t store_sequence = 0;  // the store state the vectors reflect
+};
+
+class vector_state {
+ public:
+  // external: an embedder to use instead of the built-in one (not owned elsewhere).
+  explicit vector_state(vector_options o, std::unique_ptr<embedder> external = nullptr);
+  ~vector_state();
+
+  // Brings documents, BM25 and embeddings in line with the project's graph: new and
+  // changed definitions (by content hash) are embedded, gone ones removed. An
+  // embedding failure leaves the state as it was and returns the error.
+  result<sync_summary> sync(const read_view& v, uint32_t proj, uint64_t sequence);
+  // Relearns the model, re-embeds every document and rebuilds the ANN index.
+  result<sync_summary> rebuild(const read_view& v, uint32_t proj, uint64_t sequence);
+
+  // The whole ranked answer; the caller streams it in batches.
+  result<std::vector<search_hit>> search(const search_request& req, const read_view& v, uint32_t proj);
+  result<std::vector<search_hit>> similar(node_id id, size_t k, float min_score, search_mode mode,
+                                          const search_filters& f) const;
+  // BM25 alone and vectors alone (the retrieval benchmark compares them with the hybrid).
+  std::vector<search_hit> search_bm25(const std::string& query, size_t k, const search_filters& f) const;
+  result<std::vector<search_hit>> search_vector(const std::string& query, size_t k, search_mode mode,
+                                                const search_filters& f);
+  // A raw query vector (normalised here).
+  result<std::vector<search_hit>> search_raw(std::vector<float> query, size_t k, search_mode mode,
+                                             const search_filters& f) const;
+
+  vector_stats stats() const;
+  uint64_t sequence() const { return sequence_; }
+
+  // Files under dir (written to dir.new, then swapped in).
+  status save(const std::string& dir) const;
+  // Restores a saved state; not_found when there is none. A saved state made by a
+  // different embedder or dimension is refused (invalid_argument): rebuild.
+  status load(const std::string& dir);
+
+  struct doc;
+
+ private:
+  embedder& active_embedder();
+  bool keep(uint32_t slot, const search_filters& f) const;
+  search_hit hit_of(uint32_t slot) const;
+  status embed_slots(const std::vector<uint32_t>& slots, std::vector<float>& out);
+  result<bool> ensure_index(bool force_rebuild);  // true when it (re)built the ANN index
+  bool compact();                                  // true when slots were renumbered
+  result<std::vector<std::pair<uint32_t, float>>> vector_candidates(const float* q, size_t k, search_mode mode,
+                                                                     const search_filters& f) const;
+
+  vector_options opts_;
+  std::unique_ptr<embedder> external_;
+  std::unique_ptr<embedder> builtin_;
+  std::shared_ptr<cooccurrence_model> model_;
+  std::vector<doc> docs_;
+  std::unordered_map<node_id, uint32_t> slot_of_;
+  size_t live_ = 0;
+  bm25_index bm25_;
+  std::vector<float> vectors_;  // slots x dimension
+  std::optional<vector_index> ann_;
+  size_t ann_slots_ = 0;        // slots [0, ann_slots_) are in the ANN index
+  uint64_t sequence_ = 0;
+};
+
+}  // namespace cg

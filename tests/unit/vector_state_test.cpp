@@ -1,0 +1,232 @@
+// The vector state over a real store: sync from the graph, hybrid search with
+// reasons, filters, incremental updates, persistence, similar, failing embedders.
+#include <gtest/gtest.h>
+
+#include "actors/vector/vector_state.hpp"
+#include "tests/support/support.hpp"
+
+namespace cg {
+namespace {
+
+using test::temp_dir;
+using test::write_file;
+
+void write_project(const temp_dir& root) {
+  write_file(root / "net/client.py",
+             "import socket\n\n"
+             "def open_connection(host, port):\n"
+             "    \"\"\"Open a TCP socket connection to the server.\"\"\"\n"
+             "    return socket.create_connection((host, port))\n\n"
+             "class HttpClient:\n"
+             "    \"\"\"Talks HTTP to one server.\"\"\"\n\n"
+             "    def fetch_page(self, url):\n"
+             "        \"\"\"Download a web page over HTTP.\"\"\"\n"
+             "        conn = open_connection(url, 80)\n"
+             "        return conn.recv(4096)\n");
+  write_file(root / "data/parse.py",
+             "import json\n\n"
+             "def parse_config(path):\n"
+             "    \"\"\"Read the settings file and return a dict.\"\"\"\n"
+             "    return load_json(open(path).read())\n\n"
+             "def load_json(text):\n"
+             "    \"\"\"Decode a JSON document into Python values.\"\"\"\n"
+             "    return json.loads(text)\n");
+  write_file(root / "tools/sum.go",
+             "package tools\n\n"
+             "// ComputeChecksum returns the CRC32 checksum of data.\n"
+             "func ComputeChecksum(data []byte) uint32 {\n\treturn 0\n}\n");
+}
+
+struct fixture {
+  temp_dir data{"cg-vdata"}, root{"cg-vroot"};
+  std::unique_ptr<store> db;
+  uint32_t proj = 0;
+  fixture() {
+    write_project(root);
+    db = test::open_store(data.str());
+    reindex();
+  }
+  void reindex() {
+    test::index_plain(*db, "p", root.str());
+    proj = *db->project_id("p");
+  }
+  result<sync_summary> sync(vector_state& vs) { return vs.sync(db->latest(), proj, db->sequence()); }
+  std::vector<search_hit> search(vector_state& vs, search_request r) {
+    auto hits = vs.search(r, db->latest(), proj);
+    EXPECT_TRUE(hits.ok()) << hits.err().message;
+    return hits.ok() ? *hits : std::vector<search_hit>{};
+  }
+};
+
+search_request query(std::string q) {
+  search_request r;
+  r.query = std::move(q);
+  return r;
+}
+
+std::vector<std::string> names(const std::vector<search_hit>& hits) {
+  std::vector<std::string> out;
+  for (const auto& h : hits) out.push_back(h.name);
+  return out;
+}
+
+TEST(VectorState, SyncsFromTheGraphAndSearchesWithReasons) {
+  fixture f;
+  vector_state vs({});
+  auto s = f.sync(vs);
+  ASSERT_TRUE(s.ok()) << s.err().message;
+  // Files, the Go package, functions, the class and its method (imports and locals
+  // are not searched).
+  EXPECT_EQ(s->documents, 10u);
+  EXPECT_EQ(s->added, 10u);
+  auto hits = f.search(vs, query("socket connection to a server"));
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].name, "open_connection");
+  EXPECT_GT(hits[0].bm25_rank, 0);
+  EXPECT_GT(hits[0].vector_rank, 0);
+  auto exact = f.search(vs, query("parse_config"));
+  ASSERT_FALSE(exact.empty());
+  EXPECT_EQ(exact[0].name, "parse_config");
+  EXPECT_EQ(exact[0].reasons.front(), "name match");
+  EXPECT_EQ(exact[0].file, "data/parse.py");
+  EXPECT_EQ(exact[0].line, 3u);
+  // Typo and prefix tolerance through BM25.
+  EXPECT_EQ(f.search(vs, query("chekcsum")).at(0).name, "ComputeChecksum");
+  // The called function is referenced once: the graph rerank says so.
+  bool referenced = false;
+  for (const auto& h : f.search(vs, query("open connection")))
+    if (h.name == "open_connection")
+      for (const auto& why : h.reasons) referenced |= why.starts_with("referenced");
+  EXPECT_TRUE(referenced);
+}
+
+TEST(VectorState, HonoursFilters) {
+  fixture f;
+  vector_state vs({});
+  ASSERT_TRUE(f.sync(vs).ok());
+  auto r = query("data");
+  r.filters.languages = {language::go};
+  for (const auto& h : f.search(vs, r)) EXPECT_EQ(h.lang, language::go);
+  EXPECT_FALSE(f.search(vs, r).empty());
+  r = query("server http page");
+  r.filters.kinds = {node_kind::class_};
+  auto classes = f.search(vs, r);
+  ASSERT_FALSE(classes.empty());
+  for (const auto& h : classes) EXPECT_EQ(h.kind, node_kind::class_);
+  r = query("read decode open");
+  r.filters.path_glob = "data/**";
+  auto in_data = f.search(vs, r);
+  ASSERT_FALSE(in_data.empty());
+  for (const auto& h : in_data) EXPECT_TRUE(h.file.starts_with("data/")) << h.file;
+  r.mode = search_mode::exact;
+  for (const auto& h : f.search(vs, r)) EXPECT_TRUE(h.file.starts_with("data/")) << h.file;
+}
+
+TEST(VectorState, FollowsIncrementalChanges) {
+  fixture f;
+  vector_state vs({});
+  ASSERT_TRUE(f.sync(vs).ok());
+  write_file(f.root / "data/parse.py",
+             "def parse_config(path):\n"
+             "    \"\"\"Read the YAML settings file.\"\"\"\n"
+             "    return {}\n");
+  std::filesystem::remove(f.root / "tools/sum.go");
+  f.reindex();
+  auto s = f.sync(vs);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->removed, 4u);  // load_json, ComputeChecksum, sum.go, package tools
+  EXPECT_GE(s->updated, 1u);   // parse_config (and its file)
+  EXPECT_EQ(s->documents, 6u);
+  for (const auto& h : f.search(vs, query("decode json checksum"))) {
+    EXPECT_NE(h.name, "load_json");
+    EXPECT_NE(h.name, "ComputeChecksum");
+  }
+  EXPECT_EQ(f.search(vs, query("yaml")).at(0).name, "parse_config");
+  auto again = f.sync(vs);  // nothing changed
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->added + again->updated + again->removed, 0u);
+}
+
+TEST(VectorState, SavesAndLoads) {
+  fixture f;
+  temp_dir dir("cg-vsave");
+  vector_state vs({});
+  ASSERT_TRUE(f.sync(vs).ok());
+  auto before = f.search(vs, query("download web page"));
+  ASSERT_TRUE(vs.save((dir / "p").string()).ok());
+  vector_state back({});
+  ASSERT_TRUE(back.load((dir / "p").string()).ok());
+  EXPECT_EQ(back.sequence(), vs.sequence());
+  EXPECT_EQ(back.stats().documents, vs.stats().documents);
+  EXPECT_EQ(back.stats().embedder, vs.stats().embedder);
+  EXPECT_EQ(names(f.search(back, query("download web page"))), names(before));
+  vector_options other;
+  other.dimension = 128;
+  vector_state wrong(other);
+  auto st = wrong.load((dir / "p").string());
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.err().code, errc::invalid_argument);
+  EXPECT_EQ(vector_state({}).load((dir / "none").string()).err().code, errc::not_found);
+  // A damaged file is refused, not half-loaded.
+  test::write_file(dir / "p/vectors.f32", "xx");
+  EXPECT_EQ(vector_state({}).load((dir / "p").string()).err().code, errc::corrupt);
+}
+
+TEST(VectorState, FindsSimilarDefinitions) {
+  fixture f;
+  vector_state vs({});
+  ASSERT_TRUE(f.sync(vs).ok());
+  auto hits = f.search(vs, query("parse_config"));
+  ASSERT_FALSE(hits.empty());
+  auto sim = vs.similar(hits[0].id, 3, 0.0f, search_mode::exact, {});
+  ASSERT_TRUE(sim.ok());
+  ASSERT_FALSE(sim->empty());
+  for (const auto& h : *sim) EXPECT_NE(h.id, hits[0].id);
+  EXPECT_TRUE(std::is_sorted(sim->begin(), sim->end(), [](auto& a, auto& b) { return a.vector_score > b.vector_score; }));
+  auto none = vs.similar(hits[0].id, 3, 0.999f, search_mode::exact, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(vs.similar(12345, 3, 0, search_mode::exact, {}).err().code, errc::not_found);
+}
+
+class failing_embedder final : public embedder {
+ public:
+  bool fail = false;
+  size_t dimension() const override { return 8; }
+  std::string name() const override { return "test-8"; }
+  status embed(std::span<const embed_input> in, float* out) override {
+    if (fail) return make_error(errc::io_error, "provider down");
+    for (size_t i = 0; i < in.size() * 8; ++i) out[i] = (i % 8 == in.size() % 8) ? 1.0f : 0.0f;
+    return {};
+  }
+  status embed_query(std::string_view, float* out) override {
+    std::fill_n(out, 8, 0.0f);
+    out[0] = 1;
+    return {};
+  }
+};
+
+TEST(VectorState, AFailingEmbedderChangesNothing) {
+  fixture f;
+  auto e = std::make_unique<failing_embedder>();
+  auto* raw = e.get();
+  vector_state vs({}, std::move(e));
+  ASSERT_TRUE(f.sync(vs).ok());
+  EXPECT_EQ(vs.stats().dimension, 8u);
+  auto before = vs.stats();
+  write_file(f.root / "data/extra.py", "def extra():\n    pass\n");
+  f.reindex();
+  raw->fail = true;
+  auto s = f.sync(vs);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.err().message, "provider down");
+  EXPECT_EQ(vs.stats().documents, before.documents);
+  EXPECT_EQ(vs.stats().slots, before.slots);
+  raw->fail = false;
+  auto ok = f.sync(vs);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->added, 2u);  // the file and its function
+}
+
+}  // namespace
+}  // namespace cg
