@@ -16,6 +16,7 @@
 #include "actors/graph/graph_state.hpp"
 #include "actors/indexer/index_types.hpp"
 #include "actors/parser/parser_state.hpp"
+#include "actors/vector/vector_jobs.hpp"
 #include "storage/store.hpp"
 
 namespace cg {
@@ -33,6 +34,10 @@ using progress_fn_ptr = std::shared_ptr<const std::function<void(size_t, size_t)
 using event_ptr = std::shared_ptr<const event>;
 using sink_ptr = std::shared_ptr<const event_sink>;
 using summary_fn_ptr = std::shared_ptr<const std::function<void(const index_summary&)>>;
+using search_job_ptr = std::shared_ptr<const search_job>;
+using similar_job_ptr = std::shared_ptr<const similar_job>;
+using vsync_job_ptr = std::shared_ptr<const vsync_job>;
+using vstats_job_ptr = std::shared_ptr<const vstats_job>;
 
 }  // namespace cg
 
@@ -48,6 +53,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(codegraph, caf::first_custom_type_id)
   CAF_ADD_ATOM(codegraph, cg, unsubscribe_atom, "unsub")
   CAF_ADD_ATOM(codegraph, cg, start_atom, "start")
   CAF_ADD_ATOM(codegraph, cg, cancel_atom, "cancel")
+  CAF_ADD_ATOM(codegraph, cg, search_atom, "search")
+  CAF_ADD_ATOM(codegraph, cg, similar_atom, "similar")
+  CAF_ADD_ATOM(codegraph, cg, vsync_atom, "vsync")
+  CAF_ADD_ATOM(codegraph, cg, vstats_atom, "vstats")
   CAF_ADD_TYPE_ID(codegraph, (cg::parse_job_ptr))
   CAF_ADD_TYPE_ID(codegraph, (cg::parse_outcome_ptr))
   CAF_ADD_TYPE_ID(codegraph, (cg::extract_batch_ptr))
@@ -61,6 +70,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(codegraph, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(codegraph, (cg::event_ptr))
   CAF_ADD_TYPE_ID(codegraph, (cg::sink_ptr))
   CAF_ADD_TYPE_ID(codegraph, (cg::summary_fn_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::search_job_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::similar_job_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::vsync_job_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::vstats_job_ptr))
 CAF_END_TYPE_ID_BLOCK(codegraph)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::parse_job_ptr)
@@ -76,6 +89,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::progress_fn_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::event_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::sink_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::summary_fn_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::search_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::similar_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vsync_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vstats_job_ptr)
 
 namespace cg {
 
@@ -95,10 +112,19 @@ using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,
                                    caf::replies_to<subscribe_atom, std::string, sink_ptr>::with<uint64_t>,
                                    caf::replies_to<unsubscribe_atom, uint64_t>::with<bool>>;
 
+// One per project: owns the search state (documents, BM25, embeddings, ANN index),
+// keeps it in step with the graph and saved beside the store; streams search batches.
+using vector_actor = caf::typed_actor<caf::reacts_to<search_atom, search_job_ptr>,
+                                      caf::reacts_to<similar_atom, similar_job_ptr>,
+                                      caf::reacts_to<vsync_atom, vsync_job_ptr>,
+                                      caf::reacts_to<vstats_atom, vstats_job_ptr>>;
+
 // Spawners (each actor shell lives in its own translation unit).
 parser_actor spawn_parser_worker(caf::actor_system& sys);
 graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus);
 bus_actor spawn_bus(caf::actor_system& sys);
+vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id, std::string project,
+                          vector_options opts, std::string dir);
 caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t task, graph_actor graph,
                          std::vector<parser_actor> workers, bus_actor bus, summary_fn_ptr done);
 

@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -32,6 +34,8 @@ struct engine::impl {
   std::vector<parser_actor> workers;
   std::mutex mu;
   std::unordered_map<uint32_t, graph_actor> graphs;  // by project id
+  std::unordered_map<uint32_t, vector_actor> vectors;  // by project id
+  vector_options vector_opts;
   std::unordered_map<uint64_t, caf::actor> tasks;
   std::atomic<uint64_t> next_task{1};
 
@@ -44,6 +48,16 @@ struct engine::impl {
     auto g = spawn_graph(system, *db, proj, name, bus);
     graphs.emplace(proj, g);
     return g;
+  }
+
+  vector_actor vector_for(uint32_t proj, const std::string& name) {
+    std::lock_guard lock(mu);
+    auto it = vectors.find(proj);
+    if (it != vectors.end()) return it->second;
+    auto dir = (std::filesystem::path(db->dir()) / "vectors" / name).string();
+    auto v = spawn_vector(system, *db, proj, name, vector_opts, dir);
+    vectors.emplace(proj, v);
+    return v;
   }
 
   ~impl() {
@@ -61,6 +75,7 @@ struct engine::impl {
     }
     for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     for (auto& [p, g] : graphs) caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+    for (auto& [p, v] : vectors) caf::anon_send_exit(v, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
   }
 };
@@ -80,6 +95,7 @@ result<std::unique_ptr<engine>> engine::open(const engine_options& opts) {
   unsigned threads = opts.threads ? opts.threads : cores;
   unsigned workers = opts.parser_workers ? opts.parser_workers : cores;
   auto p = std::make_unique<impl>(std::move(*db), threads);
+  p->vector_opts = opts.vectors;
   p->bus = spawn_bus(p->system);
   for (unsigned i = 0; i < workers; ++i) p->workers.push_back(spawn_parser_worker(p->system));
   return std::unique_ptr<engine>(new engine(std::move(p)));
@@ -95,18 +111,100 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   auto graph = impl_->graph_for(*proj, req.project);
   uint64_t task = impl_->next_task++;
   auto* self = impl_.get();
+  auto finish = [self, task, done = std::move(done)](const index_summary& s) {
+    {
+      std::lock_guard lock(self->mu);
+      self->tasks.erase(task);
+    }
+    if (done) done(s);
+  };
+  // After the graph: the search index, by the project's vector actor (off the
+  // graph writer's path), then the task is done.
+  std::optional<vector_actor> vec;
+  if (req.vectors) vec = impl_->vector_for(*proj, req.project);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [self, task, done = std::move(done)](const index_summary& s) {
-        {
-          std::lock_guard lock(self->mu);
-          self->tasks.erase(task);
-        }
-        if (done) done(s);
+      [vec, finish](const index_summary& s) {
+        if (!vec || s.outcome != index_phase::done) return finish(s);
+        auto job = std::make_shared<vsync_job>();
+        job->done = [s = index_summary(s), finish](const result<sync_summary>& r) mutable {
+          if (r.ok()) {
+            s.vectors.synced = true;
+            s.vectors.documents = r->documents;
+            s.vectors.added = r->added;
+            s.vectors.updated = r->updated;
+            s.vectors.removed = r->removed;
+            s.vectors.seconds = r->seconds;
+          } else {
+            s.vectors.error = r.err().message;
+          }
+          finish(s);
+        };
+        caf::anon_send(*vec, vsync_atom_v, vsync_job_ptr(std::move(job)));
       });
   std::lock_guard lock(impl_->mu);
   auto a = spawn_indexer(impl_->system, std::move(req), task, graph, impl_->workers, impl_->bus, fn);
   impl_->tasks.emplace(task, a);
   return task;
+}
+
+namespace {
+template <class T>
+result<T> wait_for(std::future<result<T>>& f) {
+  return f.get();
+}
+}  // namespace
+
+status engine::search(const search_request& req, const std::function<void(const search_batch&)>& on_batch) {
+  auto proj = impl_->db->project_id(req.project);
+  if (!proj.ok()) return proj.err();
+  auto job = std::make_shared<search_job>();
+  job->req = req;
+  job->on_batch = on_batch;
+  auto done = std::make_shared<std::promise<status>>();
+  auto f = done->get_future();
+  job->done = [done](const status& s) { done->set_value(s); };
+  caf::anon_send(impl_->vector_for(*proj, req.project), search_atom_v, search_job_ptr(std::move(job)));
+  return f.get();
+}
+
+result<std::vector<search_hit>> engine::similar(const std::string& project, node_id id, size_t k, float min_score,
+                                                search_mode mode, const search_filters& filters) {
+  auto proj = impl_->db->project_id(project);
+  if (!proj.ok()) return proj.err();
+  auto job = std::make_shared<similar_job>();
+  job->id = id;
+  job->k = k;
+  job->min_score = min_score;
+  job->mode = mode;
+  job->filters = filters;
+  auto done = std::make_shared<std::promise<result<std::vector<search_hit>>>>();
+  auto f = done->get_future();
+  job->done = [done](const result<std::vector<search_hit>>& r) { done->set_value(r); };
+  caf::anon_send(impl_->vector_for(*proj, project), similar_atom_v, similar_job_ptr(std::move(job)));
+  return wait_for(f);
+}
+
+result<sync_summary> engine::sync_vectors(const std::string& project, bool rebuild) {
+  auto proj = impl_->db->project_id(project);
+  if (!proj.ok()) return proj.err();
+  auto job = std::make_shared<vsync_job>();
+  job->rebuild = rebuild;
+  auto done = std::make_shared<std::promise<result<sync_summary>>>();
+  auto f = done->get_future();
+  job->done = [done](const result<sync_summary>& r) { done->set_value(r); };
+  caf::anon_send(impl_->vector_for(*proj, project), vsync_atom_v, vsync_job_ptr(std::move(job)));
+  return wait_for(f);
+}
+
+result<vector_stats> engine::vectors_stats(const std::string& project) {
+  auto proj = impl_->db->project_id(project);
+  if (!proj.ok()) return proj.err();
+  auto job = std::make_shared<vstats_job>();
+  auto done = std::make_shared<std::promise<result<vector_stats>>>();
+  auto f = done->get_future();
+  job->done = [done](const result<vector_stats>& r) { done->set_value(r); };
+  caf::anon_send(impl_->vector_for(*proj, project), vstats_atom_v, vstats_job_ptr(std::move(job)));
+  return wait_for(f);
 }
 
 bool engine::cancel(uint64_t task) {

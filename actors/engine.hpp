@@ -9,6 +9,8 @@
 
 #include "actors/bus/events.hpp"
 #include "actors/indexer/index_types.hpp"
+#include "actors/vector/search_types.hpp"
+#include "actors/vector/vector_state.hpp"
 #include "schema/result.hpp"
 #include "storage/store.hpp"
 
@@ -18,6 +20,7 @@ struct engine_options {
   std::string data_dir;
   unsigned parser_workers = 0;  // 0: one per core
   unsigned threads = 0;         // actor scheduler threads; 0: one per core
+  vector_options vectors;       // search: embedding dimension, index kind
 };
 
 class engine {
@@ -32,6 +35,14 @@ class engine {
   bool cancel(uint64_t task);
   // Runs a task to its end; on_progress gets that task's progress events.
   index_summary index(index_request req, std::function<void(const index_progress&)> on_progress = {});
+
+  // Search (the vector actor of the project). Blocking; batches stream to on_batch
+  // (on an engine thread) before it returns.
+  status search(const search_request& req, const std::function<void(const search_batch&)>& on_batch);
+  result<std::vector<search_hit>> similar(const std::string& project, node_id id, size_t k, float min_score,
+                                          search_mode mode, const search_filters& filters);
+  result<sync_summary> sync_vectors(const std::string& project, bool rebuild);
+  result<vector_stats> vectors_stats(const std::string& project);
 
   uint64_t subscribe(std::string topic_prefix, event_sink sink);
   void unsubscribe(uint64_t subscription);

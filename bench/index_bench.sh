@@ -47,7 +47,7 @@ for name in "${corpora[@]}"; do
   colds=()
   for i in $(seq "$REPEAT"); do
     rm -rf "$data"
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --json -q > "$work/cold.json"
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --no-vectors --json -q > "$work/cold.json"
     colds+=("$(python3 -c "import json; print(json.load(open('$work/cold.json'))['timing']['total_seconds'])") $(cat "$work/time.txt")")
   done
   "$CG" export --data-dir "$data" | python3 -c "
@@ -58,7 +58,7 @@ for l in sys.stdin:
   "$PARSE" "$src" "$work/files.txt" "$CORES" > "$work/parse_all.json"
   "$PARSE" "$src" "$work/files.txt" 1 > "$work/parse_one.json"
   ctags_s=$( { /usr/bin/time -f '%e' bash -c "cd '$src' && ctags -L '$work/files.txt' -f /dev/null 2>/dev/null || true"; } 2>&1 | tail -1)
-  /usr/bin/time -f '%e' -o "$work/nochange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --json -q > "$work/nochange.json"
+  /usr/bin/time -f '%e' -o "$work/nochange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --no-vectors --json -q > "$work/nochange.json"
   # Change one mid-sized file: append a comment line.
   one=$(python3 -c "
 import os
@@ -66,7 +66,7 @@ files = [l.strip() for l in open('$work/files.txt') if l.strip()]
 files.sort(key=lambda f: os.path.getsize(os.path.join('$src', f)))
 print(files[len(files) // 2])")
   printf '\n%s changed by the benchmark\n' "$(comment_of "$name")" >> "$src/$one"
-  /usr/bin/time -f '%e' -o "$work/onechange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --json -q > "$work/onechange.json"
+  /usr/bin/time -f '%e' -o "$work/onechange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --no-vectors --json -q > "$work/onechange.json"
   store_bytes=$(du -sb "$data" | cut -f1)
   python3 - "$name" "$work" "$store_bytes" "$ctags_s" "$one" "${colds[@]}" >> "$results" <<'PY'
 import json, statistics, sys

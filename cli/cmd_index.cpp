@@ -47,8 +47,8 @@ int run_index(const context& ctx, const index_args& args) {
   auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
   if (!ec && data_abs.starts_with(req.root + "/")) req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
 
-  engine_options eo;
-  eo.data_dir = ctx.cfg.data_dir;
+  req.vectors = ctx.cfg.search.vectors;
+  auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
   auto eng = engine::open(eo);
   if (!eng.ok()) return report_error(ctx.json, exit_runtime, eng.err().message);

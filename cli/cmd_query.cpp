@@ -69,6 +69,13 @@ int run_config_show(const context& ctx) {
                         {"languages", c.index.languages},
                         {"follow_symlinks", c.index.follow_symlinks},
                         {"gitignore", c.index.gitignore}}},
+                      {"search",
+                       {{"vectors", c.search.vectors},
+                        {"dimension", c.search.dimension},
+                        {"index", c.search.index},
+                        {"rrf_k", c.search.rrf_k},
+                        {"bm25_weight", c.search.bm25_weight},
+                        {"vector_weight", c.search.vector_weight}}},
                       {"log", {{"format", c.log.format}, {"level", c.log.level}}}};
   if (ctx.json) {
     print_json(j);
@@ -86,6 +93,9 @@ int run_config_show(const context& ctx) {
               list(c.index.include).c_str(), list(c.index.exclude).c_str(), list(c.index.languages).c_str(),
               c.index.follow_symlinks ? "true" : "false", c.index.gitignore ? "true" : "false", c.log.format.c_str(),
               c.log.level.c_str());
+  std::printf("\n[search]\nvectors = %s\ndimension = %zu\nindex = \"%s\"\nrrf_k = %zu\nbm25_weight = %g\nvector_weight = %g\n",
+              c.search.vectors ? "true" : "false", c.search.dimension, c.search.index.c_str(), c.search.rrf_k,
+              c.search.bm25_weight, c.search.vector_weight);
   return exit_ok;
 }
 

@@ -42,4 +42,25 @@ struct export_args {
 };
 int run_export(const context& ctx, const export_args& args);
 
+struct search_args {
+  std::string query;
+  std::string mode = "balanced";  // exact | balanced | fast
+  size_t k = 10;
+  std::vector<std::string> languages, kinds;
+  std::string path;               // glob on file paths
+  std::string context_file;       // rank definitions near this file higher
+  size_t batch = 10;
+  bool ndjson = false;            // stream one JSON line per batch
+};
+int run_search(const context& ctx, const search_args& args);
+
+struct similar_args {
+  std::string node;
+  size_t k = 10;
+  float threshold = 0.5f;
+  std::string mode = "balanced";
+};
+int run_similar(const context& ctx, const similar_args& args);
+int run_vectors(const context& ctx, bool rebuild);
+
 }  // namespace cg::cli

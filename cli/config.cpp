@@ -1,5 +1,7 @@
 #include "cli/config.hpp"
 
+#include "actors/vector/vector_index.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -121,6 +123,12 @@ result<config> load_config(const std::string& explicit_path) {
     if (auto v = t["index"]["gitignore"].value<bool>()) c.index.gitignore = *v;
     if (auto v = t["log"]["format"].value<std::string>()) c.log.format = *v;
     if (auto v = t["log"]["level"].value<std::string>()) c.log.level = *v;
+    if (auto v = t["search"]["vectors"].value<bool>()) c.search.vectors = *v;
+    if (auto v = t["search"]["dimension"].value<int64_t>()) c.search.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
+    if (auto v = t["search"]["index"].value<std::string>()) c.search.index = *v;
+    if (auto v = t["search"]["rrf_k"].value<int64_t>()) c.search.rrf_k = static_cast<size_t>(std::max<int64_t>(1, *v));
+    if (auto v = t["search"]["bm25_weight"].value<double>()) c.search.bm25_weight = *v;
+    if (auto v = t["search"]["vector_weight"].value<double>()) c.search.vector_weight = *v;
   }
 
   // Environment overrides.
@@ -138,6 +146,14 @@ result<config> load_config(const std::string& explicit_path) {
     return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_FOLLOW_SYMLINKS must be true or false");
   if (auto e = env("CODEGRAPH_INDEX_GITIGNORE"); !e.empty() && !parse_bool(e, c.index.gitignore))
     return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_GITIGNORE must be true or false");
+  if (auto e = env("CODEGRAPH_SEARCH_VECTORS"); !e.empty() && !parse_bool(e, c.search.vectors))
+    return make_error(errc::invalid_argument, "CODEGRAPH_SEARCH_VECTORS must be true or false");
+  if (auto e = env("CODEGRAPH_SEARCH_DIMENSION"); !e.empty()) c.search.dimension = static_cast<size_t>(std::atoi(e.c_str()));
+  if (auto e = env("CODEGRAPH_SEARCH_INDEX"); !e.empty()) c.search.index = e;
+  if (c.search.dimension < 8 || c.search.dimension > 8192)
+    return make_error(errc::invalid_argument, "search.dimension must be between 8 and 8192");
+  if (c.search.index != "auto" && !parse_index_kind(c.search.index))
+    return make_error(errc::invalid_argument, "search.index must be auto, flat, ivf_flat, hnsw or ivf_sq8");
   if (auto e = env("CODEGRAPH_LOG_FORMAT"); !e.empty()) c.log.format = e;
   if (auto e = env("CODEGRAPH_LOG_LEVEL"); !e.empty()) c.log.level = e;
   if (c.log.format != "text" && c.log.format != "json")

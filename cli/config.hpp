@@ -20,6 +20,13 @@ struct config {
     bool gitignore = true;
   } index;
   struct {
+    bool vectors = true;           // build the search index while indexing
+    size_t dimension = 384;        // embedding dimension of the built-in embedder
+    std::string index = "auto";    // auto | flat | ivf_flat | hnsw | ivf_sq8
+    size_t rrf_k = 60;
+    double bm25_weight = 1.0, vector_weight = 1.0;
+  } search;
+  struct {
     std::string format = "text";   // text | json
     std::string level = "warn";
   } log;

@@ -1,11 +1,21 @@
 #include "cli/context.hpp"
 
+#include "actors/engine.hpp"
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "schema/hash.hpp"
 
 namespace cg::cli {
+
+engine_options engine_options_for(const context& ctx) {
+  engine_options eo;
+  eo.data_dir = ctx.cfg.data_dir;
+  eo.vectors.dimension = ctx.cfg.search.dimension;
+  if (ctx.cfg.search.index != "auto") eo.vectors.kind = parse_index_kind(ctx.cfg.search.index);
+  return eo;
+}
 
 result<open_project> open_for_query(const context& ctx) {
   open_project p;

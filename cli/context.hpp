@@ -10,6 +10,10 @@
 #include "cli/config.hpp"
 #include "storage/store.hpp"
 
+namespace cg {
+struct engine_options;
+}
+
 namespace cg::cli {
 
 struct context {
@@ -37,6 +41,9 @@ struct target {
   std::vector<node> nodes;
   std::optional<std::string> file;  // set when the argument names an indexed file
 };
+// Engine options from the config (data dir, search settings).
+struct engine_options engine_options_for(const context& ctx);
+
 result<target> resolve_target(const open_project& p, const std::string& arg, bool allow_file);
 
 }  // namespace cg::cli

@@ -115,6 +115,31 @@ int main(int argc, char** argv) {
   ex->add_option("-f,--format", ea.format, "ndjson or graphml")->check(CLI::IsMember({"ndjson", "graphml"}));
   ex->add_option("-o,--output", ea.output, "file to write (default: stdout)");
 
+  search_args qa;
+  auto* se = app.add_subcommand("search", "search definitions by meaning and by name (BM25 + embeddings, fused)");
+  se->add_option("query", qa.query, "words, a name, or a question")->required();
+  se->add_option("--mode", qa.mode, "exact (100% recall), balanced (~95%) or fast (~85%)")
+      ->check(CLI::IsMember({"exact", "balanced", "fast"}));
+  se->add_option("-k,--k", qa.k, "how many results")->check(CLI::Range(1, 1000));
+  se->add_option("--lang", qa.languages, "only these languages");
+  se->add_option("--kind", qa.kinds, "only these node kinds (function, method, class, ...)");
+  se->add_option("--path", qa.path, "only files matching this glob (gitignore syntax)");
+  se->add_option("--context-file", qa.context_file, "rank definitions in or next to this file higher");
+  se->add_option("--batch", qa.batch, "results per streamed batch")->check(CLI::Range(1, 1000));
+  se->add_flag("--ndjson", qa.ndjson, "stream one JSON line per batch as results arrive");
+  similar_args sa2;
+  auto* si = app.add_subcommand("similar", "definitions like a given one (by embedding)");
+  si->add_option("node", sa2.node, "a node id or a name")->required();
+  si->add_option("-k,--k", sa2.k, "how many results")->check(CLI::Range(1, 1000));
+  si->add_option("--threshold", sa2.threshold, "minimum cosine similarity (default 0.5)")->check(CLI::Range(-1.0, 1.0));
+  si->add_option("--mode", sa2.mode, "exact, balanced or fast")->check(CLI::IsMember({"exact", "balanced", "fast"}));
+  auto* vec = app.add_subcommand("vectors", "the search index: stats, rebuild");
+  auto* vstats = vec->add_subcommand("stats", "documents, vocabulary, index kind and size");
+  auto* vrebuild = vec->add_subcommand("rebuild", "relearn the model, re-embed everything, rebuild the index");
+  vec->require_subcommand(1);
+  bool no_vectors = false;
+  idx->add_flag("--no-vectors", no_vectors, "do not update the search index (BM25 and embeddings)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -146,6 +171,7 @@ int main(int argc, char** argv) {
   if (!excludes.empty()) ctx.cfg.index.exclude = excludes;
   if (jobs) ctx.cfg.index.jobs = jobs;
   if (follow) ctx.cfg.index.follow_symlinks = true;
+  if (no_vectors) ctx.cfg.search.vectors = false;
   if (no_gitignore) ctx.cfg.index.gitignore = false;
   if (!max_size.empty()) {
     auto sz = parse_size(max_size);
@@ -167,6 +193,10 @@ int main(int argc, char** argv) {
     if (*deps) return run_walk(ctx, walk_kind::deps, wa);
     if (*dependents) return run_walk(ctx, walk_kind::dependents, wa);
     if (*ex) return run_export(ctx, ea);
+    if (*se) return run_search(ctx, qa);
+    if (*si) return run_similar(ctx, sa2);
+    if (*vstats) return run_vectors(ctx, false);
+    if (*vrebuild) return run_vectors(ctx, true);
   } catch (const std::exception& e) {
     spdlog::critical("unexpected error: {}", e.what());
     return report_error(json, exit_runtime, std::string("unexpected error: ") + e.what());

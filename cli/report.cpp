@@ -132,6 +132,10 @@ nlohmann::json summary_json(const index_summary& s) {
       {"skipped", skipped},
       {"failures", failures}};
   if (!s.error.empty()) j["error"] = s.error;
+  j["vectors"] = {{"synced", s.vectors.synced},     {"documents", s.vectors.documents},
+                  {"added", s.vectors.added},       {"updated", s.vectors.updated},
+                  {"removed", s.vectors.removed},   {"seconds", s.vectors.seconds}};
+  if (!s.vectors.error.empty()) j["vectors"]["error"] = s.vectors.error;
   return j;
 }
 
@@ -148,6 +152,13 @@ void print_summary(std::FILE* out, const index_summary& s) {
                human_count(s.loc_parsed).c_str(), human_bytes(s.bytes_parsed).c_str(), human_seconds(s.seconds_total).c_str(),
                human_count(static_cast<uint64_t>(loc_per_s)).c_str(), human_seconds(s.seconds_walk).c_str(),
                human_seconds(s.seconds_parse).c_str(), human_seconds(s.seconds_resolve).c_str());
+  if (s.vectors.synced)
+    std::fprintf(out, "  search index: %s definitions (%s added, %s updated, %s removed) in %s\n",
+                 human_count(s.vectors.documents).c_str(), human_count(s.vectors.added).c_str(),
+                 human_count(s.vectors.updated).c_str(), human_count(s.vectors.removed).c_str(),
+                 human_seconds(s.vectors.seconds).c_str());
+  else if (!s.vectors.error.empty())
+    std::fprintf(out, "  search index: not updated: %s\n", s.vectors.error.c_str());
   if (s.nodes_created || s.nodes_updated || s.nodes_deleted)
     std::fprintf(out, "  nodes: %s created, %s updated, %s deleted\n", human_count(s.nodes_created).c_str(),
                  human_count(s.nodes_updated).c_str(), human_count(s.nodes_deleted).c_str());

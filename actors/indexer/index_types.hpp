@@ -14,6 +14,7 @@ struct index_request {
   std::string project;  // created on first use
   std::string root;     // the directory to index
   walk_options walk;
+  bool vectors = true;  // bring the search index (BM25, embeddings) up to date afterwards
 };
 
 enum class index_phase : uint8_t { walking, parsing, resolving, done, failed, cancelled };
@@ -56,6 +57,12 @@ struct index_summary {
   resolution_counts resolution;               // edges written by this run's resolution
   double seconds_total = 0, seconds_walk = 0, seconds_parse = 0, seconds_resolve = 0;
   double parse_cpu_seconds = 0;               // tree-sitter parse time summed over workers
+  struct vector_info {
+    bool synced = false;                     // the search index was brought up to date
+    size_t documents = 0, added = 0, updated = 0, removed = 0;
+    double seconds = 0;
+    std::string error;                       // why it was not (the graph is still complete)
+  } vectors;
 };
 
 }  // namespace cg

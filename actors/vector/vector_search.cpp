@@ -229,7 +229,8 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
       double boost = 0;
       if (d.in_degree > 0) {
         boost += 0.03 * std::log1p(d.in_degree) / std::log1p(max_deg);
-        h.reasons.push_back("referenced " + std::to_string(d.in_degree) + " times");
+        h.reasons.push_back(d.in_degree == 1 ? std::string("referenced once")
+                                              : "referenced " + std::to_string(d.in_degree) + " times");
       }
       if (!req.context_file.empty()) {
         if (d.file == req.context_file) {

@@ -1,0 +1,100 @@
+// The vector actor: one per project. Restores the saved search state on first use,
+// brings it in step with the graph when the store has moved on (RocksDB sequence),
+// saves it after every change, and answers searches in streamed batches.
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_types.hpp"
+
+namespace cg {
+namespace {
+
+struct vector_holder {
+  store* db = nullptr;
+  uint32_t proj = 0;
+  std::string project, dir;
+  std::unique_ptr<vector_state> state;
+  bool loaded = false;
+  static inline const char* name = "cg.vector";
+
+  // The state, restored and current; sync errors come back as values.
+  result<sync_summary> ready(bool rebuild) {
+    if (!loaded) {
+      loaded = true;
+      auto st = state->load(dir);
+      if (!st.ok() && st.err().code != errc::not_found)
+        spdlog::warn("vectors of {}: {}; rebuilding", project, st.err().message);
+      if (!st.ok() && st.err().code == errc::invalid_argument) rebuild = true;
+    }
+    auto seq = db->sequence();
+    if (!rebuild && state->sequence() == seq) {
+      sync_summary s;
+      s.documents = state->stats().documents;
+      return s;
+    }
+    auto view = db->snapshot();
+    auto r = rebuild ? state->rebuild(view, proj, seq) : state->sync(view, proj, seq);
+    if (!r.ok()) return r;
+    if (auto s = state->save(dir); !s.ok()) spdlog::warn("vectors of {}: cannot save: {}", project, s.err().message);
+    return r;
+  }
+};
+
+}  // namespace
+
+vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id, std::string project,
+                          vector_options opts, std::string dir) {
+  return sys.spawn([&s, project_id, project, opts, dir](vector_actor::stateful_pointer<vector_holder> self)
+                       -> vector_actor::behavior_type {
+    self->state.db = &s;
+    self->state.proj = project_id;
+    self->state.project = project;
+    self->state.dir = dir;
+    self->state.state = std::make_unique<vector_state>(opts);
+    return {
+        [=](search_atom, const search_job_ptr& job) {
+          auto t0 = std::chrono::steady_clock::now();
+          auto ok = self->state.ready(false);
+          if (!ok.ok()) {
+            if (job->done) job->done(ok.err());
+            return;
+          }
+          auto hits = self->state.state->search(job->req, self->state.db->snapshot(), self->state.proj);
+          if (!hits.ok()) {
+            if (job->done) job->done(hits.err());
+            return;
+          }
+          size_t per = std::max<size_t>(1, job->req.batch_size);
+          size_t total = hits->size();
+          size_t batches = std::max<size_t>(1, (total + per - 1) / per);
+          for (size_t b = 0; b < batches; ++b) {
+            search_batch batch;
+            batch.index = b;
+            batch.total = total;
+            batch.last = b + 1 == batches;
+            for (size_t i = b * per; i < std::min(total, (b + 1) * per); ++i) batch.hits.push_back(std::move((*hits)[i]));
+            batch.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            if (job->on_batch) job->on_batch(batch);
+          }
+          if (job->done) job->done(status{});
+        },
+        [=](similar_atom, const similar_job_ptr& job) {
+          auto ok = self->state.ready(false);
+          if (!ok.ok()) return job->done(ok.err());
+          job->done(self->state.state->similar(job->id, job->k, job->min_score, job->mode, job->filters));
+        },
+        [=](vsync_atom, const vsync_job_ptr& job) {
+          auto r = self->state.ready(job->rebuild);
+          if (job->done) job->done(r);
+        },
+        [=](vstats_atom, const vstats_job_ptr& job) {
+          auto ok = self->state.ready(false);
+          if (!ok.ok()) return job->done(ok.err());
+          job->done(self->state.state->stats());
+        },
+    };
+  });
+}
+
+}  // namespace cg
