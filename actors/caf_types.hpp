@@ -119,6 +119,12 @@ using vector_actor = caf::typed_actor<caf::reacts_to<search_atom, search_job_ptr
                                       caf::reacts_to<vsync_atom, vsync_job_ptr>,
                                       caf::reacts_to<vstats_atom, vstats_job_ptr>>;
 
+// CAF 0.17 binds a reference to the spawn arguments' tuple even when there are
+// none, and that tuple is then a null shared_ptr (UBSan: "reference binding to
+// null pointer" in init_fun_factory.hpp). Every function-based actor therefore
+// takes this tag as its one extra argument, which makes the tuple real.
+struct spawn_tag {};
+
 // Spawners (each actor shell lives in its own translation unit).
 parser_actor spawn_parser_worker(caf::actor_system& sys);
 graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus);

@@ -76,6 +76,17 @@ int run_config_show(const context& ctx) {
                         {"rrf_k", c.search.rrf_k},
                         {"bm25_weight", c.search.bm25_weight},
                         {"vector_weight", c.search.vector_weight}}},
+                      {"embeddings",
+                       {{"provider", c.embeddings.provider},
+                        {"base_url", c.embeddings.base_url},
+                        {"model", c.embeddings.model},
+                        {"api_key", c.embeddings.api_key.empty() ? "" : "(set)"},
+                        {"dimension", c.embeddings.dimension},
+                        {"batch", c.embeddings.batch},
+                        {"timeout_ms", c.embeddings.timeout_ms},
+                        {"attempts", c.embeddings.attempts},
+                        {"backoff_ms", c.embeddings.backoff_ms},
+                        {"ca_file", c.embeddings.ca_file}}},
                       {"log", {{"format", c.log.format}, {"level", c.log.level}}}};
   if (ctx.json) {
     print_json(j);
@@ -96,6 +107,10 @@ int run_config_show(const context& ctx) {
   std::printf("\n[search]\nvectors = %s\ndimension = %zu\nindex = \"%s\"\nrrf_k = %zu\nbm25_weight = %g\nvector_weight = %g\n",
               c.search.vectors ? "true" : "false", c.search.dimension, c.search.index.c_str(), c.search.rrf_k,
               c.search.bm25_weight, c.search.vector_weight);
+  const auto& em = j["embeddings"];
+  std::printf("\n[embeddings]\n");
+  for (const char* k : {"provider", "base_url", "model", "api_key", "dimension", "batch", "timeout_ms", "attempts", "backoff_ms", "ca_file"})
+    std::printf("%s = %s\n", k, em[k].dump().c_str());
   return exit_ok;
 }
 

@@ -73,6 +73,20 @@ result<uint64_t> parse_size(std::string_view s) {
   return n * mult;
 }
 
+net::openai_embedder_options provider_options(const config& c) {
+  net::openai_embedder_options o;
+  o.base_url = c.embeddings.base_url;
+  o.model = c.embeddings.model;
+  o.api_key = c.embeddings.api_key;
+  o.dimension = c.embeddings.dimension;
+  o.batch = c.embeddings.batch;
+  o.timeout = std::chrono::milliseconds(c.embeddings.timeout_ms);
+  o.attempts = c.embeddings.attempts;
+  o.backoff = std::chrono::milliseconds(c.embeddings.backoff_ms);
+  o.tls.ca_file = c.embeddings.ca_file;
+  return o;
+}
+
 result<config> load_config(const std::string& explicit_path) {
   namespace fs = std::filesystem;
   config c;
@@ -129,6 +143,17 @@ result<config> load_config(const std::string& explicit_path) {
     if (auto v = t["search"]["rrf_k"].value<int64_t>()) c.search.rrf_k = static_cast<size_t>(std::max<int64_t>(1, *v));
     if (auto v = t["search"]["bm25_weight"].value<double>()) c.search.bm25_weight = *v;
     if (auto v = t["search"]["vector_weight"].value<double>()) c.search.vector_weight = *v;
+    auto em = t["embeddings"];
+    if (auto v = em["provider"].value<std::string>()) c.embeddings.provider = *v;
+    if (auto v = em["base_url"].value<std::string>()) c.embeddings.base_url = *v;
+    if (auto v = em["model"].value<std::string>()) c.embeddings.model = *v;
+    if (auto v = em["api_key"].value<std::string>()) c.embeddings.api_key = *v;
+    if (auto v = em["ca_file"].value<std::string>()) c.embeddings.ca_file = *v;
+    if (auto v = em["dimension"].value<int64_t>()) c.embeddings.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
+    if (auto v = em["batch"].value<int64_t>()) c.embeddings.batch = static_cast<size_t>(std::max<int64_t>(0, *v));
+    if (auto v = em["timeout_ms"].value<int64_t>()) c.embeddings.timeout_ms = static_cast<uint64_t>(std::max<int64_t>(1, *v));
+    if (auto v = em["attempts"].value<int64_t>()) c.embeddings.attempts = static_cast<unsigned>(std::max<int64_t>(0, *v));
+    if (auto v = em["backoff_ms"].value<int64_t>()) c.embeddings.backoff_ms = static_cast<uint64_t>(std::max<int64_t>(0, *v));
   }
 
   // Environment overrides.
@@ -154,6 +179,20 @@ result<config> load_config(const std::string& explicit_path) {
     return make_error(errc::invalid_argument, "search.dimension must be between 8 and 8192");
   if (c.search.index != "auto" && !parse_index_kind(c.search.index))
     return make_error(errc::invalid_argument, "search.index must be auto, flat, ivf_flat, hnsw or ivf_sq8");
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_PROVIDER"); !e.empty()) c.embeddings.provider = e;
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_BASE_URL"); !e.empty()) c.embeddings.base_url = e;
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_MODEL"); !e.empty()) c.embeddings.model = e;
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_API_KEY"); !e.empty()) c.embeddings.api_key = e;
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_CA_FILE"); !e.empty()) c.embeddings.ca_file = e;
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_DIMENSION"); !e.empty()) c.embeddings.dimension = static_cast<size_t>(std::atoll(e.c_str()));
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_TIMEOUT_MS"); !e.empty()) c.embeddings.timeout_ms = static_cast<uint64_t>(std::atoll(e.c_str()));
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_ATTEMPTS"); !e.empty()) c.embeddings.attempts = static_cast<unsigned>(std::atoi(e.c_str()));
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_BACKOFF_MS"); !e.empty()) c.embeddings.backoff_ms = static_cast<uint64_t>(std::atoll(e.c_str()));
+  if (c.embeddings.provider != "builtin" && c.embeddings.provider != "openai")
+    return make_error(errc::invalid_argument, "embeddings.provider must be builtin or openai, not " + c.embeddings.provider);
+  if (c.embeddings.provider == "openai") {
+    if (auto s = net::validate(provider_options(c)); !s.ok()) return s.err();
+  }
   if (auto e = env("CODEGRAPH_LOG_FORMAT"); !e.empty()) c.log.format = e;
   if (auto e = env("CODEGRAPH_LOG_LEVEL"); !e.empty()) c.log.level = e;
   if (c.log.format != "text" && c.log.format != "json")

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "net/openai_embedder.hpp"
 #include "schema/result.hpp"
 
 namespace cg::cli {
@@ -27,6 +28,15 @@ struct config {
     double bm25_weight = 1.0, vector_weight = 1.0;
   } search;
   struct {
+    std::string provider = "builtin";  // builtin | openai (any OpenAI-compatible server)
+    std::string base_url, model, api_key, ca_file;
+    size_t dimension = 0;          // the model's output size (required for openai)
+    size_t batch = 64;             // inputs per request
+    uint64_t timeout_ms = 30000;   // per request
+    unsigned attempts = 4;         // first try + retries (exponential backoff)
+    uint64_t backoff_ms = 500;     // before the first retry; doubles each time
+  } embeddings;
+  struct {
     std::string format = "text";   // text | json
     std::string level = "warn";
   } log;
@@ -35,6 +45,9 @@ struct config {
 // path: an explicit --config (must exist); else $CODEGRAPH_CONFIG, ./codegraph.toml,
 // $XDG_CONFIG_HOME/codegraph/config.toml (each optional).
 result<config> load_config(const std::string& path);
+
+// The embedding provider's client options from [embeddings].
+net::openai_embedder_options provider_options(const config& c);
 
 // "2MiB", "512k", "1048576" -> bytes.
 result<uint64_t> parse_size(std::string_view s);

@@ -6,6 +6,7 @@ find_package(fmt CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
+find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS url)
 find_package(CLI11 CONFIG REQUIRED)
 # mimalloc replaces malloc process-wide (linked first into executables): tree-sitter
 # and RocksDB allocate heavily; measured 10-20% less CPU for a full index.

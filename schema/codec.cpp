@@ -158,6 +158,8 @@ const char* to_string(errc c) {
     case errc::too_large: return "too_large";
     case errc::cancelled: return "cancelled";
     case errc::conflict: return "conflict";
+    case errc::timeout: return "timeout";
+    case errc::upstream: return "upstream";
     case errc::internal: return "internal";
   }
   return "?";

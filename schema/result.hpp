@@ -18,6 +18,8 @@ enum class errc {
   too_large,         // input over a configured limit
   cancelled,         // the task was cancelled
   conflict,          // a concurrent or duplicate operation
+  timeout,           // a deadline passed (a remote service did not answer in time)
+  upstream,          // a remote service failed or answered nonsense
   internal,          // a bug: an invariant did not hold
 };
 

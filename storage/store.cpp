@@ -288,6 +288,15 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
     descs.emplace_back(column_names[static_cast<size_t>(i)],
                        column_options(static_cast<column>(i), cache, supported));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  if (opts.read_only) {
+    // A first run killed while RocksDB was creating the column families leaves a
+    // store without some of them; a writer completes it, a reader cannot.
+    std::vector<std::string> present;
+    auto ls = rocksdb::DB::ListColumnFamilies(dbo, opts.dir, &present);
+    if (ls.ok() && present.size() < descs.size())
+      return make_error(errc::not_found, "the store in " + opts.dir +
+                                             " is incomplete (its first run was interrupted); run `codegraph index` again");
+  }
   rocksdb::Status s = opts.read_only
                           ? rocksdb::DB::OpenForReadOnly(dbo, opts.dir, descs, &handles, &p->db)
                           : rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &p->db);

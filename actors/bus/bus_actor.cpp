@@ -13,7 +13,7 @@ struct bus_holder {
 }  // namespace
 
 bus_actor spawn_bus(caf::actor_system& sys) {
-  return sys.spawn([](bus_actor::stateful_pointer<bus_holder> self) -> bus_actor::behavior_type {
+  return sys.spawn([](bus_actor::stateful_pointer<bus_holder> self, spawn_tag) -> bus_actor::behavior_type {
     return {
         [=](publish_atom, const event_ptr& ev) {
           try {
@@ -27,7 +27,7 @@ bus_actor spawn_bus(caf::actor_system& sys) {
         },
         [=](unsubscribe_atom, uint64_t id) -> bool { return self->state.bus.unsubscribe(id); },
     };
-  });
+  }, spawn_tag{});
 }
 
 }  // namespace cg

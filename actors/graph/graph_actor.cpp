@@ -30,7 +30,7 @@ void publish_changes(graph_actor::stateful_pointer<graph_holder> self, const std
 }  // namespace
 
 graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus) {
-  return sys.spawn([&s, project_id, project, bus](graph_actor::stateful_pointer<graph_holder> self)
+  return sys.spawn([&s, project_id, project, bus](graph_actor::stateful_pointer<graph_holder> self, spawn_tag)
                        -> graph_actor::behavior_type {
     self->state.graph = std::make_unique<graph_state>(s, project_id);
     self->state.project = project;
@@ -69,7 +69,7 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
               self->state.graph->resolve_pending(progress ? *progress : std::function<void(size_t, size_t)>{}));
         },
     };
-  });
+  }, spawn_tag{});
 }
 
 }  // namespace cg

@@ -198,7 +198,7 @@ void maybe_tail(self_ptr self) {
 caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t task, graph_actor graph,
                          std::vector<parser_actor> workers, bus_actor bus, summary_fn_ptr done) {
   return sys.spawn([req = std::move(req), task, graph, workers = std::move(workers), bus,
-                    done](self_ptr self) mutable -> caf::behavior {
+                    done](self_ptr self, spawn_tag) mutable -> caf::behavior {
     auto& s = self->state;
     s.st = std::make_unique<indexer_state>(std::move(req), task);
     s.graph = graph;
@@ -228,7 +228,7 @@ caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t tas
           maybe_tail(self);
         },
     };
-  });
+  }, spawn_tag{});
 }
 
 }  // namespace cg

@@ -14,7 +14,7 @@ struct parser_worker {
 }  // namespace
 
 parser_actor spawn_parser_worker(caf::actor_system& sys) {
-  return sys.spawn([](parser_actor::stateful_pointer<parser_worker> self) -> parser_actor::behavior_type {
+  return sys.spawn([](parser_actor::stateful_pointer<parser_worker> self, spawn_tag) -> parser_actor::behavior_type {
     return {
         [=](parse_atom, const parse_job_ptr& job) -> parse_outcome_ptr {
           auto out = std::make_shared<parse_outcome>();
@@ -28,7 +28,7 @@ parser_actor spawn_parser_worker(caf::actor_system& sys) {
           return out;
         },
     };
-  });
+  }, spawn_tag{});
 }
 
 }  // namespace cg

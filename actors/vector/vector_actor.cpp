@@ -39,13 +39,24 @@ struct vector_holder {
     if (auto s = state->save(dir); !s.ok()) spdlog::warn("vectors of {}: cannot save: {}", project, s.err().message);
     return r;
   }
+
+  // For searches: a failed catch-up (say, the embedding provider is down) still
+  // leaves the last synced state to answer from.
+  status ready_to_read() {
+    auto r = ready(false);
+    if (r.ok()) return {};
+    if (state->stats().documents == 0) return r.err();
+    spdlog::warn("vectors of {}: cannot catch up with the graph ({}); answering from the last synced state", project,
+                 r.err().message);
+    return {};
+  }
 };
 
 }  // namespace
 
 vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id, std::string project,
                           vector_options opts, std::string dir) {
-  return sys.spawn([&s, project_id, project, opts, dir](vector_actor::stateful_pointer<vector_holder> self)
+  return sys.spawn([&s, project_id, project, opts, dir](vector_actor::stateful_pointer<vector_holder> self, spawn_tag)
                        -> vector_actor::behavior_type {
     self->state.db = &s;
     self->state.proj = project_id;
@@ -55,7 +66,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
     return {
         [=](search_atom, const search_job_ptr& job) {
           auto t0 = std::chrono::steady_clock::now();
-          auto ok = self->state.ready(false);
+          auto ok = self->state.ready_to_read();
           if (!ok.ok()) {
             if (job->done) job->done(ok.err());
             return;
@@ -80,7 +91,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
           if (job->done) job->done(status{});
         },
         [=](similar_atom, const similar_job_ptr& job) {
-          auto ok = self->state.ready(false);
+          auto ok = self->state.ready_to_read();
           if (!ok.ok()) return job->done(ok.err());
           job->done(self->state.state->similar(job->id, job->k, job->min_score, job->mode, job->filters));
         },
@@ -89,12 +100,12 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
           if (job->done) job->done(r);
         },
         [=](vstats_atom, const vstats_job_ptr& job) {
-          auto ok = self->state.ready(false);
+          auto ok = self->state.ready_to_read();
           if (!ok.ok()) return job->done(ok.err());
           job->done(self->state.state->stats());
         },
     };
-  });
+  }, spawn_tag{});
 }
 
 }  // namespace cg

@@ -7,6 +7,8 @@
 
 #include <cctype>
 
+#include <spdlog/spdlog.h>
+
 #include "actors/indexer/glob.hpp"
 #include "actors/vector/vector_doc.hpp"
 #include "actors/vector/vector_state.hpp"
@@ -159,10 +161,14 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
   std::vector<std::pair<uint32_t, float>> semantic;
   if (req.vector_weight > 0 && !terms.empty()) {
     std::vector<float> q(opts_.dimension);
-    if (auto s = active_embedder().embed_query(req.query, q.data()); !s.ok()) return s.err();
-    auto c = vector_candidates(q.data(), depth, req.mode, req.filters);
-    if (!c.ok()) return c.err();
-    semantic = std::move(*c);
+    // A provider that is down costs the vector half of the answer, not the answer.
+    if (auto s = active_embedder().embed_query(req.query, q.data()); !s.ok()) {
+      spdlog::warn("search: the query embedding failed ({}); answering from the text index alone", s.err().message);
+    } else {
+      auto c = vector_candidates(q.data(), depth, req.mode, req.filters);
+      if (!c.ok()) return c.err();
+      semantic = std::move(*c);
+    }
   }
 
   // Reciprocal rank fusion.

@@ -28,6 +28,7 @@ bool searchable_kind(node_kind k) {
 
 vector_state::vector_state(vector_options o, std::unique_ptr<embedder> external)
     : opts_(o), external_(std::move(external)) {
+  if (!external_ && opts_.make_embedder) external_ = opts_.make_embedder();
   hash_embedder_options ho;
   ho.dimension = opts_.dimension;
   ho.neighbour_share = opts_.neighbour_share;

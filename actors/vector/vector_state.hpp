@@ -7,6 +7,7 @@
 // ANN label). A removed document leaves a dead slot; compaction renumbers when dead
 // slots pass a quarter of all.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,8 @@ struct vector_options {
   float neighbour_share = 0.35f;
   bool include_docstrings = true;  // off only for the retrieval benchmark
   size_t embed_batch = 256;
+  // Makes an external embedder (e.g. the OpenAI-compatible provider); empty: built-in.
+  std::function<std::unique_ptr<embedder>()> make_embedder;
 };
 
 struct sync_summary {

@@ -50,9 +50,17 @@ int index_and_kill_after(const std::string& data, int ms) {
 
 void expect_consistent_then_complete(const std::string& data) {
   {
-    auto s = open_store(data, true);
-    auto proj = s->project_id("stdlib");
-    if (proj.ok()) EXPECT_EQ(check_consistency(*s, *proj), std::vector<std::string>{});
+    store_options o;
+    o.dir = data;
+    o.read_only = true;
+    auto s = store::open(o);
+    // Killed before the store existed in full: a reader is told so (not_found), and
+    // the next run below must still finish the job.
+    if (!s.ok()) {
+      EXPECT_EQ(s.err().code, errc::not_found) << s.err().message;
+    } else if (auto proj = (*s)->project_id("stdlib"); proj.ok()) {
+      EXPECT_EQ(check_consistency(**s, *proj), std::vector<std::string>{});
+    }
   }
   auto r = run_cli({"index", corpus, "--data-dir", data, "--project", "stdlib", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

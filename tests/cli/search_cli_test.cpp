@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/loopback_http.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {
@@ -111,6 +112,66 @@ TEST_F(search_cli, UsageErrors) {
   auto bad = run_cli({"search", "x", "--data-dir", data->str()}, {"CODEGRAPH_SEARCH_INDEX=annoy"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("search.index"), std::string::npos);
+}
+
+// An OpenAI-compatible provider configured by environment: indexing embeds through
+// it, searching embeds the query through it; when it breaks, the index run says so,
+// the graph still lands, and searches answer from the last good search index.
+TEST(search_cli_provider, EmbedsThroughAnOpenAiCompatibleServer) {
+  std::atomic<bool> broken{false};
+  std::atomic<size_t> inputs{0};
+  test::loopback_http_server srv([&](const test::loopback_request& rq) {
+    if (broken) return test::loopback_reply{500, R"({"error":{"message":"model crashed"}})"};
+    auto body = json::parse(rq.body);
+    json data = json::array();
+    for (size_t i = 0; i < body["input"].size(); ++i) {
+      std::vector<float> v(12, 0.1f);
+      for (char ch : body["input"][i].get<std::string>()) v[static_cast<unsigned char>(ch) % 12] += 1;
+      data.push_back({{"index", i}, {"embedding", v}});
+    }
+    inputs += body["input"].size();
+    return test::loopback_reply{200, json{{"data", data}}.dump()};
+  });
+  temp_dir data("prov-cli"), root("prov-cli-root");
+  write_file(root / "shop/cart.py", "def checkout(cart):\n    \"\"\"Pay for the cart.\"\"\"\n    return total(cart)\n\n"
+                                    "def total(cart):\n    return sum(cart)\n");
+  std::vector<std::string> env{"CODEGRAPH_EMBEDDINGS_PROVIDER=openai", "CODEGRAPH_EMBEDDINGS_BASE_URL=" + srv.url(),
+                               "CODEGRAPH_EMBEDDINGS_MODEL=tiny", "CODEGRAPH_EMBEDDINGS_DIMENSION=12",
+                               "CODEGRAPH_EMBEDDINGS_TIMEOUT_MS=2000"};
+  auto idx = run_cli({"index", root.str(), "--data-dir", data.str(), "--json"}, env);
+  ASSERT_EQ(idx.exit_code, 0) << idx.err;
+  auto sum = json::parse(idx.out);
+  EXPECT_TRUE(sum["vectors"]["synced"].get<bool>()) << idx.out;
+  EXPECT_EQ(inputs.load(), sum["vectors"]["documents"].get<size_t>());
+  auto stats = run_cli({"vectors", "stats", "--data-dir", data.str(), "--json"}, env);
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(json::parse(stats.out)["embedder"], "openai:tiny");
+  EXPECT_EQ(json::parse(stats.out)["dimension"], 12);
+  size_t before_query = srv.requests();
+  auto s = run_cli({"search", "checkout", "--data-dir", data.str(), "--json"}, env);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(json::parse(s.out)["hits"][0]["name"], "checkout");
+  EXPECT_EQ(srv.requests(), before_query + 1);  // the query's embedding
+
+  broken = true;
+  write_file(root / "shop/refund.py", "def refund(order):\n    return order\n");
+  auto env_fast = env;
+  env_fast.push_back("CODEGRAPH_EMBEDDINGS_ATTEMPTS=2");
+  env_fast.push_back("CODEGRAPH_EMBEDDINGS_BACKOFF_MS=20");
+  idx = run_cli({"index", root.str(), "--data-dir", data.str(), "--json"}, env_fast);
+  EXPECT_EQ(idx.exit_code, 0) << idx.err;  // the graph landed
+  sum = json::parse(idx.out);
+  EXPECT_FALSE(sum["vectors"]["synced"].get<bool>());
+  EXPECT_NE(sum["vectors"]["error"].get<std::string>().find("HTTP 500: model crashed"), std::string::npos) << idx.out;
+  s = run_cli({"search", "checkout", "--data-dir", data.str(), "--json"}, env_fast);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(json::parse(s.out)["hits"][0]["name"], "checkout");
+  EXPECT_NE(s.err.find("last synced state"), std::string::npos) << s.err;
+
+  auto bad = run_cli({"search", "x", "--data-dir", data.str()},
+                     {"CODEGRAPH_EMBEDDINGS_PROVIDER=openai", "CODEGRAPH_EMBEDDINGS_BASE_URL=localhost:1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("embeddings.base_url"), std::string::npos) << bad.err;
 }
 
 }  // namespace

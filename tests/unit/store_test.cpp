@@ -1,5 +1,6 @@
 // The RocksDB store: persistence, atomic batches, counters, scans, snapshots, projects.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include "storage/keys.hpp"
 #include "storage/store.hpp"
@@ -68,6 +69,28 @@ TEST(store, a_second_writer_is_refused_with_a_clear_error) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.err().code, errc::conflict);
   EXPECT_NE(second.err().message.find("another codegraph process"), std::string::npos);
+}
+
+// A first run killed while RocksDB created the column families: readers are told
+// the store is incomplete, the next writer completes it.
+TEST(store, an_interrupted_creation_is_reported_then_completed) {
+  temp_dir d("store");
+  {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    ASSERT_TRUE(rocksdb::DB::Open(o, d.str(), &raw).ok());  // only the default column family
+    delete raw;
+  }
+  store_options ro;
+  ro.dir = d.str();
+  ro.read_only = true;
+  auto r = store::open(ro);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, errc::not_found);
+  EXPECT_NE(r.err().message.find("incomplete"), std::string::npos) << r.err().message;
+  { auto w = open(d.str()); ASSERT_NE(w, nullptr); }
+  EXPECT_NE(open(d.str(), true), nullptr);
 }
 
 TEST(store, operations_on_one_key_keep_their_order) {
