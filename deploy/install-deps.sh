@@ -14,7 +14,7 @@ build_pkgs=(
   libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   librocksdb-dev libfaiss-dev libopenblas0-pthread liblapack-dev
   libtree-sitter-dev libcaf-dev libtomlplusplus-dev libcli11-dev libmimalloc-dev
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev libhnswlib-dev
 )
 # Node.js: Debian's nodejs + npm, unless a Node.js with its own npm (e.g. nodesource) is there.
 command -v node >/dev/null 2>&1 || build_pkgs+=(nodejs)

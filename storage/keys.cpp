@@ -124,6 +124,7 @@ std::string manifest(uint32_t proj, std::string_view path) { return meta_key(pro
 std::string refs(uint32_t proj, std::string_view path) { return meta_key(proj, tag_refs, path); }
 std::string pending(uint32_t proj, std::string_view path) { return meta_key(proj, tag_pending, path); }
 std::string counter(uint32_t proj, std::string_view name) { return meta_key(proj, tag_counter, name); }
+std::string changed(uint32_t proj, std::string_view path) { return meta_key(proj, tag_changed, path); }
 std::string_view meta_path_of(std::string_view key) { return key.size() >= 5 ? key.substr(5) : std::string_view{}; }
 
 std::string prefix_end(std::string_view prefix) {

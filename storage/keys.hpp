@@ -29,7 +29,7 @@ namespace cg::keys {
 
 inline constexpr char tag_name = 'n', tag_file = 'f', tag_kind = 'k';
 inline constexpr char tag_project = 'P', tag_project_info = 'I', tag_schema = 'S', tag_manifest = 'M', tag_refs = 'R',
-                      tag_pending = 'D', tag_counter = 'C';
+                      tag_pending = 'D', tag_counter = 'C', tag_changed = 'X';
 
 std::string project_prefix(uint32_t proj);
 
@@ -63,6 +63,9 @@ std::string manifest(uint32_t proj, std::string_view path);
 std::string refs(uint32_t proj, std::string_view path);
 std::string pending(uint32_t proj, std::string_view path);
 std::string counter(uint32_t proj, std::string_view name);
+// The change log: path -> the change serial of the last write that changed the file
+// (added, changed or removed). Readers (the search index) catch up from it.
+std::string changed(uint32_t proj, std::string_view path);
 std::string_view meta_path_of(std::string_view meta_key);  // path of an M/R/D key
 
 // The smallest key greater than every key with this prefix ("" if none).

@@ -16,5 +16,7 @@ inline std::string loc(language l) { return "l." + std::string(to_string(l)); }
 inline std::string bytes(language l) { return "b." + std::string(to_string(l)); }
 inline const char* files_with_errors() { return "f.syntax_errors"; }
 inline const char* unresolved_total() { return "u.total"; }
+// Bumped by every write that changes files; the change log records it per file.
+inline const char* change_serial() { return "c.serial"; }
 
 }  // namespace cg::counter_names

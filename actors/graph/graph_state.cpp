@@ -112,11 +112,18 @@ result<std::vector<file_change>> graph_state::apply(std::span<const file_extract
   bool unresolved_exist = v.counter(keys::counter(proj_, cn::unresolved_total())) > 0;
   std::vector<file_change> changes;
   changes.reserve(files.size());
+  auto serial = std::to_string(v.counter(keys::counter(proj_, cn::change_serial())) + 1);
+  bool any = false;
   for (const auto& fx : files) {
     auto c = stage(b, v, fx, unresolved_exist);
     if (!c.ok()) return c.err();
+    if (c->kind != file_change::what::unchanged) {
+      b.put(column::meta, keys::changed(proj_, c->path), serial);
+      any = true;
+    }
     changes.push_back(std::move(*c));
   }
+  if (any) b.add(keys::counter(proj_, cn::change_serial()), 1);
   if (auto s = store_.write(b); !s.ok()) return s.err();
   after_write_for_crash_tests();
   return changes;
@@ -262,6 +269,8 @@ result<file_change> graph_state::remove(std::string_view path) {
   b.del(column::meta, keys::manifest(proj_, path));
   b.del(column::meta, keys::refs(proj_, path));
   b.del(column::meta, keys::pending(proj_, path));
+  b.put(column::meta, keys::changed(proj_, path), std::to_string(v.counter(keys::counter(proj_, cn::change_serial())) + 1));
+  b.add(keys::counter(proj_, cn::change_serial()), 1);
   if (auto s = store_.write(b); !s.ok()) return s.err();
   return change;
 }

@@ -21,9 +21,6 @@ namespace {
 
 using idx_t = faiss::Index::idx_t;
 
-// Recall tiers. HNSW: efSearch; IVF: the share of lists probed.
-constexpr int hnsw_ef_balanced = 48, hnsw_ef_fast = 16;
-constexpr double ivf_probe_balanced = 1.0 / 12, ivf_probe_fast = 1.0 / 40;
 
 template <class F>
 status guarded(F&& f, const char* what) {
@@ -79,6 +76,7 @@ struct vector_index::impl {
   // FAISS 1.7.3's IndexHNSW::search ignores SearchParametersHNSW and reads
   // hnsw.efSearch: searches share the lock, changing efSearch takes it alone.
   mutable std::shared_mutex ef_lock;
+  search_tiers tiers;
 
   faiss::IndexIVF* ivf() const {
     return dynamic_cast<faiss::IndexIVF*>(index.get());
@@ -170,7 +168,8 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
         auto kk = static_cast<idx_t>(k);
         if (auto* ivf = impl_->ivf()) {
           faiss::SearchParametersIVF sp;
-          double share = mode == search_mode::exact ? 1.0 : mode == search_mode::balanced ? ivf_probe_balanced : ivf_probe_fast;
+          const auto& t = impl_->tiers;
+          double share = mode == search_mode::exact ? 1.0 : mode == search_mode::balanced ? t.ivf_share_balanced : t.ivf_share_fast;
           sp.nprobe = std::clamp<size_t>(static_cast<size_t>(std::ceil(ivf->nlist * share)), 1, ivf->nlist);
           if (mode != search_mode::exact) sp.nprobe = std::max<size_t>(sp.nprobe, std::min<size_t>(ivf->nlist, 4));
           ivf->search(n, queries, kk, scores, labels, &sp);
@@ -179,7 +178,8 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
           if (mode == search_mode::exact) {
             h->storage->search(n, queries, kk, scores, labels);
           } else {
-            int ef = std::max<int>(mode == search_mode::balanced ? hnsw_ef_balanced : hnsw_ef_fast, static_cast<int>(k));
+            const auto& t = impl_->tiers;
+            int ef = std::max<int>(mode == search_mode::balanced ? t.hnsw_ef_balanced : t.hnsw_ef_fast, static_cast<int>(k));
             std::shared_lock shared(impl_->ef_lock);
             if (h->hnsw.efSearch != ef) {
               shared.unlock();
@@ -200,6 +200,8 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
       },
       "vector search");
 }
+
+void vector_index::set_tiers(const search_tiers& t) { impl_->tiers = t; }
 
 index_kind vector_index::kind() const { return impl_->kind; }
 size_t vector_index::dimension() const { return impl_->dim; }

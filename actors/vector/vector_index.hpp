@@ -33,6 +33,12 @@ struct index_params {
   size_t ivf_nlist = 0;  // 0: about 4 * sqrt(n) at build time
 };
 
+// What balanced and fast mean per kind. HNSW: efSearch; IVF: the share of lists probed.
+struct search_tiers {
+  int hnsw_ef_balanced = 48, hnsw_ef_fast = 16;
+  double ivf_share_balanced = 1.0 / 12, ivf_share_fast = 1.0 / 40;
+};
+
 class vector_index {
  public:
   ~vector_index();
@@ -47,6 +53,9 @@ class vector_index {
 
   // nq queries; k labels and scores each (label -1 when fewer were found).
   status search(const float* queries, size_t nq, size_t k, search_mode mode, float* scores, int64_t* labels) const;
+
+  // Not thread-safe against concurrent searches (the benchmark sweeps with it).
+  void set_tiers(const search_tiers& t);
 
   index_kind kind() const;
   size_t dimension() const;

@@ -19,7 +19,7 @@ namespace cg {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr int state_format = 1;
+constexpr int state_format = 2;  // 2: the change serial (incremental sync)
 
 template <class T>
 void put(std::string& out, T v) {
@@ -87,6 +87,7 @@ status vector_state::save(const std::string& dir) const {
   m["slots"] = docs_.size();
   m["documents"] = live_;
   m["sequence"] = sequence_;
+  m["change_serial"] = change_serial_;
   m["index"] = ann_ ? std::string(to_string(ann_->kind())) : "flat";
   m["index_slots"] = ann_slots_;
   m["index_trained"] = ann_ ? ann_->trained_size() : 0;
@@ -216,6 +217,9 @@ status vector_state::load(const std::string& dir) {
   ann_ = std::move(ann);
   ann_slots_ = ann_ ? m.value("index_slots", size_t{0}) : 0;
   sequence_ = m.value("sequence", uint64_t{0});
+  change_serial_ = m.value("change_serial", int64_t{0});
+  synced_ = true;
+  index_files();
   return {};
 }
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
+#include "actors/graph/counters.hpp"
 #include "actors/graph/graph_query.hpp"
 #include "actors/vector/hash_embedder.hpp"
 #include "actors/vector/vector_doc.hpp"
@@ -59,32 +61,47 @@ status vector_state::embed_slots(const std::vector<uint32_t>& slots, std::vector
 
 result<sync_summary> vector_state::sync(const read_view& v, uint32_t proj, uint64_t sequence) {
   auto t0 = std::chrono::steady_clock::now();
-  sync_summary sum;
-  graph_query q(v, proj);
-  // 1. Which definitions are new or changed, which are gone.
-  std::unordered_map<node_id, node> changed;
-  std::unordered_set<node_id> seen;
-  auto st = q.for_each_node([&](const node& n) {
-    if (!searchable_kind(n.kind)) return true;
-    seen.insert(n.id);
-    auto it = slot_of_.find(n.id);
-    if (it == slot_of_.end() || docs_[it->second].content_hash != n.content_hash) changed.emplace(n.id, n);
-    return true;
-  });
-  if (!st.ok()) return st.err();
-  // 2. One pass over the edges: the callees of changed definitions, everyone's in-degree.
-  std::unordered_map<node_id, std::vector<std::string>> callees;
-  std::unordered_map<node_id, uint32_t> in_degree;
-  edge e;
-  st = v.for_each(column::edges, keys::project_prefix(proj), [&](std::string_view k, std::string_view val) {
-    auto parts = keys::parse_edge_key(k);
-    if (parts.kind == edge_kind::calls && changed.count(parts.first)) {
-      if (decode_edge_value(val, e).ok() && !e.target_name.empty()) callees[parts.first].push_back(e.target_name);
+  int64_t serial = v.counter(keys::counter(proj, counter_names::change_serial()));
+  change_set cs;
+  cs.serial = serial;
+  bool full = !synced_ || serial < change_serial_;
+  std::vector<std::string> files;
+  if (!full) {
+    if (serial == change_serial_) {  // no file changed since the last sync
+      sequence_ = sequence;
+      sync_summary sum;
+      sum.documents = live_;
+      sum.incremental = true;
+      return sum;
     }
-    if (parts.kind != edge_kind::contains && seen.count(parts.second)) ++in_degree[parts.second];
-    return true;
-  });
+    auto st = v.for_each(column::meta, keys::meta_tag_prefix(proj, keys::tag_changed),
+                         [&](std::string_view k, std::string_view val) {
+                           if (std::strtoll(std::string(val).c_str(), nullptr, 10) > change_serial_)
+                             files.emplace_back(keys::meta_path_of(k));
+                           return true;
+                         });
+    if (!st.ok()) return st.err();
+    // Past a quarter of the files, one pass over everything is as cheap.
+    full = files.size() * 4 > file_slots_.size() + 64;
+  }
+  auto st = full ? collect_all(v, proj, cs) : collect_files(v, proj, files, cs);
   if (!st.ok()) return st.err();
+  auto sum = apply_changes(cs);
+  if (!sum.ok()) return sum;
+  synced_ = true;
+  change_serial_ = serial;
+  sequence_ = sequence;
+  sum->incremental = !full;
+  sum->files = full ? 0 : files.size();
+  sum->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+result<sync_summary> vector_state::apply_changes(change_set& cs) {
+  sync_summary sum;
+  auto& changed = cs.changed;
+  auto& callees = cs.callees;
+  auto& in_degree = cs.in_degree;
 
   // 3. New documents for the changed definitions (old slots die: ANN labels are immutable).
   std::vector<doc> fresh;
@@ -116,9 +133,7 @@ result<sync_summary> vector_state::sync(const read_view& v, uint32_t proj, uint6
     return a.file != b.file ? a.file < b.file : a.line != b.line ? a.line < b.line : a.id < b.id;
   });
 
-  std::vector<uint32_t> gone;
-  for (const auto& [id, slot] : slot_of_)
-    if (!seen.count(id) || changed.count(id)) gone.push_back(slot);
+  std::vector<uint32_t>& gone = cs.gone;
   size_t live_after = live_ - gone.size() + fresh.size();
 
   // 4. The model: learnt on the first sync, relearnt when the corpus has doubled
@@ -164,6 +179,10 @@ result<sync_summary> vector_state::sync(const read_view& v, uint32_t proj, uint6
     d.bag.shrink_to_fit();
     d.text.clear();
     slot_of_.erase(d.id);
+    if (auto f = file_slots_.find(d.file); f != file_slots_.end()) {
+      std::erase(f->second, slot);
+      if (f->second.empty()) file_slots_.erase(f);
+    }
     --live_;
     if (!changed.count(d.id)) ++sum.removed;
   }
@@ -174,13 +193,19 @@ result<sync_summary> vector_state::sync(const read_view& v, uint32_t proj, uint6
     bm25_.add(slot, d.bag);
     ++(updated_ids.count(d.id) ? sum.updated : sum.added);
     slot_of_[d.id] = slot;
+    file_slots_[d.file].push_back(slot);
     ++live_;
   }
-  for (auto& d : docs_)
-    if (d.live) {
-      auto it = in_degree.find(d.id);
-      d.in_degree = it == in_degree.end() ? 0 : it->second;
-    }
+  if (cs.full_in_degree) {
+    for (auto& d : docs_)
+      if (d.live) {
+        auto it = in_degree.find(d.id);
+        d.in_degree = it == in_degree.end() ? 0 : it->second;
+      }
+  } else {
+    for (const auto& [id, deg] : in_degree)
+      if (auto it = slot_of_.find(id); it != slot_of_.end()) docs_[it->second].in_degree = deg;
+  }
   if (relearn) {
     // Every older live document is re-embedded with the new model.
     std::vector<uint32_t> old;
@@ -194,12 +219,11 @@ result<sync_summary> vector_state::sync(const read_view& v, uint32_t proj, uint6
     sum.rebuilt = true;
   }
   bool compacted = compact();
+  if (compacted) index_files();
   auto rebuilt = ensure_index(relearn || compacted);
   if (!rebuilt.ok()) return rebuilt.err();
-  sequence_ = sequence;
   sum.documents = live_;
   sum.rebuilt = sum.rebuilt || *rebuilt;
-  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return sum;
 }
 
@@ -213,6 +237,9 @@ result<sync_summary> vector_state::rebuild(const read_view& v, uint32_t proj, ui
   ann_slots_ = 0;
   model_.reset();
   static_cast<hash_embedder&>(*builtin_).set_model(nullptr);
+  file_slots_.clear();
+  synced_ = false;
+  change_serial_ = 0;
   auto r = sync(v, proj, sequence);
   if (r.ok()) r->rebuilt = true;
   return r;

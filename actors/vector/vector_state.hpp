@@ -37,6 +37,8 @@ struct vector_options {
 struct sync_summary {
   size_t documents = 0;     // live after the sync
   size_t added = 0, updated = 0, removed = 0;
+  bool incremental = false; // from the change log (not a full pass over the graph)
+  size_t files = 0;         // files looked at when incremental
   bool rebuilt = false;     // the ANN index (and maybe the model) was rebuilt
   double seconds = 0;
 };
@@ -85,8 +87,15 @@ class vector_state {
   status load(const std::string& dir);
 
   struct doc;
+  struct change_set;
 
  private:
+  // Full: every node and edge of the project. Incremental: the files the change log
+  // names since the last sync (and the in-degree of what their edges touch).
+  status collect_all(const read_view& v, uint32_t proj, change_set& cs) const;
+  status collect_files(const read_view& v, uint32_t proj, const std::vector<std::string>& files, change_set& cs) const;
+  result<sync_summary> apply_changes(change_set& cs);
+  void index_files();  // file_slots_ from docs_
   embedder& active_embedder();
   bool keep(uint32_t slot, const search_filters& f) const;
   search_hit hit_of(uint32_t slot) const;
@@ -108,6 +117,9 @@ class vector_state {
   std::optional<vector_index> ann_;
   size_t ann_slots_ = 0;        // slots [0, ann_slots_) are in the ANN index
   uint64_t sequence_ = 0;
+  int64_t change_serial_ = 0;  // the graph's change log is consumed up to here
+  bool synced_ = false;        // a full pass (or a load) has happened
+  std::unordered_map<std::string, std::vector<uint32_t>> file_slots_;  // live slots per file
 };
 
 }  // namespace cg
