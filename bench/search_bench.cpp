@@ -91,6 +91,10 @@ struct latency {
 };
 
 int quality(store& db, uint32_t proj, size_t limit) {
+  // Fusion settings next to the defaults (vector weight 1, k 60): how much each moves the result.
+  const std::vector<float> weights{0.5f, 1.0f, 0.5f, 1.0f, 0.3f};
+  const std::vector<float> graph_weights{1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
+  const std::vector<size_t> rrf_ks{10, 10, 20, 20, 5};
   auto qs = docstring_queries(db, proj, limit);
   std::printf("%zu queries (docstring first sentences of functions and methods, at least 3 words)\n", qs.size());
   std::printf("%-28s %8s %10s\n", "signal", "MRR@10", "recall@10");
@@ -109,6 +113,7 @@ int quality(store& db, uint32_t proj, size_t limit) {
     std::printf("  (index of %zu definitions built in %.1f s, co-occurrence %s)\n", s->documents, ms_since(t0) / 1000,
                 cooc ? "on" : "off");
     scores bm, vec, hyb;
+    std::vector<scores> sweep(weights.size());
     latency lat;
     for (const auto& q : qs) {
       bm.add(vs.search_bm25(q.text, 10, {}), q.answer);
@@ -122,12 +127,21 @@ int quality(store& db, uint32_t proj, size_t limit) {
       auto h = vs.search(rq, db.latest(), proj);
       lat.ms.push_back(ms_since(t1));
       if (h.ok()) hyb.add(*h, q.answer);
+      for (size_t w = 0; w < weights.size(); ++w) {
+        rq.vector_weight = weights[w];
+        rq.graph_weight = graph_weights[w];
+        rq.rrf_k = rrf_ks[w];
+        auto hw = vs.search(rq, db.latest(), proj);
+        if (hw.ok()) sweep[w].add(*hw, q.answer);
+      }
     }
     double n = static_cast<double>(qs.size());
     std::string tag = cooc ? " (co-occurrence)" : " (no co-occurrence)";
     if (cooc) std::printf("%-28s %8.3f %10.3f\n", "BM25", bm.mrr / n, bm.recall / n);
     std::printf("%-28s %8.3f %10.3f\n", ("vector" + tag).c_str(), vec.mrr / n, vec.recall / n);
     std::printf("%-28s %8.3f %10.3f\n", ("hybrid" + tag).c_str(), hyb.mrr / n, hyb.recall / n);
+    for (size_t w = 0; w < weights.size(); ++w)
+      std::printf("  hybrid, vw %.2f k %2zu        %8.3f %10.3f\n", weights[w], rrf_ks[w], sweep[w].mrr / n, sweep[w].recall / n);
     std::printf("  hybrid latency: p50 %.2f ms, p99 %.2f ms\n", lat.pct(0.5), lat.pct(0.99));
     if (cooc)
       std::printf("  hybrid beats both: %s\n",
