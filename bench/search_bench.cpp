@@ -14,9 +14,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "actors/graph/graph_query.hpp"
@@ -91,17 +93,35 @@ struct latency {
 };
 
 int quality(store& db, uint32_t proj, size_t limit) {
-  // Fusion settings next to the defaults (vector weight 1, k 60): how much each moves the result.
-  const std::vector<float> weights{0.5f, 1.0f, 0.5f, 1.0f, 0.3f};
-  const std::vector<float> graph_weights{1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
-  const std::vector<size_t> rrf_ks{10, 10, 20, 20, 5};
+  // Fusion settings next to the defaults: how much each moves the result.
+  struct setting {
+    fusion_method fusion;
+    float vector_weight;
+    size_t rrf_k;
+  };
+  const std::vector<setting> sweep_settings{
+      {fusion_method::rrf, 1.0f, 60},    {fusion_method::rrf, 0.5f, 60},    {fusion_method::rrf, 0.5f, 20},
+      {fusion_method::rrf, 0.3f, 5},     {fusion_method::convex, 1.0f, 0}, {fusion_method::convex, 0.7f, 0},
+      {fusion_method::convex, 0.5f, 0},  {fusion_method::convex, 0.35f, 0}, {fusion_method::convex, 0.2f, 0}};
   auto qs = docstring_queries(db, proj, limit);
   std::printf("%zu queries (docstring first sentences of functions and methods, at least 3 words)\n", qs.size());
   std::printf("%-28s %8s %10s\n", "signal", "MRR@10", "recall@10");
-  for (bool cooc : {true, false}) {
+  std::unordered_set<node_id> answers;
+  for (const auto& q : qs) answers.insert(q.answer);
+  // The model variants: learnt from the code and the docstrings of every function that
+  // is not an answer (the vocabulary that bridges prose and names, as a user's own
+  // documented code teaches it); from the code alone; none.
+  enum class model_from { code_and_other_docstrings, code_only, none };
+  for (auto variant : {model_from::code_and_other_docstrings, model_from::code_only, model_from::none}) {
+    const bool cooc = variant != model_from::none;
     vector_options o;
     o.include_docstrings = false;
     o.learn_cooccurrence = cooc;
+    if (variant == model_from::code_and_other_docstrings)
+      o.learn_docstring_of = [&](node_id id) { return !answers.count(id); };
+    else
+      o.learn_docstring_of = [](node_id) { return false; };
+    if (const char* sw = std::getenv("CG_BENCH_SUBWORD")) o.subword_share = std::stof(sw);
     o.kind = index_kind::flat;  // exact vectors: quality of the embedding, not of the ANN
     vector_state vs(o);
     auto t0 = clk::now();
@@ -110,10 +130,13 @@ int quality(store& db, uint32_t proj, size_t limit) {
       std::fprintf(stderr, "sync failed: %s\n", s.err().message.c_str());
       return 1;
     }
-    std::printf("  (index of %zu definitions built in %.1f s, co-occurrence %s)\n", s->documents, ms_since(t0) / 1000,
-                cooc ? "on" : "off");
+    const char* model_name = variant == model_from::code_and_other_docstrings ? "model: code + non-answer docstrings"
+                             : variant == model_from::code_only                  ? "model: code only"
+                                                                                 : "no model";
+    std::printf("  (index of %zu definitions built in %.1f s; co-occurrence %s)\n", s->documents, ms_since(t0) / 1000,
+                model_name);
     scores bm, vec, hyb;
-    std::vector<scores> sweep(weights.size());
+    std::vector<scores> sweep(sweep_settings.size());
     latency lat;
     for (const auto& q : qs) {
       bm.add(vs.search_bm25(q.text, 10, {}), q.answer);
@@ -127,23 +150,33 @@ int quality(store& db, uint32_t proj, size_t limit) {
       auto h = vs.search(rq, db.latest(), proj);
       lat.ms.push_back(ms_since(t1));
       if (h.ok()) hyb.add(*h, q.answer);
-      for (size_t w = 0; w < weights.size(); ++w) {
-        rq.vector_weight = weights[w];
-        rq.graph_weight = graph_weights[w];
-        rq.rrf_k = rrf_ks[w];
+      for (size_t w = 0; w < sweep_settings.size(); ++w) {
+        rq.fusion = sweep_settings[w].fusion;
+        rq.vector_weight = sweep_settings[w].vector_weight;
+        rq.rrf_k = sweep_settings[w].rrf_k;
         auto hw = vs.search(rq, db.latest(), proj);
         if (hw.ok()) sweep[w].add(*hw, q.answer);
       }
     }
     double n = static_cast<double>(qs.size());
-    std::string tag = cooc ? " (co-occurrence)" : " (no co-occurrence)";
-    if (cooc) std::printf("%-28s %8.3f %10.3f\n", "BM25", bm.mrr / n, bm.recall / n);
-    std::printf("%-28s %8.3f %10.3f\n", ("vector" + tag).c_str(), vec.mrr / n, vec.recall / n);
-    std::printf("%-28s %8.3f %10.3f\n", ("hybrid" + tag).c_str(), hyb.mrr / n, hyb.recall / n);
-    for (size_t w = 0; w < weights.size(); ++w)
-      std::printf("  hybrid, vw %.2f k %2zu        %8.3f %10.3f\n", weights[w], rrf_ks[w], sweep[w].mrr / n, sweep[w].recall / n);
+    const char* tag = variant == model_from::code_and_other_docstrings ? " (docs model)"
+                      : variant == model_from::code_only                  ? " (code model)"
+                                                                          : " (no model)";
+    if (variant == model_from::code_and_other_docstrings)
+      std::printf("%-28s %8.3f %10.3f\n", "BM25", bm.mrr / n, bm.recall / n);
+    std::printf("%-28s %8.3f %10.3f\n", (std::string("vector") + tag).c_str(), vec.mrr / n, vec.recall / n);
+    std::printf("%-28s %8.3f %10.3f\n", (std::string("hybrid") + tag).c_str(), hyb.mrr / n, hyb.recall / n);
+    for (size_t w = 0; w < sweep_settings.size(); ++w) {
+      const auto& st = sweep_settings[w];
+      char label[64];
+      if (st.fusion == fusion_method::rrf)
+        std::snprintf(label, sizeof label, "  rrf, vw %.2f, k %zu", st.vector_weight, st.rrf_k);
+      else
+        std::snprintf(label, sizeof label, "  convex, vw %.2f", st.vector_weight);
+      std::printf("%-28s %8.3f %10.3f\n", label, sweep[w].mrr / n, sweep[w].recall / n);
+    }
     std::printf("  hybrid latency: p50 %.2f ms, p99 %.2f ms\n", lat.pct(0.5), lat.pct(0.99));
-    if (cooc)
+    if (variant == model_from::code_and_other_docstrings)
       std::printf("  hybrid beats both: %s\n",
                   hyb.mrr > bm.mrr && hyb.mrr > vec.mrr && hyb.recall > bm.recall && hyb.recall > vec.recall ? "yes" : "NO");
   }

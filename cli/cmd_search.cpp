@@ -78,6 +78,7 @@ int run_search(const context& ctx, const search_args& args) {
   req.mode = *mode;
   req.k = args.k;
   req.filters = *f;
+  req.fusion = *parse_fusion_method(args.fusion.empty() ? ctx.cfg.search.fusion : args.fusion);
   req.rrf_k = ctx.cfg.search.rrf_k;
   req.bm25_weight = static_cast<float>(ctx.cfg.search.bm25_weight);
   req.vector_weight = static_cast<float>(ctx.cfg.search.vector_weight);

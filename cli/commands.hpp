@@ -49,6 +49,7 @@ struct search_args {
   std::vector<std::string> languages, kinds;
   std::string path;               // glob on file paths
   std::string context_file;       // rank definitions near this file higher
+  std::string fusion;             // rrf | convex; empty: [search] fusion
   size_t batch = 10;
   bool ndjson = false;            // stream one JSON line per batch
 };

@@ -1,6 +1,7 @@
 #include "cli/config.hpp"
 
 #include "actors/vector/vector_index.hpp"
+#include "actors/vector/fusion.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -140,6 +141,7 @@ result<config> load_config(const std::string& explicit_path) {
     if (auto v = t["search"]["vectors"].value<bool>()) c.search.vectors = *v;
     if (auto v = t["search"]["dimension"].value<int64_t>()) c.search.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
     if (auto v = t["search"]["index"].value<std::string>()) c.search.index = *v;
+    if (auto v = t["search"]["fusion"].value<std::string>()) c.search.fusion = *v;
     if (auto v = t["search"]["rrf_k"].value<int64_t>()) c.search.rrf_k = static_cast<size_t>(std::max<int64_t>(1, *v));
     if (auto v = t["search"]["bm25_weight"].value<double>()) c.search.bm25_weight = *v;
     if (auto v = t["search"]["vector_weight"].value<double>()) c.search.vector_weight = *v;
@@ -175,6 +177,9 @@ result<config> load_config(const std::string& explicit_path) {
     return make_error(errc::invalid_argument, "CODEGRAPH_SEARCH_VECTORS must be true or false");
   if (auto e = env("CODEGRAPH_SEARCH_DIMENSION"); !e.empty()) c.search.dimension = static_cast<size_t>(std::atoi(e.c_str()));
   if (auto e = env("CODEGRAPH_SEARCH_INDEX"); !e.empty()) c.search.index = e;
+  if (auto e = env("CODEGRAPH_SEARCH_FUSION"); !e.empty()) c.search.fusion = e;
+  if (!parse_fusion_method(c.search.fusion))
+    return make_error(errc::invalid_argument, "search.fusion must be rrf or convex");
   if (c.search.dimension < 8 || c.search.dimension > 8192)
     return make_error(errc::invalid_argument, "search.dimension must be between 8 and 8192");
   if (c.search.index != "auto" && !parse_index_kind(c.search.index))

@@ -24,8 +24,9 @@ struct config {
     bool vectors = true;           // build the search index while indexing
     size_t dimension = 384;        // embedding dimension of the built-in embedder
     std::string index = "auto";    // auto | flat | ivf_flat | hnsw | ivf_sq8
+    std::string fusion = "convex"; // convex | rrf (see actors/vector/fusion.hpp)
     size_t rrf_k = 60;
-    double bm25_weight = 1.0, vector_weight = 1.0;
+    double bm25_weight = 1.0, vector_weight = 0.35;
   } search;
   struct {
     std::string provider = "builtin";  // builtin | openai (any OpenAI-compatible server)

@@ -125,6 +125,8 @@ int main(int argc, char** argv) {
   se->add_option("--kind", qa.kinds, "only these node kinds (function, method, class, ...)");
   se->add_option("--path", qa.path, "only files matching this glob (gitignore syntax)");
   se->add_option("--context-file", qa.context_file, "rank definitions in or next to this file higher");
+  se->add_option("--fusion", qa.fusion, "how text and vector rankings merge: rrf or convex (default: the config's)")
+      ->check(CLI::IsMember({"rrf", "convex"}));
   se->add_option("--batch", qa.batch, "results per streamed batch")->check(CLI::Range(1, 1000));
   se->add_flag("--ndjson", qa.ndjson, "stream one JSON line per batch as results arrive");
   similar_args sa2;

@@ -19,7 +19,8 @@ hash_embedder::hash_embedder(hash_embedder_options o, std::shared_ptr<const cooc
     : opts_(o), model_(std::move(model)) {}
 
 std::string hash_embedder::name() const {
-  return "builtin-hash-v1/" + std::to_string(opts_.dimension) + (model_ && opts_.neighbour_share > 0 ? "+cooc" : "");
+  return "builtin-hash-v1/" + std::to_string(opts_.dimension) + (model_ && opts_.neighbour_share > 0 ? "+cooc" : "") +
+         (opts_.subword_share > 0 ? "+sub" : "");
 }
 
 void hash_embedder::add_term(std::string_view term, float weight, float* out) const {
@@ -30,11 +31,28 @@ void hash_embedder::add_term(std::string_view term, float weight, float* out) co
   out[h2 % d] += (h2 >> 63) ? -weight : weight;
 }
 
+// Character trigrams of "<term>", sharing `weight` between them: "serialize" and
+// "serialization", "config" and "configure" meet where the words differ.
+void hash_embedder::add_subwords(std::string_view term, float weight, float* out) const {
+  if (term.size() < 4) return;
+  std::string padded;
+  padded.reserve(term.size() + 2);
+  padded.append("<").append(term).append(">");
+  const size_t grams = padded.size() - 2;
+  const float each = weight / std::sqrt(static_cast<float>(grams));
+  char key[5] = {'#', 0, 0, 0, 0};  // '#' keeps grams apart from whole terms
+  for (size_t i = 0; i < grams; ++i) {
+    std::memcpy(key + 1, padded.data() + i, 3);
+    add_term(std::string_view(key, 4), each, out);
+  }
+}
+
 void hash_embedder::embed_bag(const term_bag& bag, float* out) const {
   std::memset(out, 0, opts_.dimension * sizeof(float));
   for (const auto& tw : bag) {
     float w = tw.weight * (model_ ? model_->idf(tw.term) : 1.0f);
     add_term(tw.term, w, out);
+    if (opts_.subword_share > 0) add_subwords(tw.term, w * opts_.subword_share, out);
     if (model_ && opts_.neighbour_share > 0)
       if (const auto* nbs = model_->neighbours(tw.term))
         for (const auto& n : *nbs) add_term(n.term, w * opts_.neighbour_share * n.weight, out);

@@ -12,6 +12,7 @@ namespace cg {
 struct hash_embedder_options {
   size_t dimension = 384;
   float neighbour_share = 0.35f;  // weight of learnt neighbours relative to the term itself; 0 turns it off
+  float subword_share = 1.0f;     // weight of a term's character trigrams relative to the term; 0: off
 };
 
 class hash_embedder final : public embedder {
@@ -28,6 +29,7 @@ class hash_embedder final : public embedder {
 
  private:
   void add_term(std::string_view term, float weight, float* out) const;
+  void add_subwords(std::string_view term, float weight, float* out) const;
 
   hash_embedder_options opts_;
   std::shared_ptr<const cooccurrence_model> model_;

@@ -17,6 +17,8 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 
+#include "actors/vector/fast_flat.hpp"
+
 namespace cg {
 namespace {
 
@@ -115,6 +117,7 @@ result<vector_index> vector_index::build(index_kind kind, size_t dim, const floa
             // built far better under a true metric (recall 0.955 -> see the tests).
             auto* h = new faiss::IndexHNSWFlat(d, p.hnsw_m, faiss::METRIC_L2);
             h->hnsw.efConstruction = p.hnsw_ef_construction;
+            adopt_fast_storage(*h);  // SIMD distances for the build and the searches
             auto* map = new faiss::IndexIDMap(h);
             map->own_fields = true;
             im->index.reset(map);
@@ -231,7 +234,10 @@ result<vector_index> vector_index::load(const std::string& path) {
   im->trained = static_cast<size_t>(im->index->ntotal);
   if (dynamic_cast<faiss::IndexIVFScalarQuantizer*>(im->index.get())) im->kind = index_kind::ivf_sq8;
   else if (dynamic_cast<faiss::IndexIVFFlat*>(im->index.get())) im->kind = index_kind::ivf_flat;
-  else if (im->hnsw()) im->kind = index_kind::hnsw;
+  else if (auto* h = im->hnsw()) {
+    im->kind = index_kind::hnsw;
+    adopt_fast_storage(*h);
+  }
   else im->kind = index_kind::flat;
   return vector_index(std::move(im));
 }

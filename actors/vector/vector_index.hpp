@@ -80,3 +80,10 @@ namespace cg {
 status exact_search(const float* base, size_t n, size_t dim, const float* queries, size_t nq, size_t k,
                     const std::function<bool(int64_t)>& keep, float* scores, int64_t* labels);
 }  // namespace cg
+
+namespace cg {
+// Squared L2 distance by the best kernel this CPU runs: AVX-512, AVX2+FMA or scalar
+// (HNSW's distances go through it; see fast_flat.hpp).
+float l2_squared(const float* a, const float* b, size_t d);
+const char* l2_kernel_name();  // "avx512", "avx2" or "scalar"
+}  // namespace cg

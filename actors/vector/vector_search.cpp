@@ -1,4 +1,4 @@
-// Search over the vector state: BM25, vectors, their reciprocal rank fusion and the
+// Search over the vector state: BM25, vectors, their fusion (fusion.hpp) and the
 // graph-context rerank.
 #include <algorithm>
 #include <cmath>
@@ -157,13 +157,18 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
   const size_t depth = std::max<size_t>(req.k * 5, 50);  // candidates per signal
   auto terms = query_terms(req.query);
   compiled_filter cf(req.filters);
-  auto lexical = bm25_.search(terms, depth, [&](uint32_t s) { return s < docs_.size() && cf(docs_[s]); });
+  // BM25 scores well past the depth, so that a vector candidate's text score is known.
+  auto lexical = bm25_.search(terms, req.fusion == fusion_method::convex ? depth * 20 : depth,
+                              [&](uint32_t s) { return s < docs_.size() && cf(docs_[s]); });
+  const size_t lexical_depth = std::min(depth, lexical.size());
   std::vector<std::pair<uint32_t, float>> semantic;
+  std::vector<float> q;
   if (req.vector_weight > 0 && !terms.empty()) {
-    std::vector<float> q(opts_.dimension);
+    q.resize(opts_.dimension);
     // A provider that is down costs the vector half of the answer, not the answer.
     if (auto s = active_embedder().embed_query(req.query, q.data()); !s.ok()) {
       spdlog::warn("search: the query embedding failed ({}); answering from the text index alone", s.err().message);
+      q.clear();
     } else {
       auto c = vector_candidates(q.data(), depth, req.mode, req.filters);
       if (!c.ok()) return c.err();
@@ -171,20 +176,17 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
     }
   }
 
-  // Reciprocal rank fusion.
   std::unordered_map<uint32_t, search_hit> fused;
   auto entry = [&](uint32_t slot) -> search_hit& {
     auto [it, fresh] = fused.try_emplace(slot);
     if (fresh) it->second = hit_of(slot);
     return it->second;
   };
-  const double rk = static_cast<double>(req.rrf_k);
   if (req.bm25_weight > 0)
-    for (size_t i = 0; i < lexical.size(); ++i) {
+    for (size_t i = 0; i < lexical_depth; ++i) {
       auto& h = entry(lexical[i].doc);
       h.bm25_rank = static_cast<int>(i + 1);
       h.bm25_score = lexical[i].score;
-      h.score += req.bm25_weight / (rk + static_cast<double>(i + 1));
       std::string why = "text #" + std::to_string(i + 1) + ":";
       for (const auto& t : lexical[i].matched) why += " " + t;
       h.reasons.push_back(std::move(why));
@@ -193,8 +195,35 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
     auto& h = entry(semantic[i].first);
     h.vector_rank = static_cast<int>(i + 1);
     h.vector_score = semantic[i].second;
-    h.score += req.vector_weight / (rk + static_cast<double>(i + 1));
     h.reasons.push_back("meaning #" + std::to_string(i + 1) + " (cosine " + std::to_string(semantic[i].second).substr(0, 4) + ")");
+  }
+  auto signals = [](const search_hit& h) {
+    return fusion_signals{h.bm25_rank, h.bm25_score, h.vector_rank, h.vector_score};
+  };
+  if (req.fusion == fusion_method::rrf) {
+    for (auto& [slot, h] : fused) h.score = rrf_score(signals(h), req.bm25_weight, req.vector_weight, double(req.rrf_k));
+  } else {
+    // Both scores for every candidate: BM25 of vector-only hits from the long list,
+    // cosine of text-only hits from the stored vectors.
+    std::unordered_map<uint32_t, float> text_score;
+    for (size_t i = lexical_depth; i < lexical.size(); ++i) text_score.emplace(lexical[i].doc, lexical[i].score);
+    convex_scale scale;
+    scale.bm25_max = lexical.empty() ? 0 : lexical.front().score;
+    if (!semantic.empty()) {
+      scale.cos_hi = semantic.front().second;
+      scale.cos_lo = semantic.back().second;
+    }
+    for (auto& [slot, h] : fused) {
+      if (h.bm25_rank == 0)
+        if (auto it = text_score.find(slot); it != text_score.end()) h.bm25_score = it->second;
+      if (h.vector_rank == 0 && !q.empty() && !semantic.empty()) {
+        const float* v = vectors_.data() + static_cast<size_t>(slot) * opts_.dimension;
+        float dot = 0;
+        for (size_t j = 0; j < opts_.dimension; ++j) dot += v[j] * q[j];
+        h.vector_score = dot;
+      }
+      h.score = convex_score(signals(h), scale, req.bm25_weight, semantic.empty() ? 0.0 : req.vector_weight);
+    }
   }
   // A query that is a definition's name (or qualified name) wants that definition.
   auto lower = [](std::string s) {

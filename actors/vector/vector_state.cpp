@@ -34,6 +34,7 @@ vector_state::vector_state(vector_options o, std::unique_ptr<embedder> external)
   hash_embedder_options ho;
   ho.dimension = opts_.dimension;
   ho.neighbour_share = opts_.neighbour_share;
+  ho.subword_share = opts_.subword_share;
   builtin_ = std::make_unique<hash_embedder>(ho);
   if (external_) opts_.dimension = external_->dimension();
 }
@@ -106,6 +107,10 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
   // 3. New documents for the changed definitions (old slots die: ANN labels are immutable).
   std::vector<doc> fresh;
   fresh.reserve(changed.size());
+  // Docstrings teach the model how prose names code even when the index leaves them
+  // out; those bags live for this sync only.
+  std::unordered_map<node_id, term_bag> learn_bags;
+  const bool learn_prose = !opts_.include_docstrings && opts_.learn_cooccurrence && !external_;
   for (auto& [id, n] : changed) {
     doc d;
     d.id = id;
@@ -125,6 +130,10 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
     src.include_docstring = opts_.include_docstrings;
     if (auto c = callees.find(id); c != callees.end()) src.callees = std::move(c->second);
     d.bag = build_bag(src);
+    if (learn_prose && !n.docstring.empty() && (!opts_.learn_docstring_of || opts_.learn_docstring_of(id))) {
+      src.include_docstring = true;
+      learn_bags.emplace(id, build_bag(src));
+    }
     if (external_) d.text = doc_text(src);
     fresh.push_back(std::move(d));
   }
@@ -147,7 +156,10 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
     std::unordered_set<uint32_t> gone_set(gone.begin(), gone.end());
     for (uint32_t s = 0; s < docs_.size(); ++s)
       if (docs_[s].live && !gone_set.count(s)) bags.push_back(&docs_[s].bag);
-    for (const auto& d : fresh) bags.push_back(&d.bag);
+    for (const auto& d : fresh) {
+      auto lb = learn_bags.find(d.id);
+      bags.push_back(lb != learn_bags.end() ? &lb->second : &d.bag);
+    }
     model = std::make_shared<cooccurrence_model>(cooccurrence_model::learn(bags));
   }
 

@@ -28,7 +28,11 @@ struct vector_options {
   std::optional<index_kind> kind;  // none: chosen by collection size
   bool learn_cooccurrence = true;  // the built-in embedder learns from the corpus
   float neighbour_share = 0.35f;
+  float subword_share = 1.0f;      // character trigrams in the built-in embedder (0: off)
   bool include_docstrings = true;  // off only for the retrieval benchmark
+  // Whose docstrings the co-occurrence model may learn from when the index leaves them
+  // out (the benchmark holds its answers' docstrings out); empty: everyone's.
+  std::function<bool(node_id)> learn_docstring_of;
   size_t embed_batch = 256;
   // Makes an external embedder (e.g. the OpenAI-compatible provider); empty: built-in.
   std::function<std::unique_ptr<embedder>()> make_embedder;

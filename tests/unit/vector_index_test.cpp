@@ -114,3 +114,23 @@ TEST(VectorIndex, AddsWithLabelsAndHonoursFiltersInExactSearch) {
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+// The SIMD kernel behind HNSW agrees with a plain loop at every length, tails included.
+TEST(L2Kernel, AgreesWithAPlainLoopAtEveryLength) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (size_t d = 0; d <= 100; ++d) {
+    std::vector<float> a(d), b(d);
+    for (auto& x : a) x = u(rng);
+    for (auto& x : b) x = u(rng);
+    double plain = 0;
+    for (size_t i = 0; i < d; ++i) plain += double(a[i] - b[i]) * (a[i] - b[i]);
+    EXPECT_NEAR(l2_squared(a.data(), b.data(), d), plain, 1e-4 * (1 + plain)) << "d = " << d << " (" << l2_kernel_name() << ")";
+  }
+}
+
+}  // namespace
+}  // namespace cg

@@ -102,6 +102,60 @@ TEST(VectorState, SyncsFromTheGraphAndSearchesWithReasons) {
   EXPECT_TRUE(referenced);
 }
 
+// Both fusions rank the obvious answers first; the convex one knows both scores of
+// every candidate (a text-only hit gets its cosine, a vector-only hit its BM25).
+TEST(VectorState, ConvexFusionScoresEveryCandidateOnBothSignals) {
+  fixture f;
+  vector_state vs({});
+  ASSERT_TRUE(f.sync(vs).ok());
+  for (auto method : {fusion_method::rrf, fusion_method::convex}) {
+    auto r = query("socket connection to a server");
+    r.fusion = method;
+    auto hits = f.search(vs, r);
+    ASSERT_FALSE(hits.empty()) << to_string(method);
+    EXPECT_EQ(hits[0].name, "open_connection") << to_string(method);
+    r.query = "parse_config";
+    EXPECT_EQ(f.search(vs, r).at(0).name, "parse_config") << to_string(method);
+  }
+  // Each hit carries the very scores the two signals give alone, and its fused score
+  // is their scaled sum (the rerank off; the name boost does not apply here).
+  auto r = query("download web page");
+  r.fusion = fusion_method::convex;
+  r.graph_weight = 0;
+  auto hits = f.search(vs, r);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].name, "fetch_page");
+  std::map<node_id, float> text, meaning;
+  for (const auto& h : vs.search_bm25(r.query, 100, {})) text[h.id] = h.bm25_score;
+  auto v = vs.search_vector(r.query, 100, search_mode::exact, {});
+  ASSERT_TRUE(v.ok());
+  float cos_hi = v->front().vector_score, cos_lo = v->back().vector_score, bm_max = 0;
+  for (const auto& [id, sc] : text) bm_max = std::max(bm_max, sc);
+  for (const auto& h : *v) meaning[h.id] = h.vector_score;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    const auto& h = hits[i];
+    EXPECT_FLOAT_EQ(h.bm25_score, text.count(h.id) ? text[h.id] : 0.0f) << h.name;
+    EXPECT_NEAR(h.vector_score, meaning.at(h.id), 1e-5) << h.name;
+    double want = convex_score({h.bm25_rank, h.bm25_score, h.vector_rank, h.vector_score}, {bm_max, cos_hi, cos_lo}, r.bm25_weight, r.vector_weight);
+    EXPECT_NEAR(h.score, want, 1e-6) << h.name;
+    if (i) EXPECT_GE(hits[i - 1].score, h.score);
+  }
+}
+
+TEST(Fusion, ScoresFollowTheirDefinitions) {
+  fusion_signals both{1, 8.0f, 1, 0.9f}, text_only{2, 4.0f, 0, 0.3f}, none{};
+  EXPECT_DOUBLE_EQ(rrf_score(both, 1, 1, 60), 2.0 / 61);
+  EXPECT_DOUBLE_EQ(rrf_score(text_only, 1, 0.5, 60), 1.0 / 62);
+  EXPECT_DOUBLE_EQ(rrf_score(none, 1, 1, 60), 0);
+  convex_scale c{8.0f, 0.9f, 0.5f};
+  EXPECT_NEAR(convex_score(both, c, 1, 1), 2.0, 1e-6);
+  EXPECT_NEAR(convex_score(text_only, c, 1, 1), 0.5, 1e-6);  // cosine below the weakest candidate counts 0
+  EXPECT_NEAR(convex_score(both, c, 0.5, 0.25), 0.75, 1e-6);
+  EXPECT_EQ(parse_fusion_method("convex"), fusion_method::convex);
+  EXPECT_EQ(parse_fusion_method("rrf"), fusion_method::rrf);
+  EXPECT_FALSE(parse_fusion_method("sum"));
+}
+
 TEST(VectorState, HonoursFilters) {
   fixture f;
   vector_state vs({});

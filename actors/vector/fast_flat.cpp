@@ -1,0 +1,126 @@
+#include "actors/vector/fast_flat.hpp"
+
+#include <immintrin.h>
+
+#include <faiss/impl/DistanceComputer.h>
+
+namespace cg {
+namespace {
+
+float l2_scalar(const float* a, const float* b, size_t d) {
+  float s = 0;
+  for (size_t i = 0; i < d; ++i) {
+    float t = a[i] - b[i];
+    s += t * t;
+  }
+  return s;
+}
+
+__attribute__((target("avx2,fma"))) float l2_avx2(const float* a, const float* b, size_t d) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 16 <= d; i += 16) {
+    __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+    __m256 t1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
+    s0 = _mm256_fmadd_ps(t0, t0, s0);
+    s1 = _mm256_fmadd_ps(t1, t1, s1);
+  }
+  for (; i + 8 <= d; i += 8) {
+    __m256 t = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+    s0 = _mm256_fmadd_ps(t, t, s0);
+  }
+  s0 = _mm256_add_ps(s0, s1);
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+  float s = _mm_cvtss_f32(h);
+  for (; i < d; ++i) {
+    float t = a[i] - b[i];
+    s += t * t;
+  }
+  return s;
+}
+
+__attribute__((target("avx512f"))) float l2_avx512(const float* a, const float* b, size_t d) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+  size_t i = 0;
+  for (; i + 32 <= d; i += 32) {
+    __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+    __m512 t1 = _mm512_sub_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16));
+    s0 = _mm512_fmadd_ps(t0, t0, s0);
+    s1 = _mm512_fmadd_ps(t1, t1, s1);
+  }
+  for (; i + 16 <= d; i += 16) {
+    __m512 t = _mm512_sub_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+    s0 = _mm512_fmadd_ps(t, t, s0);
+  }
+  if (i < d) {  // the last d - i (< 16) lanes, masked
+    auto m = static_cast<__mmask16>((1u << (d - i)) - 1);
+    __m512 t = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i));
+    s1 = _mm512_fmadd_ps(t, t, s1);
+  }
+  // (_mm512_reduce_add_ps trips GCC 12's -Wuninitialized inside its own header.)
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, _mm512_add_ps(s0, s1));
+  float s = 0;
+  for (float x : lanes) s += x;
+  return s;
+}
+
+using kernel = float (*)(const float*, const float*, size_t);
+
+struct chosen {
+  kernel fn = l2_scalar;
+  const char* name = "scalar";
+  chosen() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) {
+      fn = l2_avx512;
+      name = "avx512";
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+      fn = l2_avx2;
+      name = "avx2";
+    }
+  }
+};
+
+const chosen& pick() {
+  static const chosen c;
+  return c;
+}
+
+struct fast_l2_computer final : faiss::FlatCodesDistanceComputer {
+  size_t d;
+  kernel fn;
+  const float* q = nullptr;
+  fast_l2_computer(const fast_flat_l2& s, kernel k)
+      : faiss::FlatCodesDistanceComputer(s.codes.data(), s.code_size), d(static_cast<size_t>(s.d)), fn(k) {}
+  void set_query(const float* x) override { q = x; }
+  float distance_to_code(const uint8_t* code) override { return fn(q, reinterpret_cast<const float*>(code), d); }
+  float symmetric_dis(idx_t i, idx_t j) override {
+    auto* base = reinterpret_cast<const float*>(codes);
+    return fn(base + static_cast<size_t>(i) * d, base + static_cast<size_t>(j) * d, d);
+  }
+};
+
+}  // namespace
+
+float l2_squared(const float* a, const float* b, size_t d) { return pick().fn(a, b, d); }
+const char* l2_kernel_name() { return pick().name; }
+
+faiss::FlatCodesDistanceComputer* fast_flat_l2::get_FlatCodesDistanceComputer() const {
+  return new fast_l2_computer(*this, pick().fn);
+}
+
+void adopt_fast_storage(faiss::IndexHNSW& h) {
+  auto* old = dynamic_cast<faiss::IndexFlatL2*>(h.storage);
+  if (!old || dynamic_cast<fast_flat_l2*>(old)) return;
+  auto* fast = new fast_flat_l2(old->d);
+  fast->codes = std::move(old->codes);
+  fast->ntotal = old->ntotal;
+  if (h.own_fields) delete old;
+  h.storage = fast;
+  h.own_fields = true;
+}
+
+}  // namespace cg
