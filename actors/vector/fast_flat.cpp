@@ -113,8 +113,9 @@ faiss::FlatCodesDistanceComputer* fast_flat_l2::get_FlatCodesDistanceComputer() 
 }
 
 void adopt_fast_storage(faiss::IndexHNSW& h) {
-  auto* old = dynamic_cast<faiss::IndexFlatL2*>(h.storage);
-  if (!old || dynamic_cast<fast_flat_l2*>(old)) return;
+  // IndexHNSWFlat makes an IndexFlat(d, L2); read_index makes an IndexFlatL2.
+  auto* old = dynamic_cast<faiss::IndexFlat*>(h.storage);
+  if (!old || old->metric_type != faiss::METRIC_L2 || dynamic_cast<fast_flat_l2*>(old)) return;
   auto* fast = new fast_flat_l2(old->d);
   fast->codes = std::move(old->codes);
   fast->ntotal = old->ntotal;

@@ -14,7 +14,10 @@
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/IndexScalarQuantizer.h>
+#include <faiss/impl/AuxIndexStructures.h>
+#include <faiss/impl/DistanceComputer.h>
 #include <faiss/impl/io.h>
+#include <faiss/utils/Heap.h>
 #include <faiss/index_io.h>
 
 #include "actors/vector/fast_flat.hpp"
@@ -24,6 +27,31 @@ namespace {
 
 using idx_t = faiss::Index::idx_t;
 
+
+// HNSW queries one by one on the calling thread, with a visited table kept per thread
+// (IndexHNSW::search allocates and zeroes one of ntotal bytes per call: 1 MB per
+// query at a million vectors) and no OpenMP team for a single query.
+void hnsw_search(const faiss::IndexHNSW& h, const float* queries, size_t nq, size_t k, float* distances,
+                 idx_t* labels) {
+  const auto total = static_cast<size_t>(h.ntotal);
+  const auto n = static_cast<int64_t>(nq);
+#pragma omp parallel if (nq > 1)
+  {
+    thread_local std::unique_ptr<faiss::VisitedTable> visited;
+    if (!visited || visited->visited.size() != total) visited = std::make_unique<faiss::VisitedTable>(static_cast<int>(total));
+    std::unique_ptr<faiss::DistanceComputer> dis(h.storage->get_distance_computer());
+#pragma omp for schedule(dynamic, 4)
+    for (int64_t q = 0; q < n; ++q) {
+      float* d = distances + q * static_cast<int64_t>(k);
+      idx_t* l = labels + q * static_cast<int64_t>(k);
+      faiss::maxheap_heapify(k, d, l);
+      dis->set_query(queries + q * h.d);
+      h.hnsw.search(*dis, static_cast<int>(k), l, d, *visited);
+      faiss::maxheap_reorder(k, d, l);
+      visited->advance();
+    }
+  }
+}
 
 template <class F>
 status guarded(F&& f, const char* what) {
@@ -168,19 +196,24 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
                             int64_t* labels) const {
   return guarded(
       [&] {
-        auto n = static_cast<idx_t>(nq);
-        auto kk = static_cast<idx_t>(k);
         if (auto* ivf = impl_->ivf()) {
           faiss::SearchParametersIVF sp;
           const auto& t = impl_->tiers;
           double share = mode == search_mode::exact ? 1.0 : mode == search_mode::balanced ? t.ivf_share_balanced : t.ivf_share_fast;
           sp.nprobe = std::clamp<size_t>(static_cast<size_t>(std::ceil(ivf->nlist * share)), 1, ivf->nlist);
           if (mode != search_mode::exact) sp.nprobe = std::max<size_t>(sp.nprobe, std::min<size_t>(ivf->nlist, 4));
-          ivf->search(n, queries, kk, scores, labels, &sp);
-        } else if (auto* h = impl_->hnsw()) {
+          ivf->search(static_cast<idx_t>(nq), queries, static_cast<idx_t>(k), scores, labels, &sp);
+        } else {
+          // Flat, or HNSW asked for exact: brute force over the stored (raw, unit) vectors
+          // by BLAS, inner product = cosine; HNSW otherwise: squared L2 -> cosine.
           auto* map = static_cast<faiss::IndexIDMap*>(impl_->index.get());
-          if (mode == search_mode::exact) {
-            h->storage->search(n, queries, kk, scores, labels);
+          auto* h = impl_->hnsw();
+          if (!h || mode == search_mode::exact) {
+            auto* flat = dynamic_cast<const faiss::IndexFlatCodes*>(h ? h->storage : map->index);
+            if (!flat) throw std::runtime_error("no flat storage");
+            auto st = exact_search(reinterpret_cast<const float*>(flat->codes.data()), static_cast<size_t>(flat->ntotal),
+                                   impl_->dim, queries, nq, k, {}, scores, labels);
+            if (!st.ok()) throw std::runtime_error(st.err().message);
           } else {
             const auto& t = impl_->tiers;
             int ef = std::max<int>(mode == search_mode::balanced ? t.hnsw_ef_balanced : t.hnsw_ef_fast, static_cast<int>(k));
@@ -189,20 +222,22 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
               shared.unlock();
               std::unique_lock alone(impl_->ef_lock);
               h->hnsw.efSearch = ef;
-              h->search(n, queries, kk, scores, labels);
+              hnsw_search(*h, queries, nq, k, scores, labels);
             } else {
-              h->search(n, queries, kk, scores, labels);
+              hnsw_search(*h, queries, nq, k, scores, labels);
             }
+            for (size_t i = 0; i < nq * k; ++i) scores[i] = 1.0f - scores[i] / 2;  // squared L2 of unit vectors -> cosine
           }
-          for (size_t i = 0; i < nq * k; ++i) {
+          for (size_t i = 0; i < nq * k; ++i)
             if (labels[i] >= 0) labels[i] = map->id_map[static_cast<size_t>(labels[i])];
-            scores[i] = 1.0f - scores[i] / 2;  // squared L2 between unit vectors -> cosine
-          }
-        } else {
-          impl_->index->search(n, queries, kk, scores, labels);
         }
       },
       "vector search");
+}
+
+bool vector_index::uses_fast_kernel() const {
+  auto* h = impl_->hnsw();
+  return h && dynamic_cast<const fast_flat_l2*>(h->storage) != nullptr;
 }
 
 void vector_index::set_tiers(const search_tiers& t) { impl_->tiers = t; }

@@ -35,7 +35,7 @@ struct index_params {
 
 // What balanced and fast mean per kind. HNSW: efSearch; IVF: the share of lists probed.
 struct search_tiers {
-  int hnsw_ef_balanced = 48, hnsw_ef_fast = 16;
+  int hnsw_ef_balanced = 32, hnsw_ef_fast = 16;
   double ivf_share_balanced = 1.0 / 12, ivf_share_fast = 1.0 / 40;
 };
 
@@ -62,6 +62,7 @@ class vector_index {
   size_t size() const;
   size_t trained_size() const;  // vectors present when it was built
   size_t memory_bytes() const;  // the serialised size: codes, graph links, ids
+  bool uses_fast_kernel() const;  // HNSW with the SIMD distance storage (fast_flat.hpp)
 
   status save(const std::string& path) const;
   static result<vector_index> load(const std::string& path);
@@ -86,4 +87,5 @@ namespace cg {
 // (HNSW's distances go through it; see fast_flat.hpp).
 float l2_squared(const float* a, const float* b, size_t d);
 const char* l2_kernel_name();  // "avx512", "avx2" or "scalar"
+
 }  // namespace cg

@@ -90,6 +90,9 @@ TEST_P(IndexKinds, MeetRecallTiersAndRoundTrip) {
   ASSERT_TRUE(loaded.ok()) << loaded.err().message;
   EXPECT_EQ(loaded->kind(), GetParam());
   EXPECT_EQ(run(*loaded, search_mode::balanced), run(*built, search_mode::balanced));
+  // HNSW walks its graph with the SIMD kernel, built and loaded alike.
+  EXPECT_EQ(built->uses_fast_kernel(), GetParam() == index_kind::hnsw);
+  EXPECT_EQ(loaded->uses_fast_kernel(), GetParam() == index_kind::hnsw);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, IndexKinds,
