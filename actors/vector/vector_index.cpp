@@ -183,6 +183,7 @@ result<vector_index> vector_index::build(index_kind kind, size_t dim, const floa
   vector_index vi(std::move(im));
   if (n)
     if (auto s = vi.add(data, n, first_label); !s.ok()) return s.err();
+  if (p.calibrate && n) calibrate_tiers(vi, data, n, first_label);
   return vi;
 }
 
@@ -200,8 +201,13 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
           faiss::SearchParametersIVF sp;
           const auto& t = impl_->tiers;
           double share = mode == search_mode::exact ? 1.0 : mode == search_mode::balanced ? t.ivf_share_balanced : t.ivf_share_fast;
-          sp.nprobe = std::clamp<size_t>(static_cast<size_t>(std::ceil(ivf->nlist * share)), 1, ivf->nlist);
-          if (mode != search_mode::exact) sp.nprobe = std::max<size_t>(sp.nprobe, std::min<size_t>(ivf->nlist, 4));
+          size_t count = mode == search_mode::balanced ? t.ivf_nprobe_balanced : mode == search_mode::fast ? t.ivf_nprobe_fast : 0;
+          if (count) {
+            sp.nprobe = std::clamp<size_t>(count, 1, ivf->nlist);
+          } else {
+            sp.nprobe = std::clamp<size_t>(static_cast<size_t>(std::ceil(ivf->nlist * share)), 1, ivf->nlist);
+            if (mode != search_mode::exact) sp.nprobe = std::max<size_t>(sp.nprobe, std::min<size_t>(ivf->nlist, 4));
+          }
           ivf->search(static_cast<idx_t>(nq), queries, static_cast<idx_t>(k), scores, labels, &sp);
         } else {
           // Flat, or HNSW asked for exact: brute force over the stored (raw, unit) vectors
@@ -241,6 +247,11 @@ bool vector_index::uses_fast_kernel() const {
 }
 
 void vector_index::set_tiers(const search_tiers& t) { impl_->tiers = t; }
+const search_tiers& vector_index::tiers() const { return impl_->tiers; }
+size_t vector_index::lists() const {
+  auto* ivf = impl_->ivf();
+  return ivf ? ivf->nlist : 0;
+}
 
 index_kind vector_index::kind() const { return impl_->kind; }
 size_t vector_index::dimension() const { return impl_->dim; }
@@ -258,7 +269,16 @@ size_t vector_index::memory_bytes() const {
 }
 
 status vector_index::save(const std::string& path) const {
-  return guarded([&] { faiss::write_index(impl_->index.get(), path.c_str()); }, "vector index save");
+  auto st = guarded([&] { faiss::write_index(impl_->index.get(), path.c_str()); }, "vector index save");
+  if (!st.ok()) return st;
+  // The calibrated tiers beside the index (FAISS's file has no room for them).
+  const auto& t = impl_->tiers;
+  std::FILE* f = std::fopen((path + ".tiers").c_str(), "w");
+  if (!f) return make_error(errc::io_error, "vector index save: cannot write " + path + ".tiers");
+  std::fprintf(f, "cg-tiers 1 %d %d %zu %zu %d %.4f %.4f\n", t.hnsw_ef_balanced, t.hnsw_ef_fast, t.ivf_nprobe_balanced,
+               t.ivf_nprobe_fast, t.calibrated ? 1 : 0, t.balanced_recall, t.fast_recall);
+  if (std::fclose(f) != 0) return make_error(errc::io_error, "vector index save: cannot write " + path + ".tiers");
+  return {};
 }
 
 result<vector_index> vector_index::load(const std::string& path) {
@@ -267,6 +287,17 @@ result<vector_index> vector_index::load(const std::string& path) {
   if (!st.ok()) return st.err();
   im->dim = static_cast<size_t>(im->index->d);
   im->trained = static_cast<size_t>(im->index->ntotal);
+  if (std::FILE* f = std::fopen((path + ".tiers").c_str(), "r")) {  // absent: the default tiers
+    search_tiers t;
+    int cal = 0;
+    if (std::fscanf(f, "cg-tiers 1 %d %d %zu %zu %d %lf %lf", &t.hnsw_ef_balanced, &t.hnsw_ef_fast, &t.ivf_nprobe_balanced,
+                    &t.ivf_nprobe_fast, &cal, &t.balanced_recall, &t.fast_recall) == 7 &&
+        t.hnsw_ef_balanced > 0 && t.hnsw_ef_fast > 0) {
+      t.calibrated = cal == 1;
+      im->tiers = t;
+    }
+    std::fclose(f);
+  }
   if (dynamic_cast<faiss::IndexIVFScalarQuantizer*>(im->index.get())) im->kind = index_kind::ivf_sq8;
   else if (dynamic_cast<faiss::IndexIVFFlat*>(im->index.get())) im->kind = index_kind::ivf_flat;
   else if (auto* h = im->hnsw()) {

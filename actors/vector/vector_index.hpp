@@ -31,12 +31,18 @@ struct index_params {
   int hnsw_m = 32;
   int hnsw_ef_construction = 80;
   size_t ivf_nlist = 0;  // 0: about 4 * sqrt(n) at build time
+  bool calibrate = true;
 };
 
-// What balanced and fast mean per kind. HNSW: efSearch; IVF: the share of lists probed.
+// What balanced and fast mean per kind. HNSW: efSearch; IVF: lists probed (a count when
+// calibrated, else a share of the lists). build() calibrates them on the data itself
+// (calibrate_tiers below), so that the tiers hold whatever the collection looks like.
 struct search_tiers {
   int hnsw_ef_balanced = 32, hnsw_ef_fast = 16;
   double ivf_share_balanced = 1.0 / 12, ivf_share_fast = 1.0 / 40;
+  size_t ivf_nprobe_balanced = 0, ivf_nprobe_fast = 0;  // 0: use the shares
+  bool calibrated = false;
+  double balanced_recall = 0, fast_recall = 0;  // measured by the calibration
 };
 
 class vector_index {
@@ -47,6 +53,7 @@ class vector_index {
 
   // Builds over n vectors labelled first_label .. first_label + n - 1, training when
   // the kind needs it (IVF: on up to 64 vectors per list).
+  // Then calibrates the tiers when p.calibrate (and the kind is approximate).
   static result<vector_index> build(index_kind kind, size_t dim, const float* data, size_t n,
                                     const index_params& p = {}, int64_t first_label = 0);
   status add(const float* data, size_t n, int64_t first_label);
@@ -54,8 +61,10 @@ class vector_index {
   // nq queries; k labels and scores each (label -1 when fewer were found).
   status search(const float* queries, size_t nq, size_t k, search_mode mode, float* scores, int64_t* labels) const;
 
-  // Not thread-safe against concurrent searches (the benchmark sweeps with it).
+  // Not thread-safe against concurrent searches (calibration and the benchmark's sweeps).
   void set_tiers(const search_tiers& t);
+  const search_tiers& tiers() const;
+  size_t lists() const;  // IVF: the number of inverted lists; 0 for other kinds
 
   index_kind kind() const;
   size_t dimension() const;
@@ -88,4 +97,12 @@ namespace cg {
 float l2_squared(const float* a, const float* b, size_t d);
 const char* l2_kernel_name();  // "avx512", "avx2" or "scalar"
 
+}  // namespace cg
+
+namespace cg {
+// The smallest efSearch (HNSW) or nprobe (IVF) whose recall@10 reaches ~0.95 (balanced)
+// and ~0.85 (fast) on queries made near the indexed vectors (each a sampled vector moved
+// by about its distance to its 10th neighbour, in a random direction), against brute
+// force over data (row i = label first_label + i). Deterministic.
+search_tiers calibrate_tiers(vector_index& idx, const float* data, size_t n, int64_t first_label);
 }  // namespace cg

@@ -90,6 +90,18 @@ TEST_P(IndexKinds, MeetRecallTiersAndRoundTrip) {
   ASSERT_TRUE(loaded.ok()) << loaded.err().message;
   EXPECT_EQ(loaded->kind(), GetParam());
   EXPECT_EQ(run(*loaded, search_mode::balanced), run(*built, search_mode::balanced));
+  // The tiers were calibrated on the data at build time (the recall checks above ran on
+  // other queries) and come back with the index.
+  EXPECT_EQ(built->tiers().calibrated, GetParam() != index_kind::flat);
+  EXPECT_EQ(loaded->tiers().calibrated, built->tiers().calibrated);
+  EXPECT_EQ(loaded->tiers().hnsw_ef_balanced, built->tiers().hnsw_ef_balanced);
+  EXPECT_EQ(loaded->tiers().ivf_nprobe_fast, built->tiers().ivf_nprobe_fast);
+  if (GetParam() != index_kind::flat) {
+    std::printf("  calibrated: ef %d/%d, nprobe %zu/%zu, recall %.3f/%.3f\n", built->tiers().hnsw_ef_balanced,
+                built->tiers().hnsw_ef_fast, built->tiers().ivf_nprobe_balanced, built->tiers().ivf_nprobe_fast,
+                built->tiers().balanced_recall, built->tiers().fast_recall);
+    EXPECT_GE(built->tiers().balanced_recall, 0.95);
+  }
   // HNSW walks its graph with the SIMD kernel, built and loaded alike.
   EXPECT_EQ(built->uses_fast_kernel(), GetParam() == index_kind::hnsw);
   EXPECT_EQ(loaded->uses_fast_kernel(), GetParam() == index_kind::hnsw);
