@@ -102,7 +102,7 @@ const char* l2_kernel_name();  // "avx512", "avx2" or "scalar"
 namespace cg {
 // The smallest efSearch (HNSW) or nprobe (IVF) whose recall@10 reaches ~0.95 (balanced)
 // and ~0.85 (fast) on queries made near the indexed vectors (each a sampled vector moved
-// by about its distance to its 10th neighbour, in a random direction), against brute
+// by its distance to its nearest neighbour, in a random direction), against brute
 // force over data (row i = label first_label + i). Deterministic.
 search_tiers calibrate_tiers(vector_index& idx, const float* data, size_t n, int64_t first_label);
 }  // namespace cg
