@@ -26,7 +26,7 @@ struct config {
     std::string index = "auto";    // auto | flat | ivf_flat | hnsw | ivf_sq8
     std::string fusion = "convex"; // convex | rrf (see actors/vector/fusion.hpp)
     size_t rrf_k = 60;
-    double bm25_weight = 1.0, vector_weight = 0.35;
+    double bm25_weight = 1.0, vector_weight = 0.2;
   } search;
   struct {
     std::string provider = "builtin";  // builtin | openai (any OpenAI-compatible server)

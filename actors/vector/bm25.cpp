@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace cg {
 namespace {
@@ -115,32 +116,64 @@ std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, 
   if (live_docs_ == 0 || k == 0) return hits;
   const double n = static_cast<double>(live_docs_);
   const double avg = total_len_ / n;
-  std::unordered_map<uint32_t, size_t> at;  // doc -> index in hits
+  // Scores accumulate in a dense array per thread (a hash map per query cost most of
+  // the time at a million documents); `touched` lists the documents seen, and a
+  // rejected document is marked with -inf so that keep() runs once per document.
+  thread_local std::vector<float> acc;
+  thread_local std::vector<uint32_t> touched;
+  if (acc.size() < doc_terms_.size()) acc.assign(doc_terms_.size(), 0.0f);
+  touched.clear();
+  constexpr float rejected = -std::numeric_limits<float>::infinity();
+  std::vector<uint32_t> used;  // vocabulary ids that contributed
   for (size_t qi = 0; qi < query.size(); ++qi) {
     for (const auto& [term, qweight] : expand(query[qi], qi + 1 == query.size())) {
       auto it = ids_.find(term);
       if (it == ids_.end()) continue;
       const auto& list = postings_[it->second];
+      if (list.empty()) continue;
+      used.push_back(it->second);
       double df = static_cast<double>(list.size());
       double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
       for (const auto& p : list) {
-        if (keep && !keep(p.doc)) continue;
+        float& a = acc[p.doc];
+        if (a == rejected) continue;
+        if (a == 0.0f) {
+          if (keep && !keep(p.doc)) {
+            a = rejected;
+            touched.push_back(p.doc);
+            continue;
+          }
+          touched.push_back(p.doc);
+        }
         double tf = p.tf;
         double norm = tf * (params_.k1 + 1) / (tf + params_.k1 * (1 - params_.b + params_.b * doc_len_[p.doc] / avg));
-        auto [pos, fresh] = at.try_emplace(p.doc, hits.size());
-        if (fresh) hits.push_back({p.doc, 0, {}});
-        auto& h = hits[pos->second];
-        h.score += static_cast<float>(qweight * idf * norm);
-        if (std::find(h.matched.begin(), h.matched.end(), term) == h.matched.end()) h.matched.push_back(term);
+        a += static_cast<float>(qweight * idf * norm);
       }
     }
   }
-  auto better = [](const bm25_hit& a, const bm25_hit& b) { return a.score != b.score ? a.score > b.score : a.doc < b.doc; };
-  if (hits.size() > k) {
-    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(k), hits.end(), better);
-    hits.resize(k);
-  } else {
-    std::sort(hits.begin(), hits.end(), better);
+  std::vector<std::pair<float, uint32_t>> scored;
+  scored.reserve(touched.size());
+  for (auto d : touched) {
+    if (acc[d] > 0) scored.emplace_back(acc[d], d);
+    acc[d] = 0.0f;  // ready for the next query
+  }
+  auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
+  if (scored.size() > k) {
+    std::nth_element(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(), better);
+    scored.resize(k);
+  }
+  std::sort(scored.begin(), scored.end(), better);
+  // The matched terms, for the answer only.
+  hits.reserve(scored.size());
+  for (const auto& [score, doc] : scored) {
+    bm25_hit h{doc, score, {}};
+    for (auto id : used)
+      for (const auto& t : doc_terms_[doc])
+        if (t.doc == id) {  // (term id, tf) pairs
+          if (std::find(h.matched.begin(), h.matched.end(), terms_[id]) == h.matched.end()) h.matched.push_back(terms_[id]);
+          break;
+        }
+    hits.push_back(std::move(h));
   }
   return hits;
 }

@@ -27,7 +27,7 @@ struct search_request {
   // alone where RRF at k = 60 falls below BM25 (docs/ARCHITECTURE.md, "Fusion").
   fusion_method fusion = fusion_method::convex;
   float bm25_weight = 1.0f;    // fusion weights (both methods)
-  float vector_weight = 0.35f;
+  float vector_weight = 0.2f;
   size_t rrf_k = 60;           // RRF only
   float graph_weight = 1.0f;   // 0 turns the graph-context rerank off
   std::string context_file;    // rerank: definitions near this file first
