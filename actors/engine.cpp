@@ -184,6 +184,65 @@ result<std::vector<search_hit>> engine::similar(const std::string& project, node
   return wait_for(f);
 }
 
+result<std::vector<search_hit>> engine::search_vector(const std::string& project, std::vector<float> vector,
+                                                     size_t k, search_mode mode, const search_filters& filters) {
+  auto proj = impl_->db->project_id(project);
+  if (!proj.ok()) return proj.err();
+  if (vector.empty()) return make_error(errc::invalid_argument, "the query vector is empty");
+  auto job = std::make_shared<similar_job>();
+  job->vector = std::move(vector);
+  job->k = k;
+  job->mode = mode;
+  job->filters = filters;
+  auto done = std::make_shared<std::promise<result<std::vector<search_hit>>>>();
+  auto f = done->get_future();
+  job->done = [done](const result<std::vector<search_hit>>& r) { done->set_value(r); };
+  caf::anon_send(impl_->vector_for(*proj, project), similar_atom_v, similar_job_ptr(std::move(job)));
+  return wait_for(f);
+}
+
+status engine::remove_project(const std::string& project) {
+  auto proj = impl_->db->project_id(project);
+  if (!proj.ok()) return proj.err();
+  std::optional<graph_actor> g;
+  std::optional<vector_actor> v;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->tasks.empty()) {
+      // Tasks do not record their project here: refuse while any runs.
+      return make_error(errc::conflict, "an index task is running; cancel it or wait");
+    }
+    if (auto it = impl_->graphs.find(*proj); it != impl_->graphs.end()) {
+      g = it->second;
+      impl_->graphs.erase(it);
+    }
+    if (auto it = impl_->vectors.find(*proj); it != impl_->vectors.end()) {
+      v = it->second;
+      impl_->vectors.erase(it);
+    }
+  }
+  // Wait for the actors to finish what they hold before the keys go.
+  caf::scoped_actor self{impl_->system};
+  if (g) {
+    self->monitor(*g);
+    caf::anon_send_exit(*g, caf::exit_reason::user_shutdown);
+    self->receive([](const caf::down_msg&) {});
+  }
+  if (v) {
+    self->monitor(*v);
+    caf::anon_send_exit(*v, caf::exit_reason::user_shutdown);
+    self->receive([](const caf::down_msg&) {});
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(std::filesystem::path(impl_->db->dir()) / "vectors" / project, ec);
+  return impl_->db->drop_project(*proj);
+}
+
+size_t engine::running_tasks() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->tasks.size();
+}
+
 result<sync_summary> engine::sync_vectors(const std::string& project, bool rebuild) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();

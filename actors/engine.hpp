@@ -41,8 +41,17 @@ class engine {
   status search(const search_request& req, const std::function<void(const search_batch&)>& on_batch);
   result<std::vector<search_hit>> similar(const std::string& project, node_id id, size_t k, float min_score,
                                           search_mode mode, const search_filters& filters);
+  // Nearest nodes to a raw query vector (its size must be the index dimension).
+  result<std::vector<search_hit>> search_vector(const std::string& project, std::vector<float> vector, size_t k,
+                                                search_mode mode, const search_filters& filters);
   result<sync_summary> sync_vectors(const std::string& project, bool rebuild);
   result<vector_stats> vectors_stats(const std::string& project);
+
+  // Stops the project's actors, deletes its search index and every stored key.
+  // conflict while an index task of the project runs.
+  status remove_project(const std::string& project);
+  // Index tasks still running.
+  size_t running_tasks() const;
 
   uint64_t subscribe(std::string topic_prefix, event_sink sink);
   void unsubscribe(uint64_t subscription);

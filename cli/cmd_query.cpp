@@ -89,6 +89,8 @@ int run_config_show(const context& ctx) {
                         {"backoff_ms", c.embeddings.backoff_ms},
                         {"ca_file", c.embeddings.ca_file}}},
                       {"log", {{"format", c.log.format}, {"level", c.log.level}}}};
+  auto server_sections = server_config_json(c);
+  for (auto& [section, values] : server_sections.items()) j[section] = values;
   if (ctx.json) {
     print_json(j);
     return exit_ok;
@@ -112,6 +114,10 @@ int run_config_show(const context& ctx) {
   std::printf("\n[embeddings]\n");
   for (const char* k : {"provider", "base_url", "model", "api_key", "dimension", "batch", "timeout_ms", "attempts", "backoff_ms", "ca_file"})
     std::printf("%s = %s\n", k, em[k].dump().c_str());
+  for (const char* section : {"server", "auth"}) {
+    std::printf("\n[%s]\n", section);
+    for (auto& [k, v] : j[section].items()) std::printf("%s = %s\n", k.c_str(), v.dump().c_str());
+  }
   return exit_ok;
 }
 

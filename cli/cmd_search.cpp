@@ -3,20 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine.hpp"
+#include "actors/engine_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "schema/hash.hpp"
 
 namespace cg::cli {
 namespace {
-
-nlohmann::json hit_json(const search_hit& h) {
-  return {{"id", format_id(h.id)},     {"kind", to_string(h.kind)},   {"language", to_string(h.lang)},
-          {"name", h.name},            {"qualified_name", h.qualified_name},
-          {"file", h.file},            {"line", h.line},              {"score", h.score},
-          {"bm25_rank", h.bm25_rank},  {"bm25_score", h.bm25_score},  {"vector_rank", h.vector_rank},
-          {"vector_score", h.vector_score}, {"graph_boost", h.graph_boost}, {"reasons", h.reasons}};
-}
 
 void print_hit(size_t rank, const search_hit& h) {
   std::string why;

@@ -64,4 +64,19 @@ struct similar_args {
 int run_similar(const context& ctx, const similar_args& args);
 int run_vectors(const context& ctx, bool rebuild);
 
+struct serve_args {
+  std::string listen;                 // address:port; overrides [server] listen
+  std::vector<std::string> projects;  // NAME=PATH to index at start
+  bool no_auth = false;
+  std::string tls_cert, tls_key;
+  std::string port_file;              // write the bound port here (for scripts: --listen 127.0.0.1:0)
+};
+int run_serve(const context& ctx, const serve_args& args);
+
+struct token_args {
+  std::string action;  // create | list | revoke
+  std::string role = "reader", project, name, id;
+};
+int run_token(const context& ctx, const token_args& args);
+
 }  // namespace cg::cli

@@ -112,8 +112,8 @@ result<config> load_config(const std::string& explicit_path) {
     if (!fs::is_regular_file(path, ec)) return make_error(errc::not_found, "config file not found: " + path);
   }
 
+  toml::table t;
   if (!path.empty()) {
-    toml::table t;
     try {  // toml++ reports parse errors by exception: they stay in this function
       t = toml::parse_file(path);
     } catch (const toml::parse_error& err) {
@@ -198,6 +198,7 @@ result<config> load_config(const std::string& explicit_path) {
   if (c.embeddings.provider == "openai") {
     if (auto s = net::validate(provider_options(c)); !s.ok()) return s.err();
   }
+  if (auto s = load_server_config(path.empty() ? nullptr : &t, c); !s.ok()) return s.err();
   if (auto e = env("CODEGRAPH_LOG_FORMAT"); !e.empty()) c.log.format = e;
   if (auto e = env("CODEGRAPH_LOG_LEVEL"); !e.empty()) c.log.level = e;
   if (c.log.format != "text" && c.log.format != "json")

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "net/openai_embedder.hpp"
 #include "schema/result.hpp"
 
@@ -38,6 +40,30 @@ struct config {
     uint64_t backoff_ms = 500;     // before the first retry; doubles each time
   } embeddings;
   struct {
+    std::string listen = "127.0.0.1:8080";  // address:port (port 0: any free port)
+    unsigned io_threads = 2;       // network threads
+    unsigned worker_threads = 4;   // blocking handlers (search, parse, graph walks)
+    std::string tls_cert, tls_key; // PEM files: both set turns on HTTPS/WSS
+    std::vector<std::string> cors_origins;   // browser origins allowed ("*": any)
+    std::vector<std::string> allowed_roots;  // project roots must lie under these (empty: anywhere)
+    std::vector<std::string> projects;       // "name=/path" indexed when the server starts
+    std::string audit_log;         // JSON lines of writes; "" : <data_dir>/audit.log; "off": none
+    uint64_t body_limit = 8u << 20, header_limit = 16u << 10;
+    uint64_t read_timeout_ms = 30000, drain_timeout_ms = 10000;
+    uint64_t ws_message_limit = 1u << 20, ws_queue_limit = 4u << 20;
+    uint64_t ws_idle_timeout_ms = 60000, ws_slow_close_ms = 10000;
+    uint64_t max_connections = 20000;
+    double rate_per_key = 100, burst_per_key = 200, rate_per_ip = 200, burst_per_ip = 400;
+    uint64_t cache_bytes = 64u << 20, cache_ttl_ms = 30000;
+  } server;
+  struct {
+    bool enabled = true;           // false: no-auth mode, refused off loopback
+    std::string keys_file;         // "" : <data_dir>/api_keys.json
+    std::string jwt_secret;        // HS256
+    std::string jwt_public_key;    // RS256 public key (PEM file)
+    std::string jwt_issuer, jwt_audience;
+  } auth;
+  struct {
     std::string format = "text";   // text | json
     std::string level = "warn";
   } log;
@@ -49,6 +75,12 @@ result<config> load_config(const std::string& path);
 
 // The embedding provider's client options from [embeddings].
 net::openai_embedder_options provider_options(const config& c);
+
+// [server] and [auth]: from the TOML table (may be null), then CODEGRAPH_SERVER_* and
+// CODEGRAPH_AUTH_* variables. Called by load_config.
+status load_server_config(const void* toml_table, config& c);
+// The [server] and [auth] sections as JSON (secrets shown as "(set)").
+nlohmann::json server_config_json(const config& c);
 
 // "2MiB", "512k", "1048576" -> bytes.
 result<uint64_t> parse_size(std::string_view s);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/commands.hpp"
 #include "cli/logging.hpp"
@@ -19,6 +20,8 @@ Examples:
   codegraph deps src/app.py                    files a file depends on
   codegraph outline src/app.py                 the definitions of one file
   codegraph export --format graphml -o g.xml   the whole graph for graph tools
+  codegraph serve --project-root app=~/src/app  the server: REST on /api/v1, events on /ws
+  codegraph token create --role reader         an API key for the server
 Every command takes --json. Exit codes: 0 success, 1 usage error, 2 runtime error.
 Configuration: --config FILE, else $CODEGRAPH_CONFIG, ./codegraph.toml or
 ~/.config/codegraph/config.toml; CODEGRAPH_* variables override it; flags override both.)";
@@ -139,6 +142,24 @@ int main(int argc, char** argv) {
   auto* vstats = vec->add_subcommand("stats", "documents, vocabulary, index kind and size");
   auto* vrebuild = vec->add_subcommand("rebuild", "relearn the model, re-embed everything, rebuild the index");
   vec->require_subcommand(1);
+  serve_args sv;
+  auto* srv = app.add_subcommand("serve", "run the HTTP/WebSocket server (REST API, streams, events, metrics)");
+  srv->add_option("--listen", sv.listen, "address:port to listen on (default 127.0.0.1:8080; port 0: any free port)");
+  srv->add_option("--project-root", sv.projects, "NAME=PATH: register and index this project at start (repeatable)");
+  srv->add_flag("--no-auth", sv.no_auth, "no authentication (refused unless listening on loopback)");
+  srv->add_option("--tls-cert", sv.tls_cert, "certificate chain (PEM): serve HTTPS and WSS");
+  srv->add_option("--tls-key", sv.tls_key, "private key (PEM) of the certificate");
+  srv->add_option("--port-file", sv.port_file, "write the bound port to this file once listening");
+  token_args tk;
+  auto* tok = app.add_subcommand("token", "API keys for the server: create, list, revoke");
+  auto* tcreate = tok->add_subcommand("create", "create a key; the token is printed once (stored hashed)");
+  tcreate->add_option("--role", tk.role, "reader, writer or admin")->check(CLI::IsMember({"reader", "writer", "admin"}));
+  tcreate->add_option("--scope-project", tk.project, "limit the key to one project");
+  tcreate->add_option("--name", tk.name, "a label for the key");
+  auto* tlist = tok->add_subcommand("list", "the keys (ids, roles, scopes; never the tokens)");
+  auto* trevoke = tok->add_subcommand("revoke", "revoke a key by id");
+  trevoke->add_option("id", tk.id, "the key id (16 hex digits)")->required();
+  tok->require_subcommand(1);
   bool no_vectors = false;
   idx->add_flag("--no-vectors", no_vectors, "do not update the search index (BM25 and embeddings)");
 
@@ -180,6 +201,9 @@ int main(int argc, char** argv) {
     if (!sz.ok()) return report_error(json, exit_usage, "--max-file-size: " + sz.err().message);
     ctx.cfg.index.max_file_size = *sz;
   }
+  // The server logs one line per request at info unless told otherwise.
+  if (*srv && log_level.empty() && !std::getenv("CODEGRAPH_LOG_LEVEL") && ctx.cfg.log.level == "warn")
+    ctx.cfg.log.level = "info";
   setup_logging(ctx.cfg.log.format, ctx.cfg.log.level);
 
   try {
@@ -199,6 +223,19 @@ int main(int argc, char** argv) {
     if (*si) return run_similar(ctx, sa2);
     if (*vstats) return run_vectors(ctx, false);
     if (*vrebuild) return run_vectors(ctx, true);
+    if (*srv) return run_serve(ctx, sv);
+    if (*tcreate) {
+      tk.action = "create";
+      return run_token(ctx, tk);
+    }
+    if (*tlist) {
+      tk.action = "list";
+      return run_token(ctx, tk);
+    }
+    if (*trevoke) {
+      tk.action = "revoke";
+      return run_token(ctx, tk);
+    }
   } catch (const std::exception& e) {
     spdlog::critical("unexpected error: {}", e.what());
     return report_error(json, exit_runtime, std::string("unexpected error: ") + e.what());

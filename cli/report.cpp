@@ -4,53 +4,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "actors/engine_json.hpp"
 #include "cli/output.hpp"
 
 namespace cg::cli {
-
-nlohmann::json resolution_json(const resolution_counts& c) {
-  nlohmann::json by_kind = nlohmann::json::object();
-  uint64_t r = 0, x = 0, u = 0;
-  for (int k = 1; k < edge_kind_count; ++k) {
-    if (!c.resolved[k] && !c.external[k] && !c.unresolved[k]) continue;
-    by_kind[std::string(to_string(static_cast<edge_kind>(k)))] = {
-        {"resolved", c.resolved[k]}, {"external", c.external[k]}, {"unresolved", c.unresolved[k]}};
-    r += c.resolved[k];
-    x += c.external[k];
-    u += c.unresolved[k];
-  }
-  double rate = (r + u) ? static_cast<double>(r) / static_cast<double>(r + u) : 0.0;
-  return {{"resolved", r}, {"external", x}, {"unresolved", u}, {"resolution_rate", rate}, {"by_kind", by_kind}};
-}
-
-nlohmann::json stats_json(const graph_stats& s) {
-  nlohmann::json nodes = nlohmann::json::object(), edges = nlohmann::json::object(), langs = nlohmann::json::array();
-  for (auto& [k, n] : s.nodes) nodes[std::string(to_string(k))] = n;
-  for (auto& e : s.edges)
-    edges[std::string(to_string(e.kind))] = {{"total", e.total}, {"unresolved", e.unresolved}, {"external", e.external}};
-  int64_t files = 0, loc = 0, bytes = 0;
-  for (auto& l : s.languages) {
-    langs.push_back({{"language", to_string(l.lang)}, {"files", l.files}, {"loc", l.loc}, {"bytes", l.bytes}});
-    files += l.files;
-    loc += l.loc;
-    bytes += l.bytes;
-  }
-  auto refs = s.references(), resolved = s.resolved_references(), external = s.external_references();
-  int64_t internal = refs - external;
-  return {{"files", files},
-          {"loc", loc},
-          {"bytes", bytes},
-          {"files_with_syntax_errors", s.files_with_errors},
-          {"languages", langs},
-          {"nodes", {{"total", s.total_nodes()}, {"by_kind", nodes}}},
-          {"edges", {{"total", s.total_edges()}, {"by_kind", edges}}},
-          {"references",
-           {{"total", refs},
-            {"resolved", resolved},
-            {"external", external},
-            {"unresolved", internal - resolved},
-            {"resolution_rate", internal > 0 ? static_cast<double>(resolved) / static_cast<double>(internal) : 0.0}}}};
-}
 
 void print_stats(std::FILE* out, const graph_stats& s) {
   std::vector<std::vector<std::string>> rows;
@@ -93,50 +50,6 @@ void print_stats(std::FILE* out, const graph_stats& s) {
                human_count(refs).c_str(), human_count(external).c_str(),
                percent(static_cast<double>(resolved), static_cast<double>(internal)).c_str(),
                human_count(internal).c_str(), human_count(internal - resolved).c_str());
-}
-
-nlohmann::json summary_json(const index_summary& s) {
-  nlohmann::json by_lang = nlohmann::json::array();
-  for (auto& l : s.parsed)
-    by_lang.push_back({{"language", to_string(l.lang)}, {"files", l.files}, {"loc", l.loc}, {"bytes", l.bytes}});
-  nlohmann::json skipped = nlohmann::json::array(), failures = nlohmann::json::array();
-  for (auto& k : s.skipped) skipped.push_back({{"path", k.path}, {"reason", k.reason}});
-  for (auto& k : s.failures) failures.push_back({{"path", k.path}, {"reason", k.reason}});
-  double loc_per_s = s.seconds_total > 0 ? static_cast<double>(s.loc_parsed) / s.seconds_total : 0;
-  nlohmann::json j = {
-      {"task", s.task},
-      {"project", s.project},
-      {"root", s.root},
-      {"outcome", to_string(s.outcome)},
-      {"files",
-       {{"seen", s.files_seen},
-        {"added", s.added},
-        {"changed", s.changed},
-        {"unchanged", s.unchanged},
-        {"removed", s.removed},
-        {"failed", s.failed},
-        {"syntax_errors", s.syntax_error_files},
-        {"unsupported", s.unsupported},
-        {"ignored", s.ignored}}},
-      {"parsed", {{"loc", s.loc_parsed}, {"bytes", s.bytes_parsed}, {"by_language", by_lang}}},
-      {"nodes_changed", {{"created", s.nodes_created}, {"updated", s.nodes_updated}, {"deleted", s.nodes_deleted}}},
-      {"resolution", resolution_json(s.resolution)},
-      {"files_resolved", s.files_resolved},
-      {"timing",
-       {{"total_seconds", s.seconds_total},
-        {"walk_seconds", s.seconds_walk},
-        {"parse_seconds", s.seconds_parse},
-        {"resolve_seconds", s.seconds_resolve},
-        {"parse_cpu_seconds", s.parse_cpu_seconds},
-        {"loc_per_second", loc_per_s}}},
-      {"skipped", skipped},
-      {"failures", failures}};
-  if (!s.error.empty()) j["error"] = s.error;
-  j["vectors"] = {{"synced", s.vectors.synced},     {"documents", s.vectors.documents},
-                  {"added", s.vectors.added},       {"updated", s.vectors.updated},
-                  {"removed", s.vectors.removed},   {"seconds", s.vectors.seconds}};
-  if (!s.vectors.error.empty()) j["vectors"]["error"] = s.vectors.error;
-  return j;
 }
 
 void print_summary(std::FILE* out, const index_summary& s) {

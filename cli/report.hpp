@@ -4,16 +4,17 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "actors/graph/graph_query.hpp"
+#include "actors/engine_json.hpp"
 #include "actors/indexer/index_types.hpp"
 
 namespace cg::cli {
 
-nlohmann::json stats_json(const graph_stats& s);
+using cg::resolution_json;
+using cg::stats_json;
+using cg::summary_json;
+
 void print_stats(std::FILE* out, const graph_stats& s);
 
-nlohmann::json summary_json(const index_summary& s);
 void print_summary(std::FILE* out, const index_summary& s);
-
-nlohmann::json resolution_json(const resolution_counts& c);
 
 }  // namespace cg::cli

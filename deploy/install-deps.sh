@@ -21,7 +21,7 @@ command -v node >/dev/null 2>&1 || build_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || build_pkgs+=(npm)
 # Test oracles and real-code corpora (tests use slices, bench/ the whole trees).
 corpus_pkgs=(
-  python3 universal-ctags unzip
+  python3 universal-ctags unzip wrk nginx-light prometheus
   golang-1.19-src rust-src openjdk-17-source gnulib
 )
 

@@ -87,6 +87,16 @@ class graph_query {
 
   graph_stats stats() const;
 
+  // Nodes in id order after `after` (0: from the start) that pass keep, up to limit;
+  // *next is the cursor for the following page (0 when there is none). At most
+  // max_scan nodes are looked at per call, so a rare filter still answers promptly.
+  result<std::vector<node>> list_nodes(node_id after, size_t limit, const std::function<bool(const node&)>& keep,
+                                       node_id* next, size_t max_scan = 200000) const;
+  // A shortest path along edges of these kinds (empty: every kind but contains), as
+  // the edges walked from `from` to `to`; empty when none within max_depth.
+  result<std::vector<edge>> path(node_id from, node_id to, const std::vector<edge_kind>& kinds, int max_depth,
+                                 size_t max_visited = 100000) const;
+
   // Every node, then every edge (export).
   status for_each_node(const std::function<bool(const node&)>& fn) const;
   status for_each_edge(const std::function<bool(const edge&)>& fn) const;

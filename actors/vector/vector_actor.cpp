@@ -93,7 +93,10 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
         [=](similar_atom, const similar_job_ptr& job) {
           auto ok = self->state.ready_to_read();
           if (!ok.ok()) return job->done(ok.err());
-          job->done(self->state.state->similar(job->id, job->k, job->min_score, job->mode, job->filters));
+          if (job->id == 0)
+            job->done(self->state.state->search_raw(job->vector, job->k, job->mode, job->filters));
+          else
+            job->done(self->state.state->similar(job->id, job->k, job->min_score, job->mode, job->filters));
         },
         [=](vsync_atom, const vsync_job_ptr& job) {
           auto r = self->state.ready(job->rebuild);

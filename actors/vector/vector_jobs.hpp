@@ -15,8 +15,10 @@ struct search_job {
   std::function<void(const status&)> done;
 };
 
+// Nodes like a given node, or (id 0, vector set) nearest to a raw query vector.
 struct similar_job {
   node_id id = 0;
+  std::vector<float> vector;
   size_t k = 10;
   float min_score = 0.0f;
   search_mode mode = search_mode::balanced;

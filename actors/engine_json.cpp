@@ -1,0 +1,160 @@
+#include "actors/engine_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "schema/hash.hpp"
+
+namespace cg {
+
+nlohmann::json resolution_json(const resolution_counts& c) {
+  nlohmann::json by_kind = nlohmann::json::object();
+  uint64_t r = 0, x = 0, u = 0;
+  for (int k = 1; k < edge_kind_count; ++k) {
+    if (!c.resolved[k] && !c.external[k] && !c.unresolved[k]) continue;
+    by_kind[std::string(to_string(static_cast<edge_kind>(k)))] = {
+        {"resolved", c.resolved[k]}, {"external", c.external[k]}, {"unresolved", c.unresolved[k]}};
+    r += c.resolved[k];
+    x += c.external[k];
+    u += c.unresolved[k];
+  }
+  double rate = (r + u) ? static_cast<double>(r) / static_cast<double>(r + u) : 0.0;
+  return {{"resolved", r}, {"external", x}, {"unresolved", u}, {"resolution_rate", rate}, {"by_kind", by_kind}};
+}
+
+nlohmann::json stats_json(const graph_stats& s) {
+  nlohmann::json nodes = nlohmann::json::object(), edges = nlohmann::json::object(), langs = nlohmann::json::array();
+  for (auto& [k, n] : s.nodes) nodes[std::string(to_string(k))] = n;
+  for (auto& e : s.edges)
+    edges[std::string(to_string(e.kind))] = {{"total", e.total}, {"unresolved", e.unresolved}, {"external", e.external}};
+  int64_t files = 0, loc = 0, bytes = 0;
+  for (auto& l : s.languages) {
+    langs.push_back({{"language", to_string(l.lang)}, {"files", l.files}, {"loc", l.loc}, {"bytes", l.bytes}});
+    files += l.files;
+    loc += l.loc;
+    bytes += l.bytes;
+  }
+  auto refs = s.references(), resolved = s.resolved_references(), external = s.external_references();
+  int64_t internal = refs - external;
+  return {{"files", files},
+          {"loc", loc},
+          {"bytes", bytes},
+          {"files_with_syntax_errors", s.files_with_errors},
+          {"languages", langs},
+          {"nodes", {{"total", s.total_nodes()}, {"by_kind", nodes}}},
+          {"edges", {{"total", s.total_edges()}, {"by_kind", edges}}},
+          {"references",
+           {{"total", refs},
+            {"resolved", resolved},
+            {"external", external},
+            {"unresolved", internal - resolved},
+            {"resolution_rate", internal > 0 ? static_cast<double>(resolved) / static_cast<double>(internal) : 0.0}}}};
+}
+
+nlohmann::json summary_json(const index_summary& s) {
+  nlohmann::json by_lang = nlohmann::json::array();
+  for (auto& l : s.parsed)
+    by_lang.push_back({{"language", to_string(l.lang)}, {"files", l.files}, {"loc", l.loc}, {"bytes", l.bytes}});
+  nlohmann::json skipped = nlohmann::json::array(), failures = nlohmann::json::array();
+  for (auto& k : s.skipped) skipped.push_back({{"path", k.path}, {"reason", k.reason}});
+  for (auto& k : s.failures) failures.push_back({{"path", k.path}, {"reason", k.reason}});
+  double loc_per_s = s.seconds_total > 0 ? static_cast<double>(s.loc_parsed) / s.seconds_total : 0;
+  nlohmann::json j = {
+      {"task", s.task},
+      {"project", s.project},
+      {"root", s.root},
+      {"outcome", to_string(s.outcome)},
+      {"files",
+       {{"seen", s.files_seen},
+        {"added", s.added},
+        {"changed", s.changed},
+        {"unchanged", s.unchanged},
+        {"removed", s.removed},
+        {"failed", s.failed},
+        {"syntax_errors", s.syntax_error_files},
+        {"unsupported", s.unsupported},
+        {"ignored", s.ignored}}},
+      {"parsed", {{"loc", s.loc_parsed}, {"bytes", s.bytes_parsed}, {"by_language", by_lang}}},
+      {"nodes_changed", {{"created", s.nodes_created}, {"updated", s.nodes_updated}, {"deleted", s.nodes_deleted}}},
+      {"resolution", resolution_json(s.resolution)},
+      {"files_resolved", s.files_resolved},
+      {"timing",
+       {{"total_seconds", s.seconds_total},
+        {"walk_seconds", s.seconds_walk},
+        {"parse_seconds", s.seconds_parse},
+        {"resolve_seconds", s.seconds_resolve},
+        {"parse_cpu_seconds", s.parse_cpu_seconds},
+        {"loc_per_second", loc_per_s}}},
+      {"skipped", skipped},
+      {"failures", failures}};
+  if (!s.error.empty()) j["error"] = s.error;
+  j["vectors"] = {{"synced", s.vectors.synced},     {"documents", s.vectors.documents},
+                  {"added", s.vectors.added},       {"updated", s.vectors.updated},
+                  {"removed", s.vectors.removed},   {"seconds", s.vectors.seconds}};
+  if (!s.vectors.error.empty()) j["vectors"]["error"] = s.vectors.error;
+  return j;
+}
+
+nlohmann::json hit_json(const search_hit& h) {
+  return {{"id", format_id(h.id)},     {"kind", to_string(h.kind)},   {"language", to_string(h.lang)},
+          {"name", h.name},            {"qualified_name", h.qualified_name},
+          {"file", h.file},            {"line", h.line},              {"score", h.score},
+          {"bm25_rank", h.bm25_rank},  {"bm25_score", h.bm25_score},  {"vector_rank", h.vector_rank},
+          {"vector_score", h.vector_score}, {"graph_boost", h.graph_boost}, {"reasons", h.reasons}};
+}
+
+nlohmann::json progress_json(const index_progress& p) {
+  nlohmann::json j = {{"task", p.task},
+                      {"project", p.project},
+                      {"phase", to_string(p.phase)},
+                      {"files_done", p.files_done},
+                      {"files_total", p.files_total},
+                      {"bytes_done", p.bytes_done},
+                      {"bytes_total", p.bytes_total},
+                      {"errors", p.errors},
+                      {"resolve_done", p.resolve_done},
+                      {"resolve_total", p.resolve_total},
+                      {"elapsed_seconds", p.elapsed_seconds}};
+  if (p.eta_seconds >= 0) j["eta_seconds"] = p.eta_seconds;
+  if (!p.current.empty()) j["current"] = p.current;
+  return j;
+}
+
+nlohmann::json batch_json(const search_batch& b) {
+  nlohmann::json hits = nlohmann::json::array();
+  for (const auto& h : b.hits) hits.push_back(hit_json(h));
+  return {{"batch", b.index}, {"last", b.last}, {"total", b.total}, {"elapsed_ms", b.elapsed_ms}, {"hits", hits}};
+}
+
+nlohmann::json changes_json(const node_changes& c) {
+  nlohmann::json files = nlohmann::json::array();
+  auto ids = [](const std::vector<node_id>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (auto id : v) a.push_back(format_id(id));
+    return a;
+  };
+  static constexpr const char* what[] = {"added", "changed", "removed", "unchanged"};
+  for (const auto& f : c.files)
+    files.push_back({{"path", f.path},
+                     {"change", what[static_cast<int>(f.kind)]},
+                     {"created", ids(f.created)},
+                     {"updated", ids(f.updated)},
+                     {"deleted", ids(f.deleted)}});
+  return {{"project", c.project}, {"files", files}};
+}
+
+nlohmann::json event_json(const event& e) {
+  nlohmann::json j = {{"topic", e.topic}};
+  if (auto* p = std::get_if<index_progress>(&e.payload)) {
+    j["type"] = "progress";
+    j["data"] = progress_json(*p);
+  } else if (auto* c = std::get_if<node_changes>(&e.payload)) {
+    j["type"] = "changes";
+    j["data"] = changes_json(*c);
+  } else if (auto* s = std::get_if<index_summary>(&e.payload)) {
+    j["type"] = "index_done";
+    j["data"] = summary_json(*s);
+  }
+  return j;
+}
+
+}  // namespace cg

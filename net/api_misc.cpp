@@ -1,0 +1,126 @@
+// Health, metrics, POST /api/v1/parse, and the GET answers of the WebSocket paths.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "actors/parser/parser_state.hpp"
+#include "net/app.hpp"
+#include "schema/hash.hpp"
+#include "schema/json.hpp"
+
+namespace cg::net {
+namespace {
+
+using json = nlohmann::json;
+
+parser_state& thread_parser() {
+  thread_local parser_state p;  // one set of tree-sitter parsers per worker thread
+  return p;
+}
+
+// A path relative to a project root that stays inside it (no absolute paths, no ..,
+// no symlink leading out). The canonical absolute path.
+result<std::string> inside_root(const std::string& root, const std::string& rel) {
+  namespace fs = std::filesystem;
+  if (rel.empty()) return make_error(errc::invalid_argument, "a path is required");
+  fs::path p(rel);
+  if (p.is_absolute()) return make_error(errc::invalid_argument, "the path must be relative to the project root");
+  for (const auto& part : p)
+    if (part == "..") return make_error(errc::invalid_argument, "the path must not contain ..");
+  std::error_code ec;
+  auto canon_root = fs::canonical(root, ec);
+  if (ec) return make_error(errc::not_found, "the project root is gone: " + root);
+  auto full = fs::canonical(canon_root / p, ec);
+  if (ec) return make_error(errc::not_found, "no such file: " + rel);
+  auto r = canon_root.string(), f = full.string();
+  if (!f.starts_with(r + "/")) return make_error(errc::invalid_argument, "the path leads outside the project root");
+  if (!fs::is_regular_file(full, ec)) return make_error(errc::invalid_argument, "not a regular file: " + rel);
+  return f.substr(r.size() + 1);
+}
+
+json extract_json(const parse_outcome& o) {
+  json nodes = json::array(), edges = json::array(), refs = json::array(), imports = json::array();
+  for (const auto& n : o.extract.nodes) nodes.push_back(to_json(n));
+  for (const auto& e : o.extract.contains) edges.push_back(to_json(e));
+  for (const auto& r : o.extract.refs.refs)
+    refs.push_back({{"source", format_id(r.source)},
+                    {"kind", to_string(r.kind)},
+                    {"name", r.name},
+                    {"qualifier", r.qualifier},
+                    {"line", r.site.line}});
+  for (const auto& i : o.extract.refs.imports)
+    imports.push_back({{"source", format_id(i.source)}, {"module", i.module}, {"name", i.name}, {"alias", i.alias}});
+  return {{"file", to_json(o.extract.record)}, {"nodes", nodes},     {"edges", edges},
+          {"references", refs},                {"imports", imports}, {"parse_ms", o.parse_seconds * 1e3}};
+}
+
+api_reply parse(app& a, api_request& req) {
+  auto body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) return bad_request(req, "the body must be a JSON object");
+  auto path = body.value("path", std::string());
+  parse_outcome out;
+  if (body.contains("source")) {
+    if (!body["source"].is_string()) return bad_request(req, "source must be a string");
+    auto lang_name = body.value("language", std::string());
+    language lang = language::unknown;
+    if (!lang_name.empty()) {
+      auto l = parse_language(lang_name);
+      if (!l) return bad_request(req, "unknown language '" + lang_name + "'");
+      lang = *l;
+    } else if (path.empty()) {
+      return bad_request(req, "give a language or a path (its extension names the language)");
+    }
+    auto src = body["source"].get<std::string>();
+    if (src.find('\0') != std::string::npos)
+      return error_response(422, "binary", "the source holds NUL bytes: not text", req.request_id);
+    out = thread_parser().parse_source(body.value("project", std::string("snippet")),
+                                       path.empty() ? "snippet" : path, src, lang);
+  } else {
+    auto project = body.value("project", std::string());
+    if (project.empty()) return bad_request(req, "give source (a snippet) or project and path (a file of a project)");
+    if (!req.who.may_project(project))
+      return error_response(403, "forbidden", "the token is scoped to project " + req.who.project, req.request_id);
+    auto info = a.eng().storage().project_info(project);
+    if (!info.ok()) return error_of(req, info.err());
+    if (!*info) return error_response(404, "not_found", "no project " + project, req.request_id);
+    auto root = json::parse(**info, nullptr, false).value("root", std::string());
+    auto rel = inside_root(root, path);
+    if (!rel.ok()) return error_of(req, rel.err());
+    parse_job job;
+    job.project = project;
+    job.root = root;
+    job.path = *rel;
+    job.max_bytes = a.options().max_file_bytes;
+    out = thread_parser().parse_file(job);
+  }
+  if (out.kind == parse_result_kind::skipped)
+    return error_response(422, "not_parsed", out.reason, req.request_id);
+  if (out.kind == parse_result_kind::failed) return error_response(422, "not_parsed", out.reason, req.request_id);
+  return ok_json(extract_json(out).dump());
+}
+
+}  // namespace
+
+void register_misc_routes(app& a, router& r) {
+  r.add({"GET", "/health/live", role::none, false, false,
+         [](api_request&) -> api_reply { return ok_json(R"({"status":"live"})"); }});
+  r.add({"GET", "/health/ready", role::none, false, false, [&a](api_request& req) -> api_reply {
+           if (!a.ready())
+             return error_response(503, "not_ready", "indexes are loading", req.request_id);
+           return ok_json(R"({"status":"ready"})");
+         }});
+  r.add({"GET", "/metrics", role::reader, false, false, [&a](api_request&) -> api_reply {
+           api_response res;
+           res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+           res.body = a.stats().render();
+           return res;
+         }});
+  r.add({"POST", "/api/v1/parse", role::reader, true, false, [&a](api_request& req) { return parse(a, req); }});
+  for (const char* p : {"/ws", "/graphql"})
+    r.add({"GET", p, role::reader, false, false, [](api_request& req) -> api_reply {
+             auto res = error_response(426, "upgrade_required", "this path speaks WebSocket only", req.request_id);
+             res.headers.emplace_back("Upgrade", "websocket");
+             return res;
+           }});
+}
+
+}  // namespace cg::net

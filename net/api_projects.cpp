@@ -1,0 +1,168 @@
+// Projects and index tasks: /api/v1/projects, /api/v1/tasks.
+#include <nlohmann/json.hpp>
+
+#include "actors/engine_json.hpp"
+#include "net/app.hpp"
+
+namespace cg::net {
+namespace {
+
+using json = nlohmann::json;
+
+bool valid_project_name(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  return s != "." && s != "..";
+}
+
+json project_json(app& a, const std::string& name, uint32_t id) {
+  json j = {{"name", name}, {"id", id}};
+  auto info = a.eng().storage().project_info(name);
+  if (info.ok() && *info) {
+    auto pj = json::parse(**info, nullptr, false);
+    if (pj.is_object())
+      for (auto& [k, v] : pj.items()) j[k] = v;
+  }
+  return j;
+}
+
+json task_json(const task_info& t) {
+  json j = {{"id", t.id}, {"project", t.project}, {"root", t.root}, {"state", t.state}, {"started_unix", t.started_unix}};
+  if (!t.last_progress.empty()) j["progress"] = json::parse(t.last_progress, nullptr, false);
+  if (!t.summary.empty()) j["summary"] = json::parse(t.summary, nullptr, false);
+  return j;
+}
+
+std::optional<uint64_t> parse_task_id(const std::string& s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+// The task, if the caller may see it (scoped tokens see their project's tasks only).
+std::optional<task_info> visible_task(app& a, const api_request& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id) return std::nullopt;
+  auto t = a.task(*id);
+  if (!t || !req.who.may_project(t->project)) return std::nullopt;
+  return t;
+}
+
+api_reply list_projects(app& a, api_request& req) {
+  auto all = a.eng().storage().projects();
+  if (!all.ok()) return error_of(req, all.err());
+  json arr = json::array();
+  for (const auto& [name, id] : *all)
+    if (req.who.may_project(name)) arr.push_back(project_json(a, name, id));
+  return ok_json(json({{"projects", arr}}).dump());
+}
+
+api_reply create_project(app& a, api_request& req) {
+  auto body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) return bad_request(req, "the body must be a JSON object with name and root");
+  auto name = body.value("name", std::string());
+  auto root = body.value("root", std::string());
+  if (!valid_project_name(name)) return bad_request(req, "name: 1-64 letters, digits, '.', '-' or '_'");
+  if (!req.who.may_project(name))
+    return error_response(403, "forbidden", "the token is scoped to project " + req.who.project, req.request_id);
+  bool index = body.value("index", true);
+  auto exists = a.eng().storage().project_id(name);
+  if (index) {
+    auto task = a.start_index(name, root);
+    if (!task.ok()) return error_of(req, task.err());
+    a.audit(req, "project.create", name + " " + root);
+    return ok_json(json({{"name", name}, {"task", *task}, {"created", !exists.ok()}}).dump(), exists.ok() ? 200 : 201);
+  }
+  auto abs = a.check_root(root);
+  if (!abs.ok()) return error_of(req, abs.err());
+  if (auto p = a.eng().storage().ensure_project(name); !p.ok()) return error_of(req, p.err());
+  if (auto s = a.eng().storage().set_project_info(name, json({{"root", *abs}}).dump()); !s.ok())
+    return error_of(req, s.err());
+  a.audit(req, "project.create", name + " " + *abs);
+  return ok_json(json({{"name", name}, {"root", *abs}, {"created", !exists.ok()}}).dump(), exists.ok() ? 200 : 201);
+}
+
+api_reply get_project(app& a, api_request& req) {
+  const auto& name = req.params.at("name");
+  auto id = a.eng().storage().project_id(name);
+  if (!id.ok()) return error_response(404, "not_found", "no project " + name, req.request_id);
+  auto j = project_json(a, name, *id);
+  j["stats"] = stats_json(graph_query(a.eng().storage().latest(), *id).stats());
+  return ok_json(j.dump());
+}
+
+api_reply delete_project(app& a, api_request& req) {
+  const auto& name = req.params.at("name");
+  if (auto s = a.eng().remove_project(name); !s.ok()) return error_of(req, s.err());
+  a.cache().invalidate(name);
+  a.audit(req, "project.delete", name);
+  return ok_json(json({{"deleted", name}}).dump());
+}
+
+api_reply index_project(app& a, api_request& req) {
+  const auto& name = req.params.at("name");
+  auto info = a.eng().storage().project_info(name);
+  if (!info.ok()) return error_of(req, info.err());
+  if (!*info) return error_response(404, "not_found", "no project " + name, req.request_id);
+  auto root = json::parse(**info, nullptr, false).value("root", std::string());
+  auto task = a.start_index(name, root);
+  if (!task.ok()) return error_of(req, task.err());
+  a.audit(req, "project.index", name);
+  return ok_json(json({{"task", *task}, {"project", name}}).dump(), 202);
+}
+
+api_reply list_tasks(app& a, api_request& req) {
+  json arr = json::array();
+  for (const auto& t : a.tasks())
+    if (req.who.may_project(t.project)) arr.push_back(task_json(t));
+  return ok_json(json({{"tasks", arr}}).dump());
+}
+
+api_reply get_task(app& a, api_request& req) {
+  auto t = visible_task(a, req);
+  if (!t) return error_response(404, "not_found", "no task " + req.params.at("id"), req.request_id);
+  return ok_json(task_json(*t).dump());
+}
+
+api_reply cancel_task(app& a, api_request& req) {
+  auto t = visible_task(a, req);
+  if (!t) return error_response(404, "not_found", "no task " + req.params.at("id"), req.request_id);
+  bool cancelled = t->state == "running" && a.eng().cancel(t->id);
+  a.audit(req, "task.cancel", std::to_string(t->id));
+  return ok_json(json({{"task", t->id}, {"cancelled", cancelled}, {"state", cancelled ? "cancelling" : t->state}}).dump(),
+                 cancelled ? 202 : 409);
+}
+
+api_reply task_events(app& a, api_request& req) {
+  auto t = visible_task(a, req);
+  if (!t) return error_response(404, "not_found", "no task " + req.params.at("id"), req.request_id);
+  bool sse = stream_format(req) == "sse";
+  stream_reply s;
+  s.content_type = sse ? "text/event-stream" : "application/x-ndjson";
+  s.headers = {{"Cache-Control", "no-cache"}};
+  uint64_t id = t->id;
+  s.produce = [&a, id, sse](std::shared_ptr<stream_sink> sink) { a.watch_task(id, std::move(sink), sse); };
+  return s;
+}
+
+}  // namespace
+
+void register_project_routes(app& a, router& r) {
+  auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
+  r.add({"GET", "/api/v1/projects", role::reader, true, false, bind(list_projects)});
+  r.add({"POST", "/api/v1/projects", role::admin, true, false, bind(create_project)});
+  r.add({"GET", "/api/v1/projects/{name}", role::reader, true, true, bind(get_project)});
+  r.add({"DELETE", "/api/v1/projects/{name}", role::admin, true, true, bind(delete_project)});
+  r.add({"POST", "/api/v1/projects/{name}/index", role::writer, true, true, bind(index_project)});
+  r.add({"GET", "/api/v1/tasks", role::reader, false, false, bind(list_tasks)});
+  r.add({"GET", "/api/v1/tasks/{id}", role::reader, false, false, bind(get_task)});
+  r.add({"DELETE", "/api/v1/tasks/{id}", role::writer, false, false, bind(cancel_task)});
+  r.add({"GET", "/api/v1/tasks/{id}/events", role::reader, false, false, bind(task_events)});
+}
+
+}  // namespace cg::net

@@ -1,0 +1,153 @@
+#pragma once
+// The server's application layer, plain C++ (no Beast): the route table and its
+// handlers, authentication, roles and project scopes, rate limits, CORS, the result
+// cache, the task registry, the audit log and the event hub that fans engine events
+// out to WebSocket and streaming clients. Sessions (net/http_session.cpp) only move
+// bytes: they call prepare(), then invoke() inline or on the worker pool, then finish().
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "actors/engine.hpp"
+#include "net/auth.hpp"
+#include "net/metrics.hpp"
+#include "net/rate_limit.hpp"
+#include "net/result_cache.hpp"
+#include "net/router.hpp"
+#include "net/server.hpp"
+
+namespace cg::net {
+
+// A WebSocket client of the event channel, as the hub sees it.
+class event_client {
+ public:
+  virtual ~event_client() = default;
+  // Queues a text message; false when the client is gone.
+  virtual bool send(std::shared_ptr<const std::string> text) = 0;
+};
+
+struct task_info {
+  uint64_t id = 0;
+  std::string project, root;
+  std::string state = "running";  // running | done | failed | cancelled
+  std::string last_progress;      // JSON
+  std::string summary;            // JSON, when finished
+  int64_t started_unix = 0;
+};
+
+class app {
+ public:
+  app(engine& eng, const server_options& opts);
+  ~app();
+
+  struct prepared {
+    const route* r = nullptr;
+    std::optional<api_response> early;  // answer now (errors, preflight, 503 while draining)
+    std::string route_name;             // for metrics: the pattern, or "unmatched"
+  };
+  prepared prepare(api_request& req);
+  // Runs a route's handler; exceptions and errors become the JSON error shape.
+  api_reply invoke(const route& r, api_request& req);
+  // Adds CORS and request-id headers, records metrics and the access log line.
+  void finish(const api_request& req, const std::string& route_name, int status,
+              std::vector<std::pair<std::string, std::string>>& headers, double seconds);
+
+  // WebSocket upgrades: the path's subprotocol, auth and scope. On failure `err` is
+  // the HTTP answer to send instead of the upgrade.
+  struct upgrade_decision {
+    bool ok = false;
+    std::string subprotocol;  // chosen from the client's offer ("" : none)
+    std::vector<std::string> topics;  // initial subscriptions (?topics=)
+    api_response err;
+  };
+  upgrade_decision decide_upgrade(api_request& req);
+
+  // Event channel (/ws): subscribe a client with its principal; handle its messages.
+  uint64_t attach(std::weak_ptr<event_client> c, principal who);
+  void detach(uint64_t id);
+  // A client message: the reply to send (may be empty). Bad messages get an error reply.
+  std::string on_client_message(uint64_t id, std::string_view text);
+  std::string subscribe_topics(uint64_t id, const std::vector<std::string>& topics);
+
+  std::string new_request_id();
+  metrics& stats() { return metrics_; }
+  engine& eng() { return eng_; }
+  const server_options& options() const { return opts_; }
+  result_cache& cache() { return cache_; }
+  void set_draining() { draining_ = true; }
+  void set_ready(bool r) { ready_ = r; }
+  bool ready() const { return ready_; }
+  bool draining() const { return draining_; }
+
+  // Projects and tasks (used by handlers and by serve --project).
+  result<uint64_t> start_index(const std::string& project, const std::string& root);
+  std::optional<task_info> task(uint64_t id);
+  std::vector<task_info> tasks();
+  // A stream that gets this task's progress events (and the summary, then closes).
+  void watch_task(uint64_t id, std::shared_ptr<stream_sink> sink, bool sse);
+  // Resolves a path inside an allowed root; invalid_argument for anything outside.
+  result<std::string> check_root(const std::string& path) const;
+  void audit(const api_request& req, std::string_view action, const std::string& detail);
+
+ private:
+  void register_routes();
+  void on_event(const event& e);
+
+  engine& eng_;
+  server_options opts_;
+  router router_;
+  authenticator auth_;
+  rate_limiter per_key_, per_ip_;
+  metrics metrics_;
+  result_cache cache_;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> ready_{false};
+  std::atomic<uint64_t> next_request_{1};
+  std::string id_prefix_;
+  uint64_t engine_sub_ = 0;
+
+  std::mutex audit_mu_;
+  std::FILE* audit_file_ = nullptr;
+
+  std::mutex tasks_mu_;
+  std::map<uint64_t, task_info> tasks_;
+  std::multimap<uint64_t, std::pair<std::shared_ptr<stream_sink>, bool>> task_watchers_;  // task -> sink, sse
+
+  struct client {
+    std::weak_ptr<event_client> c;
+    principal who;
+    std::set<std::string> topics;
+  };
+  std::mutex clients_mu_;
+  std::unordered_map<uint64_t, client> clients_;
+  uint64_t next_client_ = 1;
+
+  friend void register_project_routes(app&, router&);
+  friend void register_graph_routes(app&, router&);
+  friend void register_search_routes(app&, router&);
+  friend void register_misc_routes(app&, router&);
+};
+
+// Route groups (net/api_*.cpp).
+void register_project_routes(app& a, router& r);
+void register_graph_routes(app& a, router& r);
+void register_search_routes(app& a, router& r);
+void register_misc_routes(app& a, router& r);
+
+// Helpers for handlers.
+api_response error_of(const api_request& req, const error& e);  // maps errc to a status
+api_response bad_request(const api_request& req, std::string_view message);
+api_response ok_json(const std::string& body, int status = 200);
+std::string sse_frame(std::string_view event, std::string_view data);
+// "ndjson", "sse" or "" from ?stream= or the Accept header.
+std::string stream_format(const api_request& req);
+
+}  // namespace cg::net

@@ -1,0 +1,269 @@
+// The event hub (engine events to WebSocket clients and task streams), the task
+// registry, root checks and the audit log.
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "actors/engine_json.hpp"
+#include "net/app.hpp"
+
+namespace cg::net {
+namespace {
+
+int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// "progress/p", "changes/p", "index/p": the project part.
+std::string_view topic_project(std::string_view topic) {
+  auto slash = topic.find('/');
+  return slash == std::string_view::npos ? std::string_view{} : topic.substr(slash + 1);
+}
+
+bool topic_matches(const std::string& sub, const std::string& topic) {
+  if (sub.ends_with('/')) return topic.starts_with(sub);
+  return topic == sub;
+}
+
+std::string message(const nlohmann::json& j) { return j.dump(); }
+
+}  // namespace
+
+uint64_t app::attach(std::weak_ptr<event_client> c, principal who) {
+  std::lock_guard lock(clients_mu_);
+  uint64_t id = next_client_++;
+  clients_[id] = client{std::move(c), std::move(who), {}};
+  return id;
+}
+
+void app::detach(uint64_t id) {
+  std::lock_guard lock(clients_mu_);
+  clients_.erase(id);
+}
+
+std::string app::subscribe_topics(uint64_t id, const std::vector<std::string>& topics) {
+  std::lock_guard lock(clients_mu_);
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return {};
+  const auto& who = it->second.who;
+  std::vector<std::string> accepted;
+  for (auto t : topics) {
+    if (t == "*") {
+      if (who.project.empty()) {
+        for (const char* k : {"progress/", "changes/", "index/"}) accepted.push_back(k);
+      } else {
+        for (const char* k : {"progress/", "changes/", "index/"}) accepted.push_back(k + who.project);
+      }
+      continue;
+    }
+    auto kind = t.substr(0, t.find('/'));
+    if ((kind != "progress" && kind != "changes" && kind != "index") || t.find('/') == std::string::npos)
+      return message({{"type", "error"},
+                      {"code", "bad_topic"},
+                      {"message", "topics are progress/P, changes/P or index/P (P: a project, or empty for all)"},
+                      {"topic", t}});
+    auto proj = topic_project(t);
+    if (!who.project.empty() && proj != who.project)
+      return message({{"type", "error"},
+                      {"code", "forbidden"},
+                      {"message", "the token is scoped to project " + who.project},
+                      {"topic", t}});
+    accepted.push_back(t);
+  }
+  for (const auto& t : accepted) it->second.topics.insert(t);
+  return message({{"type", "subscribed"}, {"topics", it->second.topics}});
+}
+
+std::string app::on_client_message(uint64_t id, std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
+    return message({{"type", "error"}, {"code", "bad_message"}, {"message", "send a JSON object with a type"}});
+  auto type = j["type"].get<std::string>();
+  std::vector<std::string> topics;
+  if (j.contains("topics") && j["topics"].is_array())
+    for (const auto& t : j["topics"])
+      if (t.is_string()) topics.push_back(t.get<std::string>());
+  if (j.contains("topic") && j["topic"].is_string()) topics.push_back(j["topic"].get<std::string>());
+  if (type == "subscribe") {
+    if (topics.empty()) return message({{"type", "error"}, {"code", "bad_message"}, {"message", "no topics"}});
+    return subscribe_topics(id, topics);
+  }
+  if (type == "unsubscribe") {
+    std::lock_guard lock(clients_mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return {};
+    for (const auto& t : topics) it->second.topics.erase(t);
+    return message({{"type", "subscribed"}, {"topics", it->second.topics}});
+  }
+  if (type == "ping") return message({{"type", "pong"}});
+  return message({{"type", "error"}, {"code", "bad_message"}, {"message", "unknown type " + type}});
+}
+
+void app::on_event(const event& e) {
+  if (auto* c = std::get_if<node_changes>(&e.payload)) cache_.invalidate(c->project);
+  // Task registry and task streams.
+  if (auto* p = std::get_if<index_progress>(&e.payload)) {
+    auto j = progress_json(*p).dump();
+    std::lock_guard lock(tasks_mu_);
+    if (auto it = tasks_.find(p->task); it != tasks_.end()) it->second.last_progress = j;
+    auto range = task_watchers_.equal_range(p->task);
+    for (auto it = range.first; it != range.second; ++it)
+      it->second.first->write(it->second.second ? sse_frame("progress", j) : j + "\n");
+  }
+  // WebSocket clients: serialised once, shared by every matching client.
+  std::shared_ptr<const std::string> text;
+  std::vector<std::shared_ptr<event_client>> targets;
+  {
+    std::lock_guard lock(clients_mu_);
+    auto proj = topic_project(e.topic);
+    for (auto& [id, c] : clients_) {
+      if (!c.who.may_project(proj)) continue;
+      bool match = false;
+      for (const auto& t : c.topics) match = match || topic_matches(t, e.topic);
+      if (!match) continue;
+      if (auto sp = c.c.lock()) targets.push_back(std::move(sp));
+    }
+  }
+  if (targets.empty()) return;
+  auto j = event_json(e);
+  j["type"] = "event";
+  j["event"] = event_json(e)["type"];
+  text = std::make_shared<const std::string>(j.dump());
+  for (auto& t : targets) t->send(text);
+}
+
+result<uint64_t> app::start_index(const std::string& project, const std::string& root) {
+  auto abs = check_root(root);
+  if (!abs.ok()) return abs.err();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(*abs, ec)) return make_error(errc::invalid_argument, "not a directory: " + root);
+  index_request req;
+  req.project = project;
+  req.root = *abs;
+  req.walk.max_file_bytes = opts_.max_file_bytes;
+  req.vectors = opts_.vectors;
+  auto data_abs = std::filesystem::weakly_canonical(opts_.data_dir, ec).string();
+  if (!ec && data_abs.starts_with(req.root + "/")) req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
+  if (auto proj = eng_.storage().ensure_project(project); !proj.ok()) return proj.err();
+  auto info = eng_.storage().project_info(project);
+  nlohmann::json j = nlohmann::json::object();
+  if (info.ok() && *info) j = nlohmann::json::parse(**info, nullptr, false);
+  if (!j.is_object()) j = nlohmann::json::object();
+  j["root"] = req.root;
+  if (auto s = eng_.storage().set_project_info(project, j.dump()); !s.ok()) return s.err();
+
+  std::lock_guard lock(tasks_mu_);  // the done callback waits for the entry to exist
+  auto started = eng_.start_index(req, [this, project](const index_summary& s) {
+    auto sj = summary_json(s).dump();
+    std::vector<std::pair<std::shared_ptr<stream_sink>, bool>> watchers;
+    {
+      std::lock_guard lock(tasks_mu_);
+      auto& t = tasks_[s.task];
+      t.summary = sj;
+      t.state = s.outcome == index_phase::done ? "done" : s.outcome == index_phase::cancelled ? "cancelled" : "failed";
+      auto range = task_watchers_.equal_range(s.task);
+      for (auto it = range.first; it != range.second; ++it) watchers.push_back(it->second);
+      task_watchers_.erase(s.task);
+    }
+    for (auto& [sink, sse] : watchers) {
+      sink->write(sse ? sse_frame("done", sj) : sj + "\n");
+      sink->close();
+    }
+    auto info = eng_.storage().project_info(project);
+    nlohmann::json pj = nlohmann::json::object();
+    if (info.ok() && *info) pj = nlohmann::json::parse(**info, nullptr, false);
+    if (!pj.is_object()) pj = nlohmann::json::object();
+    pj["last_indexed_unix"] = unix_now();
+    pj["last_outcome"] = to_string(s.outcome);
+    (void)eng_.storage().set_project_info(project, pj.dump());
+  });
+  if (!started.ok()) return started.err();
+  auto& t = tasks_[*started];
+  t.id = *started;
+  t.project = project;
+  t.root = req.root;
+  t.started_unix = unix_now();
+  // Keep the registry bounded: forget the oldest finished tasks.
+  while (tasks_.size() > 1000) {
+    auto it = std::find_if(tasks_.begin(), tasks_.end(), [](auto& kv) { return kv.second.state != "running"; });
+    if (it == tasks_.end()) break;
+    tasks_.erase(it);
+  }
+  return *started;
+}
+
+std::optional<task_info> app::task(uint64_t id) {
+  std::lock_guard lock(tasks_mu_);
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<task_info> app::tasks() {
+  std::lock_guard lock(tasks_mu_);
+  std::vector<task_info> out;
+  for (const auto& [id, t] : tasks_) out.push_back(t);
+  return out;
+}
+
+void app::watch_task(uint64_t id, std::shared_ptr<stream_sink> sink, bool sse) {
+  std::unique_lock lock(tasks_mu_);
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) {
+    lock.unlock();
+    sink->close();
+    return;
+  }
+  if (!it->second.last_progress.empty())
+    sink->write(sse ? sse_frame("progress", it->second.last_progress) : it->second.last_progress + "\n");
+  if (it->second.state != "running") {
+    auto s = it->second.summary;
+    lock.unlock();
+    sink->write(sse ? sse_frame("done", s) : s + "\n");
+    sink->close();
+    return;
+  }
+  task_watchers_.emplace(id, std::make_pair(sink, sse));
+  std::weak_ptr<stream_sink> weak = sink;
+  lock.unlock();
+  sink->on_end([this, id, weak] {
+    std::lock_guard lock(tasks_mu_);
+    auto range = task_watchers_.equal_range(id);
+    for (auto it = range.first; it != range.second; ++it)
+      if (it->second.first == weak.lock() || weak.expired()) {
+        task_watchers_.erase(it);
+        break;
+      }
+  });
+}
+
+result<std::string> app::check_root(const std::string& path) const {
+  namespace fs = std::filesystem;
+  if (path.empty()) return make_error(errc::invalid_argument, "a root path is required");
+  if (!fs::path(path).is_absolute()) return make_error(errc::invalid_argument, "the root must be an absolute path");
+  std::error_code ec;
+  auto canon = fs::canonical(path, ec);  // resolves symlinks and ..
+  if (ec) return make_error(errc::invalid_argument, "cannot resolve " + path + ": " + ec.message());
+  auto c = canon.string();
+  if (opts_.allowed_roots.empty()) return c;
+  for (const auto& a : opts_.allowed_roots) {
+    auto ac = fs::canonical(a, ec);
+    if (ec) continue;
+    auto as = ac.string();
+    if (c == as || c.starts_with(as == "/" ? as : as + "/")) return c;
+  }
+  return make_error(errc::invalid_argument, "path is outside the allowed roots: " + path);
+}
+
+void app::audit(const api_request& req, std::string_view action, const std::string& detail) {
+  if (!audit_file_) return;
+  nlohmann::json j = {{"time", unix_now()},          {"request_id", req.request_id}, {"who", req.who.subject},
+                      {"role", to_string(req.who.granted)}, {"ip", req.remote_ip},   {"method", req.method},
+                      {"path", req.path},            {"action", action},             {"detail", detail}};
+  auto line = j.dump() + "\n";
+  std::lock_guard lock(audit_mu_);
+  std::fwrite(line.data(), 1, line.size(), audit_file_);
+  std::fflush(audit_file_);
+}
+
+}  // namespace cg::net

@@ -1,0 +1,77 @@
+#pragma once
+// Internal to net/: the Beast/Asio side of the server. Included only by the .cpp files
+// that move bytes (server.cpp, http_session.cpp, ws_session.cpp): keep it out of
+// every header others include (compile time).
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "net/app.hpp"
+#include "net/server.hpp"
+
+namespace cg::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+// Every live connection, so that shutdown can close them.
+class session_base {
+ public:
+  virtual ~session_base() = default;
+  virtual void close_now() = 0;  // posts the close onto the session's strand
+};
+
+struct server::impl {
+  impl(engine& e, server_options o);
+  engine& eng;
+  server_options opts;
+  std::unique_ptr<app> application;
+  asio::io_context ioc;
+  std::optional<asio::ssl::context> ssl;
+  tcp::acceptor acceptor;
+  asio::thread_pool workers;
+  std::vector<std::thread> io_threads;
+  uint16_t bound_port = 0;
+
+  std::atomic<int64_t> in_flight{0};       // requests between read and the end of their answer
+  std::atomic<int64_t> connections{0};
+  std::mutex sessions_mu;
+  std::unordered_map<uint64_t, std::weak_ptr<session_base>> sessions;
+  uint64_t next_session = 1;
+
+  std::once_flag shutdown_once;
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool done = false;
+
+  uint64_t add_session(std::weak_ptr<session_base> s);
+  void remove_session(uint64_t id);
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+};
+
+// Start a connection's HTTP session (TLS handshake first when ssl is set).
+void start_http_session(server::impl& srv, tcp::socket socket);
+// Hand an upgraded connection to a WebSocket session.
+void start_ws_session(server::impl& srv, plain_stream&& stream, http::request<http::string_body>&& req,
+                      app::upgrade_decision&& d, api_request&& ar);
+void start_ws_session(server::impl& srv, tls_stream&& stream, http::request<http::string_body>&& req,
+                      app::upgrade_decision&& d, api_request&& ar);
+
+}  // namespace cg::net

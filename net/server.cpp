@@ -1,0 +1,172 @@
+// The listener, the thread pools, start-up and graceful shutdown.
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "net/beast_impl.hpp"
+
+namespace cg::net {
+
+server::impl::impl(engine& e, server_options o)
+    : eng(e), opts(std::move(o)), acceptor(ioc), workers(std::max(1u, opts.worker_threads)) {}
+
+uint64_t server::impl::add_session(std::weak_ptr<session_base> s) {
+  std::lock_guard lock(sessions_mu);
+  uint64_t id = next_session++;
+  sessions.emplace(id, std::move(s));
+  return id;
+}
+
+void server::impl::remove_session(uint64_t id) {
+  std::lock_guard lock(sessions_mu);
+  sessions.erase(id);
+}
+
+void server::impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+}
+
+void server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+  if (!ec) {
+    if (static_cast<size_t>(connections.load()) >= opts.limits.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // over the connection limit: refuse at once
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      start_http_session(*this, std::move(socket));
+    }
+  } else if (ec == asio::error::no_descriptors) {
+    spdlog::warn("accept: out of file descriptors");
+  }
+  do_accept();
+}
+
+namespace {
+bool loopback(const std::string& address) {
+  beast::error_code ec;
+  auto a = asio::ip::make_address(address, ec);
+  return !ec && a.is_loopback();
+}
+}  // namespace
+
+server::server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+server::~server() { shutdown(); }
+
+result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) {
+  if (!opts.auth.enabled && !loopback(opts.address))
+    return make_error(errc::invalid_argument,
+                      "no-auth mode is only allowed on a loopback address (127.0.0.1 or ::1), not " + opts.address);
+  if (opts.auth.keys_file.empty()) opts.auth.keys_file = opts.data_dir + "/api_keys.json";
+  auto p = std::make_unique<impl>(eng, opts);
+  if (!opts.tls_cert_file.empty() || !opts.tls_key_file.empty()) {
+    if (opts.tls_cert_file.empty() || opts.tls_key_file.empty())
+      return make_error(errc::invalid_argument, "TLS needs both a certificate and a key file");
+    try {  // Asio reports by exception: it stays here
+      p->ssl.emplace(asio::ssl::context::tls_server);
+      p->ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                          asio::ssl::context::no_tlsv1_1);
+      p->ssl->use_certificate_chain_file(opts.tls_cert_file);
+      p->ssl->use_private_key_file(opts.tls_key_file, asio::ssl::context::pem);
+    } catch (const std::exception& e) {
+      return make_error(errc::invalid_argument, "TLS certificate or key: " + std::string(e.what()));
+    }
+  }
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(opts.address, ec);
+  if (ec) return make_error(errc::invalid_argument, "listen address " + opts.address + ": " + ec.message());
+  tcp::endpoint ep(addr, opts.port);
+  p->acceptor.open(ep.protocol(), ec);
+  if (!ec) p->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) p->acceptor.bind(ep, ec);
+  if (!ec) p->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return make_error(errc::io_error,
+                      "cannot listen on " + opts.address + ":" + std::to_string(opts.port) + ": " + ec.message());
+  p->bound_port = p->acceptor.local_endpoint().port();
+  p->application = std::make_unique<app>(eng, p->opts);
+  p->application->stats().add_collector([raw = p.get()](std::vector<metrics::sample>& out) {
+    out.push_back({"codegraph_connections", "Open connections (HTTP and WebSocket).", "gauge", {},
+                   static_cast<double>(raw->connections.load())});
+  });
+  p->do_accept();
+  unsigned n = std::max(1u, opts.io_threads);
+  for (unsigned i = 0; i < n; ++i) p->io_threads.emplace_back([raw = p.get()] { raw->ioc.run(); });
+  // Ready once every project's search index is loaded.
+  asio::post(p->workers, [raw = p.get()] {
+    auto projects = raw->eng.storage().projects();
+    if (projects.ok())
+      for (const auto& [name, id] : *projects) {
+        auto st = raw->eng.vectors_stats(name);
+        if (!st.ok()) spdlog::warn("project {}: search index not loaded: {}", name, st.err().message);
+      }
+    raw->application->set_ready(true);
+  });
+  spdlog::info("listening on {}://{}:{}", p->ssl ? "https" : "http", opts.address, p->bound_port);
+  return std::unique_ptr<server>(new server(std::move(p)));
+}
+
+uint16_t server::port() const { return impl_->bound_port; }
+bool server::tls() const { return impl_->ssl.has_value(); }
+
+std::string server::base_url() const {
+  auto host = impl_->opts.address;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return std::string(tls() ? "https" : "http") + "://" + host + ":" + std::to_string(port());
+}
+
+result<uint64_t> server::index_project(const std::string& name, const std::string& root) {
+  return impl_->application->start_index(name, root);
+}
+
+void server::shutdown() {
+  std::call_once(impl_->shutdown_once, [this] {
+    auto& p = *impl_;
+    spdlog::info("shutting down: draining {} in-flight requests", p.in_flight.load());
+    p.application->set_draining();
+    std::promise<void> closed;
+    asio::post(p.ioc, [&p, &closed] {
+      beast::error_code ec;
+      p.acceptor.close(ec);
+      closed.set_value();
+    });
+    closed.get_future().wait();
+    auto deadline = std::chrono::steady_clock::now() + p.opts.limits.drain_timeout;
+    while (p.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (p.in_flight.load() > 0) spdlog::warn("{} requests still in flight after the drain timeout", p.in_flight.load());
+    std::vector<std::shared_ptr<session_base>> open;
+    {
+      std::lock_guard lock(p.sessions_mu);
+      for (auto& [id, w] : p.sessions)
+        if (auto s = w.lock()) open.push_back(std::move(s));
+    }
+    for (auto& s : open) s->close_now();
+    open.clear();
+    // Let the close frames and TLS shutdowns go out.
+    auto close_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (p.connections.load() > 0 && std::chrono::steady_clock::now() < close_deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    p.ioc.stop();
+    for (auto& t : p.io_threads) t.join();
+    p.workers.join();
+    p.application.reset();  // unsubscribes from the engine
+    if (auto s = p.eng.storage().flush(); !s.ok()) spdlog::error("flush at shutdown: {}", s.err().message);
+    spdlog::info("shut down");
+    {
+      std::lock_guard lock(p.done_mu);
+      p.done = true;
+    }
+    p.done_cv.notify_all();
+  });
+}
+
+void server::wait() {
+  std::unique_lock lock(impl_->done_mu);
+  impl_->done_cv.wait(lock, [this] { return impl_->done; });
+}
+
+}  // namespace cg::net

@@ -1,0 +1,257 @@
+// One WebSocket connection: /ws (the event channel, subprotocol codegraph.events.v1
+// or none) and /graphql (graphql-transport-ws; the GraphQL engine is the next issue,
+// this session speaks the protocol's connection phase). Outbound messages go through
+// a queue bounded in bytes with one write outstanding; see the slow-consumer policy
+// in docs/ARCHITECTURE.md.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <deque>
+#include <nlohmann/json.hpp>
+
+#include "net/beast_impl.hpp"
+
+namespace cg::net {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+template <class Next>
+class ws_session : public session_base, public std::enable_shared_from_this<ws_session<Next>> {
+ public:
+  ws_session(server::impl& srv, Next&& next, app::upgrade_decision d, api_request ar)
+      : srv_(srv), ws_(std::move(next)), decision_(std::move(d)), req_(std::move(ar)) {}
+
+  ~ws_session() override {
+    if (client_id_) srv_.application->detach(client_id_);
+    srv_.remove_session(id_);
+    --srv_.connections;
+    --srv_.application->stats().ws_connections;
+    srv_.application->stats().ws_queue_bytes -= static_cast<int64_t>(queued_);
+  }
+
+  void start(http::request<http::string_body> req) {
+    ++srv_.connections;
+    ++srv_.application->stats().ws_connections;
+    id_ = srv_.add_session(this->weak_from_this());
+    graphql_ = req_.path == "/graphql";
+    const auto& lim = srv_.opts.limits;
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = std::chrono::seconds(10);
+    t.idle_timeout = lim.ws_idle_timeout;
+    t.keep_alive_pings = true;  // a ping at half the idle timeout; no pong: closed
+    ws_.set_option(t);
+    ws_.read_message_max(lim.ws_message_bytes);
+    auto proto = decision_.subprotocol;
+    ws_.set_option(websocket::stream_base::decorator([proto](websocket::response_type& res) {
+      res.set(http::field::server, "codegraph");
+      if (!proto.empty()) res.set(http::field::sec_websocket_protocol, proto);
+    }));
+    ws_.async_accept(req, [self = this->shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  }
+
+  void close_now() override {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      self->close_with(websocket::close_code::going_away, "server shutting down");
+    });
+  }
+
+  // From any thread (the event hub).
+  void post_send(std::shared_ptr<const std::string> text) {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), text = std::move(text)] { self->enqueue(text); });
+  }
+
+ private:
+  struct hub_client : event_client {
+    std::weak_ptr<ws_session> s;
+    bool send(std::shared_ptr<const std::string> text) override {
+      auto sp = s.lock();
+      if (!sp) return false;
+      sp->post_send(std::move(text));
+      return true;
+    }
+  };
+
+  void on_accept(beast::error_code ec) {
+    if (ec) return;
+    ws_.text(true);
+    if (graphql_) {
+      init_timer_.emplace(ws_.get_executor());
+      init_timer_->expires_after(std::chrono::seconds(10));
+      init_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+        if (!ec && !self->acked_) self->close_with(static_cast<websocket::close_code>(4408), "Connection initialisation timeout");
+      });
+    } else {
+      hub_ = std::make_shared<hub_client>();
+      hub_->s = this->weak_from_this();
+      client_id_ = srv_.application->attach(hub_, req_.who);
+      nlohmann::json hello = {{"type", "hello"},
+                              {"subprotocol", decision_.subprotocol},
+                              {"who", req_.who.subject},
+                              {"project_scope", req_.who.project}};
+      enqueue(std::make_shared<const std::string>(hello.dump()));
+      if (!decision_.topics.empty())
+        enqueue(std::make_shared<const std::string>(srv_.application->subscribe_topics(client_id_, decision_.topics)));
+    }
+    do_read();
+  }
+
+  void do_read() {
+    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return;  // closed, timed out, too big (Beast answers 1009), or reset
+    if (!ws_.got_text()) {
+      buffer_.consume(buffer_.size());
+      return close_with(websocket::close_code::bad_payload, "text frames only");
+    }
+    auto text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    if (graphql_) {
+      if (!on_graphql_message(text)) return;
+    } else {
+      auto reply = srv_.application->on_client_message(client_id_, text);
+      if (!reply.empty()) enqueue(std::make_shared<const std::string>(std::move(reply)));
+    }
+    do_read();
+  }
+
+  // graphql-transport-ws, connection phase. False when the connection was closed.
+  bool on_graphql_message(const std::string& text) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) {
+      close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
+      return false;
+    }
+    auto type = j["type"].get<std::string>();
+    if (type == "connection_init") {
+      if (init_seen_) {
+        close_with(static_cast<websocket::close_code>(4429), "Too many initialisation requests");
+        return false;
+      }
+      init_seen_ = acked_ = true;
+      if (init_timer_) init_timer_->cancel();
+      enqueue(std::make_shared<const std::string>(R"({"type":"connection_ack"})"));
+    } else if (type == "ping") {
+      enqueue(std::make_shared<const std::string>(R"({"type":"pong"})"));
+    } else if (type == "pong") {
+    } else if (type == "subscribe") {
+      if (!acked_) {
+        close_with(static_cast<websocket::close_code>(4401), "Unauthorized");
+        return false;
+      }
+      auto id = j.value("id", std::string());
+      nlohmann::json err = {{"type", "error"},
+                            {"id", id},
+                            {"payload", nlohmann::json::array({{{"message", "GraphQL execution is not available in this build yet"}}})}};
+      enqueue(std::make_shared<const std::string>(err.dump()));
+    } else if (type == "complete") {
+    } else {
+      close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
+      return false;
+    }
+    return true;
+  }
+
+  // Strand only. The slow-consumer policy: over the byte bound, new messages are
+  // dropped and counted; when the queue drains below half, the client gets a
+  // {"type":"dropped","count":n} notice; over the bound for ws_slow_close, the
+  // connection is closed with 1008.
+  void enqueue(std::shared_ptr<const std::string> text) {
+    if (closing_) return;
+    const auto& lim = srv_.opts.limits;
+    if (queued_ + text->size() > lim.ws_queue_bytes) {
+      ++dropped_;
+      ++srv_.application->stats().ws_dropped_messages;
+      auto now = clock::now();
+      if (!over_since_) over_since_ = now;
+      else if (now - *over_since_ > lim.ws_slow_close) {
+        ++srv_.application->stats().ws_slow_closes;
+        close_with(websocket::close_code::policy_error, "slow consumer");
+      }
+      return;
+    }
+    queued_ += text->size();
+    srv_.application->stats().ws_queue_bytes += static_cast<int64_t>(text->size());
+    queue_.push_back(std::move(text));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    if (queue_.empty() || closing_) return;
+    writing_ = true;
+    ws_.async_write(asio::buffer(*queue_.front()), [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(beast::error_code ec) {
+    writing_ = false;
+    auto n = queue_.front()->size();
+    queue_.pop_front();
+    queued_ -= n;
+    srv_.application->stats().ws_queue_bytes -= static_cast<int64_t>(n);
+    if (ec) return;
+    if (dropped_ && queued_ < srv_.opts.limits.ws_queue_bytes / 2) {
+      nlohmann::json notice = {{"type", "dropped"}, {"count", dropped_}};
+      dropped_ = 0;
+      over_since_.reset();
+      auto t = std::make_shared<const std::string>(notice.dump());
+      queued_ += t->size();
+      srv_.application->stats().ws_queue_bytes += static_cast<int64_t>(t->size());
+      queue_.push_back(std::move(t));
+    }
+    if (closing_pending_ && queue_.empty()) return do_close();
+    write_next();
+  }
+
+  void close_with(websocket::close_code code, std::string reason) {
+    if (closing_) return;
+    pending_close_ = websocket::close_reason(code, reason);
+    if (writing_) {
+      closing_pending_ = true;  // after the write in flight
+      closing_ = true;
+      return;
+    }
+    closing_ = true;
+    do_close();
+  }
+
+  void do_close() {
+    ws_.async_close(pending_close_, [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  server::impl& srv_;
+  websocket::stream<Next> ws_;
+  app::upgrade_decision decision_;
+  api_request req_;
+  beast::flat_buffer buffer_;
+  uint64_t id_ = 0, client_id_ = 0;
+  std::shared_ptr<hub_client> hub_;
+  bool graphql_ = false, init_seen_ = false, acked_ = false;
+  std::optional<asio::steady_timer> init_timer_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  size_t queued_ = 0;
+  uint64_t dropped_ = 0;
+  std::optional<clock::time_point> over_since_;
+  bool writing_ = false, closing_ = false, closing_pending_ = false;
+  websocket::close_reason pending_close_;
+};
+
+}  // namespace
+
+void start_ws_session(server::impl& srv, plain_stream&& stream, http::request<http::string_body>&& req,
+                      app::upgrade_decision&& d, api_request&& ar) {
+  auto s = std::make_shared<ws_session<plain_stream>>(srv, std::move(stream), std::move(d), std::move(ar));
+  s->start(std::move(req));
+}
+
+void start_ws_session(server::impl& srv, tls_stream&& stream, http::request<http::string_body>&& req,
+                      app::upgrade_decision&& d, api_request&& ar) {
+  auto s = std::make_shared<ws_session<tls_stream>>(srv, std::move(stream), std::move(d), std::move(ar));
+  s->start(std::move(req));
+}
+
+}  // namespace cg::net
