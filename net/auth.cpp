@@ -173,9 +173,7 @@ authenticator::authenticator(auth_options opts) : opts_(std::move(opts)) {
 }
 
 void authenticator::reload_keys_if_changed() {
-  auto now = std::chrono::steady_clock::now();
-  if (keys_mtime_ >= 0 && now - last_check_ < std::chrono::milliseconds(500)) return;
-  last_check_ = now;
+  // One stat per API-key request: a key created or revoked works at once.
   struct stat st {};
   int64_t mtime = -2;
   uint64_t size = 0;

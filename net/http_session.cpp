@@ -314,7 +314,9 @@ void http_session<Stream>::start_stream(api_request ar, const std::string& route
   for (auto& [k, v] : extra) head->insert(k, v);
   head->set("X-Accel-Buffering", "no");
   head->chunked(true);
-  head->keep_alive(keep_alive && !srv_.application->draining());
+  // A streamed answer ends its connection: the read that watches for a vanished
+  // client (watch_client) may have taken bytes of a next request.
+  head->keep_alive(false);
   st_->head = head;
   st_->serializer = std::make_shared<http::response_serializer<http::empty_body>>(*head);
   auto sink = std::make_shared<sink_state>();

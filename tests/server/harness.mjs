@@ -1,0 +1,116 @@
+// Starts the real codegraph binary as a server on 127.0.0.1 with a free port
+// (--listen 127.0.0.1:0 --port-file), in a fresh data directory, and talks to it.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+export const BIN = process.env.CODEGRAPH_BIN || path.resolve('build/release/cli/codegraph');
+export const SOURCE_DIR = process.env.CODEGRAPH_SOURCE_DIR || path.resolve('.');
+
+export function tempDir(prefix = 'cg-server-') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+// A copy of the multi-language fixture tree (tests change files in it).
+export function fixtureProject(dir) {
+  const dst = path.join(dir, 'proj');
+  fs.cpSync(path.join(SOURCE_DIR, 'tests/fixtures'), dst, { recursive: true });
+  return dst;
+}
+
+export function cli(dataDir, args, env = {}) {
+  return execFileSync(BIN, ['--data-dir', dataDir, ...args], {
+    env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function startServer({ dataDir, args = [], env = {}, tls = null } = {}) {
+  const portFile = path.join(dataDir, `port-${crypto.randomUUID()}`);
+  const full = ['--data-dir', dataDir, '--json', 'serve', '--listen', '127.0.0.1:0', '--port-file', portFile, ...args];
+  const proc = spawn(BIN, full, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  proc.stdout.on('data', (d) => { stdout += d; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + 20000;
+  while (!fs.existsSync(portFile)) {
+    if (proc.exitCode !== null) throw new Error(`server exited: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const port = Number(fs.readFileSync(portFile, 'utf8').trim());
+  const scheme = tls ? 'https' : 'http';
+  const server = {
+    proc, port, exited,
+    url: `${scheme}://127.0.0.1:${port}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
+    get stderr() { return stderr; },
+    get stdout() { return stdout; },
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+  return server;
+}
+
+// fetch with a bearer token and JSON handling. Returns {status, headers, body, json}.
+export async function call(server, method, p, { token, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  let payload;
+  if (body !== undefined) {
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+    h['content-type'] = h['content-type'] || 'application/json';
+  }
+  const res = await fetch(server.url + p, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  if (process.env.CG_TEST_DEBUG && res.status >= 400) console.error(`${method} ${p} -> ${res.status} ${text}`);
+  return { status: res.status, headers: res.headers, body: text, json };
+}
+
+export async function waitFor(fn, { timeout = 30000, every = 50, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+export async function waitTask(server, token, id) {
+  return waitFor(async () => {
+    const r = await call(server, 'GET', `/api/v1/tasks/${id}`, { token });
+    return r.json && r.json.state !== 'running' ? r.json : null;
+  }, { what: `task ${id}` });
+}
+
+function b64url(buf) {
+  return Buffer.from(buf).toString('base64').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+export function jwt(claims, { alg = 'HS256', secret, privateKey } = {}) {
+  const head = b64url(JSON.stringify({ alg, typ: 'JWT' }));
+  const body = b64url(JSON.stringify(claims));
+  const input = `${head}.${body}`;
+  let sig;
+  if (alg === 'HS256') sig = crypto.createHmac('sha256', secret).update(input).digest();
+  else if (alg === 'RS256') sig = crypto.sign('sha256', Buffer.from(input), privateKey);
+  else sig = Buffer.alloc(0);
+  return `${input}.${b64url(sig)}`;
+}
+
+export function selfSignedCert(dir) {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+  { stdio: 'ignore' });
+  return { cert, key };
+}
