@@ -72,7 +72,7 @@ qs = [w.replace(" ", "%20") for w in words]
 with open(sys.argv[1], "w") as f:
     f.write("local q = {" + ",".join('"%s"' % q for q in qs) + "}\n")
     f.write("local i = 0\nrequest = function()\n  i = i + 1\n")
-    f.write('  return wrk.format("GET", "/api/v1/projects/python/search?k=10&q=" .. q[(i %% #q) + 1] .. "&n=" .. i)\nend\n')
+    f.write('  return wrk.format("GET", "/api/v1/projects/python/search?k=10&q=" .. q[(i % #q) + 1] .. "&n=" .. i)\nend\n'.replace("%%", "%"))
 PY
 
 run_wrk() {  # label, url, extra args...

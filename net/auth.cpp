@@ -172,8 +172,12 @@ authenticator::authenticator(auth_options opts) : opts_(std::move(opts)) {
   }
 }
 
-void authenticator::reload_keys_if_changed() {
-  // One stat per API-key request: a key created or revoked works at once.
+void authenticator::reload_keys_if_changed(bool force) {
+  // A stat at most every 100 ms (a revoked key stops within that), and at once for a
+  // token not known yet (a key just created works on its first request).
+  auto now = std::chrono::steady_clock::now();
+  if (!force && keys_mtime_ != -1 && now - last_check_ < std::chrono::milliseconds(100)) return;
+  last_check_ = now;
   struct stat st {};
   int64_t mtime = -2;
   uint64_t size = 0;
@@ -196,8 +200,12 @@ void authenticator::reload_keys_if_changed() {
 result<principal> authenticator::check_api_key(std::string_view token) {
   auto h = sha256_hex(token);
   std::lock_guard lock(mu_);
-  reload_keys_if_changed();
+  reload_keys_if_changed(false);
   auto it = by_hash_.find(h);
+  if (it == by_hash_.end()) {
+    reload_keys_if_changed(true);
+    it = by_hash_.find(h);
+  }
   if (it == by_hash_.end()) return make_error(errc::invalid_argument, "unknown or revoked API key");
   principal p;
   p.subject = "key:" + it->second.id;

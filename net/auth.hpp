@@ -55,7 +55,7 @@ class authenticator {
 
  private:
   result<principal> check_api_key(std::string_view token);
-  void reload_keys_if_changed();
+  void reload_keys_if_changed(bool force);
 
   auth_options opts_;
   std::string rsa_public_pem_;
