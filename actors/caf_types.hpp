@@ -39,6 +39,16 @@ using similar_job_ptr = std::shared_ptr<const similar_job>;
 using vsync_job_ptr = std::shared_ptr<const vsync_job>;
 using vstats_job_ptr = std::shared_ptr<const vstats_job>;
 
+// A change to a manual node (graph_state::create_manual and friends).
+struct manual_op {
+  enum class what : uint8_t { create, update, remove } op = what::create;
+  node n;                                 // create: the new node
+  node_id id = 0;                         // update, remove
+  std::function<status(node&)> patch;     // update
+};
+using manual_op_ptr = std::shared_ptr<const manual_op>;
+using manual_reply = std::shared_ptr<const result<node>>;
+
 }  // namespace cg
 
 CAF_BEGIN_TYPE_ID_BLOCK(codegraph, caf::first_custom_type_id)
@@ -57,6 +67,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(codegraph, caf::first_custom_type_id)
   CAF_ADD_ATOM(codegraph, cg, similar_atom, "similar")
   CAF_ADD_ATOM(codegraph, cg, vsync_atom, "vsync")
   CAF_ADD_ATOM(codegraph, cg, vstats_atom, "vstats")
+  CAF_ADD_ATOM(codegraph, cg, manual_atom, "manual")
   CAF_ADD_TYPE_ID(codegraph, (cg::parse_job_ptr))
   CAF_ADD_TYPE_ID(codegraph, (cg::parse_outcome_ptr))
   CAF_ADD_TYPE_ID(codegraph, (cg::extract_batch_ptr))
@@ -74,6 +85,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(codegraph, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(codegraph, (cg::similar_job_ptr))
   CAF_ADD_TYPE_ID(codegraph, (cg::vsync_job_ptr))
   CAF_ADD_TYPE_ID(codegraph, (cg::vstats_job_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::manual_op_ptr))
+  CAF_ADD_TYPE_ID(codegraph, (cg::manual_reply))
 CAF_END_TYPE_ID_BLOCK(codegraph)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::parse_job_ptr)
@@ -93,6 +106,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::search_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::similar_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vsync_job_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vstats_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_op_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_reply)
 
 namespace cg {
 
@@ -105,7 +120,8 @@ using graph_actor = caf::typed_actor<
     caf::replies_to<apply_atom, extract_batch_ptr>::with<changes_reply>,
     caf::replies_to<remove_atom, paths_ptr>::with<changes_reply>,
     caf::replies_to<touch_atom, records_ptr>::with<status_reply>,
-    caf::replies_to<resolve_atom, progress_fn_ptr>::with<resolve_reply>>;
+    caf::replies_to<resolve_atom, progress_fn_ptr>::with<resolve_reply>,
+    caf::replies_to<manual_atom, manual_op_ptr>::with<manual_reply>>;
 
 // Topic-prefix fan-out of events to sinks.
 using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,

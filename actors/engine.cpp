@@ -300,6 +300,44 @@ index_summary engine::index(index_request req, std::function<void(const index_pr
   return summary;
 }
 
+namespace {
+result<node> run_manual(engine::impl& im, caf::actor_system& sys, const std::string& project, manual_op op) {
+  auto proj = im.db->project_id(project);
+  if (!proj.ok()) return proj.err();
+  auto g = im.graph_for(*proj, project);
+  caf::scoped_actor self{sys};
+  result<node> out = make_error(errc::internal, "no reply from the graph actor");
+  self->request(g, caf::infinite, manual_atom_v, manual_op_ptr(std::make_shared<const manual_op>(std::move(op))))
+      .receive([&](const manual_reply& r) { out = *r; },
+               [&](caf::error& err) { out = make_error(errc::internal, sys.render(err)); });
+  return out;
+}
+}  // namespace
+
+result<node> engine::create_node(const std::string& project, node n) {
+  manual_op op;
+  op.op = manual_op::what::create;
+  op.n = std::move(n);
+  return run_manual(*impl_, impl_->system, project, std::move(op));
+}
+
+result<node> engine::update_node(const std::string& project, node_id id, std::function<status(node&)> patch) {
+  manual_op op;
+  op.op = manual_op::what::update;
+  op.id = id;
+  op.patch = std::move(patch);
+  return run_manual(*impl_, impl_->system, project, std::move(op));
+}
+
+status engine::delete_node(const std::string& project, node_id id) {
+  manual_op op;
+  op.op = manual_op::what::remove;
+  op.id = id;
+  auto r = run_manual(*impl_, impl_->system, project, std::move(op));
+  if (!r.ok()) return r.err();
+  return {};
+}
+
 uint64_t engine::subscribe(std::string topic_prefix, event_sink sink) {
   caf::scoped_actor self{impl_->system};
   uint64_t id = 0;

@@ -53,14 +53,22 @@ class engine {
   // Index tasks still running.
   size_t running_tasks() const;
 
+  // Manual nodes, through the project's graph actor (which publishes the change).
+  // update_node's patch runs on the graph actor; it must not block.
+  result<node> create_node(const std::string& project, node n);
+  result<node> update_node(const std::string& project, node_id id, std::function<status(node&)> patch);
+  status delete_node(const std::string& project, node_id id);
+
   uint64_t subscribe(std::string topic_prefix, event_sink sink);
   void unsubscribe(uint64_t subscription);
 
   store& storage();
   unsigned parser_workers() const;
 
+ public:
+  struct impl;  // opaque (the actor system and the store)
+
  private:
-  struct impl;
   explicit engine(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };

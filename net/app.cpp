@@ -131,6 +131,7 @@ void app::register_routes() {
   register_misc_routes(*this, router_);
   register_project_routes(*this, router_);
   register_graph_routes(*this, router_);
+  register_node_routes(*this, router_);
   register_search_routes(*this, router_);
 }
 

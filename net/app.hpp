@@ -132,6 +132,7 @@ class app {
 
   friend void register_project_routes(app&, router&);
   friend void register_graph_routes(app&, router&);
+  friend void register_node_routes(app&, router&);
   friend void register_search_routes(app&, router&);
   friend void register_misc_routes(app&, router&);
 };
@@ -139,6 +140,7 @@ class app {
 // Route groups (net/api_*.cpp).
 void register_project_routes(app& a, router& r);
 void register_graph_routes(app& a, router& r);
+void register_node_routes(app& a, router& r);
 void register_search_routes(app& a, router& r);
 void register_misc_routes(app& a, router& r);
 

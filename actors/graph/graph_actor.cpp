@@ -64,6 +64,28 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
             if (auto s = self->state.graph->touch(r); !s.ok()) return std::make_shared<const status>(s);
           return std::make_shared<const status>();
         },
+        [=](manual_atom, const manual_op_ptr& op) -> manual_reply {
+          auto& g = *self->state.graph;
+          auto reply = [](result<node> r) { return std::make_shared<const result<node>>(std::move(r)); };
+          switch (op->op) {
+            case manual_op::what::create:
+            case manual_op::what::update: {
+              auto r = op->op == manual_op::what::create ? g.create_manual(op->n) : g.update_manual(op->id, op->patch);
+              if (!r.ok()) return reply(r.err());
+              publish_changes(self, {r->second});
+              return reply(std::move(r->first));
+            }
+            case manual_op::what::remove: {
+              auto r = g.delete_manual(op->id);
+              if (!r.ok()) return reply(r.err());
+              publish_changes(self, {*r});
+              node gone;
+              gone.id = op->id;
+              return reply(gone);
+            }
+          }
+          return reply(make_error(errc::internal, "unknown manual operation"));
+        },
         [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
           return std::make_shared<const result<resolve_summary>>(
               self->state.graph->resolve_pending(progress ? *progress : std::function<void(size_t, size_t)>{}));

@@ -35,6 +35,9 @@ struct resolve_summary {
   resolution_counts counts;
 };
 
+inline constexpr std::string_view manual_file = "@manual";
+inline bool is_virtual_path(std::string_view path) { return !path.empty() && path[0] == '@'; }
+
 class graph_state {
  public:
   graph_state(store& s, uint32_t project);
@@ -51,7 +54,18 @@ class graph_state {
 
   result<std::vector<file_record>> manifest() const;
 
+  // Manual nodes (made through the API, not by a parser) live in the virtual file
+  // manual_file; the indexer never removes it. Each call is one atomic write and
+  // returns the node as stored with the change to publish. Only manual nodes can be
+  // updated or deleted: a parsed node belongs to its file and is rewritten by the
+  // next index run (invalid_argument says so).
+  result<std::pair<node, file_change>> create_manual(node n);
+  result<std::pair<node, file_change>> update_manual(node_id id, const std::function<status(node&)>& patch);
+  result<file_change> delete_manual(node_id id);
+
  private:
+  result<file_extract> manual_extract(const read_view& v) const;
+  result<file_change> write_manual(const file_extract& fx);
   result<file_change> stage(write_batch& b, const read_view& v, const file_extract& fx, bool unresolved_exist);
   status delete_out_edges(write_batch& b, const read_view& v, node_id from);
   status mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path);

@@ -63,7 +63,7 @@ void indexer_state::plan(const std::vector<file_record>& manifest) {
     jobs_.push_back(std::move(j));
   }
   for (const auto& [path, rec] : previous_)
-    if (!walked.count(path)) removals_.push_back(path);
+    if (!walked.count(path) && !is_virtual_path(path)) removals_.push_back(path);
   std::sort(removals_.begin(), removals_.end());
   // Largest files first: the cores finish together instead of one of them parsing a
   // big file alone at the end.

@@ -123,6 +123,92 @@ TEST_F(engine_fixture, re_runs_are_incremental) {
   EXPECT_EQ(check_consistency(eng->storage(), pid()), std::vector<std::string>{});
 }
 
+TEST_F(engine_fixture, manual_nodes_are_written_published_searchable_and_survive_reindexing) {
+  ASSERT_EQ(run().outcome, index_phase::done);
+  auto before = check_consistency(eng->storage(), pid());
+  ASSERT_EQ(before, std::vector<std::string>{});
+  recorder rec;
+  auto sub = eng->subscribe("changes/shop", [&](const event& e) { rec.on(e); });
+
+  node n;
+  n.kind = node_kind::function;
+  n.name = "quarterlyRevenueForecast";
+  n.file = "shop/models.py";
+  n.docstring = "Forecast of the next quarter's revenue.";
+  auto made = eng->create_node("shop", n);
+  ASSERT_TRUE(made.ok()) << made.err().message;
+  EXPECT_NE(made->id, 0u);
+  EXPECT_TRUE(made->has(modifier::manual));
+  EXPECT_EQ(made->qualified_name, "quarterlyRevenueForecast");
+  // A second node of the same name is a different node.
+  auto twin = eng->create_node("shop", n);
+  ASSERT_TRUE(twin.ok());
+  EXPECT_NE(twin->id, made->id);
+
+  graph_query q(eng->storage().latest(), pid());
+  auto got = q.get(made->id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->docstring, n.docstring);
+
+  auto upd = eng->update_node("shop", made->id, [](node& x) -> status {
+    x.signature = "quarterlyRevenueForecast(year, quarter)";
+    return {};
+  });
+  ASSERT_TRUE(upd.ok()) << upd.err().message;
+  EXPECT_EQ(upd->signature, "quarterlyRevenueForecast(year, quarter)");
+  EXPECT_EQ(upd->id, made->id);
+
+  // Search finds it (the vector actor catches up with the store).
+  search_request sr;
+  sr.project = "shop";
+  sr.query = "quarterly revenue forecast";
+  std::vector<node_id> hits;
+  ASSERT_TRUE(eng->search(sr, [&](const search_batch& b) {
+                   for (auto& h : b.hits) hits.push_back(h.id);
+                 }).ok());
+  EXPECT_NE(std::find(hits.begin(), hits.end(), made->id), hits.end());
+
+  // Parsed nodes are the parser's: refused with a reason; unknown ids: not_found.
+  auto files = q.files();
+  ASSERT_TRUE(files.ok());
+  auto outline = q.outline("shop/models.py");
+  ASSERT_TRUE(outline.ok() && !outline->empty());
+  auto refused = eng->update_node("shop", outline->back().id, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.err().code, errc::invalid_argument);
+  EXPECT_EQ(eng->delete_node("shop", 12345).err().code, errc::not_found);
+  EXPECT_EQ(eng->create_node("nope", n).err().code, errc::not_found);
+  node unnamed;
+  unnamed.kind = node_kind::class_;
+  EXPECT_EQ(eng->create_node("shop", unnamed).err().code, errc::invalid_argument);
+
+  // A re-index (the virtual file is not on disk) keeps manual nodes.
+  auto again = run();
+  EXPECT_EQ(again.removed, 0u);
+  ASSERT_TRUE(graph_query(eng->storage().latest(), pid()).get(made->id)->has_value());
+
+  ASSERT_TRUE(eng->delete_node("shop", made->id).ok());
+  EXPECT_FALSE(graph_query(eng->storage().latest(), pid()).get(made->id)->has_value());
+  EXPECT_TRUE(graph_query(eng->storage().latest(), pid()).get(twin->id)->has_value());
+  eng->unsubscribe(sub);
+  {
+    std::lock_guard lock(rec.mu);
+    std::vector<node_id> created, updated, deleted;
+    for (auto& c : rec.changes)
+      for (auto& f : c.files) {
+        EXPECT_EQ(f.path, "@manual");
+        created.insert(created.end(), f.created.begin(), f.created.end());
+        updated.insert(updated.end(), f.updated.begin(), f.updated.end());
+        deleted.insert(deleted.end(), f.deleted.begin(), f.deleted.end());
+      }
+    EXPECT_NE(std::find(created.begin(), created.end(), made->id), created.end());
+    EXPECT_NE(std::find(created.begin(), created.end(), twin->id), created.end());
+    EXPECT_EQ(updated, std::vector<node_id>{made->id});
+    EXPECT_EQ(deleted, std::vector<node_id>{made->id});
+  }
+  EXPECT_EQ(check_consistency(eng->storage(), pid()), std::vector<std::string>{});
+}
+
 TEST_F(engine_fixture, several_projects_at_once) {
   temp_dir other("other");
   copy_tree(source_dir() + "/tests/fixtures/go", other.path());

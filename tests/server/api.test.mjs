@@ -139,6 +139,52 @@ test('nodes: by id, filters, cursor pagination', async () => {
   assert.equal((await call(srv, 'GET', '/api/v1/projects/demo/nodes?limit=0', { token: keys.reader })).status, 400);
 });
 
+test('manual nodes: create, update, delete with roles, validation and audit', async () => {
+  const base = '/api/v1/projects/demo/nodes';
+  const input = { kind: 'function', name: 'forecastRevenue', file: 'python/shop/models.py', line: 7,
+    docstring: 'Forecast next quarter.' };
+  assert.equal((await call(srv, 'POST', base, { token: keys.reader, body: input })).status, 403);
+  const made = await call(srv, 'POST', base, { token: keys.writer, body: input });
+  assert.equal(made.status, 201, made.body);
+  assert.equal(made.json.name, 'forecastRevenue');
+  assert.equal(made.json.file, 'python/shop/models.py');
+  assert.equal(made.json.line, 7);
+  assert.ok(made.json.modifiers.includes('manual'));
+  const id = made.json.id;
+  const got = await call(srv, 'GET', `${base}/${id}`, { token: keys.reader });
+  assert.equal(got.json.docstring, 'Forecast next quarter.');
+  const listed = await call(srv, 'GET', `${base}?name=forecastRevenue`, { token: keys.reader });
+  assert.ok(listed.json.nodes.some((n) => n.id === id));
+
+  const upd = await call(srv, 'PATCH', `${base}/${id}`, { token: keys.writer, body: { signature: 'forecastRevenue(q)' } });
+  assert.equal(upd.status, 200, upd.body);
+  assert.equal(upd.json.signature, 'forecastRevenue(q)');
+  assert.equal(upd.json.name, 'forecastRevenue');
+  assert.equal(upd.json.id, id);
+
+  // Bad input: clear errors, nothing written.
+  for (const [body, want] of [[{ name: 'x' }, 'kind'], [{ kind: 'gizmo', name: 'x' }, 'gizmo'],
+    [{ kind: 'function', name: 'x', color: 'red' }, 'color'], [{ kind: 'function', name: 7 }, 'name'],
+    [{ kind: 'function', name: 'x', line: -1 }, 'line'], ['[1,', 'JSON'], [{ kind: 'file', name: 'x' }, 'file']]) {
+    const r = await call(srv, 'POST', base, { token: keys.writer, body });
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.match(r.json.error.message, new RegExp(want));
+  }
+  const parsed = (await call(srv, 'GET', `${base}?kind=function&lang=python&limit=1`, { token: keys.reader })).json.nodes[0];
+  const refused = await call(srv, 'PUT', `${base}/${parsed.id}`, { token: keys.writer, body: { name: 'hacked' } });
+  assert.equal(refused.status, 400);
+  assert.match(refused.json.error.message, /parser/);
+  assert.equal((await call(srv, 'DELETE', `${base}/ffffffffffffff01`, { token: keys.writer })).status, 404);
+  assert.equal((await call(srv, 'DELETE', `${base}/zz`, { token: keys.writer })).status, 400);
+  assert.equal((await call(srv, 'POST', '/api/v1/projects/other/nodes', { token: keys.admin, body: input })).status, 404);
+
+  const del = await call(srv, 'DELETE', `${base}/${id}`, { token: keys.writer });
+  assert.equal(del.status, 200);
+  assert.equal((await call(srv, 'GET', `${base}/${id}`, { token: keys.reader })).status, 404);
+  const audit = fs.readFileSync(path.join(dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  for (const action of ['node.create', 'node.update', 'node.delete']) assert.ok(audit.some((a) => a.action === action), action);
+});
+
 async function nodeNamed(name, kind) {
   const r = await call(srv, 'GET', `/api/v1/projects/demo/nodes?name=${name}&limit=1000${kind ? `&kind=${kind}` : ''}`,
     { token: keys.reader });
