@@ -115,7 +115,7 @@ void register_misc_routes(app& a, router& r) {
            return res;
          }});
   r.add({"POST", "/api/v1/parse", role::reader, true, false, [&a](api_request& req) { return parse(a, req); }});
-  for (const char* p : {"/ws", "/graphql"})
+  for (const char* p : {"/ws"})
     r.add({"GET", p, role::reader, false, false, [](api_request& req) -> api_reply {
              auto res = error_response(426, "upgrade_required", "this path speaks WebSocket only", req.request_id);
              res.headers.emplace_back("Upgrade", "websocket");

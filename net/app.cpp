@@ -1,4 +1,5 @@
 #include "net/app.hpp"
+#include "net/gql_service.hpp"
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -133,6 +134,8 @@ void app::register_routes() {
   register_graph_routes(*this, router_);
   register_node_routes(*this, router_);
   register_search_routes(*this, router_);
+  register_graphql_routes(*this, router_);
+  if (auto st = start_graphql(); !st.ok()) spdlog::error("GraphQL is not available: {}", st.err().message);
 }
 
 app::prepared app::prepare(api_request& req) {
@@ -246,12 +249,40 @@ void app::finish(const api_request& req, const std::string& route_name, int stat
                req.who.subject.empty() ? "-" : req.who.subject);
 }
 
+result<principal> app::authenticate(std::string_view authorization, std::string_view token) {
+  if (!opts_.auth.enabled) return principal{"anonymous", role::admin, "", "none"};
+  auto who = auth_.authenticate(authorization, token);
+  if (!who.ok()) ++metrics_.auth_failures_total;
+  return who;
+}
+
+status app::start_graphql() {
+  auto g = graphql_service::create(*this);
+  if (!g.ok()) return g.err();
+  graphql_ = std::move(*g);
+  return {};
+}
+
 app::upgrade_decision app::decide_upgrade(api_request& req) {
   upgrade_decision d;
   auto p = prepare(req);
   if (p.early) {
     d.err = std::move(*p.early);
     return d;
+  }
+  if (req.path == "/graphql") {
+    // graphql-transport-ws carries its token in connection_init (browsers cannot set
+    // headers on a WebSocket); a token sent with the upgrade is checked now.
+    auto h = req.header("authorization");
+    auto t = req.query_value("access_token");
+    if (!opts_.auth.enabled || !h.empty() || !t.empty()) {
+      auto who = authenticate(h, t);
+      if (!who.ok()) {
+        d.err = error_response(401, "unauthenticated", who.err().message, req.request_id);
+        return d;
+      }
+      req.who = *who;
+    }
   }
   // Offered subprotocols, in the client's order.
   std::vector<std::string> offered;

@@ -26,6 +26,8 @@
 
 namespace cg::net {
 
+class graphql_service;
+
 // A WebSocket client of the event channel, as the hub sees it.
 class event_client {
  public:
@@ -77,6 +79,20 @@ class app {
   std::string on_client_message(uint64_t id, std::string_view text);
   std::string subscribe_topics(uint64_t id, const std::vector<std::string>& topics);
 
+  // Plain listeners of every engine event (GraphQL subscriptions). Called on the
+  // bus's thread: must not block for long. After unlisten
+  // returns, a call already running may still finish.
+  uint64_t listen(std::function<void(const event&)> fn);
+  void unlisten(uint64_t id);
+
+  // A principal from an Authorization value ("Bearer ...") or a bare token; in
+  // no-auth mode, the anonymous admin.
+  result<principal> authenticate(std::string_view authorization, std::string_view token = {});
+
+  // GraphQL (null until start_graphql succeeded).
+  graphql_service* graphql() { return graphql_.get(); }
+  status start_graphql();
+
   std::string new_request_id();
   metrics& stats() { return metrics_; }
   engine& eng() { return eng_; }
@@ -103,6 +119,7 @@ class app {
 
   engine& eng_;
   server_options opts_;
+  std::unique_ptr<graphql_service> graphql_;
   router router_;
   authenticator auth_;
   rate_limiter per_key_, per_ip_;
@@ -126,6 +143,10 @@ class app {
     principal who;
     std::set<std::string> topics;
   };
+  std::mutex listeners_mu_;
+  std::map<uint64_t, std::shared_ptr<const std::function<void(const event&)>>> listeners_;
+  uint64_t next_listener_ = 1;
+
   std::mutex clients_mu_;
   std::unordered_map<uint64_t, client> clients_;
   uint64_t next_client_ = 1;
@@ -135,6 +156,7 @@ class app {
   friend void register_node_routes(app&, router&);
   friend void register_search_routes(app&, router&);
   friend void register_misc_routes(app&, router&);
+  friend void register_graphql_routes(app&, router&);
 };
 
 // Route groups (net/api_*.cpp).
@@ -143,6 +165,7 @@ void register_graph_routes(app& a, router& r);
 void register_node_routes(app& a, router& r);
 void register_search_routes(app& a, router& r);
 void register_misc_routes(app& a, router& r);
+void register_graphql_routes(app& a, router& r);
 
 // Helpers for handlers.
 api_response error_of(const api_request& req, const error& e);  // maps errc to a status

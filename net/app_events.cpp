@@ -99,8 +99,32 @@ std::string app::on_client_message(uint64_t id, std::string_view text) {
   return message({{"type", "error"}, {"code", "bad_message"}, {"message", "unknown type " + type}});
 }
 
+uint64_t app::listen(std::function<void(const event&)> fn) {
+  std::lock_guard lock(listeners_mu_);
+  auto id = next_listener_++;
+  listeners_.emplace(id, std::make_shared<const std::function<void(const event&)>>(std::move(fn)));
+  return id;
+}
+
+void app::unlisten(uint64_t id) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.erase(id);
+}
+
 void app::on_event(const event& e) {
   if (auto* c = std::get_if<node_changes>(&e.payload)) cache_.invalidate(c->project);
+  std::vector<std::shared_ptr<const std::function<void(const event&)>>> ls;
+  {
+    std::lock_guard lock(listeners_mu_);
+    for (auto& [id, fn] : listeners_) ls.push_back(fn);
+  }
+  for (auto& fn : ls) {
+    try {
+      (*fn)(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("event listener failed: {}", ex.what());
+    }
+  }
   // Task registry and task streams.
   if (auto* p = std::get_if<index_progress>(&e.payload)) {
     auto j = progress_json(*p).dump();

@@ -1,6 +1,6 @@
 // One WebSocket connection: /ws (the event channel, subprotocol codegraph.events.v1
-// or none) and /graphql (graphql-transport-ws; the GraphQL engine is the next issue,
-// this session speaks the protocol's connection phase). Outbound messages go through
+// or none) and /graphql (graphql-transport-ws: queries, mutations and subscriptions,
+// run on the worker pool, their results posted back onto this strand). Outbound messages go through
 // a queue bounded in bytes with one write outstanding; see the slow-consumer policy
 // in docs/ARCHITECTURE.md.
 #include <spdlog/spdlog.h>
@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/beast_impl.hpp"
+#include "net/gql_service.hpp"
 
 namespace cg::net {
 namespace {
@@ -118,7 +119,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     do_read();
   }
 
-  // graphql-transport-ws, connection phase. False when the connection was closed.
+  // graphql-transport-ws. False when the connection was closed.
   bool on_graphql_message(const std::string& text) {
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) {
@@ -131,7 +132,28 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
         close_with(static_cast<websocket::close_code>(4429), "Too many initialisation requests");
         return false;
       }
-      init_seen_ = acked_ = true;
+      init_seen_ = true;
+      if (j.contains("payload") && !j["payload"].is_null() && !j["payload"].is_object()) {
+        close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
+        return false;
+      }
+      if (req_.who.granted == role::none) {  // the token comes in the payload
+        std::string authz, token;
+        if (j.contains("payload") && j["payload"].is_object()) {
+          const auto& p = j["payload"];
+          for (const char* k : {"authorization", "Authorization"})
+            if (p.contains(k) && p[k].is_string()) authz = p[k].get<std::string>();
+          for (const char* k : {"token", "access_token"})
+            if (p.contains(k) && p[k].is_string()) token = p[k].get<std::string>();
+        }
+        auto who = srv_.application->authenticate(authz, token);
+        if (!who.ok() || !who->may(role::reader)) {
+          close_with(static_cast<websocket::close_code>(4403), "Forbidden");
+          return false;
+        }
+        req_.who = *who;
+      }
+      acked_ = true;
       if (init_timer_) init_timer_->cancel();
       enqueue(std::make_shared<const std::string>(R"({"type":"connection_ack"})"));
     } else if (type == "ping") {
@@ -142,17 +164,75 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
         close_with(static_cast<websocket::close_code>(4401), "Unauthorized");
         return false;
       }
-      auto id = j.value("id", std::string());
-      nlohmann::json err = {{"type", "error"},
-                            {"id", id},
-                            {"payload", nlohmann::json::array({{{"message", "GraphQL execution is not available in this build yet"}}})}};
-      enqueue(std::make_shared<const std::string>(err.dump()));
+      if (!j.contains("id") || !j["id"].is_string() || j["id"].get<std::string>().empty() || !j.contains("payload")) {
+        close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
+        return false;
+      }
+      auto id = j["id"].get<std::string>();
+      auto gr = graphql_service::request_from_json(j["payload"]);
+      if (!gr.ok()) {
+        close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
+        return false;
+      }
+      if (ops_.count(id)) {
+        close_with(static_cast<websocket::close_code>(4409), "Subscriber for " + id + " already exists");
+        return false;
+      }
+      if (ops_.size() >= 100) {
+        nlohmann::json err = {{"type", "error"}, {"id", id},
+                              {"payload", nlohmann::json::array({{{"message", "too many operations on this connection (100)"}}})}};
+        enqueue(std::make_shared<const std::string>(err.dump()));
+        return true;
+      }
+      auto* g = srv_.application->graphql();
+      if (!g) {
+        close_with(static_cast<websocket::close_code>(4500), "GraphQL is not available");
+        return false;
+      }
+      start_operation(id, std::move(*gr));
     } else if (type == "complete") {
+      if (j.contains("id") && j["id"].is_string()) ops_.erase(j["id"].get<std::string>());
     } else {
       close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
       return false;
     }
     return true;
+  }
+
+  // Runs an operation on the worker pool; its results come back onto the strand.
+  void start_operation(const std::string& id, gql::request gr) {
+    ops_[id] = nullptr;
+    std::weak_ptr<ws_session> weak = this->weak_from_this();
+    auto post = [weak](auto fn) {
+      if (auto self = weak.lock()) asio::post(self->ws_.get_executor(), [self, fn = std::move(fn)] { fn(*self); });
+    };
+    auto on_next = [post, id](gql::json payload) {
+      auto text = std::make_shared<const std::string>(
+          nlohmann::json({{"type", "next"}, {"id", id}, {"payload", nlohmann::json::parse(payload.dump())}}).dump());
+      post([id, text](ws_session& s) {
+        if (s.ops_.count(id)) s.enqueue(text);
+      });
+    };
+    auto on_done = [post, id](gql::json errors) {
+      std::string text = errors.is_null()
+                             ? nlohmann::json({{"type", "complete"}, {"id", id}}).dump()
+                             : nlohmann::json({{"type", "error"}, {"id", id}, {"payload", nlohmann::json::parse(errors.dump())}}).dump();
+      auto t = std::make_shared<const std::string>(std::move(text));
+      post([id, t](ws_session& s) {
+        if (!s.ops_.count(id)) return;
+        s.ops_.erase(id);
+        s.enqueue(t);
+      });
+    };
+    asio::post(srv_.workers, [self = this->shared_from_this(), id, gr = std::move(gr), on_next, on_done, post]() mutable {
+      auto h = self->srv_.application->graphql()->start(self->req_, gr, on_next, on_done);
+      if (!h) return;
+      auto shared = std::shared_ptr<gql::stream_handle>(std::move(h));
+      post([id, shared](ws_session& s) {
+        auto it = s.ops_.find(id);
+        if (it != s.ops_.end()) it->second = shared;  // else: already completed; the handle goes
+      });
+    });
   }
 
   // Strand only. The slow-consumer policy: over the byte bound, new messages are
@@ -231,6 +311,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
   uint64_t id_ = 0, client_id_ = 0;
   std::shared_ptr<hub_client> hub_;
   bool graphql_ = false, init_seen_ = false, acked_ = false;
+  std::unordered_map<std::string, std::shared_ptr<gql::stream_handle>> ops_;  // running operations by id
   std::optional<asio::steady_timer> init_timer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   size_t queued_ = 0;

@@ -1,0 +1,109 @@
+// GraphQL over HTTP: POST and GET /graphql (JSON), and subscriptions (or any
+// operation) as Server-Sent Events in graphql-sse's distinct-connections mode when
+// the client accepts text/event-stream. WebSocket upgrades of /graphql go to the
+// WebSocket session (net/ws_session.cpp).
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "net/app.hpp"
+#include "net/gql_service.hpp"
+
+namespace cg::net {
+namespace {
+
+using json = nlohmann::json;
+
+bool wants_sse(const api_request& req) { return req.header("accept").find("text/event-stream") != std::string::npos; }
+
+api_reply answer(app& a, api_request& req, const gql::request& gr, bool read_only) {
+  auto* g = a.graphql();
+  if (!g) return error_response(503, "unavailable", "GraphQL is not available", req.request_id);
+  if (wants_sse(req)) {
+    stream_reply s;
+    s.content_type = "text/event-stream";
+    s.headers = {{"Cache-Control", "no-cache"}};
+    s.produce = [&a, gr, origin = req](std::shared_ptr<stream_sink> sink) {
+      struct holder {
+        std::mutex mu;
+        std::unique_ptr<gql::stream_handle> h;
+        bool ended = false;
+      };
+      auto hold = std::make_shared<holder>();
+      auto on_next = [sink](gql::json payload) { sink->write(sse_frame("next", payload.dump())); };
+      auto on_done = [sink, hold](gql::json errors) {
+        if (!errors.is_null()) sink->write(sse_frame("next", gql::json{{"errors", errors}}.dump()));
+        sink->write(sse_frame("complete", ""));
+        sink->close();
+      };
+      sink->on_end([hold] {
+        std::unique_ptr<gql::stream_handle> h;
+        {
+          std::lock_guard lock(hold->mu);
+          hold->ended = true;
+          h = std::move(hold->h);
+        }
+      });
+      auto h = a.graphql()->start(origin, gr, on_next, on_done);
+      std::lock_guard lock(hold->mu);
+      if (!hold->ended) hold->h = std::move(h);
+    };
+    return s;
+  }
+  auto [status, body] = g->execute(req, gr, read_only);
+  bool modern = req.header("accept").find("application/graphql-response+json") != std::string::npos;
+  api_response res;
+  res.content_type = modern ? "application/graphql-response+json; charset=utf-8" : "application/json; charset=utf-8";
+  res.status = modern ? status : (status == 400 && body.contains("data") ? 200 : status);
+  if (status == 405) res.headers.emplace_back("Allow", "POST");
+  res.body = body.dump();
+  return res;
+}
+
+api_reply post_graphql(app& a, api_request& req) {
+  auto body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return bad_request(req, "the body is not JSON");
+  auto gr = graphql_service::request_from_json(body);
+  if (!gr.ok()) return error_of(req, gr.err());
+  return answer(a, req, *gr, false);
+}
+
+api_reply get_graphql(app& a, api_request& req) {
+  if (!req.has_query("query")) {
+    auto res = error_response(426, "upgrade_required",
+                              "GET /graphql takes ?query=...; subscriptions use the WebSocket (graphql-transport-ws)",
+                              req.request_id);
+    res.headers.emplace_back("Upgrade", "websocket");
+    return res;
+  }
+  auto who = a.authenticate(req.header("authorization"), req.query_value("access_token"));
+  if (!who.ok()) {
+    auto res = error_response(401, "unauthenticated", who.err().message, req.request_id);
+    res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"codegraph\"");
+    return res;
+  }
+  req.who = *who;
+  if (!req.who.may(role::reader))
+    return error_response(403, "forbidden", "GraphQL needs the reader role", req.request_id);
+  json j = {{"query", req.query_value("query")}};
+  if (req.has_query("variables")) {
+    auto v = json::parse(req.query_value("variables"), nullptr, false);
+    if (v.is_discarded()) return bad_request(req, "variables is not JSON");
+    j["variables"] = v;
+  }
+  if (req.has_query("operationName")) j["operationName"] = req.query_value("operationName");
+  auto gr = graphql_service::request_from_json(j);
+  if (!gr.ok()) return error_of(req, gr.err());
+  return answer(a, req, *gr, true);
+}
+
+}  // namespace
+
+void register_graphql_routes(app& a, router& r) {
+  r.add({"POST", "/graphql", role::reader, true, false, [&a](api_request& req) { return post_graphql(a, req); }});
+  // role none: a WebSocket upgrade authenticates in connection_init; a query
+  // authenticates in the handler.
+  r.add({"GET", "/graphql", role::none, true, false, [&a](api_request& req) { return get_graphql(a, req); }});
+}
+
+}  // namespace cg::net

@@ -1,0 +1,497 @@
+// The CodeGraph resolvers: graph reads from one store snapshot per call, batched over
+// every parent of a level; search, similarity and writes through the engine's
+// actors; subscriptions fed by the server's event hub.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+#include "actors/engine.hpp"
+#include "actors/engine_json.hpp"
+#include "actors/graph/graph_query.hpp"
+#include "actors/indexer/glob.hpp"
+#include "net/app.hpp"
+#include "net/gql_service.hpp"
+#include "schema/hash.hpp"
+#include "schema/node_input.hpp"
+
+namespace cg::net {
+namespace {
+
+using gql::batch_resolver;
+using gql::context;
+using gql::each;
+using gql::field_value;
+using gql::json;
+
+gql_request_ctx& rctx(context& c) { return *std::any_cast<std::shared_ptr<gql_request_ctx>>(c.user); }
+
+std::string upper(std::string_view s) {
+  std::string o(s);
+  for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return o;
+}
+std::string lower(std::string_view s) {
+  std::string o(s);
+  for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+
+json node_gql(const std::string& project, const node& n) {
+  return json{{"id", format_id(n.id)},
+              {"project", project},
+              {"nodeType", upper(to_string(n.kind))},
+              {"name", n.name},
+              {"qualifiedName", n.qualified_name},
+              {"filePath", n.file},
+              {"lineNumber", n.line()},
+              {"column", n.name_pos.column},
+              {"endLine", n.span.end.line},
+              {"language", upper(to_string(n.lang))},
+              {"signature", n.signature.empty() ? json(nullptr) : json(n.signature)},
+              {"typeName", n.type_name.empty() ? json(nullptr) : json(n.type_name)},
+              {"docstring", n.docstring.empty() ? json(nullptr) : json(n.docstring)},
+              {"manual", n.has(modifier::manual)},
+              {"__parent", format_id(n.parent)}};
+}
+
+json edge_gql(const std::string& project, const edge& e, const std::optional<node>& src, const std::optional<node>& dst) {
+  json sites = json::array();
+  for (const auto& s : e.sites) sites.push_back({{"line", s.line}, {"column", s.column}});
+  return json{{"id", format_id(e.source) + "-" + std::string(to_string(e.kind)) + "-" + format_id(e.target)},
+              {"type", upper(to_string(e.kind))},
+              {"source", src ? node_gql(project, *src) : json(nullptr)},
+              {"target", dst ? node_gql(project, *dst) : json(nullptr)},
+              {"targetName", e.target_name},
+              {"resolution", std::string(to_string(e.how))},
+              {"sites", sites}};
+}
+
+// The project, if it exists and the caller may see it; else the error to answer.
+struct opened {
+  std::optional<graph_query> q;
+  std::string error, code;
+};
+opened open(context& c, const std::string& project) {
+  auto& r = rctx(c);
+  opened o;
+  if (!r.who.may_project(project)) {
+    o.error = "the token is scoped to project " + r.who.project;
+    o.code = "FORBIDDEN";
+    return o;
+  }
+  auto id = r.a->eng().storage().project_id(project);
+  if (!id.ok()) {
+    o.error = "no project " + project;
+    o.code = "NOT_FOUND";
+    return o;
+  }
+  o.q.emplace(r.a->eng().storage().latest(), *id);
+  return o;
+}
+
+std::optional<node_id> id_arg(const json& args, const char* name) {
+  node_id id = 0;
+  if (!args.contains(name) || !args[name].is_string() || !parse_id(args[name].get<std::string>(), id)) return std::nullopt;
+  return id;
+}
+
+int int_arg(const json& args, const char* name, int lo, int hi, int fallback) {
+  if (!args.contains(name) || !args[name].is_number_integer()) return fallback;
+  return std::clamp(static_cast<int>(args[name].get<int64_t>()), lo, hi);
+}
+
+std::vector<edge_kind> edge_kinds(const json& args, const char* name) {
+  std::vector<edge_kind> out;
+  if (args.contains(name) && args[name].is_array())
+    for (const auto& k : args[name])
+      if (auto e = parse_edge_kind(lower(k.get<std::string>()))) out.push_back(*e);
+  return out;
+}
+
+field_value fail(const error& e) {
+  const char* code = e.code == errc::not_found          ? "NOT_FOUND"
+                     : e.code == errc::invalid_argument ? "BAD_USER_INPUT"
+                     : e.code == errc::conflict         ? "CONFLICT"
+                                                        : "INTERNAL_SERVER_ERROR";
+  return field_value::fail(e.message, code);
+}
+
+// Per parent node: groups parents by project and opens each project once.
+template <class Fn>
+batch_resolver per_project(Fn fn) {
+  return [fn](const std::vector<const json*>& parents, const json& args, context& c) {
+    std::vector<field_value> out(parents.size());
+    std::map<std::string, std::vector<size_t>> groups;
+    for (size_t i = 0; i < parents.size(); ++i) groups[parents[i]->value("project", std::string())].push_back(i);
+    for (const auto& [project, idx] : groups) {
+      auto o = open(c, project);
+      for (auto i : idx) {
+        if (!o.q) out[i] = field_value::fail(o.error, o.code);
+        else out[i] = fn(*o.q, project, *parents[i], args);
+      }
+    }
+    return out;
+  };
+}
+
+json neighbors_nodes(const std::string& project, const std::vector<neighbor>& ns) {
+  json arr = json::array();
+  std::set<node_id> seen;
+  for (const auto& n : ns)
+    if (n.n && seen.insert(n.n->id).second) arr.push_back(node_gql(project, *n.n));
+  return arr;
+}
+
+search_filters filters_from(const json& o) {
+  search_filters f;
+  if (o.contains("language") && o["language"].is_array())
+    for (const auto& l : o["language"])
+      if (auto x = parse_language(lower(l.get<std::string>()))) f.languages.push_back(*x);
+  if (o.contains("nodeType") && o["nodeType"].is_array())
+    for (const auto& k : o["nodeType"])
+      if (auto x = parse_node_kind(lower(k.get<std::string>()))) f.kinds.push_back(*x);
+  if (o.contains("path") && o["path"].is_string()) f.path_glob = o["path"].get<std::string>();
+  return f;
+}
+
+search_mode mode_from(const json& o) {
+  auto m = o.contains("mode") && o["mode"].is_string() ? o["mode"].get<std::string>() : "BALANCED";
+  return m == "EXACT" ? search_mode::exact : m == "FAST" ? search_mode::fast : search_mode::balanced;
+}
+
+json hit_gql(const std::string& project, const search_hit& h) {
+  json reasons = json::array();
+  for (const auto& r : h.reasons) reasons.push_back(r);
+  return json{{"id", format_id(h.id)}, {"name", h.name},   {"filePath", h.file}, {"lineNumber", h.line},
+              {"score", h.score},      {"reasons", reasons}, {"project", project}, {"__node", format_id(h.id)}};
+}
+
+search_request search_from(const json& args) {
+  search_request sr;
+  sr.project = args.value("project", std::string());
+  sr.query = args.value("query", std::string());
+  json o = args.contains("options") && args["options"].is_object() ? args["options"] : json::object();
+  sr.mode = mode_from(o);
+  sr.k = static_cast<size_t>(int_arg(o, "k", 1, 1000, 10));
+  sr.batch_size = static_cast<size_t>(int_arg(o, "batchSize", 1, 1000, 10));
+  sr.filters = filters_from(o);
+  if (o.contains("contextFile") && o["contextFile"].is_string()) sr.context_file = o["contextFile"].get<std::string>();
+  return sr;
+}
+
+bool writer(context& c) { return rctx(c).who.may(role::writer); }
+
+}  // namespace
+
+status wire_query_resolvers(gql::schema& s);
+status wire_live_resolvers(gql::schema& s);
+
+status wire_resolvers(gql::schema& s) {
+  if (auto st = wire_query_resolvers(s); !st.ok()) return st;
+  return wire_live_resolvers(s);
+}
+
+// Shared with gql_live.cpp.
+json gql_node(const std::string& project, const node& n) { return node_gql(project, n); }
+json gql_hit(const std::string& project, const search_hit& h) { return hit_gql(project, h); }
+search_request gql_search_request(const json& args) { return search_from(args); }
+bool gql_may(context& c, const std::string& project, std::string& err) {
+  auto o = open(c, project);
+  err = o.error;
+  return o.q.has_value();
+}
+
+status wire_query_resolvers(gql::schema& s) {
+  std::vector<status> st;
+  // Node fields.
+  st.push_back(s.resolve("Node", "parent", per_project([](graph_query& q, const std::string& project, const json& p,
+                                                          const json&) -> field_value {
+    node_id id = 0;
+    if (!parse_id(p.value("__parent", std::string()), id) || id == 0) return json(nullptr);
+    auto n = q.get(id);
+    if (!n.ok()) return fail(n.err());
+    return *n ? node_gql(project, **n) : json(nullptr);
+  })));
+  st.push_back(s.resolve("Node", "children", per_project([](graph_query& q, const std::string& project, const json& p,
+                                                            const json& args) -> field_value {
+    node_id id = 0;
+    parse_id(p.value("id", std::string()), id);
+    auto ns = q.outgoing(id, {edge_kind::contains}, 1, static_cast<size_t>(int_arg(args, "limit", 1, 10000, 200)));
+    if (!ns.ok()) return fail(ns.err());
+    return neighbors_nodes(project, *ns);
+  }), true));
+  st.push_back(s.resolve("Node", "relationships", per_project([](graph_query& q, const std::string& project,
+                                                                 const json& p, const json& args) -> field_value {
+    node_id id = 0;
+    parse_id(p.value("id", std::string()), id);
+    bool incoming = args.value("direction", std::string("OUTGOING")) == "INCOMING";
+    auto limit = static_cast<size_t>(int_arg(args, "limit", 1, 10000, 100));
+    auto kinds = edge_kinds(args, "types");
+    auto ns = incoming ? q.incoming(id, kinds, 1, limit) : q.outgoing(id, kinds, 1, limit);
+    if (!ns.ok()) return fail(ns.err());
+    auto self = q.get(id);
+    std::optional<node> me = self.ok() ? *self : std::nullopt;
+    json arr = json::array();
+    for (const auto& n : *ns) arr.push_back(incoming ? edge_gql(project, n.via, n.n, me) : edge_gql(project, n.via, me, n.n));
+    return arr;
+  }), true));
+  for (const char* which : {"callers", "callees"}) {
+    bool callers = std::string_view(which) == "callers";
+    st.push_back(s.resolve("Node", which, per_project([callers](graph_query& q, const std::string& project,
+                                                                const json& p, const json& args) -> field_value {
+      node_id id = 0;
+      parse_id(p.value("id", std::string()), id);
+      int depth = int_arg(args, "depth", 1, 10, 1);
+      auto limit = static_cast<size_t>(int_arg(args, "limit", 1, 10000, 100));
+      auto ns = callers ? q.incoming(id, {edge_kind::calls}, depth, limit) : q.outgoing(id, {edge_kind::calls}, depth, limit);
+      if (!ns.ok()) return fail(ns.err());
+      return neighbors_nodes(project, *ns);
+    }), true));
+  }
+  // Query.
+  st.push_back(s.resolve("Query", "projects", each([](const json&, const json&, context& c) -> field_value {
+    auto& r = rctx(c);
+    auto all = r.a->eng().storage().projects();
+    if (!all.ok()) return fail(all.err());
+    json arr = json::array();
+    for (const auto& [name, id] : *all)
+      if (r.who.may_project(name)) arr.push_back({{"name", name}});
+    return arr;
+  })));
+  st.push_back(s.resolve("Query", "project", each([](const json&, const json& args, context& c) -> field_value {
+    auto name = args.value("name", std::string());
+    auto o = open(c, name);
+    if (!o.q) return o.code == "NOT_FOUND" ? field_value(json(nullptr)) : field_value::fail(o.error, o.code);
+    return json{{"name", name}};
+  })));
+  auto project_field = [&](const char* f, std::function<field_value(graph_query&, const std::string&)> fn) {
+    st.push_back(s.resolve("Project", f, each([fn](const json& p, const json&, context& c) -> field_value {
+      auto name = p.value("name", std::string());
+      auto o = open(c, name);
+      if (!o.q) return field_value::fail(o.error, o.code);
+      return fn(*o.q, name);
+    })));
+  };
+  st.push_back(s.resolve("Project", "root", each([](const json& p, const json&, context& c) -> field_value {
+    auto info = rctx(c).a->eng().storage().project_info(p.value("name", std::string()));
+    if (!info.ok() || !*info) return json(nullptr);
+    auto root = nlohmann::json::parse(**info, nullptr, false).value("root", std::string());
+    return root.empty() ? json(nullptr) : json(root);
+  })));
+  project_field("nodeCount", [](graph_query& q, const std::string&) -> field_value { return json(q.stats().total_nodes()); });
+  project_field("fileCount", [](graph_query& q, const std::string&) -> field_value {
+    auto f = q.files();
+    return f.ok() ? field_value(json(f->size())) : fail(f.err());
+  });
+  auto files_json = [](graph_query& q) -> field_value {
+    auto f = q.files();
+    if (!f.ok()) return fail(f.err());
+    json arr = json::array();
+    for (const auto& r : *f)
+      arr.push_back({{"path", r.path}, {"language", upper(to_string(r.lang))}, {"lines", r.loc},
+                     {"nodeCount", r.node_count}, {"status", std::string(to_string(r.status))}});
+    return arr;
+  };
+  project_field("files", [files_json](graph_query& q, const std::string&) { return files_json(q); });
+  auto query_field = [&](const char* f, std::function<field_value(graph_query&, const std::string&, const json&, context&)> fn,
+                         bool concurrent = true) {
+    st.push_back(s.resolve("Query", f, each([fn](const json&, const json& args, context& c) -> field_value {
+      auto project = args.value("project", std::string());
+      auto o = open(c, project);
+      if (!o.q) return field_value::fail(o.error, o.code);
+      return fn(*o.q, project, args, c);
+    }), concurrent));
+  };
+  query_field("files", [files_json](graph_query& q, const std::string&, const json&, context&) { return files_json(q); });
+  query_field("node", [](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
+    auto id = id_arg(args, "id");
+    if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
+    auto n = q.get(*id);
+    if (!n.ok()) return fail(n.err());
+    return *n ? node_gql(project, **n) : json(nullptr);
+  });
+  query_field("outline", [](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
+    auto ns = q.outline(args.value("filePath", std::string()));
+    if (!ns.ok()) return fail(ns.err());
+    json arr = json::array();
+    for (const auto& n : *ns) arr.push_back(node_gql(project, n));
+    return arr;
+  });
+  query_field("nodes", [](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
+    json f = args.contains("filter") && args["filter"].is_object() ? args["filter"] : json::object();
+    json pg = args.contains("pagination") && args["pagination"].is_object() ? args["pagination"] : json::object();
+    auto sf = filters_from(f);
+    std::string name = f.contains("name") && f["name"].is_string() ? lower(f["name"].get<std::string>()) : "";
+    std::string glob = f.contains("filePath") && f["filePath"].is_string() ? f["filePath"].get<std::string>() : "";
+    std::optional<bool> manual;
+    if (f.contains("manual") && f["manual"].is_boolean()) manual = f["manual"].get<bool>();
+    node_id after = 0;
+    if (pg.contains("after") && pg["after"].is_string() && !parse_id(pg["after"].get<std::string>(), after))
+      return field_value::fail("after: a cursor from pageInfo.endCursor", "BAD_USER_INPUT");
+    auto first = static_cast<size_t>(int_arg(pg, "first", 1, 1000, 50));
+    node_id next = 0;
+    auto ns = q.list_nodes(after, first, [&](const node& n) {
+      if (!sf.kinds.empty() && std::find(sf.kinds.begin(), sf.kinds.end(), n.kind) == sf.kinds.end()) return false;
+      if (!sf.languages.empty() && std::find(sf.languages.begin(), sf.languages.end(), n.lang) == sf.languages.end())
+        return false;
+      if (!name.empty() && lower(n.name) != name) return false;
+      if (!glob.empty() && !glob_match(glob, n.file)) return false;
+      if (manual && n.has(modifier::manual) != *manual) return false;
+      return true;
+    }, &next);
+    if (!ns.ok()) return fail(ns.err());
+    json arr = json::array();
+    for (const auto& n : *ns) arr.push_back(node_gql(project, n));
+    return json{{"nodes", arr},
+                {"pageInfo", {{"hasNextPage", next != 0}, {"endCursor", next ? json(format_id(next)) : json(nullptr)}}}};
+  });
+  struct walk_spec {
+    const char* name;
+    bool reverse;
+    std::vector<edge_kind> kinds;
+  };
+  for (const auto& w : {walk_spec{"dependencies", false, {}}, walk_spec{"dependents", true, {}},
+                        walk_spec{"callers", true, {edge_kind::calls}}, walk_spec{"callees", false, {edge_kind::calls}}}) {
+    query_field(w.name, [w](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
+      auto id = id_arg(args, "nodeId");
+      if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
+      int depth = int_arg(args, "depth", 1, 10, 1);
+      auto ns = w.reverse ? q.incoming(*id, w.kinds, depth, 1000) : q.outgoing(*id, w.kinds, depth, 1000);
+      if (!ns.ok()) return fail(ns.err());
+      return neighbors_nodes(project, *ns);
+    });
+  }
+  query_field("path", [](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
+    auto from = id_arg(args, "from"), to = id_arg(args, "to");
+    if (!from || !to) return field_value::fail("from and to are node ids (16 hex digits)", "BAD_USER_INPUT");
+    auto es = q.path(*from, *to, edge_kinds(args, "types"), int_arg(args, "maxDepth", 1, 20, 6));
+    if (!es.ok()) return fail(es.err());
+    if (es->empty() && *from != *to) return json(nullptr);
+    std::vector<node_id> ids;
+    for (const auto& e : *es) ids.push_back(e.source), ids.push_back(e.target);
+    auto ns = q.get_many(ids);
+    std::map<node_id, node> by;
+    if (ns.ok())
+      for (auto& n : *ns) by.emplace(n.id, n);
+    auto find = [&](node_id id) -> std::optional<node> {
+      auto it = by.find(id);
+      return it == by.end() ? std::nullopt : std::optional<node>(it->second);
+    };
+    json arr = json::array();
+    for (const auto& e : *es) arr.push_back(edge_gql(project, e, find(e.source), find(e.target)));
+    return arr;
+  });
+  query_field("search", [](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
+    auto sr = search_from(args);
+    json hits = json::array();
+    size_t total = 0;
+    double ms = 0;
+    auto st = rctx(c).a->eng().search(sr, [&](const search_batch& b) {
+      for (const auto& h : b.hits) hits.push_back(hit_gql(project, h));
+      total = b.total;
+      ms = b.elapsed_ms;
+    });
+    if (!st.ok()) return fail(st.err());
+    return json{{"hits", hits}, {"total", total}, {"elapsedMs", ms}};
+  });
+  query_field("similarNodes", [](graph_query& q, const std::string& project, const json& args, context& c) -> field_value {
+    auto id = id_arg(args, "nodeId");
+    if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
+    float th = args.contains("threshold") && args["threshold"].is_number() ? args["threshold"].get<float>() : 0.f;
+    auto hits = rctx(c).a->eng().similar(project, *id, static_cast<size_t>(int_arg(args, "k", 1, 1000, 10)), th,
+                                         search_mode::balanced, {});
+    if (!hits.ok()) return fail(hits.err());
+    std::vector<node_id> ids;
+    for (const auto& h : *hits) ids.push_back(h.id);
+    auto ns = q.get_many(ids);
+    if (!ns.ok()) return fail(ns.err());
+    std::map<node_id, const node*> by;
+    for (const auto& n : *ns) by[n.id] = &n;
+    json arr = json::array();
+    for (const auto& h : *hits)
+      if (by.count(h.id)) arr.push_back({{"node", node_gql(project, *by[h.id])}, {"score", h.score}});
+    return arr;
+  });
+  // A search hit's node: one batch read per level.
+  st.push_back(s.resolve("SearchHit", "node", per_project([](graph_query& q, const std::string& project, const json& p,
+                                                             const json&) -> field_value {
+    node_id id = 0;
+    parse_id(p.value("__node", std::string()), id);
+    auto n = q.get(id);
+    if (!n.ok()) return fail(n.err());
+    return *n ? node_gql(project, **n) : json(nullptr);
+  })));
+
+  // Mutations.
+  auto mutation = [&](const char* f, std::function<field_value(app&, const std::string&, const json&, context&)> fn) {
+    st.push_back(s.resolve("Mutation", f, each([fn, f](const json&, const json& args, context& c) -> field_value {
+      if (!writer(c)) return field_value::fail("this operation needs the writer role", "FORBIDDEN");
+      std::string project = args.contains("input") && args["input"].is_object() && args["input"].contains("project")
+                                ? args["input"].value("project", std::string())
+                                : args.value("project", std::string());
+      std::string err;
+      auto& r = rctx(c);
+      if (!r.who.may_project(project)) return field_value::fail("the token is scoped to project " + r.who.project, "FORBIDDEN");
+      auto out = fn(*r.a, project, args, c);
+      if (out.error.empty()) r.a->audit(r.origin, std::string("graphql.") + f, project);
+      return out;
+    })));
+  };
+  auto input_of = [](const json& args, bool create) -> result<node_input> {
+    nlohmann::json in = nlohmann::json::parse(args["input"].dump());
+    for (auto k : {"nodeType", "language"})
+      if (in.contains(k) && in[k].is_string()) in[k] = lower(in[k].get<std::string>());
+    return node_input_from_json(in, create);
+  };
+  mutation("createNode", [input_of](app& a, const std::string& project, const json& args, context&) -> field_value {
+    auto in = input_of(args, true);
+    if (!in.ok()) return fail(in.err());
+    node n;
+    in->apply_to(n);
+    auto made = a.eng().create_node(project, n);
+    if (!made.ok()) return fail(made.err());
+    return node_gql(project, *made);
+  });
+  mutation("updateNode", [input_of](app& a, const std::string& project, const json& args, context&) -> field_value {
+    auto id = id_arg(args, "id");
+    if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
+    auto in = input_of(args, false);
+    if (!in.ok()) return fail(in.err());
+    auto patch = *in;
+    auto done = a.eng().update_node(project, *id, [patch](node& n) -> status {
+      patch.apply_to(n);
+      return {};
+    });
+    if (!done.ok()) return fail(done.err());
+    return node_gql(project, *done);
+  });
+  mutation("deleteNode", [](app& a, const std::string& project, const json& args, context&) -> field_value {
+    auto id = id_arg(args, "id");
+    if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
+    if (auto st2 = a.eng().delete_node(project, *id); !st2.ok()) return fail(st2.err());
+    return json(true);
+  });
+  mutation("parseProject", [](app& a, const std::string& project, const json& args, context&) -> field_value {
+    std::string root = args["input"].value("root", std::string());
+    if (root.empty()) {
+      auto info = a.eng().storage().project_info(project);
+      if (info.ok() && *info) root = nlohmann::json::parse(**info, nullptr, false).value("root", std::string());
+      if (root.empty()) return field_value::fail("no root registered for project " + project + "; give input.root", "BAD_USER_INPUT");
+    }
+    auto task = a.start_index(project, root);
+    if (!task.ok()) return fail(task.err());
+    return json{{"taskId", std::to_string(*task)}, {"project", project}};
+  });
+  mutation("rebuildIndex", [](app& a, const std::string& project, const json&, context&) -> field_value {
+    auto r = a.eng().sync_vectors(project, true);
+    if (!r.ok()) return fail(r.err());
+    return json{{"project", project}, {"documents", r->documents}, {"seconds", r->seconds}};
+  });
+  for (auto& x : st)
+    if (!x.ok()) return x;
+  return {};
+}
+
+}  // namespace cg::net

@@ -1,0 +1,55 @@
+#pragma once
+// GraphQL for the server: the CodeGraph schema (schema/codegraph.graphql) with its
+// resolvers over the engine, and the entry points the transports share (HTTP,
+// graphql-transport-ws, graphql-sse). Plain C++: no Beast.
+#include <functional>
+#include <memory>
+
+#include "net/api_types.hpp"
+#include "schema/graphql/execute.hpp"
+
+namespace cg::net {
+
+class app;
+
+// What resolvers see of the request.
+struct gql_request_ctx {
+  app* a = nullptr;
+  principal who;
+  api_request origin;  // the HTTP request or WebSocket upgrade (no body): for the audit log
+};
+
+class graphql_service {
+ public:
+  static result<std::unique_ptr<graphql_service>> create(app& a);
+
+  const gql::schema& schema() const { return *schema_; }
+
+  // Parses a transport's request object ({"query", "variables", "operationName"}).
+  static result<gql::request> request_from_json(const nlohmann::json& j);
+
+  // Runs a query or mutation to its end (blocking: call it on a worker thread).
+  // read_only refuses mutations (GET). The response and the HTTP status for it.
+  std::pair<int, gql::json> execute(const api_request& origin, const gql::request& req, bool read_only);
+
+  // For streaming transports: a subscription, or any other operation as one result.
+  // on_next gets each result payload; on_done runs once at the end with the errors
+  // that ended it (null for a normal end). Queries and mutations run on the caller's
+  // thread (a worker); events arrive on engine threads.
+  std::unique_ptr<gql::stream_handle> start(const api_request& origin, const gql::request& req,
+                                            std::function<void(gql::json)> on_next,
+                                            std::function<void(gql::json errors)> on_done);
+
+ private:
+  explicit graphql_service(app& a) : a_(a) {}
+  app& a_;
+  std::shared_ptr<gql::schema> schema_;
+};
+
+// The SDL compiled into the binary (generated from schema/codegraph.graphql).
+extern const char* const codegraph_sdl;
+
+// Wires the CodeGraph resolvers into s (net/gql_resolvers.cpp).
+status wire_resolvers(gql::schema& s);
+
+}  // namespace cg::net
