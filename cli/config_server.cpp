@@ -40,6 +40,7 @@ std::vector<setting> settings(config& c) {
       {"server", "ws_queue_limit", kind::size, &s.ws_queue_limit},
       {"server", "ws_idle_timeout_ms", kind::count, &s.ws_idle_timeout_ms},
       {"server", "ws_slow_close_ms", kind::count, &s.ws_slow_close_ms},
+      {"server", "ws_init_timeout_ms", kind::count, &s.ws_init_timeout_ms},
       {"server", "max_connections", kind::count, &s.max_connections},
       {"server", "rate_per_key", kind::real, &s.rate_per_key},
       {"server", "burst_per_key", kind::real, &s.burst_per_key},

@@ -27,6 +27,7 @@ struct server_limits {
   std::chrono::milliseconds ws_ping_interval{20000};  // keepalive ping when idle this long
   std::chrono::milliseconds ws_idle_timeout{60000};   // no pong / traffic: close
   std::chrono::milliseconds ws_slow_close{10000};     // queue over the bound this long: close 1008
+  std::chrono::milliseconds ws_init_timeout{10000};   // graphql-transport-ws: no connection_init: 4408
   size_t max_connections = 20000;
   std::chrono::milliseconds drain_timeout{10000};  // graceful shutdown: wait for in-flight requests
 };

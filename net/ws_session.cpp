@@ -79,7 +79,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     ws_.text(true);
     if (graphql_) {
       init_timer_.emplace(ws_.get_executor());
-      init_timer_->expires_after(std::chrono::seconds(10));
+      init_timer_->expires_after(srv_.opts.limits.ws_init_timeout);
       init_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (!ec && !self->acked_) self->close_with(static_cast<websocket::close_code>(4408), "Connection initialisation timeout");
       });

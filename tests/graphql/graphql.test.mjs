@@ -1,0 +1,278 @@
+// GraphQL end to end against the real server: differential tests against graphql-js
+// (parser, validation, buildClientSchema of our introspection), golden files over the
+// fixture project, the reference graphql-ws client, protocol violations, SSE.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import WebSocket from 'ws';
+import {
+  parse, buildSchema, validate, buildClientSchema, getIntrospectionQuery, printSchema, lexicographicSortSchema,
+} from 'graphql';
+import { createClient } from 'graphql-ws';
+import { startServer, call, cli, tempDir, fixtureProject, waitTask, waitFor, SOURCE_DIR } from '../server/harness.mjs';
+
+const HERE = path.join(SOURCE_DIR, 'tests/graphql');
+const SDL = fs.readFileSync(path.join(SOURCE_DIR, 'schema/codegraph.graphql'), 'utf8');
+let dir, dataDir, proj, srv;
+const keys = {};
+
+before(async () => {
+  dir = tempDir('cg-gql-');
+  dataDir = path.join(dir, 'data');
+  fs.mkdirSync(dataDir);
+  proj = fixtureProject(dir);
+  for (const [name, role, scope] of [['writer', 'writer', ''], ['reader', 'reader', ''], ['other', 'admin', 'other']]) {
+    const args = ['--json', 'token', 'create', '--role', role, '--name', name];
+    if (scope) args.push('--scope-project', scope);
+    keys[name] = JSON.parse(cli(dataDir, args)).token;
+  }
+  srv = await startServer({
+    dataDir,
+    args: ['--project-root', `demo=${proj}`],
+    env: { CODEGRAPH_SERVER_ALLOWED_ROOTS: dir, CODEGRAPH_SERVER_WS_INIT_TIMEOUT_MS: '400' },
+  });
+  await waitTask(srv, keys.reader, 1);
+});
+
+after(async () => { if (srv) await srv.stop(); });
+
+const gql = (query, variables, token = keys.reader, headers = {}) =>
+  call(srv, 'POST', '/graphql', { token, body: { query, variables }, headers });
+
+const strip = (m) => m.replace(/ Did you mean .*$/, '');
+
+test('parser: accepts and rejects what graphql-js does', async () => {
+  const cases = JSON.parse(fs.readFileSync(path.join(HERE, 'parse_cases.json'), 'utf8'));
+  cases.push(fs.readFileSync(path.join(HERE, 'corpus/kitchen-sink.graphql'), 'utf8'));
+  let accepted = 0;
+  for (const doc of cases) {
+    let theirs = true;
+    try { parse(doc); } catch { theirs = false; }
+    const r = await gql(doc);
+    assert.ok(r.json, `no JSON for ${JSON.stringify(doc)}: ${r.body}`);
+    const ours = !(r.json.errors && r.json.errors[0].message.startsWith('Syntax Error'));
+    assert.equal(ours, theirs, `${JSON.stringify(doc)}: graphql-js ${theirs ? 'accepts' : 'rejects'}, we ${ours ? 'accept' : 'reject'} (${r.body})`);
+    if (!ours) {
+      assert.equal(r.status, 400);
+      assert.ok(r.json.errors[0].locations[0].line >= 1);
+    }
+    accepted += theirs;
+  }
+  assert.ok(accepted > 20 && accepted < cases.length - 20, `both kinds covered (${accepted} of ${cases.length})`);
+});
+
+test('validation: the same errors as graphql-js on invalid operations', async () => {
+  const schema = buildSchema(SDL);
+  const cases = JSON.parse(fs.readFileSync(path.join(HERE, 'validation_cases.json'), 'utf8'));
+  let invalid = 0;
+  for (const doc of cases) {
+    const theirs = [...new Set(validate(schema, parse(doc)).map((e) => strip(e.message)))].sort();
+    const r = await gql(doc);
+    const errs = (r.json.errors || []).filter((e) => e.extensions && e.extensions.code === 'GRAPHQL_VALIDATION_FAILED');
+    const ours = [...new Set(errs.map((e) => strip(e.message)))].sort();
+    assert.deepEqual(ours, theirs, `${doc}\n  ours: ${JSON.stringify(ours)}\n  graphql-js: ${JSON.stringify(theirs)}`);
+    if (theirs.length) invalid++;
+  }
+  assert.ok(invalid >= cases.length - 12, `mostly invalid operations (${invalid})`);
+});
+
+test('introspection: buildClientSchema accepts it and it prints as our SDL', async () => {
+  const r = await gql(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true,
+    schemaDescription: true, inputValueDeprecation: true }));
+  assert.equal(r.status, 200);
+  assert.equal(r.json.errors, undefined, JSON.stringify(r.json.errors));
+  const client = buildClientSchema(r.json.data);
+  const want = printSchema(lexicographicSortSchema(buildSchema(SDL)));
+  assert.equal(printSchema(lexicographicSortSchema(client)), want);
+});
+
+// Golden files: NAME.graphql (+ NAME.vars.json) and the expected NAME.json.
+test('golden files', async () => {
+  const gdir = path.join(HERE, 'golden');
+  const files = fs.readdirSync(gdir).filter((f) => f.endsWith('.graphql')).sort();
+  assert.ok(files.length >= 8);
+  for (const f of files) {
+    const base = f.slice(0, -'.graphql'.length);
+    const query = fs.readFileSync(path.join(gdir, f), 'utf8');
+    const varsFile = path.join(gdir, `${base}.vars.json`);
+    const variables = fs.existsSync(varsFile) ? JSON.parse(fs.readFileSync(varsFile, 'utf8')) : undefined;
+    const r = await gql(query, variables, keys.writer);
+    const got = JSON.stringify(r.json, null, 2) + '\n';
+    const want = path.join(gdir, `${base}.json`);
+    if (process.env.CG_UPDATE_GOLDEN) fs.writeFileSync(want, got);
+    assert.equal(got, fs.readFileSync(want, 'utf8'), `golden ${base}`);
+  }
+});
+
+test('HTTP: GET queries, mutations refused on GET, auth, scopes, roles', async () => {
+  const q = encodeURIComponent('{ projects { name } }');
+  const get = await call(srv, 'GET', `/graphql?query=${q}`, { token: keys.reader });
+  assert.equal(get.status, 200);
+  assert.deepEqual(get.json.data.projects, [{ name: 'demo' }]);
+  assert.equal((await call(srv, 'GET', `/graphql?query=${q}`)).status, 401);
+  assert.equal((await call(srv, 'GET', `/graphql?query=${q}`, { token: 'cgk_bad_token' })).status, 401);
+  const m = encodeURIComponent('mutation { deleteNode(project: "demo", id: "0000000000000001") }');
+  assert.equal((await call(srv, 'GET', `/graphql?query=${m}`, { token: keys.writer })).status, 405);
+  assert.equal((await call(srv, 'POST', '/graphql', { body: { query: '{ projects { name } }' } })).status, 401);
+  assert.equal((await call(srv, 'POST', '/graphql', { token: keys.reader, body: '{"query": 1}' })).status, 400);
+  assert.equal((await call(srv, 'POST', '/graphql', { token: keys.reader, body: 'nope' })).status, 400);
+  // A reader cannot write; a token of another project sees nothing of demo.
+  const w = await gql('mutation { createNode(project: "demo", input: {nodeType: FUNCTION, name: "x"}) { id } }');
+  assert.equal(w.json.errors[0].extensions.code, 'FORBIDDEN');
+  assert.equal(w.json.data, null);
+  const other = await gql('{ projects { name } node(project: "demo", id: "0000000000000001") { id } }', {}, keys.other);
+  assert.deepEqual(other.json.data.projects, []);
+  assert.equal(other.json.errors[0].extensions.code, 'FORBIDDEN');
+  assert.deepEqual(other.json.errors[0].path, ['node']);
+  // Variables: coercion errors name the variable.
+  const bad = await gql('query ($n: Int!) { dependencies(project: "demo", nodeId: "1", depth: $n) { id } }', { n: 'x' });
+  assert.match(bad.json.errors[0].message, /Variable "\$n" got invalid value "x"/);
+  const missing = await gql('query ($n: Int!) { dependencies(project: "demo", nodeId: "1", depth: $n) { id } }', {});
+  assert.match(missing.json.errors[0].message, /Variable "\$n" of required type "Int!" was not provided/);
+});
+
+function client(token, extra = {}) {
+  return createClient({
+    url: `${srv.wsUrl}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : undefined, ...extra,
+  });
+}
+
+function firstEvents(c, query, variables, n, onStarted) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    const stop = c.subscribe({ query, variables }, {
+      next: (v) => { got.push(v); if (got.length === n) { stop(); resolve(got); } },
+      error: reject,
+      complete: () => resolve(got),
+    });
+    if (onStarted) setTimeout(onStarted, 300);
+  });
+}
+
+test('graphql-ws: nodeUpdated through a mutation, nodeCreated and parseProgress through a re-index', async () => {
+  const c = client(keys.writer);
+  try {
+    const made = await gql('mutation { createNode(project: "demo", input: {nodeType: FUNCTION, name: "liveOne", filePath: "python/x.py"}) { id manual } }', {}, keys.writer);
+    assert.equal(made.json.data.createNode.manual, true);
+    const id = made.json.data.createNode.id;
+    const updated = await firstEvents(c, 'subscription ($p: String!) { nodeUpdated(project: $p) { project node { id name signature } } }',
+      { p: 'demo' }, 1, () => gql(`mutation { updateNode(project: "demo", id: "${id}", input: {signature: "liveOne(a)"}) { id } }`, {}, keys.writer));
+    assert.deepEqual(updated[0].data.nodeUpdated, { project: 'demo', node: { id, name: 'liveOne', signature: 'liveOne(a)' } });
+
+    const deleted = await firstEvents(c, 'subscription { nodeDeleted(project: "demo") { id filePath } }', {}, 1,
+      () => gql(`mutation { deleteNode(project: "demo", id: "${id}") }`, {}, keys.writer));
+    assert.deepEqual(deleted[0].data.nodeDeleted, { id, filePath: '@manual' });
+
+    // A new file on disk and a re-index: nodeCreated filtered by type and path glob.
+    fs.writeFileSync(path.join(proj, 'python/shop/fresh.py'), 'def brand_new(x):\n    return x\n\nclass Fresh:\n    pass\n');
+    const created = await firstEvents(c,
+      'subscription { nodeCreated(project: "demo", nodeType: [FUNCTION], filePath: "python/shop/*.py") { name nodeType filePath } }',
+      {}, 1, () => gql('mutation { parseProject(input: {project: "demo"}) { taskId } }', {}, keys.writer));
+    assert.deepEqual(created[0].data.nodeCreated, { name: 'brand_new', nodeType: 'FUNCTION', filePath: 'python/shop/fresh.py' });
+
+    // parseProgress for a task started by a mutation, to its end.
+    fs.writeFileSync(path.join(proj, 'python/shop/fresh.py'), 'def brand_new(x):\n    return x + 1\n');
+    const started = await gql('mutation { parseProject(input: {project: "demo"}) { taskId project } }', {}, keys.writer);
+    const taskId = started.json.data.parseProject.taskId;
+    const progress = await firstEvents(c, 'subscription ($t: ID) { parseProgress(taskId: $t) { taskId phase filesDone filesTotal } }',
+      { t: taskId }, 1000);
+    assert.ok(progress.length >= 1);
+    assert.equal(progress.at(-1).data.parseProgress.phase, 'done');
+    for (const p of progress) assert.equal(p.data.parseProgress.taskId, taskId);
+    // Queries and search batches over the socket too.
+    const q = await firstEvents(c, '{ projects { name } }', {}, 1);
+    assert.deepEqual(q[0].data.projects, [{ name: 'demo' }]);
+    const batches = await firstEvents(c, 'subscription { searchStream(project: "demo", query: "tax", options: {k: 5, batchSize: 2}) { index last total hits { name } } }', {}, 100);
+    assert.equal(batches.length, 3);
+    assert.equal(batches[2].data.searchStream.last, true);
+    assert.ok(batches.flatMap((b) => b.data.searchStream.hits).some((h) => h.name === 'apply_tax'));
+  } finally {
+    await c.dispose();
+  }
+});
+
+test('graphql-ws: auth failures and scopes', async () => {
+  for (const token of [undefined, 'cgk_nope_nope']) {
+    const c = client(token);
+    const err = await firstEvents(c, '{ projects { name } }', {}, 1).catch((e) => e);
+    assert.equal(err.code, 4403, `token ${token}`);
+    await c.dispose();
+  }
+  const c = client(keys.other);
+  const err = await firstEvents(c, 'subscription { nodeCreated(project: "demo") { id } }', {}, 1).catch((e) => e);
+  assert.ok(Array.isArray(err));
+  assert.match(err[0].message, /scoped to project other/);
+  await c.dispose();
+});
+
+// A raw socket: every protocol violation closes with its code.
+function raw(token) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${srv.wsUrl}/graphql`, 'graphql-transport-ws');
+    const msgs = [];
+    ws.on('message', (m) => msgs.push(JSON.parse(m.toString())));
+    ws.closed = new Promise((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+    ws.msgs = msgs;
+    ws.on('open', () => resolve(ws));
+    ws.on('error', reject);
+    ws.init = () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+  });
+}
+
+test('graphql-transport-ws: close codes 4400, 4401, 4403, 4408, 4409, 4429', async () => {
+  let ws = await raw(keys.reader);
+  ws.send('not json');
+  assert.equal((await ws.closed).code, 4400);
+  ws = await raw(keys.reader);
+  ws.send(JSON.stringify({ type: 'subscribe', id: '1', payload: { query: '{ projects { name } }' } }));
+  assert.equal((await ws.closed).code, 4401);
+  ws = await raw('cgk_bad_token');
+  ws.init();
+  assert.equal((await ws.closed).code, 4403);
+  ws = await raw(keys.reader);
+  assert.equal((await ws.closed).code, 4408);  // no connection_init within 400 ms
+  ws = await raw(keys.reader);
+  ws.init();
+  ws.init();
+  assert.equal((await ws.closed).code, 4429);
+  ws = await raw(keys.reader);
+  ws.init();
+  await waitFor(() => ws.msgs.some((m) => m.type === 'connection_ack'));
+  const sub = { type: 'subscribe', id: 'dup', payload: { query: 'subscription { nodeCreated(project: "demo") { id } }' } };
+  ws.send(JSON.stringify(sub));
+  ws.send(JSON.stringify(sub));
+  assert.equal((await ws.closed).code, 4409);
+  ws = await raw(keys.reader);
+  ws.init();
+  await waitFor(() => ws.msgs.some((m) => m.type === 'connection_ack'));
+  ws.send(JSON.stringify({ type: 'subscribe', id: 'x', payload: { query: '{ nope }' } }));
+  ws.send(JSON.stringify({ type: 'ping' }));
+  await waitFor(() => ws.msgs.some((m) => m.type === 'error') && ws.msgs.some((m) => m.type === 'pong'));
+  const e = ws.msgs.find((m) => m.type === 'error');
+  assert.equal(e.id, 'x');
+  assert.match(e.payload[0].message, /Cannot query field "nope"/);
+  ws.send(JSON.stringify({ type: 'subscribe', id: 'y', payload: 'garbage' }));
+  assert.equal((await ws.closed).code, 4400);
+});
+
+test('SSE (graphql-sse distinct connections): a subscription streams next events, then complete', async () => {
+  const res = await fetch(`${srv.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${keys.reader}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: 'subscription { searchStream(project: "demo", query: "order", options: {k: 4, batchSize: 2}) { index last hits { name } } }' }),
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /text\/event-stream/);
+  const text = await res.text();
+  const events = text.split('\n\n').filter(Boolean).map((b) => {
+    const ev = /event: (\w+)/.exec(b)[1];
+    const data = b.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+    return { ev, data: data ? JSON.parse(data) : null };
+  });
+  assert.equal(events.at(-1).ev, 'complete');
+  const nexts = events.filter((e) => e.ev === 'next');
+  assert.equal(nexts.length, 2);
+  assert.equal(nexts[1].data.data.searchStream.last, true);
+});
