@@ -47,6 +47,7 @@ struct config {
     std::vector<std::string> cors_origins;   // browser origins allowed ("*": any)
     std::vector<std::string> allowed_roots;  // project roots must lie under these (empty: anywhere)
     std::vector<std::string> projects;       // "name=/path" indexed when the server starts
+    std::string assets_dir;        // npm packages GraphiQL is served from; "": the build's node_modules
     std::string audit_log;         // JSON lines of writes; "" : <data_dir>/audit.log; "off": none
     uint64_t body_limit = 8u << 20, header_limit = 16u << 10;
     uint64_t read_timeout_ms = 30000, drain_timeout_ms = 10000;

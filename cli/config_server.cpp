@@ -32,6 +32,7 @@ std::vector<setting> settings(config& c) {
       {"server", "allowed_roots", kind::list, &s.allowed_roots},
       {"server", "projects", kind::list, &s.projects},
       {"server", "audit_log", kind::text, &s.audit_log},
+      {"server", "assets_dir", kind::text, &s.assets_dir},
       {"server", "body_limit", kind::size, &s.body_limit},
       {"server", "header_limit", kind::size, &s.header_limit},
       {"server", "read_timeout_ms", kind::count, &s.read_timeout_ms},

@@ -2,7 +2,9 @@
 // operation) as Server-Sent Events in graphql-sse's distinct-connections mode when
 // the client accepts text/event-stream. WebSocket upgrades of /graphql go to the
 // WebSocket session (net/ws_session.cpp).
+#include <cstdio>
 #include <mutex>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -97,9 +99,63 @@ api_reply get_graphql(app& a, api_request& req) {
   return answer(a, req, *gr, true);
 }
 
+// GraphiQL: our page (web/graphiql.html) and the pinned npm packages' bundles.
+struct asset {
+  const char* name;
+  const char* path;  // under assets_dir, or the page under the source tree
+  const char* type;
+};
+constexpr asset assets[] = {
+    {"graphiql.min.js", "graphiql/graphiql.min.js", "application/javascript; charset=utf-8"},
+    {"graphiql.min.css", "graphiql/graphiql.min.css", "text/css; charset=utf-8"},
+    {"react.production.min.js", "react/umd/react.production.min.js", "application/javascript; charset=utf-8"},
+    {"react-dom.production.min.js", "react-dom/umd/react-dom.production.min.js", "application/javascript; charset=utf-8"},
+};
+
+std::optional<std::string> slurp(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+api_reply serve_asset(app& a, const api_request& req, std::string_view name) {
+  const auto& dir = a.options().assets_dir.empty() ? std::string(CODEGRAPH_ASSETS_DIR) : a.options().assets_dir;
+  std::string path, type;
+  if (name.empty()) {
+    path = a.options().assets_dir.empty() ? std::string(CODEGRAPH_WEB_DIR) + "/graphiql.html"
+                                          : a.options().assets_dir + "/../web/graphiql.html";
+    type = "text/html; charset=utf-8";
+  } else {
+    for (const auto& x : assets)
+      if (name == x.name) {
+        path = dir + "/" + x.path;
+        type = x.type;
+      }
+    if (path.empty()) return error_response(404, "not_found", "no asset " + std::string(name), req.request_id);
+  }
+  auto body = slurp(path);
+  if (!body)
+    return error_response(503, "unavailable", "GraphiQL's files are not installed (npm ci; [server] assets_dir)",
+                          req.request_id);
+  api_response res;
+  res.content_type = type;
+  res.body = std::move(*body);
+  res.headers.emplace_back("Cache-Control", name.empty() ? "no-cache" : "public, max-age=86400");
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return res;
+}
+
 }  // namespace
 
 void register_graphql_routes(app& a, router& r) {
+  r.add({"GET", "/graphiql", role::none, true, false, [&a](api_request& req) { return serve_asset(a, req, ""); }});
+  r.add({"GET", "/graphiql/{file}", role::none, true, false,
+         [&a](api_request& req) { return serve_asset(a, req, req.params.at("file")); }});
   r.add({"POST", "/graphql", role::reader, true, false, [&a](api_request& req) { return post_graphql(a, req); }});
   // role none: a WebSocket upgrade authenticates in connection_init; a query
   // authenticates in the handler.

@@ -276,3 +276,23 @@ test('SSE (graphql-sse distinct connections): a subscription streams next events
   assert.equal(nexts.length, 2);
   assert.equal(nexts[1].data.data.searchStream.last, true);
 });
+
+test('GraphiQL is served from the pinned npm packages', async () => {
+  const page = await call(srv, 'GET', '/graphiql');
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /text\/html/);
+  const refs = [...page.body.matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)].map((m) => m[1]);
+  assert.equal(refs.length, 4);
+  for (const ref of refs) {
+    const r = await fetch(srv.url + ref);
+    assert.equal(r.status, 200, ref);
+    const body = await r.text();
+    const file = ref.split('/').pop();
+    const pkg = { 'graphiql.min.js': 'graphiql/graphiql.min.js', 'graphiql.min.css': 'graphiql/graphiql.min.css',
+      'react.production.min.js': 'react/umd/react.production.min.js',
+      'react-dom.production.min.js': 'react-dom/umd/react-dom.production.min.js' }[file];
+    assert.equal(body, fs.readFileSync(path.join(SOURCE_DIR, 'node_modules', pkg), 'utf8'), ref);
+  }
+  assert.equal((await call(srv, 'GET', '/graphiql/..%2Fpackage.json')).status, 404);
+  assert.equal((await call(srv, 'GET', '/graphiql/secret.js')).status, 404);
+});
