@@ -98,6 +98,7 @@ api_reply get_project(app& a, api_request& req) {
 
 api_reply delete_project(app& a, api_request& req) {
   const auto& name = req.params.at("name");
+  a.unwatch(name);
   if (auto s = a.eng().remove_project(name); !s.ok()) return error_of(req, s.err());
   a.cache().invalidate(name);
   a.audit(req, "project.delete", name);

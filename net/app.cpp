@@ -122,6 +122,13 @@ app::app(engine& eng, const server_options& opts)
 }
 
 app::~app() {
+  // Watchers first (their threads call into this app); outside the lock they take.
+  std::map<std::string, watch_state> gone;
+  {
+    std::lock_guard lock(watch_mu_);
+    gone.swap(watches_);
+  }
+  gone.clear();
   if (engine_sub_) eng_.unsubscribe(engine_sub_);
   if (audit_file_) std::fclose(audit_file_);
 }

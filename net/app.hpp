@@ -4,6 +4,7 @@
 // cache, the task registry, the audit log and the event hub that fans engine events
 // out to WebSocket and streaming clients. Sessions (net/http_session.cpp) only move
 // bytes: they call prepare(), then invoke() inline or on the worker pool, then finish().
+#include "actors/indexer/tree_watcher.hpp"
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -104,7 +105,12 @@ class app {
   bool draining() const { return draining_; }
 
   // Projects and tasks (used by handlers and by serve --project).
-  result<uint64_t> start_index(const std::string& project, const std::string& root);
+  // only: watch mode's changed files (empty: the whole tree). Starts watching the
+  // project's root when watch mode is on.
+  result<uint64_t> start_index(const std::string& project, const std::string& root,
+                               std::vector<std::string> only = {});
+  void unwatch(const std::string& project);
+  size_t watched_projects();
   std::optional<task_info> task(uint64_t id);
   std::vector<task_info> tasks();
   // A stream that gets this task's progress events (and the summary, then closes).
@@ -143,6 +149,20 @@ class app {
     principal who;
     std::set<std::string> topics;
   };
+  // Watch mode, per project: the watcher, the changed files waiting for the running
+  // task to end, whether a task of the project runs.
+  struct watch_state {
+    std::string root;
+    std::unique_ptr<tree_watcher> w;
+    std::set<std::string> queued;
+    bool queued_all = false;
+    bool running = false;
+  };
+  void on_watch(const std::string& project, std::vector<std::string> changed);
+  void watch_task_ended(const std::string& project);
+  std::mutex watch_mu_;
+  std::map<std::string, watch_state> watches_;
+
   std::mutex listeners_mu_;
   std::map<uint64_t, std::shared_ptr<const std::function<void(const event&)>>> listeners_;
   uint64_t next_listener_ = 1;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <thread>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -156,7 +157,7 @@ void app::on_event(const event& e) {
   for (auto& t : targets) t->send(text);
 }
 
-result<uint64_t> app::start_index(const std::string& project, const std::string& root) {
+result<uint64_t> app::start_index(const std::string& project, const std::string& root, std::vector<std::string> only) {
   auto abs = check_root(root);
   if (!abs.ok()) return abs.err();
   std::error_code ec;
@@ -166,6 +167,8 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   req.root = *abs;
   req.walk.max_file_bytes = opts_.max_file_bytes;
   req.vectors = opts_.vectors;
+  req.only = std::move(only);
+  bool watch_run = !req.only.empty();
   auto data_abs = std::filesystem::weakly_canonical(opts_.data_dir, ec).string();
   if (!ec && data_abs.starts_with(req.root + "/")) req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
   if (auto proj = eng_.storage().ensure_project(project); !proj.ok()) return proj.err();
@@ -200,8 +203,31 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
     pj["last_indexed_unix"] = unix_now();
     pj["last_outcome"] = to_string(s.outcome);
     (void)eng_.storage().set_project_info(project, pj.dump());
+    watch_task_ended(project);  // after tasks_mu_: start_index has marked the project running
   });
   if (!started.ok()) return started.err();
+  if (opts_.watch) {
+    std::lock_guard wl(watch_mu_);
+    auto& ws = watches_[project];
+    ws.running = true;
+    if (!ws.w || ws.root != req.root) {
+      watch_options wo;
+      wo.walk = req.walk;
+      wo.quiet = opts_.watch_quiet;
+      wo.max_delay = opts_.watch_max_delay;
+      auto w = tree_watcher::start(req.root, wo, [this, project](std::vector<std::string> changed) {
+        on_watch(project, std::move(changed));
+      });
+      if (w.ok()) {
+        ws.w = std::move(*w);
+        ws.root = req.root;
+        spdlog::info("watching {} ({} directories)", req.root, ws.w->watches());
+      } else {
+        spdlog::warn("cannot watch {}: {}", req.root, w.err().message);
+      }
+    }
+  }
+  (void)watch_run;
   auto& t = tasks_[*started];
   t.id = *started;
   t.project = project;
@@ -288,6 +314,75 @@ void app::audit(const api_request& req, std::string_view action, const std::stri
   std::lock_guard lock(audit_mu_);
   std::fwrite(line.data(), 1, line.size(), audit_file_);
   std::fflush(audit_file_);
+}
+
+}  // namespace cg::net
+
+namespace cg::net {
+
+// On the watcher's thread: index the changed files now, or after the running task.
+void app::on_watch(const std::string& project, std::vector<std::string> changed) {
+  std::string root;
+  {
+    std::lock_guard lock(watch_mu_);
+    auto it = watches_.find(project);
+    if (it == watches_.end()) return;
+    auto& ws = it->second;
+    if (ws.running) {
+      if (changed.empty()) ws.queued_all = true;
+      ws.queued.insert(changed.begin(), changed.end());
+      return;
+    }
+    root = ws.root;
+  }
+  if (draining_) return;
+  bool all = changed.empty();
+  auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(changed));
+  if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
+}
+
+void app::watch_task_ended(const std::string& project) {
+  std::vector<std::string> next;
+  bool all = false;
+  std::string root;
+  {
+    std::lock_guard lock(watch_mu_);
+    auto it = watches_.find(project);
+    if (it == watches_.end()) return;
+    auto& ws = it->second;
+    ws.running = false;
+    if (ws.queued.empty() && !ws.queued_all) return;
+    next.assign(ws.queued.begin(), ws.queued.end());
+    all = ws.queued_all;
+    ws.queued.clear();
+    ws.queued_all = false;
+    root = ws.root;
+  }
+  if (draining_) return;
+  // Not on this (engine) thread: start_index takes locks the engine's callbacks hold.
+  std::thread([this, project, root, next = std::move(next), all]() mutable {
+    if (draining_) return;
+    auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(next));
+    if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
+  }).detach();
+}
+
+void app::unwatch(const std::string& project) {
+  std::unique_ptr<tree_watcher> w;
+  {
+    std::lock_guard lock(watch_mu_);
+    auto it = watches_.find(project);
+    if (it == watches_.end()) return;
+    w = std::move(it->second.w);
+    watches_.erase(it);
+  }
+}
+
+size_t app::watched_projects() {
+  std::lock_guard lock(watch_mu_);
+  size_t n = 0;
+  for (auto& [p, ws] : watches_) n += ws.w != nullptr;
+  return n;
 }
 
 }  // namespace cg::net

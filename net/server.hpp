@@ -56,6 +56,9 @@ struct server_options {
   // Index settings applied to projects indexed through the API.
   uint64_t max_file_bytes = 2u << 20;
   bool vectors = true;
+  // Watch mode: re-index saved files of every project the server indexes (inotify).
+  bool watch = true;
+  std::chrono::milliseconds watch_quiet{5}, watch_max_delay{50};
   // Search defaults (from [search]).
   std::string fusion = "convex";
   size_t rrf_k = 60;

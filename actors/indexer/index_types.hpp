@@ -15,6 +15,8 @@ struct index_request {
   std::string root;     // the directory to index
   walk_options walk;
   bool vectors = true;  // bring the search index (BM25, embeddings) up to date afterwards
+  // Watch mode: re-check only these files (relative paths); empty: the whole tree.
+  std::vector<std::string> only;
 };
 
 enum class index_phase : uint8_t { walking, parsing, resolving, done, failed, cancelled };

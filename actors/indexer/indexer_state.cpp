@@ -1,5 +1,7 @@
 #include "actors/indexer/indexer_state.hpp"
 
+#include <set>
+
 #include <algorithm>
 
 namespace cg {
@@ -24,7 +26,7 @@ indexer_state::indexer_state(index_request req, uint64_t task) : req_(std::move(
 double indexer_state::since_start() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
 
 status indexer_state::walk() {
-  auto w = walk_tree(req_.root, req_.walk);
+  auto w = req_.only.empty() ? walk_tree(req_.root, req_.walk) : walk_paths(req_.root, req_.only, req_.walk);
   if (!w.ok()) return w.err();
   walk_ = std::move(*w);
   summary_.root = walk_.root;
@@ -62,8 +64,14 @@ void indexer_state::plan(const std::vector<file_record>& manifest) {
     job_bytes_[f.path] = f.size;
     jobs_.push_back(std::move(j));
   }
-  for (const auto& [path, rec] : previous_)
-    if (!walked.count(path) && !is_virtual_path(path)) removals_.push_back(path);
+  if (req_.only.empty()) {
+    for (const auto& [path, rec] : previous_)
+      if (!walked.count(path) && !is_virtual_path(path)) removals_.push_back(path);
+  } else {  // watch mode: only the named files can have gone
+    std::set<std::string> named(req_.only.begin(), req_.only.end());
+    for (const auto& path : named)
+      if (previous_.count(path) && !walked.count(path) && !is_virtual_path(path)) removals_.push_back(path);
+  }
   std::sort(removals_.begin(), removals_.end());
   // Largest files first: the cores finish together instead of one of them parsing a
   // big file alone at the end.

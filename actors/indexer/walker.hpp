@@ -48,4 +48,10 @@ struct walk_result {
 // Errors: the root does not exist, is not a directory, or cannot be read.
 result<walk_result> walk_tree(const std::string& root, const walk_options& opts);
 
+// The same checks for given files only (relative paths; watch mode). A path that is
+// not a regular file any more is left out (the caller treats it as removed).
+result<walk_result> walk_paths(const std::string& root, const std::vector<std::string>& rel, const walk_options& opts);
+// Whether the walk skips a directory of this name (hidden, vendored, caches).
+bool walk_skips_dir(const walk_options& opts, std::string_view name);
+
 }  // namespace cg

@@ -151,7 +151,7 @@ function firstEvents(c, query, variables, n, onStarted) {
   });
 }
 
-test('graphql-ws: nodeUpdated through a mutation, nodeCreated and parseProgress through a re-index', async () => {
+test('graphql-ws: nodeUpdated through a mutation, nodeCreated/nodeDeleted from saved files (watch), parseProgress of a re-index', async () => {
   const c = client(keys.writer);
   try {
     const made = await gql('mutation { createNode(project: "demo", input: {nodeType: FUNCTION, name: "liveOne", filePath: "python/x.py"}) { id manual } }', {}, keys.writer);
@@ -165,15 +165,18 @@ test('graphql-ws: nodeUpdated through a mutation, nodeCreated and parseProgress 
       () => gql(`mutation { deleteNode(project: "demo", id: "${id}") }`, {}, keys.writer));
     assert.deepEqual(deleted[0].data.nodeDeleted, { id, filePath: '@manual' });
 
-    // A new file on disk and a re-index: nodeCreated filtered by type and path glob.
-    fs.writeFileSync(path.join(proj, 'python/shop/fresh.py'), 'def brand_new(x):\n    return x\n\nclass Fresh:\n    pass\n');
+    // Watch mode: a file saved on disk reaches the subscriber (nodeCreated, filtered
+    // by type and path glob) with no call at all.
     const created = await firstEvents(c,
       'subscription { nodeCreated(project: "demo", nodeType: [FUNCTION], filePath: "python/shop/*.py") { name nodeType filePath } }',
-      {}, 1, () => gql('mutation { parseProject(input: {project: "demo"}) { taskId } }', {}, keys.writer));
+      {}, 1, () => fs.writeFileSync(path.join(proj, 'python/shop/fresh.py'), 'def brand_new(x):\n    return x\n\nclass Fresh:\n    pass\n'));
     assert.deepEqual(created[0].data.nodeCreated, { name: 'brand_new', nodeType: 'FUNCTION', filePath: 'python/shop/fresh.py' });
+    // And a deleted file's nodes go the same way.
+    const gone = await firstEvents(c, 'subscription { nodeDeleted(project: "demo", filePath: "**/fresh.py") { filePath } }',
+      {}, 1, () => fs.rmSync(path.join(proj, 'python/shop/fresh.py')));
+    assert.equal(gone[0].data.nodeDeleted.filePath, 'python/shop/fresh.py');
 
     // parseProgress for a task started by a mutation, to its end.
-    fs.writeFileSync(path.join(proj, 'python/shop/fresh.py'), 'def brand_new(x):\n    return x + 1\n');
     const started = await gql('mutation { parseProject(input: {project: "demo"}) { taskId project } }', {}, keys.writer);
     const taskId = started.json.data.parseProject.taskId;
     const progress = await firstEvents(c, 'subscription ($t: ID) { parseProgress(taskId: $t) { taskId phase filesDone filesTotal } }',
