@@ -168,7 +168,10 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   req.walk.max_file_bytes = opts_.max_file_bytes;
   req.vectors = opts_.vectors;
   req.only = std::move(only);
-  bool watch_run = !req.only.empty();
+  // A watch run leaves the search index to catch up on its next use (the vector
+  // actor syncs from the store's sequence before it answers): the next save is not
+  // held up behind re-embedding.
+  if (!req.only.empty()) req.vectors = false;
   auto data_abs = std::filesystem::weakly_canonical(opts_.data_dir, ec).string();
   if (!ec && data_abs.starts_with(req.root + "/")) req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
   if (auto proj = eng_.storage().ensure_project(project); !proj.ok()) return proj.err();
@@ -227,7 +230,6 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
       }
     }
   }
-  (void)watch_run;
   auto& t = tasks_[*started];
   t.id = *started;
   t.project = project;

@@ -1,0 +1,148 @@
+// Live GraphQL benchmark (issue 5), against a running server on the CPython stdlib:
+//   1. watch: write a file, wait for its nodeUpdated event; p50/p99 of write -> event.
+//   2. fan-out: N WebSocket connections, each subscribed to a project's node events
+//      over graphql-transport-ws; a steady stream of updateNode mutations; connections
+//      held, events delivered per second, p50/p99 commit -> receipt, server RSS per
+//      idle connection, server CPU.
+//   3. query: a node + relationships query over WebSocket at 50 concurrent clients.
+// Usage: node bench/live_bench.mjs URL TOKEN PROJECT_ROOT SERVER_PID
+import fs from 'node:fs';
+import path from 'node:path';
+import WebSocket from 'ws';
+
+const [url, token, root, serverPid] = process.argv.slice(2);
+const wsUrl = url.replace(/^http/, 'ws') + '/graphql';
+const N = Number(process.env.CONNECTIONS || 10000);
+const RATE = Number(process.env.RATE || 20);          // mutations per second in the fan-out phase
+const SECONDS = Number(process.env.SECONDS || 10);
+const WATCH_ROUNDS = Number(process.env.WATCH_ROUNDS || 300);
+
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
+const f1 = (x) => x.toFixed(1);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${serverPid}/status`, 'utf8'))[1]);
+const cpuTicks = () => { const f = fs.readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' '); return Number(f[11]) + Number(f[12]); };
+
+async function gql(query, variables) {
+  const r = await fetch(url + '/graphql', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const j = await r.json();
+  if (j.errors) throw new Error(JSON.stringify(j.errors));
+  return j.data;
+}
+
+// A minimal graphql-transport-ws client (the reference client costs more CPU per
+// connection than the server does; this one only acks and parses).
+function connect(onNext) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl, 'graphql-transport-ws', { perMessageDeflate: false });
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    ws.on('message', (m) => {
+      const s = m.toString();
+      if (s.startsWith('{"type":"connection_ack"')) return resolve(ws);
+      onNext(s);
+    });
+    ws.on('error', reject);
+  });
+}
+
+async function watchPhase() {
+  const file = path.join(root, 'json/decoder.py');
+  const original = fs.readFileSync(file, 'utf8');
+  const lat = [];
+  let waiting = null;
+  const ws = await connect((s) => { if (waiting && s.includes('"nodeUpdated"')) { const w = waiting; waiting = null; w(); } });
+  ws.send(JSON.stringify({ id: 'w', type: 'subscribe', payload: { query: 'subscription { nodeUpdated(project: "python", filePath: "json/decoder.py", nodeType: [FUNCTION]) { node { id } } }' } }));
+  await sleep(300);
+  for (let i = 0; i < WATCH_ROUNDS; i++) {
+    // py_scanstring's body changes (its content hash), nothing else does.
+    const text = original.replace('def py_scanstring(s, end, strict=True,', `def py_scanstring(s, end, strict=True, _round=${i},`);
+    const got = new Promise((r) => { waiting = r; });
+    const t0 = performance.now();
+    fs.writeFileSync(file, text);
+    const timeout = sleep(5000).then(() => 'timeout');
+    if (await Promise.race([got, timeout]) === 'timeout') { console.log(`watch: round ${i} timed out`); waiting = null; continue; }
+    lat.push(performance.now() - t0);
+    await sleep(20);
+  }
+  fs.writeFileSync(file, original);
+  ws.close();
+  console.log(`watch: ${lat.length} saves, write -> subscribed client: p50 ${f1(pct(lat, 0.5))} ms, p99 ${f1(pct(lat, 0.99))} ms, max ${f1(Math.max(...lat))} ms (target p99 <= 20 ms)`);
+}
+
+async function fanoutPhase() {
+  const made = await gql('mutation { createNode(project: "python", input: {nodeType: FUNCTION, name: "benchTicker"}) { id } }');
+  const id = made.createNode.id;
+  const rss0 = rssKb();
+  const delays = [];
+  let delivered = 0;
+  let recording = false;
+  const onNext = (s) => {
+    delivered++;
+    if (!recording) return;
+    const m = /"signature":"(\d+\.?\d*)"/.exec(s);
+    if (m) delays.push(performance.timeOrigin + performance.now() - Number(m[1]));
+  };
+  const socks = [];
+  const t0 = Date.now();
+  for (let i = 0; i < N; i += 200) {
+    const batch = [];
+    for (let j = i; j < Math.min(N, i + 200); j++) batch.push(connect(onNext));
+    socks.push(...await Promise.all(batch));
+  }
+  for (const [i, ws] of socks.entries())
+    ws.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription { nodeUpdated(project: "python", filePath: "@manual") { node { id signature } } }' } }));
+  await sleep(2000);
+  const rss1 = rssKb();
+  console.log(`fan-out: ${socks.length} connections subscribed in ${((Date.now() - t0) / 1000).toFixed(1)} s; server RSS ${(rss0 / 1024).toFixed(0)} -> ${(rss1 / 1024).toFixed(0)} MiB: ${f1((rss1 - rss0) / socks.length)} KB per idle subscribed connection (target <= 20 KB)`);
+  recording = true;
+  delivered = 0;
+  const cpu0 = cpuTicks();
+  const start = performance.now();
+  let sent = 0;
+  while (performance.now() - start < SECONDS * 1000) {
+    const due = start + (sent * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const stamp = (performance.timeOrigin + performance.now()).toFixed(3);
+    gql(`mutation { updateNode(project: "python", id: "${id}", input: {signature: "${stamp}"}) { id } }`).catch((e) => console.log('mutation failed', e.message));
+    sent++;
+  }
+  await sleep(3000);
+  const secs = (performance.now() - start) / 1000;
+  const cpu = (cpuTicks() - cpu0) / 100;
+  const expected = sent * socks.length;
+  console.log(`fan-out: ${sent} changes x ${socks.length} subscribers: ${delivered} events delivered (${(100 * delivered / expected).toFixed(1)}%), ${Math.round(delivered / SECONDS)}/s over the ${SECONDS} s of changes (target >= 100000/s); commit -> receipt p50 ${f1(pct(delays, 0.5))} ms, p99 ${f1(pct(delays, 0.99))} ms (target p99 <= 50 ms); server CPU ${f1(cpu)} s in ${f1(secs)} s (${f1(100 * cpu / secs)}% of one core)`);
+  for (const ws of socks) ws.terminate();
+  await gql(`mutation { deleteNode(project: "python", id: "${id}") }`);
+}
+
+async function queryPhase() {
+  const ids = (await gql('{ nodes(project: "python", filter: {nodeType: [FUNCTION]}, pagination: {first: 500}) { nodes { id } } }')).nodes.nodes.map((n) => n.id);
+  const CLIENTS = 50;
+  const lat = [];
+  let done = 0;
+  const until = performance.now() + SECONDS * 1000;
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
+    let pending = null;
+    const ws = await connect((s) => { if (pending && (s.includes('"type":"next"') || s.includes('"type":"error"'))) { const p = pending; pending = null; p(); } });
+    let i = c;
+    while (performance.now() < until) {
+      const id = ids[i++ % ids.length];
+      const t = performance.now();
+      await new Promise((r) => {
+        pending = r;
+        ws.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: `{ node(project: "python", id: "${id}") { id name qualifiedName filePath lineNumber relationships { type targetName target { id name filePath } } callers { id name } } }` } }));
+      });
+      lat.push(performance.now() - t);
+      done++;
+    }
+    ws.close();
+  }));
+  console.log(`query (node + relationships + callers over WebSocket, ${CLIENTS} clients): ${Math.round(done / SECONDS)} queries/s, p50 ${f1(pct(lat, 0.5))} ms, p99 ${f1(pct(lat, 0.99))} ms`);
+}
+
+const phases = (process.env.PHASES || 'watch,fanout,query').split(',');
+if (phases.includes('watch')) await watchPhase();
+if (phases.includes('query')) await queryPhase();
+if (phases.includes('fanout')) await fanoutPhase();
+process.exit(0);

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Live GraphQL benchmark (issue 5): watch-mode latency (a saved file to a subscribed
+# client), subscription fan-out at CONNECTIONS connections, and a node+relationships
+# query over WebSocket at 50 clients, on a copy of the CPython standard library
+# served by `codegraph serve` (watch mode on). The client is bench/live_bench.mjs.
+# Usage: bench/live_bench.sh   (CONNECTIONS=10000 RATE=20 SECONDS=10 WATCH_ROUNDS=300 PHASES=watch,query,fanout)
+set -euo pipefail
+trap 'echo "live_bench.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
+cd "$(dirname "$0")/.."
+./deploy/install-deps.sh >/dev/null
+cmake --preset release >/dev/null
+cmake --build --preset release --target codegraph >/dev/null
+CG=$PWD/build/release/cli/codegraph
+work=$(mktemp -d /tmp/codegraph-live-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); fd limit $(ulimit -n)"
+cp -r /usr/lib/python3.11 "$work/stdlib"
+"$CG" --data-dir "$work/data" --json token create --role writer > "$work/token.json"
+token=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$work/token.json")
+CODEGRAPH_SERVER_RATE_PER_KEY=0 CODEGRAPH_SERVER_RATE_PER_IP=0 CODEGRAPH_SERVER_CACHE_BYTES=0 \
+CODEGRAPH_SERVER_MAX_CONNECTIONS=100000 \
+  "$CG" --data-dir "$work/data" --log-level warn serve --listen 127.0.0.1:0 --port-file "$work/port" \
+  --project-root "python=$work/stdlib" > "$work/serve.log" 2>&1 &
+server=$!
+pids+=($server)
+for _ in $(seq 1 600); do [ -s "$work/port" ] && break; sleep 0.1; done
+base=http://127.0.0.1:$(cat "$work/port")
+for _ in $(seq 1 1200); do
+  curl -sf -H "Authorization: Bearer $token" "$base/api/v1/tasks/1" | grep -q '"state":"done"' && break; sleep 0.5
+done
+echo "indexed: $(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/projects/python/stats" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["nodes"]["total"], "nodes")')"
+node bench/live_bench.mjs "$base" "$token" "$work/stdlib" "$server"
