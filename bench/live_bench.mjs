@@ -90,7 +90,7 @@ async function fanoutPhase() {
     socks.push(...await Promise.all(batch));
   }
   for (const [i, ws] of socks.entries())
-    ws.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription { nodeUpdated(project: "python", filePath: "@manual") { node { id signature } } }' } }));
+    ws.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription { nodeUpdated(project: "python", filePath: "@manual", nodeType: [FUNCTION]) { node { id signature } } }' } }));
   await sleep(2000);
   const rss1 = rssKb();
   console.log(`fan-out: ${socks.length} connections subscribed in ${((Date.now() - t0) / 1000).toFixed(1)} s; server RSS ${(rss0 / 1024).toFixed(0)} -> ${(rss1 / 1024).toFixed(0)} MiB: ${f1((rss1 - rss0) / socks.length)} KB per idle subscribed connection (target <= 20 KB)`);

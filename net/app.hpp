@@ -85,6 +85,9 @@ class app {
   // returns, a call already running may still finish.
   uint64_t listen(std::function<void(const event&)> fn);
   void unlisten(uint64_t id);
+  // Which event the listeners are being called for (a new number per event): lets
+  // them share work done once per event.
+  uint64_t event_serial() const { return event_serial_.load(); }
 
   // A principal from an Authorization value ("Bearer ...") or a bare token; in
   // no-auth mode, the anonymous admin.
@@ -163,6 +166,7 @@ class app {
   std::mutex watch_mu_;
   std::map<std::string, watch_state> watches_;
 
+  std::atomic<uint64_t> event_serial_{0};
   std::mutex listeners_mu_;
   std::map<uint64_t, std::shared_ptr<const std::function<void(const event&)>>> listeners_;
   uint64_t next_listener_ = 1;

@@ -115,6 +115,7 @@ void app::unlisten(uint64_t id) {
 void app::on_event(const event& e) {
   if (auto* c = std::get_if<node_changes>(&e.payload)) cache_.invalidate(c->project);
   std::vector<std::shared_ptr<const std::function<void(const event&)>>> ls;
+  ++event_serial_;  // events arrive one at a time (the bus's thread)
   {
     std::lock_guard lock(listeners_mu_);
     for (auto& [id, fn] : listeners_) ls.push_back(fn);

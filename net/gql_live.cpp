@@ -40,9 +40,10 @@ struct listen_handle : gql::stream_handle {
 struct node_filter {
   std::string project, glob;
   std::vector<node_kind> kinds;
-  bool pass(const node& n) const {
+  // The glob matches the node's file or the file the change came from ("@manual").
+  bool pass(const node& n, const std::string& change_path) const {
     if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), n.kind) == kinds.end()) return false;
-    return glob.empty() || glob_match(glob, n.file);
+    return glob.empty() || glob_match(glob, n.file) || glob_match(glob, change_path);
   }
 };
 
@@ -57,6 +58,37 @@ node_filter filter_from(const json& args) {
 }
 
 enum class node_event { created, updated, deleted };
+
+// The created or updated nodes of the event being delivered, read once per event
+// (listeners run one after another on the bus's thread).
+const std::vector<std::pair<node, std::string>>& event_nodes(app& a, const node_changes& ch, bool created) {
+  struct memo {
+    uint64_t serial = 0;
+    bool created = false;
+    std::vector<std::pair<node, std::string>> nodes;
+  };
+  thread_local memo m;
+  auto serial = a.event_serial();
+  if (m.serial == serial && m.created == created && serial != 0) return m.nodes;
+  m.serial = serial;
+  m.created = created;
+  m.nodes.clear();
+  std::vector<node_id> ids;
+  std::unordered_map<node_id, std::string> path_of;
+  for (const auto& fc : ch.files)
+    for (auto id : created ? fc.created : fc.updated) {
+      ids.push_back(id);
+      path_of[id] = fc.path;
+    }
+  if (ids.empty()) return m.nodes;
+  auto pid = a.eng().storage().project_id(ch.project);
+  if (!pid.ok()) return m.nodes;
+  graph_query q(a.eng().storage().latest(), *pid);
+  auto ns = q.get_many(ids);
+  if (!ns.ok()) return m.nodes;
+  for (auto& n : *ns) m.nodes.emplace_back(std::move(n), path_of[n.id]);
+  return m.nodes;
+}
 
 gql::subscribe_fn node_subscription(node_event which) {
   return [which](const json& args, gql::context& c, std::function<void(json)> emit,
@@ -77,19 +109,10 @@ gql::subscribe_fn node_subscription(node_event which) {
             for (auto id : fc.deleted) emit(json{{"project", f.project}, {"id", format_id(id)}, {"filePath", fc.path}});
         return;
       }
-      std::vector<node_id> ids;
-      for (const auto& fc : ch->files) {
-        const auto& v = which == node_event::created ? fc.created : fc.updated;
-        ids.insert(ids.end(), v.begin(), v.end());
-      }
-      if (ids.empty()) return;
-      auto pid = a->eng().storage().project_id(f.project);
-      if (!pid.ok()) return;
-      graph_query q(a->eng().storage().latest(), *pid);
-      auto ns = q.get_many(ids);
-      if (!ns.ok()) return;
-      for (const auto& n : *ns) {
-        if (!f.pass(n)) continue;
+      // The event's nodes are read once, for every subscription that gets it.
+      const auto& loaded = event_nodes(*a, *ch, which == node_event::created);
+      for (const auto& [n, change_path] : loaded) {
+        if (!f.pass(n, change_path)) continue;
         auto nj = gql_node(f.project, n);
         emit(which == node_event::created ? nj : json{{"project", f.project}, {"node", nj}});
       }

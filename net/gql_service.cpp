@@ -4,6 +4,8 @@
 
 #include "net/app.hpp"
 
+#include <map>
+
 namespace cg::net {
 
 result<std::unique_ptr<graphql_service>> graphql_service::create(app& a) {
@@ -67,32 +69,131 @@ std::pair<int, gql::json> graphql_service::execute(const api_request& origin, co
   return {200, gql::execute(*schema_, p, c.ctx)};
 }
 
+struct graphql_service::group {
+  struct member {
+    std::function<void(payload_ptr)> on_next;
+    std::function<void(gql::json)> on_done;
+  };
+  std::mutex mu;
+  std::map<uint64_t, member> members;
+  uint64_t next = 1;
+  bool ended = false;
+  std::unique_ptr<op_stream> source;
+  ~group() { source.reset(); }
+};
+
+namespace {
+// One member's hold on a shared stream.
+struct member_handle : gql::stream_handle {
+  std::shared_ptr<graphql_service::group> g;
+  uint64_t id = 0;
+  ~member_handle() override;
+};
+}  // namespace
+
 std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& origin, const gql::request& req,
-                                                           std::function<void(gql::json)> on_next,
+                                                           std::function<void(payload_ptr)> on_next,
                                                            std::function<void(gql::json)> on_done) {
   auto p = std::make_shared<gql::prepared>(gql::prepare(*schema_, req));
   if (!p->errors.empty()) {
     on_done(gql::errors_json(p->errors));
     return nullptr;
   }
-  auto st = std::make_unique<op_stream>();
-  st->ctx = std::make_unique<owned_ctx>(a_, origin);
   if (p->op->op != "subscription") {
-    auto resp = gql::execute(*schema_, *p, st->ctx->ctx);
-    on_next(std::move(resp));
+    owned_ctx c(a_, origin);
+    auto resp = gql::execute(*schema_, *p, c.ctx);
+    on_next(std::make_shared<const std::string>(resp.dump()));
     on_done(nullptr);
     return nullptr;
   }
-  auto r = gql::subscribe(*schema_, p, st->ctx->ctx, std::move(on_next), [on_done](std::string err) {
-    if (err.empty()) on_done(nullptr);
-    else on_done(gql::json::array({{{"message", err}}}));
-  });
+  // Who may see the same: the project scope (resolvers check nothing else for reads).
+  std::string key = req.query + '\0' + req.variables.dump() + '\0' + req.operation_name + '\0' + origin.who.project;
+  std::shared_ptr<group> g;
+  std::unique_lock lock(groups_mu_);
+  if (auto it = groups_.find(key); it != groups_.end()) g = it->second.lock();
+  if (g) {
+    std::lock_guard gl(g->mu);
+    if (!g->ended) {
+      auto h = std::make_unique<member_handle>();
+      h->g = g;
+      h->id = g->next++;
+      g->members[h->id] = {std::move(on_next), std::move(on_done)};
+      return h;
+    }
+  }
+  g = std::make_shared<group>();
+  std::weak_ptr<group> weak = g;
+  auto h = std::make_unique<member_handle>();
+  h->g = g;
+  h->id = g->next++;
+  g->members[h->id] = {std::move(on_next), on_done};
+  groups_[key] = g;
+  lock.unlock();
+  auto st = std::make_unique<op_stream>();
+  st->ctx = std::make_unique<owned_ctx>(a_, origin);
+  auto emit = [weak](gql::json v) {
+    auto grp = weak.lock();
+    if (!grp) return;
+    auto bytes = std::make_shared<const std::string>(v.dump());
+    std::vector<std::function<void(payload_ptr)>> to;
+    {
+      std::lock_guard gl(grp->mu);
+      for (auto& [id, m] : grp->members) to.push_back(m.on_next);
+    }
+    for (auto& f : to) f(bytes);
+  };
+  auto end = [this, weak, key](std::string err) {
+    auto grp = weak.lock();
+    if (!grp) return;
+    std::vector<std::function<void(gql::json)>> to;
+    {
+      std::lock_guard gl(grp->mu);
+      grp->ended = true;
+      for (auto& [id, m] : grp->members) to.push_back(m.on_done);
+    }
+    {
+      std::lock_guard l(groups_mu_);
+      if (auto it = groups_.find(key); it != groups_.end() && it->second.lock() == grp) groups_.erase(it);
+    }
+    for (auto& f : to) f(err.empty() ? gql::json(nullptr) : gql::json::array({{{"message", err}}}));
+  };
+  auto r = gql::subscribe(*schema_, p, st->ctx->ctx, emit, end);
   if (auto* errs = std::get_if<std::vector<gql::gql_error>>(&r)) {
+    {
+      std::lock_guard gl(g->mu);
+      g->ended = true;
+    }
+    {
+      std::lock_guard l(groups_mu_);
+      if (auto it = groups_.find(key); it != groups_.end() && it->second.lock() == g) groups_.erase(it);
+    }
     on_done(gql::errors_json(*errs));
     return nullptr;
   }
   st->inner = std::move(std::get<std::unique_ptr<gql::stream_handle>>(r));
-  return st;
+  {
+    std::lock_guard gl(g->mu);
+    g->source = std::move(st);
+  }
+  return h;
+}
+
+namespace {
+member_handle::~member_handle() {
+  if (!g) return;
+  {
+    std::lock_guard gl(g->mu);
+    g->members.erase(id);
+  }
+  g.reset();  // the last member takes the source stream with it
+}
+}  // namespace
+
+size_t graphql_service::shared_streams() {
+  std::lock_guard l(groups_mu_);
+  size_t n = 0;
+  for (auto& [k, w] : groups_) n += !w.expired();
+  return n;
 }
 
 }  // namespace cg::net

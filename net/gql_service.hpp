@@ -4,6 +4,8 @@
 // graphql-transport-ws, graphql-sse). Plain C++: no Beast.
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "net/api_types.hpp"
 #include "schema/graphql/execute.hpp"
@@ -33,17 +35,28 @@ class graphql_service {
   std::pair<int, gql::json> execute(const api_request& origin, const gql::request& req, bool read_only);
 
   // For streaming transports: a subscription, or any other operation as one result.
-  // on_next gets each result payload; on_done runs once at the end with the errors
-  // that ended it (null for a normal end). Queries and mutations run on the caller's
-  // thread (a worker); events arrive on engine threads.
+  // on_next gets each result payload, serialised; on_done runs once at the end with
+  // the errors that ended it (null for a normal end). Queries and mutations run on
+  // the caller's thread (a worker); events arrive on engine threads.
+  //
+  // Identical subscriptions (same document, variables, operation and project scope)
+  // share one source stream: each event is executed and serialised once and the same
+  // bytes go to every member (fan-out to thousands of dashboards costs one
+  // execution per event, not one per client).
+  using payload_ptr = std::shared_ptr<const std::string>;
   std::unique_ptr<gql::stream_handle> start(const api_request& origin, const gql::request& req,
-                                            std::function<void(gql::json)> on_next,
+                                            std::function<void(payload_ptr)> on_next,
                                             std::function<void(gql::json errors)> on_done);
+  size_t shared_streams();
+
+  struct group;  // one shared subscription stream and its members (gql_service.cpp)
 
  private:
   explicit graphql_service(app& a) : a_(a) {}
   app& a_;
   std::shared_ptr<gql::schema> schema_;
+  std::mutex groups_mu_;
+  std::unordered_map<std::string, std::weak_ptr<group>> groups_;
 };
 
 // The SDL compiled into the binary (generated from schema/codegraph.graphql).

@@ -206,9 +206,12 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     auto post = [weak](auto fn) {
       if (auto self = weak.lock()) asio::post(self->ws_.get_executor(), [self, fn = std::move(fn)] { fn(*self); });
     };
-    auto on_next = [post, id](gql::json payload) {
-      auto text = std::make_shared<const std::string>(
-          nlohmann::json({{"type", "next"}, {"id", id}, {"payload", nlohmann::json::parse(payload.dump())}}).dump());
+    auto prefix = "{\"type\":\"next\",\"id\":" + nlohmann::json(id).dump() + ",\"payload\":";
+    auto on_next = [post, id, prefix](graphql_service::payload_ptr payload) {
+      std::string msg;
+      msg.reserve(prefix.size() + payload->size() + 1);
+      msg.append(prefix).append(*payload).push_back('}');
+      auto text = std::make_shared<const std::string>(std::move(msg));
       post([id, text](ws_session& s) {
         if (s.ops_.count(id)) s.enqueue(text);
       });

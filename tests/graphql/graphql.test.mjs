@@ -299,3 +299,27 @@ test('GraphiQL is served from the pinned npm packages', async () => {
   assert.equal((await call(srv, 'GET', '/graphiql/..%2Fpackage.json')).status, 404);
   assert.equal((await call(srv, 'GET', '/graphiql/secret.js')).status, 404);
 });
+
+test('identical subscriptions share one stream; each member still gets every event and may leave alone', async () => {
+  const made = await gql('mutation { createNode(project: "demo", input: {nodeType: CLASS, name: "Shared"}) { id } }', {}, keys.writer);
+  const id = made.json.data.createNode.id;
+  const q = 'subscription { nodeUpdated(project: "demo", nodeType: [CLASS], filePath: "@manual") { node { name signature } } }';
+  const a = client(keys.reader), b = client(keys.writer), c = client(keys.reader);
+  try {
+    const bump = (sig) => gql(`mutation { updateNode(project: "demo", id: "${id}", input: {signature: "${sig}"}) { id } }`, {}, keys.writer);
+    const both = Promise.all([firstEvents(a, q, {}, 1), firstEvents(b, q, {}, 1)]);
+    await new Promise((r) => setTimeout(r, 300));
+    await bump('one');
+    const [ea, eb] = await both;
+    assert.equal(ea[0].data.nodeUpdated.node.signature, 'one');
+    assert.deepEqual(ea, eb);
+    // a and b have left; c joins the same subscription and gets the next change.
+    const ec = firstEvents(c, q, {}, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    await bump('two');
+    assert.equal((await ec)[0].data.nodeUpdated.node.signature, 'two');
+  } finally {
+    await Promise.all([a.dispose(), b.dispose(), c.dispose()]);
+    await gql(`mutation { deleteNode(project: "demo", id: "${id}") }`, {}, keys.writer);
+  }
+});
