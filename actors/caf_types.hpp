@@ -7,6 +7,7 @@
 // (whitelisted as unsafe message types: never serialised).
 #include <caf/all.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -141,12 +142,23 @@ using vector_actor = caf::typed_actor<caf::reacts_to<search_atom, search_job_ptr
 // takes this tag as its one extra argument, which makes the tuple real.
 struct spawn_tag {};
 
+// An actor's mailbox depth for /metrics. Only the actor itself may read its mailbox
+// (CAF's size() moves messages between its internal queues), so each handler records
+// the depth it sees behind the message it is handling; the last handler of a burst
+// sees 0, so an idle actor reads 0.
+using depth_gauge = std::shared_ptr<std::atomic<size_t>>;
+template <class Self>
+void note_depth(Self self, const depth_gauge& g) {
+  if (g) g->store(self->mailbox().size(), std::memory_order_relaxed);
+}
+
 // Spawners (each actor shell lives in its own translation unit).
-parser_actor spawn_parser_worker(caf::actor_system& sys);
-graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus);
-bus_actor spawn_bus(caf::actor_system& sys);
+parser_actor spawn_parser_worker(caf::actor_system& sys, depth_gauge depth = {});
+graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus,
+                        depth_gauge depth = {});
+bus_actor spawn_bus(caf::actor_system& sys, depth_gauge depth = {});
 vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id, std::string project,
-                          vector_options opts, std::string dir);
+                          vector_options opts, std::string dir, depth_gauge depth = {});
 caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t task, graph_actor graph,
                          std::vector<parser_actor> workers, bus_actor bus, summary_fn_ptr done);
 

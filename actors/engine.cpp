@@ -37,6 +37,20 @@ struct engine::impl {
   std::unordered_map<uint32_t, vector_actor> vectors;  // by project id
   vector_options vector_opts;
   std::unordered_map<uint64_t, caf::actor> tasks;
+  struct gauge_entry {
+    std::string actor, project;
+    depth_gauge g;
+  };
+  std::vector<gauge_entry> gauges;  // under mu
+
+  depth_gauge new_gauge(std::string actor, std::string project) {  // caller holds mu
+    auto g = std::make_shared<std::atomic<size_t>>(0);
+    gauges.push_back({std::move(actor), std::move(project), g});
+    return g;
+  }
+  void drop_gauges(const std::string& project) {  // caller holds mu
+    std::erase_if(gauges, [&](const gauge_entry& e) { return e.project == project && (e.actor == "graph" || e.actor == "vector"); });
+  }
   std::atomic<uint64_t> next_task{1};
 
   impl(std::unique_ptr<store> s, unsigned threads) : db(std::move(s)), cfg(threads), system(cfg) {}
@@ -45,7 +59,7 @@ struct engine::impl {
     std::lock_guard lock(mu);
     auto it = graphs.find(proj);
     if (it != graphs.end()) return it->second;
-    auto g = spawn_graph(system, *db, proj, name, bus);
+    auto g = spawn_graph(system, *db, proj, name, bus, new_gauge("graph", name));
     graphs.emplace(proj, g);
     return g;
   }
@@ -55,7 +69,7 @@ struct engine::impl {
     auto it = vectors.find(proj);
     if (it != vectors.end()) return it->second;
     auto dir = (std::filesystem::path(db->dir()) / "vectors" / name).string();
-    auto v = spawn_vector(system, *db, proj, name, vector_opts, dir);
+    auto v = spawn_vector(system, *db, proj, name, vector_opts, dir, new_gauge("vector", name));
     vectors.emplace(proj, v);
     return v;
   }
@@ -96,8 +110,9 @@ result<std::unique_ptr<engine>> engine::open(const engine_options& opts) {
   unsigned workers = opts.parser_workers ? opts.parser_workers : cores;
   auto p = std::make_unique<impl>(std::move(*db), threads);
   p->vector_opts = opts.vectors;
-  p->bus = spawn_bus(p->system);
-  for (unsigned i = 0; i < workers; ++i) p->workers.push_back(spawn_parser_worker(p->system));
+  p->bus = spawn_bus(p->system, p->new_gauge("bus", ""));
+  for (unsigned i = 0; i < workers; ++i)
+    p->workers.push_back(spawn_parser_worker(p->system, p->new_gauge("parser", std::to_string(i))));
   return std::unique_ptr<engine>(new engine(std::move(p)));
 }
 
@@ -220,6 +235,7 @@ status engine::remove_project(const std::string& project) {
       v = it->second;
       impl_->vectors.erase(it);
     }
+    impl_->drop_gauges(project);
   }
   // Wait for the actors to finish what they hold before the keys go.
   caf::scoped_actor self{impl_->system};
@@ -236,6 +252,13 @@ status engine::remove_project(const std::string& project) {
   std::error_code ec;
   std::filesystem::remove_all(std::filesystem::path(impl_->db->dir()) / "vectors" / project, ec);
   return impl_->db->drop_project(*proj);
+}
+
+std::vector<engine::mailbox_depth> engine::mailbox_depths() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<mailbox_depth> out;
+  for (const auto& e : impl_->gauges) out.push_back({e.actor, e.project, e.g->load(std::memory_order_relaxed)});
+  return out;
 }
 
 size_t engine::running_tasks() const {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/bus/events.hpp"
 #include "actors/indexer/index_types.hpp"
@@ -52,6 +53,15 @@ class engine {
   status remove_project(const std::string& project);
   // Index tasks still running.
   size_t running_tasks() const;
+
+  // Mailbox depth of every actor (parser workers, the bus, each project's graph and
+  // vector actors), as each last saw it (see note_depth in actors/caf_types.hpp).
+  struct mailbox_depth {
+    std::string actor;    // parser, bus, graph, vector
+    std::string project;  // "" for shared actors; parser workers: their number
+    size_t depth = 0;
+  };
+  std::vector<mailbox_depth> mailbox_depths() const;
 
   // Manual nodes, through the project's graph actor (which publishes the change).
   // update_node's patch runs on the graph actor; it must not block.

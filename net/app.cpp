@@ -117,6 +117,15 @@ app::app(engine& eng, const server_options& opts)
                      {{"state", state}}, static_cast<double>(n)});
     out.push_back({"codegraph_store_bytes", "Bytes of the RocksDB store on disk (SST + WAL).", "gauge", {},
                    static_cast<double>(eng_.storage().disk_bytes())});
+    for (const auto& d : eng_.mailbox_depths())
+      out.push_back({"codegraph_actor_mailbox_depth",
+                     "Messages waiting in an actor's mailbox, as the actor last saw it.", "gauge",
+                     {{"actor", d.actor}, {"project", d.project}}, static_cast<double>(d.depth)});
+    out.push_back({"codegraph_watched_projects", "Project roots watched for saved files.", "gauge", {},
+                   static_cast<double>(watched_projects())});
+    if (graphql_)
+      out.push_back({"codegraph_graphql_shared_streams", "Subscription streams shared by identical subscriptions.",
+                     "gauge", {}, static_cast<double>(graphql_->shared_streams())});
   });
   engine_sub_ = eng_.subscribe("", [this](const event& e) { on_event(e); });
 }

@@ -12,10 +12,11 @@ struct bus_holder {
 };
 }  // namespace
 
-bus_actor spawn_bus(caf::actor_system& sys) {
-  return sys.spawn([](bus_actor::stateful_pointer<bus_holder> self, spawn_tag) -> bus_actor::behavior_type {
+bus_actor spawn_bus(caf::actor_system& sys, depth_gauge depth) {
+  return sys.spawn([depth](bus_actor::stateful_pointer<bus_holder> self, spawn_tag) -> bus_actor::behavior_type {
     return {
         [=](publish_atom, const event_ptr& ev) {
+          note_depth(self, depth);
           try {
             self->state.bus.publish(*ev);
           } catch (const std::exception& e) {

@@ -29,17 +29,20 @@ void publish_changes(graph_actor::stateful_pointer<graph_holder> self, const std
 
 }  // namespace
 
-graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus) {
-  return sys.spawn([&s, project_id, project, bus](graph_actor::stateful_pointer<graph_holder> self, spawn_tag)
+graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus,
+                        depth_gauge depth) {
+  return sys.spawn([&s, project_id, project, bus, depth](graph_actor::stateful_pointer<graph_holder> self, spawn_tag)
                        -> graph_actor::behavior_type {
     self->state.graph = std::make_unique<graph_state>(s, project_id);
     self->state.project = project;
     self->state.bus = bus;
     return {
         [=](manifest_atom) -> manifest_reply {
+          note_depth(self, depth);
           return std::make_shared<const result<std::vector<file_record>>>(self->state.graph->manifest());
         },
         [=](apply_atom, const extract_batch_ptr& batch) -> changes_reply {
+          note_depth(self, depth);
           // One atomic write for the whole batch: each file in it is still whole.
           auto changes = self->state.graph->apply(std::span<const file_extract>(*batch));
           if (!changes.ok()) {
@@ -50,6 +53,7 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
           return std::make_shared<const result<std::vector<file_change>>>(std::move(*changes));
         },
         [=](remove_atom, const paths_ptr& paths) -> changes_reply {
+          note_depth(self, depth);
           std::vector<file_change> changes;
           for (const auto& p : *paths) {
             auto c = self->state.graph->remove(p);
@@ -60,11 +64,13 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
           return std::make_shared<const result<std::vector<file_change>>>(std::move(changes));
         },
         [=](touch_atom, const records_ptr& recs) -> status_reply {
+          note_depth(self, depth);
           for (const auto& r : *recs)
             if (auto s = self->state.graph->touch(r); !s.ok()) return std::make_shared<const status>(s);
           return std::make_shared<const status>();
         },
         [=](manual_atom, const manual_op_ptr& op) -> manual_reply {
+          note_depth(self, depth);
           auto& g = *self->state.graph;
           auto reply = [](result<node> r) { return std::make_shared<const result<node>>(std::move(r)); };
           switch (op->op) {
@@ -87,6 +93,7 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
           return reply(make_error(errc::internal, "unknown manual operation"));
         },
         [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
+          note_depth(self, depth);
           return std::make_shared<const result<resolve_summary>>(
               self->state.graph->resolve_pending(progress ? *progress : std::function<void(size_t, size_t)>{}));
         },

@@ -13,10 +13,11 @@ struct parser_worker {
 
 }  // namespace
 
-parser_actor spawn_parser_worker(caf::actor_system& sys) {
-  return sys.spawn([](parser_actor::stateful_pointer<parser_worker> self, spawn_tag) -> parser_actor::behavior_type {
+parser_actor spawn_parser_worker(caf::actor_system& sys, depth_gauge depth) {
+  return sys.spawn([depth](parser_actor::stateful_pointer<parser_worker> self, spawn_tag) -> parser_actor::behavior_type {
     return {
         [=](parse_atom, const parse_job_ptr& job) -> parse_outcome_ptr {
+          note_depth(self, depth);
           auto out = std::make_shared<parse_outcome>();
           try {
             *out = self->state.parser.parse_file(*job);

@@ -55,8 +55,8 @@ struct vector_holder {
 }  // namespace
 
 vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id, std::string project,
-                          vector_options opts, std::string dir) {
-  return sys.spawn([&s, project_id, project, opts, dir](vector_actor::stateful_pointer<vector_holder> self, spawn_tag)
+                          vector_options opts, std::string dir, depth_gauge depth) {
+  return sys.spawn([&s, project_id, project, opts, dir, depth](vector_actor::stateful_pointer<vector_holder> self, spawn_tag)
                        -> vector_actor::behavior_type {
     self->state.db = &s;
     self->state.proj = project_id;
@@ -65,6 +65,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
     self->state.state = std::make_unique<vector_state>(opts);
     return {
         [=](search_atom, const search_job_ptr& job) {
+          note_depth(self, depth);
           auto t0 = std::chrono::steady_clock::now();
           auto ok = self->state.ready_to_read();
           if (!ok.ok()) {
@@ -91,6 +92,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
           if (job->done) job->done(status{});
         },
         [=](similar_atom, const similar_job_ptr& job) {
+          note_depth(self, depth);
           auto ok = self->state.ready_to_read();
           if (!ok.ok()) return job->done(ok.err());
           if (job->id == 0)
@@ -99,10 +101,12 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
             job->done(self->state.state->similar(job->id, job->k, job->min_score, job->mode, job->filters));
         },
         [=](vsync_atom, const vsync_job_ptr& job) {
+          note_depth(self, depth);
           auto r = self->state.ready(job->rebuild);
           if (job->done) job->done(r);
         },
         [=](vstats_atom, const vstats_job_ptr& job) {
+          note_depth(self, depth);
           auto ok = self->state.ready_to_read();
           if (!ok.ok()) return job->done(ok.err());
           job->done(self->state.state->stats());

@@ -387,6 +387,12 @@ test('metrics: Prometheus text that promtool accepts', async () => {
     'codegraph_cache_hit_ratio', 'codegraph_connections'])
     assert.ok(m.body.includes(name), name);
   assert.match(m.body, /codegraph_http_requests_total\{route="\/api\/v1\/projects\/\{name\}\/search",method="GET",code="200"\} \d+/);
+  // Every actor's mailbox: the bus, each parser worker, demo's graph and vector actors
+  // (idle now: each last saw an empty mailbox).
+  for (const re of [/codegraph_actor_mailbox_depth\{actor="bus",project=""\} 0/, /codegraph_actor_mailbox_depth\{actor="parser",project="0"\} 0/,
+    /codegraph_actor_mailbox_depth\{actor="graph",project="demo"\} 0/, /codegraph_actor_mailbox_depth\{actor="vector",project="demo"\} 0/])
+    assert.match(m.body, re);
+  assert.match(m.body, /codegraph_watched_projects [1-9]/);
   execFileSync('promtool', ['check', 'metrics'], { input: m.body });
   assert.equal((await call(srv, 'GET', '/metrics')).status, 401);
 });
