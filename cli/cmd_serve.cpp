@@ -41,7 +41,7 @@ result<net::server_options> server_options_of(const context& ctx, const serve_ar
   o.data_dir = ctx.cfg.data_dir;
   o.assets_dir = s.assets_dir;
   o.watch = s.watch;
-  o.watch_quiet = std::chrono::milliseconds(s.watch_quiet_ms);
+  o.watch_quiet = std::chrono::microseconds(s.watch_quiet_us);
   o.auth.enabled = ctx.cfg.auth.enabled && !a.no_auth;
   o.auth.keys_file = keys_file_of(ctx);
   o.auth.jwt_secret = ctx.cfg.auth.jwt_secret;

@@ -55,7 +55,7 @@ struct config {
     uint64_t ws_idle_timeout_ms = 60000, ws_slow_close_ms = 10000;
     uint64_t ws_init_timeout_ms = 10000;
     bool watch = true;             // re-index saved files (inotify)
-    uint64_t watch_quiet_ms = 5;   // a burst of saves ends after this long without one  // graphql-transport-ws: connection_init within this
+    uint64_t watch_quiet_us = 2000;  // a burst of saves ends after this long without one (µs)  // graphql-transport-ws: connection_init within this
     uint64_t max_connections = 20000;
     double rate_per_key = 100, burst_per_key = 200, rate_per_ip = 200, burst_per_ip = 400;
     uint64_t cache_bytes = 64u << 20, cache_ttl_ms = 30000;

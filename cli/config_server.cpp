@@ -43,7 +43,7 @@ std::vector<setting> settings(config& c) {
       {"server", "ws_slow_close_ms", kind::count, &s.ws_slow_close_ms},
       {"server", "ws_init_timeout_ms", kind::count, &s.ws_init_timeout_ms},
       {"server", "watch", kind::boolean, &s.watch},
-      {"server", "watch_quiet_ms", kind::count, &s.watch_quiet_ms},
+      {"server", "watch_quiet_us", kind::count, &s.watch_quiet_us},
       {"server", "max_connections", kind::count, &s.max_connections},
       {"server", "rate_per_key", kind::real, &s.rate_per_key},
       {"server", "burst_per_key", kind::real, &s.burst_per_key},

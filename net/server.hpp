@@ -58,7 +58,7 @@ struct server_options {
   bool vectors = true;
   // Watch mode: re-index saved files of every project the server indexes (inotify).
   bool watch = true;
-  std::chrono::milliseconds watch_quiet{5}, watch_max_delay{50};
+  std::chrono::microseconds watch_quiet{2000}, watch_max_delay{50000};
   // Search defaults (from [search]).
   std::string fusion = "convex";
   size_t rrf_k = 60;

@@ -96,15 +96,18 @@ struct tree_watcher::impl {
     auto last = first;
     alignas(inotify_event) char buf[64 * 1024];
     for (;;) {
-      int timeout = -1;
+      timespec ts{};
+      timespec* timeout = nullptr;  // none: wait for an event
       if (!pending.empty() || overflow) {
         auto now = std::chrono::steady_clock::now();
         auto due = std::min(last + opts.quiet, first + opts.max_delay);
-        timeout = static_cast<int>(std::max<int64_t>(
-            0, std::chrono::duration_cast<std::chrono::milliseconds>(due - now).count()));
+        auto ns = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(due - now).count());
+        ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+        ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+        timeout = &ts;
       }
       pollfd fds[2] = {{ifd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-      int n = ::poll(fds, 2, timeout);
+      int n = ::ppoll(fds, 2, timeout, nullptr);
       if (n < 0 && errno != EINTR) break;
       if (fds[1].revents) break;
       if (n > 0 && (fds[0].revents & POLLIN)) {

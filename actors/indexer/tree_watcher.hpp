@@ -16,8 +16,8 @@ namespace cg {
 
 struct watch_options {
   walk_options walk;  // which directories to leave out
-  std::chrono::milliseconds quiet{5};
-  std::chrono::milliseconds max_delay{50};
+  std::chrono::microseconds quiet{2000};
+  std::chrono::microseconds max_delay{50000};
   size_t max_watches = 100000;
 };
 
