@@ -56,49 +56,62 @@ json extract_json(const parse_outcome& o) {
 api_reply parse(app& a, api_request& req) {
   auto body = json::parse(req.body, nullptr, false);
   if (!body.is_object()) return bad_request(req, "the body must be a JSON object");
+  auto out = parse_for_api(a, req.who, body);
+  if (!out.ok()) {
+    if (out.err().code == errc::unsupported)
+      return error_response(422, out.err().message.starts_with("binary") ? "binary" : "not_parsed", out.err().message,
+                            req.request_id);
+    if (out.err().message.starts_with("the token is scoped"))
+      return error_response(403, "forbidden", out.err().message, req.request_id);
+    return error_of(req, out.err());
+  }
+  return ok_json(extract_json(*out).dump());
+}
+
+}  // namespace
+
+result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann::json& body) {
   auto path = body.value("path", std::string());
-  parse_outcome out;
   if (body.contains("source")) {
-    if (!body["source"].is_string()) return bad_request(req, "source must be a string");
+    if (!body["source"].is_string()) return make_error(errc::invalid_argument, "source must be a string");
     auto lang_name = body.value("language", std::string());
     language lang = language::unknown;
     if (!lang_name.empty()) {
       auto l = parse_language(lang_name);
-      if (!l) return bad_request(req, "unknown language '" + lang_name + "'");
+      if (!l) return make_error(errc::invalid_argument, "unknown language '" + lang_name + "'");
       lang = *l;
     } else if (path.empty()) {
-      return bad_request(req, "give a language or a path (its extension names the language)");
+      return make_error(errc::invalid_argument, "give a language or a path (its extension names the language)");
     }
     auto src = body["source"].get<std::string>();
     if (src.find('\0') != std::string::npos)
-      return error_response(422, "binary", "the source holds NUL bytes: not text", req.request_id);
-    out = thread_parser().parse_source(body.value("project", std::string("snippet")),
-                                       path.empty() ? "snippet" : path, src, lang);
-  } else {
-    auto project = body.value("project", std::string());
-    if (project.empty()) return bad_request(req, "give source (a snippet) or project and path (a file of a project)");
-    if (!req.who.may_project(project))
-      return error_response(403, "forbidden", "the token is scoped to project " + req.who.project, req.request_id);
-    auto info = a.eng().storage().project_info(project);
-    if (!info.ok()) return error_of(req, info.err());
-    if (!*info) return error_response(404, "not_found", "no project " + project, req.request_id);
-    auto root = json::parse(**info, nullptr, false).value("root", std::string());
-    auto rel = inside_root(root, path);
-    if (!rel.ok()) return error_of(req, rel.err());
-    parse_job job;
-    job.project = project;
-    job.root = root;
-    job.path = *rel;
-    job.max_bytes = a.options().max_file_bytes;
-    out = thread_parser().parse_file(job);
+      return make_error(errc::unsupported, "binary: the source holds NUL bytes, not text");
+    auto out = thread_parser().parse_source(body.value("project", std::string("snippet")),
+                                            path.empty() ? "snippet" : path, src, lang);
+    if (out.kind == parse_result_kind::skipped || out.kind == parse_result_kind::failed)
+      return make_error(errc::unsupported, out.reason);
+    return out;
   }
-  if (out.kind == parse_result_kind::skipped)
-    return error_response(422, "not_parsed", out.reason, req.request_id);
-  if (out.kind == parse_result_kind::failed) return error_response(422, "not_parsed", out.reason, req.request_id);
-  return ok_json(extract_json(out).dump());
+  auto project = body.value("project", std::string());
+  if (project.empty())
+    return make_error(errc::invalid_argument, "give source (a snippet) or project and path (a file of a project)");
+  if (!who.may_project(project)) return make_error(errc::invalid_argument, "the token is scoped to project " + who.project);
+  auto info = a.eng().storage().project_info(project);
+  if (!info.ok()) return info.err();
+  if (!*info) return make_error(errc::not_found, "no project " + project);
+  auto root = json::parse(**info, nullptr, false).value("root", std::string());
+  auto rel = inside_root(root, path);
+  if (!rel.ok()) return rel.err();
+  parse_job job;
+  job.project = project;
+  job.root = root;
+  job.path = *rel;
+  job.max_bytes = a.options().max_file_bytes;
+  auto out = thread_parser().parse_file(job);
+  if (out.kind == parse_result_kind::skipped || out.kind == parse_result_kind::failed)
+    return make_error(errc::unsupported, out.reason);
+  return out;
 }
-
-}  // namespace
 
 void register_misc_routes(app& a, router& r) {
   r.add({"GET", "/health/live", role::none, false, false,

@@ -4,6 +4,9 @@
 // cache, the task registry, the audit log and the event hub that fans engine events
 // out to WebSocket and streaming clients. Sessions (net/http_session.cpp) only move
 // bytes: they call prepare(), then invoke() inline or on the worker pool, then finish().
+#include <nlohmann/json_fwd.hpp>
+
+#include "actors/parser/parser_state.hpp"
 #include "actors/indexer/tree_watcher.hpp"
 #include <atomic>
 #include <chrono>
@@ -190,6 +193,10 @@ void register_node_routes(app& a, router& r);
 void register_search_routes(app& a, router& r);
 void register_misc_routes(app& a, router& r);
 void register_graphql_routes(app& a, router& r);
+
+// POST /parse and GraphQL parseFile: a snippet ({source, language|path}) or a file of
+// a project ({project, path}); unsupported when it cannot be parsed (binary, ...).
+result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann::json& body);
 
 // Helpers for handlers.
 api_response error_of(const api_request& req, const error& e);  // maps errc to a status

@@ -112,19 +112,29 @@ std::vector<edge_kind> edge_kinds(const json& args, const char* name) {
 
 field_value fail(const error& e) {
   const char* code = e.code == errc::not_found          ? "NOT_FOUND"
-                     : e.code == errc::invalid_argument ? "BAD_USER_INPUT"
+                     : e.code == errc::invalid_argument || e.code == errc::unsupported ? "BAD_USER_INPUT"
                      : e.code == errc::conflict         ? "CONFLICT"
                                                         : "INTERNAL_SERVER_ERROR";
   return field_value::fail(e.message, code);
 }
 
-// Per parent node: groups parents by project and opens each project once.
+// Per parent node: groups parents by project and opens each project once. Nodes of
+// parseFile are not stored ("__transient"): they answer `field` from what they carry
+// (parent, children) or with an empty list.
 template <class Fn>
-batch_resolver per_project(Fn fn) {
-  return [fn](const std::vector<const json*>& parents, const json& args, context& c) {
+batch_resolver per_project(Fn fn, const char* field = nullptr) {
+  return [fn, field](const std::vector<const json*>& parents, const json& args, context& c) {
     std::vector<field_value> out(parents.size());
     std::map<std::string, std::vector<size_t>> groups;
-    for (size_t i = 0; i < parents.size(); ++i) groups[parents[i]->value("project", std::string())].push_back(i);
+    for (size_t i = 0; i < parents.size(); ++i) {
+      if (field && parents[i]->contains("__transient")) {
+        auto it = parents[i]->find(field);
+        out[i] = it != parents[i]->end() ? field_value(*it)
+                 : std::string_view(field) == "parent" ? field_value(json(nullptr)) : field_value(json::array());
+        continue;
+      }
+      groups[parents[i]->value("project", std::string())].push_back(i);
+    }
     for (const auto& [project, idx] : groups) {
       auto o = open(c, project);
       for (auto i : idx) {
@@ -213,7 +223,7 @@ status wire_query_resolvers(gql::schema& s) {
     auto n = q.get(id);
     if (!n.ok()) return fail(n.err());
     return *n ? node_gql(project, **n) : json(nullptr);
-  })));
+  }, "parent")));
   st.push_back(s.resolve("Node", "children", per_project([](graph_query& q, const std::string& project, const json& p,
                                                             const json& args) -> field_value {
     node_id id = 0;
@@ -221,7 +231,7 @@ status wire_query_resolvers(gql::schema& s) {
     auto ns = q.outgoing(id, {edge_kind::contains}, 1, static_cast<size_t>(int_arg(args, "limit", 1, 10000, 200)));
     if (!ns.ok()) return fail(ns.err());
     return neighbors_nodes(project, *ns);
-  }), true));
+  }, "children"), true));
   st.push_back(s.resolve("Node", "relationships", per_project([](graph_query& q, const std::string& project,
                                                                  const json& p, const json& args) -> field_value {
     node_id id = 0;
@@ -236,7 +246,7 @@ status wire_query_resolvers(gql::schema& s) {
     json arr = json::array();
     for (const auto& n : *ns) arr.push_back(incoming ? edge_gql(project, n.via, n.n, me) : edge_gql(project, n.via, me, n.n));
     return arr;
-  }), true));
+  }, "relationships"), true));
   for (const char* which : {"callers", "callees"}) {
     bool callers = std::string_view(which) == "callers";
     st.push_back(s.resolve("Node", which, per_project([callers](graph_query& q, const std::string& project,
@@ -248,7 +258,7 @@ status wire_query_resolvers(gql::schema& s) {
       auto ns = callers ? q.incoming(id, {edge_kind::calls}, depth, limit) : q.outgoing(id, {edge_kind::calls}, depth, limit);
       if (!ns.ok()) return fail(ns.err());
       return neighbors_nodes(project, *ns);
-    }), true));
+    }, which), true));
   }
   // Query.
   st.push_back(s.resolve("Query", "projects", each([](const json&, const json&, context& c) -> field_value {
@@ -484,6 +494,62 @@ status wire_query_resolvers(gql::schema& s) {
     if (!task.ok()) return fail(task.err());
     return json{{"taskId", std::to_string(*task)}, {"project", project}};
   });
+  // parseFile stores nothing: the reader role is enough.
+  st.push_back(s.resolve("Mutation", "parseFile", each([](const json&, const json& args, context& c) -> field_value {
+    auto& r = rctx(c);
+    const auto& in = args["input"];
+    nlohmann::json body = nlohmann::json::object();
+    if (in.contains("project") && in["project"].is_string()) body["project"] = in["project"].get<std::string>();
+    if (in.contains("filePath") && in["filePath"].is_string()) body["path"] = in["filePath"].get<std::string>();
+    if (in.contains("content") && in["content"].is_string()) body["source"] = in["content"].get<std::string>();
+    if (in.contains("language") && in["language"].is_string()) body["language"] = lower(in["language"].get<std::string>());
+    auto out = parse_for_api(*r.a, r.who, body);
+    if (!out.ok()) return fail(out.err());
+    const auto& fx = out->extract;
+    std::string project = body.value("project", std::string());
+    std::map<node_id, const node*> by;
+    for (const auto& n : fx.nodes) by[n.id] = &n;
+    auto opt = [&](node_id id) -> std::optional<node> {
+      auto it = by.find(id);
+      return it == by.end() ? std::nullopt : std::optional<node>(*it->second);
+    };
+    json nodes = json::array(), rels = json::array();
+    std::map<node_id, json> shallow;
+    for (const auto& n : fx.nodes) {
+      auto j = node_gql(project, n);
+      j["__transient"] = true;
+      shallow[n.id] = j;
+    }
+    std::map<node_id, json> kids;
+    for (const auto& n : fx.nodes)
+      if (n.parent) kids[n.parent].push_back(shallow[n.id]);
+    for (const auto& n : fx.nodes) {
+      auto j = shallow[n.id];
+      j["parent"] = n.parent && shallow.count(n.parent) ? shallow[n.parent] : json(nullptr);
+      j["children"] = kids.count(n.id) ? kids[n.id] : json::array();
+      nodes.push_back(std::move(j));
+    }
+
+    for (const auto& e : fx.contains) rels.push_back(edge_gql(project, e, opt(e.source), opt(e.target)));
+    for (const auto& ref : fx.refs.refs) {
+      edge e;
+      e.source = ref.source;
+      e.kind = ref.kind;
+      e.how = resolution::unresolved;
+      e.target_name = ref.qualifier.empty() ? ref.name : ref.qualifier + "." + ref.name;
+      e.sites.push_back(ref.site);
+      rels.push_back(edge_gql(project, e, opt(e.source), std::nullopt));
+    }
+    for (auto& r2 : rels)
+      for (const char* end : {"source", "target"})
+        if (r2[end].is_object()) r2[end]["__transient"] = true;
+    return json{{"filePath", fx.record.path},
+                {"language", upper(to_string(fx.record.lang))},
+                {"nodes", nodes},
+                {"relationships", rels},
+                {"syntaxErrors", fx.record.error_count},
+                {"parseMs", out->parse_seconds * 1e3}};
+  })));
   mutation("rebuildIndex", [](app& a, const std::string& project, const json&, context&) -> field_value {
     auto r = a.eng().sync_vectors(project, true);
     if (!r.ok()) return fail(r.err());

@@ -125,6 +125,12 @@ test('HTTP: GET queries, mutations refused on GET, auth, scopes, roles', async (
   assert.deepEqual(other.json.data.projects, []);
   assert.equal(other.json.errors[0].extensions.code, 'FORBIDDEN');
   assert.deepEqual(other.json.errors[0].path, ['node']);
+  // parseFile on a project file (stores nothing; the reader role is enough).
+  const pf = await gql('mutation { parseFile(input: {project: "demo", filePath: "python/shop/models.py"}) { filePath language nodes { name } } }');
+  assert.equal(pf.json.data.parseFile.filePath, 'python/shop/models.py');
+  assert.ok(pf.json.data.parseFile.nodes.some((n) => n.name === 'apply_tax'));
+  const bin = await gql('mutation { parseFile(input: {content: "a\\u0000b", language: PYTHON}) { filePath } }');
+  assert.match(bin.json.errors[0].message, /NUL/);
   // Variables: coercion errors name the variable.
   const bad = await gql('query ($n: Int!) { dependencies(project: "demo", nodeId: "1", depth: $n) { id } }', { n: 'x' });
   assert.match(bad.json.errors[0].message, /Variable "\$n" got invalid value "x"/);
