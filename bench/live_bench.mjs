@@ -1,10 +1,6 @@
 // Live GraphQL benchmark (issue 5), against a running server on the CPython stdlib:
 //   1. watch: write a file, wait for its nodeUpdated event; p50/p99 of write -> event.
-//   2. fan-out: N WebSocket connections, each subscribed to a project's node events
-//      over graphql-transport-ws; a steady stream of updateNode mutations; connections
-//      held, events delivered per second, p50/p99 commit -> receipt, server RSS per
-//      idle connection, server CPU.
-//   3. query: a node + relationships query over WebSocket at 50 concurrent clients.
+//   2. query: a node + relationships query over WebSocket at 50 concurrent clients.
 // Usage: node bench/live_bench.mjs URL TOKEN PROJECT_ROOT SERVER_PID
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,16 +8,12 @@ import WebSocket from 'ws';
 
 const [url, token, root, serverPid] = process.argv.slice(2);
 const wsUrl = url.replace(/^http/, 'ws') + '/graphql';
-const N = Number(process.env.CONNECTIONS || 10000);
-const RATE = Number(process.env.RATE || 20);          // mutations per second in the fan-out phase
-const SECONDS = Number(process.env.SECONDS || 10);
+const SECONDS = Number(process.env.DURATION || 10);
 const WATCH_ROUNDS = Number(process.env.WATCH_ROUNDS || 300);
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
 const f1 = (x) => x.toFixed(1);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${serverPid}/status`, 'utf8'))[1]);
-const cpuTicks = () => { const f = fs.readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' '); return Number(f[11]) + Number(f[12]); };
 
 async function gql(query, variables) {
   const r = await fetch(url + '/graphql', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
@@ -80,53 +72,6 @@ async function watchPhase(idle) {
   console.log(`watch (${idle ? 'each save after the last task ended' : 'back-to-back saves'}): ${lat.length} saves, write -> subscribed client: p50 ${f1(pct(lat, 0.5))} ms, p99 ${f1(pct(lat, 0.99))} ms, max ${f1(Math.max(...lat))} ms (target p99 <= 20 ms)`);
 }
 
-async function fanoutPhase() {
-  const made = await gql('mutation { createNode(project: "python", input: {nodeType: FUNCTION, name: "benchTicker"}) { id } }');
-  const id = made.createNode.id;
-  const rss0 = rssKb();
-  const delays = [];
-  let delivered = 0;
-  let recording = false;
-  const onNext = (s) => {
-    delivered++;
-    if (!recording) return;
-    const m = /"signature":"(\d+\.?\d*)"/.exec(s);
-    if (m) delays.push(performance.timeOrigin + performance.now() - Number(m[1]));
-  };
-  const socks = [];
-  const t0 = Date.now();
-  for (let i = 0; i < N; i += 200) {
-    const batch = [];
-    for (let j = i; j < Math.min(N, i + 200); j++) batch.push(connect(onNext));
-    socks.push(...await Promise.all(batch));
-  }
-  for (const [i, ws] of socks.entries())
-    ws.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: 'subscription { nodeUpdated(project: "python", filePath: "@manual", nodeType: [FUNCTION]) { node { id signature } } }' } }));
-  await sleep(2000);
-  const rss1 = rssKb();
-  console.log(`fan-out: ${socks.length} connections subscribed in ${((Date.now() - t0) / 1000).toFixed(1)} s; server RSS ${(rss0 / 1024).toFixed(0)} -> ${(rss1 / 1024).toFixed(0)} MiB: ${f1((rss1 - rss0) / socks.length)} KB per idle subscribed connection (target <= 20 KB)`);
-  recording = true;
-  delivered = 0;
-  const cpu0 = cpuTicks();
-  const start = performance.now();
-  let sent = 0;
-  while (performance.now() - start < SECONDS * 1000) {
-    const due = start + (sent * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const stamp = (performance.timeOrigin + performance.now()).toFixed(3);
-    gql(`mutation { updateNode(project: "python", id: "${id}", input: {signature: "${stamp}"}) { id } }`).catch((e) => console.log('mutation failed', e.message));
-    sent++;
-  }
-  await sleep(3000);
-  const secs = (performance.now() - start) / 1000;
-  const cpu = (cpuTicks() - cpu0) / 100;
-  const expected = sent * socks.length;
-  console.log(`fan-out: ${sent} changes x ${socks.length} subscribers: ${delivered} events delivered (${(100 * delivered / expected).toFixed(1)}%), ${Math.round(delivered / SECONDS)}/s over the ${SECONDS} s of changes (target >= 100000/s); commit -> receipt p50 ${f1(pct(delays, 0.5))} ms, p99 ${f1(pct(delays, 0.99))} ms (target p99 <= 50 ms); server CPU ${f1(cpu)} s in ${f1(secs)} s (${f1(100 * cpu / secs)}% of one core)`);
-  for (const ws of socks) ws.terminate();
-  await gql(`mutation { deleteNode(project: "python", id: "${id}") }`);
-}
-
 async function queryPhase() {
   const ids = (await gql('{ nodes(project: "python", filter: {nodeType: [FUNCTION]}, pagination: {first: 500}) { nodes { id } } }')).nodes.nodes.map((n) => n.id);
   const CLIENTS = 50;
@@ -152,8 +97,7 @@ async function queryPhase() {
   console.log(`query (node + relationships + callers over WebSocket, ${CLIENTS} clients): ${Math.round(done / SECONDS)} queries/s, p50 ${f1(pct(lat, 0.5))} ms, p99 ${f1(pct(lat, 0.99))} ms`);
 }
 
-const phases = (process.env.PHASES || 'watch,fanout,query').split(',');
+const phases = (process.env.PHASES || 'watch,query').split(',');
 if (phases.includes('watch')) { await watchPhase(true); await watchPhase(false); }
 if (phases.includes('query')) await queryPhase();
-if (phases.includes('fanout')) await fanoutPhase();
 process.exit(0);

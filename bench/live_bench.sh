@@ -2,14 +2,16 @@
 # Live GraphQL benchmark (issue 5): watch-mode latency (a saved file to a subscribed
 # client), subscription fan-out at CONNECTIONS connections, and a node+relationships
 # query over WebSocket at 50 clients, on a copy of the CPython standard library
-# served by `codegraph serve` (watch mode on). The client is bench/live_bench.mjs.
-# Usage: bench/live_bench.sh   (CONNECTIONS=10000 RATE=20 SECONDS=10 WATCH_ROUNDS=300 PHASES=watch,query,fanout)
+# served by `codegraph serve` (watch mode on). The clients: bench/live_bench.mjs (watch,
+# query) and bench/ws_fanout.cpp (fan-out: raw epoll sockets, so that the load client
+# leaves the server most of the machine).
+# Usage: bench/live_bench.sh   (CONNECTIONS=10000 RATE=10 DURATION=10 WATCH_ROUNDS=300 PHASES=watch,query,fanout)
 set -euo pipefail
 trap 'echo "live_bench.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ./deploy/install-deps.sh >/dev/null
 cmake --preset release >/dev/null
-cmake --build --preset release --target codegraph >/dev/null
+cmake --build --preset release --target codegraph cg_bench_fanout >/dev/null
 CG=$PWD/build/release/cli/codegraph
 work=$(mktemp -d /tmp/codegraph-live-bench.XXXXXX)
 pids=()
@@ -32,4 +34,11 @@ for _ in $(seq 1 1200); do
   curl -sf -H "Authorization: Bearer $token" "$base/api/v1/tasks/1" | grep -q '"state":"done"' && break; sleep 0.5
 done
 echo "indexed: $(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/projects/python/stats" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["nodes"]["total"], "nodes")')"
-node bench/live_bench.mjs "$base" "$token" "$work/stdlib" "$server"
+phases=${PHASES:-watch,query,fanout}
+if [[ $phases == *watch* || $phases == *query* ]]; then
+  PHASES=$phases node bench/live_bench.mjs "$base" "$token" "$work/stdlib" "$server"
+fi
+if [[ $phases == *fanout* ]]; then
+  ./build/release/bench/cg_bench_fanout 127.0.0.1 "$(cat "$work/port")" "$token" python "$server" \
+    "${CONNECTIONS:-10000}" "${RATE:-10}" "${DURATION:-10}"
+fi

@@ -58,6 +58,7 @@ result<net::server_options> server_options_of(const context& ctx, const serve_ar
   l.ws_idle_timeout = std::chrono::milliseconds(s.ws_idle_timeout_ms);
   l.ws_slow_close = std::chrono::milliseconds(s.ws_slow_close_ms);
   l.ws_init_timeout = std::chrono::milliseconds(s.ws_init_timeout_ms);
+  l.ws_send_buffer = static_cast<size_t>(s.ws_send_buffer_bytes);
   l.max_connections = s.max_connections;
   o.rate.per_key_rps = s.rate_per_key;
   o.rate.per_key_burst = s.burst_per_key;

@@ -54,6 +54,7 @@ struct config {
     uint64_t ws_message_limit = 1u << 20, ws_queue_limit = 4u << 20;
     uint64_t ws_idle_timeout_ms = 60000, ws_slow_close_ms = 10000;
     uint64_t ws_init_timeout_ms = 10000;
+    uint64_t ws_send_buffer_bytes = 0;  // kernel send buffer per WebSocket (0: autotuned)
     bool watch = true;             // re-index saved files (inotify)
     uint64_t watch_quiet_us = 2000;  // a burst of saves ends after this long without one (µs)  // graphql-transport-ws: connection_init within this
     uint64_t max_connections = 20000;

@@ -42,6 +42,7 @@ std::vector<setting> settings(config& c) {
       {"server", "ws_idle_timeout_ms", kind::count, &s.ws_idle_timeout_ms},
       {"server", "ws_slow_close_ms", kind::count, &s.ws_slow_close_ms},
       {"server", "ws_init_timeout_ms", kind::count, &s.ws_init_timeout_ms},
+      {"server", "ws_send_buffer_bytes", kind::count, &s.ws_send_buffer_bytes},
       {"server", "watch", kind::boolean, &s.watch},
       {"server", "watch_quiet_us", kind::count, &s.watch_quiet_us},
       {"server", "max_connections", kind::count, &s.max_connections},

@@ -32,7 +32,9 @@ api_reply answer(app& a, api_request& req, const gql::request& gr, bool read_onl
         bool ended = false;
       };
       auto hold = std::make_shared<holder>();
-      auto on_next = [sink](graphql_service::payload_ptr payload) { sink->write(sse_frame("next", *payload)); };
+      auto on_next = [sink](graphql_service::payload_ptr payload, const std::string& coalesce) {
+        sink->write_keyed(sse_frame("next", *payload), coalesce);
+      };
       auto on_done = [sink, hold](gql::json errors) {
         if (!errors.is_null()) sink->write(sse_frame("next", gql::json{{"errors", errors}}.dump()));
         sink->write(sse_frame("complete", ""));

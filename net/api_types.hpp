@@ -61,6 +61,9 @@ class stream_sink {
   // false when the client has gone or is too slow (its queue is over the bound):
   // stop producing.
   virtual bool write(std::string chunk) = 0;
+  // The same, with a coalescing key: the chunk takes the place of a queued, unsent
+  // chunk with the same key (see gql::emit_fn).
+  virtual bool write_keyed(std::string chunk, std::string key) { return write(std::move(chunk)); }
   virtual void close() = 0;  // the end of the body
   virtual bool open() const = 0;
   // Runs once when the stream ends for any reason (closed, client gone, shutdown).

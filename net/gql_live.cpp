@@ -91,7 +91,7 @@ const std::vector<std::pair<node, std::string>>& event_nodes(app& a, const node_
 }
 
 gql::subscribe_fn node_subscription(node_event which) {
-  return [which](const json& args, gql::context& c, std::function<void(json)> emit,
+  return [which](const json& args, gql::context& c, gql::emit_fn emit,
                  std::function<void(std::string)>) -> result<std::unique_ptr<gql::stream_handle>> {
     auto f = filter_from(args);
     std::string err;
@@ -106,7 +106,7 @@ gql::subscribe_fn node_subscription(node_event which) {
       if (which == node_event::deleted) {
         for (const auto& fc : ch->files)
           if (f.glob.empty() || glob_match(f.glob, fc.path))
-            for (auto id : fc.deleted) emit(json{{"project", f.project}, {"id", format_id(id)}, {"filePath", fc.path}});
+            for (auto id : fc.deleted) emit(json{{"project", f.project}, {"id", format_id(id)}, {"filePath", fc.path}}, "");
         return;
       }
       // The event's nodes are read once, for every subscription that gets it.
@@ -114,7 +114,9 @@ gql::subscribe_fn node_subscription(node_event which) {
       for (const auto& [n, change_path] : loaded) {
         if (!f.pass(n, change_path)) continue;
         auto nj = gql_node(f.project, n);
-        emit(which == node_event::created ? nj : json{{"project", f.project}, {"node", nj}});
+        // A node's newer state supersedes an older one not yet sent; every creation counts.
+        if (which == node_event::created) emit(std::move(nj), "");
+        else emit(json{{"project", f.project}, {"node", nj}}, format_id(n.id));
       }
     });
     return std::unique_ptr<gql::stream_handle>(std::move(h));
@@ -134,7 +136,7 @@ json progress_gql(const index_progress& p) {
 }
 
 gql::subscribe_fn progress_subscription() {
-  return [](const json& args, gql::context& c, std::function<void(json)> emit,
+  return [](const json& args, gql::context& c, gql::emit_fn emit,
             std::function<void(std::string)> end) -> result<std::unique_ptr<gql::stream_handle>> {
     auto& r = rctx(c);
     app* a = r.a;
@@ -157,7 +159,7 @@ gql::subscribe_fn progress_subscription() {
         p.files_total = last.value("files_total", size_t{0});
         auto j = progress_gql(p);
         j["phase"] = t->state;
-        emit(j);
+        emit(j, "");
         end("");
         return std::unique_ptr<gql::stream_handle>(std::make_unique<listen_handle>());
       }
@@ -176,7 +178,7 @@ gql::subscribe_fn progress_subscription() {
         if (task ? p->task != task : p->project != project) return;
         if (!who.may_project(p->project)) return;
         *last = *p;
-        emit(progress_gql(*p));
+        emit(progress_gql(*p), "progress:" + std::to_string(p->task));  // the latest progress says it all
       } else if (const auto* s = std::get_if<index_summary>(&e.payload)) {
         if (task ? s->task != task : s->project != project) return;
         if (!who.may_project(s->project)) return;
@@ -186,7 +188,7 @@ gql::subscribe_fn progress_subscription() {
         fin.phase = s->outcome;
         fin.eta_seconds = 0;
         fin.elapsed_seconds = s->seconds_total;
-        emit(progress_gql(fin));
+        emit(progress_gql(fin), "");  // the outcome is never replaced
         if (task) end("");
       }
     });
@@ -200,7 +202,7 @@ struct search_handle : gql::stream_handle {
 };
 
 gql::subscribe_fn search_subscription() {
-  return [](const json& args, gql::context& c, std::function<void(json)> emit,
+  return [](const json& args, gql::context& c, gql::emit_fn emit,
             std::function<void(std::string)> end) -> result<std::unique_ptr<gql::stream_handle>> {
     auto sr = gql_search_request(args);
     std::string err;
@@ -214,7 +216,7 @@ gql::subscribe_fn search_subscription() {
         if (stop->load()) return;
         json hits = json::array();
         for (const auto& x : b.hits) hits.push_back(gql_hit(sr.project, x));
-        emit(json{{"index", b.index}, {"last", b.last}, {"total", b.total}, {"elapsedMs", b.elapsed_ms}, {"hits", hits}});
+        emit(json{{"index", b.index}, {"last", b.last}, {"total", b.total}, {"elapsedMs", b.elapsed_ms}, {"hits", hits}}, "");
       });
       if (stop->load()) return;
       end(st.ok() ? std::string() : st.err().message);

@@ -112,7 +112,8 @@ std::vector<edge_kind> edge_kinds(const json& args, const char* name) {
 
 field_value fail(const error& e) {
   const char* code = e.code == errc::not_found          ? "NOT_FOUND"
-                     : e.code == errc::invalid_argument || e.code == errc::unsupported ? "BAD_USER_INPUT"
+                     : e.code == errc::invalid_argument || e.code == errc::unsupported || e.code == errc::too_large
+                         ? "BAD_USER_INPUT"
                      : e.code == errc::conflict         ? "CONFLICT"
                                                         : "INTERNAL_SERVER_ERROR";
   return field_value::fail(e.message, code);

@@ -71,7 +71,7 @@ std::pair<int, gql::json> graphql_service::execute(const api_request& origin, co
 
 struct graphql_service::group {
   struct member {
-    std::function<void(payload_ptr)> on_next;
+    next_fn on_next;
     std::function<void(gql::json)> on_done;
   };
   std::mutex mu;
@@ -92,7 +92,7 @@ struct member_handle : gql::stream_handle {
 }  // namespace
 
 std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& origin, const gql::request& req,
-                                                           std::function<void(payload_ptr)> on_next,
+                                                           next_fn on_next,
                                                            std::function<void(gql::json)> on_done) {
   auto p = std::make_shared<gql::prepared>(gql::prepare(*schema_, req));
   if (!p->errors.empty()) {
@@ -102,7 +102,7 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
   if (p->op->op != "subscription") {
     owned_ctx c(a_, origin);
     auto resp = gql::execute(*schema_, *p, c.ctx);
-    on_next(std::make_shared<const std::string>(resp.dump()));
+    on_next(std::make_shared<const std::string>(resp.dump()), std::string());
     on_done(nullptr);
     return nullptr;
   }
@@ -131,16 +131,16 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
   lock.unlock();
   auto st = std::make_unique<op_stream>();
   st->ctx = std::make_unique<owned_ctx>(a_, origin);
-  auto emit = [weak](gql::json v) {
+  auto emit = [weak](gql::json v, std::string coalesce) {
     auto grp = weak.lock();
     if (!grp) return;
     auto bytes = std::make_shared<const std::string>(v.dump());
-    std::vector<std::function<void(payload_ptr)>> to;
+    std::vector<next_fn> to;
     {
       std::lock_guard gl(grp->mu);
       for (auto& [id, m] : grp->members) to.push_back(m.on_next);
     }
-    for (auto& f : to) f(bytes);
+    for (auto& f : to) f(bytes, coalesce);
   };
   auto end = [this, weak, key](std::string err) {
     auto grp = weak.lock();

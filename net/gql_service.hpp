@@ -35,7 +35,9 @@ class graphql_service {
   std::pair<int, gql::json> execute(const api_request& origin, const gql::request& req, bool read_only);
 
   // For streaming transports: a subscription, or any other operation as one result.
-  // on_next gets each result payload, serialised; on_done runs once at the end with
+  // on_next gets each result payload, serialised, with its coalescing key (see
+  // gql::emit_fn: a transport may drop a queued, unsent payload when a newer one with
+  // the same non-empty key comes); on_done runs once at the end with
   // the errors that ended it (null for a normal end). Queries and mutations run on
   // the caller's thread (a worker); events arrive on engine threads.
   //
@@ -44,8 +46,8 @@ class graphql_service {
   // bytes go to every member (fan-out to thousands of dashboards costs one
   // execution per event, not one per client).
   using payload_ptr = std::shared_ptr<const std::string>;
-  std::unique_ptr<gql::stream_handle> start(const api_request& origin, const gql::request& req,
-                                            std::function<void(payload_ptr)> on_next,
+  using next_fn = std::function<void(payload_ptr, const std::string& coalesce)>;
+  std::unique_ptr<gql::stream_handle> start(const api_request& origin, const gql::request& req, next_fn on_next,
                                             std::function<void(gql::json errors)> on_done);
   size_t shared_streams();
 

@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "net/beast_impl.hpp"
+#include "net/outbox.hpp"
 
 namespace cg::net {
 namespace {
@@ -174,7 +175,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
 
  public:
   // The streaming side (sink methods run here, on the strand).
-  void stream_push(std::shared_ptr<std::string> chunk);
+  void stream_push(std::shared_ptr<std::string> chunk, std::string key = {});
   void stream_end();
   void stream_abort();
 
@@ -214,8 +215,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     std::string route_name;
     clock::time_point start;
     bool keep_alive = false;
-    std::deque<std::shared_ptr<std::string>> queue;
-    size_t queued = 0;
+    outbox queue;
     bool writing = false, ending = false, ended = false;
     std::shared_ptr<http::response<http::empty_body>> head;
     std::shared_ptr<http::response_serializer<http::empty_body>> serializer;
@@ -236,7 +236,8 @@ struct http_session<Stream>::sink_state : stream_sink {
   bool is_open = true;
   std::vector<std::function<void()>> ends;
 
-  bool write(std::string chunk) override {
+  bool write(std::string chunk) override { return write_keyed(std::move(chunk), {}); }
+  bool write_keyed(std::string chunk, std::string key) override {
     if (chunk.empty()) return open();
     {
       std::lock_guard lock(mu);
@@ -252,8 +253,8 @@ struct http_session<Stream>::sink_state : stream_sink {
       pending += chunk.size();
     }
     auto c = std::make_shared<std::string>(std::move(chunk));
-    asio::post(exec, [w = session, c] {
-      if (auto s = w.lock()) s->stream_push(c);
+    asio::post(exec, [w = session, c, key = std::move(key)]() mutable {
+      if (auto s = w.lock()) s->stream_push(c, std::move(key));
     });
     return true;
   }
@@ -351,10 +352,14 @@ void http_session<Stream>::watch_client() {
 }
 
 template <class Stream>
-void http_session<Stream>::stream_push(std::shared_ptr<std::string> chunk) {
+void http_session<Stream>::stream_push(std::shared_ptr<std::string> chunk, std::string key) {
   if (!st_ || st_->ended) return;
-  st_->queued += chunk->size();
-  st_->queue.push_back(std::move(chunk));
+  if (auto old = st_->queue.replace(key, chunk)) {
+    ++srv_.application->stats().coalesced_messages;
+    st_->sink->written(*old);  // the superseded chunk will never be written
+    return;
+  }
+  st_->queue.push(std::move(chunk), std::move(key));
   write_next_chunk();
 }
 
@@ -377,14 +382,12 @@ void http_session<Stream>::write_next_chunk() {
     });
     return;
   }
-  auto c = st_->queue.front();
+  auto c = st_->queue.start_front();
   st_->writing = true;
   asio::async_write(stream_, http::make_chunk(asio::buffer(*c)),
                     [self = this->shared_from_this(), c](beast::error_code ec, size_t) {
                       self->st_->writing = false;
-                      self->st_->queue.pop_front();
-                      self->st_->queued -= c->size();
-                      self->st_->sink->written(c->size());
+                      self->st_->sink->written(self->st_->queue.pop_front());
                       if (ec) return self->stream_abort();
                       self->write_next_chunk();
                     });

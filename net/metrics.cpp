@@ -77,6 +77,9 @@ std::string metrics::render() const {
   gauge("codegraph_ws_queue_bytes", "Bytes queued for WebSocket clients.", "gauge", static_cast<double>(ws_queue_bytes));
   gauge("codegraph_ws_dropped_messages_total", "Messages dropped for slow WebSocket clients.", "counter",
         static_cast<double>(ws_dropped_messages));
+  gauge("codegraph_coalesced_messages_total",
+        "Subscription messages superseded by a newer one with the same key before they were sent (WebSocket and SSE).",
+        "counter", static_cast<double>(coalesced_messages));
   gauge("codegraph_ws_slow_consumer_closes_total", "WebSocket clients closed for being too slow.", "counter",
         static_cast<double>(ws_slow_closes));
   // Group samples by metric name: one HELP/TYPE block each.

@@ -33,6 +33,7 @@ class metrics {
   std::atomic<int64_t> ws_connections{0};
   std::atomic<int64_t> ws_queue_bytes{0};
   std::atomic<uint64_t> ws_dropped_messages{0};
+  std::atomic<uint64_t> coalesced_messages{0};  // superseded before they were sent (WebSocket and SSE)
   std::atomic<uint64_t> ws_slow_closes{0};
   std::atomic<int64_t> http_in_flight{0};
   std::atomic<uint64_t> http_connections_total{0};

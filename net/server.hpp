@@ -28,6 +28,7 @@ struct server_limits {
   std::chrono::milliseconds ws_idle_timeout{60000};   // no pong / traffic: close
   std::chrono::milliseconds ws_slow_close{10000};     // queue over the bound this long: close 1008
   std::chrono::milliseconds ws_init_timeout{10000};   // graphql-transport-ws: no connection_init: 4408
+  size_t ws_send_buffer = 0;  // SO_SNDBUF of WebSocket connections (0: the kernel's autotuning, up to tcp_wmem)
   size_t max_connections = 20000;
   std::chrono::milliseconds drain_timeout{10000};  // graceful shutdown: wait for in-flight requests
 };

@@ -11,6 +11,7 @@
 
 #include "net/beast_impl.hpp"
 #include "net/gql_service.hpp"
+#include "net/outbox.hpp"
 
 namespace cg::net {
 namespace {
@@ -28,7 +29,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     srv_.remove_session(id_);
     --srv_.connections;
     --srv_.application->stats().ws_connections;
-    srv_.application->stats().ws_queue_bytes -= static_cast<int64_t>(queued_);
+    srv_.application->stats().ws_queue_bytes -= static_cast<int64_t>(out_.bytes());
   }
 
   void start(http::request<http::string_body> req) {
@@ -38,6 +39,10 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     graphql_ = req_.path == "/graphql";
     const auto& lim = srv_.opts.limits;
     beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+    if (lim.ws_send_buffer) {
+      beast::error_code ec;  // best effort: the kernel clamps it to its own bounds
+      beast::get_lowest_layer(ws_).socket().set_option(asio::socket_base::send_buffer_size(static_cast<int>(lim.ws_send_buffer)), ec);
+    }
     websocket::stream_base::timeout t{};
     t.handshake_timeout = std::chrono::seconds(10);
     t.idle_timeout = lim.ws_idle_timeout;
@@ -207,13 +212,14 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       if (auto self = weak.lock()) asio::post(self->ws_.get_executor(), [self, fn = std::move(fn)] { fn(*self); });
     };
     auto prefix = "{\"type\":\"next\",\"id\":" + nlohmann::json(id).dump() + ",\"payload\":";
-    auto on_next = [post, id, prefix](graphql_service::payload_ptr payload) {
+    auto on_next = [post, id, prefix](graphql_service::payload_ptr payload, const std::string& coalesce) {
       std::string msg;
       msg.reserve(prefix.size() + payload->size() + 1);
       msg.append(prefix).append(*payload).push_back('}');
       auto text = std::make_shared<const std::string>(std::move(msg));
-      post([id, text](ws_session& s) {
-        if (s.ops_.count(id)) s.enqueue(text);
+      std::string key = coalesce.empty() ? std::string() : id + '\x1f' + coalesce;
+      post([id, text, key = std::move(key)](ws_session& s) {
+        if (s.ops_.count(id)) s.enqueue(text, key);
       });
     };
     auto on_done = [post, id](gql::json errors) {
@@ -238,14 +244,21 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     });
   }
 
-  // Strand only. The slow-consumer policy: over the byte bound, new messages are
-  // dropped and counted; when the queue drains below half, the client gets a
-  // {"type":"dropped","count":n} notice; over the bound for ws_slow_close, the
-  // connection is closed with 1008.
-  void enqueue(std::shared_ptr<const std::string> text) {
+  // Strand only. The slow-consumer policy: a message with a coalescing key takes the
+  // place of a queued, unsent one with the same key (a subscription's newer state of
+  // a node); over the byte bound, new messages are dropped and counted; when the
+  // queue drains below half, the client gets a {"type":"dropped","count":n} notice;
+  // over the bound for ws_slow_close, the connection is closed with 1008.
+  void enqueue(std::shared_ptr<const std::string> text, std::string key = {}) {
     if (closing_) return;
     const auto& lim = srv_.opts.limits;
-    if (queued_ + text->size() > lim.ws_queue_bytes) {
+    auto& stats = srv_.application->stats();
+    if (auto old = out_.replace(key, text)) {
+      ++stats.coalesced_messages;
+      stats.ws_queue_bytes += static_cast<int64_t>(text->size()) - static_cast<int64_t>(*old);
+      return;
+    }
+    if (out_.bytes() + text->size() > lim.ws_queue_bytes) {
       ++dropped_;
       ++srv_.application->stats().ws_dropped_messages;
       auto now = clock::now();
@@ -256,37 +269,33 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       }
       return;
     }
-    queued_ += text->size();
-    srv_.application->stats().ws_queue_bytes += static_cast<int64_t>(text->size());
-    queue_.push_back(std::move(text));
+    stats.ws_queue_bytes += static_cast<int64_t>(text->size());
+    out_.push(std::move(text), std::move(key));
     if (!writing_) write_next();
   }
 
   void write_next() {
-    if (queue_.empty() || closing_) return;
+    if (out_.empty() || closing_) return;
     writing_ = true;
-    ws_.async_write(asio::buffer(*queue_.front()), [self = this->shared_from_this()](beast::error_code ec, size_t) {
+    ws_.async_write(asio::buffer(*out_.start_front()), [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->on_write(ec);
     });
   }
 
   void on_write(beast::error_code ec) {
     writing_ = false;
-    auto n = queue_.front()->size();
-    queue_.pop_front();
-    queued_ -= n;
+    auto n = out_.pop_front();
     srv_.application->stats().ws_queue_bytes -= static_cast<int64_t>(n);
     if (ec) return;
-    if (dropped_ && queued_ < srv_.opts.limits.ws_queue_bytes / 2) {
+    if (dropped_ && out_.bytes() < srv_.opts.limits.ws_queue_bytes / 2) {
       nlohmann::json notice = {{"type", "dropped"}, {"count", dropped_}};
       dropped_ = 0;
       over_since_.reset();
       auto t = std::make_shared<const std::string>(notice.dump());
-      queued_ += t->size();
       srv_.application->stats().ws_queue_bytes += static_cast<int64_t>(t->size());
-      queue_.push_back(std::move(t));
+      out_.push(std::move(t));
     }
-    if (closing_pending_ && queue_.empty()) return do_close();
+    if (closing_pending_ && out_.empty()) return do_close();
     write_next();
   }
 
@@ -316,8 +325,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
   bool graphql_ = false, init_seen_ = false, acked_ = false;
   std::unordered_map<std::string, std::shared_ptr<gql::stream_handle>> ops_;  // running operations by id
   std::optional<asio::steady_timer> init_timer_;
-  std::deque<std::shared_ptr<const std::string>> queue_;
-  size_t queued_ = 0;
+  outbox out_;
   uint64_t dropped_ = 0;
   std::optional<clock::time_point> over_since_;
   bool writing_ = false, closing_ = false, closing_pending_ = false;

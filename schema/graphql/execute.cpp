@@ -549,7 +549,7 @@ json execute(const schema& s, const prepared& p, context& ctx) {
 }
 
 std::variant<std::unique_ptr<stream_handle>, std::vector<gql_error>> subscribe(
-    const schema& s, std::shared_ptr<const prepared> p, context& ctx, std::function<void(json)> on_next,
+    const schema& s, std::shared_ptr<const prepared> p, context& ctx, emit_fn on_next,
     std::function<void(std::string)> on_end) {
   if (!p->errors.empty()) return p->errors;
   if (p->op->op != "subscription") return std::vector<gql_error>{{"The operation is not a subscription.", {}, {}, "BAD_USER_INPUT"}};
@@ -559,13 +559,13 @@ std::variant<std::unique_ptr<stream_handle>, std::vector<gql_error>> subscribe(
   if (!root) return std::vector<gql_error>{{err, {p->op->loc}, {}, "BAD_USER_INPUT"}};
   auto r = std::make_shared<executor::root_field>(std::move(*root));
   auto mu = std::make_shared<std::mutex>();
-  auto emit = [ex, r, mu, p, on_next](json v) {
+  auto emit = [ex, r, mu, p, on_next](json v, std::string coalesce) {
     json resp;
     {
       std::lock_guard lock(*mu);  // one event at a time through the executor
       resp = ex->complete_event(*r, v);
     }
-    on_next(std::move(resp));
+    on_next(std::move(resp), std::move(coalesce));
   };
   auto started = r->f->subscribe(r->args, ctx, emit, on_end);
   if (!started.ok()) {

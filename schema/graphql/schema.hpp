@@ -50,14 +50,18 @@ struct field_value {
 using batch_resolver =
     std::function<std::vector<field_value>(const std::vector<const json*>& parents, const json& args, context& ctx)>;
 
-// A subscription's source stream. emit delivers one event (the root field's value);
-// end finishes the stream (an error message, or "" for a normal end). The handle
-// stops the stream when destroyed. Both callbacks may run on any thread.
+// A subscription's source stream. emit delivers one event (the root field's value)
+// and its coalescing key: events of one stream with the same non-empty key supersede
+// each other (the newer says all the older did, e.g. a node's latest state), so a
+// transport that has not yet sent the older may send the newer in its place; "" means
+// every event counts. end finishes the stream (an error message, or "" for a normal
+// end). The handle stops the stream when destroyed. Both callbacks may run on any thread.
 struct stream_handle {
   virtual ~stream_handle() = default;
 };
+using emit_fn = std::function<void(json value, std::string coalesce)>;
 using subscribe_fn = std::function<result<std::unique_ptr<stream_handle>>(
-    const json& args, context& ctx, std::function<void(json)> emit, std::function<void(std::string)> end)>;
+    const json& args, context& ctx, emit_fn emit, std::function<void(std::string)> end)>;
 
 struct arg_info {
   std::string name, description;

@@ -30,7 +30,7 @@ before(async () => {
   srv = await startServer({
     dataDir,
     args: ['--project-root', `demo=${proj}`],
-    env: { CODEGRAPH_SERVER_ALLOWED_ROOTS: dir, CODEGRAPH_SERVER_WS_INIT_TIMEOUT_MS: '400' },
+    env: { CODEGRAPH_SERVER_ALLOWED_ROOTS: dir, CODEGRAPH_SERVER_WS_INIT_TIMEOUT_MS: '400', CODEGRAPH_SERVER_WS_SEND_BUFFER_BYTES: '65536' },
   });
   await waitTask(srv, keys.reader, 1);
 });
@@ -326,6 +326,41 @@ test('identical subscriptions share one stream; each member still gets every eve
     assert.equal((await ec)[0].data.nodeUpdated.node.signature, 'two');
   } finally {
     await Promise.all([a.dispose(), b.dispose(), c.dispose()]);
+    await gql(`mutation { deleteNode(project: "demo", id: "${id}") }`, {}, keys.writer);
+  }
+});
+
+test('a subscriber that falls behind gets a node\'s latest state in place of the states it missed (coalescing)', async () => {
+  const made = await gql('mutation { createNode(project: "demo", input: {nodeType: CLASS, name: "Burst"}) { id } }', {}, keys.writer);
+  const id = made.json.data.createNode.id;
+  const coalesced = async () => Number(/^codegraph_coalesced_messages_total (\S+)$/m.exec((await call(srv, 'GET', '/metrics', { token: keys.reader })).body)[1]);
+  const ws = await raw(keys.reader);
+  try {
+    ws.init();
+    await waitFor(() => ws.msgs.some((m) => m.type === 'connection_ack'));
+    ws.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: `subscription { nodeUpdated(project: "demo", nodeType: [CLASS], filePath: "@manual") { node { id docstring } } }` } }));
+    await new Promise((r) => setTimeout(r, 300));
+    const before = await coalesced();
+    ws._socket.pause();  // the client stops reading: the kernel's buffers fill, then the server's queue
+    const N = 40, big = 'x'.repeat(60 * 1024);  // under the 64 KiB field limit
+    for (let i = 0; i < N; i++) {
+      const r = await gql(`mutation($id: ID!, $doc: String!) { updateNode(project: "demo", id: $id, input: {docstring: $doc}) { id } }`,
+        { id, doc: `${i}:${big}` }, keys.writer);
+      assert.equal(r.status, 200);
+      assert.ok(!r.json.errors, JSON.stringify(r.json.errors));
+    }
+    await waitFor(async () => (await coalesced()) > before);
+    ws._socket.resume();
+    const states = () => ws.msgs.filter((m) => m.type === 'next' && m.id === 's' && m.payload.data.nodeUpdated.node.id === id)
+      .map((m) => Number(m.payload.data.nodeUpdated.node.docstring.split(':')[0]));
+    await waitFor(() => states().includes(N - 1));
+    const got = states();
+    assert.ok(got.length < N, `every state arrived (${got.length}): nothing was coalesced`);
+    assert.deepEqual(got, [...got].sort((a, b) => a - b), 'states arrive in order');
+    assert.equal(got.at(-1), N - 1, 'the latest state arrives');
+    assert.ok(!ws.msgs.some((m) => m.type === 'dropped'), 'nothing was dropped');
+  } finally {
+    ws.close();
     await gql(`mutation { deleteNode(project: "demo", id: "${id}") }`, {}, keys.writer);
   }
 });

@@ -181,13 +181,13 @@ TEST_F(fixture, subscriptions_map_each_event_through_the_selection) {
       t.join();
     }
   };
-  ASSERT_TRUE(s->subscribe("ticks", [](const json& args, context&, std::function<void(json)> emit,
+  ASSERT_TRUE(s->subscribe("ticks", [](const json& args, context&, emit_fn emit,
                                        std::function<void(std::string)> end) -> result<std::unique_ptr<stream_handle>> {
     auto h = std::make_unique<ticker>();
     int n = args["n"].get<int>();
     auto* stop = &h->stop;
     h->t = std::thread([n, emit, end, stop] {
-      for (int i = 0; i < n && !*stop; ++i) emit(json(i));
+      for (int i = 0; i < n && !*stop; ++i) emit(json(i), "");
       end("");
     });
     return std::unique_ptr<stream_handle>(std::move(h));
@@ -199,7 +199,7 @@ TEST_F(fixture, subscriptions_map_each_event_through_the_selection) {
   std::mutex mu;
   std::vector<json> got;
   std::atomic<bool> ended{false};
-  auto h = subscribe(*s, p, ctx, [&](json v) {
+  auto h = subscribe(*s, p, ctx, [&](json v, std::string) {
     std::lock_guard lock(mu);
     got.push_back(v);
   }, [&](std::string) { ended = true; });
