@@ -45,6 +45,8 @@ status check_manual(const node& n) {
 
 }  // namespace
 
+static_assert(symbol_table::manual_path == manual_file);
+
 result<file_extract> graph_state::manual_extract(const read_view& v) const {
   file_extract fx;
   fx.record.path = std::string(manual_file);
@@ -95,6 +97,7 @@ result<file_change> graph_state::write_manual(const file_extract& in) {
     b.add(keys::counter(proj_, cn::change_serial()), 1);
   }
   if (auto s = store_.write(b); !s.ok()) return s.err();
+  symbols_replace(manual_file, fx.nodes);
   return std::move(*c);
 }
 

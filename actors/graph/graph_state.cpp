@@ -125,8 +125,13 @@ result<std::vector<file_change>> graph_state::apply(std::span<const file_extract
   }
   if (any) b.add(keys::counter(proj_, cn::change_serial()), 1);
   if (auto s = store_.write(b); !s.ok()) return s.err();
+  for (const auto& fx : files) symbols_replace(fx.record.path, fx.nodes);
   after_write_for_crash_tests();
   return changes;
+}
+
+void graph_state::symbols_replace(std::string_view path, std::span<const node> nodes) {
+  if (symbols_) symbols_->replace_file(path, nodes);
 }
 
 result<file_change> graph_state::apply(const file_extract& fx) {
@@ -272,6 +277,7 @@ result<file_change> graph_state::remove(std::string_view path) {
   b.put(column::meta, keys::changed(proj_, path), std::to_string(v.counter(keys::counter(proj_, cn::change_serial())) + 1));
   b.add(keys::counter(proj_, cn::change_serial()), 1);
   if (auto s = store_.write(b); !s.ok()) return s.err();
+  symbols_replace(path, {});
   return change;
 }
 
@@ -319,9 +325,13 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
   double t_compute = 0, t_write = 0;
-  auto loaded = symbol_table::load(v, proj_);
-  if (!loaded.ok()) return loaded.err();
-  const symbol_table& symbols = **loaded;
+  if (!symbols_ || symbols_->worth_reloading()) {
+    symbols_.reset();
+    auto loaded = symbol_table::load(v, proj_);
+    if (!loaded.ok()) return loaded.err();
+    symbols_ = std::move(*loaded);
+  }
+  const symbol_table& symbols = *symbols_;
 
   // Bases of types outside the pending files come from their stored edges.
   std::unordered_map<node_id, std::vector<node_id>> stored_bases;

@@ -11,6 +11,7 @@
 // finishes the resolution.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -54,6 +55,10 @@ class graph_state {
 
   result<std::vector<file_record>> manifest() const;
 
+  // The symbol table resolution uses, kept across runs (null before the first
+  // resolution): loaded once, then each write replaces its files' symbols.
+  const symbol_table* symbols() const { return symbols_.get(); }
+
   // Manual nodes (made through the API, not by a parser) live in the virtual file
   // manual_file; the indexer never removes it. Each call is one atomic write and
   // returns the node as stored with the change to publish. Only manual nodes can be
@@ -71,8 +76,11 @@ class graph_state {
   status mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path);
   void put_edge(write_batch& b, const edge& e);
 
+  void symbols_replace(std::string_view path, std::span<const node> nodes);
+
   store& store_;
   uint32_t proj_;
+  std::unique_ptr<symbol_table> symbols_;
 };
 
 }  // namespace cg

@@ -1,5 +1,6 @@
 #include "actors/graph/symbol_table.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "schema/module_paths.hpp"
@@ -18,6 +19,39 @@ std::string_view basename_of(std::string_view p) {
 std::string_view last_segment(std::string_view m) {
   size_t cut = m.find_last_of(".:/");
   return cut == std::string_view::npos ? m : m.substr(cut + 1);
+}
+
+std::string module_of(const symbol& s) {
+  switch (s.lang) {
+    case language::python: return python_module_path(s.file);
+    case language::javascript: case language::jsx: case language::typescript: case language::tsx:
+      return js_module_path(s.file);
+    case language::rust: return rust_module_path(s.file);
+    default: return {};
+  }
+}
+
+template <class Map, class Key>
+void erase_from(Map& m, const Key& key, uint32_t idx) {
+  auto it = m.find(key);
+  if (it == m.end()) return;
+  std::erase(it->second, idx);
+  if (it->second.empty()) m.erase(it);
+}
+
+symbol symbol_of(const node& n) {
+  symbol s;
+  s.id = n.id;
+  s.parent = n.parent;
+  s.kind = n.kind;
+  s.lang = n.lang;
+  s.modifiers = n.modifiers;
+  s.line = n.name_pos.line;
+  s.name = n.name;
+  s.qualified_name = n.qualified_name;
+  s.file = n.file;
+  s.type_name = n.type_name;
+  return s;
 }
 }  // namespace
 
@@ -47,19 +81,12 @@ void symbol_table::add(const symbol& in) {
   by_name_[s.name].push_back(idx);
   by_qname_[s.qualified_name].push_back(idx);
   by_file_[s.file].push_back(idx);
+  if (s.modifiers & modifier::manual) manual_.push_back(idx);
   if (s.parent) children_[s.parent].push_back(idx);
   if (s.kind == node_kind::file) {
     by_dir_[directory_of(s.file)].push_back(idx);
     by_basename_[basename_of(s.file)].push_back(idx);
-    std::string module;
-    switch (s.lang) {
-      case language::python: module = python_module_path(s.file); break;
-      case language::javascript: case language::jsx: case language::typescript: case language::tsx:
-        module = js_module_path(s.file);
-        break;
-      case language::rust: module = rust_module_path(s.file); break;
-      default: break;
-    }
+    std::string module = module_of(s);
     if (!module.empty()) {
       auto m = intern(module);
       by_module_[m].push_back(idx);
@@ -94,16 +121,65 @@ result<std::unique_ptr<symbol_table>> symbol_table::load(const read_view& view, 
   return t;
 }
 
+void symbol_table::link(uint32_t i) {
+  auto& s = symbols_[i];
+  if (!s.parent) return;
+  auto it = by_id_.find(s.parent);
+  if (it == by_id_.end()) return;
+  s.parent_index = it->second;
+  auto pk = symbols_[it->second].kind;
+  if (pk == node_kind::file || is_container(pk)) by_top_name_[s.name].push_back(i);
+}
+
 void symbol_table::link_parents() {
-  for (uint32_t i = 0; i < symbols_.size(); ++i) {
-    auto& s = symbols_[i];
-    if (!s.parent) continue;
-    auto it = by_id_.find(s.parent);
-    if (it == by_id_.end()) continue;
-    s.parent_index = it->second;
-    auto pk = symbols_[it->second].kind;
-    if (pk == node_kind::file || is_container(pk)) by_top_name_[s.name].push_back(i);
+  for (uint32_t i = 0; i < symbols_.size(); ++i) link(i);
+}
+
+// The symbols a write of `path` replaces: a parsed file's own, or for the virtual
+// file of manual nodes every manual node (whatever file each names).
+void symbol_table::remove_file(std::string_view path) {
+  std::vector<uint32_t> gone;
+  if (path == manual_path) {
+    gone.swap(manual_);
+  } else if (auto f = by_file_.find(path); f != by_file_.end()) {
+    for (auto idx : f->second)
+      if (!(symbols_[idx].modifiers & modifier::manual)) gone.push_back(idx);
   }
+  for (auto idx : gone) {
+    auto& s = symbols_[idx];
+    erase_from(by_file_, s.file, idx);
+    erase_from(by_name_, s.name, idx);
+    erase_from(by_qname_, s.qualified_name, idx);
+    erase_from(by_top_name_, s.name, idx);
+    if (s.parent) erase_from(children_, s.parent, idx);
+    if (auto it = by_id_.find(s.id); it != by_id_.end() && it->second == idx) by_id_.erase(it);
+    if (s.kind == node_kind::file) {
+      erase_from(by_dir_, directory_of(s.file), idx);
+      erase_from(by_basename_, basename_of(s.file), idx);
+      std::string module = module_of(s);
+      if (!module.empty()) {
+        erase_from(by_module_, std::string_view(module), idx);
+        auto last = last_segment(module);
+        if (last.size() != module.size()) erase_from(by_basename_, last, idx);
+      }
+    }
+  }
+  // Their own children lists (children live in their parent's file).
+  for (auto idx : gone) {
+    children_.erase(symbols_[idx].id);
+    symbols_[idx] = symbol{};  // dead: id 0
+    ++dead_;
+  }
+}
+
+void symbol_table::replace_file(std::string_view path, std::span<const node> nodes) {
+  remove_file(path);
+  auto first = static_cast<uint32_t>(symbols_.size());
+  for (const auto& n : nodes) {
+    if (n.id == 0) continue;
+    add(symbol_of(n));
+  }
+  for (auto i = first; i < symbols_.size(); ++i) link(i);
 }
 
 const symbol* symbol_table::find(node_id id) const {

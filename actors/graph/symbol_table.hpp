@@ -2,6 +2,10 @@
 // Every definition of one project in memory, indexed the ways resolution asks:
 // by id, simple name, qualified name, parent, file, directory and module path.
 // Loaded from the covering name index in one scan; strings live in an arena.
+// The graph writer keeps its table across runs and replaces the symbols of each
+// file it writes (replace_file), so a save costs resolution that file's symbols,
+// not a scan of the project; removed symbols leave dead slots (alive() is false)
+// until worth_reloading() says a fresh load is cheaper than the waste.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -34,8 +38,16 @@ class symbol_table {
  public:
   static result<std::unique_ptr<symbol_table>> load(const read_view& view, uint32_t proj);
 
-  size_t size() const { return symbols_.size(); }
+  size_t size() const { return symbols_.size(); }  // slots, dead ones included
+  size_t live() const { return symbols_.size() - dead_; }
+  bool alive(uint32_t i) const { return symbols_[i].id != 0; }
   const symbol& at(uint32_t i) const { return symbols_[i]; }
+
+  // The symbols a write of `path` made become those of `nodes` (empty: the file is
+  // gone). For manual_path (the graph writer's virtual file) that is every manual node.
+  static constexpr std::string_view manual_path = "@manual";
+  void replace_file(std::string_view path, std::span<const node> nodes);
+  bool worth_reloading() const { return dead_ > 50000 && dead_ > live(); }
   const symbol* find(node_id id) const;
   const symbol* parent_of(const symbol& s) const {
     return s.parent_index == UINT32_MAX ? nullptr : &symbols_[s.parent_index];
@@ -59,7 +71,9 @@ class symbol_table {
  private:
   std::string_view intern(std::string_view s);
   void add(const symbol& s);
+  void link(uint32_t i);
   void link_parents();
+  void remove_file(std::string_view path);
 
   std::vector<symbol> symbols_;
   std::vector<std::unique_ptr<char[]>> chunks_;
@@ -68,7 +82,8 @@ class symbol_table {
   std::unordered_map<std::string_view, std::vector<uint32_t>> by_name_, by_top_name_, by_qname_, by_file_, by_dir_,
       by_module_, by_basename_;
   std::unordered_map<node_id, std::vector<uint32_t>> children_;
-  std::vector<std::string> module_keys_;  // owns module path strings
+  std::vector<uint32_t> manual_;  // manual nodes (their source is the virtual file manual_path)
+  size_t dead_ = 0;
 };
 
 }  // namespace cg

@@ -141,10 +141,14 @@ std::unique_ptr<store> open_store(const std::string& dir, bool read_only) {
 }
 
 plain_index_result index_plain(store& s, const std::string& project, const std::string& root) {
-  plain_index_result out;
   auto proj = s.ensure_project(project);
   if (!proj.ok()) throw std::runtime_error(proj.err().message);
   graph_state g(s, *proj);
+  return index_plain(g, project, root);
+}
+
+plain_index_result index_plain(graph_state& g, const std::string& project, const std::string& root) {
+  plain_index_result out;
   auto walked = walk_tree(root, walk_options{});
   if (!walked.ok()) throw std::runtime_error(walked.err().message);
   out.files = walked->files.size();
@@ -214,8 +218,10 @@ std::vector<std::string> check_consistency(store& s, uint32_t proj) {
   }));
   std::unordered_set<std::string> node_files;
   for (auto& [id, n] : nodes) {
-    node_files.insert(n.file);
-    if (!manifest.count(n.file)) say("node " + n.qualified_name + " of unknown file " + n.file);
+    // A manual node belongs to the virtual file "@manual"; the file it names is the user's.
+    const std::string& source = (n.modifiers & modifier::manual) ? std::string(manual_file) : n.file;
+    node_files.insert(source);
+    if (!manifest.count(source)) say("node " + n.qualified_name + " of unknown file " + source);
     if (n.parent && !nodes.count(n.parent)) say("node " + n.qualified_name + " has a missing parent");
   }
   for (auto& f : manifest) {

@@ -48,6 +48,8 @@ struct plain_index_result {
   resolve_summary resolution;
 };
 plain_index_result index_plain(store& s, const std::string& project, const std::string& root);
+// The same through a graph writer the caller keeps (its symbol table lives on).
+plain_index_result index_plain(graph_state& g, const std::string& project, const std::string& root);
 
 // Consistency of one project's part of a store; returns the problems found.
 std::vector<std::string> check_consistency(store& s, uint32_t project);
