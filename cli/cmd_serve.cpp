@@ -42,6 +42,7 @@ result<net::server_options> server_options_of(const context& ctx, const serve_ar
   o.assets_dir = s.assets_dir;
   o.watch = s.watch;
   o.watch_quiet = std::chrono::microseconds(s.watch_quiet_us);
+  o.watch_settled = s.watch_settled;
   o.auth.enabled = ctx.cfg.auth.enabled && !a.no_auth;
   o.auth.keys_file = keys_file_of(ctx);
   o.auth.jwt_secret = ctx.cfg.auth.jwt_secret;

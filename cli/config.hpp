@@ -56,7 +56,8 @@ struct config {
     uint64_t ws_init_timeout_ms = 10000;
     uint64_t ws_send_buffer_bytes = 0;  // kernel send buffer per WebSocket (0: autotuned)
     bool watch = true;             // re-index saved files (inotify)
-    uint64_t watch_quiet_us = 2000;  // a burst of saves ends after this long without one (µs)  // graphql-transport-ws: connection_init within this
+    uint64_t watch_quiet_us = 2000;  // a burst of saves ends after this long without one (µs)
+    bool watch_settled = true;       // hand saved files over once closed/moved, without the quiet window
     uint64_t max_connections = 20000;
     double rate_per_key = 100, burst_per_key = 200, rate_per_ip = 200, burst_per_ip = 400;
     uint64_t cache_bytes = 64u << 20, cache_ttl_ms = 30000;

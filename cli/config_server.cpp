@@ -45,6 +45,7 @@ std::vector<setting> settings(config& c) {
       {"server", "ws_send_buffer_bytes", kind::count, &s.ws_send_buffer_bytes},
       {"server", "watch", kind::boolean, &s.watch},
       {"server", "watch_quiet_us", kind::count, &s.watch_quiet_us},
+      {"server", "watch_settled", kind::boolean, &s.watch_settled},
       {"server", "max_connections", kind::count, &s.max_connections},
       {"server", "rate_per_key", kind::real, &s.rate_per_key},
       {"server", "burst_per_key", kind::real, &s.burst_per_key},

@@ -36,7 +36,9 @@ void setup_logging(const std::string& format, const std::string& level) {
     logger = std::make_shared<spdlog::logger>("codegraph", std::make_shared<json_sink>());
   } else {
     logger = spdlog::stderr_color_mt("codegraph");
-    logger->set_pattern("%^%l%$: %v");
+    // Debug and trace lines carry the time to the microsecond (where does a save's time go).
+    auto lv = spdlog::level::from_str(level);
+    logger->set_pattern(lv <= spdlog::level::debug ? "%H:%M:%S.%f %^%l%$: %v" : "%^%l%$: %v");
   }
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(logger);

@@ -126,6 +126,8 @@ app::app(engine& eng, const server_options& opts)
     if (graphql_)
       out.push_back({"codegraph_graphql_shared_streams", "Subscription streams shared by identical subscriptions.",
                      "gauge", {}, static_cast<double>(graphql_->shared_streams())});
+      out.push_back({"codegraph_graphql_subscriptions_total", "GraphQL subscriptions started (every transport).",
+                     "counter", {}, static_cast<double>(graphql_->subscriptions_started())});
   });
   engine_sub_ = eng_.subscribe("", [this](const event& e) { on_event(e); });
 }

@@ -112,8 +112,23 @@ void app::unlisten(uint64_t id) {
   listeners_.erase(id);
 }
 
+namespace {
+const char* task_state_of(index_phase outcome) {
+  return outcome == index_phase::done ? "done" : outcome == index_phase::cancelled ? "cancelled" : "failed";
+}
+}  // namespace
+
 void app::on_event(const event& e) {
   if (auto* c = std::get_if<node_changes>(&e.payload)) cache_.invalidate(c->project);
+  // A task is over before any listener hears so: one that starts listening later and
+  // then looks at the task sees it over (parseProgress(taskId) never waits forever).
+  if (auto* s = std::get_if<index_summary>(&e.payload)) {
+    std::lock_guard lock(tasks_mu_);
+    if (auto it = tasks_.find(s->task); it != tasks_.end() && it->second.state == "running") {
+      it->second.summary = summary_json(*s).dump();
+      it->second.state = task_state_of(s->outcome);
+    }
+  }
   std::vector<std::shared_ptr<const std::function<void(const event&)>>> ls;
   ++event_serial_;  // events arrive one at a time (the bus's thread)
   {
@@ -191,7 +206,7 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
       std::lock_guard lock(tasks_mu_);
       auto& t = tasks_[s.task];
       t.summary = sj;
-      t.state = s.outcome == index_phase::done ? "done" : s.outcome == index_phase::cancelled ? "cancelled" : "failed";
+      t.state = task_state_of(s.outcome);
       auto range = task_watchers_.equal_range(s.task);
       for (auto it = range.first; it != range.second; ++it) watchers.push_back(it->second);
       task_watchers_.erase(s.task);
@@ -218,6 +233,7 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
       watch_options wo;
       wo.walk = req.walk;
       wo.quiet = opts_.watch_quiet;
+      wo.settled_flush = opts_.watch_settled;
       wo.max_delay = opts_.watch_max_delay;
       auto w = tree_watcher::start(req.root, wo, [this, project](std::vector<std::string> changed) {
         on_watch(project, std::move(changed));
@@ -325,6 +341,7 @@ namespace cg::net {
 
 // On the watcher's thread: index the changed files now, or after the running task.
 void app::on_watch(const std::string& project, std::vector<std::string> changed) {
+  spdlog::debug("watch: {} saved file(s) in {}", changed.size(), project);
   std::string root;
   {
     std::lock_guard lock(watch_mu_);

@@ -148,21 +148,7 @@ gql::subscribe_fn progress_subscription() {
       task = std::strtoull(s.c_str(), &e, 10);
       if (s.empty() || *e) return make_error(errc::invalid_argument, "taskId is a task number");
       auto t = a->task(task);
-      if (!t) return make_error(errc::not_found, "no task " + s);
-      if (!r.who.may_project(t->project)) return make_error(errc::not_found, "no task " + s);
-      if (t->state != "running") {  // over already: its last word, then the end
-        auto last = nlohmann::json::parse(t->last_progress.empty() ? "{}" : t->last_progress, nullptr, false);
-        index_progress p;
-        p.task = task;
-        p.project = t->project;
-        p.files_done = last.value("files_done", size_t{0});
-        p.files_total = last.value("files_total", size_t{0});
-        auto j = progress_gql(p);
-        j["phase"] = t->state;
-        emit(j, "");
-        end("");
-        return std::unique_ptr<gql::stream_handle>(std::make_unique<listen_handle>());
-      }
+      if (!t || !r.who.may_project(t->project)) return make_error(errc::not_found, "no task " + s);
     } else if (project.empty()) {
       return make_error(errc::invalid_argument, "give taskId or project");
     } else {
@@ -173,7 +159,11 @@ gql::subscribe_fn progress_subscription() {
     auto h = std::make_unique<listen_handle>();
     h->a = a;
     auto last = std::make_shared<index_progress>();
-    h->id = a->listen([task, project, who, emit, end, last](const event& e) {
+    auto over = std::make_shared<std::atomic<bool>>(false);  // the outcome went out (once)
+    // Listening first, then looking at the task: the app marks a task over before its
+    // listeners hear of the end, so one of the two sees it.
+    h->id = a->listen([task, project, who, emit, end, last, over](const event& e) {
+      if (over->load()) return;
       if (const auto* p = std::get_if<index_progress>(&e.payload)) {
         if (task ? p->task != task : p->project != project) return;
         if (!who.may_project(p->project)) return;
@@ -182,6 +172,7 @@ gql::subscribe_fn progress_subscription() {
       } else if (const auto* s = std::get_if<index_summary>(&e.payload)) {
         if (task ? s->task != task : s->project != project) return;
         if (!who.may_project(s->project)) return;
+        if (task && over->exchange(true)) return;
         index_progress fin = *last;
         fin.task = s->task;
         fin.project = s->project;
@@ -192,6 +183,21 @@ gql::subscribe_fn progress_subscription() {
         if (task) end("");
       }
     });
+    if (task) {
+      auto t = a->task(task);
+      if (t && t->state != "running" && !over->exchange(true)) {  // over already: its last word, then the end
+        auto lastp = nlohmann::json::parse(t->last_progress.empty() ? "{}" : t->last_progress, nullptr, false);
+        index_progress p;
+        p.task = task;
+        p.project = t->project;
+        p.files_done = lastp.value("files_done", size_t{0});
+        p.files_total = lastp.value("files_total", size_t{0});
+        auto j = progress_gql(p);
+        j["phase"] = t->state;
+        emit(j, "");
+        end("");
+      }
+    }
     return std::unique_ptr<gql::stream_handle>(std::move(h));
   };
 }

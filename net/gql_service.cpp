@@ -118,6 +118,7 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
       h->g = g;
       h->id = g->next++;
       g->members[h->id] = {std::move(on_next), std::move(on_done)};
+      ++subscriptions_;
       return h;
     }
   }
@@ -175,6 +176,7 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
     std::lock_guard gl(g->mu);
     g->source = std::move(st);
   }
+  ++subscriptions_;
   return h;
 }
 

@@ -2,6 +2,7 @@
 // GraphQL for the server: the CodeGraph schema (schema/codegraph.graphql) with its
 // resolvers over the engine, and the entry points the transports share (HTTP,
 // graphql-transport-ws, graphql-sse). Plain C++: no Beast.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,7 @@ class graphql_service {
   std::unique_ptr<gql::stream_handle> start(const api_request& origin, const gql::request& req, next_fn on_next,
                                             std::function<void(gql::json errors)> on_done);
   size_t shared_streams();
+  uint64_t subscriptions_started() const { return subscriptions_.load(); }
 
   struct group;  // one shared subscription stream and its members (gql_service.cpp)
 
@@ -57,6 +59,7 @@ class graphql_service {
   explicit graphql_service(app& a) : a_(a) {}
   app& a_;
   std::shared_ptr<gql::schema> schema_;
+  std::atomic<uint64_t> subscriptions_{0};
   std::mutex groups_mu_;
   std::unordered_map<std::string, std::weak_ptr<group>> groups_;
 };

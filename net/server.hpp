@@ -60,6 +60,7 @@ struct server_options {
   // Watch mode: re-index saved files of every project the server indexes (inotify).
   bool watch = true;
   std::chrono::microseconds watch_quiet{2000}, watch_max_delay{50000};
+  bool watch_settled = true;  // see watch_options::settled_flush
   // Search defaults (from [search]).
   std::string fusion = "convex";
   size_t rrf_k = 60;

@@ -107,6 +107,7 @@ status graph_state::mark_dependents(write_batch& b, const read_view& v, node_id 
 }
 
 result<std::vector<file_change>> graph_state::apply(std::span<const file_extract> files) {
+  auto t0 = std::chrono::steady_clock::now();
   auto v = store_.latest();
   auto b = store_.batch();
   bool unresolved_exist = v.counter(keys::counter(proj_, cn::unresolved_total())) > 0;
@@ -124,8 +125,16 @@ result<std::vector<file_change>> graph_state::apply(std::span<const file_extract
     changes.push_back(std::move(*c));
   }
   if (any) b.add(keys::counter(proj_, cn::change_serial()), 1);
+  auto t1 = std::chrono::steady_clock::now();
+  size_t ops = b.operations();
   if (auto s = store_.write(b); !s.ok()) return s.err();
+  auto t2 = std::chrono::steady_clock::now();
   for (const auto& fx : files) symbols_replace(fx.record.path, fx.nodes);
+  if (files.size() <= 4)
+    spdlog::debug("apply: {} file(s), {} ops: staged in {:.2f} ms, written in {:.2f} ms, symbols {:.2f} ms", files.size(),
+                  ops, std::chrono::duration<double, std::milli>(t1 - t0).count(),
+                  std::chrono::duration<double, std::milli>(t2 - t1).count(),
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t2).count());
   after_write_for_crash_tests();
   return changes;
 }

@@ -30,10 +30,18 @@ struct indexer_holder {
   std::vector<std::string> forgets;
   bool tail_started = false, completed = false;
   std::chrono::steady_clock::time_point last_progress{};
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   static inline const char* name = "cg.indexer";
 };
 
 using self_ptr = caf::stateful_actor<indexer_holder>*;
+
+// Where a task's time goes (debug level): milliseconds since it was spawned.
+void trace(self_ptr self, const char* what) {
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  spdlog::debug("index task {}: {} at {:.2f} ms", self->state.st->task(), what,
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - self->state.started).count());
+}
 
 void publish(self_ptr self, event_ptr ev) { self->send(self->state.bus, publish_atom_v, std::move(ev)); }
 
@@ -85,9 +93,11 @@ void flush(self_ptr self) {
   s.batch = std::make_shared<std::vector<file_extract>>();
   s.batch_source_bytes = 0;
   ++s.graph_in_flight;
+  trace(self, "apply sent");
   self->request(s.graph, caf::infinite, apply_atom_v, batch)
       .then(
           [self](const changes_reply& r) {
+            trace(self, "applied");
             --self->state.graph_in_flight;
             if (!r->ok()) return fail(self, r->err().message);
             self->state.st->on_changes(r->value());
@@ -122,6 +132,7 @@ void pump(self_ptr self) {
     self->request(worker, caf::infinite, parse_atom_v, job)
         .then(
             [self, job](const parse_outcome_ptr& out) {
+              trace(self, "parsed");
               --self->state.in_flight;
               on_outcome(self, job->path, *out);
               publish_progress(self, index_phase::parsing, false);
@@ -136,6 +147,7 @@ void resolve(self_ptr self) {
   auto& s = self->state;
   if (s.st->cancelled()) return complete(self, index_phase::cancelled);
   publish_progress(self, index_phase::resolving, true);
+  trace(self, "resolving");
   // Runs on the graph actor's thread: only publish, never touch indexer state.
   auto bus = s.bus;
   auto base = std::make_shared<index_progress>(s.st->progress(index_phase::resolving));
@@ -157,6 +169,7 @@ void resolve(self_ptr self) {
       .then(
           [self](const resolve_reply& r) {
             if (!r->ok()) return fail(self, r->err().message);
+            trace(self, "resolved");
             self->state.st->on_resolved(r->value());
             complete(self, index_phase::done);
           },
@@ -209,13 +222,16 @@ caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t tas
     return {
         [self](start_atom) {
           auto& st = *self->state.st;
+          trace(self, "started");
           publish_progress(self, index_phase::walking, true);
           if (auto w = st.walk(); !w.ok()) return fail(self, w.err().message);
           st.mark_walked();
+          trace(self, "walked");
           self->request(self->state.graph, caf::infinite, manifest_atom_v)
               .then(
                   [self](const manifest_reply& m) {
                     if (!m->ok()) return fail(self, m->err().message);
+                    trace(self, "manifest read");
                     self->state.st->plan(m->value());
                     publish_progress(self, index_phase::parsing, true);
                     pump(self);

@@ -89,8 +89,13 @@ struct tree_watcher::impl {
     ::closedir(d);
   }
 
+  // A batch goes as soon as every path in it is settled: its last event says the
+  // writer is done with it (closed after writing, moved into place, deleted, moved
+  // away). A path only created so far, a new directory's files, or lost events wait
+  // for the tree to be quiet for opts.quiet (at most opts.max_delay).
   void run() {
     std::set<std::string> pending;
+    std::set<std::string> unsettled;
     bool overflow = false;
     auto first = std::chrono::steady_clock::time_point{};
     auto last = first;
@@ -138,12 +143,17 @@ struct tree_watcher::impl {
             if (walk_skips_dir(opts.walk, name)) continue;
             if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
               add_tree(rel);
-              list_files(rel, pending);
+              std::set<std::string> found;
+              list_files(rel, found);
+              pending.insert(found.begin(), found.end());
+              unsettled.insert(found.begin(), found.end());
             } else {
               overflow = true;  // a directory went: let the indexer look at everything
             }
           } else {
             pending.insert(rel);
+            if (ev->mask & IN_CREATE) unsettled.insert(rel);  // opened for writing: the close will tell
+            else unsettled.erase(rel);                       // IN_CLOSE_WRITE, IN_MOVED_*, IN_DELETE
           }
           if (first == std::chrono::steady_clock::time_point{}) first = now;
           last = now;
@@ -151,7 +161,8 @@ struct tree_watcher::impl {
       }
       if (pending.empty() && !overflow) continue;
       auto now = std::chrono::steady_clock::now();
-      if (now < last + opts.quiet && now < first + opts.max_delay) continue;
+      bool settled = !overflow && unsettled.empty() && opts.settled_flush;
+      if (!settled && now < last + opts.quiet && now < first + opts.max_delay) continue;
       // Quiet long enough (or waited long enough): hand the batch over.
       if (overflow) {
         pending.clear();
@@ -162,6 +173,7 @@ struct tree_watcher::impl {
         pending.clear();
         fn(std::move(batch));
       }
+      unsettled.clear();
       first = last = {};
     }
   }

@@ -1,8 +1,9 @@
 #pragma once
 // Watches a source tree with inotify (watch mode): every directory the walk would
-// enter, new ones as they appear. Saves are gathered until the tree has been quiet
-// for `quiet` (or `max_delay` after the first), then handed over as one batch of
-// relative paths. Plain C++ with a thread of its own.
+// enter, new ones as they appear. Saves are gathered and handed over as one batch of
+// relative paths as soon as every file in it is settled (closed after writing, moved
+// into place or away, deleted; settled_flush), else once the tree has been quiet for
+// `quiet` (or `max_delay` after the first event). Plain C++ with a thread of its own.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -18,6 +19,7 @@ struct watch_options {
   walk_options walk;  // which directories to leave out
   std::chrono::microseconds quiet{2000};
   std::chrono::microseconds max_delay{50000};
+  bool settled_flush = true;  // false: always wait for the quiet window
   size_t max_watches = 100000;
 };
 

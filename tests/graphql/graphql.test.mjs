@@ -145,15 +145,24 @@ function client(token, extra = {}) {
   });
 }
 
-function firstEvents(c, query, variables, n, onStarted) {
+const subscriptionsStarted = async () =>
+  Number(/^codegraph_graphql_subscriptions_total (\S+)$/m.exec((await call(srv, 'GET', '/metrics', { token: keys.reader })).body)[1]);
+
+// The first n events of a subscription. onStarted (the trigger) runs once the server
+// holds the subscription (its count of started ones went up), so no event comes too early.
+async function firstEvents(c, query, variables, n, onStarted) {
+  const streams = onStarted ? await subscriptionsStarted() : 0;
   return new Promise((resolve, reject) => {
     const got = [];
+    const timer = setTimeout(() => reject(new Error(`${got.length} of ${n} events within 30 s: ${query}`)), 30000);
     const stop = c.subscribe({ query, variables }, {
-      next: (v) => { got.push(v); if (got.length === n) { stop(); resolve(got); } },
-      error: reject,
-      complete: () => resolve(got),
+      next: (v) => { got.push(v); if (got.length === n) { clearTimeout(timer); stop(); resolve(got); } },
+      error: (e) => { clearTimeout(timer); reject(e); },
+      complete: () => { clearTimeout(timer); resolve(got); },
     });
-    if (onStarted) setTimeout(onStarted, 300);
+    if (onStarted)
+      waitFor(async () => (await subscriptionsStarted()) > streams, { timeout: 10000, every: 20, what: 'the subscription to start' })
+        .then(onStarted, reject);
   });
 }
 
@@ -350,6 +359,7 @@ test('a subscriber that falls behind gets a node\'s latest state in place of the
       assert.ok(!r.json.errors, JSON.stringify(r.json.errors));
     }
     await waitFor(async () => (await coalesced()) > before);
+    assert.match((await call(srv, 'GET', '/metrics', { token: keys.reader })).body, /^codegraph_watched_projects 1$/m);
     ws._socket.resume();
     const states = () => ws.msgs.filter((m) => m.type === 'next' && m.id === 's' && m.payload.data.nodeUpdated.node.id === id)
       .map((m) => Number(m.payload.data.nodeUpdated.node.docstring.split(':')[0]));
