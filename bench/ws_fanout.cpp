@@ -5,7 +5,10 @@
 // nodeUpdated on the project's @manual file; a second thread issues updateNode
 // mutations at RATE per second over one keep-alive HTTP connection, each carrying
 // its wall-clock send time in the node's signature. Every event received is
-// counted and its commit -> receipt delay taken from that stamp.
+// counted and its commit -> receipt delay taken from that stamp. The updates go
+// round NODES manual nodes (default 100): every event is news to every subscriber,
+// so the server's per-subscriber coalescing (a node's newer state replacing an
+// unsent older one) does not thin the stream; NODES=1 shows it doing so.
 //
 // Usage: cg_bench_fanout HOST PORT TOKEN PROJECT SERVER_PID [CONNECTIONS RATE SECONDS]
 // Prints one human line per figure, then one JSON line with all of them.
@@ -180,8 +183,13 @@ int main(int argc, char** argv) {
   http_conn http{dial(host, port, false), host_hdr, token, {}};
   auto made = http.post("/graphql", R"({"query":"mutation { createNode(project: \")" + project +
                                         R"(\", input: {nodeType: FUNCTION, name: \"benchTicker\"}) { id } }"})");
-  std::string node_id = json_str(made, "id");
-  if (node_id.empty()) {
+  std::vector<std::string> node_ids{json_str(made, "id")};
+  int n_nodes = std::getenv("NODES") ? std::max(1, std::atoi(std::getenv("NODES"))) : 100;
+  while (static_cast<int>(node_ids.size()) < n_nodes && !node_ids.back().empty())
+    node_ids.push_back(json_str(http.post("/graphql", R"({"query":"mutation { createNode(project: \")" + project +
+                                                          R"(\", input: {nodeType: FUNCTION, name: \"benchTicker\"}) { id } }"})"),
+                                "id"));
+  if (node_ids.back().empty()) {
     std::fprintf(stderr, "createNode failed: %s\n", made.c_str());
     return 1;
   }
@@ -333,6 +341,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_until(due);
     char stamp[64];
     std::snprintf(stamp, sizeof stamp, "%.3f", wall_ms());
+    const auto& node_id = node_ids[static_cast<size_t>(sent) % node_ids.size()];
     auto r = http.post("/graphql", R"({"query":"mutation { updateNode(project: \")" + project + R"(\", id: \")" +
                                        node_id + R"(\", input: {signature: \")" + stamp + R"(\"}) { id } }"})");
     if (r.find("\"errors\"") != std::string::npos) std::fprintf(stderr, "mutation failed: %s\n", r.c_str());
@@ -361,7 +370,8 @@ int main(int argc, char** argv) {
   std::printf("{\"connections\":%d,\"kb_per_idle_connection\":%.1f,\"changes\":%ld,\"events_delivered\":%ld,\"events_expected\":%ld,"
               "\"events_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"server_cpu_pct\":%.0f}\n",
               held, per_conn_kb, sent, got, expected, eps, pct(delays, 0.5), pct(delays, 0.99), 100 * cpu / total_s);
-  http.post("/graphql", R"({"query":"mutation { deleteNode(project: \")" + project + R"(\", id: \")" + node_id + R"(\") }"})");
+  for (const auto& id : node_ids)
+    http.post("/graphql", R"({"query":"mutation { deleteNode(project: \")" + project + R"(\", id: \")" + id + R"(\") }"})");
   for (auto& c : conns)
     if (c.fd >= 0) close(c.fd);
   return 0;

@@ -71,7 +71,7 @@ std::pair<int, gql::json> graphql_service::execute(const api_request& origin, co
 
 struct graphql_service::group {
   struct member {
-    next_fn on_next;
+    std::shared_ptr<const next_fn> on_next;
     std::function<void(gql::json)> on_done;
   };
   std::mutex mu;
@@ -117,7 +117,7 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
       auto h = std::make_unique<member_handle>();
       h->g = g;
       h->id = g->next++;
-      g->members[h->id] = {std::move(on_next), std::move(on_done)};
+      g->members[h->id] = {std::make_shared<const next_fn>(std::move(on_next)), std::move(on_done)};
       ++subscriptions_;
       return h;
     }
@@ -127,36 +127,59 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
   auto h = std::make_unique<member_handle>();
   h->g = g;
   h->id = g->next++;
-  g->members[h->id] = {std::move(on_next), on_done};
+  g->members[h->id] = {std::make_shared<const next_fn>(std::move(on_next)), on_done};
   groups_[key] = g;
   lock.unlock();
   auto st = std::make_unique<op_stream>();
   st->ctx = std::make_unique<owned_ctx>(a_, origin);
-  auto emit = [weak](gql::json v, std::string coalesce) {
+  auto emit = [this, weak](gql::json v, std::string coalesce) {
     auto grp = weak.lock();
     if (!grp) return;
     auto bytes = std::make_shared<const std::string>(v.dump());
-    std::vector<next_fn> to;
+    using fn_list = std::vector<std::shared_ptr<const next_fn>>;
+    std::vector<fn_list> by_lane(lanes_.empty() ? 1 : lanes_.size());
+    bool spread = false;
     {
       std::lock_guard gl(grp->mu);
-      for (auto& [id, m] : grp->members) to.push_back(m.on_next);
+      spread = !lanes_.empty();  // always, once there are lanes: a member's events keep one path
+      for (auto& [id, m] : grp->members) by_lane[spread ? id % by_lane.size() : 0].push_back(m.on_next);
     }
-    for (auto& f : to) f(bytes, coalesce);
+    if (!spread) {
+      for (auto& f : by_lane[0]) (*f)(bytes, coalesce);
+      return;
+    }
+    // In slices, so that other work on the network threads (requests, reads) gets
+    // its turn between them; a lane's slices run in order.
+    constexpr size_t slice = 128;
+    for (size_t i = 0; i < by_lane.size(); ++i)
+      for (size_t at = 0; at < by_lane[i].size(); at += slice) {
+        auto end = std::min(by_lane[i].size(), at + slice);
+        lanes_[i]([list = fn_list(by_lane[i].begin() + static_cast<std::ptrdiff_t>(at),
+                                  by_lane[i].begin() + static_cast<std::ptrdiff_t>(end)),
+                   bytes, coalesce] {
+          for (auto& f : list) (*f)(bytes, coalesce);
+        });
+      }
   };
   auto end = [this, weak, key](std::string err) {
     auto grp = weak.lock();
     if (!grp) return;
-    std::vector<std::function<void(gql::json)>> to;
+    std::vector<std::pair<uint64_t, std::function<void(gql::json)>>> to;
     {
       std::lock_guard gl(grp->mu);
       grp->ended = true;
-      for (auto& [id, m] : grp->members) to.push_back(m.on_done);
+      for (auto& [id, m] : grp->members) to.emplace_back(id, m.on_done);
     }
     {
       std::lock_guard l(groups_mu_);
       if (auto it = groups_.find(key); it != groups_.end() && it->second.lock() == grp) groups_.erase(it);
     }
-    for (auto& f : to) f(err.empty() ? gql::json(nullptr) : gql::json::array({{{"message", err}}}));
+    // Through the member's lane when there are lanes: after every event before it.
+    for (auto& [id, f] : to) {
+      auto errors = err.empty() ? gql::json(nullptr) : gql::json::array({{{"message", err}}});
+      if (lanes_.empty()) f(std::move(errors));
+      else lanes_[id % lanes_.size()]([f = std::move(f), errors = std::move(errors)]() mutable { f(std::move(errors)); });
+    }
   };
   auto r = gql::subscribe(*schema_, p, st->ctx->ctx, emit, end);
   if (auto* errs = std::get_if<std::vector<gql::gql_error>>(&r)) {

@@ -53,6 +53,14 @@ class graphql_service {
   size_t shared_streams();
   uint64_t subscriptions_started() const { return subscriptions_.load(); }
 
+  // Fan-out lanes: ordered executors on the network threads (the server's strands).
+  // An event for many members is handed to the lanes, each member always to the same
+  // lane (so its events keep their order), instead of one post per member from the
+  // thread that made the event; a transport's on_next then runs on a network thread
+  // and can write at once. Without lanes on_next runs on the event's thread.
+  using lane = std::function<void(std::function<void()>)>;
+  void set_fanout_lanes(std::vector<lane> lanes) { lanes_ = std::move(lanes); }
+
   struct group;  // one shared subscription stream and its members (gql_service.cpp)
 
  private:
@@ -60,6 +68,7 @@ class graphql_service {
   app& a_;
   std::shared_ptr<gql::schema> schema_;
   std::atomic<uint64_t> subscriptions_{0};
+  std::vector<lane> lanes_;  // set once, before the first subscription
   std::mutex groups_mu_;
   std::unordered_map<std::string, std::weak_ptr<group>> groups_;
 };

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/gql_service.hpp"
 #include "net/beast_impl.hpp"
 
 namespace cg::net {
@@ -94,6 +95,13 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
   });
   p->do_accept();
   unsigned n = std::max(1u, opts.io_threads);
+  if (auto* g = p->application->graphql()) {
+    // Subscription fan-out runs on the network threads: one strand per lane.
+    std::vector<graphql_service::lane> lanes;
+    for (unsigned i = 0; i < 2 * n; ++i)
+      lanes.push_back([strand = asio::make_strand(p->ioc)](std::function<void()> fn) { asio::post(strand, std::move(fn)); });
+    g->set_fanout_lanes(std::move(lanes));
+  }
   for (unsigned i = 0; i < n; ++i) p->io_threads.emplace_back([raw = p.get()] { raw->ioc.run(); });
   // Ready once every project's search index is loaded.
   asio::post(p->workers, [raw = p.get()] {

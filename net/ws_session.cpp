@@ -38,10 +38,11 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     id_ = srv_.add_session(this->weak_from_this());
     graphql_ = req_.path == "/graphql";
     const auto& lim = srv_.opts.limits;
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+    if constexpr (!std::is_same_v<Next, tcp::socket>)
+      beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
     if (lim.ws_send_buffer) {
       beast::error_code ec;  // best effort: the kernel clamps it to its own bounds
-      beast::get_lowest_layer(ws_).socket().set_option(asio::socket_base::send_buffer_size(static_cast<int>(lim.ws_send_buffer)), ec);
+      socket().set_option(asio::socket_base::send_buffer_size(static_cast<int>(lim.ws_send_buffer)), ec);
     }
     websocket::stream_base::timeout t{};
     t.handshake_timeout = std::chrono::seconds(10);
@@ -69,6 +70,11 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
   }
 
  private:
+  tcp::socket& socket() {
+    if constexpr (std::is_same_v<Next, tcp::socket>) return ws_.next_layer();
+    else return beast::get_lowest_layer(ws_).socket();
+  }
+
   struct hub_client : event_client {
     std::weak_ptr<ws_session> s;
     bool send(std::shared_ptr<const std::string> text) override {
@@ -212,14 +218,19 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       if (auto self = weak.lock()) asio::post(self->ws_.get_executor(), [self, fn = std::move(fn)] { fn(*self); });
     };
     auto prefix = "{\"type\":\"next\",\"id\":" + nlohmann::json(id).dump() + ",\"payload\":";
-    auto on_next = [post, id, prefix](graphql_service::payload_ptr payload, const std::string& coalesce) {
+    // Dispatched, not posted: on a fan-out lane (a network thread) it writes at once
+    // when this connection's strand is free.
+    auto on_next = [weak, id, prefix](graphql_service::payload_ptr payload, const std::string& coalesce) {
+      auto self = weak.lock();
+      if (!self) return;
       std::string msg;
       msg.reserve(prefix.size() + payload->size() + 1);
       msg.append(prefix).append(*payload).push_back('}');
       auto text = std::make_shared<const std::string>(std::move(msg));
       std::string key = coalesce.empty() ? std::string() : id + '\x1f' + coalesce;
-      post([id, text, key = std::move(key)](ws_session& s) {
-        if (s.ops_.count(id)) s.enqueue(text, key);
+      auto ex = self->ws_.get_executor();
+      asio::dispatch(ex, [self = std::move(self), id, text, key = std::move(key)] {
+        if (self->ops_.count(id)) self->enqueue(text, key);
       });
     };
     auto on_done = [post, id](gql::json errors) {
@@ -334,9 +345,12 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
 
 }  // namespace
 
+// A plain connection's WebSocket runs on the bare socket: Beast's websocket timeouts
+// replace tcp_stream's, and each write skips tcp_stream's layer (fan-out to thousands
+// of subscribers is a write per subscriber per event).
 void start_ws_session(server::impl& srv, plain_stream&& stream, http::request<http::string_body>&& req,
                       app::upgrade_decision&& d, api_request&& ar) {
-  auto s = std::make_shared<ws_session<plain_stream>>(srv, std::move(stream), std::move(d), std::move(ar));
+  auto s = std::make_shared<ws_session<tcp::socket>>(srv, stream.release_socket(), std::move(d), std::move(ar));
   s->start(std::move(req));
 }
 
