@@ -19,10 +19,12 @@ build_pkgs=(
 # Node.js: Debian's nodejs + npm, unless a Node.js with its own npm (e.g. nodesource) is there.
 command -v node >/dev/null 2>&1 || build_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || build_pkgs+=(npm)
-# Test oracles and real-code corpora (tests use slices, bench/ the whole trees).
+# Test oracles, real-code corpora (tests use slices, bench/ the whole trees) and a real
+# browser for the web pages (headless Chromium driven over the DevTools protocol).
 corpus_pkgs=(
   python3 universal-ctags unzip wrk nginx-light prometheus
   golang-1.19-src rust-src openjdk-17-source gnulib
+  chromium
 )
 
 SUDO=""
