@@ -185,6 +185,8 @@ int quality(store& db, uint32_t proj, size_t limit) {
 
 int latency_run(store& db, uint32_t proj, const std::string& project, size_t nq) {
   vector_options o;
+  // The index kind as the server would pick it ([search] index, CODEGRAPH_SEARCH_INDEX).
+  if (const char* k = std::getenv("CODEGRAPH_SEARCH_INDEX"); k && std::string(k) != "auto") o.kind = parse_index_kind(k);
   vector_state vs(o);
   auto dir = (std::filesystem::path(db.dir()) / "vectors" / project).string();
   auto t0 = clk::now();

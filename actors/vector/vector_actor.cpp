@@ -30,7 +30,7 @@ struct vector_holder {
     auto seq = db->sequence();
     if (!rebuild && state->sequence() == seq) {
       sync_summary s;
-      s.documents = state->stats().documents;
+      s.documents = state->live_documents();
       return s;
     }
     auto view = db->snapshot();
@@ -45,7 +45,7 @@ struct vector_holder {
   status ready_to_read() {
     auto r = ready(false);
     if (r.ok()) return {};
-    if (state->stats().documents == 0) return r.err();
+    if (state->live_documents() == 0) return r.err();
     spdlog::warn("vectors of {}: cannot catch up with the graph ({}); answering from the last synced state", project,
                  r.err().message);
     return {};

@@ -108,6 +108,11 @@ struct vector_index::impl {
   // hnsw.efSearch: searches share the lock, changing efSearch takes it alone.
   mutable std::shared_mutex ef_lock;
   search_tiers tiers;
+  // The serialised size is measured by serialising (tens of MB for an HNSW graph):
+  // kept until the index gains or loses vectors.
+  mutable std::mutex size_mu;
+  mutable int64_t sized_at = -1;
+  mutable size_t size_bytes = 0;
 
   faiss::IndexIVF* ivf() const {
     return dynamic_cast<faiss::IndexIVF*>(index.get());
@@ -259,13 +264,18 @@ size_t vector_index::size() const { return static_cast<size_t>(impl_->index->nto
 size_t vector_index::trained_size() const { return impl_->trained; }
 
 size_t vector_index::memory_bytes() const {
+  std::lock_guard lock(impl_->size_mu);
+  if (impl_->sized_at == impl_->index->ntotal) return impl_->size_bytes;
   faiss::VectorIOWriter w;
   try {
+    std::shared_lock ef(impl_->ef_lock);
     faiss::write_index(impl_->index.get(), &w);
   } catch (const std::exception&) {
     return 0;
   }
-  return w.data.size();
+  impl_->sized_at = impl_->index->ntotal;
+  impl_->size_bytes = w.data.size();
+  return impl_->size_bytes;
 }
 
 status vector_index::save(const std::string& path) const {

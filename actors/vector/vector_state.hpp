@@ -82,6 +82,7 @@ class vector_state {
                                              const search_filters& f) const;
 
   vector_stats stats() const;
+  size_t live_documents() const { return live_; }  // cheap (stats() measures the index)
   uint64_t sequence() const { return sequence_; }
 
   // Files under dir (written to dir.new, then swapped in).

@@ -3,6 +3,8 @@
 // an index saved and loaded answers the same.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <algorithm>
 #include <random>
 #include <set>
@@ -125,6 +127,20 @@ TEST(VectorIndex, AddsWithLabelsAndHonoursFiltersInExactSearch) {
   ASSERT_TRUE(exact_search(data().base.data(), 100, dim, data().base.data() + 7 * dim, 1, 5, even, s2.data(), l2.data()).ok());
   for (auto id : l2) EXPECT_EQ(id % 2, 0);
   EXPECT_FALSE(vector_index::load("/nonexistent/index.faiss").ok());
+}
+
+// The size (measured by serialising the index) is kept until vectors are added: a
+// search path that asks for stats must not serialise a large index every time.
+TEST(VectorIndex, MemoryBytesIsKeptUntilTheIndexGrows) {
+  auto idx = vector_index::build(index_kind::hnsw, dim, data().base.data(), 1000);
+  ASSERT_TRUE(idx.ok());
+  auto first = idx->memory_bytes();
+  EXPECT_GT(first, 1000 * dim * sizeof(float));
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(idx->memory_bytes(), first);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(200));  // 1,000 serialisations take seconds
+  ASSERT_TRUE(idx->add(data().base.data() + 1000 * dim, 100, 5000).ok());
+  EXPECT_GT(idx->memory_bytes(), first + 100 * dim * sizeof(float));
 }
 
 }  // namespace
