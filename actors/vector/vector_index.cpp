@@ -94,7 +94,9 @@ std::optional<search_mode> parse_search_mode(std::string_view s) {
 }
 
 index_kind auto_index_kind(size_t n) {
-  if (n < 50'000) return index_kind::flat;   // brute force stays under a few ms
+  // Brute force costs ~2 ms a query at 20K definitions: fine alone, the bottleneck of a
+  // server answering many at once (one vector actor per project).
+  if (n < 10'000) return index_kind::flat;
   if (n < 4'000'000) return index_kind::hnsw;
   return index_kind::ivf_sq8;                // beyond: memory matters more than the last points of recall
 }
