@@ -1,7 +1,13 @@
 // The vector actor: one per project. Restores the saved search state on first use,
 // brings it in step with the graph when the store has moved on (RocksDB sequence),
 // saves it after every change, and answers searches in streamed batches.
+//
+// Searches only read the state, so each runs in a short-lived actor of its own and
+// several run at once on the scheduler's threads, holding the state's lock shared;
+// this actor is the only writer (load, sync, save) and takes the lock alone, which
+// waits for the searches in flight (it starts no new ones meanwhile).
 #include <chrono>
+#include <shared_mutex>
 
 #include <spdlog/spdlog.h>
 
@@ -14,7 +20,8 @@ struct vector_holder {
   store* db = nullptr;
   uint32_t proj = 0;
   std::string project, dir;
-  std::unique_ptr<vector_state> state;
+  std::shared_ptr<vector_state> state;
+  std::shared_ptr<std::shared_mutex> rw = std::make_shared<std::shared_mutex>();
   bool loaded = false;
   static inline const char* name = "cg.vector";
 
@@ -22,6 +29,7 @@ struct vector_holder {
   result<sync_summary> ready(bool rebuild) {
     if (!loaded) {
       loaded = true;
+      std::unique_lock lock(*rw);
       auto st = state->load(dir);
       if (!st.ok() && st.err().code != errc::not_found)
         spdlog::warn("vectors of {}: {}; rebuilding", project, st.err().message);
@@ -33,6 +41,7 @@ struct vector_holder {
       s.documents = state->live_documents();
       return s;
     }
+    std::unique_lock lock(*rw);
     auto view = db->snapshot();
     auto r = rebuild ? state->rebuild(view, proj, seq) : state->sync(view, proj, seq);
     if (!r.ok()) return r;
@@ -62,7 +71,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
     self->state.proj = project_id;
     self->state.project = project;
     self->state.dir = dir;
-    self->state.state = std::make_unique<vector_state>(opts);
+    self->state.state = std::make_shared<vector_state>(opts);
     return {
         [=](search_atom, const search_job_ptr& job) {
           note_depth(self, depth);
@@ -72,24 +81,33 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
             if (job->done) job->done(ok.err());
             return;
           }
-          auto hits = self->state.state->search(job->req, self->state.db->snapshot(), self->state.proj);
-          if (!hits.ok()) {
-            if (job->done) job->done(hits.err());
-            return;
-          }
-          size_t per = std::max<size_t>(1, job->req.batch_size);
-          size_t total = hits->size();
-          size_t batches = std::max<size_t>(1, (total + per - 1) / per);
-          for (size_t b = 0; b < batches; ++b) {
-            search_batch batch;
-            batch.index = b;
-            batch.total = total;
-            batch.last = b + 1 == batches;
-            for (size_t i = b * per; i < std::min(total, (b + 1) * per); ++i) batch.hits.push_back(std::move((*hits)[i]));
-            batch.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-            if (job->on_batch) job->on_batch(batch);
-          }
-          if (job->done) job->done(status{});
+          // A reader of its own: the search runs beside other searches and this actor
+          // goes on to its next message.
+          self->spawn([st = self->state.state, rw = self->state.rw, db = self->state.db, proj = self->state.proj, job,
+                       t0](caf::event_based_actor*) {
+            result<std::vector<search_hit>> hits = std::vector<search_hit>{};
+            {
+              std::shared_lock lock(*rw);
+              hits = st->search(job->req, db->snapshot(), proj);
+            }
+            if (!hits.ok()) {
+              if (job->done) job->done(hits.err());
+              return;
+            }
+            size_t per = std::max<size_t>(1, job->req.batch_size);
+            size_t total = hits->size();
+            size_t batches = std::max<size_t>(1, (total + per - 1) / per);
+            for (size_t b = 0; b < batches; ++b) {
+              search_batch batch;
+              batch.index = b;
+              batch.total = total;
+              batch.last = b + 1 == batches;
+              for (size_t i = b * per; i < std::min(total, (b + 1) * per); ++i) batch.hits.push_back(std::move((*hits)[i]));
+              batch.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+              if (job->on_batch) job->on_batch(batch);
+            }
+            if (job->done) job->done(status{});
+          });
         },
         [=](similar_atom, const similar_job_ptr& job) {
           note_depth(self, depth);

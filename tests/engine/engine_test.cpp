@@ -254,3 +254,57 @@ TEST_F(engine_fixture, errors_are_reported_and_the_engine_stays_usable) {
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+// Searches run side by side (each in a reader of its own) while the index changes
+// under them: every one answers, whole, and a change made before a search is seen
+// by it (the vector actor syncs, alone, before it starts the next reader).
+TEST_F(engine_fixture, concurrent_searches_answer_while_the_project_changes) {
+  ASSERT_EQ(run().outcome, index_phase::done);
+  std::atomic<int> answered{0}, failed{0}, empty{0};
+  std::atomic<bool> stop{false};
+  auto searcher = [&](int n) {
+    for (int i = 0; i < n && !stop; ++i) {
+      search_request sr;
+      sr.project = "shop";
+      sr.query = i % 2 ? "order total" : "refund policy";
+      size_t got = 0;
+      bool last = false;
+      auto st = eng->search(sr, [&](const search_batch& b) {
+        got += b.hits.size();
+        last = last || b.last;
+      });
+      if (!st.ok()) ++failed;
+      else if (!last || got == 0) ++empty;
+      else ++answered;
+    }
+  };
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 6; ++t) ts.emplace_back(searcher, 40);
+  // Meanwhile: manual nodes made one after another; each is found by the next search.
+  for (int i = 0; i < 5; ++i) {
+    node n;
+    n.kind = node_kind::function;
+    n.name = "zebraticket" + std::to_string(i);
+    n.docstring = "zebra ticket number " + std::to_string(i);
+    auto made = eng->create_node("shop", std::move(n));
+    ASSERT_TRUE(made.ok()) << made.err().message;
+    search_request sr;
+    sr.project = "shop";
+    sr.query = "zebraticket" + std::to_string(i);
+    bool found = false;
+    ASSERT_TRUE(eng->search(sr, [&](const search_batch& b) {
+                     for (auto& h : b.hits) found = found || h.id == made->id;
+                   }).ok());
+    EXPECT_TRUE(found) << "round " << i;
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(empty.load(), 0);
+  EXPECT_EQ(answered.load(), 6 * 40);
+}
+
+}  // namespace
+}  // namespace cg
