@@ -123,11 +123,12 @@ app::app(engine& eng, const server_options& opts)
                      {{"actor", d.actor}, {"project", d.project}}, static_cast<double>(d.depth)});
     out.push_back({"codegraph_watched_projects", "Project roots watched for saved files.", "gauge", {},
                    static_cast<double>(watched_projects())});
-    if (graphql_)
+    if (graphql_) {
       out.push_back({"codegraph_graphql_shared_streams", "Subscription streams shared by identical subscriptions.",
                      "gauge", {}, static_cast<double>(graphql_->shared_streams())});
       out.push_back({"codegraph_graphql_subscriptions_total", "GraphQL subscriptions started (every transport).",
                      "counter", {}, static_cast<double>(graphql_->subscriptions_started())});
+    }
   });
   engine_sub_ = eng_.subscribe("", [this](const event& e) { on_event(e); });
 }

@@ -1,6 +1,7 @@
 #include "actors/vector/vector_index.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -21,6 +22,7 @@
 #include <faiss/index_io.h>
 
 #include "actors/vector/fast_flat.hpp"
+#include "actors/vector/hnsw_walk.hpp"
 
 namespace cg {
 namespace {
@@ -28,24 +30,38 @@ namespace {
 using idx_t = faiss::Index::idx_t;
 
 
-// HNSW queries one by one on the calling thread, with a visited table kept per thread
-// (IndexHNSW::search allocates and zeroes one of ntotal bytes per call: 1 MB per
-// query at a million vectors) and no OpenMP team for a single query.
-void hnsw_search(const faiss::IndexHNSW& h, const float* queries, size_t nq, size_t k, float* distances,
+std::atomic<bool> faiss_walk{false};  // vector_index::compare_with_faiss_walk
+
+// HNSW queries one by one on the calling thread (an OpenMP team only for batches). Our
+// walk (hnsw_walk.hpp) over the graph and the flat storage's vectors; or FAISS's own
+// search, for comparison, with a visited table kept per thread (IndexHNSW::search
+// allocates and zeroes one of ntotal bytes per call: 1 MB per query at a million
+// vectors), which reads efSearch from the index (the caller has set it).
+void hnsw_search(const faiss::IndexHNSW& h, const float* queries, size_t nq, size_t k, int ef, float* distances,
                  idx_t* labels) {
   const auto total = static_cast<size_t>(h.ntotal);
   const auto n = static_cast<int64_t>(nq);
+  auto* flat = dynamic_cast<const faiss::IndexFlatCodes*>(h.storage);
+  const bool ours = flat && flat->metric_type == faiss::METRIC_L2 && !faiss_walk.load(std::memory_order_relaxed);
 #pragma omp parallel if (nq > 1)
   {
     thread_local std::unique_ptr<faiss::VisitedTable> visited;
-    if (!visited || visited->visited.size() != total) visited = std::make_unique<faiss::VisitedTable>(static_cast<int>(total));
-    std::unique_ptr<faiss::DistanceComputer> dis(h.storage->get_distance_computer());
+    std::unique_ptr<faiss::DistanceComputer> dis;
+    if (!ours) {
+      if (!visited || visited->visited.size() != total) visited = std::make_unique<faiss::VisitedTable>(static_cast<int>(total));
+      dis.reset(h.storage->get_distance_computer());
+    }
 #pragma omp for schedule(dynamic, 4)
     for (int64_t q = 0; q < n; ++q) {
       float* d = distances + q * static_cast<int64_t>(k);
       idx_t* l = labels + q * static_cast<int64_t>(k);
+      const float* x = queries + q * h.d;
+      if (ours) {
+        hnsw_walk(h.hnsw, reinterpret_cast<const float*>(flat->codes.data()), static_cast<size_t>(h.d), x, k, ef, d, l);
+        continue;
+      }
       faiss::maxheap_heapify(k, d, l);
-      dis->set_query(queries + q * h.d);
+      dis->set_query(x);
       h.hnsw.search(*dis, static_cast<int>(k), l, d, *visited);
       faiss::maxheap_reorder(k, d, l);
       visited->advance();
@@ -231,13 +247,13 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
             const auto& t = impl_->tiers;
             int ef = std::max<int>(mode == search_mode::balanced ? t.hnsw_ef_balanced : t.hnsw_ef_fast, static_cast<int>(k));
             std::shared_lock shared(impl_->ef_lock);
-            if (h->hnsw.efSearch != ef) {
+            if (faiss_walk.load(std::memory_order_relaxed) && h->hnsw.efSearch != ef) {
               shared.unlock();
               std::unique_lock alone(impl_->ef_lock);
               h->hnsw.efSearch = ef;
-              hnsw_search(*h, queries, nq, k, scores, labels);
+              hnsw_search(*h, queries, nq, k, ef, scores, labels);
             } else {
-              hnsw_search(*h, queries, nq, k, scores, labels);
+              hnsw_search(*h, queries, nq, k, ef, scores, labels);
             }
             for (size_t i = 0; i < nq * k; ++i) scores[i] = 1.0f - scores[i] / 2;  // squared L2 of unit vectors -> cosine
           }
@@ -247,6 +263,8 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
       },
       "vector search");
 }
+
+void vector_index::compare_with_faiss_walk(bool on) { faiss_walk.store(on); }
 
 bool vector_index::uses_fast_kernel() const {
   auto* h = impl_->hnsw();

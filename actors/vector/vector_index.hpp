@@ -72,6 +72,9 @@ class vector_index {
   size_t trained_size() const;  // vectors present when it was built
   size_t memory_bytes() const;  // the serialised size: codes, graph links, ids
   bool uses_fast_kernel() const;  // HNSW with the SIMD distance storage (fast_flat.hpp)
+  // Benchmarks: HNSW searches take FAISS's own HNSW::search instead of our walk
+  // (hnsw_walk.hpp), process-wide, so that one run can print both.
+  static void compare_with_faiss_walk(bool on);
 
   status save(const std::string& path) const;
   static result<vector_index> load(const std::string& path);

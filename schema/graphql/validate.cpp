@@ -3,6 +3,8 @@
 // "Did you mean" suggestions).
 #include "schema/graphql/validate.hpp"
 
+#include "schema/graphql/overlap.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -52,7 +54,6 @@ class validator {
       else if (!t->composite())
         err("Fragment \"" + f.name + "\" cannot condition on non composite type \"" + f.type_condition + "\".", {f.loc});
       visit_set(t && t->composite() ? t : nullptr, f.sel);
-      if (t && t->composite()) overlaps(*t, f.sel);
     }
     for (const auto& op : d_.operations) operation_(op);
     // Unused fragments, cycles.
@@ -87,7 +88,8 @@ class validator {
     std::unordered_set<std::string> done;
     for (const auto& f : d_.fragments) {
       if (done.count(f.name)) continue;
-      std::vector<std::string> path;
+      std::vector<std::string> path;  // the spreads walked, and where they are
+      std::vector<location> path_locs;
       std::unordered_map<std::string, size_t> on_path;
       std::function<void(const std::string&)> dfs = [&](const std::string& name) {
         if (done.count(name)) return;
@@ -99,14 +101,19 @@ class validator {
             auto at = on_path.find(spread.first);
             if (at == on_path.end()) {
               path.push_back(spread.first);
+              path_locs.push_back(spread.second);
               dfs(spread.first);
               path.pop_back();
+              path_locs.pop_back();
               continue;
             }
             std::string via;
             for (size_t i = at->second; i < path.size(); ++i) via += (via.empty() ? "\"" : ", \"") + path[i] + "\"";
+            // Located at every spread of the cycle, the closing one last.
+            std::vector<location> locs(path_locs.begin() + static_cast<std::ptrdiff_t>(at->second), path_locs.end());
+            locs.push_back(spread.second);
             err("Cannot spread fragment \"" + spread.first + "\" within itself" + (via.empty() ? "." : " via " + via + "."),
-                {spread.second});
+                std::move(locs));
           }
         on_path.erase(name);
       };
@@ -157,10 +164,7 @@ class validator {
           break;
         }
     }
-    if (root) {
-      visit_set(root, op.sel);
-      overlaps(*root, op.sel);
-    }
+    visit_set(root, op.sel);
     // Variables: defined, used, in allowed positions (through fragments too).
     std::vector<const var_usage*> usages;
     for (const auto& u : current_->vars) usages.push_back(&u);
@@ -374,6 +378,7 @@ class validator {
   }
 
   void visit_set(const type_info* parent, const selection_set& sel) {
+    for (auto& e : overlaps_.check(parent, sel)) err(std::move(e.message), std::move(e.locations));
     for (const auto& s : sel) {
       switch (s.k) {
         case selection::kind::field: field(parent, s); break;
@@ -471,6 +476,8 @@ class validator {
   }
 
   void walk_untyped(const selection_set& sel) {
+    if (!sel.empty())
+      for (auto& e : overlaps_.check(nullptr, sel)) err(std::move(e.message), std::move(e.locations));
     for (const auto& s : sel) {
       for (const auto& a : s.args) literal(a.v, type_ref{}, false, false);
       if (s.k == selection::kind::spread) {
@@ -478,107 +485,6 @@ class validator {
         if (!frags_.count(s.name)) err("Unknown fragment \"" + s.name + "\".", {s.loc});
       }
       walk_untyped(s.sub);
-    }
-  }
-
-  // OverlappingFieldsCanBeMerged, for each selection set of the tree.
-  struct flat_field {
-    const type_info* parent;
-    const selection* sel;
-    type_ref type;
-    bool has_type;
-  };
-
-  void flatten(const type_info* parent, const selection_set& sel, std::vector<flat_field>& out,
-               std::unordered_set<std::string>& seen) {
-    for (const auto& s : sel) {
-      if (s.k == selection::kind::field) {
-        type_ref t;
-        lookup(parent, s.name, t);
-        bool has = !t.base().empty() || t.k != type_ref::kind::named;
-        out.push_back({parent, &s, t, has && s_.type(t.base()) != nullptr});
-      } else if (s.k == selection::kind::inline_fragment) {
-        const type_info* t = s.type_condition.empty() ? parent : s_.type(s.type_condition);
-        flatten(t, s.sub, out, seen);
-      } else if (!seen.count(s.name) && frags_.count(s.name)) {
-        seen.insert(s.name);
-        flatten(s_.type(frags_[s.name]->type_condition), frags_[s.name]->sel, out, seen);
-      }
-    }
-  }
-
-  static bool same_args(const selection& a, const selection& b) {
-    if (a.args.size() != b.args.size()) return false;
-    for (const auto& x : a.args) {
-      auto it = std::find_if(b.args.begin(), b.args.end(), [&](const argument& y) { return y.name == x.name; });
-      if (it == b.args.end() || print(it->v) != print(x.v)) return false;
-    }
-    return true;
-  }
-
-  bool types_conflict(const type_ref& a, const type_ref& b) {
-    if (a.k == type_ref::kind::list || b.k == type_ref::kind::list)
-      return !(a.k == type_ref::kind::list && b.k == type_ref::kind::list) || types_conflict(*a.of, *b.of);
-    if (a.k == type_ref::kind::non_null || b.k == type_ref::kind::non_null)
-      return !(a.k == type_ref::kind::non_null && b.k == type_ref::kind::non_null) || types_conflict(*a.of, *b.of);
-    const auto* ta = s_.type(a.name);
-    const auto* tb = s_.type(b.name);
-    if ((ta && ta->leaf()) || (tb && tb->leaf())) return a.name != b.name;
-    return false;
-  }
-
-  // "" when the two can be merged; otherwise the reason.
-  std::string conflict(const flat_field& a, const flat_field& b, bool exclusive, int depth) {
-    bool excl = exclusive || (a.parent != b.parent && a.parent && b.parent &&
-                              a.parent->k == type_def::kind::object && b.parent->k == type_def::kind::object);
-    if (!excl) {
-      if (a.sel->name != b.sel->name)
-        return "\"" + a.sel->name + "\" and \"" + b.sel->name + "\" are different fields";
-      if (!same_args(*a.sel, *b.sel)) return "they have differing arguments";
-    }
-    if (a.has_type && b.has_type && types_conflict(a.type, b.type))
-      return "they return conflicting types \"" + a.type.str() + "\" and \"" + b.type.str() + "\"";
-    if (depth > 16 || a.sel->sub.empty() || b.sel->sub.empty()) return "";
-    std::vector<flat_field> fa, fb;
-    std::unordered_set<std::string> sa, sb;
-    flatten(a.has_type ? s_.type(a.type.base()) : nullptr, a.sel->sub, fa, sa);
-    flatten(b.has_type ? s_.type(b.type.base()) : nullptr, b.sel->sub, fb, sb);
-    std::string reasons;
-    std::set<std::string> done;
-    for (const auto& x : fa)
-      for (const auto& y : fb) {
-        if (x.sel->response_name() != y.sel->response_name() || done.count(x.sel->response_name())) continue;
-        auto r = conflict(x, y, excl, depth + 1);
-        if (r.empty()) continue;
-        done.insert(x.sel->response_name());
-        reasons += (reasons.empty() ? "" : " and ") + std::string("subfields \"") + x.sel->response_name() +
-                   "\" conflict because " + r;
-      }
-    return reasons;
-  }
-
-  void overlaps(const type_info& parent, const selection_set& sel, int depth = 0) {
-    if (depth > 32) return;
-    std::vector<flat_field> flat;
-    std::unordered_set<std::string> seen;
-    flatten(&parent, sel, flat, seen);
-    for (size_t i = 0; i < flat.size(); ++i)
-      for (size_t j = i + 1; j < flat.size(); ++j) {
-        if (flat[i].sel == flat[j].sel) continue;
-        if (flat[i].sel->response_name() != flat[j].sel->response_name()) continue;
-        auto key = std::make_pair(flat[i].sel, flat[j].sel);
-        if (!pairs_.insert(key).second) continue;
-        auto r = conflict(flat[i], flat[j], false, 0);
-        if (!r.empty())
-          err("Fields \"" + flat[i].sel->response_name() + "\" conflict because " + r +
-                  ". Use different aliases on the fields to fetch both if this was intentional.",
-              {flat[i].sel->loc, flat[j].sel->loc});
-      }
-    // Every nested selection set on its own.
-    for (const auto& f : flat) {
-      if (f.sel->sub.empty() || !f.has_type) continue;
-      const auto* t = s_.type(f.type.base());
-      if (t && t->composite() && visited_sets_.insert(&f.sel->sub).second) overlaps(*t, f.sel->sub, depth + 1);
     }
   }
 
@@ -590,8 +496,7 @@ class validator {
   std::unordered_map<std::string, info> frag_info_;
   std::unordered_map<const operation*, info> op_info_;
   info* current_ = nullptr;
-  std::set<std::pair<const selection*, const selection*>> pairs_;
-  std::unordered_set<const selection_set*> visited_sets_;
+  overlap_checker overlaps_{s_, frags_};
 };
 
 }  // namespace

@@ -77,6 +77,26 @@ test('validation: the same errors as graphql-js on invalid operations', async ()
   assert.ok(invalid >= cases.length - 12, `mostly invalid operations (${invalid})`);
 });
 
+// OverlappingFieldsCanBeMerged in full: nested sub-selections, fragments spread on both
+// sides and inside each other, cycles, argument order, inline fragments. Messages and
+// locations (each field, then the sub-fields behind the conflict) must be graphql-js's.
+test('validation: overlapping fields give graphql-js errors, locations included', async () => {
+  const schema = buildSchema(SDL);
+  const cases = JSON.parse(fs.readFileSync(path.join(HERE, 'overlap_cases.json'), 'utf8'));
+  const norm = (errs) => errs.map((e) => JSON.stringify({
+    message: strip(e.message), locations: (e.locations || []).map((l) => `${l.line}:${l.column}`),
+  })).sort();
+  let conflicts = 0;
+  for (const doc of cases) {
+    const theirs = norm(validate(schema, parse(doc)));
+    const r = await gql(doc);
+    const ours = norm((r.json.errors || []).filter((e) => e.extensions && e.extensions.code === 'GRAPHQL_VALIDATION_FAILED'));
+    assert.deepEqual(ours, theirs, doc);
+    conflicts += theirs.some((e) => e.includes(' conflict because '));
+  }
+  assert.ok(conflicts >= 40 && conflicts < cases.length, `both kinds covered (${conflicts} of ${cases.length})`);
+});
+
 test('introspection: buildClientSchema accepts it and it prints as our SDL', async () => {
   const r = await gql(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true,
     schemaDescription: true, inputValueDeprecation: true }));
