@@ -9,8 +9,17 @@ import crypto from 'node:crypto';
 export const BIN = process.env.CODEGRAPH_BIN || path.resolve('build/release/cli/codegraph');
 export const SOURCE_DIR = process.env.CODEGRAPH_SOURCE_DIR || path.resolve('.');
 
+// Temporary directories live until the test process exits (CG_KEEP_TEMP=1 keeps them).
+const temps = [];
+process.on('exit', () => {
+  if (process.env.CG_KEEP_TEMP) return;
+  for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'cg-server-') {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temps.push(d);
+  return d;
 }
 
 // A copy of the multi-language fixture tree (tests change files in it).

@@ -143,6 +143,47 @@ TEST(VectorIndex, MemoryBytesIsKeptUntilTheIndexGrows) {
   EXPECT_GT(idx->memory_bytes(), first + 100 * dim * sizeof(float));
 }
 
+// Our HNSW walk (hnsw_walk.cpp) against FAISS's own HNSW::search over the same graph:
+// at every ef at least its recall, hits distinct and best first, and each score the
+// true cosine of its hit; vectors added after the build are found.
+TEST(VectorIndex, OurHnswWalkFindsWhatFaissFindsWithTrueScores) {
+  static const auto truth = brute_force();
+  auto idx = vector_index::build(index_kind::hnsw, dim, data().base.data(), n - 2000);
+  ASSERT_TRUE(idx.ok());
+  ASSERT_TRUE(idx->add(data().base.data() + (n - 2000) * dim, 2000, static_cast<int64_t>(n - 2000)).ok());
+  for (int ef : {10, 16, 32, 64}) {
+    search_tiers t;
+    t.hnsw_ef_balanced = ef;
+    idx->set_tiers(t);
+    auto ours = run(*idx, search_mode::balanced);
+    vector_index::compare_with_faiss_walk(true);
+    auto theirs = run(*idx, search_mode::balanced);
+    vector_index::compare_with_faiss_walk(false);
+    double r_ours = recall(truth, ours), r_theirs = recall(truth, theirs);
+    EXPECT_GE(r_ours, r_theirs - 0.01) << "ef " << ef;
+    if (ef == 64) EXPECT_GE(r_ours, 0.97);
+    std::vector<float> sc(nq * k);
+    std::vector<int64_t> lb(nq * k);
+    ASSERT_TRUE(idx->search(data().queries.data(), nq, k, search_mode::balanced, sc.data(), lb.data()).ok());
+    EXPECT_EQ(lb, ours);
+    for (size_t q = 0; q < nq; ++q) {
+      std::set<int64_t> distinct(lb.begin() + q * k, lb.begin() + (q + 1) * k);
+      EXPECT_EQ(distinct.size(), k);
+      for (size_t i = 0; i < k; ++i) {
+        auto label = lb[q * k + i];
+        ASSERT_GE(label, 0);
+        ASSERT_LT(label, static_cast<int64_t>(n));
+        const float* v = data().base.data() + static_cast<size_t>(label) * dim;
+        const float* x = data().queries.data() + q * dim;
+        float dot = 0;
+        for (size_t j = 0; j < dim; ++j) dot += v[j] * x[j];
+        EXPECT_NEAR(sc[q * k + i], dot, 1e-4);
+        if (i) EXPECT_GE(sc[q * k + i - 1], sc[q * k + i]);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cg
 
