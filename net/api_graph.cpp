@@ -80,7 +80,7 @@ api_reply get_node(app& a, api_request& req) {
   auto n = o.q->get(*id);
   if (!n.ok()) return error_of(req, n.err());
   if (!*n) return error_response(404, "not_found", "no node " + req.params.at("id"), req.request_id);
-  return ok_json(to_json(**n).dump());
+  return ok_json(node_json_text(**n));
 }
 
 api_reply list_nodes(app& a, api_request& req) {

@@ -12,6 +12,8 @@
 #include <cctype>
 
 #include <filesystem>
+#include <memory>
+#include <shared_mutex>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -68,9 +70,16 @@ bool claim_string(const nlohmann::json& j, const char* name, std::string& out) {
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
+  // The algorithm is fetched once, and each thread keeps its context: EVP_Digest with
+  // EVP_sha256() looks the implementation up in OpenSSL 3's shared tables on every call,
+  // under a lock that the network threads then contend for (one hash per request).
+  static EVP_MD* const md_sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
+  if (!md_sha256 || !ctx || EVP_DigestInit_ex(ctx.get(), md_sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), md, &n) != 1)
+    EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
   return hex(md, n);
 }
 
@@ -198,8 +207,31 @@ void authenticator::reload_keys_if_changed(bool force) {
 }
 
 result<principal> authenticator::check_api_key(std::string_view token) {
-  auto h = sha256_hex(token);
-  std::lock_guard lock(mu_);
+  // Clients send the same key request after request: each thread keeps the last key it
+  // hashed (the key itself is still looked up every time, so revocation holds).
+  thread_local std::string last_token, last_hash;
+  if (token != last_token) {
+    last_hash = sha256_hex(token);
+    last_token.assign(token);
+  }
+  const std::string& h = last_hash;
+  auto as_principal = [](const api_key_record& k) {
+    principal p;
+    p.subject = "key:" + k.id;
+    p.granted = k.granted;
+    p.project = k.project;
+    p.via = "api_key";
+    return p;
+  };
+  {
+    // The common case, shared by every network thread: a known key, no stat due.
+    std::shared_lock lock(mu_);
+    if (keys_mtime_ != -1 && std::chrono::steady_clock::now() - last_check_ < std::chrono::milliseconds(100)) {
+      auto it = by_hash_.find(h);
+      if (it != by_hash_.end()) return as_principal(it->second);
+    }
+  }
+  std::unique_lock lock(mu_);
   reload_keys_if_changed(false);
   auto it = by_hash_.find(h);
   if (it == by_hash_.end()) {
@@ -207,12 +239,7 @@ result<principal> authenticator::check_api_key(std::string_view token) {
     it = by_hash_.find(h);
   }
   if (it == by_hash_.end()) return make_error(errc::invalid_argument, "unknown or revoked API key");
-  principal p;
-  p.subject = "key:" + it->second.id;
-  p.granted = it->second.granted;
-  p.project = it->second.project;
-  p.via = "api_key";
-  return p;
+  return as_principal(it->second);
 }
 
 result<principal> authenticator::verify_jwt(std::string_view token, int64_t now) const {

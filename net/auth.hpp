@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,7 +60,7 @@ class authenticator {
 
   auth_options opts_;
   std::string rsa_public_pem_;
-  std::mutex mu_;
+  std::shared_mutex mu_;  // lookups shared; a reload of the keys file alone
   std::unordered_map<std::string, api_key_record> by_hash_;
   int64_t keys_mtime_ = -1;
   uint64_t keys_size_ = 0;

@@ -60,6 +60,142 @@ nlohmann::json to_json(const node& n) {
   return j;
 }
 
+namespace {
+
+// A JSON string as nlohmann's dump() writes it (UTF-8 kept, control characters escaped,
+// lower-case \u00xx), invalid UTF-8 replaced.
+void put_string(std::string& out, std::string_view v) {
+  out.push_back('"');
+  size_t i = 0;
+  while (i < v.size()) {
+    // A run of bytes that go out as they are, appended at once.
+    size_t run = i;
+    while (run < v.size()) {
+      auto b = static_cast<unsigned char>(v[run]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(v.data() + i, run - i);
+      i = run;
+      continue;
+    }
+    auto c = static_cast<unsigned char>(v[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20) {
+            static constexpr char digits[] = "0123456789abcdef";
+            out += "\\u00";
+            out.push_back(digits[c >> 4]);
+            out.push_back(digits[c & 15]);
+          } else {
+            out.push_back(static_cast<char>(c));
+          }
+      }
+      ++i;
+      continue;
+    }
+    // A multi-byte sequence: its length from the lead byte, then continuation bytes,
+    // no overlong forms, no surrogates, nothing above U+10FFFF.
+    size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    bool ok = len && i + len <= v.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(v[i + k]) & 0xC0) == 0x80;
+    if (ok && len >= 3) {
+      auto c1 = static_cast<unsigned char>(v[i + 1]);
+      if (c == 0xE0 && c1 < 0xA0) ok = false;
+      if (c == 0xED && c1 >= 0xA0) ok = false;
+      if (c == 0xF0 && c1 < 0x90) ok = false;
+      if (c == 0xF4 && c1 >= 0x90) ok = false;
+    }
+    if (!ok) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(v.substr(i, len));
+    i += len;
+  }
+  out.push_back('"');
+}
+
+void put_key(std::string& out, const char* key) {
+  if (out.size() > 1) out.push_back(',');
+  out.push_back('"');
+  out += key;
+  out += "\":";
+}
+
+}  // namespace
+
+std::string node_json_text(const node& n) {
+  // The keys in dump()'s order (sorted).
+  std::string out;
+  out.reserve(256 + n.signature.size() + n.docstring.size() + n.qualified_name.size() + n.file.size());
+  out.push_back('{');
+  put_key(out, "column");
+  out += std::to_string(n.name_pos.column);
+  put_key(out, "content_hash");
+  put_string(out, format_id(n.content_hash));
+  if (!n.docstring.empty()) {
+    put_key(out, "docstring");
+    put_string(out, n.docstring);
+  }
+  put_key(out, "file");
+  put_string(out, n.file);
+  put_key(out, "id");
+  put_string(out, format_id(n.id));
+  put_key(out, "kind");
+  put_string(out, to_string(n.kind));
+  put_key(out, "language");
+  put_string(out, to_string(n.lang));
+  put_key(out, "line");
+  out += std::to_string(n.name_pos.line);
+  put_key(out, "modifiers");
+  out.push_back('[');
+  bool first = true;
+  for (const auto& m : modifiers_json(n)) {
+    if (!first) out.push_back(',');
+    first = false;
+    put_string(out, m.get_ref<const std::string&>());
+  }
+  out.push_back(']');
+  put_key(out, "name");
+  put_string(out, n.name);
+  if (n.parent != 0) {
+    put_key(out, "parent");
+    put_string(out, format_id(n.parent));
+  }
+  put_key(out, "qualified_name");
+  put_string(out, n.qualified_name);
+  if (!n.signature.empty()) {
+    put_key(out, "signature");
+    put_string(out, n.signature);
+  }
+  put_key(out, "span");
+  out += "{\"end_byte\":" + std::to_string(n.span.end_byte) + ",\"end_column\":" + std::to_string(n.span.end.column) +
+         ",\"end_line\":" + std::to_string(n.span.end.line) + ",\"start_byte\":" + std::to_string(n.span.start_byte) +
+         ",\"start_column\":" + std::to_string(n.span.start.column) +
+         ",\"start_line\":" + std::to_string(n.span.start.line) + "}";
+  if (!n.type_name.empty()) {
+    put_key(out, "type");
+    put_string(out, n.type_name);
+  }
+  if (n.vis != visibility::none) {
+    put_key(out, "visibility");
+    put_string(out, to_string(n.vis));
+  }
+  out.push_back('}');
+  return out;
+}
+
 nlohmann::json to_json(const edge& e) {
   nlohmann::json j;
   j["source"] = format_id(e.source);

@@ -14,6 +14,11 @@ nlohmann::json to_json(const edge& e);
 nlohmann::json to_json(const file_record& f);
 nlohmann::json to_json(const error& e);
 
+// to_json(n).dump(), written directly (no JSON tree: the node-by-id route answers with
+// it tens of thousands of times a second). Byte for byte the same text for valid UTF-8;
+// a byte that is not valid UTF-8 becomes U+FFFD (where dump() would throw).
+std::string node_json_text(const node& n);
+
 result<node> node_from_json(const nlohmann::json& j);
 
 }  // namespace cg

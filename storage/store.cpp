@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <array>
+#include <shared_mutex>
+#include <unordered_map>
 #include <cstring>
 #include <filesystem>
 #include <unordered_map>
@@ -137,6 +139,12 @@ struct store::impl {
   std::array<rocksdb::ColumnFamilyHandle*, column_count> cfs{};
   rocksdb::ColumnFamilyHandle* default_cf = nullptr;
   rocksdb::WriteOptions write_options;
+  // Project name -> id, as read from column::meta (every request naming a project asks).
+  // Only ensure_project and drop_project change the mapping; a drop bumps the
+  // generation, and a lookup that read the store under an older one does not cache.
+  std::shared_mutex ids_mu;
+  std::unordered_map<std::string, uint32_t> ids;
+  uint64_t ids_gen = 0;
 
   ~impl() {
     if (db) {
@@ -379,10 +387,20 @@ read_view store::snapshot() const {
 }
 
 result<uint32_t> store::project_id(std::string_view name) {
+  uint64_t gen = 0;
+  {
+    std::shared_lock lock(impl_->ids_mu);
+    auto it = impl_->ids.find(std::string(name));
+    if (it != impl_->ids.end()) return it->second;
+    gen = impl_->ids_gen;
+  }
   auto v = latest().get(column::meta, keys::project(name));
   if (!v.ok()) return v.err();
   if (!v->has_value() || (*v)->size() != 4) return make_error(errc::not_found, "no project named '" + std::string(name) + "'");
-  return get_be32(**v);
+  uint32_t id = get_be32(**v);
+  std::unique_lock lock(impl_->ids_mu);
+  if (impl_->ids_gen == gen) impl_->ids.emplace(std::string(name), id);
+  return id;
 }
 
 result<uint32_t> store::ensure_project(std::string_view name) {
@@ -399,6 +417,8 @@ result<uint32_t> store::ensure_project(std::string_view name) {
   auto b = batch();
   b.put(column::meta, keys::project(name), value);
   if (auto s = write(b); !s.ok()) return s.err();
+  std::unique_lock lock(impl_->ids_mu);
+  impl_->ids[std::string(name)] = next;
   return next;
 }
 
@@ -428,7 +448,12 @@ status store::drop_project(uint32_t proj) {
       b.del(column::meta, keys::project(n));
       b.del(column::meta, keys::project_info(n));
     }
-  return write(b);
+  auto st = write(b);
+  std::unique_lock lock(impl_->ids_mu);
+  ++impl_->ids_gen;
+  for (auto it = impl_->ids.begin(); it != impl_->ids.end();)
+    it = it->second == proj ? impl_->ids.erase(it) : std::next(it);
+  return st;
 }
 
 status store::set_project_info(std::string_view name, std::string_view json) {

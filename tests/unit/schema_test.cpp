@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 
 #include "schema/codec.hpp"
@@ -184,6 +185,48 @@ TEST(json, node_round_trip_and_errors) {
   EXPECT_FALSE(node_from_json(nlohmann::json::array()).ok());
   EXPECT_FALSE(node_from_json({{"kind", "nonsense"}, {"name", "x"}}).ok());
   EXPECT_FALSE(node_from_json({{"kind", "function"}}).ok());  // no name
+}
+
+// The direct writer behind GET /nodes/{id} says exactly what to_json(n).dump() says, on
+// random nodes whose strings mix quotes, backslashes, control characters and multi-byte
+// UTF-8, with every optional field present or absent; bad UTF-8 still gives valid JSON.
+TEST(json, direct_node_writer_matches_dump) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pieces = {"a", "Z", "_", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f",
+                                           std::string(1, '\x01'), std::string(1, '\x1f'), "\x7f", "é", "—", "€",
+                                           "\xF0\x9F\x98\x80", "résumé", "{}", "[]", ":", ","};
+  auto text = [&](size_t max) {
+    std::string out;
+    for (size_t i = rng() % (max + 1); i-- > 0;) out += pieces[rng() % pieces.size()];
+    return out;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    node n;
+    n.id = rng();
+    n.kind = static_cast<node_kind>(1 + rng() % 21);
+    n.lang = static_cast<language>(rng() % 11);
+    n.vis = static_cast<visibility>(rng() % 5);
+    n.modifiers = static_cast<uint16_t>(rng() & 0x3ff);
+    n.name = text(4);
+    n.qualified_name = text(8);
+    n.file = text(6);
+    n.signature = rng() % 2 ? text(10) : "";
+    n.type_name = rng() % 2 ? text(3) : "";
+    n.docstring = rng() % 2 ? text(20) : "";
+    n.span = {{static_cast<uint32_t>(rng() % 100000), static_cast<uint32_t>(rng() % 300)},
+              {static_cast<uint32_t>(rng() % 100000), static_cast<uint32_t>(rng() % 300)},
+              static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng())};
+    n.name_pos = {static_cast<uint32_t>(rng() % 100000), static_cast<uint32_t>(rng() % 300)};
+    n.content_hash = (uint64_t{rng()} << 32) | rng();
+    n.parent = rng() % 3 ? rng() : 0;
+    ASSERT_EQ(node_json_text(n), to_json(n).dump()) << i;
+  }
+  auto n = sample_node();
+  n.name = std::string("bad\xC3(\xED\xA0\x80\xF5" "end") + "\xE2\x82";
+  auto parsed = nlohmann::json::parse(node_json_text(n), nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded());
+  EXPECT_EQ(parsed["name"], "bad\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "end\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(parsed["qualified_name"], n.qualified_name);
 }
 
 TEST(json, unresolved_edge_has_null_target) {
