@@ -186,6 +186,19 @@ TEST(store, projects_get_stable_ids_and_can_be_dropped) {
   EXPECT_FALSE(s->latest().get(column::nodes, keys::node(*a, 7))->has_value());
   EXPECT_TRUE(s->latest().get(column::nodes, keys::node(*b, 7))->has_value());
   EXPECT_FALSE(s->project_id("alpha").ok());
+  // Ids are cached: a dropped name is gone from the cache too, and comes back with the
+  // id it is given anew; other names keep theirs, also after a reopen.
+  EXPECT_EQ(*s->project_id("beta"), *b);
+  auto again = s->ensure_project("alpha");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*s->project_id("alpha"), *again);
+  ASSERT_TRUE(s->drop_project(*b).ok());
+  EXPECT_FALSE(s->project_id("beta").ok());
+  EXPECT_EQ(*s->project_id("alpha"), *again);
+  s.reset();
+  s = open(d.str());
+  EXPECT_EQ(*s->project_id("alpha"), *again);
+  EXPECT_FALSE(s->project_id("beta").ok());
 }
 
 TEST(store, refuses_a_store_of_another_layout) {
