@@ -9,24 +9,51 @@ namespace {
 
 // Edit distance counting a swap of two neighbouring letters as one edit (optimal
 // string alignment), giving up above `limit`.
+// Optimal string alignment distance (adjacent transpositions count one), or limit + 1
+// once every alignment is over the limit. Three rolling rows, kept per thread.
 size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
   if (a.size() > b.size() + limit || b.size() > a.size() + limit) return limit + 1;
   const size_t w = b.size() + 1;
-  std::vector<size_t> d((a.size() + 1) * w);
-  for (size_t j = 0; j <= b.size(); ++j) d[j] = j;
+  thread_local std::vector<size_t> rows;
+  if (rows.size() < 3 * w) rows.resize(3 * w);
+  size_t* two = rows.data();       // row i - 2
+  size_t* prev = two + w;          // row i - 1
+  size_t* cur = prev + w;          // row i
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    d[i * w] = i;
+    cur[0] = i;
     size_t row_min = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      size_t v = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min(v, d[(i - 2) * w + j - 2] + 1);
-      d[i * w + j] = v;
+      size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min(v, two[j - 2] + 1);
+      cur[j] = v;
       row_min = std::min(row_min, v);
     }
     if (row_min > limit) return limit + 1;
+    std::swap(two, prev);  // the old i - 2 row becomes the next i's scratch
+    std::swap(prev, cur);
   }
-  return d[a.size() * w + b.size()];
+  return prev[b.size()];
+}
+
+// Which characters a term uses, one bit each (letters, digits, the rest hashed). One
+// edit changes at most two bits (a substitution drops one and adds one; a transposition
+// none), so terms whose masks differ in more than 2 * limit bits are over the limit:
+// a popcount rules out most of the vocabulary before the distance is computed.
+uint64_t char_mask(std::string_view t) {
+  uint64_t m = 0;
+  for (char ch : t) {
+    auto c = static_cast<unsigned char>(ch);
+    unsigned bit = c >= 'a' && c <= 'z' ? c - 'a' : c >= '0' && c <= '9' ? 26 + (c - '0') : 36 + c % 28;
+    m |= uint64_t{1} << bit;
+  }
+  return m;
+}
+
+uint32_t head_of(std::string_view t) {  // the first three bytes
+  return static_cast<uint32_t>(static_cast<unsigned char>(t[0])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(t[1])) << 8 | static_cast<unsigned char>(t[2]);
 }
 
 }  // namespace
@@ -36,6 +63,13 @@ uint32_t bm25_index::term_id(const std::string& t) {
   if (fresh) {
     terms_.push_back(t);
     postings_.emplace_back();
+    if (by_length_.size() <= t.size()) {
+      by_length_.resize(t.size() + 1);
+      length_masks_.resize(t.size() + 1);
+    }
+    by_length_[t.size()].push_back(it->second);
+    length_masks_[t.size()].push_back(char_mask(t));
+    if (t.size() >= 3) by_head_[head_of(t)].push_back(it->second);
   }
   return it->second;
 }
@@ -89,20 +123,26 @@ std::vector<std::pair<std::string, float>> bm25_index::expand(std::string_view t
   if (term.size() >= 4) {
     size_t limit = term.size() >= 8 ? 2 : 1;
     std::vector<std::pair<size_t, uint32_t>> close;
-    for (uint32_t id = 0; id < terms_.size(); ++id) {
-      if (postings_[id].empty()) continue;
-      auto d = edit_distance(term, terms_[id], limit);
-      if (d <= limit) close.emplace_back(d * 1000000 + (1000000 - std::min<size_t>(postings_[id].size(), 999999)), id);
-    }
+    const uint64_t mask = char_mask(term);
+    const int max_bits = static_cast<int>(2 * limit);
+    for (size_t len = term.size() - limit; len <= term.size() + limit && len < by_length_.size(); ++len)
+      for (size_t i = 0; i < by_length_[len].size(); ++i) {
+        if (__builtin_popcountll(mask ^ length_masks_[len][i]) > max_bits) continue;
+        uint32_t id = by_length_[len][i];
+        if (postings_[id].empty()) continue;
+        auto d = edit_distance(term, terms_[id], limit);
+        if (d <= limit) close.emplace_back(d * 1000000 + (1000000 - std::min<size_t>(postings_[id].size(), 999999)), id);
+      }
     std::sort(close.begin(), close.end());
     for (size_t i = 0; i < close.size() && i < params_.max_typo_expansions; ++i)
       out.emplace_back(terms_[close[i].second], close[i].first / 1000000 == 1 ? 0.6f : 0.4f);
   }
   if (allow_prefix && term.size() >= 3) {
     std::vector<std::pair<size_t, uint32_t>> longer;
-    for (uint32_t id = 0; id < terms_.size(); ++id)
-      if (!postings_[id].empty() && terms_[id].size() > term.size() && terms_[id].starts_with(term))
-        longer.emplace_back(terms_[id].size(), id);
+    if (auto h = by_head_.find(head_of(term)); h != by_head_.end())
+      for (uint32_t id : h->second)
+        if (!postings_[id].empty() && terms_[id].size() > term.size() && terms_[id].starts_with(term))
+          longer.emplace_back(terms_[id].size(), id);
     std::sort(longer.begin(), longer.end());
     for (size_t i = 0; i < longer.size() && i < params_.max_prefix_expansions; ++i)
       out.emplace_back(terms_[longer[i].second], 0.5f);

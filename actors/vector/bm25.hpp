@@ -57,6 +57,12 @@ class bm25_index {
   bm25_params params_;
   std::unordered_map<std::string, uint32_t> ids_;
   std::vector<std::string> terms_;
+  // Candidates for expand(), so that a term not in the vocabulary is not compared with
+  // every term: ids by length (typos: lengths within the edit limit) and by their first
+  // three bytes (prefixes). Terms are never removed, only their postings emptied.
+  std::vector<std::vector<uint32_t>> by_length_;
+  std::vector<std::vector<uint64_t>> length_masks_;  // beside by_length_: the characters each term uses
+  std::unordered_map<uint32_t, std::vector<uint32_t>> by_head_;
   std::vector<std::vector<posting>> postings_;
   std::vector<std::vector<posting>> doc_terms_;  // per doc: (term id, tf)
   std::vector<float> doc_len_;

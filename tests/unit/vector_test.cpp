@@ -3,6 +3,10 @@
 
 #include <cmath>
 
+#include <random>
+#include <set>
+#include <tuple>
+#include <algorithm>
 #include "actors/vector/bm25.hpp"
 #include "actors/vector/cooccurrence.hpp"
 #include "actors/vector/document.hpp"
@@ -109,6 +113,86 @@ TEST(Bm25, ToleratesTyposAndCompletesPrefixes) {
   ASSERT_FALSE(prefix.empty());
   EXPECT_EQ(prefix[0].doc, 2u);
   EXPECT_TRUE(idx.search(query_terms("zzzzzz"), 10).empty());
+}
+
+// expand() looks only at candidate terms (by length, by first three bytes); it must
+// give what comparing the query term with every live term gives.
+TEST(Bm25, ExpansionEqualsAScanOfTheWholeVocabulary) {
+  std::mt19937 rng(11);
+  const std::string letters = "abcdeilmnorst";
+  auto word = [&](size_t lo, size_t hi) {
+    std::string w;
+    for (size_t n = lo + rng() % (hi - lo + 1); n-- > 0;) w.push_back(letters[rng() % letters.size()]);
+    return w;
+  };
+  bm25_index idx;
+  std::vector<std::string> vocab;
+  for (uint32_t d = 0; d < 1500; ++d) {
+    term_bag bag;
+    for (int t = 0; t < 3; ++t) {
+      auto w = word(3, 10);
+      vocab.push_back(w);
+      bag.push_back({w, 1.0f});
+    }
+    std::sort(bag.begin(), bag.end(), [](auto& a, auto& b) { return a.term < b.term; });
+    bag.erase(std::unique(bag.begin(), bag.end(), [](auto& a, auto& b) { return a.term == b.term; }), bag.end());
+    idx.add(d, bag);
+  }
+  for (uint32_t d = 0; d < 1500; d += 7) idx.remove(d);  // some terms lose every posting
+  std::set<std::string> live;
+  for (uint32_t d = 0; d < 1500; ++d)
+    if (idx.contains(d))
+      for (const auto& w : {vocab[3 * d], vocab[3 * d + 1], vocab[3 * d + 2]}) live.insert(w);
+  auto osa = [](const std::string& a, const std::string& b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i)
+      for (size_t j = 1; j <= b.size(); ++j) {
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    return d[a.size()][b.size()];
+  };
+  auto postings = [&](const std::string& t) {
+    size_t n = 0;
+    for (uint32_t d = 0; d < 1500; ++d)
+      if (idx.contains(d) && (vocab[3 * d] == t || vocab[3 * d + 1] == t || vocab[3 * d + 2] == t)) ++n;
+    return n;
+  };
+  size_t typos = 0, prefixes = 0;
+  for (int q = 0; q < 300; ++q) {
+    std::string term = word(3, 11);
+    if (live.count(term)) continue;
+    // The reference: every live term, ranked as expand() ranks.
+    std::vector<std::pair<std::string, float>> want;
+    if (term.size() >= 4) {
+      size_t limit = term.size() >= 8 ? 2 : 1;
+      std::vector<std::tuple<size_t, size_t, std::string>> close;  // distance, -postings, term
+      for (const auto& t : live)
+        if (auto d = osa(term, t); d <= limit) close.emplace_back(d, 1000000 - postings(t), t);
+      std::sort(close.begin(), close.end());
+      for (size_t i = 0; i < close.size() && i < 4; ++i)
+        want.emplace_back(std::get<2>(close[i]), std::get<0>(close[i]) == 1 ? 0.6f : 0.4f);
+    }
+    std::vector<std::pair<size_t, std::string>> longer;
+    for (const auto& t : live)
+      if (t.size() > term.size() && t.starts_with(term)) longer.emplace_back(t.size(), t);
+    std::sort(longer.begin(), longer.end());
+    for (size_t i = 0; i < longer.size() && i < 16; ++i) want.emplace_back(longer[i].second, 0.5f);
+    auto got = idx.expand(term, true);
+    // Equal ranks may come in either order (ties are broken by term id in the index).
+    auto sorted = [](auto v) {
+      std::sort(v.begin(), v.end());
+      return v;
+    };
+    if (want.size() == got.size() && want.size() <= 4 + 16) EXPECT_EQ(sorted(got), sorted(want)) << term;
+    else EXPECT_EQ(got.size(), want.size()) << term;
+    typos += std::count_if(got.begin(), got.end(), [](auto& e) { return e.second != 0.5f; });
+    prefixes += std::count_if(got.begin(), got.end(), [](auto& e) { return e.second == 0.5f; });
+  }
+  EXPECT_GT(typos, 20u);
+  EXPECT_GT(prefixes, 20u);
 }
 
 TEST(Bm25, RemoveAndReAddKeepTheIndexExact) {
