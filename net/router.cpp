@@ -47,14 +47,17 @@ router::match_result router::match(api_request& req) const {
   match_result m;
   auto parts = split_path(req.path);
   for (size_t i = 0; i < routes_.size(); ++i) {
-    if (!match_one(compiled_[i], parts, nullptr)) continue;
+    if (routes_[i].method != req.method || !match_one(compiled_[i], parts, &req.params)) continue;
     m.path_known = true;
-    m.allowed.push_back(routes_[i].method);
-    if (!m.found && routes_[i].method == req.method) {
-      match_one(compiled_[i], parts, &req.params);
-      m.found = &routes_[i];
-    }
+    m.found = &routes_[i];
+    return m;
   }
+  // No route for this method: the methods the path has, for a 405's Allow header.
+  for (size_t i = 0; i < routes_.size(); ++i)
+    if (match_one(compiled_[i], parts, nullptr)) {
+      m.path_known = true;
+      m.allowed.push_back(routes_[i].method);
+    }
   return m;
 }
 

@@ -193,16 +193,29 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
       auto& h = entry(lexical[i].doc);
       h.bm25_rank = static_cast<int>(i + 1);
       h.bm25_score = lexical[i].score;
-      std::string why = "text #" + std::to_string(i + 1) + ":";
-      for (const auto& t : lexical[i].matched) why += " " + t;
-      h.reasons.push_back(std::move(why));
     }
   for (size_t i = 0; i < semantic.size(); ++i) {
     auto& h = entry(semantic[i].first);
     h.vector_rank = static_cast<int>(i + 1);
     h.vector_score = semantic[i].second;
-    h.reasons.push_back("meaning #" + std::to_string(i + 1) + " (cosine " + std::to_string(semantic[i].second).substr(0, 4) + ")");
   }
+  // The reasons of the hits returned, in words, once the ranking is done (most
+  // candidates are not returned): the name match, the text and meaning ranks, then
+  // what the graph rerank saw (already in h.reasons).
+  std::unordered_set<uint32_t> name_matches;
+  auto explain = [&](uint32_t slot, search_hit& h) {
+    std::vector<std::string> first;
+    if (name_matches.count(slot)) first.push_back("name match");
+    if (req.bm25_weight > 0 && h.bm25_rank > 0) {
+      std::string why = "text #" + std::to_string(h.bm25_rank) + ":";
+      for (const auto& t : lexical[static_cast<size_t>(h.bm25_rank - 1)].matched) why += " " + t;
+      first.push_back(std::move(why));
+    }
+    if (h.vector_rank > 0)
+      first.push_back("meaning #" + std::to_string(h.vector_rank) + " (cosine " +
+                      std::to_string(semantic[static_cast<size_t>(h.vector_rank - 1)].second).substr(0, 4) + ")");
+    h.reasons.insert(h.reasons.begin(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
+  };
   auto signals = [](const search_hit& h) {
     return fusion_signals{h.bm25_rank, h.bm25_score, h.vector_rank, h.vector_score};
   };
@@ -242,7 +255,7 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
   for (auto& [slot, h] : fused)
     if (lower(h.name) == wanted || lower(h.qualified_name) == wanted) {
       h.score *= 1.5;
-      h.reasons.insert(h.reasons.begin(), "name match");
+      name_matches.insert(slot);
     }
   std::vector<std::pair<uint32_t, search_hit>> ranked(fused.begin(), fused.end());
   auto by_score = [](const auto& a, const auto& b) {
@@ -292,7 +305,10 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
     std::sort(ranked.begin(), ranked.end(), by_score);
   }
   std::vector<search_hit> out;
-  for (size_t i = 0; i < ranked.size() && i < req.k; ++i) out.push_back(std::move(ranked[i].second));
+  for (size_t i = 0; i < ranked.size() && i < req.k; ++i) {
+    explain(ranked[i].first, ranked[i].second);
+    out.push_back(std::move(ranked[i].second));
+  }
   return out;
 }
 
