@@ -42,13 +42,7 @@ struct server::impl {
   engine& eng;
   server_options opts;
   std::unique_ptr<app> application;
-  // One event loop per network thread (each its own epoll, run by that thread alone),
-  // as nginx runs one per worker: a shared io_context hands every ready socket from the
-  // thread in epoll_wait to a sleeping one, a futex wake and a context switch per
-  // event. Connections are spread over the loops as they are accepted and stay on
-  // theirs; loops[0] also runs the acceptor.
-  std::vector<std::unique_ptr<asio::io_context>> loops;
-  size_t next_loop = 0;  // accept side only
+  asio::io_context ioc;
   std::optional<asio::ssl::context> ssl;
   tcp::acceptor acceptor;
   asio::thread_pool workers;

@@ -8,20 +8,8 @@
 
 namespace cg::net {
 
-namespace {
-std::vector<std::unique_ptr<asio::io_context>> make_loops(unsigned n) {
-  std::vector<std::unique_ptr<asio::io_context>> out;
-  for (unsigned i = 0; i < std::max(1u, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
-  return out;
-}
-}  // namespace
-
 server::impl::impl(engine& e, server_options o)
-    : eng(e),
-      opts(std::move(o)),
-      loops(make_loops(opts.io_threads)),
-      acceptor(*loops[0]),
-      workers(std::max(1u, opts.worker_threads)) {}
+    : eng(e), opts(std::move(o)), acceptor(ioc), workers(std::max(1u, opts.worker_threads)) {}
 
 uint64_t server::impl::add_session(std::weak_ptr<session_base> s) {
   std::lock_guard lock(sessions_mu);
@@ -36,8 +24,7 @@ void server::impl::remove_session(uint64_t id) {
 }
 
 void server::impl::do_accept() {
-  auto& loop = *loops[next_loop++ % loops.size()];
-  acceptor.async_accept(asio::make_strand(loop),
+  acceptor.async_accept(asio::make_strand(ioc),
                         [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
@@ -107,22 +94,15 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
                    static_cast<double>(raw->connections.load())});
   });
   p->do_accept();
-  const size_t n = p->loops.size();
+  unsigned n = std::max(1u, opts.io_threads);
   if (auto* g = p->application->graphql()) {
-    // Subscription fan-out runs on the network threads: one strand per lane, the lanes
-    // spread over the loops.
+    // Subscription fan-out runs on the network threads: one strand per lane.
     std::vector<graphql_service::lane> lanes;
-    for (size_t i = 0; i < 2 * n; ++i)
-      lanes.push_back([strand = asio::make_strand(*p->loops[i % n])](std::function<void()> fn) {
-        asio::post(strand, std::move(fn));
-      });
+    for (unsigned i = 0; i < 2 * n; ++i)
+      lanes.push_back([strand = asio::make_strand(p->ioc)](std::function<void()> fn) { asio::post(strand, std::move(fn)); });
     g->set_fanout_lanes(std::move(lanes));
   }
-  for (size_t i = 0; i < n; ++i)
-    p->io_threads.emplace_back([loop = p->loops[i].get()] {
-      auto work = asio::make_work_guard(*loop);  // a loop with no connection yet waits for one
-      loop->run();
-    });
+  for (unsigned i = 0; i < n; ++i) p->io_threads.emplace_back([raw = p.get()] { raw->ioc.run(); });
   // Ready once every project's search index is loaded.
   asio::post(p->workers, [raw = p.get()] {
     auto projects = raw->eng.storage().projects();
@@ -156,7 +136,7 @@ void server::shutdown() {
     spdlog::info("shutting down: draining {} in-flight requests", p.in_flight.load());
     p.application->set_draining();
     std::promise<void> closed;
-    asio::post(*p.loops[0], [&p, &closed] {
+    asio::post(p.ioc, [&p, &closed] {
       beast::error_code ec;
       p.acceptor.close(ec);
       closed.set_value();
@@ -178,7 +158,7 @@ void server::shutdown() {
     auto close_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (p.connections.load() > 0 && std::chrono::steady_clock::now() < close_deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    for (auto& loop : p.loops) loop->stop();
+    p.ioc.stop();
     for (auto& t : p.io_threads) t.join();
     p.workers.join();
     p.application.reset();  // unsubscribes from the engine
