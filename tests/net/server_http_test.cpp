@@ -1,0 +1,118 @@
+// The real server in process on 127.0.0.1, spoken to by our Beast-based client
+// (net/http_client.cpp): Beast's strict HTTP/1.1 parser reads every answer, so the
+// answers the server writes by hand (status line, headers, Content-Length, one buffer)
+// are held to the protocol, with auth on, on success and error paths alike.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/engine.hpp"
+#include "net/auth.hpp"
+#include "net/http_client.hpp"
+#include "net/server.hpp"
+#include "tests/support/support.hpp"
+
+namespace cg {
+namespace {
+
+using nlohmann::json;
+
+struct served {
+  test::temp_dir dir{"srv-http"};
+  std::unique_ptr<engine> eng;
+  std::unique_ptr<net::server> srv;
+  std::string token;
+
+  served() {
+    engine_options eo;
+    eo.data_dir = (dir / "data").string();
+    eo.threads = 2;
+    eo.parser_workers = 1;
+    auto e = engine::open(eo);
+    if (!e.ok()) throw std::runtime_error(e.err().message);
+    eng = std::move(*e);
+    net::server_options o;
+    o.port = 0;
+    o.data_dir = eo.data_dir;
+    o.watch = false;
+    o.cache_bytes = 0;
+    o.auth.keys_file = eo.data_dir + "/api_keys.json";
+    auto t = net::create_api_key(o.auth.keys_file, net::role::reader, "", "test");
+    if (!t.ok()) throw std::runtime_error(t.err().message);
+    token = *t;
+    auto s = net::server::start(*eng, o);
+    if (!s.ok()) throw std::runtime_error(s.err().message);
+    srv = std::move(*s);
+  }
+
+  net::http_response call(const std::string& method, const std::string& target, bool auth = true,
+                          std::string body = {}) {
+    net::http_request r;
+    r.method = method;
+    r.url = srv->base_url() + target;
+    r.body = std::move(body);
+    r.timeout = std::chrono::seconds(10);
+    if (auth) r.headers.emplace_back("Authorization", "Bearer " + token);
+    auto res = net::http_call(r);
+    EXPECT_TRUE(res.ok()) << method << " " << target << ": " << (res.ok() ? "" : res.err().message);
+    return res.ok() ? *res : net::http_response{};
+  }
+};
+
+TEST(ServerHttp, EveryAnswerIsWellFormedHttpWithItsHeaders) {
+  served s;
+  // An indexed project to read nodes from.
+  auto root = test::source_dir() + "/tests/fixtures/python";
+  auto task = s.srv->index_project("demo", root);
+  ASSERT_TRUE(task.ok()) << task.err().message;
+  json list;
+  for (int i = 0; i < 300; ++i) {
+    auto r = s.call("GET", "/api/v1/projects/demo/nodes?limit=5");
+    if (r.status == 200) {
+      list = json::parse(r.body, nullptr, false);
+      if (list.is_object() && !list["nodes"].empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(list.is_object() && !list["nodes"].empty()) << list.dump();
+  const std::string id = list["nodes"][0]["id"];
+
+  auto node = s.call("GET", "/api/v1/projects/demo/nodes/" + id);
+  EXPECT_EQ(node.status, 200);
+  EXPECT_EQ(node.header("Content-Type"), "application/json");
+  EXPECT_EQ(node.header("Server"), "codegraph");
+  EXPECT_EQ(node.header("Content-Length"), std::to_string(node.body.size()));
+  EXPECT_EQ(node.header("X-Request-Id").empty(), false);
+  auto n = json::parse(node.body, nullptr, false);
+  ASSERT_FALSE(n.is_discarded()) << node.body;
+  EXPECT_EQ(n["id"], id);
+  EXPECT_EQ(n, list["nodes"][0]);  // the direct writer says what the listing's to_json says
+
+  auto missing = s.call("GET", "/api/v1/projects/demo/nodes/00000000000000ff");
+  EXPECT_EQ(missing.status, 404);
+  auto err = json::parse(missing.body, nullptr, false);
+  ASSERT_FALSE(err.is_discarded());
+  EXPECT_EQ(err["error"]["code"], "not_found");
+  EXPECT_EQ(err["error"]["request_id"], missing.header("X-Request-Id"));
+
+  auto anonymous = s.call("GET", "/api/v1/projects/demo/nodes/" + id, false);
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_NE(anonymous.header("WWW-Authenticate").find("Bearer"), std::string::npos);
+
+  auto wrong_method = s.call("PATCH", "/api/v1/projects");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_NE(wrong_method.header("Allow").find("GET"), std::string::npos);
+
+  auto nowhere = s.call("GET", "/api/v1/nowhere");
+  EXPECT_EQ(nowhere.status, 404);
+
+  auto live = s.call("GET", "/health/live", false);
+  EXPECT_EQ(live.status, 200);
+  EXPECT_FALSE(json::parse(live.body, nullptr, false).is_discarded());
+}
+
+}  // namespace
+}  // namespace cg
