@@ -1,8 +1,11 @@
 #include "actors/engine_json.hpp"
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 #include "schema/hash.hpp"
+#include "schema/json.hpp"
 
 namespace cg {
 
@@ -100,6 +103,56 @@ nlohmann::json hit_json(const search_hit& h) {
           {"file", h.file},            {"line", h.line},              {"score", h.score},
           {"bm25_rank", h.bm25_rank},  {"bm25_score", h.bm25_score},  {"vector_rank", h.vector_rank},
           {"vector_score", h.vector_score}, {"graph_boost", h.graph_boost}, {"reasons", h.reasons}};
+}
+
+void append_hit_json(std::string& out, const search_hit& h) {
+  // dump()'s order: keys sorted.
+  auto key = [&out](const char* k, bool first = false) {
+    if (!first) out.push_back(',');
+    out.push_back('"');
+    out += k;
+    out += "\":";
+  };
+  auto integer = [&out](int64_t v) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, static_cast<size_t>(end - buf));
+  };
+  out.push_back('{');
+  key("bm25_rank", true);
+  integer(h.bm25_rank);
+  key("bm25_score");
+  append_json_number(out, h.bm25_score);
+  key("file");
+  append_json_string(out, h.file);
+  key("graph_boost");
+  append_json_number(out, h.graph_boost);
+  key("id");
+  append_json_string(out, format_id(h.id));
+  key("kind");
+  append_json_string(out, to_string(h.kind));
+  key("language");
+  append_json_string(out, to_string(h.lang));
+  key("line");
+  integer(h.line);
+  key("name");
+  append_json_string(out, h.name);
+  key("qualified_name");
+  append_json_string(out, h.qualified_name);
+  key("reasons");
+  out.push_back('[');
+  for (size_t i = 0; i < h.reasons.size(); ++i) {
+    if (i) out.push_back(',');
+    append_json_string(out, h.reasons[i]);
+  }
+  out.push_back(']');
+  key("score");
+  append_json_number(out, h.score);
+  key("vector_rank");
+  integer(h.vector_rank);
+  key("vector_score");
+  append_json_number(out, h.vector_score);
+  out.push_back('}');
 }
 
 nlohmann::json progress_json(const index_progress& p) {

@@ -4,6 +4,7 @@
 #include "actors/engine_json.hpp"
 #include "net/app.hpp"
 #include "schema/hash.hpp"
+#include "schema/json.hpp"
 
 namespace cg::net {
 namespace {
@@ -126,18 +127,32 @@ api_reply search(app& a, api_request& req) {
     r.headers.emplace_back("X-Cache", "hit");
     return r;
   }
-  json hits = json::array();
+  // Written directly, keys in dump()'s (sorted) order: {"batches", "elapsed_ms",
+  // "hits", "mode", "project", "query"}.
+  std::string hits = "[";
   size_t batches = 0;
   double elapsed = 0;
   auto st = a.eng().search(p.req, [&](const search_batch& b) {
     ++batches;
     elapsed = b.elapsed_ms;
-    for (const auto& h : b.hits) hits.push_back(hit_json(h));
+    for (const auto& h : b.hits) {
+      if (hits.size() > 1) hits.push_back(',');
+      append_hit_json(hits, h);
+    }
   });
   if (!st.ok()) return error_of(req, st.err());
-  auto body = json({{"project", p.req.project}, {"query", p.req.query}, {"mode", to_string(p.req.mode)},
-                    {"hits", hits}, {"batches", batches}, {"elapsed_ms", elapsed}})
-                  .dump();
+  hits.push_back(']');
+  std::string body = "{\"batches\":" + std::to_string(batches) + ",\"elapsed_ms\":";
+  append_json_number(body, elapsed);
+  body += ",\"hits\":";
+  body += hits;
+  body += ",\"mode\":";
+  append_json_string(body, to_string(p.req.mode));
+  body += ",\"project\":";
+  append_json_string(body, p.req.project);
+  body += ",\"query\":";
+  append_json_string(body, p.req.query);
+  body.push_back('}');
   a.cache().put(p.req.project, key, body);
   auto r = ok_json(body);
   r.headers.emplace_back("X-Cache", "miss");

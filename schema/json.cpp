@@ -1,5 +1,8 @@
 #include "schema/json.hpp"
 
+#include <charconv>
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "schema/hash.hpp"
@@ -134,6 +137,20 @@ void put_key(std::string& out, const char* key) {
 }
 
 }  // namespace
+
+void append_json_string(std::string& out, std::string_view v) { put_string(out, v); }
+
+void append_json_number(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  std::string_view text(buf, static_cast<size_t>(end - buf));
+  out += text;
+  if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
 
 std::string node_json_text(const node& n) {
   // The keys in dump()'s order (sorted).

@@ -151,7 +151,7 @@ std::vector<std::pair<std::string, float>> bm25_index::expand(std::string_view t
 }
 
 std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, size_t k,
-                                         const std::function<bool(uint32_t)>& keep) const {
+                                         const std::function<bool(uint32_t)>& keep, size_t matched_for) const {
   std::vector<bm25_hit> hits;
   if (live_docs_ == 0 || k == 0) return hits;
   const double n = static_cast<double>(live_docs_);
@@ -207,12 +207,13 @@ std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, 
   hits.reserve(scored.size());
   for (const auto& [score, doc] : scored) {
     bm25_hit h{doc, score, {}};
-    for (auto id : used)
-      for (const auto& t : doc_terms_[doc])
-        if (t.doc == id) {  // (term id, tf) pairs
-          if (std::find(h.matched.begin(), h.matched.end(), terms_[id]) == h.matched.end()) h.matched.push_back(terms_[id]);
-          break;
-        }
+    if (hits.size() < matched_for)
+      for (auto id : used)
+        for (const auto& t : doc_terms_[doc])
+          if (t.doc == id) {  // (term id, tf) pairs
+            if (std::find(h.matched.begin(), h.matched.end(), terms_[id]) == h.matched.end()) h.matched.push_back(terms_[id]);
+            break;
+          }
     hits.push_back(std::move(h));
   }
   return hits;

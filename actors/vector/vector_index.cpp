@@ -4,10 +4,13 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <faiss/IndexFlat.h>
@@ -23,6 +26,7 @@
 
 #include "actors/vector/fast_flat.hpp"
 #include "actors/vector/hnsw_walk.hpp"
+#include "schema/hash.hpp"
 
 namespace cg {
 namespace {
@@ -131,6 +135,15 @@ struct vector_index::impl {
   mutable std::mutex size_mu;
   mutable int64_t sized_at = -1;
   mutable size_t size_bytes = 0;
+  // HNSW: exact duplicates stay out of the graph. A vector equal to one already in it
+  // is listed under that one's graph position (first_of: content hash -> position;
+  // dups: position -> the other labels), and searches hand out those labels with the
+  // same score after it. Real code gives many definitions the same vector (getters,
+  // empty constructors, overloads: a third of 900K real definitions); in the graph
+  // such a clique is a dead end for the walk, and its members' links crowd out others.
+  std::unordered_map<uint64_t, idx_t> first_of;
+  std::unordered_map<idx_t, std::vector<int64_t>> dups;
+  size_t dup_count = 0;
 
   faiss::IndexIVF* ivf() const {
     return dynamic_cast<faiss::IndexIVF*>(index.get());
@@ -138,6 +151,46 @@ struct vector_index::impl {
   faiss::IndexHNSW* hnsw() const {
     auto* map = dynamic_cast<faiss::IndexIDMap*>(index.get());
     return map ? dynamic_cast<faiss::IndexHNSW*>(map->index) : nullptr;
+  }
+  const float* stored(idx_t pos) const {
+    auto* flat = dynamic_cast<const faiss::IndexFlatCodes*>(hnsw()->storage);
+    return reinterpret_cast<const float*>(flat->codes.data()) + static_cast<size_t>(pos) * dim;
+  }
+  static uint64_t content_hash(const float* v, size_t dim) {
+    return hash64(std::string_view(reinterpret_cast<const char*>(v), dim * sizeof(float)));
+  }
+  // The graph positions of the stored vectors, by content (after a load).
+  void index_contents() {
+    first_of.clear();
+    auto* h = hnsw();
+    for (idx_t i = 0; h && i < h->ntotal; ++i) first_of.try_emplace(content_hash(stored(i), dim), i);
+  }
+  // Rows k per query, graph positions in: labels out, each position followed by the
+  // labels of its duplicates (same score), cut at k.
+  void expand(size_t nq, size_t k, float* scores, int64_t* labels) const {
+    const auto& id_map = static_cast<const faiss::IndexIDMap*>(index.get())->id_map;
+    std::vector<float> s(k);
+    std::vector<int64_t> l(k);
+    for (size_t q = 0; q < nq; ++q) {
+      float* sq = scores + q * k;
+      int64_t* lq = labels + q * k;
+      size_t out = 0;
+      for (size_t i = 0; i < k && out < k && lq[i] >= 0; ++i) {
+        s[out] = sq[i];
+        l[out++] = id_map[static_cast<size_t>(lq[i])];
+        if (dups.empty()) continue;
+        auto it = dups.find(lq[i]);
+        if (it == dups.end()) continue;
+        for (size_t j = 0; j < it->second.size() && out < k; ++j) {
+          s[out] = sq[i];
+          l[out++] = it->second[j];
+        }
+      }
+      for (size_t i = 0; i < k; ++i) {
+        sq[i] = i < out ? s[i] : -std::numeric_limits<float>::infinity();
+        lq[i] = i < out ? l[i] : -1;
+      }
+    }
   }
 };
 
@@ -211,9 +264,47 @@ result<vector_index> vector_index::build(index_kind kind, size_t dim, const floa
 }
 
 status vector_index::add(const float* data, size_t n, int64_t first_label) {
-  std::vector<idx_t> ids(n);
-  for (size_t i = 0; i < n; ++i) ids[i] = first_label + static_cast<idx_t>(i);
-  return guarded([&] { impl_->index->add_with_ids(static_cast<idx_t>(n), data, ids.data()); }, "vector index add");
+  auto& im = *impl_;
+  if (!im.hnsw()) {
+    std::vector<idx_t> ids(n);
+    for (size_t i = 0; i < n; ++i) ids[i] = first_label + static_cast<idx_t>(i);
+    return guarded([&] { im.index->add_with_ids(static_cast<idx_t>(n), data, ids.data()); }, "vector index add");
+  }
+  // HNSW: the distinct vectors go into the graph (in one call: FAISS builds in
+  // parallel), the duplicates under their first copy.
+  std::vector<float> fresh;
+  std::vector<idx_t> ids;
+  std::vector<std::pair<size_t, int64_t>> later;  // (row of the first copy in this batch, label)
+  std::unordered_map<uint64_t, size_t> batch_first;
+  const idx_t base = im.index->ntotal;
+  for (size_t i = 0; i < n; ++i) {
+    const float* v = data + i * im.dim;
+    const int64_t label = first_label + static_cast<int64_t>(i);
+    const uint64_t h = impl::content_hash(v, im.dim);
+    if (auto it = im.first_of.find(h); it != im.first_of.end()) {
+      if (std::memcmp(im.stored(it->second), v, im.dim * sizeof(float)) == 0) {
+        im.dups[it->second].push_back(label);
+        ++im.dup_count;
+        continue;
+      }
+    } else if (auto b = batch_first.find(h); b != batch_first.end()) {
+      if (std::memcmp(fresh.data() + b->second * im.dim, v, im.dim * sizeof(float)) == 0) {
+        later.emplace_back(b->second, label);
+        continue;
+      }
+    } else {
+      batch_first.emplace(h, ids.size());
+    }
+    fresh.insert(fresh.end(), v, v + im.dim);
+    ids.push_back(label);
+  }
+  auto st = guarded([&] { im.index->add_with_ids(static_cast<idx_t>(ids.size()), fresh.data(), ids.data()); },
+                    "vector index add");
+  if (!st.ok()) return st;
+  for (const auto& [h, row] : batch_first) im.first_of.try_emplace(h, base + static_cast<idx_t>(row));
+  for (const auto& [row, label] : later) im.dups[base + static_cast<idx_t>(row)].push_back(label);
+  im.dup_count += later.size();
+  return {};
 }
 
 status vector_index::search(const float* queries, size_t nq, size_t k, search_mode mode, float* scores,
@@ -257,8 +348,12 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
             }
             for (size_t i = 0; i < nq * k; ++i) scores[i] = 1.0f - scores[i] / 2;  // squared L2 of unit vectors -> cosine
           }
-          for (size_t i = 0; i < nq * k; ++i)
-            if (labels[i] >= 0) labels[i] = map->id_map[static_cast<size_t>(labels[i])];
+          if (h) {
+            impl_->expand(nq, k, scores, labels);
+          } else {
+            for (size_t i = 0; i < nq * k; ++i)
+              if (labels[i] >= 0) labels[i] = map->id_map[static_cast<size_t>(labels[i])];
+          }
         }
       },
       "vector search");
@@ -280,12 +375,13 @@ size_t vector_index::lists() const {
 
 index_kind vector_index::kind() const { return impl_->kind; }
 size_t vector_index::dimension() const { return impl_->dim; }
-size_t vector_index::size() const { return static_cast<size_t>(impl_->index->ntotal); }
+size_t vector_index::size() const { return static_cast<size_t>(impl_->index->ntotal) + impl_->dup_count; }
+size_t vector_index::duplicates() const { return impl_->dup_count; }
 size_t vector_index::trained_size() const { return impl_->trained; }
 
 size_t vector_index::memory_bytes() const {
   std::lock_guard lock(impl_->size_mu);
-  if (impl_->sized_at == impl_->index->ntotal) return impl_->size_bytes;
+  if (impl_->sized_at == static_cast<int64_t>(size())) return impl_->size_bytes;
   faiss::VectorIOWriter w;
   try {
     std::shared_lock ef(impl_->ef_lock);
@@ -293,8 +389,9 @@ size_t vector_index::memory_bytes() const {
   } catch (const std::exception&) {
     return 0;
   }
-  impl_->sized_at = impl_->index->ntotal;
-  impl_->size_bytes = w.data.size();
+  impl_->sized_at = static_cast<int64_t>(size());
+  // The duplicates' labels as saved: a position and a count per group, a label each.
+  impl_->size_bytes = w.data.size() + impl_->dups.size() * 16 + impl_->dup_count * 8;
   return impl_->size_bytes;
 }
 
@@ -308,6 +405,65 @@ status vector_index::save(const std::string& path) const {
   std::fprintf(f, "cg-tiers 1 %d %d %zu %zu %d %.4f %.4f\n", t.hnsw_ef_balanced, t.hnsw_ef_fast, t.ivf_nprobe_balanced,
                t.ivf_nprobe_fast, t.calibrated ? 1 : 0, t.balanced_recall, t.fast_recall);
   if (std::fclose(f) != 0) return make_error(errc::io_error, "vector index save: cannot write " + path + ".tiers");
+  return save_duplicates(path + ".dups");
+}
+
+// The duplicate lists beside the index: "cg-dups1", the group count, then per group
+// its graph position, its label count and the labels (little-endian 64-bit words).
+status vector_index::save_duplicates(const std::string& file) const {
+  if (impl_->dups.empty()) {
+    std::remove(file.c_str());
+    return {};
+  }
+  std::vector<int64_t> words;
+  words.reserve(1 + impl_->dups.size() * 2 + impl_->dup_count);
+  words.push_back(static_cast<int64_t>(impl_->dups.size()));
+  for (const auto& [pos, labels] : impl_->dups) {
+    words.push_back(pos);
+    words.push_back(static_cast<int64_t>(labels.size()));
+    words.insert(words.end(), labels.begin(), labels.end());
+  }
+  std::FILE* f = std::fopen(file.c_str(), "wb");
+  if (!f) return make_error(errc::io_error, "vector index save: cannot write " + file);
+  bool ok = std::fwrite("cg-dups1", 1, 8, f) == 8 &&
+            std::fwrite(words.data(), sizeof(int64_t), words.size(), f) == words.size();
+  if (std::fclose(f) != 0 || !ok) return make_error(errc::io_error, "vector index save: cannot write " + file);
+  return {};
+}
+
+status vector_index::load_duplicates(const std::string& file) {
+  auto& im = *impl_;
+  im.dups.clear();
+  im.dup_count = 0;
+  if (im.hnsw()) im.index_contents();
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) return {};  // none (or an index saved before duplicates were kept apart)
+  std::vector<int64_t> words;
+  char magic[8] = {};
+  bool ok = std::fread(magic, 1, 8, f) == 8 && std::memcmp(magic, "cg-dups1", 8) == 0;
+  if (ok) {
+    int64_t buf[4096];
+    for (size_t got; (got = std::fread(buf, sizeof(int64_t), 4096, f)) > 0;) words.insert(words.end(), buf, buf + got);
+  }
+  std::fclose(f);
+  const int64_t total = im.index->ntotal;
+  size_t at = 1;
+  ok = ok && !words.empty() && im.hnsw();
+  for (int64_t g = 0; ok && g < words[0]; ++g) {
+    if (at + 2 > words.size()) { ok = false; break; }
+    int64_t pos = words[at], count = words[at + 1];
+    at += 2;
+    if (pos < 0 || pos >= total || count < 0 || at + static_cast<size_t>(count) > words.size()) { ok = false; break; }
+    auto& list = im.dups[pos];
+    list.insert(list.end(), words.begin() + static_cast<std::ptrdiff_t>(at), words.begin() + static_cast<std::ptrdiff_t>(at + count));
+    im.dup_count += static_cast<size_t>(count);
+    at += static_cast<size_t>(count);
+  }
+  if (!ok || at != words.size()) {
+    im.dups.clear();
+    im.dup_count = 0;
+    return make_error(errc::invalid_argument, "vector index load: " + file + " is damaged");
+  }
   return {};
 }
 
@@ -335,7 +491,10 @@ result<vector_index> vector_index::load(const std::string& path) {
     adopt_fast_storage(*h);
   }
   else im->kind = index_kind::flat;
-  return vector_index(std::move(im));
+  vector_index vi(std::move(im));
+  if (auto s = vi.load_duplicates(path + ".dups"); !s.ok()) return s.err();
+  vi.impl_->trained = vi.size();
+  return vi;
 }
 
 }  // namespace cg

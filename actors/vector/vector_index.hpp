@@ -68,7 +68,8 @@ class vector_index {
 
   index_kind kind() const;
   size_t dimension() const;
-  size_t size() const;
+  size_t size() const;  // labels held, duplicates included
+  size_t duplicates() const;  // HNSW: labels whose vector equals an earlier one (kept out of the graph)
   size_t trained_size() const;  // vectors present when it was built
   size_t memory_bytes() const;  // the serialised size: codes, graph links, ids
   bool uses_fast_kernel() const;  // HNSW with the SIMD distance storage (fast_flat.hpp)
@@ -80,6 +81,8 @@ class vector_index {
   static result<vector_index> load(const std::string& path);
 
  private:
+  status save_duplicates(const std::string& file) const;
+  status load_duplicates(const std::string& file);
   struct impl;
   explicit vector_index(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;

@@ -78,8 +78,10 @@ result<std::vector<std::pair<uint32_t, float>>> vector_state::vector_candidates(
   };
   if (ann_ && mode != search_mode::exact) {
     // Over-fetch: dead slots and filtered-out hits are dropped afterwards.
+    // With no filter and no dead slot every label is kept: k is enough.
     size_t dead = docs_.size() - live_;
-    size_t fetch = std::min(docs_.size(), k * (cf.active() ? 8 : 2) + dead / 8 + 16);
+    size_t fetch = !cf.active() && dead == 0 ? std::min(docs_.size(), k)
+                                             : std::min(docs_.size(), k * (cf.active() ? 8 : 2) + dead / 8 + 16);
     std::vector<float> scores(fetch);
     std::vector<int64_t> labels(fetch);
     if (auto s = ann_->search(q, 1, fetch, mode, scores.data(), labels.data()); !s.ok()) return s.err();
@@ -165,7 +167,7 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
   auto terms = query_terms(req.query);
   compiled_filter cf(req.filters);
   // BM25 scores well past the depth, so that a vector candidate's text score is known.
-  auto lexical = bm25_.search(terms, req.fusion == fusion_method::convex ? depth * 20 : depth, text_filter(cf, docs_));
+  auto lexical = bm25_.search(terms, req.fusion == fusion_method::convex ? depth * 20 : depth, text_filter(cf, docs_), depth);
   const size_t lexical_depth = std::min(depth, lexical.size());
   std::vector<std::pair<uint32_t, float>> semantic;
   std::vector<float> q;
@@ -245,21 +247,30 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
     }
   }
   // A query that is a definition's name (or qualified name) wants that definition.
-  auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
+  std::string_view wanted = req.query;
+  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.back()))) wanted.remove_suffix(1);
+  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.front()))) wanted.remove_prefix(1);
+  auto same_ascii_case_folded = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+      if (x != y && (x | 0x20) != (y | 0x20)) return false;
+      if (x != y && ((x | 0x20) < 'a' || (x | 0x20) > 'z')) return false;
+    }
+    return true;
   };
-  std::string wanted = lower(req.query);
-  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.back()))) wanted.pop_back();
-  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.front()))) wanted.erase(0, 1);
   for (auto& [slot, h] : fused)
-    if (lower(h.name) == wanted || lower(h.qualified_name) == wanted) {
+    if (same_ascii_case_folded(h.name, wanted) || same_ascii_case_folded(h.qualified_name, wanted)) {
       h.score *= 1.5;
       name_matches.insert(slot);
     }
-  std::vector<std::pair<uint32_t, search_hit>> ranked(fused.begin(), fused.end());
+  // Ranked by pointer: a search_hit is a dozen strings and numbers, and moving them in
+  // the sorts cost more than the ranking.
+  std::vector<std::pair<uint32_t, search_hit*>> ranked;
+  ranked.reserve(fused.size());
+  for (auto& [slot, h] : fused) ranked.emplace_back(slot, &h);
   auto by_score = [](const auto& a, const auto& b) {
-    return a.second.score != b.second.score ? a.second.score > b.second.score : a.second.id < b.second.id;
+    return a.second->score != b.second->score ? a.second->score > b.second->score : a.second->id < b.second->id;
   };
   std::sort(ranked.begin(), ranked.end(), by_score);
   if (ranked.size() > std::max<size_t>(req.k * 3, 30)) ranked.resize(std::max<size_t>(req.k * 3, 30));
@@ -278,7 +289,8 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
     uint32_t max_deg = 1;
     for (const auto& [slot, h] : ranked) max_deg = std::max(max_deg, docs_[slot].in_degree);
     std::string_view ctx_dir = dir_of(req.context_file);
-    for (auto& [slot, h] : ranked) {
+    for (auto& [slot, hp] : ranked) {
+      auto& h = *hp;
       const auto& d = docs_[slot];
       double boost = 0;
       if (d.in_degree > 0) {
@@ -306,8 +318,8 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
   }
   std::vector<search_hit> out;
   for (size_t i = 0; i < ranked.size() && i < req.k; ++i) {
-    explain(ranked[i].first, ranked[i].second);
-    out.push_back(std::move(ranked[i].second));
+    explain(ranked[i].first, *ranked[i].second);
+    out.push_back(std::move(*ranked[i].second));
   }
   return out;
 }

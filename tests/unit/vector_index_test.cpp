@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include <algorithm>
 #include <random>
@@ -182,6 +183,100 @@ TEST(VectorIndex, OurHnswWalkFindsWhatFaissFindsWithTrueScores) {
       }
     }
   }
+}
+
+// Exact duplicates (a third of real definitions share their vector with another) stay
+// out of the HNSW graph and come back with the copy that is in it: every label is
+// still found, at the same score, recall holds against brute force with ties counted,
+// and the lists survive a save and load and grow with add().
+TEST(VectorIndex, HnswKeepsExactDuplicatesOutOfTheGraphAndFindsThemAll) {
+  // 3,000 distinct vectors, then one group of 400 copies of row 7, and 300 rows that
+  // each copy one of rows 100..399; labels are rows.
+  const size_t distinct = 3000;
+  std::vector<float> base(data().base.begin(), data().base.begin() + distinct * dim);
+  auto copy_row = [&](size_t r) { base.insert(base.end(), base.begin() + r * dim, base.begin() + (r + 1) * dim); };
+  for (size_t i = 0; i < 400; ++i) copy_row(7);
+  for (size_t i = 0; i < 300; ++i) copy_row(100 + i);
+  const size_t total = base.size() / dim;
+  auto idx = vector_index::build(index_kind::hnsw, dim, base.data(), total);
+  ASSERT_TRUE(idx.ok());
+  EXPECT_EQ(idx->size(), total);
+  EXPECT_EQ(idx->duplicates(), 700u);
+
+  // The big group: asking with row 7 itself gives k labels of the group, cosine 1.
+  auto group_of_7 = [&](int64_t label) { return label == 7 || (label >= 3000 && label < 3400); };
+  auto check = [&](const vector_index& ix) {
+    std::vector<float> s(k);
+    std::vector<int64_t> l(k);
+    ASSERT_TRUE(ix.search(base.data() + 7 * dim, 1, k, search_mode::balanced, s.data(), l.data()).ok());
+    std::set<int64_t> seen(l.begin(), l.end());
+    EXPECT_EQ(seen.size(), k);
+    for (size_t i = 0; i < k; ++i) {
+      EXPECT_TRUE(group_of_7(l[i])) << l[i];
+      EXPECT_NEAR(s[i], 1.0f, 1e-5);
+    }
+    // Each copied row, queried with its vector: both copies in the top 2 (a pair of
+    // duplicates has no third member).
+    size_t both = 0;
+    for (size_t r = 100; r < 400; ++r) {
+      std::vector<float> s2(2);
+      std::vector<int64_t> l2(2);
+      ASSERT_TRUE(ix.search(base.data() + r * dim, 1, 2, search_mode::balanced, s2.data(), l2.data()).ok());
+      std::set<int64_t> got(l2.begin(), l2.end()), want{int64_t(r), int64_t(3400 + r - 100)};
+      both += got == want;
+    }
+    EXPECT_GE(both, 295u);
+    // Recall against brute force over all rows, a tie at the k-th score counting as a hit.
+    std::vector<float> ts(nq * k), gs(nq * k);
+    std::vector<int64_t> tl(nq * k), gl(nq * k);
+    ASSERT_TRUE(exact_search(base.data(), total, dim, data().queries.data(), nq, k, {}, ts.data(), tl.data()).ok());
+    ASSERT_TRUE(ix.search(data().queries.data(), nq, k, search_mode::balanced, gs.data(), gl.data()).ok());
+    size_t hit = 0;
+    for (size_t q = 0; q < nq; ++q) {
+      std::set<int64_t> labels(gl.begin() + q * k, gl.begin() + (q + 1) * k);
+      EXPECT_EQ(labels.size(), k);
+      for (size_t i = 0; i < k; ++i) hit += gs[q * k + i] >= ts[q * k + k - 1] - 1e-5f;
+    }
+    EXPECT_GE(double(hit) / double(nq * k), 0.95);
+    // Exact mode expands the same way.
+    ASSERT_TRUE(ix.search(base.data() + 7 * dim, 1, k, search_mode::exact, s.data(), l.data()).ok());
+    for (size_t i = 0; i < k; ++i) EXPECT_TRUE(group_of_7(l[i])) << l[i];
+  };
+  check(*idx);
+
+  test::temp_dir dir("dups");
+  auto path = (dir.path() / "index.faiss").string();
+  ASSERT_TRUE(idx->save(path).ok());
+  auto back = vector_index::load(path);
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_EQ(back->size(), total);
+  EXPECT_EQ(back->duplicates(), 700u);
+  check(*back);
+
+  // add(): copies of a stored vector, and a pair that is new but repeated in the batch.
+  std::vector<float> more;
+  for (int i = 0; i < 3; ++i) more.insert(more.end(), base.begin() + 7 * dim, base.begin() + 8 * dim);
+  for (int i = 0; i < 2; ++i) more.insert(more.end(), data().base.begin() + 5000 * dim, data().base.begin() + 5001 * dim);
+  ASSERT_TRUE(back->add(more.data(), 5, 10000).ok());
+  EXPECT_EQ(back->size(), total + 5);
+  EXPECT_EQ(back->duplicates(), 704u);
+  std::vector<float> s(2);
+  std::vector<int64_t> l(2);
+  ASSERT_TRUE(back->search(data().base.data() + 5000 * dim, 1, 2, search_mode::balanced, s.data(), l.data()).ok());
+  EXPECT_EQ(std::set<int64_t>(l.begin(), l.end()), (std::set<int64_t>{10003, 10004}));
+
+  // A damaged list is refused (the caller rebuilds), not half read.
+  ASSERT_TRUE(back->save(path).ok());
+  std::filesystem::resize_file(path + ".dups", std::filesystem::file_size(path + ".dups") - 8);
+  auto damaged = vector_index::load(path);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_NE(damaged.err().message.find("damaged"), std::string::npos);
+  // Without duplicates no list is written, and a stale one is removed.
+  auto plain = vector_index::build(index_kind::hnsw, dim, data().base.data(), 500);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->duplicates(), 0u);
+  ASSERT_TRUE(plain->save(path).ok());
+  EXPECT_FALSE(std::filesystem::exists(path + ".dups"));
 }
 
 }  // namespace
