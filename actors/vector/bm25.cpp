@@ -51,6 +51,19 @@ uint64_t char_mask(std::string_view t) {
   return m;
 }
 
+// The positions i whose mask differs from mask in at most max_bits bits, into out.
+// Cloned for CPUs with POPCNT (Debian builds for baseline x86-64, where
+// __builtin_popcountll is a library call).
+__attribute__((target_clones("popcnt", "default"))) size_t close_masks(uint64_t mask, const uint64_t* masks, size_t n,
+                                                                       int max_bits, uint32_t* out) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; ++i) {
+    out[m] = static_cast<uint32_t>(i);
+    m += __builtin_popcountll(mask ^ masks[i]) <= max_bits;
+  }
+  return m;
+}
+
 uint32_t head_of(std::string_view t) {  // the first three bytes
   return static_cast<uint32_t>(static_cast<unsigned char>(t[0])) << 16 |
          static_cast<uint32_t>(static_cast<unsigned char>(t[1])) << 8 | static_cast<unsigned char>(t[2]);
@@ -69,7 +82,14 @@ uint32_t bm25_index::term_id(const std::string& t) {
     }
     by_length_[t.size()].push_back(it->second);
     length_masks_[t.size()].push_back(char_mask(t));
-    if (t.size() >= 3) by_head_[head_of(t)].push_back(it->second);
+    if (t.size() >= 3) {
+      // Kept shortest first (ties by id), so that expand() takes the shortest
+      // completions without looking at the rest.
+      auto& list = by_head_[head_of(t)];
+      auto at = std::upper_bound(list.begin(), list.end(), t.size(),
+                                 [this](size_t len, uint32_t other) { return len < terms_[other].size(); });
+      list.insert(at, it->second);
+    }
   }
   return it->second;
 }
@@ -125,33 +145,40 @@ std::vector<std::pair<std::string, float>> bm25_index::expand(std::string_view t
     std::vector<std::pair<size_t, uint32_t>> close;
     const uint64_t mask = char_mask(term);
     const int max_bits = static_cast<int>(2 * limit);
-    for (size_t len = term.size() - limit; len <= term.size() + limit && len < by_length_.size(); ++len)
-      for (size_t i = 0; i < by_length_[len].size(); ++i) {
-        if (__builtin_popcountll(mask ^ length_masks_[len][i]) > max_bits) continue;
-        uint32_t id = by_length_[len][i];
+    thread_local std::vector<uint32_t> maybe;
+    for (size_t len = term.size() - limit; len <= term.size() + limit && len < by_length_.size(); ++len) {
+      maybe.resize(by_length_[len].size() + 1);
+      size_t m = close_masks(mask, length_masks_[len].data(), by_length_[len].size(), max_bits, maybe.data());
+      for (size_t j = 0; j < m; ++j) {
+        uint32_t id = by_length_[len][maybe[j]];
         if (postings_[id].empty()) continue;
         auto d = edit_distance(term, terms_[id], limit);
         if (d <= limit) close.emplace_back(d * 1000000 + (1000000 - std::min<size_t>(postings_[id].size(), 999999)), id);
       }
+    }
     std::sort(close.begin(), close.end());
     for (size_t i = 0; i < close.size() && i < params_.max_typo_expansions; ++i)
       out.emplace_back(terms_[close[i].second], close[i].first / 1000000 == 1 ? 0.6f : 0.4f);
   }
   if (allow_prefix && term.size() >= 3) {
-    std::vector<std::pair<size_t, uint32_t>> longer;
-    if (auto h = by_head_.find(head_of(term)); h != by_head_.end())
-      for (uint32_t id : h->second)
-        if (!postings_[id].empty() && terms_[id].size() > term.size() && terms_[id].starts_with(term))
-          longer.emplace_back(terms_[id].size(), id);
-    std::sort(longer.begin(), longer.end());
-    for (size_t i = 0; i < longer.size() && i < params_.max_prefix_expansions; ++i)
-      out.emplace_back(terms_[longer[i].second], 0.5f);
+    // The shortest completions (the head's list is by length, then id).
+    if (auto h = by_head_.find(head_of(term)); h != by_head_.end()) {
+      const auto& list = h->second;
+      auto from = std::partition_point(list.begin(), list.end(),
+                                       [&](uint32_t id) { return terms_[id].size() <= term.size(); });
+      size_t taken = 0;
+      for (auto i = from; i != list.end() && taken < params_.max_prefix_expansions; ++i)
+        if (!postings_[*i].empty() && terms_[*i].starts_with(term)) {
+          out.emplace_back(terms_[*i], 0.5f);
+          ++taken;
+        }
+    }
   }
   return out;
 }
 
 std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, size_t k,
-                                         const std::function<bool(uint32_t)>& keep, size_t matched_for) const {
+                                         const std::function<bool(uint32_t)>& keep, size_t ranked) const {
   std::vector<bm25_hit> hits;
   if (live_docs_ == 0 || k == 0) return hits;
   const double n = static_cast<double>(live_docs_);
@@ -202,12 +229,18 @@ std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, 
     std::nth_element(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(), better);
     scored.resize(k);
   }
-  std::sort(scored.begin(), scored.end(), better);
+  // Rank order for the first ranked hits; the rest (up to k) follow in no set order.
+  if (scored.size() > ranked) {
+    std::nth_element(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(ranked), scored.end(), better);
+    std::sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(ranked), better);
+  } else {
+    std::sort(scored.begin(), scored.end(), better);
+  }
   // The matched terms, for the answer only.
   hits.reserve(scored.size());
   for (const auto& [score, doc] : scored) {
     bm25_hit h{doc, score, {}};
-    if (hits.size() < matched_for)
+    if (hits.size() < ranked)
       for (auto id : used)
         for (const auto& t : doc_terms_[doc])
           if (t.doc == id) {  // (term id, tf) pairs

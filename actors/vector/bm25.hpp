@@ -41,11 +41,12 @@ class bm25_index {
   size_t documents() const { return live_docs_; }
   size_t vocabulary() const { return live_terms_; }
 
-  // Top k docs for the query terms; keep (when set) filters documents. The matched
-  // terms are listed for the first matched_for hits only (the ones a caller may show).
+  // Top k docs for the query terms, best first; keep (when set) filters documents.
+  // With ranked < k, only the first ranked hits are in rank order and list their matched
+  // terms; the others follow in no set order (a caller that only needs their scores).
   std::vector<bm25_hit> search(const std::vector<std::string>& query, size_t k,
                                const std::function<bool(uint32_t)>& keep = {},
-                               size_t matched_for = static_cast<size_t>(-1)) const;
+                               size_t ranked = static_cast<size_t>(-1)) const;
   // The vocabulary terms a query term stands for, each with a weight in (0, 1].
   std::vector<std::pair<std::string, float>> expand(std::string_view term, bool allow_prefix) const;
 

@@ -48,6 +48,18 @@ std::function<bool(uint32_t)> text_filter(const compiled_filter& cf, const std::
   return [&docs, &cf](uint32_t s) { return s < docs.size() && cf(docs[s]); };
 }
 
+// Eight independent sums, so that the compiler can keep them in one vector register.
+float dot(const float* a, const float* b, size_t n) {
+  float acc[8] = {};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (size_t j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
+  float s = 0;
+  for (; i < n; ++i) s += a[i] * b[i];
+  for (float x : acc) s += x;
+  return s;
+}
+
 }  // namespace
 
 bool vector_state::keep(uint32_t slot, const search_filters& f) const {
@@ -164,6 +176,10 @@ result<std::vector<search_hit>> vector_state::similar(node_id id, size_t k, floa
 result<std::vector<search_hit>> vector_state::search(const search_request& req, const read_view& v, uint32_t proj) {
   if (req.k == 0) return std::vector<search_hit>{};
   const size_t depth = std::max<size_t>(req.k * 5, 50);  // candidates per signal
+  // Fewer from the vectors: their ranks past 30 almost never reach a top 10 (CPython,
+  // 1,500 docstring queries: hybrid MRR@10 0.290 either way, recall@10 0.479 -> 0.477),
+  // and the HNSW walk's width is this depth.
+  const size_t vector_depth = std::max<size_t>(req.k * 3, 30);
   auto terms = query_terms(req.query);
   compiled_filter cf(req.filters);
   // BM25 scores well past the depth, so that a vector candidate's text score is known.
@@ -178,7 +194,7 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
       spdlog::warn("search: the query embedding failed ({}); answering from the text index alone", s.err().message);
       q.clear();
     } else {
-      auto c = vector_candidates(q.data(), depth, req.mode, req.filters);
+      auto c = vector_candidates(q.data(), vector_depth, req.mode, req.filters);
       if (!c.ok()) return c.err();
       semantic = std::move(*c);
     }
@@ -226,8 +242,10 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
   } else {
     // Both scores for every candidate: BM25 of vector-only hits from the long list,
     // cosine of text-only hits from the stored vectors.
-    std::unordered_map<uint32_t, float> text_score;
-    for (size_t i = lexical_depth; i < lexical.size(); ++i) text_score.emplace(lexical[i].doc, lexical[i].score);
+    // (Looked up in the candidates, ~80 entries, rather than a map of the long list.)
+    for (size_t i = lexical_depth; i < lexical.size(); ++i)
+      if (auto it = fused.find(lexical[i].doc); it != fused.end() && it->second.bm25_rank == 0)
+        it->second.bm25_score = lexical[i].score;
     convex_scale scale;
     scale.bm25_max = lexical.empty() ? 0 : lexical.front().score;
     if (!semantic.empty()) {
@@ -235,13 +253,9 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
       scale.cos_lo = semantic.back().second;
     }
     for (auto& [slot, h] : fused) {
-      if (h.bm25_rank == 0)
-        if (auto it = text_score.find(slot); it != text_score.end()) h.bm25_score = it->second;
       if (h.vector_rank == 0 && !q.empty() && !semantic.empty()) {
         const float* v = vectors_.data() + static_cast<size_t>(slot) * opts_.dimension;
-        float dot = 0;
-        for (size_t j = 0; j < opts_.dimension; ++j) dot += v[j] * q[j];
-        h.vector_score = dot;
+        h.vector_score = dot(v, q.data(), opts_.dimension);
       }
       h.score = convex_score(signals(h), scale, req.bm25_weight, semantic.empty() ? 0.0 : req.vector_weight);
     }
