@@ -158,7 +158,7 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
                         depth_gauge depth = {});
 bus_actor spawn_bus(caf::actor_system& sys, depth_gauge depth = {});
 vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id, std::string project,
-                          vector_options opts, std::string dir, depth_gauge depth = {});
+                          vector_shared shared, std::string dir, depth_gauge depth = {});
 caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t task, graph_actor graph,
                          std::vector<parser_actor> workers, bus_actor bus, summary_fn_ptr done);
 

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -39,7 +41,11 @@ struct engine::impl {
   std::vector<parser_actor> workers;
   std::mutex mu;
   std::unordered_map<uint32_t, graph_actor> graphs;  // by project id
-  std::unordered_map<uint32_t, vector_actor> vectors;  // by project id
+  struct vector_entry {
+    vector_actor actor;
+    vector_shared shared;  // read in place by searches when current (see search)
+  };
+  std::unordered_map<uint32_t, vector_entry> vectors;  // by project id
   vector_options vector_opts;
   std::unordered_map<uint64_t, caf::actor> tasks;
   struct gauge_entry {
@@ -69,14 +75,29 @@ struct engine::impl {
     return g;
   }
 
-  vector_actor vector_for(uint32_t proj, const std::string& name) {
+  vector_entry vector_entry_for(uint32_t proj, const std::string& name) {
     std::lock_guard lock(mu);
     auto it = vectors.find(proj);
     if (it != vectors.end()) return it->second;
     auto dir = (std::filesystem::path(db->dir()) / "vectors" / name).string();
-    auto v = spawn_vector(system, *db, proj, name, vector_opts, dir, new_gauge("vector", name));
-    vectors.emplace(proj, v);
-    return v;
+    vector_shared shared;
+    shared.state = std::make_shared<vector_state>(vector_opts);
+    auto v = spawn_vector(system, *db, proj, name, shared, dir, new_gauge("vector", name));
+    vectors.emplace(proj, vector_entry{v, shared});
+    return {v, shared};
+  }
+  vector_actor vector_for(uint32_t proj, const std::string& name) { return vector_entry_for(proj, name).actor; }
+
+  // Runs read on the project's search state in place when that state is loaded and
+  // current (its sequence is the store's), under the state's lock shared: no message
+  // and no thread hop. Else (not loaded yet, behind the store, or mid-sync) false: the
+  // vector actor brings it up to date and answers.
+  template <class F>
+  bool read_in_place(const vector_shared& v, F&& read) {
+    std::shared_lock lock(*v.rw, std::try_to_lock);
+    if (!lock.owns_lock() || v.state->sequence() != db->sequence()) return false;
+    read(*v.state);
+    return true;
   }
 
   ~impl() {
@@ -94,7 +115,7 @@ struct engine::impl {
     }
     for (auto& w : workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     for (auto& [p, g] : graphs) caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
-    for (auto& [p, v] : vectors) caf::anon_send_exit(v, caf::exit_reason::user_shutdown);
+    for (auto& [p, v] : vectors) caf::anon_send_exit(v.actor, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
   }
 };
@@ -174,16 +195,43 @@ result<T> wait_for(std::future<result<T>>& f) {
 }
 }  // namespace
 
+std::optional<status> engine::try_search_now(const search_request& req,
+                                             const std::function<void(const search_batch&)>& on_batch) {
+  auto proj = impl_->db->project_id(req.project);
+  if (!proj.ok()) return status(proj.err());
+  auto v = impl_->vector_entry_for(*proj, req.project);
+  auto t0 = std::chrono::steady_clock::now();
+  result<std::vector<search_hit>> hits = std::vector<search_hit>{};
+  bool searched = false;
+  impl_->read_in_place(v.shared, [&](vector_state& st) {
+    if (!st.embeds_locally()) return;
+    hits = st.search(req, impl_->db->snapshot(), *proj);
+    searched = true;
+  });
+  if (!searched) return std::nullopt;
+  if (!hits.ok()) return status(hits.err());
+  deliver_batches(std::move(*hits), req.batch_size, t0, on_batch);
+  return status{};
+}
+
 status engine::search(const search_request& req, const std::function<void(const search_batch&)>& on_batch) {
   auto proj = impl_->db->project_id(req.project);
   if (!proj.ok()) return proj.err();
+  auto v = impl_->vector_entry_for(*proj, req.project);
+  auto t0 = std::chrono::steady_clock::now();
+  result<std::vector<search_hit>> hits = std::vector<search_hit>{};
+  if (impl_->read_in_place(v.shared, [&](vector_state& st) { hits = st.search(req, impl_->db->snapshot(), *proj); })) {
+    if (!hits.ok()) return hits.err();
+    deliver_batches(std::move(*hits), req.batch_size, t0, on_batch);
+    return {};
+  }
   auto job = std::make_shared<search_job>();
   job->req = req;
   job->on_batch = on_batch;
   auto done = std::make_shared<std::promise<status>>();
   auto f = done->get_future();
   job->done = [done](const status& s) { done->set_value(s); };
-  caf::anon_send(impl_->vector_for(*proj, req.project), search_atom_v, search_job_ptr(std::move(job)));
+  caf::anon_send(v.actor, search_atom_v, search_job_ptr(std::move(job)));
   return f.get();
 }
 
@@ -191,6 +239,10 @@ result<std::vector<search_hit>> engine::similar(const std::string& project, node
                                                 search_mode mode, const search_filters& filters) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
+  auto v = impl_->vector_entry_for(*proj, project);
+  result<std::vector<search_hit>> hits = std::vector<search_hit>{};
+  if (impl_->read_in_place(v.shared, [&](vector_state& st) { hits = st.similar(id, k, min_score, mode, filters); }))
+    return hits;
   auto job = std::make_shared<similar_job>();
   job->id = id;
   job->k = k;
@@ -200,7 +252,7 @@ result<std::vector<search_hit>> engine::similar(const std::string& project, node
   auto done = std::make_shared<std::promise<result<std::vector<search_hit>>>>();
   auto f = done->get_future();
   job->done = [done](const result<std::vector<search_hit>>& r) { done->set_value(r); };
-  caf::anon_send(impl_->vector_for(*proj, project), similar_atom_v, similar_job_ptr(std::move(job)));
+  caf::anon_send(v.actor, similar_atom_v, similar_job_ptr(std::move(job)));
   return wait_for(f);
 }
 
@@ -209,6 +261,10 @@ result<std::vector<search_hit>> engine::search_vector(const std::string& project
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
   if (vector.empty()) return make_error(errc::invalid_argument, "the query vector is empty");
+  auto v = impl_->vector_entry_for(*proj, project);
+  result<std::vector<search_hit>> hits = std::vector<search_hit>{};
+  if (impl_->read_in_place(v.shared, [&](vector_state& st) { hits = st.search_raw(vector, k, mode, filters); }))
+    return hits;
   auto job = std::make_shared<similar_job>();
   job->vector = std::move(vector);
   job->k = k;
@@ -217,7 +273,7 @@ result<std::vector<search_hit>> engine::search_vector(const std::string& project
   auto done = std::make_shared<std::promise<result<std::vector<search_hit>>>>();
   auto f = done->get_future();
   job->done = [done](const result<std::vector<search_hit>>& r) { done->set_value(r); };
-  caf::anon_send(impl_->vector_for(*proj, project), similar_atom_v, similar_job_ptr(std::move(job)));
+  caf::anon_send(v.actor, similar_atom_v, similar_job_ptr(std::move(job)));
   return wait_for(f);
 }
 
@@ -237,7 +293,7 @@ status engine::remove_project(const std::string& project) {
       impl_->graphs.erase(it);
     }
     if (auto it = impl_->vectors.find(*proj); it != impl_->vectors.end()) {
-      v = it->second;
+      v = it->second.actor;
       impl_->vectors.erase(it);
     }
     impl_->drop_gauges(project);

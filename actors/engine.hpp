@@ -4,6 +4,7 @@
 // threads and must not block; hand their work to a queue or an Asio strand.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,8 +39,14 @@ class engine {
   index_summary index(index_request req, std::function<void(const index_progress&)> on_progress = {});
 
   // Search (the vector actor of the project). Blocking; batches stream to on_batch
-  // (on an engine thread) before it returns.
+  // (on the calling thread or an engine thread) before it returns.
   status search(const search_request& req, const std::function<void(const search_batch&)>& on_batch);
+  // The same, only when it cannot wait: the project's search state is loaded and
+  // current, and queries are embedded in process (no provider on the network). Else
+  // nullopt, and nothing ran. For callers on threads that must not block (the server's
+  // network threads): CPU work only, a fraction of a millisecond at CPython's size.
+  std::optional<status> try_search_now(const search_request& req,
+                                       const std::function<void(const search_batch&)>& on_batch);
   result<std::vector<search_hit>> similar(const std::string& project, node_id id, size_t k, float min_score,
                                           search_mode mode, const search_filters& filters);
   // Nearest nodes to a raw query vector (its size must be the index dimension).

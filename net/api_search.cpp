@@ -97,6 +97,55 @@ parsed_search parse_search(app& a, const api_request& r) {
   return p;
 }
 
+// The JSON answer of a search (from the result cache when it holds it); now: only
+// if it runs without waiting, else nullopt.
+std::optional<api_reply> answer(app& a, api_request& req, const search_request& sr, bool now) {
+  std::string key = "search:" + sr.project + ":" + req.method + ":" + req.target + ":" + req.body;
+  if (auto hit = a.cache().get(key)) {
+    auto r = ok_json(*hit);
+    r.headers.emplace_back("X-Cache", "hit");
+    return api_reply(std::move(r));
+  }
+  // Written directly, keys in dump()'s (sorted) order: {"batches", "elapsed_ms",
+  // "hits", "mode", "project", "query"}.
+  std::string hits = "[";
+  size_t batches = 0;
+  double elapsed = 0;
+  auto on_batch = [&](const search_batch& b) {
+    ++batches;
+    elapsed = b.elapsed_ms;
+    for (const auto& h : b.hits) {
+      if (hits.size() > 1) hits.push_back(',');
+      append_hit_json(hits, h);
+    }
+  };
+  status st;
+  if (now) {
+    auto ran = a.eng().try_search_now(sr, on_batch);
+    if (!ran) return std::nullopt;
+    st = *ran;
+  } else {
+    st = a.eng().search(sr, on_batch);
+  }
+  if (!st.ok()) return api_reply(error_of(req, st.err()));
+  hits.push_back(']');
+  std::string body = "{\"batches\":" + std::to_string(batches) + ",\"elapsed_ms\":";
+  append_json_number(body, elapsed);
+  body += ",\"hits\":";
+  body += hits;
+  body += ",\"mode\":";
+  append_json_string(body, to_string(sr.mode));
+  body += ",\"project\":";
+  append_json_string(body, sr.project);
+  body += ",\"query\":";
+  append_json_string(body, sr.query);
+  body.push_back('}');
+  a.cache().put(sr.project, key, body);
+  auto r = ok_json(body);
+  r.headers.emplace_back("X-Cache", "miss");
+  return api_reply(std::move(r));
+}
+
 api_reply search(app& a, api_request& req) {
   std::string err;
   if (!body_into_query(req, err)) return bad_request(req, err);
@@ -121,42 +170,17 @@ api_reply search(app& a, api_request& req) {
     };
     return s;
   }
-  std::string key = "search:" + p.req.project + ":" + req.method + ":" + req.target + ":" + req.body;
-  if (auto hit = a.cache().get(key)) {
-    auto r = ok_json(*hit);
-    r.headers.emplace_back("X-Cache", "hit");
-    return r;
-  }
-  // Written directly, keys in dump()'s (sorted) order: {"batches", "elapsed_ms",
-  // "hits", "mode", "project", "query"}.
-  std::string hits = "[";
-  size_t batches = 0;
-  double elapsed = 0;
-  auto st = a.eng().search(p.req, [&](const search_batch& b) {
-    ++batches;
-    elapsed = b.elapsed_ms;
-    for (const auto& h : b.hits) {
-      if (hits.size() > 1) hits.push_back(',');
-      append_hit_json(hits, h);
-    }
-  });
-  if (!st.ok()) return error_of(req, st.err());
-  hits.push_back(']');
-  std::string body = "{\"batches\":" + std::to_string(batches) + ",\"elapsed_ms\":";
-  append_json_number(body, elapsed);
-  body += ",\"hits\":";
-  body += hits;
-  body += ",\"mode\":";
-  append_json_string(body, to_string(p.req.mode));
-  body += ",\"project\":";
-  append_json_string(body, p.req.project);
-  body += ",\"query\":";
-  append_json_string(body, p.req.query);
-  body.push_back('}');
-  a.cache().put(p.req.project, key, body);
-  auto r = ok_json(body);
-  r.headers.emplace_back("X-Cache", "miss");
-  return r;
+  return *answer(a, req, p.req, false);
+}
+
+// On the network thread: GET searches that can run without waiting (engine::
+// try_search_now: a loaded, current index and the built-in embedder). Anything else,
+// including a POST (its body is folded into the query once, on the worker), declines.
+std::optional<api_reply> search_now(app& a, api_request& req) {
+  if (req.method != "GET" || !stream_format(req).empty()) return std::nullopt;
+  auto p = parse_search(a, req);
+  if (!p.error.empty()) return api_reply(bad_request(req, p.error));
+  return answer(a, req, p.req, true);
 }
 
 api_reply similar(app& a, api_request& req) {
@@ -209,7 +233,9 @@ api_reply vector_search(app& a, api_request& req) {
 void register_search_routes(app& a, router& r) {
   const std::string p = "/api/v1/projects/{name}";
   auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
-  r.add({"GET", p + "/search", role::reader, true, true, bind(search)});
+  route get_search{"GET", p + "/search", role::reader, true, true, bind(search)};
+  get_search.try_now = [&a](api_request& req) { return search_now(a, req); };
+  r.add(std::move(get_search));
   r.add({"POST", p + "/search", role::reader, true, true, bind(search)});
   r.add({"GET", p + "/nodes/{id}/similar", role::reader, true, true, bind(similar)});
   r.add({"POST", p + "/vector/search", role::reader, true, true, bind(vector_search)});

@@ -253,6 +253,18 @@ api_reply app::invoke(const route& r, api_request& req) {
   }
 }
 
+std::optional<api_reply> app::try_invoke(const route& r, api_request& req) {
+  if (!r.try_now) return std::nullopt;
+  try {
+    return r.try_now(req);
+  } catch (const nlohmann::json::exception& e) {
+    return bad_request(req, std::string("bad JSON: ") + e.what());
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {}: {}", req.request_id, req.method, req.path, e.what());
+    return error_response(500, "internal", "internal error (see the server log)", req.request_id);
+  }
+}
+
 void app::finish(const api_request& req, const std::string& route_name, int status,
                  std::vector<std::pair<std::string, std::string>>& headers, double seconds) {
   headers.emplace_back("X-Request-Id", req.request_id);

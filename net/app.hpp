@@ -62,6 +62,8 @@ class app {
   prepared prepare(api_request& req);
   // Runs a route's handler; exceptions and errors become the JSON error shape.
   api_reply invoke(const route& r, api_request& req);
+  // r.try_now, guarded as invoke() is; nullopt when the route has none or it declined.
+  std::optional<api_reply> try_invoke(const route& r, api_request& req);
   // Adds CORS and request-id headers, records metrics and the access log line.
   void finish(const api_request& req, const std::string& route_name, int status,
               std::vector<std::pair<std::string, std::string>>& headers, double seconds);

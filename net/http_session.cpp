@@ -129,6 +129,8 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
       auto reply = srv_.application->invoke(*r, ar);
       return deliver(std::move(ar), p.route_name, std::move(reply), start, keep_alive);
     }
+    if (auto now = srv_.application->try_invoke(*r, ar))
+      return deliver(std::move(ar), p.route_name, std::move(*now), start, keep_alive);
     asio::post(srv_.workers, [self = this->shared_from_this(), ar = std::move(ar), name = p.route_name, r, start,
                               keep_alive]() mutable {
       auto reply = self->srv_.application->invoke(*r, ar);

@@ -3,6 +3,7 @@
 // handler, with the role a caller needs and whether the handler blocks (then it runs
 // on the worker pool, never on a network thread). Plain C++.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct route {
   bool blocking = true;      // false only for quick reads (a point lookup, health)
   bool project_scoped = false;  // {name} names a project the caller must be scoped to
   handler fn;
+  // A blocking route may also answer on the network thread when it can do so without
+  // waiting (say, a search on a loaded index); nullopt sends it to the worker pool.
+  std::function<std::optional<api_reply>(api_request&)> try_now = {};
 };
 
 class router {

@@ -2,10 +2,12 @@
 // brings it in step with the graph when the store has moved on (RocksDB sequence),
 // saves it after every change, and answers searches in streamed batches.
 //
-// Searches only read the state, so each runs in a short-lived actor of its own and
-// several run at once on the scheduler's threads, holding the state's lock shared;
-// this actor is the only writer (load, sync, save) and takes the lock alone, which
-// waits for the searches in flight (it starts no new ones meanwhile).
+// Searches only read the state (vector_shared), so each runs in a short-lived actor of
+// its own and several run at once on the scheduler's threads, holding the state's lock
+// shared; this actor is the only writer (load, sync, save) and takes the lock alone,
+// which waits for the searches in flight (it starts no new ones meanwhile). When the
+// state is loaded and current, the engine's callers search it in place under the same
+// shared lock (engine.cpp) and only the others come here.
 #include <chrono>
 #include <shared_mutex>
 
@@ -21,7 +23,7 @@ struct vector_holder {
   uint32_t proj = 0;
   std::string project, dir;
   std::shared_ptr<vector_state> state;
-  std::shared_ptr<std::shared_mutex> rw = std::make_shared<std::shared_mutex>();
+  std::shared_ptr<std::shared_mutex> rw;
   bool loaded = false;
   static inline const char* name = "cg.vector";
 
@@ -63,15 +65,32 @@ struct vector_holder {
 
 }  // namespace
 
+void deliver_batches(std::vector<search_hit>&& hits, size_t batch_size, std::chrono::steady_clock::time_point t0,
+                     const std::function<void(const search_batch&)>& on_batch) {
+  size_t per = std::max<size_t>(1, batch_size);
+  size_t total = hits.size();
+  size_t batches = std::max<size_t>(1, (total + per - 1) / per);
+  for (size_t b = 0; b < batches; ++b) {
+    search_batch batch;
+    batch.index = b;
+    batch.total = total;
+    batch.last = b + 1 == batches;
+    for (size_t i = b * per; i < std::min(total, (b + 1) * per); ++i) batch.hits.push_back(std::move(hits[i]));
+    batch.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (on_batch) on_batch(batch);
+  }
+}
+
 vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id, std::string project,
-                          vector_options opts, std::string dir, depth_gauge depth) {
-  return sys.spawn([&s, project_id, project, opts, dir, depth](vector_actor::stateful_pointer<vector_holder> self, spawn_tag)
+                          vector_shared shared, std::string dir, depth_gauge depth) {
+  return sys.spawn([&s, project_id, project, shared, dir, depth](vector_actor::stateful_pointer<vector_holder> self, spawn_tag)
                        -> vector_actor::behavior_type {
     self->state.db = &s;
     self->state.proj = project_id;
     self->state.project = project;
     self->state.dir = dir;
-    self->state.state = std::make_shared<vector_state>(opts);
+    self->state.state = shared.state;
+    self->state.rw = shared.rw;
     return {
         [=](search_atom, const search_job_ptr& job) {
           note_depth(self, depth);
@@ -94,18 +113,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
               if (job->done) job->done(hits.err());
               return;
             }
-            size_t per = std::max<size_t>(1, job->req.batch_size);
-            size_t total = hits->size();
-            size_t batches = std::max<size_t>(1, (total + per - 1) / per);
-            for (size_t b = 0; b < batches; ++b) {
-              search_batch batch;
-              batch.index = b;
-              batch.total = total;
-              batch.last = b + 1 == batches;
-              for (size_t i = b * per; i < std::min(total, (b + 1) * per); ++i) batch.hits.push_back(std::move((*hits)[i]));
-              batch.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-              if (job->on_batch) job->on_batch(batch);
-            }
+            deliver_batches(std::move(*hits), job->req.batch_size, t0, job->on_batch);
             if (job->done) job->done(status{});
           });
         },
@@ -113,6 +121,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
           note_depth(self, depth);
           auto ok = self->state.ready_to_read();
           if (!ok.ok()) return job->done(ok.err());
+          std::shared_lock lock(*self->state.rw);
           if (job->id == 0)
             job->done(self->state.state->search_raw(job->vector, job->k, job->mode, job->filters));
           else

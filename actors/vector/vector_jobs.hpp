@@ -2,7 +2,10 @@
 // Work the vector actor accepts. Each job carries its own completion callbacks:
 // search batches stream to on_batch as they are ready, then done runs once.
 // Callbacks run on an actor thread and must not block.
+#include <chrono>
 #include <functional>
+#include <memory>
+#include <shared_mutex>
 
 #include "actors/vector/search_types.hpp"
 #include "actors/vector/vector_state.hpp"
@@ -34,5 +37,19 @@ struct vsync_job {
 struct vstats_job {
   std::function<void(const result<vector_stats>&)> done;
 };
+
+// A project's search state as its readers share it. The vector actor is its only
+// writer (load, sync, save: rw held alone); searches read it under rw shared, from the
+// actor's short-lived readers or, when it is current, straight from the caller's
+// thread (engine::search: no message, no thread hop).
+struct vector_shared {
+  std::shared_ptr<vector_state> state;
+  std::shared_ptr<std::shared_mutex> rw = std::make_shared<std::shared_mutex>();
+};
+
+// Hands a ranked answer to on_batch in batches of batch_size (at least one batch, the
+// last flagged), each with the time since t0.
+void deliver_batches(std::vector<search_hit>&& hits, size_t batch_size, std::chrono::steady_clock::time_point t0,
+                     const std::function<void(const search_batch&)>& on_batch);
 
 }  // namespace cg

@@ -84,6 +84,9 @@ class vector_state {
   vector_stats stats() const;
   size_t live_documents() const { return live_; }  // cheap (stats() measures the index)
   uint64_t sequence() const { return sequence_; }
+  // Queries are embedded in process (the built-in embedder): a search never waits on
+  // the network.
+  bool embeds_locally() const { return !opts_.make_embedder; }
 
   // Files under dir (written to dir.new, then swapped in).
   status save(const std::string& dir) const;

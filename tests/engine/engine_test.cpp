@@ -306,5 +306,56 @@ TEST_F(engine_fixture, concurrent_searches_answer_while_the_project_changes) {
   EXPECT_EQ(answered.load(), 6 * 40);
 }
 
+// A search answered in place (try_search_now: the caller's thread, no actor) says what
+// the actor path says, and runs only when it cannot wait: not before the search state
+// is loaded and current, and not after the store moved on until a search through the
+// vector actor has caught it up.
+TEST_F(engine_fixture, searches_in_place_only_on_a_current_index_and_answer_alike) {
+  search_request sr;
+  sr.project = "shop";
+  sr.query = "order total";
+  auto collect = [](std::vector<search_hit>& into) {
+    return [&into](const search_batch& b) { into.insert(into.end(), b.hits.begin(), b.hits.end()); };
+  };
+  ASSERT_EQ(run().outcome, index_phase::done);  // indexing syncs the vectors: current now
+  std::vector<search_hit> now, queued;
+  auto ran = eng->try_search_now(sr, collect(now));
+  ASSERT_TRUE(ran.has_value());
+  ASSERT_TRUE(ran->ok()) << ran->err().message;
+  ASSERT_FALSE(now.empty());
+  ASSERT_TRUE(eng->search(sr, collect(queued)).ok());
+  ASSERT_EQ(now.size(), queued.size());
+  for (size_t i = 0; i < now.size(); ++i) {
+    EXPECT_EQ(now[i].id, queued[i].id);
+    EXPECT_EQ(now[i].score, queued[i].score);
+    EXPECT_EQ(now[i].reasons, queued[i].reasons);
+  }
+  // The store moves on (a manual node): the state is behind, so no search in place...
+  node n;
+  n.kind = node_kind::function;
+  n.name = "quokkacounter";
+  n.docstring = "counts quokkas";
+  auto made = eng->create_node("shop", std::move(n));
+  ASSERT_TRUE(made.ok()) << made.err().message;
+  std::vector<search_hit> none;
+  sr.query = "quokkacounter";
+  EXPECT_FALSE(eng->try_search_now(sr, collect(none)).has_value());
+  EXPECT_TRUE(none.empty());
+  // ...until a search through the actor syncs it; then in place again, new node found.
+  std::vector<search_hit> synced, after;
+  ASSERT_TRUE(eng->search(sr, collect(synced)).ok());
+  ASSERT_FALSE(synced.empty());
+  EXPECT_EQ(synced[0].id, made->id);
+  auto again = eng->try_search_now(sr, collect(after));
+  ASSERT_TRUE(again.has_value());
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after[0].id, made->id);
+  // An unknown project is an error, not a decline.
+  sr.project = "nope";
+  auto unknown = eng->try_search_now(sr, collect(none));
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_FALSE(unknown->ok());
+}
+
 }  // namespace
 }  // namespace cg

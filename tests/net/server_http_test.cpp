@@ -109,6 +109,21 @@ TEST(ServerHttp, EveryAnswerIsWellFormedHttpWithItsHeaders) {
   auto nowhere = s.call("GET", "/api/v1/nowhere");
   EXPECT_EQ(nowhere.status, 404);
 
+  // A GET search is answered on the network thread when the index is current, a POST
+  // one on the worker pool (its body is folded into the query there): the same hits.
+  auto get = s.call("GET", "/api/v1/projects/demo/search?q=order%20total&k=5");
+  auto post = s.call("POST", "/api/v1/projects/demo/search", true, R"({"q": "order total", "k": 5})");
+  ASSERT_EQ(get.status, 200) << get.body;
+  ASSERT_EQ(post.status, 200) << post.body;
+  auto gj = json::parse(get.body, nullptr, false), pj = json::parse(post.body, nullptr, false);
+  ASSERT_FALSE(gj.is_discarded()) << get.body;
+  ASSERT_FALSE(pj.is_discarded()) << post.body;
+  EXPECT_FALSE(gj["hits"].empty());
+  EXPECT_EQ(gj["hits"], pj["hits"]);
+  EXPECT_EQ(get.header("Content-Length"), std::to_string(get.body.size()));
+  auto bad = s.call("GET", "/api/v1/projects/demo/search?q=x&k=0");
+  EXPECT_EQ(bad.status, 400);
+
   auto live = s.call("GET", "/health/live", false);
   EXPECT_EQ(live.status, 200);
   EXPECT_FALSE(json::parse(live.body, nullptr, false).is_discarded());
