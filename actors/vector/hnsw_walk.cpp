@@ -43,14 +43,31 @@ struct scratch {
   std::vector<int32_t> fresh;
 };
 
-inline void prefetch_vector(const float* v, size_t lines) {
+inline void prefetch_vector(const void* v, size_t lines) {
   const char* p = reinterpret_cast<const char*>(v);
   for (size_t i = 0; i < lines; ++i) _mm_prefetch(p + 64 * i, _MM_HINT_T0);
 }
 
+// Rows of floats, or of half floats (with the float rows for the final ranking).
+struct float_rows {
+  const float* base;
+  size_t dim;
+  const float* row(int32_t v) const { return base + static_cast<size_t>(v) * dim; }
+  float distance(const float* q, int32_t v) const { return l2_squared(q, row(v), dim); }
+  size_t lines() const { return (dim * sizeof(float) + 63) / 64; }
+};
+struct half_rows {
+  const uint16_t* base;
+  size_t dim;
+  const uint16_t* row(int32_t v) const { return base + static_cast<size_t>(v) * dim; }
+  float distance(const float* q, int32_t v) const { return l2_squared_half(q, row(v), dim); }
+  size_t lines() const { return (dim * sizeof(uint16_t) + 63) / 64; }
+};
+
 // Gathers the unvisited neighbours of c on layer (marking them), prefetching the head
 // of each vector as it goes.
-void gather(const faiss::HNSW& g, int32_t c, int layer, scratch& s, const float* base, size_t dim) {
+template <class Rows>
+void gather(const faiss::HNSW& g, int32_t c, int layer, scratch& s, const Rows& rows) {
   size_t b = 0, e = 0;
   g.neighbor_range(c, layer, &b, &e);
   s.fresh.clear();
@@ -60,27 +77,19 @@ void gather(const faiss::HNSW& g, int32_t c, int layer, scratch& s, const float*
     if (v < 0) break;
     if (s.visited.seen(v)) continue;
     s.fresh.push_back(v);
-    prefetch_vector(base + static_cast<size_t>(v) * dim, 2);
+    prefetch_vector(rows.row(v), 2);
   }
 }
 
-}  // namespace
-
-void hnsw_walk(const faiss::HNSW& g, const float* base, size_t dim, const float* query, size_t k, int ef,
-               float* distances, int64_t* labels) {
-  for (size_t i = 0; i < k; ++i) {
-    distances[i] = std::numeric_limits<float>::infinity();
-    labels[i] = -1;
-  }
-  if (g.entry_point < 0) return;
-  thread_local scratch s;
-  const size_t lines = (dim * sizeof(float) + 63) / 64;
-  auto row = [&](int32_t v) { return base + static_cast<size_t>(v) * dim; };
+// The walk; leaves the (up to) width nearest in s.results, ascending.
+template <class Rows>
+void walk(const faiss::HNSW& g, const Rows& rows, const float* query, size_t width, scratch& s) {
+  const size_t lines = rows.lines();
   s.visited.start(g.levels.size());
 
   // Greedy descent through the upper layers (no visited marks: a layer's walk is short).
   int32_t cur = g.entry_point;
-  float d_cur = l2_squared(query, row(cur), dim);
+  float d_cur = rows.distance(query, cur);
   for (int layer = g.max_level; layer > 0; --layer) {
     for (bool moved = true; moved;) {
       moved = false;
@@ -89,8 +98,8 @@ void hnsw_walk(const faiss::HNSW& g, const float* base, size_t dim, const float*
       for (size_t i = b; i < e; ++i) {
         int32_t v = g.neighbors[i];
         if (v < 0) break;
-        if (i + 1 < e && g.neighbors[i + 1] >= 0) prefetch_vector(row(g.neighbors[i + 1]), lines);
-        float d = l2_squared(query, row(v), dim);
+        if (i + 1 < e && g.neighbors[i + 1] >= 0) prefetch_vector(rows.row(g.neighbors[i + 1]), lines);
+        float d = rows.distance(query, v);
         if (d < d_cur) {
           d_cur = d;
           cur = v;
@@ -101,7 +110,6 @@ void hnsw_walk(const faiss::HNSW& g, const float* base, size_t dim, const float*
   }
 
   // Layer 0: a beam of width ef.
-  const size_t width = std::max<size_t>(static_cast<size_t>(std::max(ef, 1)), k);
   auto& cand = s.candidates;
   auto& res = s.results;
   cand.clear();
@@ -116,12 +124,12 @@ void hnsw_walk(const faiss::HNSW& g, const float* base, size_t dim, const float*
     if (res.size() >= width && c.first > res.front().first) break;
     std::pop_heap(cand.begin(), cand.end(), by_near);
     cand.pop_back();
-    gather(g, c.second, 0, s, base, dim);
+    gather(g, c.second, 0, s, rows);
     const size_t n = s.fresh.size();
     for (size_t j = 0; j < n; ++j) {
-      if (j + 1 < n) prefetch_vector(row(s.fresh[j + 1]), lines);
+      if (j + 1 < n) prefetch_vector(rows.row(s.fresh[j + 1]), lines);
       int32_t v = s.fresh[j];
-      float d = l2_squared(query, row(v), dim);
+      float d = rows.distance(query, v);
       if (res.size() < width || d < res.front().first) {
         cand.push_back({d, v});
         std::push_heap(cand.begin(), cand.end(), by_near);
@@ -135,6 +143,32 @@ void hnsw_walk(const faiss::HNSW& g, const float* base, size_t dim, const float*
     }
   }
   std::sort_heap(res.begin(), res.end(), by_far);  // ascending by distance
+}
+
+}  // namespace
+
+void hnsw_walk(const faiss::HNSW& g, const float* base, size_t dim, const float* query, size_t k, int ef,
+               float* distances, int64_t* labels, const uint16_t* half) {
+  for (size_t i = 0; i < k; ++i) {
+    distances[i] = std::numeric_limits<float>::infinity();
+    labels[i] = -1;
+  }
+  if (g.entry_point < 0) return;
+  thread_local scratch s;
+  const size_t width = std::max<size_t>(static_cast<size_t>(std::max(ef, 1)), k);
+  auto& res = s.results;
+  if (half) {
+    walk(g, half_rows{half, dim}, query, width, s);
+    // The float distances of what the walk ends with decide the order and the scores.
+    float_rows exact{base, dim};
+    for (size_t i = 0; i < res.size(); ++i) {
+      if (i + 1 < res.size()) prefetch_vector(exact.row(res[i + 1].second), exact.lines());
+      res[i].first = exact.distance(query, res[i].second);
+    }
+    std::sort(res.begin(), res.end());
+  } else {
+    walk(g, float_rows{base, dim}, query, width, s);
+  }
   for (size_t i = 0; i < k && i < res.size(); ++i) {
     distances[i] = res[i].first;
     labels[i] = res[i].second;

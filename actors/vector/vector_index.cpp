@@ -35,6 +35,7 @@ using idx_t = faiss::Index::idx_t;
 
 
 std::atomic<bool> faiss_walk{false};  // vector_index::compare_with_faiss_walk
+std::atomic<bool> half_walk{true};    // vector_index::walk_half_floats
 
 // HNSW queries one by one on the calling thread (an OpenMP team only for batches). Our
 // walk (hnsw_walk.hpp) over the graph and the flat storage's vectors; or FAISS's own
@@ -42,7 +43,7 @@ std::atomic<bool> faiss_walk{false};  // vector_index::compare_with_faiss_walk
 // allocates and zeroes one of ntotal bytes per call: 1 MB per query at a million
 // vectors), which reads efSearch from the index (the caller has set it).
 void hnsw_search(const faiss::IndexHNSW& h, const float* queries, size_t nq, size_t k, int ef, float* distances,
-                 idx_t* labels) {
+                 idx_t* labels, const uint16_t* half) {
   const auto total = static_cast<size_t>(h.ntotal);
   const auto n = static_cast<int64_t>(nq);
   auto* flat = dynamic_cast<const faiss::IndexFlatCodes*>(h.storage);
@@ -61,7 +62,8 @@ void hnsw_search(const faiss::IndexHNSW& h, const float* queries, size_t nq, siz
       idx_t* l = labels + q * static_cast<int64_t>(k);
       const float* x = queries + q * h.d;
       if (ours) {
-        hnsw_walk(h.hnsw, reinterpret_cast<const float*>(flat->codes.data()), static_cast<size_t>(h.d), x, k, ef, d, l);
+        hnsw_walk(h.hnsw, reinterpret_cast<const float*>(flat->codes.data()), static_cast<size_t>(h.d), x, k, ef, d, l,
+                  half);
         continue;
       }
       faiss::maxheap_heapify(k, d, l);
@@ -144,6 +146,9 @@ struct vector_index::impl {
   std::unordered_map<uint64_t, idx_t> first_of;
   std::unordered_map<idx_t, std::vector<int64_t>> dups;
   size_t dup_count = 0;
+  // HNSW: the stored vectors again as half floats, which the walk reads (hnsw_walk.hpp);
+  // derived from the storage after every add and on load, never saved.
+  std::vector<uint16_t> half;
 
   faiss::IndexIVF* ivf() const {
     return dynamic_cast<faiss::IndexIVF*>(index.get());
@@ -158,6 +163,17 @@ struct vector_index::impl {
   }
   static uint64_t content_hash(const float* v, size_t dim) {
     return hash64(std::string_view(reinterpret_cast<const char*>(v), dim * sizeof(float)));
+  }
+  void mirror_half() {
+    auto* h = hnsw();
+    if (!h || !half_kernels()) return;
+    const size_t have = half.size() / dim, total = static_cast<size_t>(h->ntotal);
+    if (total <= have) return;
+    half.resize(total * dim);
+    to_half(stored(static_cast<idx_t>(have)), half.data() + have * dim, (total - have) * dim);
+  }
+  const uint16_t* walk_rows() const {
+    return !half.empty() && half_walk.load(std::memory_order_relaxed) ? half.data() : nullptr;
   }
   // The graph positions of the stored vectors, by content (after a load).
   void index_contents() {
@@ -270,6 +286,10 @@ status vector_index::add(const float* data, size_t n, int64_t first_label) {
     for (size_t i = 0; i < n; ++i) ids[i] = first_label + static_cast<idx_t>(i);
     return guarded([&] { im.index->add_with_ids(static_cast<idx_t>(n), data, ids.data()); }, "vector index add");
   }
+  struct mirror_after {
+    impl& im;
+    ~mirror_after() { im.mirror_half(); }
+  } mirror{im};
   // HNSW: the distinct vectors go into the graph (in one call: FAISS builds in
   // parallel), the duplicates under their first copy.
   std::vector<float> fresh;
@@ -342,9 +362,9 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
               shared.unlock();
               std::unique_lock alone(impl_->ef_lock);
               h->hnsw.efSearch = ef;
-              hnsw_search(*h, queries, nq, k, ef, scores, labels);
+              hnsw_search(*h, queries, nq, k, ef, scores, labels, nullptr);
             } else {
-              hnsw_search(*h, queries, nq, k, ef, scores, labels);
+              hnsw_search(*h, queries, nq, k, ef, scores, labels, impl_->walk_rows());
             }
             for (size_t i = 0; i < nq * k; ++i) scores[i] = 1.0f - scores[i] / 2;  // squared L2 of unit vectors -> cosine
           }
@@ -360,6 +380,7 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
 }
 
 void vector_index::compare_with_faiss_walk(bool on) { faiss_walk.store(on); }
+void vector_index::walk_half_floats(bool on) { half_walk.store(on); }
 
 bool vector_index::uses_fast_kernel() const {
   auto* h = impl_->hnsw();
@@ -391,7 +412,8 @@ size_t vector_index::memory_bytes() const {
   }
   impl_->sized_at = static_cast<int64_t>(size());
   // The duplicates' labels as saved: a position and a count per group, a label each.
-  impl_->size_bytes = w.data.size() + impl_->dups.size() * 16 + impl_->dup_count * 8;
+  // And the half-float copy the walk reads (in memory only).
+  impl_->size_bytes = w.data.size() + impl_->dups.size() * 16 + impl_->dup_count * 8 + impl_->half.size() * 2;
   return impl_->size_bytes;
 }
 
@@ -493,6 +515,7 @@ result<vector_index> vector_index::load(const std::string& path) {
   else im->kind = index_kind::flat;
   vector_index vi(std::move(im));
   if (auto s = vi.load_duplicates(path + ".dups"); !s.ok()) return s.err();
+  vi.impl_->mirror_half();
   vi.impl_->trained = vi.size();
   return vi;
 }

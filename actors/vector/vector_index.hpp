@@ -71,11 +71,14 @@ class vector_index {
   size_t size() const;  // labels held, duplicates included
   size_t duplicates() const;  // HNSW: labels whose vector equals an earlier one (kept out of the graph)
   size_t trained_size() const;  // vectors present when it was built
-  size_t memory_bytes() const;  // the serialised size: codes, graph links, ids
+  size_t memory_bytes() const;  // the serialised size (codes, graph links, ids), plus HNSW's half-float copy
   bool uses_fast_kernel() const;  // HNSW with the SIMD distance storage (fast_flat.hpp)
   // Benchmarks: HNSW searches take FAISS's own HNSW::search instead of our walk
   // (hnsw_walk.hpp), process-wide, so that one run can print both.
   static void compare_with_faiss_walk(bool on);
+  // Benchmarks and tests: our walk over the float rows rather than their half-float
+  // copy (hnsw_walk.hpp), process-wide.
+  static void walk_half_floats(bool on);
 
   status save(const std::string& path) const;
   static result<vector_index> load(const std::string& path);
@@ -102,6 +105,11 @@ namespace cg {
 // (HNSW's distances go through it; see fast_flat.hpp).
 float l2_squared(const float* a, const float* b, size_t d);
 const char* l2_kernel_name();  // "avx512", "avx2" or "scalar"
+// Half-float rows (the HNSW walk's copy of the vectors): the CPU has F16C and AVX2 or
+// AVX-512; then the squared L2 of a float query to a half row, and the conversion.
+bool half_kernels();
+float l2_squared_half(const float* a, const uint16_t* b, size_t d);
+void to_half(const float* in, uint16_t* out, size_t n);
 
 }  // namespace cg
 

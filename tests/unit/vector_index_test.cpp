@@ -144,9 +144,10 @@ TEST(VectorIndex, MemoryBytesIsKeptUntilTheIndexGrows) {
   EXPECT_GT(idx->memory_bytes(), first + 100 * dim * sizeof(float));
 }
 
-// Our HNSW walk (hnsw_walk.cpp) against FAISS's own HNSW::search over the same graph:
-// at every ef at least its recall, hits distinct and best first, and each score the
-// true cosine of its hit; vectors added after the build are found.
+// Our HNSW walk (hnsw_walk.cpp, over the half-float copy) against FAISS's own
+// HNSW::search over the same graph and against our walk over the float rows: at every
+// ef at least their recall, hits distinct and best first, and each score the true
+// (float) cosine of its hit; vectors added after the build are found.
 TEST(VectorIndex, OurHnswWalkFindsWhatFaissFindsWithTrueScores) {
   static const auto truth = brute_force();
   auto idx = vector_index::build(index_kind::hnsw, dim, data().base.data(), n - 2000);
@@ -157,11 +158,15 @@ TEST(VectorIndex, OurHnswWalkFindsWhatFaissFindsWithTrueScores) {
     t.hnsw_ef_balanced = ef;
     idx->set_tiers(t);
     auto ours = run(*idx, search_mode::balanced);
+    vector_index::walk_half_floats(false);  // the walk over the float rows
+    auto floats = run(*idx, search_mode::balanced);
+    vector_index::walk_half_floats(true);
     vector_index::compare_with_faiss_walk(true);
     auto theirs = run(*idx, search_mode::balanced);
     vector_index::compare_with_faiss_walk(false);
-    double r_ours = recall(truth, ours), r_theirs = recall(truth, theirs);
+    double r_ours = recall(truth, ours), r_theirs = recall(truth, theirs), r_floats = recall(truth, floats);
     EXPECT_GE(r_ours, r_theirs - 0.01) << "ef " << ef;
+    EXPECT_GE(r_ours, r_floats - 0.01) << "ef " << ef;  // half floats for the walk lose nothing that shows
     if (ef == 64) EXPECT_GE(r_ours, 0.97);
     std::vector<float> sc(nq * k);
     std::vector<int64_t> lb(nq * k);
@@ -296,6 +301,12 @@ TEST(L2Kernel, AgreesWithAPlainLoopAtEveryLength) {
     double plain = 0;
     for (size_t i = 0; i < d; ++i) plain += double(a[i] - b[i]) * (a[i] - b[i]);
     EXPECT_NEAR(l2_squared(a.data(), b.data(), d), plain, 1e-4 * (1 + plain)) << "d = " << d << " (" << l2_kernel_name() << ")";
+    // The half-float rows the HNSW walk reads: within half precision (2^-11 relative
+    // per element) of the float distance, at every length (the tails are scalar).
+    if (!half_kernels()) continue;
+    std::vector<uint16_t> h(d);
+    to_half(b.data(), h.data(), d);
+    EXPECT_NEAR(l2_squared_half(a.data(), h.data(), d), plain, 2e-3 * (1 + plain)) << "d = " << d;
   }
 }
 
