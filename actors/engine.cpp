@@ -196,15 +196,21 @@ result<T> wait_for(std::future<result<T>>& f) {
 }  // namespace
 
 std::optional<status> engine::try_search_now(const search_request& req,
-                                             const std::function<void(const search_batch&)>& on_batch) {
+                                             const std::function<void(const search_batch&)>& on_batch,
+                                             size_t brute_force_limit) {
   auto proj = impl_->db->project_id(req.project);
   if (!proj.ok()) return status(proj.err());
   auto v = impl_->vector_entry_for(*proj, req.project);
   auto t0 = std::chrono::steady_clock::now();
   result<std::vector<search_hit>> hits = std::vector<search_hit>{};
   bool searched = false;
+  // What may take long is left to the caller's slow path: a query embedded over the
+  // network, and brute force over a large project (exact mode, or filters, which fall
+  // back to it when few ANN hits pass them: ~90 ms at a million vectors).
+  const bool may_brute_force = req.mode == search_mode::exact || !req.filters.languages.empty() ||
+                               !req.filters.kinds.empty() || !req.filters.path_glob.empty();
   impl_->read_in_place(v.shared, [&](vector_state& st) {
-    if (!st.embeds_locally()) return;
+    if (!st.embeds_locally() || (may_brute_force && st.live_documents() > brute_force_limit)) return;
     hits = st.search(req, impl_->db->snapshot(), *proj);
     searched = true;
   });

@@ -42,11 +42,15 @@ class engine {
   // (on the calling thread or an engine thread) before it returns.
   status search(const search_request& req, const std::function<void(const search_batch&)>& on_batch);
   // The same, only when it cannot wait: the project's search state is loaded and
-  // current, and queries are embedded in process (no provider on the network). Else
-  // nullopt, and nothing ran. For callers on threads that must not block (the server's
-  // network threads): CPU work only, a fraction of a millisecond at CPython's size.
+  // current, queries are embedded in process (no provider on the network), and no
+  // brute force over more than brute_force_limit vectors may be needed (exact mode,
+  // filters).
+  // Else nullopt, and nothing ran. For callers on threads that must not block (the
+  // server's network threads): CPU work only, a fraction of a millisecond at CPython's
+  // size.
   std::optional<status> try_search_now(const search_request& req,
-                                       const std::function<void(const search_batch&)>& on_batch);
+                                       const std::function<void(const search_batch&)>& on_batch,
+                                       size_t brute_force_limit = 50'000);
   result<std::vector<search_hit>> similar(const std::string& project, node_id id, size_t k, float min_score,
                                           search_mode mode, const search_filters& filters);
   // Nearest nodes to a raw query vector (its size must be the index dimension).

@@ -9,7 +9,7 @@
 //
 //   cg_bench_vector [--n 1000000] [--dim 384] [--queries 1000] [--clusters 1000] [--spread 0.8]
 //                   [--kinds flat,ivf_flat,hnsw,ivf_sq8,hnswlib] [--real DIR] [--json FILE]
-//                   [--cache DIR] [--ef 16,32,...]
+//                   [--cache DIR] [--ef 16,32,...] [--efc 80]
 // --cache keeps each built index in DIR (by kind, size and data set) and loads it on the
 // next run instead of building (the build column then reads the load time, marked "*").
 // The HNSW ef rows come in threes: our walk (hnsw_walk.hpp) over the half-float copy,
@@ -41,7 +41,8 @@ using namespace cg;
 using clk = std::chrono::steady_clock;
 using json = nlohmann::json;
 constexpr size_t k = 10;
-constexpr int hnsw_m = 32, hnsw_ef_construction = 80;  // index_params' defaults, for both libraries
+constexpr int hnsw_m = 32;   // index_params' default, for both libraries
+int hnsw_ef_construction = 80;  // --efc; index_params' default, for both libraries
 std::vector<int> ef_sweep{16, 32, 48, 64, 96, 128, 192, 256};  // --ef
 std::string cache_dir;                                          // --cache
 
@@ -188,11 +189,14 @@ void bench_ours(const dataset& d, index_kind kind) {
   auto t0 = clk::now();
   index_params p;
   p.calibrate = false;  // timed apart below
+  p.hnsw_ef_construction = hnsw_ef_construction;
   std::string cached;
   if (!cache_dir.empty()) {
     std::string set = d.name.starts_with("clustered") ? "clustered" : "real";
     cached = cache_dir + "/" + std::string(to_string(kind)) + "-" + set + "-" + std::to_string(d.n) + "x" +
-             std::to_string(d.dim) + ".faiss";
+             std::to_string(d.dim) +
+             (kind == index_kind::hnsw && hnsw_ef_construction != 80 ? "-efc" + std::to_string(hnsw_ef_construction) : "") +
+             ".faiss";
   }
   bool from_cache = !cached.empty() && std::ifstream(cached).good();
   auto ix = from_cache ? vector_index::load(cached) : vector_index::build(kind, d.dim, d.base.data(), d.n, p);
@@ -343,6 +347,7 @@ int main(int argc, char** argv) {
     else if (a == "--real") real_dir = argv[i + 1];
     else if (a == "--json") json_out = argv[i + 1];
     else if (a == "--cache") cache_dir = argv[i + 1];
+    else if (a == "--efc") hnsw_ef_construction = std::stoi(argv[i + 1]);
     else if (a == "--ef") {
       ef_sweep.clear();
       for (std::string_view v = argv[i + 1]; !v.empty();) {

@@ -350,6 +350,16 @@ TEST_F(engine_fixture, searches_in_place_only_on_a_current_index_and_answer_alik
   ASSERT_TRUE(again.has_value());
   ASSERT_FALSE(after.empty());
   EXPECT_EQ(after[0].id, made->id);
+  // What may need brute force over more than the limit declines: exact mode, filters.
+  std::vector<search_hit> limited;
+  sr.mode = search_mode::exact;
+  EXPECT_TRUE(eng->try_search_now(sr, collect(limited)).has_value());  // the default limit: 50,000
+  EXPECT_FALSE(eng->try_search_now(sr, collect(limited), 0).has_value());
+  sr.mode = search_mode::balanced;
+  EXPECT_TRUE(eng->try_search_now(sr, collect(limited), 0).has_value());
+  sr.filters.languages.push_back(language::python);
+  EXPECT_FALSE(eng->try_search_now(sr, collect(limited), 0).has_value());
+  sr.filters = {};
   // An unknown project is an error, not a decline.
   sr.project = "nope";
   auto unknown = eng->try_search_now(sr, collect(none));
