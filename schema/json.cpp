@@ -10,15 +10,16 @@
 namespace cg {
 namespace {
 
+constexpr std::pair<uint16_t, const char*> modifier_names[] = {
+    {modifier::static_, "static"},     {modifier::async, "async"},
+    {modifier::abstract, "abstract"},  {modifier::exported, "exported"},
+    {modifier::const_, "const"},       {modifier::virtual_, "virtual"},
+    {modifier::final_, "final"},       {modifier::declaration, "declaration"},
+    {modifier::generator, "generator"}, {modifier::manual, "manual"}};
+
 nlohmann::json modifiers_json(const node& n) {
   auto arr = nlohmann::json::array();
-  static constexpr std::pair<uint16_t, const char*> names[] = {
-      {modifier::static_, "static"},     {modifier::async, "async"},
-      {modifier::abstract, "abstract"},  {modifier::exported, "exported"},
-      {modifier::const_, "const"},       {modifier::virtual_, "virtual"},
-      {modifier::final_, "final"},       {modifier::declaration, "declaration"},
-      {modifier::generator, "generator"}, {modifier::manual, "manual"}};
-  for (auto [bit, name] : names)
+  for (auto [bit, name] : modifier_names)
     if (n.has(bit)) arr.push_back(name);
   return arr;
 }
@@ -129,11 +130,19 @@ void put_string(std::string& out, std::string_view v) {
   out.push_back('"');
 }
 
-void put_key(std::string& out, const char* key) {
+// ,"key": (no comma right after the opening brace). N: the literal's size.
+template <size_t N>
+void put_key(std::string& out, const char (&key)[N]) {
   if (out.size() > 1) out.push_back(',');
   out.push_back('"');
-  out += key;
-  out += "\":";
+  out.append(key, N - 1);
+  out.append("\":", 2);
+}
+
+void put_uint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<size_t>(end - buf));
 }
 
 }  // namespace
@@ -158,7 +167,7 @@ std::string node_json_text(const node& n) {
   out.reserve(256 + n.signature.size() + n.docstring.size() + n.qualified_name.size() + n.file.size());
   out.push_back('{');
   put_key(out, "column");
-  out += std::to_string(n.name_pos.column);
+  put_uint(out, n.name_pos.column);
   put_key(out, "content_hash");
   put_string(out, format_id(n.content_hash));
   if (!n.docstring.empty()) {
@@ -174,14 +183,15 @@ std::string node_json_text(const node& n) {
   put_key(out, "language");
   put_string(out, to_string(n.lang));
   put_key(out, "line");
-  out += std::to_string(n.name_pos.line);
+  put_uint(out, n.name_pos.line);
   put_key(out, "modifiers");
   out.push_back('[');
   bool first = true;
-  for (const auto& m : modifiers_json(n)) {
+  for (auto [bit, name] : modifier_names) {
+    if (!n.has(bit)) continue;
     if (!first) out.push_back(',');
     first = false;
-    put_string(out, m.get_ref<const std::string&>());
+    put_string(out, name);
   }
   out.push_back(']');
   put_key(out, "name");
@@ -197,10 +207,19 @@ std::string node_json_text(const node& n) {
     put_string(out, n.signature);
   }
   put_key(out, "span");
-  out += "{\"end_byte\":" + std::to_string(n.span.end_byte) + ",\"end_column\":" + std::to_string(n.span.end.column) +
-         ",\"end_line\":" + std::to_string(n.span.end.line) + ",\"start_byte\":" + std::to_string(n.span.start_byte) +
-         ",\"start_column\":" + std::to_string(n.span.start.column) +
-         ",\"start_line\":" + std::to_string(n.span.start.line) + "}";
+  out += "{\"end_byte\":";
+  put_uint(out, n.span.end_byte);
+  out += ",\"end_column\":";
+  put_uint(out, n.span.end.column);
+  out += ",\"end_line\":";
+  put_uint(out, n.span.end.line);
+  out += ",\"start_byte\":";
+  put_uint(out, n.span.start_byte);
+  out += ",\"start_column\":";
+  put_uint(out, n.span.start.column);
+  out += ",\"start_line\":";
+  put_uint(out, n.span.start.line);
+  out.push_back('}');
   if (!n.type_name.empty()) {
     put_key(out, "type");
     put_string(out, n.type_name);
