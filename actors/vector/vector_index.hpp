@@ -29,7 +29,10 @@ index_kind auto_index_kind(size_t n);
 
 struct index_params {
   int hnsw_m = 32;
-  int hnsw_ef_construction = 80;
+  // 160: at 80 (below the 64 links of layer 0 plus room to choose among them), 1M x 384
+  // clustered needed ef 96 for recall@10 0.955; at 160 ef 48 gives 0.970, ~1.5x the
+  // queries per second, for ~2x the build time.
+  int hnsw_ef_construction = 160;
   size_t ivf_nlist = 0;  // 0: about 4 * sqrt(n) at build time
   bool calibrate = true;
 };
