@@ -63,8 +63,13 @@ int hex_value(char c) {
 
 bool percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
   out.clear();
+  // Most paths and names have nothing to decode: copy the run up to the first escape.
+  size_t i = 0;
+  while (i < in.size() && in[i] != '%' && !(in[i] == '+' && plus_is_space)) ++i;
+  out.assign(in.data(), i);
+  if (i == in.size()) return true;
   out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
+  for (; i < in.size(); ++i) {
     char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return false;

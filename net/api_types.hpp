@@ -39,6 +39,7 @@ struct api_request {
   std::string request_id;
   std::unordered_map<std::string, std::string> params;     // from the route pattern
   principal who;
+  int loop = -1;  // the network loop (io_context) the connection lives on; -1: none
 
   std::string header(const std::string& lower_name) const;
   bool has_query(std::string_view name) const;
@@ -54,7 +55,7 @@ struct api_response {
 };
 
 // A body produced over time (NDJSON, Server-Sent Events). Thread-safe: write from any
-// thread; the session queues the chunks on its strand and writes one at a time.
+// thread; the session queues the chunks on its network loop and writes one at a time.
 class stream_sink {
  public:
   virtual ~stream_sink() = default;

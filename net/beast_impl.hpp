@@ -34,7 +34,7 @@ using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 class session_base {
  public:
   virtual ~session_base() = default;
-  virtual void close_now() = 0;  // posts the close onto the session's strand
+  virtual void close_now() = 0;  // posts the close onto the session's network loop
 };
 
 struct server::impl {
@@ -42,7 +42,14 @@ struct server::impl {
   engine& eng;
   server_options opts;
   std::unique_ptr<app> application;
-  asio::io_context ioc;
+  // One io_context per network thread, each run by that thread alone (concurrency hint
+  // 1): a connection lives on one of them for its whole life, so its handlers never
+  // contend for a scheduler or reactor lock and no thread wakes another to help.
+  // acceptor and shutdown use contexts[0]; accepted sockets go round robin.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  size_t next_context = 0;  // touched only by the accept handler (contexts[0]'s thread)
+  int next_loop();  // the index of the context for the next connection
   std::optional<asio::ssl::context> ssl;
   tcp::acceptor acceptor;
   asio::thread_pool workers;
@@ -63,11 +70,11 @@ struct server::impl {
   uint64_t add_session(std::weak_ptr<session_base> s);
   void remove_session(uint64_t id);
   void do_accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
+  void on_accept(beast::error_code ec, tcp::socket socket, int loop);
 };
 
 // Start a connection's HTTP session (TLS handshake first when ssl is set).
-void start_http_session(server::impl& srv, tcp::socket socket);
+void start_http_session(server::impl& srv, tcp::socket socket, int loop);
 // Hand an upgraded connection to a WebSocket session.
 void start_ws_session(server::impl& srv, plain_stream&& stream, http::request<http::string_body>&& req,
                       app::upgrade_decision&& d, api_request&& ar);

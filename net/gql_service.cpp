@@ -69,10 +69,20 @@ std::pair<int, gql::json> graphql_service::execute(const api_request& origin, co
   return {200, gql::execute(*schema_, p, c.ctx)};
 }
 
+size_t graphql_service::lane_of(size_t lanes, size_t loops, int loop, uint64_t id) {
+  if (lanes == 0) return 0;
+  loops = std::clamp<size_t>(loops, 1, lanes);
+  if (loop < 0) return static_cast<size_t>(id % lanes);
+  size_t home = static_cast<size_t>(loop) % loops;
+  size_t per_loop = (lanes - home + loops - 1) / loops;  // lanes home, home + loops, ...
+  return home + loops * static_cast<size_t>(id % per_loop);
+}
+
 struct graphql_service::group {
   struct member {
     std::shared_ptr<const next_fn> on_next;
     std::function<void(gql::json)> on_done;
+    size_t lane = 0;
   };
   std::mutex mu;
   std::map<uint64_t, member> members;
@@ -117,7 +127,8 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
       auto h = std::make_unique<member_handle>();
       h->g = g;
       h->id = g->next++;
-      g->members[h->id] = {std::make_shared<const next_fn>(std::move(on_next)), std::move(on_done)};
+      g->members[h->id] = {std::make_shared<const next_fn>(std::move(on_next)), std::move(on_done),
+                           lane_for(origin.loop, h->id)};
       ++subscriptions_;
       return h;
     }
@@ -127,7 +138,7 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
   auto h = std::make_unique<member_handle>();
   h->g = g;
   h->id = g->next++;
-  g->members[h->id] = {std::make_shared<const next_fn>(std::move(on_next)), on_done};
+  g->members[h->id] = {std::make_shared<const next_fn>(std::move(on_next)), on_done, lane_for(origin.loop, h->id)};
   groups_[key] = g;
   lock.unlock();
   auto st = std::make_unique<op_stream>();
@@ -142,7 +153,7 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
     {
       std::lock_guard gl(grp->mu);
       spread = !lanes_.empty();  // always, once there are lanes: a member's events keep one path
-      for (auto& [id, m] : grp->members) by_lane[spread ? id % by_lane.size() : 0].push_back(m.on_next);
+      for (auto& [id, m] : grp->members) by_lane[spread ? m.lane : 0].push_back(m.on_next);
     }
     if (!spread) {
       for (auto& f : by_lane[0]) (*f)(bytes, coalesce);
@@ -164,21 +175,21 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
   auto end = [this, weak, key](std::string err) {
     auto grp = weak.lock();
     if (!grp) return;
-    std::vector<std::pair<uint64_t, std::function<void(gql::json)>>> to;
+    std::vector<std::pair<size_t, std::function<void(gql::json)>>> to;
     {
       std::lock_guard gl(grp->mu);
       grp->ended = true;
-      for (auto& [id, m] : grp->members) to.emplace_back(id, m.on_done);
+      for (auto& [id, m] : grp->members) to.emplace_back(m.lane, m.on_done);
     }
     {
       std::lock_guard l(groups_mu_);
       if (auto it = groups_.find(key); it != groups_.end() && it->second.lock() == grp) groups_.erase(it);
     }
     // Through the member's lane when there are lanes: after every event before it.
-    for (auto& [id, f] : to) {
+    for (auto& [lane, f] : to) {
       auto errors = err.empty() ? gql::json(nullptr) : gql::json::array({{{"message", err}}});
       if (lanes_.empty()) f(std::move(errors));
-      else lanes_[id % lanes_.size()]([f = std::move(f), errors = std::move(errors)]() mutable { f(std::move(errors)); });
+      else lanes_[lane]([f = std::move(f), errors = std::move(errors)]() mutable { f(std::move(errors)); });
     }
   };
   auto r = gql::subscribe(*schema_, p, st->ctx->ctx, emit, end);

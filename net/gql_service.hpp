@@ -2,6 +2,7 @@
 // GraphQL for the server: the CodeGraph schema (schema/codegraph.graphql) with its
 // resolvers over the engine, and the entry points the transports share (HTTP,
 // graphql-transport-ws, graphql-sse). Plain C++: no Beast.
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -58,8 +59,17 @@ class graphql_service {
   // lane (so its events keep their order), instead of one post per member from the
   // thread that made the event; a transport's on_next then runs on a network thread
   // and can write at once. Without lanes on_next runs on the event's thread.
+  // Lane i runs on network loop i % loops; a member whose connection lives on loop c
+  // (api_request::loop) gets one of loop c's lanes, so its writes never cross loops.
   using lane = std::function<void(std::function<void()>)>;
-  void set_fanout_lanes(std::vector<lane> lanes) { lanes_ = std::move(lanes); }
+  void set_fanout_lanes(std::vector<lane> lanes, size_t loops = 1) {
+    lanes_ = std::move(lanes);
+    loops_ = std::max<size_t>(1, std::min(loops, lanes_.size()));
+  }
+  // The lane of member `id` of a connection on `loop` (-1: any), of `lanes` lanes
+  // over `loops` loops.
+  static size_t lane_of(size_t lanes, size_t loops, int loop, uint64_t id);
+  size_t lane_for(int loop, uint64_t id) const { return lane_of(lanes_.size(), loops_, loop, id); }
 
   struct group;  // one shared subscription stream and its members (gql_service.cpp)
 
@@ -69,6 +79,7 @@ class graphql_service {
   std::shared_ptr<gql::schema> schema_;
   std::atomic<uint64_t> subscriptions_{0};
   std::vector<lane> lanes_;  // set once, before the first subscription
+  size_t loops_ = 1;
   std::mutex groups_mu_;
   std::unordered_map<std::string, std::weak_ptr<group>> groups_;
 };

@@ -1,7 +1,7 @@
 // One HTTP/1.1 connection (plain or TLS): read a request, let the app answer it
 // (inline for quick routes, on the worker pool otherwise), write the answer, repeat.
 // Streamed answers (NDJSON, SSE) go out as chunks from a byte-bounded queue, one
-// write outstanding at a time, all on the connection's strand.
+// write outstanding at a time, all on the connection's network loop (one thread, so no strand is needed).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -26,8 +26,9 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     --srv_.connections;
   }
 
-  void start(std::string remote_ip) {
+  void start(std::string remote_ip, int loop) {
     remote_ip_ = std::move(remote_ip);
+    loop_ = loop;
     ++srv_.connections;
     ++srv_.application->stats().http_connections_total;
     id_ = srv_.add_session(this->weak_from_this());
@@ -97,9 +98,10 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     ar.method = std::string(req.method_string());
     ar.target = std::string(req.target());
     ar.remote_ip = remote_ip_;
+    ar.loop = loop_;
     for (const auto& f : req) {
       std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (auto& c : name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
       auto [it, fresh] = ar.headers.emplace(std::move(name), std::string(f.value()));
       if (!fresh) it->second += ", " + std::string(f.value());
     }
@@ -141,14 +143,14 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     });
   }
 
-  void deliver(api_request ar, const std::string& route_name, api_reply reply, clock::time_point start,
+  void deliver(api_request&& ar, const std::string& route_name, api_reply&& reply, clock::time_point start,
                bool keep_alive) {
     if (auto* res = std::get_if<api_response>(&reply))
       return send(std::move(ar), route_name, std::move(*res), start, keep_alive);
     start_stream(std::move(ar), route_name, std::move(std::get<stream_reply>(reply)), start, keep_alive);
   }
 
-  void send(api_request ar, const std::string& route_name, api_response res, clock::time_point start,
+  void send(api_request&& ar, const std::string& route_name, api_response&& res, clock::time_point start,
             bool keep_alive) {
     auto secs = std::chrono::duration<double>(clock::now() - start).count();
     srv_.application->finish(ar, route_name, res.status, res.headers, secs);
@@ -163,13 +165,25 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     msg->push_back(' ');
     *msg += http::obsolete_reason(static_cast<http::status>(res.status));
     *msg += "\r\nServer: codegraph\r\n";
-    if (!res.content_type.empty()) *msg += "Content-Type: " + res.content_type + "\r\n";
+    if (!res.content_type.empty()) {
+      *msg += "Content-Type: ";
+      *msg += res.content_type;
+      *msg += "\r\n";
+    }
     for (auto& [k, v] : res.headers) {
-      if (k == "Connection" && v == "close") close = true;
-      else *msg += k + ": " + v + "\r\n";
+      if (k == "Connection" && v == "close") {
+        close = true;
+        continue;
+      }
+      *msg += k;
+      *msg += ": ";
+      *msg += v;
+      *msg += "\r\n";
     }
     if (close) *msg += "Connection: close\r\n";
-    *msg += "Content-Length: " + std::to_string(res.body.size()) + "\r\n\r\n";
+    *msg += "Content-Length: ";
+    *msg += std::to_string(res.body.size());
+    *msg += "\r\n\r\n";
     *msg += res.body;
     beast::get_lowest_layer(stream_).expires_after(srv_.opts.limits.read_timeout);
     asio::async_write(stream_, asio::buffer(*msg), [self = this->shared_from_this(), msg, close](beast::error_code ec, size_t) {
@@ -184,7 +198,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
                     bool keep_alive);
 
  public:
-  // The streaming side (sink methods run here, on the strand).
+  // The streaming side (sink methods run here, on the connection's loop).
   void stream_push(std::shared_ptr<std::string> chunk, std::string key = {});
   void stream_end();
   void stream_abort();
@@ -217,9 +231,10 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_ip_;
   uint64_t id_ = 0;
+  int loop_ = -1;
   bool busy_ = false, closed_ = false;
 
-  // Streaming state (strand only).
+  // Streaming state (the connection's loop only).
   struct stream_state {
     api_request req;
     std::string route_name;
@@ -234,7 +249,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
   std::optional<stream_state> st_;
 };
 
-// The sink handed to producers: thread-safe, bounded, posts onto the strand.
+// The sink handed to producers: thread-safe, bounded, posts onto the connection's loop.
 template <class Stream>
 struct http_session<Stream>::sink_state : stream_sink {
   std::weak_ptr<http_session> session;
@@ -423,16 +438,16 @@ void http_session<Stream>::finish_stream(bool ok) {
 
 }  // namespace
 
-void start_http_session(server::impl& srv, tcp::socket socket) {
+void start_http_session(server::impl& srv, tcp::socket socket, int loop) {
   beast::error_code ec;
   auto ep = socket.remote_endpoint(ec);
   std::string ip = ec ? "?" : ep.address().to_string();
   if (srv.ssl) {
     auto s = std::make_shared<http_session<tls_stream>>(srv, std::move(socket), *srv.ssl);
-    s->start(std::move(ip));
+    s->start(std::move(ip), loop);
   } else {
     auto s = std::make_shared<http_session<plain_stream>>(srv, std::move(socket));
-    s->start(std::move(ip));
+    s->start(std::move(ip), loop);
   }
 }
 

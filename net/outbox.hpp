@@ -1,5 +1,5 @@
 #pragma once
-// A connection's outbound queue (plain C++; the owner confines it to one strand):
+// A connection's outbound queue (plain C++; the owner confines it to one network loop):
 // messages in order with their bytes counted and at most one in flight at the
 // front. A message pushed with a coalescing key can take the place of a queued,
 // not yet written message with the same key (same position, newer bytes): a client

@@ -8,8 +8,21 @@
 
 namespace cg::net {
 
+namespace {
+std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (unsigned i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+}  // namespace
+
 server::impl::impl(engine& e, server_options o)
-    : eng(e), opts(std::move(o)), acceptor(ioc), workers(std::max(1u, opts.worker_threads)) {}
+    : eng(e), opts(std::move(o)), contexts(make_contexts(std::max(1u, opts.io_threads))), acceptor(*contexts[0]),
+      workers(std::max(1u, opts.worker_threads)) {
+  for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
+}
+
+int server::impl::next_loop() { return static_cast<int>(next_context++ % contexts.size()); }
 
 uint64_t server::impl::add_session(std::weak_ptr<session_base> s) {
   std::lock_guard lock(sessions_mu);
@@ -24,11 +37,12 @@ void server::impl::remove_session(uint64_t id) {
 }
 
 void server::impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(ioc),
-                        [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+  int loop = next_loop();
+  acceptor.async_accept(contexts[static_cast<size_t>(loop)]->get_executor(),
+                        [this, loop](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket), loop); });
 }
 
-void server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
+void server::impl::on_accept(beast::error_code ec, tcp::socket socket, int loop) {
   if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
   if (!ec) {
     if (static_cast<size_t>(connections.load()) >= opts.limits.max_connections) {
@@ -36,7 +50,7 @@ void server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
       socket.close(ignored);  // over the connection limit: refuse at once
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      start_http_session(*this, std::move(socket));
+      start_http_session(*this, std::move(socket), loop);
     }
   } else if (ec == asio::error::no_descriptors) {
     spdlog::warn("accept: out of file descriptors");
@@ -99,10 +113,10 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
     // Subscription fan-out runs on the network threads: one strand per lane.
     std::vector<graphql_service::lane> lanes;
     for (unsigned i = 0; i < 2 * n; ++i)
-      lanes.push_back([strand = asio::make_strand(p->ioc)](std::function<void()> fn) { asio::post(strand, std::move(fn)); });
-    g->set_fanout_lanes(std::move(lanes));
+      lanes.push_back([strand = asio::make_strand(*p->contexts[i % n])](std::function<void()> fn) { asio::post(strand, std::move(fn)); });
+    g->set_fanout_lanes(std::move(lanes), n);
   }
-  for (unsigned i = 0; i < n; ++i) p->io_threads.emplace_back([raw = p.get()] { raw->ioc.run(); });
+  for (unsigned i = 0; i < n; ++i) p->io_threads.emplace_back([c = p->contexts[i].get()] { c->run(); });
   // Ready once every project's search index is loaded.
   asio::post(p->workers, [raw = p.get()] {
     auto projects = raw->eng.storage().projects();
@@ -136,7 +150,7 @@ void server::shutdown() {
     spdlog::info("shutting down: draining {} in-flight requests", p.in_flight.load());
     p.application->set_draining();
     std::promise<void> closed;
-    asio::post(p.ioc, [&p, &closed] {
+    asio::post(*p.contexts[0], [&p, &closed] {
       beast::error_code ec;
       p.acceptor.close(ec);
       closed.set_value();
@@ -158,7 +172,8 @@ void server::shutdown() {
     auto close_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (p.connections.load() > 0 && std::chrono::steady_clock::now() < close_deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    p.ioc.stop();
+    p.keep_running.clear();
+    for (auto& c : p.contexts) c->stop();
     for (auto& t : p.io_threads) t.join();
     p.workers.join();
     p.application.reset();  // unsubscribes from the engine

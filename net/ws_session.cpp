@@ -1,6 +1,6 @@
 // One WebSocket connection: /ws (the event channel, subprotocol codegraph.events.v1
 // or none) and /graphql (graphql-transport-ws: queries, mutations and subscriptions,
-// run on the worker pool, their results posted back onto this strand). Outbound messages go through
+// run on the worker pool, their results posted back onto this connection's loop). Outbound messages go through
 // a queue bounded in bytes with one write outstanding; see the slow-consumer policy
 // in docs/ARCHITECTURE.md.
 #include <spdlog/spdlog.h>
@@ -210,7 +210,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     return true;
   }
 
-  // Runs an operation on the worker pool; its results come back onto the strand.
+  // Runs an operation on the worker pool; its results come back onto the connection's loop.
   void start_operation(const std::string& id, gql::request gr) {
     ops_[id] = nullptr;
     std::weak_ptr<ws_session> weak = this->weak_from_this();
@@ -219,7 +219,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     };
     auto prefix = "{\"type\":\"next\",\"id\":" + nlohmann::json(id).dump() + ",\"payload\":";
     // Dispatched, not posted: on a fan-out lane (a network thread) it writes at once
-    // when this connection's strand is free.
+    // when the lane runs on this connection's loop (lanes keep to it).
     auto on_next = [weak, id, prefix](graphql_service::payload_ptr payload, const std::string& coalesce) {
       auto self = weak.lock();
       if (!self) return;

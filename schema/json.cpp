@@ -1,6 +1,9 @@
 #include "schema/json.hpp"
 
 #include <charconv>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -74,6 +77,22 @@ void put_string(std::string& out, std::string_view v) {
   while (i < v.size()) {
     // A run of bytes that go out as they are, appended at once.
     size_t run = i;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: a signed compare below 0x20 catches both the control
+    // characters and every byte >= 0x80 (negative as signed).
+    while (run + 16 <= v.size()) {
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v.data() + run));
+      __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                              _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+      auto mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
+      if (mask != 0) {
+        run += static_cast<size_t>(__builtin_ctz(mask));
+        break;
+      }
+      run += 16;
+    }
+#endif
     while (run < v.size()) {
       auto b = static_cast<unsigned char>(v[run]);
       if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;

@@ -4,13 +4,16 @@
 // are held to the protocol, with auth on, on success and error paths alike.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "actors/engine.hpp"
 #include "net/auth.hpp"
+#include "net/gql_service.hpp"
 #include "net/http_client.hpp"
 #include "net/server.hpp"
 #include "tests/support/support.hpp"
@@ -26,7 +29,7 @@ struct served {
   std::unique_ptr<net::server> srv;
   std::string token;
 
-  served() {
+  explicit served(unsigned io_threads = 2) {
     engine_options eo;
     eo.data_dir = (dir / "data").string();
     eo.threads = 2;
@@ -39,6 +42,7 @@ struct served {
     o.data_dir = eo.data_dir;
     o.watch = false;
     o.cache_bytes = 0;
+    o.io_threads = io_threads;
     o.auth.keys_file = eo.data_dir + "/api_keys.json";
     auto t = net::create_api_key(o.auth.keys_file, net::role::reader, "", "test");
     if (!t.ok()) throw std::runtime_error(t.err().message);
@@ -127,6 +131,51 @@ TEST(ServerHttp, EveryAnswerIsWellFormedHttpWithItsHeaders) {
   auto live = s.call("GET", "/health/live", false);
   EXPECT_EQ(live.status, 200);
   EXPECT_FALSE(json::parse(live.body, nullptr, false).is_discarded());
+}
+
+// Each network thread runs its own io_context and connections are dealt round robin:
+// with one thread and with three, many clients at once all get their answers, and
+// shutdown returns (every context is stopped and every thread joined).
+TEST(ServerHttp, AnyNetworkThreadCountServesConcurrentClientsAndStops) {
+  for (unsigned threads : {1u, 3u}) {
+    served s(threads);
+    std::atomic<int> ok{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 12; ++c)
+      clients.emplace_back([&] {
+        for (int i = 0; i < 8; ++i) {
+          auto r = s.call("GET", i % 2 ? "/api/v1/projects" : "/health/live");
+          if (r.status == 200 && !json::parse(r.body, nullptr, false).is_discarded()) ++ok;
+        }
+      });
+    for (auto& t : clients) t.join();
+    EXPECT_EQ(ok.load(), 12 * 8) << threads << " network threads";
+    auto t0 = std::chrono::steady_clock::now();
+    s.srv->shutdown();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << threads << " network threads";
+  }
+}
+
+// A subscriber's fan-out lane runs on the loop its connection lives on (lane i is on
+// loop i % loops), and the members of one loop spread over all of that loop's lanes.
+TEST(ServerHttp, FanoutLanesKeepToTheConnectionsLoop) {
+  for (size_t lanes : {4u, 5u, 6u})
+    for (size_t loops : {1u, 2u, 3u}) {
+      for (int loop = 0; loop < static_cast<int>(loops); ++loop) {
+        std::set<size_t> used;
+        for (uint64_t id = 1; id <= 40; ++id) {
+          auto l = net::graphql_service::lane_of(lanes, loops, loop, id);
+          ASSERT_LT(l, lanes);
+          EXPECT_EQ(l % loops, static_cast<size_t>(loop)) << lanes << " " << loops;
+          used.insert(l);
+        }
+        EXPECT_EQ(used.size(), (lanes - static_cast<size_t>(loop) + loops - 1) / loops);
+      }
+      std::set<size_t> any;
+      for (uint64_t id = 1; id <= 40; ++id) any.insert(net::graphql_service::lane_of(lanes, loops, -1, id));
+      EXPECT_EQ(any.size(), lanes);
+    }
+  EXPECT_EQ(net::graphql_service::lane_of(0, 2, 1, 7), 0u);
 }
 
 }  // namespace

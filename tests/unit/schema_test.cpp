@@ -229,6 +229,28 @@ TEST(json, direct_node_writer_matches_dump) {
   EXPECT_EQ(parsed["qualified_name"], n.qualified_name);
 }
 
+// The string writer scans sixteen bytes at a time: every byte that needs care (quote,
+// backslash, control, DEL, multi-byte UTF-8 lead and tail), at every position of strings
+// across several block boundaries, comes out as nlohmann's dump() writes it.
+TEST(json, string_writer_finds_specials_at_every_block_position) {
+  const std::vector<std::string> specials = {"\"", "\\", "\n", std::string(1, '\x01'), "\x1f", "\x7f", "\xC3\xA9",
+                                             "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+  for (size_t len = 0; len <= 49; ++len)
+    for (size_t pos = 0; pos <= len; ++pos)
+      for (const auto& sp : specials) {
+        std::string v(len, 'x');
+        v.insert(pos, sp);
+        std::string out;
+        append_json_string(out, v);
+        ASSERT_EQ(out, nlohmann::json(v).dump()) << len << " " << pos;
+      }
+  std::string bad(40, 'a');
+  bad[33] = '\xFF';
+  std::string out;
+  append_json_string(out, bad);
+  EXPECT_EQ(out, "\"" + std::string(33, 'a') + "\xEF\xBF\xBD" + std::string(6, 'a') + "\"");
+}
+
 TEST(json, unresolved_edge_has_null_target) {
   edge e;
   e.source = 5;
