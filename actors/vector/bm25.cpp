@@ -96,6 +96,7 @@ uint32_t bm25_index::term_id(const std::string& t) {
 
 void bm25_index::add(uint32_t doc, const term_bag& bag) {
   remove(doc);
+  ++generation_;
   if (doc >= doc_terms_.size()) {
     doc_terms_.resize(doc + 1);
     doc_len_.resize(doc + 1, 0);
@@ -118,6 +119,7 @@ void bm25_index::add(uint32_t doc, const term_bag& bag) {
 
 void bm25_index::remove(uint32_t doc) {
   if (!contains(doc)) return;
+  ++generation_;
   for (auto [id, tf] : doc_terms_[doc]) {
     auto& list = postings_[id];
     for (size_t i = 0; i < list.size(); ++i)
@@ -177,12 +179,28 @@ std::vector<std::pair<std::string, float>> bm25_index::expand(std::string_view t
   return out;
 }
 
+std::shared_ptr<const bm25_index::norm_table> bm25_index::norms() const {
+  auto t = std::atomic_load(&norms_);
+  if (t && t->generation == generation_) return t;
+  auto fresh = std::make_shared<norm_table>();
+  fresh->generation = generation_;
+  fresh->k.resize(doc_len_.size());
+  const double avg = live_docs_ ? total_len_ / static_cast<double>(live_docs_) : 1.0;
+  for (size_t d = 0; d < doc_len_.size(); ++d)
+    fresh->k[d] = params_.k1 * (1 - params_.b + params_.b * doc_len_[d] / avg);  // as the formula in search() had it
+  std::shared_ptr<const norm_table> out = std::move(fresh);
+  std::atomic_store(&norms_, out);  // two searches may both build it: either result is the same
+  return out;
+}
+
 std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, size_t k,
                                          const std::function<bool(uint32_t)>& keep, size_t ranked) const {
   std::vector<bm25_hit> hits;
   if (live_docs_ == 0 || k == 0) return hits;
   const double n = static_cast<double>(live_docs_);
-  const double avg = total_len_ / n;
+  const auto table = norms();
+  const double* norm_of = table->k.data();
+  const double k1_plus_1 = params_.k1 + 1;
   // Scores accumulate in a dense array per thread (a hash map per query cost most of
   // the time at a million documents); `touched` lists the documents seen, and a
   // rejected document is marked with -inf so that keep() runs once per document.
@@ -201,6 +219,7 @@ std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, 
       used.push_back(it->second);
       double df = static_cast<double>(list.size());
       double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+      const double weight = qweight * idf;
       for (const auto& p : list) {
         float& a = acc[p.doc];
         if (a == rejected) continue;
@@ -213,8 +232,8 @@ std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, 
           touched.push_back(p.doc);
         }
         double tf = p.tf;
-        double norm = tf * (params_.k1 + 1) / (tf + params_.k1 * (1 - params_.b + params_.b * doc_len_[p.doc] / avg));
-        a += static_cast<float>(qweight * idf * norm);
+        double norm = tf * k1_plus_1 / (tf + norm_of[p.doc]);
+        a += static_cast<float>(weight * norm);
       }
     }
   }

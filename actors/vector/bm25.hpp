@@ -7,6 +7,7 @@
 // Persisted as the term bags of its documents (vector_state saves them).
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,6 +57,14 @@ class bm25_index {
     float tf;
   };
   uint32_t term_id(const std::string& t);
+  // Each document's length normalisation, k1 * (1 - b + b * len / avg), for the index as
+  // it is at `generation`. Searches (concurrent, read-only) build it on first use after
+  // a change and share it; add and remove bump the generation.
+  struct norm_table {
+    uint64_t generation = 0;
+    std::vector<double> k;
+  };
+  std::shared_ptr<const norm_table> norms() const;
 
   bm25_params params_;
   std::unordered_map<std::string, uint32_t> ids_;
@@ -71,6 +80,8 @@ class bm25_index {
   std::vector<float> doc_len_;
   size_t live_docs_ = 0, live_terms_ = 0;
   double total_len_ = 0;
+  uint64_t generation_ = 0;
+  mutable std::shared_ptr<const norm_table> norms_;  // std::atomic_load / atomic_store only
 };
 
 }  // namespace cg

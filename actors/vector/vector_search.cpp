@@ -1,6 +1,7 @@
 // Search over the vector state: BM25, vectors, their fusion (fusion.hpp) and the
 // graph-context rerank.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
@@ -17,6 +18,14 @@
 
 namespace cg {
 namespace {
+
+// The first `width` characters of the number as "%f" prints it (what
+// std::to_string(v).substr(0, width) gave, without a printf per hit).
+std::string fixed_prefix(double v, size_t width) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 6);
+  return std::string(buf, std::min(width, static_cast<size_t>(r.ptr - buf)));
+}
 
 std::string_view dir_of(std::string_view path) {
   auto cut = path.rfind('/');
@@ -166,7 +175,7 @@ result<std::vector<search_hit>> vector_state::similar(node_id id, size_t k, floa
   std::vector<search_hit> out;
   for (auto& h : *hits) {
     if (h.id == id || h.vector_score < min_score) continue;
-    h.reasons.push_back("similar " + std::to_string(h.vector_score).substr(0, 5));
+    h.reasons.push_back("similar " + fixed_prefix(h.vector_score, 5));
     out.push_back(std::move(h));
     if (out.size() == k) break;
   }
@@ -231,7 +240,7 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
     }
     if (h.vector_rank > 0)
       first.push_back("meaning #" + std::to_string(h.vector_rank) + " (cosine " +
-                      std::to_string(semantic[static_cast<size_t>(h.vector_rank - 1)].second).substr(0, 4) + ")");
+                      fixed_prefix(semantic[static_cast<size_t>(h.vector_rank - 1)].second, 4) + ")");
     h.reasons.insert(h.reasons.begin(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
   };
   auto signals = [](const search_hit& h) {

@@ -211,6 +211,43 @@ TEST(Bm25, RemoveAndReAddKeepTheIndexExact) {
   EXPECT_EQ(idx.documents(), 2u);
 }
 
+// Searches share a length-normalisation table built for the index as it was; after
+// every add, replacement or removal the scores equal those of an index built from
+// scratch with the same documents (a stale table would score with old lengths).
+TEST(Bm25, ScoresFollowEveryChangeExactly) {
+  auto bag = [](std::string name, std::string doc) {
+    doc_source s;
+    s.name = std::move(name);
+    s.docstring = std::move(doc);
+    return build_bag(s);
+  };
+  std::vector<term_bag> docs = {bag("read_socket", "Read from the socket."), bag("write_socket", "Write it."),
+                                bag("socket_pool", "A pool of socket connections kept open for reuse by clients.")};
+  bm25_index live;
+  for (uint32_t d = 0; d < docs.size(); ++d) live.add(d, docs[d]);
+  auto same_as_fresh = [&](const char* when) {
+    bm25_index fresh;
+    for (uint32_t d = 0; d < docs.size(); ++d)
+      if (!docs[d].empty()) fresh.add(d, docs[d]);
+    auto a = live.search(query_terms("socket read"), 10), b = fresh.search(query_terms("socket read"), 10);
+    ASSERT_EQ(a.size(), b.size()) << when;
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].doc, b[i].doc) << when;
+      EXPECT_EQ(a[i].score, b[i].score) << when;  // bit for bit
+    }
+  };
+  same_as_fresh("built");
+  docs.push_back(bag("socket", "socket socket"));  // a short document: the average length drops
+  live.add(3, docs[3]);
+  same_as_fresh("after an add");
+  docs[0] = bag("read_socket_fully", "Read from the socket until the peer closes the connection, in chunks.");
+  live.add(0, docs[0]);  // a replacement with another length
+  same_as_fresh("after a replacement");
+  docs[2] = {};
+  live.remove(2);
+  same_as_fresh("after a removal");
+}
+
 std::vector<term_bag> corpus() {
   // Five topics: "socket" always appears with "connect" and "recv", "json" with
   // "decode"; "helper" everywhere.
