@@ -73,6 +73,7 @@ int run_config_show(const context& ctx) {
                        {{"vectors", c.search.vectors},
                         {"dimension", c.search.dimension},
                         {"index", c.search.index},
+                        {"hnsw_half_floats", c.search.hnsw_half_floats},
                         {"fusion", c.search.fusion},
                         {"rrf_k", c.search.rrf_k},
                         {"bm25_weight", c.search.bm25_weight},
@@ -107,8 +108,10 @@ int run_config_show(const context& ctx) {
               list(c.index.include).c_str(), list(c.index.exclude).c_str(), list(c.index.languages).c_str(),
               c.index.follow_symlinks ? "true" : "false", c.index.gitignore ? "true" : "false", c.log.format.c_str(),
               c.log.level.c_str());
-  std::printf("\n[search]\nvectors = %s\ndimension = %zu\nindex = \"%s\"\nfusion = \"%s\"\nrrf_k = %zu\nbm25_weight = %g\nvector_weight = %g\n",
-              c.search.vectors ? "true" : "false", c.search.dimension, c.search.index.c_str(), c.search.fusion.c_str(), c.search.rrf_k,
+  std::printf("\n[search]\nvectors = %s\ndimension = %zu\nindex = \"%s\"\nhnsw_half_floats = %s\nfusion = \"%s\"\nrrf_k = %zu\n"
+              "bm25_weight = %g\nvector_weight = %g\n",
+              c.search.vectors ? "true" : "false", c.search.dimension, c.search.index.c_str(),
+              c.search.hnsw_half_floats ? "true" : "false", c.search.fusion.c_str(), c.search.rrf_k,
               c.search.bm25_weight, c.search.vector_weight);
   const auto& em = j["embeddings"];
   std::printf("\n[embeddings]\n");

@@ -141,6 +141,7 @@ result<config> load_config(const std::string& explicit_path) {
     if (auto v = t["search"]["vectors"].value<bool>()) c.search.vectors = *v;
     if (auto v = t["search"]["dimension"].value<int64_t>()) c.search.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
     if (auto v = t["search"]["index"].value<std::string>()) c.search.index = *v;
+    if (auto v = t["search"]["hnsw_half_floats"].value<bool>()) c.search.hnsw_half_floats = *v;
     if (auto v = t["search"]["fusion"].value<std::string>()) c.search.fusion = *v;
     if (auto v = t["search"]["rrf_k"].value<int64_t>()) c.search.rrf_k = static_cast<size_t>(std::max<int64_t>(1, *v));
     if (auto v = t["search"]["bm25_weight"].value<double>()) c.search.bm25_weight = *v;
@@ -177,6 +178,8 @@ result<config> load_config(const std::string& explicit_path) {
     return make_error(errc::invalid_argument, "CODEGRAPH_SEARCH_VECTORS must be true or false");
   if (auto e = env("CODEGRAPH_SEARCH_DIMENSION"); !e.empty()) c.search.dimension = static_cast<size_t>(std::atoi(e.c_str()));
   if (auto e = env("CODEGRAPH_SEARCH_INDEX"); !e.empty()) c.search.index = e;
+  if (auto e = env("CODEGRAPH_SEARCH_HNSW_HALF_FLOATS"); !e.empty() && !parse_bool(e, c.search.hnsw_half_floats))
+    return make_error(errc::invalid_argument, "CODEGRAPH_SEARCH_HNSW_HALF_FLOATS must be true or false");
   if (auto e = env("CODEGRAPH_SEARCH_FUSION"); !e.empty()) c.search.fusion = e;
   if (!parse_fusion_method(c.search.fusion))
     return make_error(errc::invalid_argument, "search.fusion must be rrf or convex");

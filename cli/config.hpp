@@ -26,6 +26,7 @@ struct config {
     bool vectors = true;           // build the search index while indexing
     size_t dimension = 384;        // embedding dimension of the built-in embedder
     std::string index = "auto";    // auto | flat | ivf_flat | hnsw | ivf_sq8
+    bool hnsw_half_floats = true;  // HNSW walks a half-float copy (faster; 2 bytes/dim/vector more)
     std::string fusion = "convex"; // convex | rrf (see actors/vector/fusion.hpp)
     size_t rrf_k = 60;
     double bm25_weight = 1.0, vector_weight = 0.2;

@@ -14,6 +14,7 @@ engine_options engine_options_for(const context& ctx) {
   eo.data_dir = ctx.cfg.data_dir;
   eo.vectors.dimension = ctx.cfg.search.dimension;
   if (ctx.cfg.search.index != "auto") eo.vectors.kind = parse_index_kind(ctx.cfg.search.index);
+  eo.vectors.hnsw_half_floats = ctx.cfg.search.hnsw_half_floats;
   if (ctx.cfg.embeddings.provider == "openai") {
     auto o = provider_options(ctx.cfg);
     eo.vectors.make_embedder = [o]() -> std::unique_ptr<embedder> { return std::make_unique<net::openai_embedder>(o); };

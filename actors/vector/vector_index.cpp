@@ -149,6 +149,7 @@ struct vector_index::impl {
   // HNSW: the stored vectors again as half floats, which the walk reads (hnsw_walk.hpp);
   // derived from the storage after every add and on load, never saved.
   std::vector<uint16_t> half;
+  bool keep_half = true;
 
   faiss::IndexIVF* ivf() const {
     return dynamic_cast<faiss::IndexIVF*>(index.get());
@@ -166,7 +167,7 @@ struct vector_index::impl {
   }
   void mirror_half() {
     auto* h = hnsw();
-    if (!h || !half_kernels()) return;
+    if (!h || !half_kernels() || !keep_half) return;
     const size_t have = half.size() / dim, total = static_cast<size_t>(h->ntotal);
     if (total <= have) return;
     half.resize(total * dim);
@@ -222,6 +223,7 @@ result<vector_index> vector_index::build(index_kind kind, size_t dim, const floa
   im->kind = kind;
   im->dim = dim;
   im->trained = n;
+  im->keep_half = p.half_floats;
   auto d = static_cast<int>(dim);
   auto st = guarded(
       [&] {
@@ -382,6 +384,18 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
 void vector_index::compare_with_faiss_walk(bool on) { faiss_walk.store(on); }
 void vector_index::walk_half_floats(bool on) { half_walk.store(on); }
 
+void vector_index::keep_half_floats(bool on) {
+  impl_->keep_half = on;
+  if (on) {
+    impl_->mirror_half();
+  } else {
+    std::vector<uint16_t>().swap(impl_->half);
+  }
+  impl_->sized_at = -1;  // memory_bytes() counts the copy
+}
+
+bool vector_index::has_half_floats() const { return !impl_->half.empty(); }
+
 bool vector_index::uses_fast_kernel() const {
   auto* h = impl_->hnsw();
   return h && dynamic_cast<const fast_flat_l2*>(h->storage) != nullptr;
@@ -489,8 +503,9 @@ status vector_index::load_duplicates(const std::string& file) {
   return {};
 }
 
-result<vector_index> vector_index::load(const std::string& path) {
+result<vector_index> vector_index::load(const std::string& path, bool half_floats) {
   auto im = std::make_unique<impl>();
+  im->keep_half = half_floats;
   auto st = guarded([&] { im->index.reset(faiss::read_index(path.c_str())); }, "vector index load");
   if (!st.ok()) return st.err();
   im->dim = static_cast<size_t>(im->index->d);

@@ -196,7 +196,7 @@ status vector_state::load(const std::string& dir) {
     return make_error(errc::corrupt, "vector state: vectors.f32 has the wrong size");
   std::optional<vector_index> ann;
   if (m.value("index", std::string("flat")) != "flat") {
-    auto loaded = vector_index::load((d / "index.faiss").string());
+    auto loaded = vector_index::load((d / "index.faiss").string(), opts_.hnsw_half_floats);
     if (!loaded.ok()) return loaded.err();
     ann = std::move(*loaded);
   }

@@ -292,7 +292,9 @@ result<bool> vector_state::ensure_index(bool force_rebuild) {
   bool rebuild = force_rebuild || !ann_ || ann_->kind() != want ||
                  (want != index_kind::hnsw && docs_.size() > 4 * std::max<size_t>(ann_->trained_size(), 1));
   if (rebuild) {
-    auto built = vector_index::build(want, opts_.dimension, vectors_.data(), docs_.size());
+    index_params params;
+    params.half_floats = opts_.hnsw_half_floats;
+    auto built = vector_index::build(want, opts_.dimension, vectors_.data(), docs_.size(), params);
     if (!built.ok()) return built.err();
     ann_ = std::move(*built);
     ann_slots_ = docs_.size();

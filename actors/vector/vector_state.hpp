@@ -34,6 +34,7 @@ struct vector_options {
   // out (the benchmark holds its answers' docstrings out); empty: everyone's.
   std::function<bool(node_id)> learn_docstring_of;
   size_t embed_batch = 256;
+  bool hnsw_half_floats = true;  // index_params::half_floats
   // Makes an external embedder (e.g. the OpenAI-compatible provider); empty: built-in.
   std::function<std::unique_ptr<embedder>()> make_embedder;
 };

@@ -184,6 +184,9 @@ TEST_F(cli, configuration_file_environment_and_flags_in_that_order) {
   auto with_env = show({}, {"CODEGRAPH_DATA_DIR=/from/env", "CODEGRAPH_INDEX_MAX_FILE_SIZE=1MiB"});
   EXPECT_EQ(with_env["data_dir"], "/from/env");
   EXPECT_EQ(with_env["index"]["max_file_size"], 1048576);
+  EXPECT_EQ(file_only["search"]["hnsw_half_floats"], true);
+  EXPECT_EQ(show({}, {"CODEGRAPH_SEARCH_HNSW_HALF_FLOATS=false"})["search"]["hnsw_half_floats"], false);
+  EXPECT_EQ(run_cli({"config", "show"}, {"CODEGRAPH_SEARCH_HNSW_HALF_FLOATS=maybe"}).exit_code, 1);
   auto with_flag = show({"--data-dir", "/from/flag"}, {"CODEGRAPH_DATA_DIR=/from/env"});
   EXPECT_EQ(with_flag["data_dir"], "/from/flag");
   write_file(dir / "bad.toml", "data_dir = [unclosed\n");

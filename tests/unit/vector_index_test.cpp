@@ -144,6 +144,39 @@ TEST(VectorIndex, MemoryBytesIsKeptUntilTheIndexGrows) {
   EXPECT_GT(idx->memory_bytes(), first + 100 * dim * sizeof(float));
 }
 
+// The half-float copy is a setting ([search] hnsw_half_floats): without it the index
+// holds 2 bytes per dimension per vector less, searches the float rows with the same
+// recall, and stays without one through add() and load(); it can be put back.
+TEST(VectorIndex, HalfFloatCopyCanBeLeftOut) {
+  if (!half_kernels()) GTEST_SKIP() << "no F16C on this CPU: there is never a copy";
+  static const auto truth = brute_force();
+  index_params with, without;
+  without.half_floats = false;
+  auto a = vector_index::build(index_kind::hnsw, dim, data().base.data(), n - 1000, with);
+  auto b = vector_index::build(index_kind::hnsw, dim, data().base.data(), n - 1000, without);
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (auto* idx : {&*a, &*b})
+    ASSERT_TRUE(idx->add(data().base.data() + (n - 1000) * dim, 1000, static_cast<int64_t>(n - 1000)).ok());
+  EXPECT_TRUE(a->has_half_floats());
+  EXPECT_FALSE(b->has_half_floats());
+  EXPECT_EQ(a->memory_bytes() - b->memory_bytes(), n * dim * 2);
+  EXPECT_GE(recall(truth, run(*b, search_mode::balanced)), recall(truth, run(*a, search_mode::balanced)) - 0.01);
+  test::temp_dir dir("half");
+  auto path = (dir / "index.faiss").string();
+  ASSERT_TRUE(a->save(path).ok());
+  auto plain = vector_index::load(path, false);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->has_half_floats());
+  EXPECT_EQ(run(*plain, search_mode::exact), run(*a, search_mode::exact));
+  plain->keep_half_floats(true);
+  EXPECT_TRUE(plain->has_half_floats());
+  EXPECT_EQ(plain->memory_bytes(), a->memory_bytes());
+  EXPECT_EQ(run(*plain, search_mode::balanced), run(*a, search_mode::balanced));
+  plain->keep_half_floats(false);
+  EXPECT_FALSE(plain->has_half_floats());
+  EXPECT_EQ(plain->memory_bytes(), b->memory_bytes());
+}
+
 // Our HNSW walk (hnsw_walk.cpp, over the half-float copy) against FAISS's own
 // HNSW::search over the same graph and against our walk over the float rows: at every
 // ef at least their recall, hits distinct and best first, and each score the true

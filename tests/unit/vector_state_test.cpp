@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "actors/vector/vector_index.hpp"
 #include "actors/vector/vector_state.hpp"
 #include "tests/support/support.hpp"
 
@@ -301,6 +302,29 @@ TEST(VectorState, SavesAndLoads) {
   // A damaged file is refused, not half-loaded.
   test::write_file(dir / "p/vectors.f32", "xx");
   EXPECT_EQ(vector_state({}).load((dir / "p").string()).err().code, errc::corrupt);
+}
+
+// hnsw_half_floats = false reaches the index, on a build and on a load: the index is
+// smaller by the copy (2 bytes per dimension per slot) and answers the same names.
+TEST(VectorState, HnswHalfFloatsSettingReachesTheIndex) {
+  if (!half_kernels()) GTEST_SKIP() << "no F16C on this CPU: there is never a copy";
+  fixture f;
+  temp_dir dir("cg-vhalf");
+  vector_options with, without;
+  with.kind = without.kind = index_kind::hnsw;
+  without.hnsw_half_floats = false;
+  vector_state a(with), b(without);
+  ASSERT_TRUE(f.sync(a).ok());
+  ASSERT_TRUE(f.sync(b).ok());
+  ASSERT_EQ(a.stats().index, "hnsw");
+  const size_t copy = a.stats().index_vectors * a.stats().dimension * 2;
+  ASSERT_GT(copy, 0u);
+  EXPECT_EQ(a.stats().index_bytes - b.stats().index_bytes, copy);
+  EXPECT_EQ(names(f.search(a, query("download web page"))), names(f.search(b, query("download web page"))));
+  ASSERT_TRUE(a.save((dir / "p").string()).ok());
+  vector_state loaded(without);
+  ASSERT_TRUE(loaded.load((dir / "p").string()).ok());
+  EXPECT_EQ(loaded.stats().index_bytes, b.stats().index_bytes);
 }
 
 TEST(VectorState, FindsSimilarDefinitions) {
