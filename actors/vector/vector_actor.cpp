@@ -1,6 +1,7 @@
 // The vector actor: one per project. Restores the saved search state on first use,
 // brings it in step with the graph when the store has moved on (RocksDB sequence),
-// saves it after every change, and answers searches in streamed batches.
+// saves it after a change (at most every save_interval, holding the state's lock
+// shared: searches go on), and answers searches in streamed batches.
 //
 // Searches only read the state (vector_shared), so each runs in a short-lived actor of
 // its own and several run at once on the scheduler's threads, holding the state's lock
@@ -25,6 +26,8 @@ struct vector_holder {
   std::shared_ptr<vector_state> state;
   std::shared_ptr<std::shared_mutex> rw;
   bool loaded = false;
+  bool saved = false;  // by this actor, since it started
+  std::chrono::steady_clock::time_point last_save{};
   static inline const char* name = "cg.vector";
 
   // The state, restored and current; sync errors come back as values.
@@ -47,7 +50,21 @@ struct vector_holder {
     auto view = db->snapshot();
     auto r = rebuild ? state->rebuild(view, proj, seq) : state->sync(view, proj, seq);
     if (!r.ok()) return r;
-    if (auto s = state->save(dir); !s.ok()) spdlog::warn("vectors of {}: cannot save: {}", project, s.err().message);
+    // The save only reads the state, and this actor is its only writer: searches (in
+    // place and here) go on beside it under the shared lock instead of waiting for
+    // the files (seconds at a million definitions).
+    // At most every save_interval (the files are rewritten whole: ~3 GB at 900K
+    // definitions); a state saved earlier catches up on load.
+    auto now = std::chrono::steady_clock::now();
+    if (saved && !rebuild && now - last_save < state->options().save_interval) return r;
+    lock.unlock();
+    std::shared_lock reading(*rw);
+    if (auto s = state->save(dir); !s.ok()) {
+      spdlog::warn("vectors of {}: cannot save: {}", project, s.err().message);
+    } else {
+      saved = true;
+      last_save = now;
+    }
     return r;
   }
 

@@ -432,7 +432,12 @@ size_t vector_index::memory_bytes() const {
 }
 
 status vector_index::save(const std::string& path) const {
-  auto st = guarded([&] { faiss::write_index(impl_->index.get(), path.c_str()); }, "vector index save");
+  auto st = guarded(
+      [&] {
+        std::shared_lock ef(impl_->ef_lock);  // FAISS's own search (benchmarks) sets efSearch under it
+        faiss::write_index(impl_->index.get(), path.c_str());
+      },
+      "vector index save");
   if (!st.ok()) return st;
   // The calibrated tiers beside the index (FAISS's file has no room for them).
   const auto& t = impl_->tiers;

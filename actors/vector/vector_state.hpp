@@ -6,6 +6,7 @@
 // Slots: each document has a dense slot (row of the embedding matrix, BM25 doc,
 // ANN label). A removed document leaves a dead slot; compaction renumbers when dead
 // slots pass a quarter of all.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,6 +36,10 @@ struct vector_options {
   std::function<bool(node_id)> learn_docstring_of;
   size_t embed_batch = 256;
   bool hnsw_half_floats = true;  // index_params::half_floats
+  // The vector actor saves after a sync at most this often (the first sync of a run and
+  // a rebuild always save). A state saved earlier is still correct: on load it catches
+  // up from the store's change log, re-embedding only the files changed since.
+  std::chrono::milliseconds save_interval{30000};
   // Makes an external embedder (e.g. the OpenAI-compatible provider); empty: built-in.
   std::function<std::unique_ptr<embedder>()> make_embedder;
 };
@@ -83,6 +88,7 @@ class vector_state {
                                              const search_filters& f) const;
 
   vector_stats stats() const;
+  const vector_options& options() const { return opts_; }
   size_t live_documents() const { return live_; }  // cheap (stats() measures the index)
   uint64_t sequence() const { return sequence_; }
   // Queries are embedded in process (the built-in embedder): a search never waits on

@@ -8,6 +8,8 @@
 #include <future>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "actors/engine.hpp"
 #include "actors/graph/graph_query.hpp"
 #include "tests/support/support.hpp"
@@ -365,6 +367,52 @@ TEST_F(engine_fixture, searches_in_place_only_on_a_current_index_and_answer_alik
   auto unknown = eng->try_search_now(sr, collect(none));
   ASSERT_TRUE(unknown.has_value());
   EXPECT_FALSE(unknown->ok());
+}
+
+// The vector state is saved at most every save_interval after the first sync of a
+// run: a later change is synced and searchable at once but not written, and an engine
+// opened afterwards loads the older files and catches up from the store.
+TEST_F(engine_fixture, vector_saves_are_spaced_and_an_older_save_catches_up) {
+  eng.reset();
+  engine_options o;
+  o.data_dir = data.str();
+  o.parser_workers = 2;
+  o.vectors.save_interval = std::chrono::hours(1);
+  auto e = engine::open(o);
+  ASSERT_TRUE(e.ok()) << e.err().message;
+  eng = std::move(*e);
+  auto manifest_sequence = [&] {
+    auto text = read_file(data.path() / "vectors" / "shop" / "manifest.json");
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    return j.is_object() ? j.value("sequence", uint64_t{0}) : uint64_t{0};
+  };
+  ASSERT_EQ(run().outcome, index_phase::done);  // the run's first sync: saved
+  const auto first = manifest_sequence();
+  ASSERT_GT(first, 0u);
+  node n;
+  n.kind = node_kind::function;
+  n.name = "quokkacounter";
+  n.docstring = "counts quokkas";
+  auto made = eng->create_node("shop", std::move(n));
+  ASSERT_TRUE(made.ok()) << made.err().message;
+  search_request sr;
+  sr.project = "shop";
+  sr.query = "quokkacounter";
+  std::vector<search_hit> hits;
+  auto collect = [&hits](const search_batch& b) { hits.insert(hits.end(), b.hits.begin(), b.hits.end()); };
+  ASSERT_TRUE(eng->search(sr, collect).ok());
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].id, made->id);
+  EXPECT_EQ(manifest_sequence(), first);  // synced, not written: within the interval
+  eng.reset();
+  e = engine::open(o);
+  ASSERT_TRUE(e.ok()) << e.err().message;
+  eng = std::move(*e);
+  hits.clear();
+  ASSERT_TRUE(eng->search(sr, collect).ok());
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].id, made->id);  // the older files caught up
+  EXPECT_GT(manifest_sequence(), first);  // and this run's first sync saved
 }
 
 }  // namespace
