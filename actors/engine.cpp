@@ -145,7 +145,8 @@ result<std::unique_ptr<engine>> engine::open(const engine_options& opts) {
 store& engine::storage() { return *impl_->db; }
 unsigned engine::parser_workers() const { return static_cast<unsigned>(impl_->workers.size()); }
 
-result<uint64_t> engine::start_index(index_request req, std::function<void(const index_summary&)> done) {
+result<uint64_t> engine::start_index(index_request req, std::function<void(const index_summary&)> done,
+                                     std::function<void()> graph_done) {
   if (req.project.empty()) return make_error(errc::invalid_argument, "an index task needs a project name");
   auto proj = impl_->db->ensure_project(req.project);
   if (!proj.ok()) return proj.err();
@@ -164,7 +165,8 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   std::optional<vector_actor> vec;
   if (req.vectors) vec = impl_->vector_for(*proj, req.project);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [vec, finish](const index_summary& s) {
+      [vec, finish, graph_done](const index_summary& s) {
+        if (graph_done) graph_done();
         if (!vec || s.outcome != index_phase::done) return finish(s);
         auto job = std::make_shared<vsync_job>();
         job->done = [s = index_summary(s), finish](const result<sync_summary>& r) mutable {

@@ -32,8 +32,11 @@ class engine {
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
 
-  // Starts an index task and returns its id; done runs once, when it ends.
-  result<uint64_t> start_index(index_request req, std::function<void(const index_summary&)> done);
+  // Starts an index task and returns its id; done runs once, when it ends. graph_done
+  // (optional) runs once before it, as soon as the graph is written and resolved: the
+  // search index sync that follows does not hold up another task's graph work.
+  result<uint64_t> start_index(index_request req, std::function<void(const index_summary&)> done,
+                               std::function<void()> graph_done = {});
   bool cancel(uint64_t task);
   // Runs a task to its end; on_progress gets that task's progress events.
   index_summary index(index_request req, std::function<void(const index_progress&)> on_progress = {});

@@ -31,7 +31,9 @@ pids+=($server)
 for _ in $(seq 1 600); do [ -s "$work/port" ] && break; sleep 0.1; done
 base=http://127.0.0.1:$(cat "$work/port")
 for _ in $(seq 1 1200); do
-  curl -sf -H "Authorization: Bearer $token" "$base/api/v1/tasks/1" | grep -q '"state":"done"' && break; sleep 0.5
+  # Done and its search index built (the summary's vectors.synced): the phases measure
+  # a server at rest, not one still embedding and building HNSW on both cores.
+  curl -sf -H "Authorization: Bearer $token" "$base/api/v1/tasks/1" | grep -q '"synced":true' && break; sleep 0.5
 done
 echo "indexed: $(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/projects/python/stats" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["nodes"]["total"], "nodes")')"
 phases=${PHASES:-watch,query,fanout}

@@ -222,7 +222,12 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
     pj["last_indexed_unix"] = unix_now();
     pj["last_outcome"] = to_string(s.outcome);
     (void)eng_.storage().set_project_info(project, pj.dump());
-    watch_task_ended(project);  // after tasks_mu_: start_index has marked the project running
+  }, [this, project] {
+    // The graph is written: a queued watch batch may start while this task's search
+    // index sync goes on (watch runs leave the vectors to catch up on their next use;
+    // the first save after an initial index waited for its embeddings and HNSW build).
+    { std::lock_guard lock(tasks_mu_); }  // start_index has marked the project running
+    watch_task_ended(project);
   });
   if (!started.ok()) return started.err();
   if (opts_.watch) {

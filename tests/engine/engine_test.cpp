@@ -415,5 +415,43 @@ TEST_F(engine_fixture, vector_saves_are_spaced_and_an_older_save_catches_up) {
   EXPECT_GT(manifest_sequence(), first);  // and this run's first sync saved
 }
 
+// graph_done runs once, before done, when the graph is written: another task's graph
+// work (a watch run) need not wait for this task's search index sync.
+TEST_F(engine_fixture, graph_done_comes_before_the_search_index_sync_ends) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> order;
+  bool graph_searchable = false;
+  index_summary summary;
+  index_request req;
+  req.project = "shop";
+  req.root = src.str();
+  auto t = eng->start_index(
+      req,
+      [&](const index_summary& s) {
+        std::lock_guard lock(mu);
+        order.push_back("done");
+        summary = s;
+        cv.notify_all();
+      },
+      [&] {
+        // The graph is there already (the nodes of the files just indexed).
+        symbol_query sq;
+        sq.text = "Order";
+        sq.fuzzy = false;
+        auto found = graph_query(eng->storage().latest(), pid()).find(sq);
+        std::lock_guard lock(mu);
+        graph_searchable = found.ok() && !found->empty();
+        order.push_back("graph");
+      });
+  ASSERT_TRUE(t.ok()) << t.err().message;
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return order.size() == 2; }));
+  EXPECT_EQ(order, (std::vector<std::string>{"graph", "done"}));
+  EXPECT_TRUE(graph_searchable);
+  EXPECT_EQ(summary.outcome, index_phase::done);
+  EXPECT_TRUE(summary.vectors.synced);  // done still waits for the sync
+}
+
 }  // namespace
 }  // namespace cg
