@@ -37,6 +37,11 @@ result<net::server_options> server_options_of(const context& ctx, const serve_ar
   o.tls_key_file = a.tls_key.empty() ? s.tls_key : a.tls_key;
   o.cors_origins = s.cors_origins;
   o.allowed_roots = s.allowed_roots;
+  o.allowed_hosts = s.allowed_hosts;
+  o.query_token = s.query_token;
+  o.graphql.max_cost = s.graphql_max_cost;
+  o.graphql.timeout = std::chrono::milliseconds(s.graphql_timeout_ms);
+  o.graphql.max_memory = static_cast<size_t>(s.graphql_max_memory);
   o.audit_log = s.audit_log.empty() ? ctx.cfg.data_dir + "/audit.log" : s.audit_log == "off" ? "" : s.audit_log;
   o.data_dir = ctx.cfg.data_dir;
   o.assets_dir = s.assets_dir;

@@ -54,26 +54,6 @@ std::string default_data_dir() {
   return ".codegraph";
 }
 
-result<uint64_t> parse_size(std::string_view s) {
-  if (s.empty()) return make_error(errc::invalid_argument, "empty size");
-  size_t i = 0;
-  uint64_t n = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    n = n * 10 + static_cast<uint64_t>(s[i] - '0');
-    ++i;
-  }
-  if (i == 0) return make_error(errc::invalid_argument, "not a size: " + std::string(s));
-  auto unit = s.substr(i);
-  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  uint64_t mult = 1;
-  if (unit.empty() || unit == "b" || unit == "B") mult = 1;
-  else if (unit == "k" || unit == "K" || unit == "KiB" || unit == "KB" || unit == "kb") mult = 1024;
-  else if (unit == "m" || unit == "M" || unit == "MiB" || unit == "MB" || unit == "mb") mult = 1024 * 1024;
-  else if (unit == "g" || unit == "G" || unit == "GiB" || unit == "GB" || unit == "gb") mult = 1024ull * 1024 * 1024;
-  else return make_error(errc::invalid_argument, "unknown size unit in " + std::string(s));
-  return n * mult;
-}
-
 net::openai_embedder_options provider_options(const config& c) {
   net::openai_embedder_options o;
   o.base_url = c.embeddings.base_url;

@@ -46,7 +46,13 @@ struct config {
     unsigned worker_threads = 4;   // blocking handlers (search, parse, graph walks)
     std::string tls_cert, tls_key; // PEM files: both set turns on HTTPS/WSS
     std::vector<std::string> cors_origins;   // browser origins allowed ("*": any)
-    std::vector<std::string> allowed_roots;  // project roots must lie under these (empty: anywhere)
+    std::vector<std::string> allowed_roots;  // project roots must lie under these (empty: anywhere with
+                                             // auth, under registered roots with --no-auth)
+    std::vector<std::string> allowed_hosts;  // Host names answered besides IP literals and localhost
+    bool query_token = false;                // ?access_token= accepted (browsers' WebSocket upgrades)
+    uint64_t graphql_max_cost = 250000;      // estimated before execution (0: no limit)
+    uint64_t graphql_timeout_ms = 30000;     // per operation (per event of a subscription)
+    uint64_t graphql_max_memory = 256u << 20;  // estimated bytes of an operation's values
     std::vector<std::string> projects;       // "name=/path" indexed when the server starts
     std::string assets_dir;        // npm packages GraphiQL is served from; "": the build's node_modules
     std::string audit_log;         // JSON lines of writes; "" : <data_dir>/audit.log; "off": none

@@ -237,24 +237,18 @@ api_reply project_stats(app& a, api_request& req) {
 void register_graph_routes(app& a, router& r) {
   const std::string p = "/api/v1/projects/{name}";
   auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
-  r.add({"GET", p + "/nodes/{id}", role::reader, false, true, bind(get_node)});
-  r.add({"GET", p + "/nodes", role::reader, true, true, bind(list_nodes)});
-  r.add({"GET", p + "/nodes/{id}/callers", role::reader, true, true,
-         [&a](api_request& req) { return walk(a, req, true, {edge_kind::calls}); }});
-  r.add({"GET", p + "/nodes/{id}/callees", role::reader, true, true,
-         [&a](api_request& req) { return walk(a, req, false, {edge_kind::calls}); }});
-  r.add({"GET", p + "/nodes/{id}/dependencies", role::reader, true, true,
-         [&a](api_request& req) { return walk(a, req, false, {}); }});
-  r.add({"GET", p + "/nodes/{id}/dependents", role::reader, true, true,
-         [&a](api_request& req) { return walk(a, req, true, {}); }});
-  r.add({"GET", p + "/path", role::reader, true, true, bind(find_path)});
-  r.add({"GET", p + "/outline", role::reader, true, true, bind(outline)});
-  r.add({"GET", p + "/files", role::reader, true, true, bind(files)});
-  r.add({"GET", p + "/file-dependencies", role::reader, true, true,
-         [&a](api_request& req) { return file_deps(a, req, false); }});
-  r.add({"GET", p + "/file-dependents", role::reader, true, true,
-         [&a](api_request& req) { return file_deps(a, req, true); }});
-  r.add({"GET", p + "/stats", role::reader, true, true, bind(project_stats)});
+  r.bind("GET", p + "/nodes/{id}", bind(get_node));
+  r.bind("GET", p + "/nodes", bind(list_nodes));
+  r.bind("GET", p + "/nodes/{id}/callers", [&a](api_request& req) { return walk(a, req, true, {edge_kind::calls}); });
+  r.bind("GET", p + "/nodes/{id}/callees", [&a](api_request& req) { return walk(a, req, false, {edge_kind::calls}); });
+  r.bind("GET", p + "/nodes/{id}/dependencies", [&a](api_request& req) { return walk(a, req, false, {}); });
+  r.bind("GET", p + "/nodes/{id}/dependents", [&a](api_request& req) { return walk(a, req, true, {}); });
+  r.bind("GET", p + "/path", bind(find_path));
+  r.bind("GET", p + "/outline", bind(outline));
+  r.bind("GET", p + "/files", bind(files));
+  r.bind("GET", p + "/file-dependencies", [&a](api_request& req) { return file_deps(a, req, false); });
+  r.bind("GET", p + "/file-dependents", [&a](api_request& req) { return file_deps(a, req, true); });
+  r.bind("GET", p + "/stats", bind(project_stats));
 }
 
 }  // namespace cg::net

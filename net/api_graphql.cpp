@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "schema/client_json.hpp"
 #include "net/app.hpp"
 #include "net/gql_service.hpp"
 
@@ -65,9 +66,9 @@ api_reply answer(app& a, api_request& req, const gql::request& gr, bool read_onl
 }
 
 api_reply post_graphql(app& a, api_request& req) {
-  auto body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return bad_request(req, "the body is not JSON");
-  auto gr = graphql_service::request_from_json(body);
+  auto body = parse_client_json(req.body);
+  if (!body.ok()) return bad_request(req, body.err().message);
+  auto gr = graphql_service::request_from_json(*body);
   if (!gr.ok()) return error_of(req, gr.err());
   return answer(a, req, *gr, false);
 }
@@ -91,9 +92,9 @@ api_reply get_graphql(app& a, api_request& req) {
     return error_response(403, "forbidden", "GraphQL needs the reader role", req.request_id);
   json j = {{"query", req.query_value("query")}};
   if (req.has_query("variables")) {
-    auto v = json::parse(req.query_value("variables"), nullptr, false);
-    if (v.is_discarded()) return bad_request(req, "variables is not JSON");
-    j["variables"] = v;
+    auto v = parse_client_json(req.query_value("variables"));
+    if (!v.ok()) return bad_request(req, "variables: " + v.err().message);
+    j["variables"] = std::move(*v);
   }
   if (req.has_query("operationName")) j["operationName"] = req.query_value("operationName");
   auto gr = graphql_service::request_from_json(j);
@@ -155,13 +156,12 @@ api_reply serve_asset(app& a, const api_request& req, std::string_view name) {
 }  // namespace
 
 void register_graphql_routes(app& a, router& r) {
-  r.add({"GET", "/graphiql", role::none, true, false, [&a](api_request& req) { return serve_asset(a, req, ""); }});
-  r.add({"GET", "/graphiql/{file}", role::none, true, false,
-         [&a](api_request& req) { return serve_asset(a, req, req.params.at("file")); }});
-  r.add({"POST", "/graphql", role::reader, true, false, [&a](api_request& req) { return post_graphql(a, req); }});
+  r.bind("GET", "/graphiql", [&a](api_request& req) { return serve_asset(a, req, ""); });
+  r.bind("GET", "/graphiql/{file}", [&a](api_request& req) { return serve_asset(a, req, req.params.at("file")); });
+  r.bind("POST", "/graphql", [&a](api_request& req) { return post_graphql(a, req); });
   // role none: a WebSocket upgrade authenticates in connection_init; a query
   // authenticates in the handler.
-  r.add({"GET", "/graphql", role::none, true, false, [&a](api_request& req) { return get_graphql(a, req); }});
+  r.bind("GET", "/graphql", [&a](api_request& req) { return get_graphql(a, req); });
 }
 
 }  // namespace cg::net

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/parser/parser_state.hpp"
+#include "schema/client_json.hpp"
 #include "net/app.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
@@ -22,6 +23,8 @@ parser_state& thread_parser() {
 result<std::string> inside_root(const std::string& root, const std::string& rel) {
   namespace fs = std::filesystem;
   if (rel.empty()) return make_error(errc::invalid_argument, "a path is required");
+  // The file system stops at a NUL: "a.py\0.txt" would open a.py.
+  if (rel.find('\0') != std::string::npos) return make_error(errc::invalid_argument, "the path holds a NUL byte");
   fs::path p(rel);
   if (p.is_absolute()) return make_error(errc::invalid_argument, "the path must be relative to the project root");
   for (const auto& part : p)
@@ -54,15 +57,15 @@ json extract_json(const parse_outcome& o) {
 }
 
 api_reply parse(app& a, api_request& req) {
-  auto body = json::parse(req.body, nullptr, false);
+  auto parsed = parse_client_json(req.body);
+  if (!parsed.ok()) return bad_request(req, parsed.err().message);
+  auto& body = *parsed;
   if (!body.is_object()) return bad_request(req, "the body must be a JSON object");
   auto out = parse_for_api(a, req.who, body);
   if (!out.ok()) {
     if (out.err().code == errc::unsupported)
       return error_response(422, out.err().message.starts_with("binary") ? "binary" : "not_parsed", out.err().message,
                             req.request_id);
-    if (out.err().message.starts_with("the token is scoped"))
-      return error_response(403, "forbidden", out.err().message, req.request_id);
     return error_of(req, out.err());
   }
   return ok_json(extract_json(*out).dump());
@@ -71,7 +74,9 @@ api_reply parse(app& a, api_request& req) {
 }  // namespace
 
 result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann::json& body) {
+  if (body.contains("path") && !body["path"].is_string()) return make_error(errc::invalid_argument, "path must be a string");
   auto path = body.value("path", std::string());
+  if (path.find('\0') != std::string::npos) return make_error(errc::invalid_argument, "the path holds a NUL byte");
   if (body.contains("source")) {
     if (!body["source"].is_string()) return make_error(errc::invalid_argument, "source must be a string");
     auto lang_name = body.value("language", std::string());
@@ -95,7 +100,8 @@ result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann
   auto project = body.value("project", std::string());
   if (project.empty())
     return make_error(errc::invalid_argument, "give source (a snippet) or project and path (a file of a project)");
-  if (!who.may_project(project)) return make_error(errc::invalid_argument, "the token is scoped to project " + who.project);
+  if (auto d = authorize(who, operation::parse_file, project); !d.allowed)
+    return make_error(errc::permission_denied, d.message);
   auto info = a.eng().storage().project_info(project);
   if (!info.ok()) return info.err();
   if (!*info) return make_error(errc::not_found, "no project " + project);
@@ -114,26 +120,25 @@ result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann
 }
 
 void register_misc_routes(app& a, router& r) {
-  r.add({"GET", "/health/live", role::none, false, false,
-         [](api_request&) -> api_reply { return ok_json(R"({"status":"live"})"); }});
-  r.add({"GET", "/health/ready", role::none, false, false, [&a](api_request& req) -> api_reply {
+  r.bind("GET", "/health/live", [](api_request&) -> api_reply { return ok_json(R"({"status":"live"})"); });
+  r.bind("GET", "/health/ready", [&a](api_request& req) -> api_reply {
            if (!a.ready())
              return error_response(503, "not_ready", "indexes are loading", req.request_id);
            return ok_json(R"({"status":"ready"})");
-         }});
-  r.add({"GET", "/metrics", role::reader, false, false, [&a](api_request&) -> api_reply {
+         });
+  r.bind("GET", "/metrics", [&a](api_request&) -> api_reply {
            api_response res;
            res.content_type = "text/plain; version=0.0.4; charset=utf-8";
            res.body = a.stats().render();
            return res;
-         }});
-  r.add({"POST", "/api/v1/parse", role::reader, true, false, [&a](api_request& req) { return parse(a, req); }});
+         });
+  r.bind("POST", "/api/v1/parse", [&a](api_request& req) { return parse(a, req); });
   for (const char* p : {"/ws"})
-    r.add({"GET", p, role::reader, false, false, [](api_request& req) -> api_reply {
+    r.bind("GET", p, [](api_request& req) -> api_reply {
              auto res = error_response(426, "upgrade_required", "this path speaks WebSocket only", req.request_id);
              res.headers.emplace_back("Upgrade", "websocket");
              return res;
-           }});
+           });
 }
 
 }  // namespace cg::net

@@ -3,6 +3,7 @@
 // publishes the change (so /ws clients, subscriptions and the cache hear of it).
 #include <nlohmann/json.hpp>
 
+#include "schema/client_json.hpp"
 #include "net/app.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
@@ -17,9 +18,9 @@ api_reply create_node(app& a, api_request& req) {
   const auto& project = req.params.at("name");
   if (!a.eng().storage().project_id(project).ok())
     return error_response(404, "not_found", "no project " + project, req.request_id);
-  auto body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return bad_request(req, "the body is not JSON");
-  auto in = node_input_from_json(body, true);
+  auto parsed = parse_client_json(req.body);
+  if (!parsed.ok()) return bad_request(req, parsed.err().message);
+  auto in = node_input_from_json(*parsed, true);
   if (!in.ok()) return error_of(req, in.err());
   node n;
   in->apply_to(n);
@@ -33,9 +34,9 @@ api_reply update_node(app& a, api_request& req) {
   const auto& project = req.params.at("name");
   node_id id = 0;
   if (!parse_id(req.params.at("id"), id)) return bad_request(req, "a node id is 16 hex digits");
-  auto body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) return bad_request(req, "the body is not JSON");
-  auto in = node_input_from_json(body, false);
+  auto parsed = parse_client_json(req.body);
+  if (!parsed.ok()) return bad_request(req, parsed.err().message);
+  auto in = node_input_from_json(*parsed, false);
   if (!in.ok()) return error_of(req, in.err());
   if (!a.eng().storage().project_id(project).ok())
     return error_response(404, "not_found", "no project " + project, req.request_id);
@@ -65,10 +66,10 @@ api_reply delete_node(app& a, api_request& req) {
 void register_node_routes(app& a, router& r) {
   const std::string p = "/api/v1/projects/{name}/nodes";
   auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
-  r.add({"POST", p, role::writer, true, true, bind(create_node)});
-  r.add({"PUT", p + "/{id}", role::writer, true, true, bind(update_node)});
-  r.add({"PATCH", p + "/{id}", role::writer, true, true, bind(update_node)});
-  r.add({"DELETE", p + "/{id}", role::writer, true, true, bind(delete_node)});
+  r.bind("POST", p, bind(create_node));
+  r.bind("PUT", p + "/{id}", bind(update_node));
+  r.bind("PATCH", p + "/{id}", bind(update_node));
+  r.bind("DELETE", p + "/{id}", bind(delete_node));
 }
 
 }  // namespace cg::net

@@ -2,12 +2,10 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine_json.hpp"
+#include "schema/client_json.hpp"
 #include "net/app.hpp"
 
 namespace cg::net {
-namespace {
-
-using json = nlohmann::json;
 
 bool valid_project_name(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -15,6 +13,10 @@ bool valid_project_name(std::string_view s) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
   return s != "." && s != "..";
 }
+
+namespace {
+
+using json = nlohmann::json;
 
 json project_json(app& a, const std::string& name, uint32_t id) {
   json j = {{"name", name}, {"id", id}};
@@ -45,11 +47,11 @@ std::optional<uint64_t> parse_task_id(const std::string& s) {
 }
 
 // The task, if the caller may see it (scoped tokens see their project's tasks only).
-std::optional<task_info> visible_task(app& a, const api_request& req) {
+std::optional<task_info> visible_task(app& a, const api_request& req, operation op = operation::task_read) {
   auto id = parse_task_id(req.params.at("id"));
   if (!id) return std::nullopt;
   auto t = a.task(*id);
-  if (!t || !req.who.may_project(t->project)) return std::nullopt;
+  if (!t || !authorize(req.who, op, t->project).allowed) return std::nullopt;
   return t;
 }
 
@@ -63,13 +65,15 @@ api_reply list_projects(app& a, api_request& req) {
 }
 
 api_reply create_project(app& a, api_request& req) {
-  auto body = json::parse(req.body, nullptr, false);
+  auto parsed = parse_client_json(req.body);
+  if (!parsed.ok()) return bad_request(req, parsed.err().message);
+  auto& body = *parsed;
   if (!body.is_object()) return bad_request(req, "the body must be a JSON object with name and root");
   auto name = body.value("name", std::string());
   auto root = body.value("root", std::string());
   if (!valid_project_name(name)) return bad_request(req, "name: 1-64 letters, digits, '.', '-' or '_'");
-  if (!req.who.may_project(name))
-    return error_response(403, "forbidden", "the token is scoped to project " + req.who.project, req.request_id);
+  if (auto d = authorize(req.who, operation::project_create, name); !d.allowed)
+    return error_response(d.status, "forbidden", d.message, req.request_id);
   bool index = body.value("index", true);
   auto exists = a.eng().storage().project_id(name);
   if (index) {
@@ -111,7 +115,7 @@ api_reply index_project(app& a, api_request& req) {
   if (!info.ok()) return error_of(req, info.err());
   if (!*info) return error_response(404, "not_found", "no project " + name, req.request_id);
   auto root = json::parse(**info, nullptr, false).value("root", std::string());
-  auto task = a.start_index(name, root);
+  auto task = a.start_index(name, root, {}, true);  // its registered root
   if (!task.ok()) return error_of(req, task.err());
   a.audit(req, "project.index", name);
   return ok_json(json({{"task", *task}, {"project", name}}).dump(), 202);
@@ -131,7 +135,7 @@ api_reply get_task(app& a, api_request& req) {
 }
 
 api_reply cancel_task(app& a, api_request& req) {
-  auto t = visible_task(a, req);
+  auto t = visible_task(a, req, operation::task_cancel);
   if (!t) return error_response(404, "not_found", "no task " + req.params.at("id"), req.request_id);
   bool cancelled = t->state == "running" && a.eng().cancel(t->id);
   a.audit(req, "task.cancel", std::to_string(t->id));
@@ -155,15 +159,15 @@ api_reply task_events(app& a, api_request& req) {
 
 void register_project_routes(app& a, router& r) {
   auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
-  r.add({"GET", "/api/v1/projects", role::reader, true, false, bind(list_projects)});
-  r.add({"POST", "/api/v1/projects", role::admin, true, false, bind(create_project)});
-  r.add({"GET", "/api/v1/projects/{name}", role::reader, true, true, bind(get_project)});
-  r.add({"DELETE", "/api/v1/projects/{name}", role::admin, true, true, bind(delete_project)});
-  r.add({"POST", "/api/v1/projects/{name}/index", role::writer, true, true, bind(index_project)});
-  r.add({"GET", "/api/v1/tasks", role::reader, false, false, bind(list_tasks)});
-  r.add({"GET", "/api/v1/tasks/{id}", role::reader, false, false, bind(get_task)});
-  r.add({"DELETE", "/api/v1/tasks/{id}", role::writer, false, false, bind(cancel_task)});
-  r.add({"GET", "/api/v1/tasks/{id}/events", role::reader, false, false, bind(task_events)});
+  r.bind("GET", "/api/v1/projects", bind(list_projects));
+  r.bind("POST", "/api/v1/projects", bind(create_project));
+  r.bind("GET", "/api/v1/projects/{name}", bind(get_project));
+  r.bind("DELETE", "/api/v1/projects/{name}", bind(delete_project));
+  r.bind("POST", "/api/v1/projects/{name}/index", bind(index_project));
+  r.bind("GET", "/api/v1/tasks", bind(list_tasks));
+  r.bind("GET", "/api/v1/tasks/{id}", bind(get_task));
+  r.bind("DELETE", "/api/v1/tasks/{id}", bind(cancel_task));
+  r.bind("GET", "/api/v1/tasks/{id}/events", bind(task_events));
 }
 
 }  // namespace cg::net

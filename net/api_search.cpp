@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine_json.hpp"
+#include "schema/client_json.hpp"
 #include "net/app.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
@@ -14,7 +15,12 @@ using json = nlohmann::json;
 // POST bodies carry the same fields as the GET query: fold them into the query.
 bool body_into_query(api_request& req, std::string& err) {
   if (req.method != "POST" || req.body.empty()) return true;
-  auto j = json::parse(req.body, nullptr, false);
+  auto parsed = parse_client_json(req.body);
+  if (!parsed.ok()) {
+    err = parsed.err().message;
+    return false;
+  }
+  auto& j = *parsed;
   if (!j.is_object()) {
     err = "the body must be a JSON object";
     return false;
@@ -208,7 +214,9 @@ api_reply similar(app& a, api_request& req) {
 }
 
 api_reply vector_search(app& a, api_request& req) {
-  auto j = json::parse(req.body, nullptr, false);
+  auto parsed = parse_client_json(req.body);
+  if (!parsed.ok()) return bad_request(req, parsed.err().message);
+  auto& j = *parsed;
   if (!j.is_object() || !j.contains("vector") || !j["vector"].is_array())
     return bad_request(req, "the body must be {\"vector\": [numbers], \"k\": n, \"mode\": ...}");
   std::vector<float> v;
@@ -233,12 +241,10 @@ api_reply vector_search(app& a, api_request& req) {
 void register_search_routes(app& a, router& r) {
   const std::string p = "/api/v1/projects/{name}";
   auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
-  route get_search{"GET", p + "/search", role::reader, true, true, bind(search)};
-  get_search.try_now = [&a](api_request& req) { return search_now(a, req); };
-  r.add(std::move(get_search));
-  r.add({"POST", p + "/search", role::reader, true, true, bind(search)});
-  r.add({"GET", p + "/nodes/{id}/similar", role::reader, true, true, bind(similar)});
-  r.add({"POST", p + "/vector/search", role::reader, true, true, bind(vector_search)});
+  r.bind("GET", p + "/search", bind(search), [&a](api_request& req) { return search_now(a, req); });
+  r.bind("POST", p + "/search", bind(search));
+  r.bind("GET", p + "/nodes/{id}/similar", bind(similar));
+  r.bind("POST", p + "/vector/search", bind(vector_search));
 }
 
 }  // namespace cg::net

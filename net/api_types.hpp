@@ -2,6 +2,7 @@
 // What the server's routes see: a parsed request and the reply they give. Plain C++:
 // the Beast sessions translate to and from these, so routing, auth, limits and the
 // handlers are tested without sockets.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,6 +41,9 @@ struct api_request {
   std::unordered_map<std::string, std::string> params;     // from the route pattern
   principal who;
   int loop = -1;  // the network loop (io_context) the connection lives on; -1: none
+  // Set by the transport when the client goes away (or completes the operation)
+  // while the request runs; long handlers (GraphQL) stop early. May be null.
+  std::shared_ptr<std::atomic<bool>> cancel;
 
   std::string header(const std::string& lower_name) const;
   bool has_query(std::string_view name) const;

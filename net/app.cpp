@@ -17,12 +17,6 @@ bool sane_request_id(std::string_view s) {
   return true;
 }
 
-bool origin_allowed(const std::vector<std::string>& allowed, const std::string& origin) {
-  for (const auto& a : allowed)
-    if (a == "*" || a == origin) return true;
-  return false;
-}
-
 std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
@@ -38,6 +32,7 @@ api_response error_of(const api_request& req, const error& e) {
   switch (e.code) {
     case errc::invalid_argument: status = 400; break;
     case errc::not_found: status = 404; break;
+    case errc::permission_denied: status = 403; break;
     case errc::conflict: case errc::cancelled: status = 409; break;
     case errc::too_large: status = 413; break;
     case errc::unsupported: status = 415; break;
@@ -82,7 +77,8 @@ app::app(engine& eng, const server_options& opts)
       auth_(opts.auth),
       per_key_(opts.rate.per_key_rps, opts.rate.per_key_burst),
       per_ip_(opts.rate.per_ip_rps, opts.rate.per_ip_burst),
-      cache_(opts.cache_bytes, opts.cache_ttl) {
+      cache_(opts.cache_bytes, opts.cache_ttl),
+      guard_(guard_options{opts.address, !opts.tls_cert_file.empty(), opts.allowed_hosts, opts.cors_origins}) {
   unsigned char r[4];
   RAND_bytes(r, sizeof r);
   char buf[16];
@@ -126,6 +122,8 @@ app::app(engine& eng, const server_options& opts)
     if (graphql_) {
       out.push_back({"codegraph_graphql_shared_streams", "Subscription streams shared by identical subscriptions.",
                      "gauge", {}, static_cast<double>(graphql_->shared_streams())});
+      out.push_back({"codegraph_graphql_operations_running", "GraphQL queries and mutations executing now.", "gauge", {},
+                     static_cast<double>(graphql_->operations_running())});
       out.push_back({"codegraph_graphql_subscriptions_total", "GraphQL subscriptions started (every transport).",
                      "counter", {}, static_cast<double>(graphql_->subscriptions_started())});
     }
@@ -134,6 +132,10 @@ app::app(engine& eng, const server_options& opts)
 }
 
 app::~app() {
+  {
+    std::unique_lock gone(life_->mu);  // waits for engine callbacks running now
+    life_->alive = false;
+  }
   // Watchers first (their threads call into this app); outside the lock they take.
   std::map<std::string, watch_state> gone;
   {
@@ -154,6 +156,7 @@ void app::register_routes() {
   register_node_routes(*this, router_);
   register_search_routes(*this, router_);
   register_graphql_routes(*this, router_);
+  for (const auto& p : router_.problems()) spdlog::critical("routes: {}", p);
   if (auto st = start_graphql(); !st.ok()) spdlog::error("GraphQL is not available: {}", st.err().message);
 }
 
@@ -167,17 +170,23 @@ app::prepared app::prepare(api_request& req) {
     p.early->headers.emplace_back("Connection", "close");
     return p;
   }
+  auto host = req.header("host");
+  if (auto why = guard_.check_host(host)) {
+    ++metrics_.forbidden_origin_total;
+    p.early = error_response(403, "bad_host", *why, req.request_id);
+    return p;
+  }
   auto origin = req.header("origin");
   if (req.method == "OPTIONS" && !origin.empty() && !req.header("access-control-request-method").empty()) {
     p.route_name = "preflight";
-    if (!origin_allowed(opts_.cors_origins, origin)) {
+    if (!guard_.cors_allowed(origin)) {
       p.early = error_response(403, "cors_origin", "origin not allowed: " + origin, req.request_id);
       return p;
     }
     api_response r;
     r.status = 204;
     r.content_type.clear();
-    r.headers = {{"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"},
+    r.headers = {{"Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"},
                  {"Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id"},
                  {"Access-Control-Max-Age", "600"}};
     p.early = std::move(r);
@@ -203,30 +212,35 @@ app::prepared app::prepare(api_request& req) {
     return p;
   }
   p.route_name = m.found->pattern;
-  if (m.found->need != role::none) {
-    if (!opts_.auth.enabled) {
-      req.who = principal{"anonymous", role::admin, "", "none"};
-    } else {
-      auto who = auth_.authenticate(req.header("authorization"), req.query_value("access_token"));
-      if (!who.ok()) {
-        ++metrics_.auth_failures_total;
-        p.early = error_response(401, "unauthenticated", who.err().message, req.request_id);
-        p.early->headers.emplace_back("WWW-Authenticate", "Bearer realm=\"codegraph\"");
-        return p;
-      }
-      req.who = *who;
-    }
-    if (!req.who.may(m.found->need)) {
-      p.early = error_response(403, "forbidden",
-                               "this route needs the " + std::string(to_string(m.found->need)) + " role; the token has " +
-                                   std::string(to_string(req.who.granted)),
-                               req.request_id);
+  if (request_guard::state_changing(req.method)) {
+    // Cross-site request forgery: a page elsewhere may send this request (a form, or
+    // fetch with a simple content type) without asking first.
+    if (auto why = guard_.check_origin(origin, host)) {
+      ++metrics_.forbidden_origin_total;
+      p.early = error_response(403, "forbidden_origin", *why, req.request_id);
       return p;
     }
-    if (auto it = req.params.find("name"); m.found->project_scoped && it != req.params.end() &&
-                                           !req.who.may_project(it->second)) {
-      p.early = error_response(403, "forbidden", "the token is scoped to project " + req.who.project,
-                               req.request_id);
+    if (!req.body.empty() && !request_guard::json_content_type(req.header("content-type"))) {
+      p.early = error_response(415, "unsupported_media_type",
+                               "send the body as JSON with Content-Type: application/json", req.request_id);
+      return p;
+    }
+  }
+  const auto& rule = rule_of(m.found->op);
+  if (rule.need != role::none && !m.found->auth_in_handler) {
+    auto who = authenticate_request(req);
+    if (!who.ok()) {
+      p.early = error_response(401, "unauthenticated", who.err().message, req.request_id);
+      p.early->headers.emplace_back("WWW-Authenticate", "Bearer realm=\"codegraph\"");
+      return p;
+    }
+    req.who = *who;
+    // A route whose project is not in its path (a task) checks the project in its
+    // handler; here only the role.
+    auto it = req.params.find("name");
+    auto d = authorize(req.who, m.found->op, it != req.params.end() ? std::string_view(it->second) : std::string_view(req.who.project));
+    if (!d.allowed) {
+      p.early = error_response(d.status, d.status == 401 ? "unauthenticated" : "forbidden", d.message, req.request_id);
       return p;
     }
     if (per_key_.enabled() && req.who.via != "none") {
@@ -240,6 +254,18 @@ app::prepared app::prepare(api_request& req) {
   }
   p.r = m.found;
   return p;
+}
+
+result<principal> app::authenticate_request(const api_request& req) {
+  if (!opts_.auth.enabled) return principal{"anonymous", role::admin, "", "none"};
+  auto token = req.query_value("access_token");
+  if (!token.empty() && !opts_.query_token) {
+    ++metrics_.auth_failures_total;
+    return make_error(errc::invalid_argument,
+                      "tokens in the URL (access_token) are off ([server] query_token); send Authorization: Bearer, "
+                      "or for graphql-transport-ws the token in connection_init");
+  }
+  return authenticate(req.header("authorization"), token);
 }
 
 api_reply app::invoke(const route& r, api_request& req) {
@@ -269,7 +295,7 @@ void app::finish(const api_request& req, const std::string& route_name, int stat
                  std::vector<std::pair<std::string, std::string>>& headers, double seconds) {
   headers.emplace_back("X-Request-Id", req.request_id);
   auto origin = req.header("origin");
-  if (!origin.empty() && origin_allowed(opts_.cors_origins, origin)) {
+  if (!origin.empty() && guard_.cors_allowed(origin)) {
     headers.emplace_back("Access-Control-Allow-Origin", origin);
     headers.emplace_back("Vary", "Origin");
     headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
@@ -301,18 +327,27 @@ app::upgrade_decision app::decide_upgrade(api_request& req) {
     d.err = std::move(*p.early);
     return d;
   }
+  // Cross-site WebSocket hijacking: a page elsewhere may open a WebSocket to any
+  // address (no preflight) and read what comes back.
+  if (auto why = guard_.check_origin(req.header("origin"), req.header("host"))) {
+    ++metrics_.forbidden_origin_total;
+    d.err = error_response(403, "forbidden_origin", *why, req.request_id);
+    return d;
+  }
   if (req.path == "/graphql") {
     // graphql-transport-ws carries its token in connection_init (browsers cannot set
     // headers on a WebSocket); a token sent with the upgrade is checked now.
-    auto h = req.header("authorization");
-    auto t = req.query_value("access_token");
-    if (!opts_.auth.enabled || !h.empty() || !t.empty()) {
-      auto who = authenticate(h, t);
+    if (!opts_.auth.enabled || !req.header("authorization").empty() || req.has_query("access_token")) {
+      auto who = authenticate_request(req);
       if (!who.ok()) {
         d.err = error_response(401, "unauthenticated", who.err().message, req.request_id);
         return d;
       }
       req.who = *who;
+      if (auto a = authorize(req.who, operation::graphql); !a.allowed) {
+        d.err = error_response(a.status, "forbidden", a.message, req.request_id);
+        return d;
+      }
     }
   }
   // Offered subprotocols, in the client's order.

@@ -17,13 +17,16 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
 #include "actors/engine.hpp"
 #include "net/auth.hpp"
 #include "net/metrics.hpp"
+#include "net/policy.hpp"
 #include "net/rate_limit.hpp"
+#include "net/request_guard.hpp"
 #include "net/result_cache.hpp"
 #include "net/router.hpp"
 #include "net/server.hpp"
@@ -97,17 +100,27 @@ class app {
   // A principal from an Authorization value ("Bearer ...") or a bare token; in
   // no-auth mode, the anonymous admin.
   result<principal> authenticate(std::string_view authorization, std::string_view token = {});
+  // A request's principal: its Authorization header, or ?access_token= when
+  // [server] query_token allows it; in no-auth mode, the anonymous admin.
+  result<principal> authenticate_request(const api_request& req);
 
   // GraphQL (null until start_graphql succeeded).
   graphql_service* graphql() { return graphql_.get(); }
   status start_graphql();
 
+  // Route declarations and handlers that do not match (net/routes.cpp): the server
+  // refuses to start with any.
+  std::vector<std::string> route_problems() const { return router_.problems(); }
   std::string new_request_id();
   metrics& stats() { return metrics_; }
   engine& eng() { return eng_; }
   const server_options& options() const { return opts_; }
   result_cache& cache() { return cache_; }
   void set_draining() { draining_ = true; }
+  // Shutdown past its drain timeout: operations still running stop (their budgets
+  // watch this flag).
+  void set_aborting() { aborting_ = true; }
+  const std::atomic<bool>& aborting() const { return aborting_; }
   void set_ready(bool r) { ready_ = r; }
   bool ready() const { return ready_; }
   bool draining() const { return draining_; }
@@ -115,8 +128,10 @@ class app {
   // Projects and tasks (used by handlers and by serve --project).
   // only: watch mode's changed files (empty: the whole tree). Starts watching the
   // project's root when watch mode is on.
+  // trusted: the root comes from the operator (serve --project-root, the config) or
+  // is the project's registered root, so the allowed-roots check is skipped.
   result<uint64_t> start_index(const std::string& project, const std::string& root,
-                               std::vector<std::string> only = {});
+                               std::vector<std::string> only = {}, bool trusted = false);
   void unwatch(const std::string& project);
   size_t watched_projects();
   std::optional<task_info> task(uint64_t id);
@@ -124,12 +139,23 @@ class app {
   // A stream that gets this task's progress events (and the summary, then closes).
   void watch_task(uint64_t id, std::shared_ptr<stream_sink> sink, bool sse);
   // Resolves a path inside an allowed root; invalid_argument for anything outside.
+  // Allowed: [server] allowed_roots; when empty, anywhere with auth on, and with
+  // --no-auth only under the roots of registered projects.
   result<std::string> check_root(const std::string& path) const;
+  std::vector<std::string> registered_roots() const;
   void audit(const api_request& req, std::string_view action, const std::string& detail);
 
  private:
   void register_routes();
   void on_event(const event& e);
+  result<std::string> trusted_root(const std::string& path) const;
+
+  // Callbacks the engine may run after this app is destroyed check this first.
+  struct lifetime {
+    std::shared_mutex mu;
+    bool alive = true;
+  };
+  std::shared_ptr<lifetime> life_ = std::make_shared<lifetime>();
 
   engine& eng_;
   server_options opts_;
@@ -139,7 +165,9 @@ class app {
   rate_limiter per_key_, per_ip_;
   metrics metrics_;
   result_cache cache_;
+  request_guard guard_;
   std::atomic<bool> draining_{false};
+  std::atomic<bool> aborting_{false};
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> next_request_{1};
   std::string id_prefix_;
@@ -199,6 +227,9 @@ void register_graphql_routes(app& a, router& r);
 // POST /parse and GraphQL parseFile: a snippet ({source, language|path}) or a file of
 // a project ({project, path}); unsupported when it cannot be parsed (binary, ...).
 result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann::json& body);
+
+// A project name: 1-64 letters, digits, '.', '-' or '_'.
+bool valid_project_name(std::string_view s);
 
 // Helpers for handlers.
 api_response error_of(const api_request& req, const error& e);  // maps errc to a status

@@ -8,23 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine_json.hpp"
+#include "schema/client_json.hpp"
 #include "net/app.hpp"
+#include "net/ws_events.hpp"
 
 namespace cg::net {
 namespace {
 
 int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-// "progress/p", "changes/p", "index/p": the project part.
-std::string_view topic_project(std::string_view topic) {
-  auto slash = topic.find('/');
-  return slash == std::string_view::npos ? std::string_view{} : topic.substr(slash + 1);
-}
-
-bool topic_matches(const std::string& sub, const std::string& topic) {
-  if (sub.ends_with('/')) return topic.starts_with(sub);
-  return topic == sub;
-}
 
 std::string message(const nlohmann::json& j) { return j.dump(); }
 
@@ -46,58 +37,25 @@ std::string app::subscribe_topics(uint64_t id, const std::vector<std::string>& t
   std::lock_guard lock(clients_mu_);
   auto it = clients_.find(id);
   if (it == clients_.end()) return {};
-  const auto& who = it->second.who;
-  std::vector<std::string> accepted;
-  for (auto t : topics) {
-    if (t == "*") {
-      if (who.project.empty()) {
-        for (const char* k : {"progress/", "changes/", "index/"}) accepted.push_back(k);
-      } else {
-        for (const char* k : {"progress/", "changes/", "index/"}) accepted.push_back(k + who.project);
-      }
-      continue;
-    }
-    auto kind = t.substr(0, t.find('/'));
-    if ((kind != "progress" && kind != "changes" && kind != "index") || t.find('/') == std::string::npos)
-      return message({{"type", "error"},
-                      {"code", "bad_topic"},
-                      {"message", "topics are progress/P, changes/P or index/P (P: a project, or empty for all)"},
-                      {"topic", t}});
-    auto proj = topic_project(t);
-    if (!who.project.empty() && proj != who.project)
-      return message({{"type", "error"},
-                      {"code", "forbidden"},
-                      {"message", "the token is scoped to project " + who.project},
-                      {"topic", t}});
-    accepted.push_back(t);
-  }
-  for (const auto& t : accepted) it->second.topics.insert(t);
+  auto scoped = scope_topics(it->second.who, topics);
+  if (auto* no = std::get_if<topic_refusal>(&scoped))
+    return message({{"type", "error"}, {"code", no->code}, {"message", no->message}, {"topic", no->topic}});
+  for (const auto& t : std::get<std::vector<std::string>>(scoped)) it->second.topics.insert(t);
   return message({{"type", "subscribed"}, {"topics", it->second.topics}});
 }
 
 std::string app::on_client_message(uint64_t id, std::string_view text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
-    return message({{"type", "error"}, {"code", "bad_message"}, {"message", "send a JSON object with a type"}});
-  auto type = j["type"].get<std::string>();
-  std::vector<std::string> topics;
-  if (j.contains("topics") && j["topics"].is_array())
-    for (const auto& t : j["topics"])
-      if (t.is_string()) topics.push_back(t.get<std::string>());
-  if (j.contains("topic") && j["topic"].is_string()) topics.push_back(j["topic"].get<std::string>());
-  if (type == "subscribe") {
-    if (topics.empty()) return message({{"type", "error"}, {"code", "bad_message"}, {"message", "no topics"}});
-    return subscribe_topics(id, topics);
-  }
-  if (type == "unsubscribe") {
+  auto cmd = parse_events_message(text);
+  if (!cmd.ok()) return message({{"type", "error"}, {"code", "bad_message"}, {"message", cmd.err().message}});
+  if (cmd->type == "subscribe") return subscribe_topics(id, cmd->topics);
+  if (cmd->type == "unsubscribe") {
     std::lock_guard lock(clients_mu_);
     auto it = clients_.find(id);
     if (it == clients_.end()) return {};
-    for (const auto& t : topics) it->second.topics.erase(t);
+    for (const auto& t : cmd->topics) it->second.topics.erase(t);
     return message({{"type", "subscribed"}, {"topics", it->second.topics}});
   }
-  if (type == "ping") return message({{"type", "pong"}});
-  return message({{"type", "error"}, {"code", "bad_message"}, {"message", "unknown type " + type}});
+  return message({{"type", "pong"}});
 }
 
 uint64_t app::listen(std::function<void(const event&)> fn) {
@@ -173,8 +131,9 @@ void app::on_event(const event& e) {
   for (auto& t : targets) t->send(text);
 }
 
-result<uint64_t> app::start_index(const std::string& project, const std::string& root, std::vector<std::string> only) {
-  auto abs = check_root(root);
+result<uint64_t> app::start_index(const std::string& project, const std::string& root, std::vector<std::string> only,
+                                  bool trusted) {
+  auto abs = trusted ? trusted_root(root) : check_root(root);
   if (!abs.ok()) return abs.err();
   std::error_code ec;
   if (!std::filesystem::is_directory(*abs, ec)) return make_error(errc::invalid_argument, "not a directory: " + root);
@@ -199,7 +158,13 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   if (auto s = eng_.storage().set_project_info(project, j.dump()); !s.ok()) return s.err();
 
   std::lock_guard lock(tasks_mu_);  // the done callback waits for the entry to exist
-  auto started = eng_.start_index(req, [this, project](const index_summary& s) {
+  // The engine calls back when the task ends, possibly after this app is gone (a task
+  // still syncing its search index at shutdown): the callbacks hold the app's lifetime
+  // guard and do nothing once it says the app is gone.
+  auto life = life_;
+  auto started = eng_.start_index(req, [this, project, life](const index_summary& s) {
+    std::shared_lock alive(life->mu);
+    if (!life->alive) return;
     auto sj = summary_json(s).dump();
     std::vector<std::pair<std::shared_ptr<stream_sink>, bool>> watchers;
     {
@@ -222,7 +187,9 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
     pj["last_indexed_unix"] = unix_now();
     pj["last_outcome"] = to_string(s.outcome);
     (void)eng_.storage().set_project_info(project, pj.dump());
-  }, [this, project] {
+  }, [this, project, life] {
+    std::shared_lock alive(life->mu);
+    if (!life->alive) return;
     // The graph is written: a queued watch batch may start while this task's search
     // index sync goes on (watch runs leave the vectors to catch up on their next use;
     // the first save after an initial index waited for its embeddings and HNSW build).
@@ -264,6 +231,15 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
     tasks_.erase(it);
   }
   return *started;
+}
+
+result<std::string> app::trusted_root(const std::string& path) const {
+  if (path.empty() || path.find('\0') != std::string::npos || !std::filesystem::path(path).is_absolute())
+    return make_error(errc::invalid_argument, "the root must be an absolute path");
+  std::error_code ec;
+  auto canon = std::filesystem::canonical(path, ec);
+  if (ec) return make_error(errc::invalid_argument, "cannot resolve " + path + ": " + ec.message());
+  return canon.string();
 }
 
 std::optional<task_info> app::task(uint64_t id) {
@@ -311,16 +287,41 @@ void app::watch_task(uint64_t id, std::shared_ptr<stream_sink> sink, bool sse) {
   });
 }
 
+std::vector<std::string> app::registered_roots() const {
+  std::vector<std::string> out;
+  auto all = eng_.storage().projects();
+  if (!all.ok()) return out;
+  for (const auto& [name, id] : *all) {
+    auto info = eng_.storage().project_info(name);
+    if (!info.ok() || !*info) continue;
+    auto j = nlohmann::json::parse(**info, nullptr, false);
+    if (j.is_object() && j.contains("root") && j["root"].is_string() && !j["root"].get<std::string>().empty())
+      out.push_back(j["root"].get<std::string>());
+  }
+  return out;
+}
+
 result<std::string> app::check_root(const std::string& path) const {
   namespace fs = std::filesystem;
   if (path.empty()) return make_error(errc::invalid_argument, "a root path is required");
+  if (path.find('\0') != std::string::npos) return make_error(errc::invalid_argument, "the root holds a NUL byte");
   if (!fs::path(path).is_absolute()) return make_error(errc::invalid_argument, "the root must be an absolute path");
   std::error_code ec;
   auto canon = fs::canonical(path, ec);  // resolves symlinks and ..
   if (ec) return make_error(errc::invalid_argument, "cannot resolve " + path + ": " + ec.message());
   auto c = canon.string();
-  if (opts_.allowed_roots.empty()) return c;
-  for (const auto& a : opts_.allowed_roots) {
+  std::vector<std::string> allowed = opts_.allowed_roots;
+  if (allowed.empty()) {
+    if (opts_.auth.enabled) return c;
+    // No auth: anyone who reaches the port is admin, so only the roots of projects
+    // registered already (by serve --project-root or the config) may be indexed.
+    allowed = registered_roots();
+    if (allowed.empty())
+      return make_error(errc::invalid_argument,
+                        "with --no-auth, projects may only be indexed under registered project roots or [server] "
+                        "allowed_roots; none is registered");
+  }
+  for (const auto& a : allowed) {
     auto ac = fs::canonical(a, ec);
     if (ec) continue;
     auto as = ac.string();
@@ -362,7 +363,7 @@ void app::on_watch(const std::string& project, std::vector<std::string> changed)
   }
   if (draining_) return;
   bool all = changed.empty();
-  auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(changed));
+  auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(changed), true);
   if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
 }
 
@@ -385,9 +386,10 @@ void app::watch_task_ended(const std::string& project) {
   }
   if (draining_) return;
   // Not on this (engine) thread: start_index takes locks the engine's callbacks hold.
-  std::thread([this, project, root, next = std::move(next), all]() mutable {
-    if (draining_) return;
-    auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(next));
+  std::thread([this, project, root, next = std::move(next), all, life = life_]() mutable {
+    std::shared_lock alive(life->mu);
+    if (!life->alive || draining_) return;
+    auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(next), true);
     if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
   }).detach();
 }

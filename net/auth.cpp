@@ -18,6 +18,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "schema/client_json.hpp"
+
 namespace cg::net {
 namespace {
 
@@ -252,11 +254,17 @@ result<principal> authenticator::verify_jwt(std::string_view token, int64_t now)
       !base64url_decode(token.substr(d1 + 1, d2 - d1 - 1), payload_raw) ||
       !base64url_decode(token.substr(d2 + 1), sig))
     return make_error(errc::invalid_argument, "malformed token");
-  auto header = nlohmann::json::parse(header_raw, nullptr, false);
-  auto claims = nlohmann::json::parse(payload_raw, nullptr, false);
-  if (!header.is_object() || !claims.is_object()) return make_error(errc::invalid_argument, "malformed token");
+  auto header_parsed = parse_client_json(header_raw, 8);
+  auto claims_parsed = parse_client_json(payload_raw, 16);
+  if (!header_parsed.ok() || !claims_parsed.ok() || !header_parsed->is_object() || !claims_parsed->is_object())
+    return make_error(errc::invalid_argument, "malformed token");
+  const auto& header = *header_parsed;
+  const auto& claims = *claims_parsed;
   std::string alg;
   claim_string(header, "alg", alg);
+  // RFC 7515 4.1.11: extensions named critical must be understood; we understand none.
+  if (header.contains("crit"))
+    return make_error(errc::invalid_argument, "token has critical header parameters (crit) this server does not understand");
   auto signing_input = token.substr(0, d2);
   if (alg == "HS256") {
     if (opts_.jwt_secret.empty()) return make_error(errc::invalid_argument, "HS256 tokens are not accepted here");
@@ -306,7 +314,12 @@ result<principal> authenticator::verify_jwt(std::string_view token, int64_t now)
   std::string role_name;
   if (!claim_string(claims, "role", role_name) || !parse_role(role_name, p.granted))
     return make_error(errc::invalid_argument, "token has no role claim (reader, writer or admin)");
-  claim_string(claims, "project", p.project);
+  // An unscoped token has no project claim at all; a claim that names no project (a
+  // number, "", null, ...) is refused rather than read as "every project".
+  if (claims.contains("project")) {
+    if (!claim_string(claims, "project", p.project) || p.project.empty())
+      return make_error(errc::invalid_argument, "token's project claim must be a project name (a non-empty string)");
+  }
   return p;
 }
 

@@ -67,6 +67,15 @@ struct server::impl {
   std::condition_variable done_cv;
   bool done = false;
 
+  // Memory: after a connection that held 256 KB or more queued ends, every network
+  // thread gives its free pages back (net/memory_trim.hpp), once for a burst of such
+  // ends (200 ms after the first).
+  static constexpr size_t trim_after_bytes = 256u << 10;
+  std::optional<asio::steady_timer> trim_timer;  // on contexts[0]
+  bool trim_pending = false;                     // contexts[0]'s thread only
+  std::atomic<uint64_t> trims{0};
+  void request_trim();
+
   uint64_t add_session(std::weak_ptr<session_base> s);
   void remove_session(uint64_t id);
   void do_accept();

@@ -13,6 +13,7 @@
 #include "actors/indexer/glob.hpp"
 #include "net/app.hpp"
 #include "net/gql_service.hpp"
+#include "net/policy.hpp"
 #include "schema/hash.hpp"
 #include "schema/node_input.hpp"
 
@@ -115,6 +116,7 @@ field_value fail(const error& e) {
                      : e.code == errc::invalid_argument || e.code == errc::unsupported || e.code == errc::too_large
                          ? "BAD_USER_INPUT"
                      : e.code == errc::conflict         ? "CONFLICT"
+                     : e.code == errc::permission_denied ? "FORBIDDEN"
                                                         : "INTERNAL_SERVER_ERROR";
   return field_value::fail(e.message, code);
 }
@@ -139,6 +141,8 @@ batch_resolver per_project(Fn fn, const char* field = nullptr) {
     for (const auto& [project, idx] : groups) {
       auto o = open(c, project);
       for (auto i : idx) {
+        // A spent budget or a cancelled operation: the executor reports it once.
+        if (c.stopped()) return std::vector<field_value>(parents.size(), field_value::fail("stopped", "STOPPED"));
         if (!o.q) out[i] = field_value::fail(o.error, o.code);
         else out[i] = fn(*o.q, project, *parents[i], args);
       }
@@ -192,16 +196,98 @@ search_request search_from(const json& args) {
   return sr;
 }
 
-bool writer(context& c) { return rctx(c).who.may(role::writer); }
 
 }  // namespace
 
 status wire_query_resolvers(gql::schema& s);
 status wire_live_resolvers(gql::schema& s);
 
+const std::vector<std::pair<std::string_view, operation>>& graphql_root_operations() {
+  using o = operation;
+  static const std::vector<std::pair<std::string_view, operation>> table = {
+      {"Query.projects", o::project_list},       {"Query.project", o::project_read},
+      {"Query.node", o::graph_read},             {"Query.nodes", o::graph_read},
+      {"Query.search", o::search},               {"Query.similarNodes", o::search},
+      {"Query.dependencies", o::graph_read},     {"Query.dependents", o::graph_read},
+      {"Query.callers", o::graph_read},          {"Query.callees", o::graph_read},
+      {"Query.path", o::graph_read},             {"Query.files", o::graph_read},
+      {"Query.outline", o::graph_read},
+      {"Mutation.createNode", o::node_write},    {"Mutation.updateNode", o::node_write},
+      {"Mutation.deleteNode", o::node_write},
+      // A file of a project needs parse_file on it too (checked by parse_for_api).
+      {"Mutation.parseFile", o::parse_snippet},
+      // A new project needs project_create, another root project_reroot (checked inside).
+      {"Mutation.parseProject", o::project_index},
+      {"Mutation.rebuildIndex", o::vectors_rebuild},
+      {"Subscription.nodeCreated", o::events_subscribe}, {"Subscription.nodeUpdated", o::events_subscribe},
+      {"Subscription.nodeDeleted", o::events_subscribe}, {"Subscription.parseProgress", o::events_subscribe},
+      {"Subscription.searchStream", o::search},
+  };
+  return table;
+}
+
+namespace {
+
+// The project a root field's arguments name ("" when none).
+std::string project_of(const json& args) {
+  if (args.contains("project") && args["project"].is_string()) return args["project"].get<std::string>();
+  if (args.contains("input") && args["input"].is_object() && args["input"].contains("project") &&
+      args["input"]["project"].is_string())
+    return args["input"]["project"].get<std::string>();
+  return {};
+}
+
+// authorize() for a root field: a field without a project argument is checked for its
+// role only (what it reaches is checked by project inside, e.g. a task's project).
+decision authorize_field(const principal& who, operation op, const json& args) {
+  auto project = project_of(args);
+  return authorize(who, op, project.empty() && rule_of(op).scope == scope_rule::project ? who.project : project);
+}
+
+// Every root field gets its operation's check before its resolver or event source
+// runs; a root field missing from the table is a wiring bug (the service does not start).
+status guard_root_fields(gql::schema& s) {
+  for (const char* root : {"Query", "Mutation", "Subscription"}) {
+    const auto* t = s.type(root);
+    if (!t) continue;
+    for (const auto& f : t->fields) {
+      auto key = std::string(root) + "." + f.name;
+      auto it = std::find_if(graphql_root_operations().begin(), graphql_root_operations().end(),
+                             [&](const auto& e) { return e.first == key; });
+      if (it == graphql_root_operations().end())
+        return make_error(errc::internal, "GraphQL root field " + key + " has no operation in graphql_root_operations()");
+      auto op = it->second;
+      auto* mf = s.mutable_field(root, f.name);
+      if (mf->subscribe) {
+        mf->subscribe = [op, inner = mf->subscribe](const json& args, context& c, gql::emit_fn emit,
+                                                   std::function<void(std::string)> end)
+            -> result<std::unique_ptr<gql::stream_handle>> {
+          auto d = authorize_field(rctx(c).who, op, args);
+          if (!d.allowed) return make_error(errc::permission_denied, d.message);
+          return inner(args, c, std::move(emit), std::move(end));
+        };
+      }
+      if (mf->resolve) {
+        mf->resolve = [op, inner = mf->resolve](const std::vector<const json*>& parents, const json& args,
+                                                context& c) -> std::vector<field_value> {
+          auto d = authorize_field(rctx(c).who, op, args);
+          if (!d.allowed)
+            return std::vector<field_value>(parents.size(),
+                                            field_value::fail(d.message, d.status == 401 ? "UNAUTHENTICATED" : "FORBIDDEN"));
+          return inner(parents, args, c);
+        };
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 status wire_resolvers(gql::schema& s) {
   if (auto st = wire_query_resolvers(s); !st.ok()) return st;
-  return wire_live_resolvers(s);
+  if (auto st = wire_live_resolvers(s); !st.ok()) return st;
+  return guard_root_fields(s);
 }
 
 // Shared with gql_live.cpp.
@@ -437,14 +523,10 @@ status wire_query_resolvers(gql::schema& s) {
 
   // Mutations.
   auto mutation = [&](const char* f, std::function<field_value(app&, const std::string&, const json&, context&)> fn) {
+    // The role and scope were checked by guard_root_fields (graphql_root_operations).
     st.push_back(s.resolve("Mutation", f, each([fn, f](const json&, const json& args, context& c) -> field_value {
-      if (!writer(c)) return field_value::fail("this operation needs the writer role", "FORBIDDEN");
-      std::string project = args.contains("input") && args["input"].is_object() && args["input"].contains("project")
-                                ? args["input"].value("project", std::string())
-                                : args.value("project", std::string());
-      std::string err;
+      std::string project = project_of(args);
       auto& r = rctx(c);
-      if (!r.who.may_project(project)) return field_value::fail("the token is scoped to project " + r.who.project, "FORBIDDEN");
       auto out = fn(*r.a, project, args, c);
       if (out.error.empty()) r.a->audit(r.origin, std::string("graphql.") + f, project);
       return out;
@@ -484,14 +566,32 @@ status wire_query_resolvers(gql::schema& s) {
     if (auto st2 = a.eng().delete_node(project, *id); !st2.ok()) return fail(st2.err());
     return json(true);
   });
-  mutation("parseProject", [](app& a, const std::string& project, const json& args, context&) -> field_value {
-    std::string root = args["input"].value("root", std::string());
-    if (root.empty()) {
+  mutation("parseProject", [](app& a, const std::string& project, const json& args, context& c) -> field_value {
+    // Re-indexing a project from its registered root is a writer's; registering a new
+    // project or moving one to another root is an admin's, as over REST.
+    std::string given = args["input"].value("root", std::string());
+    std::string registered;
+    bool exists = a.eng().storage().project_id(project).ok();
+    if (exists) {
       auto info = a.eng().storage().project_info(project);
-      if (info.ok() && *info) root = nlohmann::json::parse(**info, nullptr, false).value("root", std::string());
-      if (root.empty()) return field_value::fail("no root registered for project " + project + "; give input.root", "BAD_USER_INPUT");
+      if (info.ok() && *info) {
+        auto pj = nlohmann::json::parse(**info, nullptr, false);
+        if (pj.is_object()) registered = pj.value("root", std::string());
+      }
     }
-    auto task = a.start_index(project, root);
+    std::string root = given.empty() ? registered : given;
+    if (root.empty()) return field_value::fail("no root registered for project " + project + "; give input.root", "BAD_USER_INPUT");
+    operation op = operation::project_index;
+    if (!exists) op = operation::project_create;
+    else if (!given.empty()) {
+      auto canon = a.check_root(given);
+      if (!canon.ok()) return fail(canon.err());
+      if (*canon != registered) op = operation::project_reroot;
+    }
+    if (auto d = authorize(rctx(c).who, op, project); !d.allowed) return field_value::fail(d.message, "FORBIDDEN");
+    if (op == operation::project_create && !valid_project_name(project))
+      return field_value::fail("project: 1-64 letters, digits, '.', '-' or '_'", "BAD_USER_INPUT");
+    auto task = a.start_index(project, root, {}, op == operation::project_index);
     if (!task.ok()) return fail(task.err());
     return json{{"taskId", std::to_string(*task)}, {"project", project}};
   });

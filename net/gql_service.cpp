@@ -3,10 +3,26 @@
 #include <spdlog/spdlog.h>
 
 #include "net/app.hpp"
+#include "schema/client_json.hpp"
 
 #include <map>
 
 namespace cg::net {
+
+graphql_service::graphql_service(app& a) : a_(a) {
+  cost_.max_cost = a.options().graphql.max_cost;
+  // Lists the server bounds itself (no argument says how long they are).
+  for (const char* f : {"Query.callers", "Query.callees", "Query.dependencies", "Query.dependents"})
+    cost_.list_sizes[f] = 1000;
+}
+
+std::shared_ptr<gql::exec_budget> graphql_service::budget_for(const api_request& origin, bool cancellable) const {
+  const auto& lim = a_.options().graphql;
+  auto b = std::make_shared<gql::exec_budget>(lim.timeout, lim.max_memory);
+  if (cancellable && origin.cancel) b->watch(origin.cancel);
+  b->watch_shutdown(&a_.aborting());
+  return b;
+}
 
 result<std::unique_ptr<graphql_service>> graphql_service::create(app& a) {
   auto s = gql::schema::from_sdl(codegraph_sdl);
@@ -17,35 +33,24 @@ result<std::unique_ptr<graphql_service>> graphql_service::create(app& a) {
   return svc;
 }
 
-result<gql::request> graphql_service::request_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) return make_error(errc::invalid_argument, "a GraphQL request is a JSON object");
-  gql::request r;
-  if (!j.contains("query") || !j["query"].is_string())
-    return make_error(errc::invalid_argument, "a GraphQL request needs a query string");
-  r.query = j["query"].get<std::string>();
-  if (j.contains("variables") && !j["variables"].is_null()) {
-    if (!j["variables"].is_object()) return make_error(errc::invalid_argument, "variables must be a JSON object");
-    r.variables = gql::json::parse(j["variables"].dump());
-  }
-  if (j.contains("operationName") && !j["operationName"].is_null()) {
-    if (!j["operationName"].is_string()) return make_error(errc::invalid_argument, "operationName must be a string");
-    r.operation_name = j["operationName"].get<std::string>();
-  }
-  return r;
-}
+result<gql::request> graphql_service::request_from_json(const nlohmann::json& j) { return gql_request_from_json(j); }
 
 namespace {
 struct owned_ctx {
   gql::context ctx;
-  explicit owned_ctx(app& a, const api_request& origin) {
+  owned_ctx(app& a, const api_request& origin, std::shared_ptr<gql::exec_budget> budget) {
     auto rc = std::make_shared<gql_request_ctx>();
     rc->a = &a;
     rc->who = origin.who;
     rc->origin = origin;
     rc->origin.body.clear();
     ctx.user = rc;
+    ctx.budget = std::move(budget);
   }
 };
+
+// The response for an operation refused before it ran.
+gql::json refused(const gql::gql_error& e) { return gql::json{{"errors", gql::errors_json({e})}}; }
 
 // A running operation: the context outlives the stream that refers to it.
 struct op_stream : gql::stream_handle {
@@ -65,8 +70,15 @@ std::pair<int, gql::json> graphql_service::execute(const api_request& origin, co
     return {400, gql::json{{"errors", gql::json::array({{{"message", "Subscriptions need a streaming transport: graphql-transport-ws on /graphql, or Server-Sent Events (Accept: text/event-stream)."}}})}}};
   if (read_only && p.op->op == "mutation")
     return {405, gql::json{{"errors", gql::json::array({{{"message", "Can only perform a mutation operation from a POST request."}}})}}};
-  owned_ctx c(a_, origin);
-  return {200, gql::execute(*schema_, p, c.ctx)};
+  if (auto e = gql::check_cost(*schema_, p, cost_)) {
+    ++a_.stats().graphql_refused_cost_total;
+    return {400, refused(*e)};
+  }
+  owned_ctx c(a_, origin, budget_for(origin, true));
+  ++running_;
+  auto out = gql::execute(*schema_, p, c.ctx);
+  --running_;
+  return {200, std::move(out)};
 }
 
 size_t graphql_service::lane_of(size_t lanes, size_t loops, int loop, uint64_t id) {
@@ -109,9 +121,16 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
     on_done(gql::errors_json(p->errors));
     return nullptr;
   }
+  if (auto e = gql::check_cost(*schema_, *p, cost_)) {
+    ++a_.stats().graphql_refused_cost_total;
+    on_done(gql::errors_json({*e}));
+    return nullptr;
+  }
   if (p->op->op != "subscription") {
-    owned_ctx c(a_, origin);
+    owned_ctx c(a_, origin, budget_for(origin, true));
+    ++running_;
     auto resp = gql::execute(*schema_, *p, c.ctx);
+    --running_;
     on_next(std::make_shared<const std::string>(resp.dump()), std::string());
     on_done(nullptr);
     return nullptr;
@@ -142,7 +161,9 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
   groups_[key] = g;
   lock.unlock();
   auto st = std::make_unique<op_stream>();
-  st->ctx = std::make_unique<owned_ctx>(a_, origin);
+  // A shared stream outlives any one member: only the server's abort and the
+  // per-event time and memory budgets apply to it, not a member's cancellation.
+  st->ctx = std::make_unique<owned_ctx>(a_, origin, budget_for(origin, false));
   auto emit = [this, weak](gql::json v, std::string coalesce) {
     auto grp = weak.lock();
     if (!grp) return;

@@ -10,6 +10,9 @@
 #include <unordered_map>
 
 #include "net/api_types.hpp"
+#include "net/gql_request.hpp"
+#include "net/policy.hpp"
+#include "schema/graphql/cost.hpp"
 #include "schema/graphql/execute.hpp"
 
 namespace cg::net {
@@ -32,6 +35,9 @@ class graphql_service {
   // Parses a transport's request object ({"query", "variables", "operationName"}).
   static result<gql::request> request_from_json(const nlohmann::json& j);
 
+  // The cost rules of the CodeGraph schema (the limit from [server] graphql_max_cost).
+  const gql::cost_options& cost_rules() const { return cost_; }
+
   // Runs a query or mutation to its end (blocking: call it on a worker thread).
   // read_only refuses mutations (GET). The response and the HTTP status for it.
   std::pair<int, gql::json> execute(const api_request& origin, const gql::request& req, bool read_only);
@@ -53,6 +59,8 @@ class graphql_service {
                                             std::function<void(gql::json errors)> on_done);
   size_t shared_streams();
   uint64_t subscriptions_started() const { return subscriptions_.load(); }
+  // Queries and mutations executing now (every transport).
+  int64_t operations_running() const { return running_.load(); }
 
   // Fan-out lanes: ordered executors on the network threads (the server's strands).
   // An event for many members is handed to the lanes, each member always to the same
@@ -74,10 +82,15 @@ class graphql_service {
   struct group;  // one shared subscription stream and its members (gql_service.cpp)
 
  private:
-  explicit graphql_service(app& a) : a_(a) {}
+  explicit graphql_service(app& a);
+  // The operation's budget: time and memory from the options, the transport's
+  // cancellation flag, the server's abort flag.
+  std::shared_ptr<gql::exec_budget> budget_for(const api_request& origin, bool cancellable) const;
   app& a_;
+  gql::cost_options cost_;
   std::shared_ptr<gql::schema> schema_;
   std::atomic<uint64_t> subscriptions_{0};
+  std::atomic<int64_t> running_{0};
   std::vector<lane> lanes_;  // set once, before the first subscription
   size_t loops_ = 1;
   std::mutex groups_mu_;
@@ -89,5 +102,9 @@ extern const char* const codegraph_sdl;
 
 // Wires the CodeGraph resolvers into s (net/gql_resolvers.cpp).
 status wire_resolvers(gql::schema& s);
+
+// The operation (net/policy.hpp) of every root field ("Query.node", ...): checked
+// before the field's resolver or event source runs.
+const std::vector<std::pair<std::string_view, operation>>& graphql_root_operations();
 
 }  // namespace cg::net

@@ -2,12 +2,14 @@
 // (inline for quick routes, on the worker pool otherwise), write the answer, repeat.
 // Streamed answers (NDJSON, SSE) go out as chunks from a byte-bounded queue, one
 // write outstanding at a time, all on the connection's network loop (one thread, so no strand is needed).
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <deque>
 
 #include "net/beast_impl.hpp"
+#include "net/beast_request.hpp"
 #include "net/outbox.hpp"
 
 namespace cg::net {
@@ -95,21 +97,14 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     }
     auto req = parser_->release();
     api_request ar;
-    ar.method = std::string(req.method_string());
-    ar.target = std::string(req.target());
     ar.remote_ip = remote_ip_;
     ar.loop = loop_;
-    for (const auto& f : req) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-      auto [it, fresh] = ar.headers.emplace(std::move(name), std::string(f.value()));
-      if (!fresh) it->second += ", " + std::string(f.value());
-    }
+    bool target_ok = fill_api_request(req, ar);
     bool keep_alive = req.keep_alive();
     busy_ = true;
     ++srv_.in_flight;
     auto start = clock::now();
-    if (!split_target(ar.target, ar.path, ar.query) || ar.target.empty() || ar.target.front() != '/') {
+    if (!target_ok) {
       ar.request_id = srv_.application->new_request_id();
       return send(std::move(ar), "malformed", bad_request(ar, "bad request target (escapes or form)"), start,
                   keep_alive);
@@ -133,6 +128,8 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     }
     if (auto now = srv_.application->try_invoke(*r, ar))
       return deliver(std::move(ar), p.route_name, std::move(*now), start, keep_alive);
+    ar.cancel = std::make_shared<std::atomic<bool>>(false);
+    watch_while_running(ar.cancel);
     asio::post(srv_.workers, [self = this->shared_from_this(), ar = std::move(ar), name = p.route_name, r, start,
                               keep_alive]() mutable {
       auto reply = self->srv_.application->invoke(*r, ar);
@@ -143,8 +140,37 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     });
   }
 
+  // A request on the worker pool whose client goes away: the socket is looked at
+  // every 100 ms for the peer's shutdown (POLLRDHUP, seen even with the bytes of a
+  // next request unread) and the request's cancel flag is set, so long operations
+  // (GraphQL) stop instead of computing an answer nobody reads.
+  void watch_while_running(std::shared_ptr<std::atomic<bool>> flag) {
+    running_ = std::move(flag);
+    if (!probe_timer_) probe_timer_.emplace(stream_.get_executor());
+    arm_probe();
+  }
+  void arm_probe() {
+    probe_timer_->expires_after(std::chrono::milliseconds(100));
+    probe_timer_->async_wait([self = this->shared_from_this(), flag = running_](beast::error_code ec) {
+      if (ec || self->running_ != flag) return;
+      pollfd pfd{beast::get_lowest_layer(self->stream_).socket().native_handle(), POLLRDHUP, 0};
+      if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+        flag->store(true);
+        ++self->srv_.application->stats().requests_cancelled_total;
+        return;
+      }
+      self->arm_probe();
+    });
+  }
+  void stop_watching() {
+    if (!running_) return;
+    running_.reset();
+    probe_timer_->cancel();
+  }
+
   void deliver(api_request&& ar, const std::string& route_name, api_reply&& reply, clock::time_point start,
                bool keep_alive) {
+    stop_watching();
     if (auto* res = std::get_if<api_response>(&reply))
       return send(std::move(ar), route_name, std::move(*res), start, keep_alive);
     start_stream(std::move(ar), route_name, std::move(std::get<stream_reply>(reply)), start, keep_alive);
@@ -233,6 +259,8 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
   uint64_t id_ = 0;
   int loop_ = -1;
   bool busy_ = false, closed_ = false;
+  std::optional<asio::steady_timer> probe_timer_;
+  std::shared_ptr<std::atomic<bool>> running_;  // the cancel flag of the request on the pool
 
   // Streaming state (the connection's loop only).
   struct stream_state {
@@ -241,6 +269,7 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     clock::time_point start;
     bool keep_alive = false;
     outbox queue;
+    size_t peak = 0;  // the most bytes queued (a big stream asks for a memory trim at its end)
     bool writing = false, ending = false, ended = false;
     std::shared_ptr<http::response<http::empty_body>> head;
     std::shared_ptr<http::response_serializer<http::empty_body>> serializer;
@@ -385,6 +414,7 @@ void http_session<Stream>::stream_push(std::shared_ptr<std::string> chunk, std::
     return;
   }
   st_->queue.push(std::move(chunk), std::move(key));
+  st_->peak = std::max(st_->peak, st_->queue.bytes());
   write_next_chunk();
 }
 
@@ -427,9 +457,12 @@ void http_session<Stream>::stream_abort() {
 template <class Stream>
 void http_session<Stream>::finish_stream(bool ok) {
   st_->ended = true;
+  if (!ok && st_->req.cancel) st_->req.cancel->store(true);  // the producer may stop early
   st_->sink->ended();
   bool keep = ok && st_->head->keep_alive();
+  bool trim = st_->peak >= server::impl::trim_after_bytes;
   st_.reset();
+  if (trim) srv_.request_trim();
   --srv_.in_flight;
   busy_ = false;
   if (!keep) return do_close();

@@ -73,6 +73,12 @@ std::string metrics::render() const {
         static_cast<double>(http_connections_total));
   gauge("codegraph_rate_limited_total", "Requests refused with 429.", "counter", static_cast<double>(rate_limited_total));
   gauge("codegraph_auth_failures_total", "Requests refused with 401.", "counter", static_cast<double>(auth_failures_total));
+  gauge("codegraph_requests_cancelled_total", "Requests whose client went away while they ran (cancelled).", "counter",
+        static_cast<double>(requests_cancelled_total));
+  gauge("codegraph_forbidden_origin_total", "Requests refused for their Origin or Host header.", "counter",
+        static_cast<double>(forbidden_origin_total));
+  gauge("codegraph_graphql_refused_cost_total", "GraphQL operations refused for their estimated cost.", "counter",
+        static_cast<double>(graphql_refused_cost_total));
   gauge("codegraph_ws_connections", "Open WebSocket connections.", "gauge", static_cast<double>(ws_connections));
   gauge("codegraph_ws_queue_bytes", "Bytes queued for WebSocket clients.", "gauge", static_cast<double>(ws_queue_bytes));
   gauge("codegraph_ws_dropped_messages_total", "Messages dropped for slow WebSocket clients.", "counter",

@@ -37,6 +37,12 @@ size_t outbox::pop_front() {
   q_.pop_front();
   ++front_seq_;
   in_flight_ = false;
+  // A queue that held a burst keeps the key map's bucket array (and the deque its
+  // block map) after it drained: give them back once empty.
+  if (q_.empty() && by_key_.bucket_count() > 64) {
+    std::unordered_map<std::string, uint64_t>().swap(by_key_);
+    std::deque<entry>().swap(q_);
+  }
   return n;
 }
 

@@ -27,6 +27,35 @@ void router::add(route r) {
   compiled_.push_back(std::move(c));
 }
 
+bool router::bind(std::string_view method, std::string_view pattern, handler fn, try_now_fn try_now) {
+  for (const auto& d : rest_routes()) {
+    if (d.method != method || d.pattern != pattern) continue;
+    route r;
+    r.method = std::string(method);
+    r.pattern = std::string(pattern);
+    r.op = d.op;
+    r.blocking = d.blocking;
+    r.auth_in_handler = d.auth_in_handler;
+    r.fn = std::move(fn);
+    r.try_now = std::move(try_now);
+    add(std::move(r));
+    return true;
+  }
+  undeclared_.push_back("handler without a declaration in net/routes.cpp: " + std::string(method) + " " +
+                        std::string(pattern));
+  return false;
+}
+
+std::vector<std::string> router::problems() const {
+  std::vector<std::string> out = undeclared_;
+  for (const auto& d : rest_routes()) {
+    bool bound = false;
+    for (const auto& r : routes_) bound = bound || (r.method == d.method && r.pattern == d.pattern);
+    if (!bound) out.push_back("declared route without a handler: " + std::string(d.method) + " " + std::string(d.pattern));
+  }
+  return out;
+}
+
 bool router::match_one(const compiled& c, const std::vector<std::string_view>& parts,
                        std::unordered_map<std::string, std::string>* params) {
   if (c.segments.size() != parts.size()) return false;

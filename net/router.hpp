@@ -1,33 +1,43 @@
 #pragma once
 // The route table: method + path pattern ("/api/v1/projects/{name}/nodes/{id}") to a
-// handler, with the role a caller needs and whether the handler blocks (then it runs
-// on the worker pool, never on a network thread). Plain C++.
+// handler. What a route does (its operation, hence the role and scope a caller
+// needs) and whether its handler blocks (then it runs on the worker pool, never on a
+// network thread) come from its declaration in net/routes.cpp. Plain C++.
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "net/api_types.hpp"
+#include "net/routes.hpp"
 
 namespace cg::net {
 
 using handler = std::function<api_reply(api_request&)>;
 
+using try_now_fn = std::function<std::optional<api_reply>(api_request&)>;
+
 struct route {
   std::string method;
   std::string pattern;
-  role need = role::reader;
-  bool blocking = true;      // false only for quick reads (a point lookup, health)
-  bool project_scoped = false;  // {name} names a project the caller must be scoped to
+  operation op = operation::graph_read;  // its rule (net/policy.hpp): role and scope
+  bool blocking = true;         // false only for quick reads (a point lookup, health)
+  bool auth_in_handler = false;  // see route_decl
   handler fn;
   // A blocking route may also answer on the network thread when it can do so without
   // waiting (say, a search on a loaded index); nullopt sends it to the worker pool.
-  std::function<std::optional<api_reply>(api_request&)> try_now = {};
+  try_now_fn try_now = {};
 };
 
 class router {
  public:
   void add(route r);
+  // The declared route (net/routes.cpp) with this method and pattern gets this
+  // handler; false when there is no such declaration.
+  bool bind(std::string_view method, std::string_view pattern, handler fn, try_now_fn try_now = {});
+  // Declarations without a handler and handlers without a declaration (the server
+  // refuses to start with any).
+  std::vector<std::string> problems() const;
   struct match_result {
     const route* found = nullptr;
     bool path_known = false;             // some route has this path (405 rather than 404)
@@ -45,6 +55,7 @@ class router {
                         std::unordered_map<std::string, std::string>* params);
   std::vector<route> routes_;
   std::vector<compiled> compiled_;
+  std::vector<std::string> undeclared_;
 };
 
 api_response json_response(int status, std::string body);

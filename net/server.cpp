@@ -5,6 +5,7 @@
 
 #include "net/gql_service.hpp"
 #include "net/beast_impl.hpp"
+#include "net/memory_trim.hpp"
 
 namespace cg::net {
 
@@ -20,6 +21,31 @@ server::impl::impl(engine& e, server_options o)
     : eng(e), opts(std::move(o)), contexts(make_contexts(std::max(1u, opts.io_threads))), acceptor(*contexts[0]),
       workers(std::max(1u, opts.worker_threads)) {
   for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
+}
+
+void server::impl::request_trim() {
+  asio::post(*contexts[0], [this] {
+    if (trim_pending) return;
+    trim_pending = true;
+    if (!trim_timer) trim_timer.emplace(*contexts[0]);
+    trim_timer->expires_after(std::chrono::milliseconds(200));
+    // Twice: the allocator decommits the pages a collection frees only after a delay
+    // (mimalloc's decommit_delay), and only when that thread collects again.
+    trim_timer->async_wait([this](beast::error_code ec) {
+      if (ec) {
+        trim_pending = false;
+        return;
+      }
+      ++trims;
+      for (auto& c : contexts) asio::post(*c, [] { release_free_memory(); });
+      trim_timer->expires_after(std::chrono::milliseconds(1000));
+      trim_timer->async_wait([this](beast::error_code ec2) {
+        trim_pending = false;
+        if (ec2) return;
+        for (auto& c : contexts) asio::post(*c, [] { release_free_memory(); });
+      });
+    });
+  });
 }
 
 int server::impl::next_loop() { return static_cast<int>(next_context++ % contexts.size()); }
@@ -103,9 +129,14 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
                       "cannot listen on " + opts.address + ":" + std::to_string(opts.port) + ": " + ec.message());
   p->bound_port = p->acceptor.local_endpoint().port();
   p->application = std::make_unique<app>(eng, p->opts);
+  if (auto problems = p->application->route_problems(); !problems.empty())
+    return make_error(errc::internal, "the route table and its handlers disagree: " + problems.front());
   p->application->stats().add_collector([raw = p.get()](std::vector<metrics::sample>& out) {
     out.push_back({"codegraph_connections", "Open connections (HTTP and WebSocket).", "gauge", {},
                    static_cast<double>(raw->connections.load())});
+    out.push_back({"codegraph_memory_trims_total",
+                   "Times the network threads gave freed memory back after a connection with a big queue.", "counter",
+                   {}, static_cast<double>(raw->trims.load())});
   });
   p->do_accept();
   unsigned n = std::max(1u, opts.io_threads);
@@ -141,7 +172,7 @@ std::string server::base_url() const {
 }
 
 result<uint64_t> server::index_project(const std::string& name, const std::string& root) {
-  return impl_->application->start_index(name, root);
+  return impl_->application->start_index(name, root, {}, true);  // the operator's own root
 }
 
 void server::shutdown() {
@@ -159,7 +190,16 @@ void server::shutdown() {
     auto deadline = std::chrono::steady_clock::now() + p.opts.limits.drain_timeout;
     while (p.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (p.in_flight.load() > 0) spdlog::warn("{} requests still in flight after the drain timeout", p.in_flight.load());
+    // Whatever still runs is stopped: GraphQL operations (HTTP, WebSocket, SSE) watch
+    // this flag and end within a few milliseconds with SHUTTING_DOWN, so the worker
+    // pool can be joined below (a runaway operation once kept SIGTERM from working).
+    p.application->set_aborting();
+    if (p.in_flight.load() > 0) {
+      spdlog::warn("{} requests still in flight after the drain timeout: stopping them", p.in_flight.load());
+      auto stop_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      while (p.in_flight.load() > 0 && std::chrono::steady_clock::now() < stop_deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     std::vector<std::shared_ptr<session_base>> open;
     {
       std::lock_guard lock(p.sessions_mu);
@@ -173,6 +213,14 @@ void server::shutdown() {
     while (p.connections.load() > 0 && std::chrono::steady_clock::now() < close_deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     p.keep_running.clear();
+    {
+      std::promise<void> stopped;
+      asio::post(*p.contexts[0], [&p, &stopped] {
+        if (p.trim_timer) p.trim_timer->cancel();
+        stopped.set_value();
+      });
+      stopped.get_future().wait();
+    }
     for (auto& c : p.contexts) c->stop();
     for (auto& t : p.io_threads) t.join();
     p.workers.join();

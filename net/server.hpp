@@ -33,6 +33,13 @@ struct server_limits {
   std::chrono::milliseconds drain_timeout{10000};  // graceful shutdown: wait for in-flight requests
 };
 
+// What one GraphQL operation may cost (docs/API.md, "Query cost and budgets").
+struct graphql_limits {
+  uint64_t max_cost = 250000;                 // estimated before execution; 0: no limit
+  std::chrono::milliseconds timeout{30000};   // wall time per operation (per event of a subscription)
+  size_t max_memory = 256u << 20;             // estimated bytes of its values; 0: no limit
+};
+
 struct rate_options {
   double per_key_rps = 100, per_key_burst = 200;  // per API key / JWT subject; 0: off
   double per_ip_rps = 200, per_ip_burst = 400;    // per client address; 0: off
@@ -46,7 +53,17 @@ struct server_options {
   std::string tls_cert_file, tls_key_file;  // both set: HTTPS and WSS only
   auth_options auth;
   std::vector<std::string> cors_origins;     // allowed browser origins; "*" for any
-  std::vector<std::string> allowed_roots;    // where projects may live; empty: anywhere
+  // Host names the server answers to (DNS rebinding): besides IP literals and
+  // "localhost". Empty: on a loopback address only those; elsewhere any name.
+  std::vector<std::string> allowed_hosts;
+  // Where projects may live. Empty: anywhere with auth on; with --no-auth only under
+  // the roots of registered projects (a web page cannot make the server read /etc).
+  std::vector<std::string> allowed_roots;
+  // Tokens in ?access_token= (WebSocket upgrades from browsers that cannot set
+  // headers); off by default: URLs end up in logs and histories. graphql-transport-ws
+  // carries its token in connection_init instead.
+  bool query_token = false;
+  graphql_limits graphql;
   std::string audit_log;               // JSON lines of every write; "" : none
   server_limits limits;
   rate_options rate;

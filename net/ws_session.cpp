@@ -11,6 +11,7 @@
 
 #include "net/beast_impl.hpp"
 #include "net/gql_service.hpp"
+#include "net/gql_ws_protocol.hpp"
 #include "net/outbox.hpp"
 
 namespace cg::net {
@@ -25,6 +26,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       : srv_(srv), ws_(std::move(next)), decision_(std::move(d)), req_(std::move(ar)) {}
 
   ~ws_session() override {
+    if (peak_queue_ >= server::impl::trim_after_bytes) srv_.request_trim();
     if (client_id_) srv_.application->detach(client_id_);
     srv_.remove_session(id_);
     --srv_.connections;
@@ -60,7 +62,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
 
   void close_now() override {
     asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
-      self->close_with(websocket::close_code::going_away, "server shutting down");
+      self->close_with(static_cast<websocket::close_code>(ws_close::going_away), "server shutting down");
     });
   }
 
@@ -89,10 +91,11 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     if (ec) return;
     ws_.text(true);
     if (graphql_) {
+      make_protocol();
       init_timer_.emplace(ws_.get_executor());
       init_timer_->expires_after(srv_.opts.limits.ws_init_timeout);
       init_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
-        if (!ec && !self->acked_) self->close_with(static_cast<websocket::close_code>(4408), "Connection initialisation timeout");
+        if (!ec && self->proto_) self->proto_->on_init_timeout();
       });
     } else {
       hub_ = std::make_shared<hub_client>();
@@ -114,15 +117,22 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
   }
 
   void on_read(beast::error_code ec) {
-    if (ec) return;  // closed, timed out, too big (Beast answers 1009), or reset
+    if (ec) {
+      // Closed, timed out, too big (Beast answers 1009), or reset: operations still
+      // running are cancelled and subscriptions stopped now (workers may hold this
+      // session alive for a while).
+      proto_.reset();
+      return;
+    }
     if (!ws_.got_text()) {
       buffer_.consume(buffer_.size());
-      return close_with(websocket::close_code::bad_payload, "text frames only");
+      return close_with(static_cast<websocket::close_code>(ws_close::bad_payload), "text frames only");
     }
     auto text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     if (graphql_) {
-      if (!on_graphql_message(text)) return;
+      if (!proto_->on_message(text)) return;
+      if (proto_->acked() && init_timer_) init_timer_->cancel();
     } else {
       auto reply = srv_.application->on_client_message(client_id_, text);
       if (!reply.empty()) enqueue(std::make_shared<const std::string>(std::move(reply)));
@@ -130,94 +140,31 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     do_read();
   }
 
-  // graphql-transport-ws. False when the connection was closed.
-  bool on_graphql_message(const std::string& text) {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) {
-      close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
-      return false;
-    }
-    auto type = j["type"].get<std::string>();
-    if (type == "connection_init") {
-      if (init_seen_) {
-        close_with(static_cast<websocket::close_code>(4429), "Too many initialisation requests");
-        return false;
-      }
-      init_seen_ = true;
-      if (j.contains("payload") && !j["payload"].is_null() && !j["payload"].is_object()) {
-        close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
-        return false;
-      }
-      if (req_.who.granted == role::none) {  // the token comes in the payload
-        std::string authz, token;
-        if (j.contains("payload") && j["payload"].is_object()) {
-          const auto& p = j["payload"];
-          for (const char* k : {"authorization", "Authorization"})
-            if (p.contains(k) && p[k].is_string()) authz = p[k].get<std::string>();
-          for (const char* k : {"token", "access_token"})
-            if (p.contains(k) && p[k].is_string()) token = p[k].get<std::string>();
-        }
-        auto who = srv_.application->authenticate(authz, token);
-        if (!who.ok() || !who->may(role::reader)) {
-          close_with(static_cast<websocket::close_code>(4403), "Forbidden");
-          return false;
-        }
-        req_.who = *who;
-      }
-      acked_ = true;
-      if (init_timer_) init_timer_->cancel();
-      enqueue(std::make_shared<const std::string>(R"({"type":"connection_ack"})"));
-    } else if (type == "ping") {
-      enqueue(std::make_shared<const std::string>(R"({"type":"pong"})"));
-    } else if (type == "pong") {
-    } else if (type == "subscribe") {
-      if (!acked_) {
-        close_with(static_cast<websocket::close_code>(4401), "Unauthorized");
-        return false;
-      }
-      if (!j.contains("id") || !j["id"].is_string() || j["id"].get<std::string>().empty() || !j.contains("payload")) {
-        close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
-        return false;
-      }
-      auto id = j["id"].get<std::string>();
-      auto gr = graphql_service::request_from_json(j["payload"]);
-      if (!gr.ok()) {
-        close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
-        return false;
-      }
-      if (ops_.count(id)) {
-        close_with(static_cast<websocket::close_code>(4409), "Subscriber for " + id + " already exists");
-        return false;
-      }
-      if (ops_.size() >= 100) {
-        nlohmann::json err = {{"type", "error"}, {"id", id},
-                              {"payload", nlohmann::json::array({{{"message", "too many operations on this connection (100)"}}})}};
-        enqueue(std::make_shared<const std::string>(err.dump()));
-        return true;
-      }
-      auto* g = srv_.application->graphql();
-      if (!g) {
-        close_with(static_cast<websocket::close_code>(4500), "GraphQL is not available");
-        return false;
-      }
-      start_operation(id, std::move(*gr));
-    } else if (type == "complete") {
-      if (j.contains("id") && j["id"].is_string()) ops_.erase(j["id"].get<std::string>());
-    } else {
-      close_with(static_cast<websocket::close_code>(4400), "Invalid message received");
-      return false;
-    }
-    return true;
+  // graphql-transport-ws: the protocol decides (net/gql_ws_protocol.cpp); the
+  // session sends, closes and runs operations for it.
+  void make_protocol() {
+    gql_ws_protocol::hooks h;
+    h.authenticate = [this](std::string_view authz, std::string_view token) {
+      return srv_.application->authenticate(authz, token);
+    };
+    h.send = [this](std::string text) { enqueue(std::make_shared<const std::string>(std::move(text))); };
+    h.close = [this](uint16_t code, std::string reason) {
+      close_with(static_cast<websocket::close_code>(code), std::move(reason));
+    };
+    h.start = [this](const std::string& id, gql::request gr, const principal& who,
+                     std::shared_ptr<std::atomic<bool>> cancel) { run_operation(id, std::move(gr), who, std::move(cancel)); };
+    h.available = srv_.application->graphql() != nullptr;
+    proto_.emplace(std::move(h), req_.who);
   }
 
   // Runs an operation on the worker pool; its results come back onto the connection's loop.
-  void start_operation(const std::string& id, gql::request gr) {
-    ops_[id] = nullptr;
+  void run_operation(const std::string& id, gql::request gr, const principal& who,
+                     std::shared_ptr<std::atomic<bool>> cancel) {
     std::weak_ptr<ws_session> weak = this->weak_from_this();
     auto post = [weak](auto fn) {
       if (auto self = weak.lock()) asio::post(self->ws_.get_executor(), [self, fn = std::move(fn)] { fn(*self); });
     };
-    auto prefix = "{\"type\":\"next\",\"id\":" + nlohmann::json(id).dump() + ",\"payload\":";
+    auto prefix = gql_ws_protocol::next_prefix(id);
     // Dispatched, not posted: on a fan-out lane (a network thread) it writes at once
     // when the lane runs on this connection's loop (lanes keep to it).
     auto on_next = [weak, id, prefix](graphql_service::payload_ptr payload, const std::string& coalesce) {
@@ -230,27 +177,26 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       std::string key = coalesce.empty() ? std::string() : id + '\x1f' + coalesce;
       auto ex = self->ws_.get_executor();
       asio::dispatch(ex, [self = std::move(self), id, text, key = std::move(key)] {
-        if (self->ops_.count(id)) self->enqueue(text, key);
+        if (self->proto_ && self->proto_->running(id)) self->enqueue(text, key);
       });
     };
     auto on_done = [post, id](gql::json errors) {
-      std::string text = errors.is_null()
-                             ? nlohmann::json({{"type", "complete"}, {"id", id}}).dump()
-                             : nlohmann::json({{"type", "error"}, {"id", id}, {"payload", nlohmann::json::parse(errors.dump())}}).dump();
-      auto t = std::make_shared<const std::string>(std::move(text));
+      auto t = std::make_shared<const std::string>(errors.is_null() ? gql_ws_protocol::complete_message(id)
+                                                                    : gql_ws_protocol::error_message(id, errors));
       post([id, t](ws_session& s) {
-        if (!s.ops_.count(id)) return;
-        s.ops_.erase(id);
-        s.enqueue(t);
+        if (s.proto_ && s.proto_->finish(id)) s.enqueue(t);
       });
     };
-    asio::post(srv_.workers, [self = this->shared_from_this(), id, gr = std::move(gr), on_next, on_done, post]() mutable {
-      auto h = self->srv_.application->graphql()->start(self->req_, gr, on_next, on_done);
+    api_request origin = req_;
+    origin.who = who;
+    origin.cancel = std::move(cancel);
+    asio::post(srv_.workers, [self = this->shared_from_this(), id, gr = std::move(gr), origin = std::move(origin),
+                              on_next, on_done, post]() mutable {
+      auto h = self->srv_.application->graphql()->start(origin, gr, on_next, on_done);
       if (!h) return;
       auto shared = std::shared_ptr<gql::stream_handle>(std::move(h));
       post([id, shared](ws_session& s) {
-        auto it = s.ops_.find(id);
-        if (it != s.ops_.end()) it->second = shared;  // else: already completed; the handle goes
+        if (s.proto_) s.proto_->attach(id, shared);
       });
     });
   }
@@ -273,15 +219,22 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       ++dropped_;
       ++srv_.application->stats().ws_dropped_messages;
       auto now = clock::now();
-      if (!over_since_) over_since_ = now;
-      else if (now - *over_since_ > lim.ws_slow_close) {
-        ++srv_.application->stats().ws_slow_closes;
-        close_with(websocket::close_code::policy_error, "slow consumer");
+      if (!over_since_) {
+        over_since_ = now;
+        // Still over when the time is up (no more messages need come for it): closed.
+        slow_timer_.emplace(ws_.get_executor());
+        slow_timer_->expires_after(lim.ws_slow_close + std::chrono::milliseconds(1));
+        slow_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+          if (!ec && self->over_since_) self->slow_close();
+        });
+      } else if (now - *over_since_ > lim.ws_slow_close) {
+        slow_close();
       }
       return;
     }
     stats.ws_queue_bytes += static_cast<int64_t>(text->size());
     out_.push(std::move(text), std::move(key));
+    peak_queue_ = std::max(peak_queue_, out_.bytes());
     if (!writing_) write_next();
   }
 
@@ -302,17 +255,40 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       nlohmann::json notice = {{"type", "dropped"}, {"count", dropped_}};
       dropped_ = 0;
       over_since_.reset();
+      if (slow_timer_) slow_timer_->cancel();
       auto t = std::make_shared<const std::string>(notice.dump());
       srv_.application->stats().ws_queue_bytes += static_cast<int64_t>(t->size());
       out_.push(std::move(t));
+    }
+    if (out_.empty() && peak_queue_ >= server::impl::trim_after_bytes) {
+      peak_queue_ = 0;  // a burst drained: its pages go back
+      srv_.request_trim();
     }
     if (closing_pending_ && out_.empty()) return do_close();
     write_next();
   }
 
+  void slow_close() {
+    if (closing_) return;
+    ++srv_.application->stats().ws_slow_closes;
+    close_with(static_cast<websocket::close_code>(ws_close::policy), "slow consumer");
+  }
+
   void close_with(websocket::close_code code, std::string reason) {
     if (closing_) return;
+    if (reason.size() > 123) reason.resize(123);  // a close frame's reason is at most 123 bytes
     pending_close_ = websocket::close_reason(code, reason);
+    // A client that does not read never lets the close frame (or the write before it)
+    // through: after a second the socket is closed outright, which ends the session
+    // and frees its queue.
+    close_timer_.emplace(ws_.get_executor());
+    close_timer_->expires_after(std::chrono::seconds(1));
+    close_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      beast::error_code ignored;
+      self->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->socket().close(ignored);
+    });
     if (writing_) {
       closing_pending_ = true;  // after the write in flight
       closing_ = true;
@@ -323,7 +299,9 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
   }
 
   void do_close() {
-    ws_.async_close(pending_close_, [self = this->shared_from_this()](beast::error_code) {});
+    ws_.async_close(pending_close_, [self = this->shared_from_this()](beast::error_code) {
+      if (self->close_timer_) self->close_timer_->cancel();
+    });
   }
 
   server::impl& srv_;
@@ -333,11 +311,12 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
   beast::flat_buffer buffer_;
   uint64_t id_ = 0, client_id_ = 0;
   std::shared_ptr<hub_client> hub_;
-  bool graphql_ = false, init_seen_ = false, acked_ = false;
-  std::unordered_map<std::string, std::shared_ptr<gql::stream_handle>> ops_;  // running operations by id
-  std::optional<asio::steady_timer> init_timer_;
+  bool graphql_ = false;
+  std::optional<gql_ws_protocol> proto_;  // /graphql: its operations live here
+  std::optional<asio::steady_timer> init_timer_, close_timer_, slow_timer_;
   outbox out_;
   uint64_t dropped_ = 0;
+  size_t peak_queue_ = 0;  // the most bytes ever queued (a big one asks for a memory trim at the end)
   std::optional<clock::time_point> over_since_;
   bool writing_ = false, closing_ = false, closing_pending_ = false;
   websocket::close_reason pending_close_;

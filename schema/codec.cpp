@@ -161,6 +161,7 @@ const char* to_string(errc c) {
     case errc::timeout: return "timeout";
     case errc::upstream: return "upstream";
     case errc::internal: return "internal";
+    case errc::permission_denied: return "forbidden";
   }
   return "?";
 }

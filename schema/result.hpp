@@ -21,6 +21,7 @@ enum class errc {
   timeout,           // a deadline passed (a remote service did not answer in time)
   upstream,          // a remote service failed or answered nonsense
   internal,          // a bug: an invariant did not hold
+  permission_denied, // the caller may not do this (role or project scope)
 };
 
 const char* to_string(errc c);

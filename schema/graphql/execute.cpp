@@ -100,6 +100,27 @@ prepared prepare(const schema& s, const request& req, const exec_limits& limits)
 namespace {
 
 using path_t = std::vector<path_segment>;
+
+// An estimate of the bytes a value holds (strings, plus a fixed cost per value and
+// per object member); iterative (values from resolvers can be deep).
+size_t approx_bytes(const json& v) {
+  size_t total = 0;
+  std::vector<const json*> todo{&v};
+  while (!todo.empty()) {
+    const json* j = todo.back();
+    todo.pop_back();
+    total += 16;
+    if (j->is_string()) total += j->get_ref<const std::string&>().size();
+    else if (j->is_object())
+      for (auto it = j->begin(); it != j->end(); ++it) {
+        total += 32 + it.key().size();
+        todo.push_back(&*it);
+      }
+    else if (j->is_array())
+      for (const auto& x : *j) todo.push_back(&x);
+  }
+  return total;
+}
 using group = std::pair<std::string, std::vector<const selection*>>;
 
 class executor {
@@ -154,6 +175,8 @@ class executor {
 
   // One event of a subscription: the root field's value completed.
   json complete_event(const root_field& r, const json& value) {
+    if (ctx_.budget) ctx_.budget->restart();  // each event gets the whole budget
+    aborted_ = false;
     std::vector<field_value> vals{field_value{value}};
     std::vector<path_t> paths{path_t{r.g.first}};
     auto out = complete_field(*s_.root("subscription"), *r.f, r.g, vals, paths);
@@ -254,6 +277,16 @@ class executor {
     return true;
   }
 
+  // Whether the operation's budget is spent (or it was cancelled): the first time,
+  // one error says which; every field after that becomes null without resolving.
+  bool stop_now() {
+    if (aborted_) return true;
+    if (!ctx_.budget || !ctx_.budget->stopped()) return false;
+    aborted_ = true;
+    add_error(ctx_.budget->message(), nullptr, {}, ctx_.budget->code());
+    return true;
+  }
+
   void add_error(std::string msg, const selection* at, const path_t& path, std::string code = {}) {
     gql_error e;
     e.message = std::move(msg);
@@ -268,10 +301,11 @@ class executor {
   std::vector<std::optional<json>> exec_set(const type_info& t, const std::vector<const json*>& parents,
                                             const std::vector<path_t>& paths,
                                             const std::vector<const selection_set*>& sets, bool serial) {
+    const size_t n = parents.size();
+    if (stop_now()) return std::vector<std::optional<json>>(n, std::nullopt);
     std::vector<group> groups;
     std::unordered_set<std::string> visited;
     for (const auto* set : sets) collect(t, *set, groups, 0, &visited);
-    const size_t n = parents.size();
     std::vector<std::optional<json>> out(n, json::object());
 
     // Resolve: concurrent fields start first, then the rest run here.
@@ -311,6 +345,11 @@ class executor {
     for (size_t i = 0; i < groups.size(); ++i) {
       auto& w = work[i];
       const auto& first = *groups[i].second[0];
+      if (stop_now()) {
+        for (auto& rest : work)
+          if (rest.fut.valid()) rest.fut.wait();
+        return std::vector<std::optional<json>>(n, std::nullopt);
+      }
       std::vector<path_t> fpaths(paths);
       for (auto& p : fpaths) p.push_back(first.response_name());
       if (first.name == "__typename") {
@@ -352,6 +391,17 @@ class executor {
         }
       }
       if (vals.size() != n) vals.assign(n, field_value::fail("internal error: resolver answered for the wrong number of objects"));
+      if (ctx_.budget) {
+        size_t bytes = 0;
+        for (const auto& v : vals) bytes += approx_bytes(v.value) + v.error.size();
+        ctx_.budget->charge(bytes);
+      }
+      if (stop_now()) {
+        // Wait for the concurrent resolvers still running (they stop early too).
+        for (auto& rest : work)
+          if (rest.fut.valid()) rest.fut.wait();
+        return std::vector<std::optional<json>>(n, std::nullopt);
+      }
       auto done = complete_field(t, *f, groups[i], vals, fpaths);
       for (size_t k = 0; k < n; ++k) {
         if (!out[k]) continue;
@@ -531,6 +581,7 @@ class executor {
   std::vector<gql_error> errors_;
   std::string ctx_field_;
   int depth_ = 0;
+  bool aborted_ = false;
 };
 
 // Keeps what a running subscription needs alive (the document and the executor).
@@ -572,9 +623,10 @@ std::variant<std::unique_ptr<stream_handle>, std::vector<gql_error>> subscribe(
     gql_error e;
     e.message = started.err().message;
     e.path = {r->g.first};
-    e.code = started.err().code == errc::invalid_argument ? "BAD_USER_INPUT"
-             : started.err().code == errc::not_found     ? "NOT_FOUND"
-                                                         : "INTERNAL_SERVER_ERROR";
+    e.code = started.err().code == errc::invalid_argument    ? "BAD_USER_INPUT"
+             : started.err().code == errc::not_found        ? "NOT_FOUND"
+             : started.err().code == errc::permission_denied ? "FORBIDDEN"
+                                                            : "INTERNAL_SERVER_ERROR";
     return std::vector<gql_error>{e};
   }
   auto st = std::make_unique<subscription_state>();

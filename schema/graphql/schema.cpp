@@ -181,6 +181,11 @@ status schema::resolve(std::string_view type, std::string_view field, batch_reso
   return {};
 }
 
+field_info* schema::mutable_field(std::string_view type, std::string_view field) {
+  auto it = types_.find(std::string(type));
+  return it == types_.end() ? nullptr : it->second.field(field);
+}
+
 status schema::subscribe(std::string_view field, subscribe_fn fn) {
   if (subscription_type.empty()) return make_error(errc::internal, "the schema has no subscription type");
   auto* f = types_[subscription_type].field(field);

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "schema/graphql/ast.hpp"
+#include "schema/graphql/budget.hpp"
 #include "schema/graphql/error.hpp"
 #include "schema/result.hpp"
 
@@ -27,6 +28,10 @@ using json = nlohmann::ordered_json;
 // request's own limits.
 struct context {
   std::any user;
+  // Time, memory and cancellation (null: unbounded). Resolvers that loop over many
+  // parents or walk far check budget->stopped() and stop early.
+  std::shared_ptr<exec_budget> budget;
+  bool stopped() const { return budget && budget->stopped(); }
 };
 
 // One field's value for one parent: a value, or an error message (the executor adds
@@ -137,6 +142,9 @@ class schema {
   // Resolvers. Fails (internal) when the field does not exist: a typo in wiring.
   status resolve(std::string_view type, std::string_view field, batch_resolver fn, bool concurrent = false);
   status subscribe(std::string_view field, subscribe_fn fn);
+  // The field's resolver (or, for a subscription root field, its event source) as
+  // the caller wants to see it; fails (internal) for an unknown field.
+  field_info* mutable_field(std::string_view type, std::string_view field);
 
  private:
   schema() = default;
