@@ -129,6 +129,8 @@ engine::~engine() {
 result<std::unique_ptr<engine>> engine::open(const engine_options& opts) {
   store_options so;
   so.dir = opts.data_dir;
+  so.block_cache_bytes = opts.store_cache_bytes;
+  so.write_buffer_bytes = opts.store_write_buffer_bytes;
   auto db = store::open(so);
   if (!db.ok()) return db.err();
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());

@@ -23,6 +23,8 @@ struct engine_options {
   unsigned parser_workers = 0;  // 0: one per core
   unsigned threads = 0;         // actor scheduler threads; 0: one per core
   vector_options vectors;       // search: embedding dimension, index kind
+  size_t store_cache_bytes = size_t{64} << 20;  // RocksDB block cache
+  size_t store_write_buffer_bytes = 0;          // memtable per column family; 0: the store's defaults
 };
 
 class engine {

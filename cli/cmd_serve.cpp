@@ -11,6 +11,7 @@
 #include "actors/engine.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "net/memory_trim.hpp"
 #include "net/server.hpp"
 
 namespace cg::cli {
@@ -143,8 +144,24 @@ int run_serve(const context& ctx, const serve_args& args) {
                   t["root"].get<std::string>().c_str(), static_cast<unsigned long long>(t["task"].get<uint64_t>()));
   }
   std::fflush(stdout);
+  // Wait for SIGINT/SIGTERM; once a second, the main thread's part of giving memory
+  // back after a burst (only it reclaims what threads that ended left behind).
+  // Asked for, it trims at once and again 5 s later (pages freed after the first).
   int sig = 0;
-  sigwait(&sigs, &sig);
+  auto again = std::chrono::steady_clock::time_point::max();
+  while (sig <= 0) {
+    timespec second{1, 0};
+    sig = sigtimedwait(&sigs, nullptr, &second);
+    if (sig > 0) break;
+    auto now = std::chrono::steady_clock::now();
+    if ((*srv)->main_thread_trim_due()) {
+      net::release_free_memory();
+      again = now + std::chrono::seconds(5);
+    } else if (now >= again) {
+      net::release_free_memory();
+      again = std::chrono::steady_clock::time_point::max();
+    }
+  }
   spdlog::info("signal {}: graceful shutdown", sig);
   (*srv)->shutdown();
   srv->reset();

@@ -80,6 +80,10 @@ struct config {
     std::string format = "text";   // text | json
     std::string level = "warn";
   } log;
+  struct {
+    uint64_t cache = 64u << 20;    // RocksDB block cache
+    uint64_t write_buffer = 0;     // memtable per column family (0: 32 MiB for nodes and idx, 16 MiB else)
+  } store;
 };
 
 // path: an explicit --config (must exist); else $CODEGRAPH_CONFIG, ./codegraph.toml,

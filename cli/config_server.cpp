@@ -1,4 +1,4 @@
-// [server] and [auth]: table-driven, so the TOML key, the environment variable and
+// [server], [auth] and [store]: table-driven, so the TOML key, the environment variable and
 // the JSON shown by `config show` stay in step.
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -58,6 +58,8 @@ std::vector<setting> settings(config& c) {
       {"server", "burst_per_ip", kind::real, &s.burst_per_ip},
       {"server", "cache_bytes", kind::size, &s.cache_bytes},
       {"server", "cache_ttl_ms", kind::count, &s.cache_ttl_ms},
+      {"store", "cache", kind::size, &c.store.cache},
+      {"store", "write_buffer", kind::size, &c.store.write_buffer},
       {"auth", "enabled", kind::boolean, &a.enabled},
       {"auth", "keys_file", kind::text, &a.keys_file},
       {"auth", "jwt_secret", kind::text, &a.jwt_secret, true},

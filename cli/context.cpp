@@ -15,6 +15,8 @@ engine_options engine_options_for(const context& ctx) {
   eo.vectors.dimension = ctx.cfg.search.dimension;
   if (ctx.cfg.search.index != "auto") eo.vectors.kind = parse_index_kind(ctx.cfg.search.index);
   eo.vectors.hnsw_half_floats = ctx.cfg.search.hnsw_half_floats;
+  eo.store_cache_bytes = static_cast<size_t>(ctx.cfg.store.cache);
+  eo.store_write_buffer_bytes = static_cast<size_t>(ctx.cfg.store.write_buffer);
   if (ctx.cfg.embeddings.provider == "openai") {
     auto o = provider_options(ctx.cfg);
     eo.vectors.make_embedder = [o]() -> std::unique_ptr<embedder> { return std::make_unique<net::openai_embedder>(o); };

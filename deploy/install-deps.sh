@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build toolchain and libraries.
+# Build toolchain and libraries (clang and its runtimes: the fuzzers and sanitizers).
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -15,6 +15,7 @@ build_pkgs=(
   librocksdb-dev libfaiss-dev libopenblas0-pthread liblapack-dev
   libtree-sitter-dev libcaf-dev libtomlplusplus-dev libcli11-dev libmimalloc-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libhnswlib-dev
+  clang libclang-rt-14-dev
 )
 # Node.js: Debian's nodejs + npm, unless a Node.js with its own npm (e.g. nodesource) is there.
 command -v node >/dev/null 2>&1 || build_pkgs+=(nodejs)

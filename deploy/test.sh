@@ -1,11 +1,34 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine, builds CodeGraph and runs the whole test suite
-# through ctest (unit, engine, CLI, crash and oracle tests).
-# Usage: deploy/test.sh [release|debug]   (debug: AddressSanitizer + UBSan build)
+# Sets up a fresh Debian 12 machine, builds CodeGraph and runs its tests.
+# Usage: deploy/test.sh [release|sanitize|fuzz|all]
+#   release   (default) the whole suite through ctest: unit, engine, CLI, crash,
+#             oracle, server, GraphQL and browser tests
+#   sanitize  the unit and engine tests built with AddressSanitizer + UBSan (debug preset)
+#   fuzz      every libFuzzer target (tests/fuzz) replays its seed corpus, then runs
+#             FUZZ_SECONDS (default 20) from it; bench/fuzz.sh for longer runs
+#   all       the three, in that order (what CI runs: .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-preset=${1:-release}
+what=${1:-release}
 ./deploy/install-deps.sh
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
-ctest --preset "$preset"
+run_release() {
+  cmake --preset release >/dev/null
+  cmake --build --preset release
+  ctest --preset release
+}
+run_sanitize() {
+  cmake --preset debug >/dev/null
+  cmake --build --preset sanitize
+  ctest --preset sanitize
+}
+run_fuzz() {
+  ./bench/fuzz.sh "${FUZZ_SECONDS:-20}"
+}
+case "$what" in
+  release) run_release ;;
+  sanitize) run_sanitize ;;
+  fuzz) run_fuzz ;;
+  all) run_release; run_sanitize; run_fuzz ;;
+  debug) run_sanitize ;;  # the old name
+  *) echo "usage: deploy/test.sh [release|sanitize|fuzz|all]" >&2; exit 1 ;;
+esac

@@ -131,6 +131,15 @@ app::app(engine& eng, const server_options& opts)
   engine_sub_ = eng_.subscribe("", [this](const event& e) { on_event(e); });
 }
 
+void app::stop_listening() {
+  {
+    std::unique_lock gone(life_->mu);  // waits for engine callbacks running now
+    life_->alive = false;
+  }
+  if (engine_sub_) eng_.unsubscribe(engine_sub_);
+  engine_sub_ = 0;
+}
+
 app::~app() {
   {
     std::unique_lock gone(life_->mu);  // waits for engine callbacks running now

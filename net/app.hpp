@@ -27,6 +27,7 @@
 #include "net/policy.hpp"
 #include "net/rate_limit.hpp"
 #include "net/request_guard.hpp"
+#include "schema/serial_runner.hpp"
 #include "net/result_cache.hpp"
 #include "net/router.hpp"
 #include "net/server.hpp"
@@ -117,6 +118,9 @@ class app {
   const server_options& options() const { return opts_; }
   result_cache& cache() { return cache_; }
   void set_draining() { draining_ = true; }
+  // Shutdown: no more engine events or task callbacks reach this app (it may live on
+  // a little while its last sessions end).
+  void stop_listening();
   // Shutdown past its drain timeout: operations still running stop (their budgets
   // watch this flag).
   void set_aborting() { aborting_ = true; }
@@ -156,6 +160,7 @@ class app {
     bool alive = true;
   };
   std::shared_ptr<lifetime> life_ = std::make_shared<lifetime>();
+  serial_runner background_;  // queued watch batches start here (its jobs check life_ first)
 
   engine& eng_;
   server_options opts_;

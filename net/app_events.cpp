@@ -386,12 +386,12 @@ void app::watch_task_ended(const std::string& project) {
   }
   if (draining_) return;
   // Not on this (engine) thread: start_index takes locks the engine's callbacks hold.
-  std::thread([this, project, root, next = std::move(next), all, life = life_]() mutable {
+  background_.post([this, project, root, next = std::move(next), all, life = life_]() mutable {
     std::shared_lock alive(life->mu);
     if (!life->alive || draining_) return;
     auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(next), true);
     if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
-  }).detach();
+  });
 }
 
 void app::unwatch(const std::string& project) {

@@ -73,7 +73,9 @@ struct server::impl {
   static constexpr size_t trim_after_bytes = 256u << 10;
   std::optional<asio::steady_timer> trim_timer;  // on contexts[0]
   bool trim_pending = false;                     // contexts[0]'s thread only
+  std::atomic<bool> trims_off{false};            // shutting down: no more posts to the contexts
   std::atomic<uint64_t> trims{0};
+  std::atomic<bool> main_trim_due{false};  // see server::main_thread_trim_due
   void request_trim();
 
   uint64_t add_session(std::weak_ptr<session_base> s);

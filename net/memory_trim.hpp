@@ -6,7 +6,29 @@
 // left. The server asks each network thread to collect once such a burst is gone.
 namespace cg::net {
 
-// Collects the calling thread's free pages (and abandoned ones) and returns them.
+// Collects the calling thread's free pages (its message heap's too) and returns them.
 void release_free_memory();
+
+// For a long-running server: pages the allocator frees are given back at once instead
+// of after a delay (mimalloc's decommit delay). A delayed give-back happens only when
+// the thread that owns the pages allocates or frees again, which an idle network
+// thread never does: tens of MB of a burst's freed messages stayed resident.
+void release_memory_promptly();
+
+// While one lives, the calling thread allocates from its message heap: the bytes of
+// messages queued for WebSocket clients, kept apart from everything else, so that the
+// pages of a burst are whole again once its messages are gone (mixed with longer-lived
+// data, freed messages pinned tens of MB of half-used pages). Frees may happen on any
+// thread. Construct and destroy on the same thread; do not nest.
+class message_heap_scope {
+ public:
+  message_heap_scope();
+  ~message_heap_scope();
+  message_heap_scope(const message_heap_scope&) = delete;
+  message_heap_scope& operator=(const message_heap_scope&) = delete;
+
+ private:
+  void* previous_;
+};
 
 }  // namespace cg::net

@@ -24,8 +24,9 @@ server::impl::impl(engine& e, server_options o)
 }
 
 void server::impl::request_trim() {
+  if (trims_off) return;  // shutting down (sessions end while the contexts go away)
   asio::post(*contexts[0], [this] {
-    if (trim_pending) return;
+    if (trim_pending || trims_off) return;
     trim_pending = true;
     if (!trim_timer) trim_timer.emplace(*contexts[0]);
     trim_timer->expires_after(std::chrono::milliseconds(200));
@@ -43,6 +44,7 @@ void server::impl::request_trim() {
         trim_pending = false;
         if (ec2) return;
         for (auto& c : contexts) asio::post(*c, [] { release_free_memory(); });
+        main_trim_due = true;
       });
     });
   });
@@ -101,6 +103,7 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
     return make_error(errc::invalid_argument,
                       "no-auth mode is only allowed on a loopback address (127.0.0.1 or ::1), not " + opts.address);
   if (opts.auth.keys_file.empty()) opts.auth.keys_file = opts.data_dir + "/api_keys.json";
+  release_memory_promptly();  // net/memory_trim.hpp
   auto p = std::make_unique<impl>(eng, opts);
   if (!opts.tls_cert_file.empty() || !opts.tls_key_file.empty()) {
     if (opts.tls_cert_file.empty() || opts.tls_key_file.empty())
@@ -163,6 +166,7 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
 }
 
 uint16_t server::port() const { return impl_->bound_port; }
+bool server::main_thread_trim_due() { return impl_->main_trim_due.exchange(false); }
 bool server::tls() const { return impl_->ssl.has_value(); }
 
 std::string server::base_url() const {
@@ -212,19 +216,24 @@ void server::shutdown() {
     auto close_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (p.connections.load() > 0 && std::chrono::steady_clock::now() < close_deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    p.keep_running.clear();
     {
+      // No more memory trims (their timer would keep contexts[0] running).
       std::promise<void> stopped;
       asio::post(*p.contexts[0], [&p, &stopped] {
+        p.trims_off = true;
         if (p.trim_timer) p.trim_timer->cancel();
         stopped.set_value();
       });
       stopped.get_future().wait();
     }
+    p.keep_running.clear();
     for (auto& c : p.contexts) c->stop();
     for (auto& t : p.io_threads) t.join();
     p.workers.join();
-    p.application.reset();  // unsubscribes from the engine
+    // The app stays until the io_contexts are gone (~impl): their destructors end the
+    // sessions whose handlers were still queued, and those sessions detach from it.
+    // From here on it hears nothing from the engine.
+    p.application->stop_listening();
     if (auto s = p.eng.storage().flush(); !s.ok()) spdlog::error("flush at shutdown: {}", s.err().message);
     spdlog::info("shut down");
     {

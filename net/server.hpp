@@ -104,6 +104,13 @@ class server {
   // Blocks until shutdown() has finished (from another thread or a signal handler).
   void wait();
 
+  // Memory given back after a burst (net/memory_trim.hpp): the network threads do their
+  // part themselves; memory of threads that have ended (abandoned by the allocator) is
+  // reclaimed by the process's main thread only, so the thread that runs the server
+  // (`codegraph serve` waiting for a signal) asks this now and then and, when it says
+  // so, calls release_free_memory().
+  bool main_thread_trim_due();
+
   // Indexes a project (registers it first); the task id. For `serve --project`.
   result<uint64_t> index_project(const std::string& name, const std::string& root);
 

@@ -12,6 +12,7 @@
 #include "net/beast_impl.hpp"
 #include "net/gql_service.hpp"
 #include "net/gql_ws_protocol.hpp"
+#include "net/memory_trim.hpp"
 #include "net/outbox.hpp"
 
 namespace cg::net {
@@ -170,10 +171,14 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     auto on_next = [weak, id, prefix](graphql_service::payload_ptr payload, const std::string& coalesce) {
       auto self = weak.lock();
       if (!self) return;
-      std::string msg;
-      msg.reserve(prefix.size() + payload->size() + 1);
-      msg.append(prefix).append(*payload).push_back('}');
-      auto text = std::make_shared<const std::string>(std::move(msg));
+      std::shared_ptr<const std::string> text;
+      {
+        message_heap_scope in_message_heap;  // queued bytes stay apart (net/memory_trim.hpp)
+        std::string msg;
+        msg.reserve(prefix.size() + payload->size() + 1);
+        msg.append(prefix).append(*payload).push_back('}');
+        text = std::make_shared<const std::string>(std::move(msg));
+      }
       std::string key = coalesce.empty() ? std::string() : id + '\x1f' + coalesce;
       auto ex = self->ws_.get_executor();
       asio::dispatch(ex, [self = std::move(self), id, text, key = std::move(key)] {

@@ -60,7 +60,8 @@ class int64_add final : public rocksdb::AssociativeMergeOperator {
 };
 
 rocksdb::ColumnFamilyOptions column_options(column c, const std::shared_ptr<rocksdb::Cache>& cache,
-                                            const std::vector<rocksdb::CompressionType>& supported) {
+                                            const std::vector<rocksdb::CompressionType>& supported,
+                                            size_t write_buffer) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -81,7 +82,7 @@ rocksdb::ColumnFamilyOptions column_options(column c, const std::shared_ptr<rock
   if (has(rocksdb::kLZ4Compression)) o.compression = rocksdb::kLZ4Compression;
   else if (has(rocksdb::kSnappyCompression)) o.compression = rocksdb::kSnappyCompression;
   if (has(rocksdb::kZSTD)) o.bottommost_compression = rocksdb::kZSTD;
-  o.write_buffer_size = (c == column::nodes || c == column::idx) ? (32u << 20) : (16u << 20);
+  o.write_buffer_size = write_buffer ? write_buffer : (c == column::nodes || c == column::idx) ? (32u << 20) : (16u << 20);
   if (c == column::meta) o.merge_operator = std::make_shared<int64_add>();
   return o;
 }
@@ -300,7 +301,7 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
   descs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < column_count; ++i)
     descs.emplace_back(column_names[static_cast<size_t>(i)],
-                       column_options(static_cast<column>(i), cache, supported));
+                       column_options(static_cast<column>(i), cache, supported, opts.write_buffer_bytes));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   if (opts.read_only) {
     // A first run killed while RocksDB was creating the column families leaves a

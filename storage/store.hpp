@@ -25,6 +25,8 @@ struct store_options {
   std::string dir;
   bool read_only = false;                      // no lock taken; fails if the store does not exist
   size_t block_cache_bytes = size_t{64} << 20;
+  // Memtable size per column family; 0: 32 MiB for nodes and idx, 16 MiB for the others.
+  size_t write_buffer_bytes = 0;
   bool sync_writes = false;                    // WAL is always on; fsync per batch only if set
 };
 

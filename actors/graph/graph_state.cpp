@@ -1,5 +1,9 @@
 #include "actors/graph/graph_state.hpp"
 
+#include <future>
+
+#include "schema/serial_runner.hpp"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -23,6 +27,14 @@
 #include "storage/symbol_index.hpp"
 
 namespace cg {
+
+namespace {
+serial_runner& resolve_producer() {
+  static serial_runner runner;
+  return runner;
+}
+}  // namespace
+
 namespace cn = counter_names;
 
 namespace {
@@ -392,7 +404,14 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
   std::deque<group> ready;
   bool finished = false, stop = false;
   std::optional<error> failure;
-  std::thread producer([&] {
+  // The producer runs on one long-lived thread shared by every graph writer (a thread
+  // per resolution left its allocator pages behind when it ended).
+  std::promise<void> produced;
+  resolve_producer().post([&] {
+    struct signal_end {
+      std::promise<void>& p;
+      ~signal_end() { p.set_value(); }
+    } end_of_job{produced};
     auto fail = [&](error e) {
       std::lock_guard lock(mu);
       if (!failure) failure = std::move(e);
@@ -459,7 +478,7 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
     stop = true;
     cv.notify_all();
   }
-  producer.join();
+  produced.get_future().wait();
   if (!written.ok()) return written.err();
   if (failure) return *failure;
   auto d = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
