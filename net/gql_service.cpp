@@ -14,6 +14,8 @@ graphql_service::graphql_service(app& a) : a_(a) {
   // Lists the server bounds itself (no argument says how long they are).
   for (const char* f : {"Query.callers", "Query.callees", "Query.dependencies", "Query.dependents"})
     cost_.list_sizes[f] = 1000;
+  // Lists that are short by nature: the places one reference is written.
+  cost_.list_sizes["Relationship.sites"] = 10;
 }
 
 std::shared_ptr<gql::exec_budget> graphql_service::budget_for(const api_request& origin, bool cancellable) const {
