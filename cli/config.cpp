@@ -103,12 +103,12 @@ result<config> load_config(const std::string& explicit_path) {
     }
     c.config_file = path;
     if (auto v = t["data_dir"].value<std::string>()) c.data_dir = *v;
-    if (auto v = t["index"]["jobs"].value<int64_t>()) c.index.jobs = static_cast<unsigned>(std::max<int64_t>(0, *v));
+    if (auto v = t["index"]["jobs"].value_exact<int64_t>()) c.index.jobs = static_cast<unsigned>(std::max<int64_t>(0, *v));
     if (auto v = t["index"]["max_file_size"].value<std::string>()) {
       auto sz = parse_size(*v);
       if (!sz.ok()) return make_error(errc::invalid_argument, path + ": index.max_file_size: " + sz.err().message);
       c.index.max_file_size = *sz;
-    } else if (auto n = t["index"]["max_file_size"].value<int64_t>()) {
+    } else if (auto n = t["index"]["max_file_size"].value_exact<int64_t>()) {
       c.index.max_file_size = static_cast<uint64_t>(*n);
     }
     if (t["index"]["include"]) c.index.include = string_array(t["index"]["include"]);
@@ -119,11 +119,11 @@ result<config> load_config(const std::string& explicit_path) {
     if (auto v = t["log"]["format"].value<std::string>()) c.log.format = *v;
     if (auto v = t["log"]["level"].value<std::string>()) c.log.level = *v;
     if (auto v = t["search"]["vectors"].value<bool>()) c.search.vectors = *v;
-    if (auto v = t["search"]["dimension"].value<int64_t>()) c.search.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
+    if (auto v = t["search"]["dimension"].value_exact<int64_t>()) c.search.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
     if (auto v = t["search"]["index"].value<std::string>()) c.search.index = *v;
     if (auto v = t["search"]["hnsw_half_floats"].value<bool>()) c.search.hnsw_half_floats = *v;
     if (auto v = t["search"]["fusion"].value<std::string>()) c.search.fusion = *v;
-    if (auto v = t["search"]["rrf_k"].value<int64_t>()) c.search.rrf_k = static_cast<size_t>(std::max<int64_t>(1, *v));
+    if (auto v = t["search"]["rrf_k"].value_exact<int64_t>()) c.search.rrf_k = static_cast<size_t>(std::max<int64_t>(1, *v));
     if (auto v = t["search"]["bm25_weight"].value<double>()) c.search.bm25_weight = *v;
     if (auto v = t["search"]["vector_weight"].value<double>()) c.search.vector_weight = *v;
     auto em = t["embeddings"];
@@ -132,11 +132,11 @@ result<config> load_config(const std::string& explicit_path) {
     if (auto v = em["model"].value<std::string>()) c.embeddings.model = *v;
     if (auto v = em["api_key"].value<std::string>()) c.embeddings.api_key = *v;
     if (auto v = em["ca_file"].value<std::string>()) c.embeddings.ca_file = *v;
-    if (auto v = em["dimension"].value<int64_t>()) c.embeddings.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
-    if (auto v = em["batch"].value<int64_t>()) c.embeddings.batch = static_cast<size_t>(std::max<int64_t>(0, *v));
-    if (auto v = em["timeout_ms"].value<int64_t>()) c.embeddings.timeout_ms = static_cast<uint64_t>(std::max<int64_t>(1, *v));
-    if (auto v = em["attempts"].value<int64_t>()) c.embeddings.attempts = static_cast<unsigned>(std::max<int64_t>(0, *v));
-    if (auto v = em["backoff_ms"].value<int64_t>()) c.embeddings.backoff_ms = static_cast<uint64_t>(std::max<int64_t>(0, *v));
+    if (auto v = em["dimension"].value_exact<int64_t>()) c.embeddings.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
+    if (auto v = em["batch"].value_exact<int64_t>()) c.embeddings.batch = static_cast<size_t>(std::max<int64_t>(0, *v));
+    if (auto v = em["timeout_ms"].value_exact<int64_t>()) c.embeddings.timeout_ms = static_cast<uint64_t>(std::max<int64_t>(1, *v));
+    if (auto v = em["attempts"].value_exact<int64_t>()) c.embeddings.attempts = static_cast<unsigned>(std::max<int64_t>(0, *v));
+    if (auto v = em["backoff_ms"].value_exact<int64_t>()) c.embeddings.backoff_ms = static_cast<uint64_t>(std::max<int64_t>(0, *v));
   }
 
   // Environment overrides.

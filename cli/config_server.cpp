@@ -138,7 +138,9 @@ status from_toml(const setting& s, const toml::node& n, const std::string& where
   }
   if (auto v = n.value<std::string>()) return assign(s, *v, where);
   if (auto v = n.value<bool>()) return assign(s, *v ? "true" : "false", where);
-  if (auto v = n.value<int64_t>()) return assign(s, std::to_string(*v), where);
+  // value_exact: toml++'s value<int64_t>() casts a float to an integer, undefined for
+  // 1.5e110 (found by fuzz_config).
+  if (auto v = n.value_exact<int64_t>()) return assign(s, std::to_string(*v), where);
   if (auto v = n.value<double>()) return assign(s, std::to_string(*v), where);
   return make_error(errc::invalid_argument, where + " has the wrong type");
 }

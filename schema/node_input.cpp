@@ -26,7 +26,9 @@ error bad(const std::string& field, const std::string& why) {
 result<node_input> node_input_from_json(const nlohmann::json& j, bool require_create) {
   if (!j.is_object()) return make_error(errc::invalid_argument, "a node input must be a JSON object");
   node_input in;
-  for (const auto& [key, v] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();  // not a structured binding: lambdas capture these (clang 14)
+    const auto& v = item.value();
     if (v.is_null()) continue;  // an absent field
     auto str = [&](std::optional<std::string>& out) -> status {
       if (!v.is_string()) return bad(key, "must be a string");

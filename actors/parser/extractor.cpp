@@ -92,6 +92,10 @@ void extractor::run(TSNode root) {
 }
 
 std::string_view extractor::text(TSNode n) const {
+  // A field the grammar's error recovery left out is a null node: tree-sitter's
+  // accessors dereference its tree (fuzz_extract found a JavaScript class field
+  // without a name that crashed the process here).
+  if (ts_node_is_null(n)) return {};
   auto b = ts_node_start_byte(n), e = ts_node_end_byte(n);
   if (b > in_.source.size() || e > in_.source.size() || e < b) return {};
   return in_.source.substr(b, e - b);

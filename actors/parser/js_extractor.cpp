@@ -448,6 +448,7 @@ class js_extractor final : public extractor {
 
   void on_field(TSNode f, const ctx& c) {
     TSNode name = field(f, T.fld[f_name]);
+    if (null(name)) return;  // error recovery: a field with no name defines nothing
     TSNode value = field(f, T.fld[f_value]);
     TSNode type = field(f, T.fld[f_type]);
     bool callable = !null(value) && (T.sym(value) == s_arrow || T.sym(value) == s_function_expr);

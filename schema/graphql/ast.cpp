@@ -2,6 +2,14 @@
 
 namespace cg::gql {
 
+value::value() = default;
+value::value(const value&) = default;
+value::value(value&&) noexcept = default;
+value& value::operator=(const value&) = default;
+value& value::operator=(value&&) noexcept = default;
+value::~value() = default;
+
+
 std::string type_ref::str() const {
   switch (k) {
     case kind::named: return name;

@@ -23,6 +23,15 @@ struct value {
   std::vector<value> items;                          // list
   std::vector<std::pair<std::string, value>> fields;  // object, in source order
   location loc;
+
+  // Out of line: a member of its own type in a pair is still incomplete here, which
+  // clang (14, with libstdc++ 12) refuses when it makes the special members inline.
+  value();
+  value(const value&);
+  value(value&&) noexcept;
+  value& operator=(const value&);
+  value& operator=(value&&) noexcept;
+  ~value();
 };
 
 struct type_ref {

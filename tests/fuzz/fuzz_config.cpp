@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)cg::cli::parse_size(text.substr(0, 64));
   toml::table t;
   try {
-    t = toml::parse(text, "fuzz.toml");
+    t = toml::parse(text, std::string_view("fuzz.toml"));
   } catch (const toml::parse_error&) {
     return 0;
   }

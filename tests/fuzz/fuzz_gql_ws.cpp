@@ -47,8 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       at = nl + 1;
     }
     FUZZ_CHECK(closes <= 1);
-    for (size_t i = 0; i < started.size(); ++i)
-      if (p.running(started[i]) && !cancels[i]->load()) live.push_back(cancels[i]);
+    // The latest start of each id that still runs (an id may be reused once it ended).
+    for (size_t i = 0; i < started.size(); ++i) {
+      bool latest = true;
+      for (size_t j = i + 1; j < started.size(); ++j) latest = latest && started[j] != started[i];
+      if (latest && p.running(started[i]) && !cancels[i]->load()) live.push_back(cancels[i]);
+    }
   }
   // The connection ended: nothing it started still runs.
   for (auto& c : live) FUZZ_CHECK(c->load());
