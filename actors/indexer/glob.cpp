@@ -83,7 +83,10 @@ std::vector<tok> tokenize(std::string_view p) {
 bool match_nfa(std::string_view p, std::string_view t) {
   auto toks = tokenize(p);
   const size_t n = toks.size();
-  std::vector<char> cur(n + 1, 0), next(n + 1, 0);
+  // cur[s]: at token s. For a "**/" token, cur[s] is the state between directories
+  // (it may go on to s + 1) and in_dir[s] the state inside a directory name (it must
+  // reach a '/' first).
+  std::vector<char> cur(n + 1, 0), next(n + 1, 0), in_dir(n + 1, 0), next_in_dir(n + 1, 0);
   // Positions reachable without a character: a star of any kind may match nothing.
   auto close = [&](std::vector<char>& set) {
     for (size_t s = 0; s < n; ++s)
@@ -94,8 +97,13 @@ bool match_nfa(std::string_view p, std::string_view t) {
   close(cur);
   for (char c : t) {
     std::fill(next.begin(), next.end(), 0);
+    std::fill(next_in_dir.begin(), next_in_dir.end(), 0);
     bool any = false;
     for (size_t s = 0; s < n; ++s) {
+      if (in_dir[s]) {  // inside a directory name of a "**/"
+        if (c == '/') next[s] = 1;
+        else next_in_dir[s] = 1;
+      }
       if (!cur[s]) continue;
       const auto& k = toks[s];
       switch (k.k) {
@@ -108,16 +116,17 @@ bool match_nfa(std::string_view p, std::string_view t) {
         }
         case tok_kind::star: if (c != '/') next[s] = 1; break;
         case tok_kind::dstar: next[s] = 1; break;
-        case tok_kind::dstar_slash:  // (anything ending in '/')? : a directory more, or done with them
-          next[s] = 1;
-          if (c == '/') next[s + 1] = 1;
+        case tok_kind::dstar_slash:  // zero or more directories: a string that ends in '/'
+          if (c == '/') next[s] = 1;
+          else next_in_dir[s] = 1;
           break;
       }
     }
     close(next);
-    for (char v : next) any = any || v;
+    for (size_t s = 0; s <= n; ++s) any = any || next[s] || next_in_dir[s];
     if (!any) return false;
     cur.swap(next);
+    in_dir.swap(next_in_dir);
   }
   return cur[n] != 0;
 }
