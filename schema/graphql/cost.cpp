@@ -41,22 +41,7 @@ class estimator {
  private:
   using group = std::pair<std::string, std::vector<const selection*>>;
 
-  bool included(const std::vector<directive>& ds) const {
-    for (const auto& d : ds) {
-      if (d.name != "skip" && d.name != "include") continue;
-      bool cond = false;
-      for (const auto& a : d.args) {
-        if (a.name != "if") continue;
-        if (a.v.k == value::kind::boolean) cond = a.v.boolean;
-        else if (a.v.k == value::kind::variable && p_.variables.contains(a.v.text) &&
-                 p_.variables[a.v.text].is_boolean())
-          cond = p_.variables[a.v.text].get<bool>();
-      }
-      if (d.name == "skip" && cond) return false;
-      if (d.name == "include" && !cond) return false;
-    }
-    return true;
-  }
+  bool included(const std::vector<directive>& ds) const { return directives_include(ds, p_.variables); }
 
   // The executor's field collection: same-named fields merged, a fragment once per set.
   // Type conditions are not narrowed: an abstract type's fragments all count.

@@ -97,6 +97,22 @@ prepared prepare(const schema& s, const request& req, const exec_limits& limits)
   return p;
 }
 
+bool directives_include(const std::vector<directive>& ds, const json& variables) {
+  for (const auto& d : ds) {
+    if (d.name != "skip" && d.name != "include") continue;
+    bool cond = false;
+    for (const auto& a : d.args) {
+      if (a.name != "if") continue;
+      if (a.v.k == value::kind::boolean) cond = a.v.boolean;
+      else if (a.v.k == value::kind::variable && variables.contains(a.v.text) && variables[a.v.text].is_boolean())
+        cond = variables[a.v.text].get<bool>();
+    }
+    if (d.name == "skip" && cond) return false;
+    if (d.name == "include" && !cond) return false;
+  }
+  return true;
+}
+
 namespace {
 
 using path_t = std::vector<path_segment>;
@@ -195,22 +211,7 @@ class executor {
   }
 
  private:
-  bool included(const std::vector<directive>& ds) {
-    for (const auto& d : ds) {
-      if (d.name != "skip" && d.name != "include") continue;
-      bool cond = false;
-      for (const auto& a : d.args) {
-        if (a.name != "if") continue;
-        if (a.v.k == value::kind::boolean) cond = a.v.boolean;
-        else if (a.v.k == value::kind::variable && p_.variables.contains(a.v.text) &&
-                 p_.variables[a.v.text].is_boolean())
-          cond = p_.variables[a.v.text].get<bool>();
-      }
-      if (d.name == "skip" && cond) return false;
-      if (d.name == "include" && !cond) return false;
-    }
-    return true;
-  }
+  bool included(const std::vector<directive>& ds) { return directives_include(ds, p_.variables); }
 
   bool applies(const type_info& t, const std::string& cond) {
     if (cond.empty() || cond == t.name) return true;

@@ -48,6 +48,9 @@ std::variant<std::unique_ptr<stream_handle>, std::vector<gql_error>> subscribe(
     std::function<void(std::string)> on_end);
 
 json errors_json(const std::vector<gql_error>& errors);
+
+// @skip and @include: whether a selection with these directives is executed.
+bool directives_include(const std::vector<directive>& ds, const json& variables);
 json error_json(const gql_error& e);
 
 }  // namespace cg::gql

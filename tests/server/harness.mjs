@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import WebSocket from 'ws';
 
 export const BIN = process.env.CODEGRAPH_BIN || path.resolve('build/release/cli/codegraph');
 export const SOURCE_DIR = process.env.CODEGRAPH_SOURCE_DIR || path.resolve('.');
@@ -122,4 +123,20 @@ export function selfSignedCert(dir) {
     '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
   { stdio: 'ignore' });
   return { cert, key };
+}
+
+// A WebSocket client that keeps every message (JSON) it gets. opened rejects with the
+// HTTP status of a refused upgrade; next(pred) waits for a matching message.
+export function wsOpen(url, opts = {}, protocols = undefined) {
+  const ws = new WebSocket(url, protocols, opts);
+  const messages = [];
+  ws.on('message', (d) => messages.push(JSON.parse(d.toString())));
+  const opened = new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('error', reject);
+  });
+  const closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const next = (pred, ms = 20000) => waitFor(() => messages.find(pred), { timeout: ms, what: 'a WebSocket message' });
+  return { ws, opened, closed, next, messages };
 }

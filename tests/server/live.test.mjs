@@ -7,9 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import WebSocket from 'ws';
 import {
-  BIN, startServer, call, cli, tempDir, fixtureProject, waitTask, waitFor, selfSignedCert,
+  BIN, startServer, call, cli, tempDir, fixtureProject, waitTask, waitFor, selfSignedCert, wsOpen,
 } from './harness.mjs';
 
 function token(dataDir, role, scope) {
@@ -18,32 +17,7 @@ function token(dataDir, role, scope) {
   return JSON.parse(cli(dataDir, args)).token;
 }
 
-function open(url, opts = {}, protocols = undefined) {
-  const ws = new WebSocket(url, protocols, opts);
-  const messages = [];
-  const waiters = [];
-  ws.on('message', (d) => {
-    const m = JSON.parse(d.toString());
-    messages.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
-  });
-  const opened = new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-    ws.once('error', reject);
-  });
-  const closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  const next = (pred, ms = 20000) => {
-    const found = messages.find(pred);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const w = { pred, resolve };
-      waiters.push(w);
-      setTimeout(() => reject(new Error('no matching message')), ms);
-    });
-  };
-  return { ws, opened, closed, next, messages };
-}
+const open = wsOpen;
 
 test('/ws: auth, subprotocols, subscriptions, change events from a re-index, size limit', async () => {
   const dir = tempDir();

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import {
-  startServer, call, cli, tempDir, fixtureProject, waitTask, waitFor, jwt,
+  startServer, call, cli, tempDir, fixtureProject, waitTask, waitFor, jwt, wsOpen,
 } from './harness.mjs';
 
 const SECRET = 'security-test-secret';
@@ -33,20 +33,6 @@ function stdlibSlice(dir) {
 
 // A query that walks the graph for seconds when no cost limit refuses it.
 const HEAVY = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: nodes(project: "lib", pagination: {first: 1000}) { nodes { callers(depth: 10, limit: 1000) { callees(depth: 10, limit: 1000) { name qualifiedName } } } }`).join(' ')} }`;
-
-function wsOpen(url, opts = {}, protocols = undefined) {
-  const ws = new WebSocket(url, protocols, opts);
-  const messages = [];
-  ws.on('message', (d) => messages.push(JSON.parse(d.toString())));
-  const opened = new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-    ws.once('error', reject);
-  });
-  const closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  const next = async (pred, ms = 20000) => waitFor(() => messages.find(pred), { timeout: ms, what: 'a WebSocket message' });
-  return { ws, opened, closed, next, messages };
-}
 
 async function metric(srv, name, tok) {
   const r = await call(srv, 'GET', '/metrics', { token: tok });
