@@ -131,6 +131,7 @@ result<std::unique_ptr<engine>> engine::open(const engine_options& opts) {
   so.dir = opts.data_dir;
   so.block_cache_bytes = opts.store_cache_bytes;
   so.write_buffer_bytes = opts.store_write_buffer_bytes;
+  so.read_only = opts.read_only;
   auto db = store::open(so);
   if (!db.ok()) return db.err();
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -150,6 +151,7 @@ unsigned engine::parser_workers() const { return static_cast<unsigned>(impl_->wo
 result<uint64_t> engine::start_index(index_request req, std::function<void(const index_summary&)> done,
                                      std::function<void()> graph_done) {
   if (req.project.empty()) return make_error(errc::invalid_argument, "an index task needs a project name");
+  if (impl_->db->read_only()) return make_error(errc::invalid_argument, "the engine was opened read-only");
   auto proj = impl_->db->ensure_project(req.project);
   if (!proj.ok()) return proj.err();
   auto graph = impl_->graph_for(*proj, req.project);
@@ -335,6 +337,25 @@ std::vector<engine::mailbox_depth> engine::mailbox_depths() const {
 size_t engine::running_tasks() const {
   std::lock_guard lock(impl_->mu);
   return impl_->tasks.size();
+}
+
+result<std::vector<std::optional<std::vector<float>>>> engine::embeddings(const std::string& project,
+                                                                         const std::vector<node_id>& ids) {
+  auto proj = impl_->db->project_id(project);
+  if (!proj.ok()) return proj.err();
+  auto v = impl_->vector_entry_for(*proj, project);
+  std::vector<std::optional<std::vector<float>>> out;
+  auto read = [&](vector_state& st) {
+    out.clear();
+    for (auto id : ids) out.push_back(st.embedding(id));
+  };
+  if (impl_->read_in_place(v.shared, read)) return out;
+  // Not loaded or behind the store: the vector actor brings it in step, then it is
+  // read as it stands (a change landing meanwhile shows on the next call).
+  if (auto s = sync_vectors(project, false); !s.ok()) return s.err();
+  std::shared_lock lock(*v.shared.rw);
+  read(*v.shared.state);
+  return out;
 }
 
 result<sync_summary> engine::sync_vectors(const std::string& project, bool rebuild) {

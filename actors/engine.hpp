@@ -25,6 +25,10 @@ struct engine_options {
   vector_options vectors;       // search: embedding dimension, index kind
   size_t store_cache_bytes = size_t{64} << 20;  // RocksDB block cache
   size_t store_write_buffer_bytes = 0;          // memtable per column family; 0: the store's defaults
+  // Reads only (the CLI beside a server that owns the store): the store opened without
+  // its lock, as of now; the search state restored and brought in step in memory,
+  // never saved; index tasks and writes refused.
+  bool read_only = false;
 };
 
 class engine {
@@ -62,6 +66,10 @@ class engine {
   result<std::vector<search_hit>> search_vector(const std::string& project, std::vector<float> vector, size_t k,
                                                 search_mode mode, const search_filters& filters);
   result<sync_summary> sync_vectors(const std::string& project, bool rebuild);
+  // The embeddings of these nodes as the project's search index holds them (brought
+  // in step first when the store has moved on); nullopt for a node it does not hold.
+  result<std::vector<std::optional<std::vector<float>>>> embeddings(const std::string& project,
+                                                                   const std::vector<node_id>& ids);
   result<vector_stats> vectors_stats(const std::string& project);
 
   // Stops the project's actors, deletes its search index and every stored key.

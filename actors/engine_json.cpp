@@ -97,6 +97,136 @@ nlohmann::json summary_json(const index_summary& s) {
   return j;
 }
 
+namespace {
+
+template <typename T>
+void get_to(const nlohmann::json& j, const char* key, T& out) {
+  if (!j.is_object()) return;
+  auto it = j.find(key);
+  if (it == j.end()) return;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (it->is_string()) out = it->get<std::string>();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (it->is_boolean()) out = it->get<bool>();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (it->is_number()) out = it->get<T>();
+  } else {
+    if (it->is_number_unsigned()) out = it->get<T>();
+  }
+}
+
+const nlohmann::json& member(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json none;
+  if (!j.is_object()) return none;
+  auto it = j.find(key);
+  return it == j.end() ? none : *it;
+}
+
+index_phase phase_of(const nlohmann::json& j, const char* key) {
+  std::string s;
+  get_to(j, key, s);
+  for (auto p : {index_phase::walking, index_phase::parsing, index_phase::resolving, index_phase::done,
+                 index_phase::failed, index_phase::cancelled})
+    if (to_string(p) == s) return p;
+  return index_phase::failed;
+}
+
+std::vector<skipped_entry> entries_of(const nlohmann::json& arr) {
+  std::vector<skipped_entry> out;
+  if (!arr.is_array()) return out;
+  for (const auto& e : arr) {
+    skipped_entry k;
+    get_to(e, "path", k.path);
+    get_to(e, "reason", k.reason);
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+}  // namespace
+
+index_summary summary_from_json(const nlohmann::json& j) {
+  index_summary s;
+  get_to(j, "task", s.task);
+  get_to(j, "project", s.project);
+  get_to(j, "root", s.root);
+  s.outcome = phase_of(j, "outcome");
+  get_to(j, "error", s.error);
+  const auto& f = member(j, "files");
+  get_to(f, "seen", s.files_seen);
+  get_to(f, "added", s.added);
+  get_to(f, "changed", s.changed);
+  get_to(f, "unchanged", s.unchanged);
+  get_to(f, "removed", s.removed);
+  get_to(f, "failed", s.failed);
+  get_to(f, "syntax_errors", s.syntax_error_files);
+  get_to(f, "unsupported", s.unsupported);
+  get_to(f, "ignored", s.ignored);
+  const auto& parsed = member(j, "parsed");
+  get_to(parsed, "loc", s.loc_parsed);
+  get_to(parsed, "bytes", s.bytes_parsed);
+  if (const auto& by = member(parsed, "by_language"); by.is_array())
+    for (const auto& l : by) {
+      language_tally t;
+      std::string name;
+      get_to(l, "language", name);
+      if (auto lang = parse_language(name)) t.lang = *lang;
+      get_to(l, "files", t.files);
+      get_to(l, "loc", t.loc);
+      get_to(l, "bytes", t.bytes);
+      s.parsed.push_back(t);
+    }
+  const auto& nc = member(j, "nodes_changed");
+  get_to(nc, "created", s.nodes_created);
+  get_to(nc, "updated", s.nodes_updated);
+  get_to(nc, "deleted", s.nodes_deleted);
+  if (const auto& by = member(member(j, "resolution"), "by_kind"); by.is_object())
+    for (const auto& [name, c] : by.items()) {
+      auto k = parse_edge_kind(name);
+      if (!k) continue;
+      auto i = static_cast<size_t>(*k);
+      get_to(c, "resolved", s.resolution.resolved[i]);
+      get_to(c, "external", s.resolution.external[i]);
+      get_to(c, "unresolved", s.resolution.unresolved[i]);
+    }
+  get_to(j, "files_resolved", s.files_resolved);
+  const auto& t = member(j, "timing");
+  get_to(t, "total_seconds", s.seconds_total);
+  get_to(t, "walk_seconds", s.seconds_walk);
+  get_to(t, "parse_seconds", s.seconds_parse);
+  get_to(t, "resolve_seconds", s.seconds_resolve);
+  get_to(t, "parse_cpu_seconds", s.parse_cpu_seconds);
+  s.skipped = entries_of(member(j, "skipped"));
+  s.failures = entries_of(member(j, "failures"));
+  const auto& v = member(j, "vectors");
+  get_to(v, "synced", s.vectors.synced);
+  get_to(v, "documents", s.vectors.documents);
+  get_to(v, "added", s.vectors.added);
+  get_to(v, "updated", s.vectors.updated);
+  get_to(v, "removed", s.vectors.removed);
+  get_to(v, "seconds", s.vectors.seconds);
+  get_to(v, "error", s.vectors.error);
+  return s;
+}
+
+index_progress progress_from_json(const nlohmann::json& j) {
+  index_progress p;
+  get_to(j, "task", p.task);
+  get_to(j, "project", p.project);
+  p.phase = phase_of(j, "phase");
+  get_to(j, "files_done", p.files_done);
+  get_to(j, "files_total", p.files_total);
+  get_to(j, "bytes_done", p.bytes_done);
+  get_to(j, "bytes_total", p.bytes_total);
+  get_to(j, "errors", p.errors);
+  get_to(j, "resolve_done", p.resolve_done);
+  get_to(j, "resolve_total", p.resolve_total);
+  get_to(j, "elapsed_seconds", p.elapsed_seconds);
+  get_to(j, "eta_seconds", p.eta_seconds);
+  get_to(j, "current", p.current);
+  return p;
+}
+
 nlohmann::json hit_json(const search_hit& h) {
   return {{"id", format_id(h.id)},     {"kind", to_string(h.kind)},   {"language", to_string(h.lang)},
           {"name", h.name},            {"qualified_name", h.qualified_name},

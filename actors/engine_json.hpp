@@ -16,6 +16,10 @@ nlohmann::json resolution_json(const resolution_counts& c);
 nlohmann::json stats_json(const graph_stats& s);
 nlohmann::json summary_json(const index_summary& s);
 nlohmann::json progress_json(const index_progress& p);
+// The inverses (the CLI follows a run handed to a server): fields absent or of the
+// wrong type keep their defaults.
+index_summary summary_from_json(const nlohmann::json& j);
+index_progress progress_from_json(const nlohmann::json& j);
 nlohmann::json hit_json(const search_hit& h);
 // hit_json(h).dump(), written directly (the server answers searches with it; a JSON
 // tree per hit cost a tenth of a search). Same keys, order and values.

@@ -9,6 +9,7 @@
 
 #include "actors/engine.hpp"
 #include "cli/commands.hpp"
+#include "cli/index_remote.hpp"
 #include "cli/output.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/report.hpp"
@@ -51,7 +52,12 @@ int run_index(const context& ctx, const index_args& args) {
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
   auto eng = engine::open(eo);
-  if (!eng.ok()) return report_error(ctx.json, exit_runtime, eng.err().message);
+  if (!eng.ok()) {
+    // A server owns the store: it runs the index instead.
+    if (eng.err().code == errc::conflict)
+      if (auto srv = find_server(ctx.cfg.data_dir)) return index_via_server(ctx, req, *srv);
+    return report_error(ctx.json, exit_runtime, eng.err().message);
+  }
 
   progress_bar bar(!ctx.json && !ctx.quiet && ::isatty(STDERR_FILENO));
   auto summary = (*eng)->index(req, [&bar](const index_progress& p) { bar.update(p); });
@@ -61,24 +67,8 @@ int run_index(const context& ctx, const index_args& args) {
                          {"last_outcome", to_string(summary.outcome)}};
   if (auto s = (*eng)->storage().set_project_info(req.project, info.dump()); !s.ok())
     return report_error(ctx.json, exit_runtime, s.err().message);
-  auto proj = (*eng)->storage().project_id(req.project);
-  graph_stats stats;
-  if (proj.ok()) stats = graph_query((*eng)->storage().snapshot(), *proj).stats();
-  auto disk = (*eng)->storage().disk_bytes();
-
-  if (ctx.json) {
-    auto j = summary_json(summary);
-    j["data_dir"] = ctx.cfg.data_dir;
-    j["project_totals"] = stats_json(stats);
-    j["store_bytes"] = disk;
-    print_json(j);
-  } else if (!ctx.quiet || summary.outcome == index_phase::failed) {
-    print_summary(stdout, summary);
-    std::printf("\nProject \"%s\" now holds (store %s in %s):\n\n", req.project.c_str(), human_bytes(disk).c_str(),
-                ctx.cfg.data_dir.c_str());
-    print_stats(stdout, stats);
-  }
-  return summary.outcome == index_phase::failed ? exit_runtime : exit_ok;
+  eng->reset();  // the report reads the store
+  return report_index(ctx, summary);
 }
 
 }  // namespace cg::cli

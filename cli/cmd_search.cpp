@@ -6,6 +6,7 @@
 #include "actors/engine_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/server_file.hpp"
 #include "schema/hash.hpp"
 
 namespace cg::cli {
@@ -41,15 +42,18 @@ struct opened {
   std::string project;
   std::unique_ptr<engine> eng;
 };
-result<opened> open_engine(const context& ctx) {
+// Reads open the engine read-only: they work beside a server that owns the store.
+result<opened> open_engine(const context& ctx, bool write = false) {
   opened o;
   {
     auto p = open_for_query(ctx);
     if (!p.ok()) return p.err();
     o.project = p->name;
   }
-  auto eng = engine::open(engine_options_for(ctx));
-  if (!eng.ok()) return eng.err();
+  auto eo = engine_options_for(ctx);
+  eo.read_only = !write;
+  auto eng = engine::open(eo);
+  if (!eng.ok()) return owner_hint(ctx.cfg.data_dir, eng.err());
   o.eng = std::move(*eng);
   return o;
 }
@@ -137,7 +141,7 @@ int run_similar(const context& ctx, const similar_args& args) {
 }
 
 int run_vectors(const context& ctx, bool rebuild) {
-  auto o = open_engine(ctx);
+  auto o = open_engine(ctx, rebuild);
   if (!o.ok()) return report_error(ctx.json, exit_runtime, o.err().message);
   nlohmann::json j;
   if (rebuild) {

@@ -1,16 +1,20 @@
 // codegraph serve, codegraph token create|list|revoke
 #include <pthread.h>
+#include <unistd.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "actors/engine.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/server_file.hpp"
+#include "net/auth.hpp"
 #include "net/memory_trim.hpp"
 #include "net/server.hpp"
 
@@ -110,9 +114,31 @@ int run_serve(const context& ctx, const serve_args& args) {
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
   auto eng = engine::open(eo);
-  if (!eng.ok()) return report_error(ctx.json, exit_runtime, eng.err().message);
+  if (!eng.ok()) return report_error(ctx.json, exit_runtime, owner_hint(ctx.cfg.data_dir, eng.err()).message);
+  // The local token, for the CLI beside this server (server.json).
+  auto local_token = net::random_token("cgl_");
+  if (!local_token.empty()) opts->auth.local_token_sha256 = net::sha256_hex(local_token);
   auto srv = net::server::start(**eng, *opts);
   if (!srv.ok()) return report_error(ctx.json, exit_runtime, srv.err().message);
+  if (!local_token.empty()) {
+    server_file f;
+    f.pid = static_cast<int>(::getpid());
+    f.token = local_token;
+    f.started_unix = static_cast<long long>(std::time(nullptr));
+    auto port = std::to_string((*srv)->port());
+    if ((*srv)->tls()) {
+      f.url = "https://localhost:" + port;  // as its certificate names it
+      f.tls_cert = std::filesystem::absolute(opts->tls_cert_file).string();
+    } else {
+      auto host = opts->address;
+      if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+      else if (host == "::") host = "::1";
+      if (host.find(':') != std::string::npos) host = "[" + host + "]";
+      f.url = "http://" + host + ":" + port;
+    }
+    if (auto s = write_server_file(ctx.cfg.data_dir, f); !s.ok())
+      spdlog::warn("{} (the CLI will not find this server)", s.err().message);
+  }
   nlohmann::json started = {{"listening", (*srv)->base_url()},
                             {"port", (*srv)->port()},
                             {"tls", (*srv)->tls()},
@@ -122,6 +148,7 @@ int run_serve(const context& ctx, const serve_args& args) {
   for (const auto& [name, root] : projects) {
     auto t = (*srv)->index_project(name, root);
     if (!t.ok()) {
+      remove_server_file(ctx.cfg.data_dir);
       (*srv)->shutdown();
       return report_error(ctx.json, exit_runtime, "project " + name + ": " + t.err().message);
     }
@@ -163,6 +190,7 @@ int run_serve(const context& ctx, const serve_args& args) {
     }
   }
   spdlog::info("signal {}: graceful shutdown", sig);
+  remove_server_file(ctx.cfg.data_dir);
   (*srv)->shutdown();
   srv->reset();
   eng->reset();

@@ -121,11 +121,12 @@ result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann
 
 void register_misc_routes(app& a, router& r) {
   r.bind("GET", "/health/live", [](api_request&) -> api_reply { return ok_json(R"({"status":"live"})"); });
-  r.bind("GET", "/health/ready", [&a](api_request& req) -> api_reply {
-           if (!a.ready())
-             return error_response(503, "not_ready", "indexes are loading", req.request_id);
-           return ok_json(R"({"status":"ready"})");
-         });
+  // /health answers as /health/ready does (the design documents' clients ask it).
+  for (const char* p : {"/health/ready", "/health"})
+    r.bind("GET", p, [&a](api_request& req) -> api_reply {
+             if (!a.ready()) return error_response(503, "not_ready", "indexes are loading", req.request_id);
+             return ok_json(R"({"status":"ready"})");
+           });
   r.bind("GET", "/metrics", [&a](api_request&) -> api_reply {
            api_response res;
            res.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -64,6 +64,45 @@ api_reply list_projects(app& a, api_request& req) {
   return ok_json(json({{"projects", arr}}).dump());
 }
 
+// "walk": the local CLI's walk settings ({include, exclude, languages, max_file_bytes,
+// follow_symlinks, gitignore}), so a run handed to the server indexes what the same
+// run without a server would. Only for the local token: following symlinks reaches
+// outside a root.
+result<std::optional<walk_options>> walk_of(const json& body, const principal& who) {
+  if (!body.contains("walk")) return std::optional<walk_options>{};
+  if (who.via != "local") return make_error(errc::permission_denied, "walk settings are for the local CLI only");
+  const auto& w = body["walk"];
+  if (!w.is_object()) return make_error(errc::invalid_argument, "walk must be an object");
+  walk_options o;
+  auto strings = [&](const char* key, std::vector<std::string>& out) -> status {
+    if (!w.contains(key)) return {};
+    if (!w[key].is_array()) return make_error(errc::invalid_argument, std::string("walk.") + key + " must be a list of strings");
+    for (const auto& v : w[key]) {
+      if (!v.is_string()) return make_error(errc::invalid_argument, std::string("walk.") + key + " must be a list of strings");
+      out.push_back(v.get<std::string>());
+    }
+    return {};
+  };
+  std::vector<std::string> langs;
+  if (auto s = strings("include", o.include); !s.ok()) return s.err();
+  if (auto s = strings("exclude", o.exclude); !s.ok()) return s.err();
+  if (auto s = strings("languages", langs); !s.ok()) return s.err();
+  for (const auto& l : langs) {
+    auto lang = parse_language(l);
+    if (!lang) return make_error(errc::invalid_argument, "unknown language '" + l + "'");
+    o.languages.push_back(*lang);
+    if (*lang == language::typescript) o.languages.push_back(language::tsx);
+    if (*lang == language::javascript) o.languages.push_back(language::jsx);
+  }
+  if (w.contains("max_file_bytes")) {
+    if (!w["max_file_bytes"].is_number_unsigned()) return make_error(errc::invalid_argument, "walk.max_file_bytes must be a byte count");
+    o.max_file_bytes = w["max_file_bytes"].get<uint64_t>();
+  }
+  if (w.contains("follow_symlinks")) o.follow_symlinks = w["follow_symlinks"].is_boolean() && w["follow_symlinks"].get<bool>();
+  if (w.contains("gitignore")) o.respect_gitignore = !w["gitignore"].is_boolean() || w["gitignore"].get<bool>();
+  return std::optional<walk_options>(std::move(o));
+}
+
 api_reply create_project(app& a, api_request& req) {
   auto parsed = parse_client_json(req.body);
   if (!parsed.ok()) return bad_request(req, parsed.err().message);
@@ -75,9 +114,13 @@ api_reply create_project(app& a, api_request& req) {
   if (auto d = authorize(req.who, operation::project_create, name); !d.allowed)
     return error_response(d.status, "forbidden", d.message, req.request_id);
   bool index = body.value("index", true);
+  auto walk = walk_of(body, req.who);
+  if (!walk.ok()) return error_of(req, walk.err());
   auto exists = a.eng().storage().project_id(name);
   if (index) {
-    auto task = a.start_index(name, root);
+    // The local CLI (the data directory's own token) indexes what its user may read,
+    // as `codegraph index` without a server would.
+    auto task = a.start_index(name, root, {}, req.who.via == "local", *walk ? &**walk : nullptr);
     if (!task.ok()) return error_of(req, task.err());
     a.audit(req, "project.create", name + " " + root);
     return ok_json(json({{"name", name}, {"task", *task}, {"created", !exists.ok()}}).dump(), exists.ok() ? 200 : 201);

@@ -134,8 +134,10 @@ class app {
   // project's root when watch mode is on.
   // trusted: the root comes from the operator (serve --project-root, the config) or
   // is the project's registered root, so the allowed-roots check is skipped.
+  // walk: the local CLI's own walk settings (its flags and [index]); else the server's.
   result<uint64_t> start_index(const std::string& project, const std::string& root,
-                               std::vector<std::string> only = {}, bool trusted = false);
+                               std::vector<std::string> only = {}, bool trusted = false,
+                               const walk_options* walk = nullptr);
   void unwatch(const std::string& project);
   size_t watched_projects();
   std::optional<task_info> task(uint64_t id);

@@ -132,7 +132,7 @@ void app::on_event(const event& e) {
 }
 
 result<uint64_t> app::start_index(const std::string& project, const std::string& root, std::vector<std::string> only,
-                                  bool trusted) {
+                                  bool trusted, const walk_options* walk) {
   auto abs = trusted ? trusted_root(root) : check_root(root);
   if (!abs.ok()) return abs.err();
   std::error_code ec;
@@ -140,7 +140,8 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   index_request req;
   req.project = project;
   req.root = *abs;
-  req.walk.max_file_bytes = opts_.max_file_bytes;
+  if (walk) req.walk = *walk;
+  else req.walk.max_file_bytes = opts_.max_file_bytes;
   req.vectors = opts_.vectors;
   req.only = std::move(only);
   // A watch run leaves the search index to catch up on its next use (the vector

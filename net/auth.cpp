@@ -323,6 +323,26 @@ result<principal> authenticator::verify_jwt(std::string_view token, int64_t now)
   return p;
 }
 
+std::string random_token(std::string_view prefix) {
+  unsigned char secret[24];
+  if (RAND_bytes(secret, sizeof secret) != 1) return {};
+  return std::string(prefix) + hex(secret, sizeof secret);
+}
+
+std::optional<principal> authenticator::local(std::string_view authorization) const {
+  if (opts_.local_token_sha256.empty() || authorization.size() < 7 ||
+      strncasecmp(authorization.data(), "Bearer ", 7) != 0)
+    return std::nullopt;
+  auto token = authorization.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (!token.starts_with("cgl_")) return std::nullopt;
+  auto h = sha256_hex(token);
+  if (h.size() != opts_.local_token_sha256.size() ||
+      CRYPTO_memcmp(h.data(), opts_.local_token_sha256.data(), h.size()) != 0)
+    return std::nullopt;
+  return principal{"local-cli", role::admin, "", "local"};
+}
+
 result<principal> authenticator::authenticate(std::string_view authorization, std::string_view access_token) {
   std::string_view token = access_token;
   if (!authorization.empty()) {
@@ -334,6 +354,11 @@ result<principal> authenticator::authenticate(std::string_view authorization, st
   if (token.empty()) return make_error(errc::invalid_argument, "no credentials: send Authorization: Bearer <token>");
   if (token.size() > 8192) return make_error(errc::invalid_argument, "token too long");
   if (token.starts_with("cgk_")) return check_api_key(token);
+  if (token.starts_with("cgl_")) {
+    if (auto who = local(authorization)) return *who;
+    return make_error(errc::invalid_argument,
+                      "not this server's local token (a server writes a new one to server.json at each start)");
+  }
   return verify_jwt(token, unix_now());
 }
 

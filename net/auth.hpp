@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -23,6 +24,11 @@ struct auth_options {
   std::string jwt_public_key_file;  // RS256 public key, PEM ("" : RS256 refused)
   std::string jwt_issuer, jwt_audience;  // checked when set
   std::chrono::seconds leeway{30};       // clock skew allowed on exp/nbf
+  // The local token: written by `codegraph serve` to <data_dir>/server.json (mode 0600)
+  // for the CLI on the same machine (`codegraph index` hands its run to the server).
+  // Whoever can read it can read the store itself. Accepted as admin, with auth on or
+  // off. SHA-256 hex; "" : none.
+  std::string local_token_sha256;
 };
 
 struct api_key_record {
@@ -50,6 +56,8 @@ class authenticator {
   // credentials (401). Keys are re-read when the file changes.
   result<principal> authenticate(std::string_view authorization, std::string_view access_token);
   const auth_options& options() const { return opts_; }
+  // The principal of the local token (via "local"), if the header carries it.
+  std::optional<principal> local(std::string_view authorization) const;
 
   // Exposed for tests.
   result<principal> verify_jwt(std::string_view token, int64_t now_unix) const;
@@ -68,6 +76,8 @@ class authenticator {
 };
 
 std::string sha256_hex(std::string_view data);
+// prefix + 48 random hex digits (OpenSSL's RAND_bytes); "" if it has no randomness.
+std::string random_token(std::string_view prefix);
 bool base64url_decode(std::string_view in, std::string& out);
 std::string base64url_encode(std::string_view in);
 

@@ -95,28 +95,31 @@ gql::subscribe_fn node_subscription(node_event which) {
                  std::function<void(std::string)>) -> result<std::unique_ptr<gql::stream_handle>> {
     auto f = filter_from(args);
     std::string err;
-    if (!gql_may(c, f.project, err)) return make_error(errc::not_found, err);
+    // No project: every project the caller may see (its scope, or all of them).
+    if (!f.project.empty() && !gql_may(c, f.project, err)) return make_error(errc::not_found, err);
     auto& r = rctx(c);
     app* a = r.a;
+    auto who = r.who;
     auto h = std::make_unique<listen_handle>();
     h->a = a;
-    h->id = a->listen([a, f, which, emit](const event& e) {
+    h->id = a->listen([a, f, who, which, emit](const event& e) {
       const auto* ch = std::get_if<node_changes>(&e.payload);
-      if (!ch || ch->project != f.project) return;
+      if (!ch || (f.project.empty() ? !who.may_project(ch->project) : ch->project != f.project)) return;
+      const auto& project = ch->project;
       if (which == node_event::deleted) {
         for (const auto& fc : ch->files)
           if (f.glob.empty() || glob_match(f.glob, fc.path))
-            for (auto id : fc.deleted) emit(json{{"project", f.project}, {"id", format_id(id)}, {"filePath", fc.path}}, "");
+            for (auto id : fc.deleted) emit(json{{"project", project}, {"id", format_id(id)}, {"filePath", fc.path}}, "");
         return;
       }
       // The event's nodes are read once, for every subscription that gets it.
       const auto& loaded = event_nodes(*a, *ch, which == node_event::created);
       for (const auto& [n, change_path] : loaded) {
         if (!f.pass(n, change_path)) continue;
-        auto nj = gql_node(f.project, n);
+        auto nj = gql_node(project, n);
         // A node's newer state supersedes an older one not yet sent; every creation counts.
         if (which == node_event::created) emit(std::move(nj), "");
-        else emit(json{{"project", f.project}, {"node", nj}}, format_id(n.id));
+        else emit(json{{"project", project}, {"node", nj}}, project + "/" + format_id(n.id));
       }
     });
     return std::unique_ptr<gql::stream_handle>(std::move(h));

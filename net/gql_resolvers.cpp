@@ -15,6 +15,7 @@
 #include "net/gql_service.hpp"
 #include "net/policy.hpp"
 #include "schema/hash.hpp"
+#include "schema/json.hpp"
 #include "schema/node_input.hpp"
 
 namespace cg::net {
@@ -57,16 +58,36 @@ json node_gql(const std::string& project, const node& n) {
               {"__parent", format_id(n.parent)}};
 }
 
+// Node.metadata: what the parser knew beyond the typed fields.
+json node_metadata(const node& n) {
+  json j = {{"span",
+             {{"startLine", n.span.start.line},
+              {"startColumn", n.span.start.column},
+              {"endLine", n.span.end.line},
+              {"endColumn", n.span.end.column},
+              {"startByte", n.span.start_byte},
+              {"endByte", n.span.end_byte}}},
+            {"modifiers", modifiers_json(n)},
+            {"contentHash", format_id(n.content_hash)},
+            {"parentId", n.parent ? json(format_id(n.parent)) : json(nullptr)}};
+  if (n.vis != visibility::none) j["visibility"] = std::string(to_string(n.vis));
+  return j;
+}
+
 json edge_gql(const std::string& project, const edge& e, const std::optional<node>& src, const std::optional<node>& dst) {
   json sites = json::array();
   for (const auto& s : e.sites) sites.push_back({{"line", s.line}, {"column", s.column}});
+  json meta = {{"resolved", e.resolved()},
+               {"siteCount", e.sites.size()},
+               {"firstSite", e.sites.empty() ? json(nullptr) : sites.front()}};
   return json{{"id", format_id(e.source) + "-" + std::string(to_string(e.kind)) + "-" + format_id(e.target)},
               {"type", upper(to_string(e.kind))},
               {"source", src ? node_gql(project, *src) : json(nullptr)},
               {"target", dst ? node_gql(project, *dst) : json(nullptr)},
               {"targetName", e.target_name},
               {"resolution", std::string(to_string(e.how))},
-              {"sites", sites}};
+              {"sites", sites},
+              {"metadata", std::move(meta)}};
 }
 
 // The project, if it exists and the caller may see it; else the error to answer.
@@ -244,6 +265,41 @@ decision authorize_field(const principal& who, operation op, const json& args) {
   return authorize(who, op, project.empty() && rule_of(op).scope == scope_rule::project ? who.project : project);
 }
 
+// Root fields whose project argument may be left out when the answer is unambiguous:
+// the caller's scope, else the server's only project. (The node subscriptions
+// without it cover every project the caller may see; parseProgress takes a task.)
+bool takes_default_project(const std::string& key) {
+  static const std::set<std::string> fields = {
+      "Query.node",          "Query.nodes",          "Query.search",         "Query.similarNodes",
+      "Query.dependencies",  "Query.dependents",     "Query.callers",        "Query.callees",
+      "Query.path",          "Query.files",          "Query.outline",        "Mutation.createNode",
+      "Mutation.updateNode", "Mutation.deleteNode",  "Mutation.rebuildIndex", "Subscription.searchStream"};
+  return fields.contains(key);
+}
+
+result<std::string> default_project(context& c) {
+  auto& r = rctx(c);
+  if (!r.who.project.empty()) return r.who.project;
+  auto all = r.a->eng().storage().projects();
+  if (!all.ok()) return all.err();
+  if (all->size() == 1) return all->front().first;
+  if (all->empty()) return make_error(errc::not_found, "no projects yet: index one first");
+  std::string names;
+  for (const auto& [n, id] : *all) names += (names.empty() ? "" : ", ") + n;
+  return make_error(errc::invalid_argument,
+                    "project is required: this server holds " + std::to_string(all->size()) + " projects (" + names + ")");
+}
+
+// The arguments with the project filled in when left out (a copy only then).
+result<const json*> with_project(const json& args, context& c, json& filled) {
+  if (args.contains("project") && args["project"].is_string()) return &args;
+  auto p = default_project(c);
+  if (!p.ok()) return p.err();
+  filled = args;
+  filled["project"] = *p;
+  return &filled;
+}
+
 // Every root field gets its operation's check before its resolver or event source
 // runs; a root field missing from the table is a wiring bug (the service does not start).
 status guard_root_fields(gql::schema& s) {
@@ -257,24 +313,39 @@ status guard_root_fields(gql::schema& s) {
       if (it == graphql_root_operations().end())
         return make_error(errc::internal, "GraphQL root field " + key + " has no operation in graphql_root_operations()");
       auto op = it->second;
+      bool fill = takes_default_project(key);
       auto* mf = s.mutable_field(root, f.name);
       if (mf->subscribe) {
-        mf->subscribe = [op, inner = mf->subscribe](const json& args, context& c, gql::emit_fn emit,
-                                                   std::function<void(std::string)> end)
+        mf->subscribe = [op, fill, inner = mf->subscribe](const json& given, context& c, gql::emit_fn emit,
+                                                         std::function<void(std::string)> end)
             -> result<std::unique_ptr<gql::stream_handle>> {
-          auto d = authorize_field(rctx(c).who, op, args);
+          json filled;
+          const json* args = &given;
+          if (fill) {
+            auto a = with_project(given, c, filled);
+            if (!a.ok()) return a.err();
+            args = *a;
+          }
+          auto d = authorize_field(rctx(c).who, op, *args);
           if (!d.allowed) return make_error(errc::permission_denied, d.message);
-          return inner(args, c, std::move(emit), std::move(end));
+          return inner(*args, c, std::move(emit), std::move(end));
         };
       }
       if (mf->resolve) {
-        mf->resolve = [op, inner = mf->resolve](const std::vector<const json*>& parents, const json& args,
-                                                context& c) -> std::vector<field_value> {
-          auto d = authorize_field(rctx(c).who, op, args);
+        mf->resolve = [op, fill, inner = mf->resolve](const std::vector<const json*>& parents, const json& given,
+                                                      context& c) -> std::vector<field_value> {
+          json filled;
+          const json* args = &given;
+          if (fill) {
+            auto a = with_project(given, c, filled);
+            if (!a.ok()) return std::vector<field_value>(parents.size(), fail(a.err()));
+            args = *a;
+          }
+          auto d = authorize_field(rctx(c).who, op, *args);
           if (!d.allowed)
             return std::vector<field_value>(parents.size(),
                                             field_value::fail(d.message, d.status == 401 ? "UNAUTHENTICATED" : "FORBIDDEN"));
-          return inner(parents, args, c);
+          return inner(parents, *args, c);
         };
       }
     }
@@ -347,6 +418,37 @@ status wire_query_resolvers(gql::schema& s) {
       return neighbors_nodes(project, *ns);
     }, which), true));
   }
+  st.push_back(s.resolve("Node", "metadata", per_project([](graph_query& q, const std::string&, const json& p,
+                                                            const json&) -> field_value {
+    node_id id = 0;
+    parse_id(p.value("id", std::string()), id);
+    auto n = q.get(id);
+    if (!n.ok()) return fail(n.err());
+    return *n ? node_metadata(**n) : json(nullptr);
+  }, "metadata")));
+  // One call to the search index per project for all the nodes asking.
+  st.push_back(s.resolve("Node", "embeddings", [](const std::vector<const json*>& parents, const json&,
+                                                  context& c) -> std::vector<field_value> {
+    std::vector<field_value> out(parents.size(), field_value(json(nullptr)));
+    std::map<std::string, std::vector<size_t>> groups;
+    for (size_t i = 0; i < parents.size(); ++i)
+      if (!parents[i]->contains("__transient")) groups[parents[i]->value("project", std::string())].push_back(i);
+    for (const auto& [project, idx] : groups) {
+      if (!rctx(c).who.may_project(project)) continue;
+      std::vector<node_id> ids;
+      for (auto i : idx) {
+        node_id id = 0;
+        parse_id(parents[i]->value("id", std::string()), id);
+        ids.push_back(id);
+      }
+      auto vs = rctx(c).a->eng().embeddings(project, ids);
+      for (size_t k = 0; k < idx.size(); ++k) {
+        if (!vs.ok()) out[idx[k]] = fail(vs.err());
+        else if ((*vs)[k]) out[idx[k]] = field_value(json(*(*vs)[k]));
+      }
+    }
+    return out;
+  }));
   // Query.
   st.push_back(s.resolve("Query", "projects", each([](const json&, const json&, context& c) -> field_value {
     auto& r = rctx(c);
@@ -619,6 +721,8 @@ status wire_query_resolvers(gql::schema& s) {
     for (const auto& n : fx.nodes) {
       auto j = node_gql(project, n);
       j["__transient"] = true;
+      j["metadata"] = node_metadata(n);
+      j["embeddings"] = nullptr;  // not in any search index
       shallow[n.id] = j;
     }
     std::map<node_id, json> kids;

@@ -7,6 +7,7 @@ const std::vector<route_decl>& rest_routes() {
   static const std::vector<route_decl> table = {
       {.method = "GET", .pattern = "/health/live", .op = o::health, .blocking = false},
       {.method = "GET", .pattern = "/health/ready", .op = o::health, .blocking = false},
+      {.method = "GET", .pattern = "/health", .op = o::health, .blocking = false},
       {.method = "GET", .pattern = "/metrics", .op = o::metrics, .blocking = false},
       {.method = "POST", .pattern = "/api/v1/parse", .op = o::parse_snippet},  // a file: parse_file, checked inside
       {.method = "GET", .pattern = "/ws", .op = o::events_subscribe, .blocking = false},

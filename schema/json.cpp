@@ -20,12 +20,16 @@ constexpr std::pair<uint16_t, const char*> modifier_names[] = {
     {modifier::final_, "final"},       {modifier::declaration, "declaration"},
     {modifier::generator, "generator"}, {modifier::manual, "manual"}};
 
+}  // namespace
+
 nlohmann::json modifiers_json(const node& n) {
   auto arr = nlohmann::json::array();
   for (auto [bit, name] : modifier_names)
     if (n.has(bit)) arr.push_back(name);
   return arr;
 }
+
+namespace {
 
 uint16_t modifiers_from_json(const nlohmann::json& arr) {
   uint16_t m = 0;

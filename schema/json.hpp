@@ -16,6 +16,7 @@ nlohmann::json to_json(const node& n);
 nlohmann::json to_json(const edge& e);
 nlohmann::json to_json(const file_record& f);
 nlohmann::json to_json(const error& e);
+nlohmann::json modifiers_json(const node& n);  // ["static", "async", ...]
 
 // to_json(n).dump(), written directly (no JSON tree: the node-by-id route answers with
 // it tens of thousands of times a second). Byte for byte the same text for valid UTF-8;

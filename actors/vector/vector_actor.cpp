@@ -55,6 +55,9 @@ struct vector_holder {
     // the files (seconds at a million definitions).
     // At most every save_interval (the files are rewritten whole: ~3 GB at 900K
     // definitions); a state saved earlier catches up on load.
+    // A read-only engine (the CLI beside a server) keeps what it built in memory:
+    // the files belong to the store's owner.
+    if (db->read_only()) return r;
     auto now = std::chrono::steady_clock::now();
     if (saved && !rebuild && now - last_save < state->options().save_interval) return r;
     lock.unlock();

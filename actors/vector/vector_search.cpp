@@ -164,6 +164,13 @@ result<std::vector<search_hit>> vector_state::search_vector(const std::string& q
   return search_raw(std::move(q), k, mode, f);
 }
 
+std::optional<std::vector<float>> vector_state::embedding(node_id id) const {
+  auto it = slot_of_.find(id);
+  if (it == slot_of_.end()) return std::nullopt;
+  auto row = vectors_.begin() + static_cast<std::ptrdiff_t>(it->second * opts_.dimension);
+  return std::vector<float>(row, row + static_cast<std::ptrdiff_t>(opts_.dimension));
+}
+
 result<std::vector<search_hit>> vector_state::similar(node_id id, size_t k, float min_score, search_mode mode,
                                                       const search_filters& f) const {
   auto it = slot_of_.find(id);

@@ -77,6 +77,8 @@ class vector_state {
 
   // The whole ranked answer; the caller streams it in batches.
   result<std::vector<search_hit>> search(const search_request& req, const read_view& v, uint32_t proj);
+  // The node's embedding (a copy of its row); nullopt when the index does not hold it.
+  std::optional<std::vector<float>> embedding(node_id id) const;
   result<std::vector<search_hit>> similar(node_id id, size_t k, float min_score, search_mode mode,
                                           const search_filters& f) const;
   // BM25 alone and vectors alone (the retrieval benchmark compares them with the hybrid).

@@ -71,5 +71,78 @@ TEST(EngineJson, DirectHitWriterSaysWhatTheTreeSays) {
   EXPECT_EQ(parsed["name"], "bad\xEF\xBF\xBD(");
 }
 
+
+// A run handed to a server comes back as JSON; the CLI decodes it to print the same
+// report: every field survives the trip, and junk decodes to defaults.
+TEST(EngineJson, SummaryAndProgressSurviveTheRoundTrip) {
+  index_summary s;
+  s.task = 42;
+  s.project = "cpython";
+  s.root = "/src/cpython";
+  s.outcome = index_phase::done;
+  s.files_seen = 1000;
+  s.added = 900;
+  s.changed = 50;
+  s.unchanged = 40;
+  s.removed = 3;
+  s.failed = 2;
+  s.syntax_error_files = 7;
+  s.unsupported = 11;
+  s.ignored = 13;
+  s.skipped = {{"vendor/", "excluded"}};
+  s.failures = {{"bad.py", "unreadable"}};
+  s.parsed = {{language::python, 990, 300000, 9000000}, {language::c, 10, 500, 20000}};
+  s.loc_parsed = 300500;
+  s.bytes_parsed = 9020000;
+  s.nodes_created = 5;
+  s.nodes_updated = 6;
+  s.nodes_deleted = 7;
+  s.files_resolved = 990;
+  s.resolution.resolved[static_cast<size_t>(edge_kind::calls)] = 100;
+  s.resolution.unresolved[static_cast<size_t>(edge_kind::calls)] = 20;
+  s.resolution.external[static_cast<size_t>(edge_kind::imports)] = 30;
+  s.seconds_total = 2.5;
+  s.seconds_walk = 0.1;
+  s.seconds_parse = 1.5;
+  s.seconds_resolve = 0.9;
+  s.parse_cpu_seconds = 2.9;
+  s.vectors.synced = true;
+  s.vectors.documents = 4000;
+  s.vectors.added = 4000;
+  s.vectors.seconds = 1.25;
+  auto j = summary_json(s);
+  EXPECT_EQ(summary_json(summary_from_json(j)), j);
+  s.outcome = index_phase::failed;
+  s.error = "disk full";
+  s.vectors.error = "provider down";
+  j = summary_json(s);
+  EXPECT_EQ(summary_json(summary_from_json(j)), j);
+
+  index_progress p;
+  p.task = 9;
+  p.project = "x";
+  p.phase = index_phase::resolving;
+  p.files_done = 10;
+  p.files_total = 20;
+  p.bytes_done = 100;
+  p.bytes_total = 200;
+  p.errors = 1;
+  p.resolve_done = 3;
+  p.resolve_total = 4;
+  p.elapsed_seconds = 1.5;
+  p.eta_seconds = 2.5;
+  p.current = "a/b.py";
+  auto pj = progress_json(p);
+  EXPECT_EQ(progress_json(progress_from_json(pj)), pj);
+
+  auto junk = nlohmann::json::parse(R"({"files": 3, "outcome": 7, "parsed": {"by_language": [1, {"language": "cobol"}]}})");
+  auto d = summary_from_json(junk);
+  EXPECT_EQ(d.files_seen, 0u);
+  EXPECT_EQ(d.outcome, index_phase::failed);  // an outcome it cannot read is not a success
+  ASSERT_EQ(d.parsed.size(), 2u);
+  EXPECT_EQ(d.parsed[1].lang, language::unknown);
+  EXPECT_EQ(progress_from_json(nlohmann::json(5)).files_done, 0u);
+}
+
 }  // namespace
 }  // namespace cg
