@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -355,6 +356,35 @@ result<std::vector<std::optional<std::vector<float>>>> engine::embeddings(const 
   if (auto s = sync_vectors(project, false); !s.ok()) return s.err();
   std::shared_lock lock(*v.shared.rw);
   read(*v.shared.state);
+  return out;
+}
+
+std::vector<engine::search_state> engine::search_states() const {
+  std::map<uint32_t, vector_shared> loaded;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (const auto& [proj, e] : impl_->vectors) loaded.emplace(proj, e.shared);
+  }
+  std::vector<search_state> out;
+  auto all = impl_->db->projects();
+  if (!all.ok()) return out;
+  auto seq = impl_->db->sequence();
+  for (const auto& [name, proj] : *all) {
+    search_state s;
+    s.project = name;
+    auto it = loaded.find(proj);
+    if (it == loaded.end()) {
+      s.state = "not_loaded";
+    } else if (std::shared_lock lock(*it->second.rw, std::try_to_lock); !lock.owns_lock()) {
+      s.state = "updating";
+    } else {
+      const auto& st = *it->second.state;
+      s.state = st.sequence() == seq ? "current" : "behind";
+      s.documents = st.live_documents();
+      s.index_building = st.index_pending();
+    }
+    out.push_back(std::move(s));
+  }
   return out;
 }
 

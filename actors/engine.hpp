@@ -87,6 +87,17 @@ class engine {
   };
   std::vector<mailbox_depth> mailbox_depths() const;
 
+  // Each project's search state, read without waiting (for /health/ready):
+  // "not_loaded" (restored on first use), "updating" (a sync or load holds it),
+  // "current", or "behind" (it catches up on its next use); documents it holds; and
+  // whether its ANN index is being built (searches run brute force over what it lacks).
+  struct search_state {
+    std::string project, state;
+    size_t documents = 0;
+    bool index_building = false;
+  };
+  std::vector<search_state> search_states() const;
+
   // Manual nodes, through the project's graph actor (which publishes the change).
   // update_node's patch runs on the graph actor; it must not block.
   result<node> create_node(const std::string& project, node n);

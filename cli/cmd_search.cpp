@@ -161,6 +161,7 @@ int run_vectors(const context& ctx, bool rebuild) {
   j["vocabulary"] = s->vocabulary;
   j["model_terms"] = s->model_terms;
   j["index"] = s->index;
+  j["index_building"] = s->index_building;
   j["index_vectors"] = s->index_vectors;
   j["index_bytes"] = s->index_bytes;
   j["raw_bytes"] = s->raw_bytes;
@@ -171,7 +172,8 @@ int run_vectors(const context& ctx, bool rebuild) {
                 "  vocabulary  %s terms; co-occurrence model %s terms\n  index       %s: %s vectors, %s (raw %s)\n",
                 o->project.c_str(), s->embedder.c_str(), s->dimension, human_count(s->documents).c_str(),
                 human_count(s->slots).c_str(), human_count(s->vocabulary).c_str(), human_count(s->model_terms).c_str(),
-                s->index.c_str(), human_count(s->index_vectors).c_str(), human_bytes(s->index_bytes).c_str(),
+                (s->index + (s->index_building ? " (being built; brute force meanwhile)" : "")).c_str(),
+                human_count(s->index_vectors).c_str(), human_bytes(s->index_bytes).c_str(),
                 human_bytes(s->raw_bytes).c_str());
   }
   return exit_ok;

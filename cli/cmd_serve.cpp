@@ -113,6 +113,7 @@ int run_serve(const context& ctx, const serve_args& args) {
 
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
+  eo.vectors.background_index = true;  // the ANN index is built between searches
   auto eng = engine::open(eo);
   if (!eng.ok()) return report_error(ctx.json, exit_runtime, owner_hint(ctx.cfg.data_dir, eng.err()).message);
   // The local token, for the CLI beside this server (server.json).

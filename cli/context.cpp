@@ -15,6 +15,9 @@ engine_options engine_options_for(const context& ctx) {
   eo.vectors.dimension = ctx.cfg.search.dimension;
   if (ctx.cfg.search.index != "auto") eo.vectors.kind = parse_index_kind(ctx.cfg.search.index);
   eo.vectors.hnsw_half_floats = ctx.cfg.search.hnsw_half_floats;
+  // A CLI process ends before a background ANN build would pay: its searches run brute
+  // force over what the saved index lacks (serve turns the build back on).
+  eo.vectors.background_index = false;
   eo.store_cache_bytes = static_cast<size_t>(ctx.cfg.store.cache);
   eo.store_write_buffer_bytes = static_cast<size_t>(ctx.cfg.store.write_buffer);
   if (ctx.cfg.embeddings.provider == "openai") {

@@ -125,7 +125,21 @@ void register_misc_routes(app& a, router& r) {
   for (const char* p : {"/health/ready", "/health"})
     r.bind("GET", p, [&a](api_request& req) -> api_reply {
              if (!a.ready()) return error_response(503, "not_ready", "indexes are loading", req.request_id);
-             return ok_json(R"({"status":"ready"})");
+             // The graph answers; each project's search state, as informational detail
+             // (search works in every state: it catches up, or runs brute force while
+             // its ANN index is built).
+             // Only for callers who may read (a probe without a token learns no names).
+             auto authz = req.header("authorization");
+             if (authz.empty() && a.options().auth.enabled) return ok_json(R"({"status":"ready"})");
+             auto who = a.authenticate(authz, "");
+             if (!who.ok() || !who->may(role::reader)) return ok_json(R"({"status":"ready"})");
+             req.who = *who;
+             nlohmann::json search = nlohmann::json::array();
+             for (const auto& s : a.eng().search_states())
+               if (req.who.may_project(s.project))
+                 search.push_back({{"project", s.project}, {"state", s.state}, {"documents", s.documents},
+                                   {"index_building", s.index_building}});
+             return ok_json(nlohmann::json({{"status", "ready"}, {"search", search}}).dump());
            });
   r.bind("GET", "/metrics", [&a](api_request&) -> api_reply {
            api_response res;

@@ -41,6 +41,48 @@ struct reader {
   }
 };
 
+// Pair counts: millions of increments per learn, so an open-addressing table (linear
+// probing, keys never 0: a pair's ids differ) instead of std::unordered_map, whose
+// node per entry cost most of the learn.
+class pair_counter {
+ public:
+  void add(uint64_t key) {
+    if ((used_ + 1) * 2 > keys_.size()) grow();
+    size_t i = slot(key);
+    while (keys_[i] != 0 && keys_[i] != key) i = (i + 1) & (keys_.size() - 1);
+    if (keys_[i] == 0) {
+      keys_[i] = key;
+      ++used_;
+    }
+    ++counts_[i];
+  }
+  template <class F>
+  void for_each(F&& f) const {
+    for (size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] != 0) f(keys_[i], counts_[i]);
+  }
+
+ private:
+  size_t slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull >> 20) & (keys_.size() - 1); }
+  void grow() {
+    std::vector<uint64_t> old_keys = std::move(keys_);
+    std::vector<uint32_t> old_counts = std::move(counts_);
+    size_t cap = std::max<size_t>(1 << 16, old_keys.size() * 2);
+    keys_.assign(cap, 0);
+    counts_.assign(cap, 0);
+    for (size_t j = 0; j < old_keys.size(); ++j) {
+      if (old_keys[j] == 0) continue;
+      size_t i = slot(old_keys[j]);
+      while (keys_[i] != 0) i = (i + 1) & (cap - 1);
+      keys_[i] = old_keys[j];
+      counts_[i] = old_counts[j];
+    }
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> counts_;
+  size_t used_ = 0;
+};
+
 }  // namespace
 
 cooccurrence_model cooccurrence_model::learn(const std::vector<const term_bag*>& bags, const cooccurrence_params& p) {
@@ -48,7 +90,7 @@ cooccurrence_model cooccurrence_model::learn(const std::vector<const term_bag*>&
   std::unordered_map<std::string, uint32_t> ids;
   std::vector<std::string> names;
   std::vector<uint32_t> df;
-  std::unordered_map<uint64_t, uint32_t> pairs;
+  pair_counter pairs;
   size_t step = std::max<size_t>(1, (bags.size() + p.max_docs - 1) / std::max<size_t>(1, p.max_docs));
   std::vector<std::pair<float, uint32_t>> top;
   for (size_t i = 0; i < bags.size(); i += step) {
@@ -71,7 +113,7 @@ cooccurrence_model cooccurrence_model::learn(const std::vector<const term_bag*>&
     for (size_t a = 0; a < top.size(); ++a)
       for (size_t b = a + 1; b < top.size(); ++b) {
         auto x = std::min(top[a].second, top[b].second), y = std::max(top[a].second, top[b].second);
-        ++pairs[(uint64_t{x} << 32) | y];
+        if (x != y) pairs.add((uint64_t{x} << 32) | y);
       }
   }
   for (uint32_t id = 0; id < names.size(); ++id) m.df_.emplace(names[id], df[id]);
@@ -79,15 +121,15 @@ cooccurrence_model cooccurrence_model::learn(const std::vector<const term_bag*>&
   // PPMI over the sampled documents; the strongest few per term.
   std::vector<std::vector<std::pair<float, uint32_t>>> cand(names.size());
   const double docs = static_cast<double>(m.docs_);
-  for (const auto& [key, count] : pairs) {
-    if (count < p.min_count) continue;
+  pairs.for_each([&](uint64_t key, uint32_t count) {
+    if (count < p.min_count) return;
     auto x = static_cast<uint32_t>(key >> 32), y = static_cast<uint32_t>(key & 0xffffffffu);
     double pmi = std::log(count * docs / (static_cast<double>(df[x]) * df[y]));
-    if (pmi < p.min_pmi) continue;
+    if (pmi < p.min_pmi) return;
     auto score = static_cast<float>(pmi * std::log1p(count));
     cand[x].emplace_back(score, y);
     cand[y].emplace_back(score, x);
-  }
+  });
   for (uint32_t id = 0; id < names.size(); ++id) {
     auto& c = cand[id];
     if (c.empty()) continue;

@@ -28,7 +28,54 @@ struct vector_holder {
   bool loaded = false;
   bool saved = false;  // by this actor, since it started
   std::chrono::steady_clock::time_point last_save{};
+  bool step_queued = false;  // an index_step message is in the mailbox
+  size_t step_chunk = 1024;  // vectors per step, adapted to ~0.2 s a step
   static inline const char* name = "cg.vector";
+
+  void save_now() {
+    if (db->read_only()) return;
+    std::shared_lock reading(*rw);
+    if (auto s = state->save(dir); !s.ok()) {
+      spdlog::warn("vectors of {}: cannot save: {}", project, s.err().message);
+    } else {
+      saved = true;
+      last_save = std::chrono::steady_clock::now();
+    }
+  }
+
+  // The whole pending build at once (asked for by `vectors rebuild` in the CLI).
+  status build_index_now() {
+    while (state->index_pending()) {
+      auto r = state->index_step(size_t{1} << 20);
+      if (!r.ok()) return r.err();
+      if (!*r) continue;
+      std::unique_lock lock(*rw);
+      state->install_index();
+    }
+    return {};
+  }
+
+  // One step of the pending ANN build; installs it when complete. Searches go on
+  // meanwhile: the step adds to an index none of them reads.
+  void index_step() {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = state->index_step(step_chunk);
+    if (!r.ok()) {
+      spdlog::warn("vectors of {}: ANN index build failed ({}); searches stay brute force", project, r.err().message);
+      return;
+    }
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (s < 0.1) step_chunk = std::min<size_t>(step_chunk * 2, 1 << 16);
+    else if (s > 0.4) step_chunk = std::max<size_t>(step_chunk / 2, 64);
+    if (*r) {
+      {
+        std::unique_lock lock(*rw);
+        state->install_index();
+      }
+      spdlog::info("vectors of {}: ANN index built ({} vectors)", project, state->stats().index_vectors);
+      save_now();
+    }
+  }
 
   // The state, restored and current; sync errors come back as values.
   result<sync_summary> ready(bool rebuild) {
@@ -60,14 +107,11 @@ struct vector_holder {
     if (db->read_only()) return r;
     auto now = std::chrono::steady_clock::now();
     if (saved && !rebuild && now - last_save < state->options().save_interval) return r;
+    // Nothing changed (a load that found the store's other writes only): the files
+    // already say it; the next load's catch-up is as empty as this one.
+    if (!rebuild && r->added + r->updated + r->removed == 0) return r;
     lock.unlock();
-    std::shared_lock reading(*rw);
-    if (auto s = state->save(dir); !s.ok()) {
-      spdlog::warn("vectors of {}: cannot save: {}", project, s.err().message);
-    } else {
-      saved = true;
-      last_save = now;
-    }
+    save_now();
     return r;
   }
 
@@ -82,6 +126,18 @@ struct vector_holder {
     return {};
   }
 };
+
+// Queues one step of a pending ANN build behind the messages already waiting (one
+// step in the mailbox at a time).
+template <class Self>
+void queue_index_step(Self* self) {
+  auto& h = self->state;
+  if (h.step_queued || !h.state->index_pending() || !h.state->options().background_index) return;
+  h.step_queued = true;
+  auto job = std::make_shared<vsync_job>();
+  job->index_step = true;
+  caf::anon_send(caf::actor_cast<vector_actor>(self), vsync_atom_v, vsync_job_ptr(std::move(job)));
+}
 
 }  // namespace
 
@@ -120,6 +176,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
             if (job->done) job->done(ok.err());
             return;
           }
+          queue_index_step(self);
           // A reader of its own: the search runs beside other searches and this actor
           // goes on to its next message.
           self->spawn([st = self->state.state, rw = self->state.rw, db = self->state.db, proj = self->state.proj, job,
@@ -141,6 +198,7 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
           note_depth(self, depth);
           auto ok = self->state.ready_to_read();
           if (!ok.ok()) return job->done(ok.err());
+          queue_index_step(self);
           std::shared_lock lock(*self->state.rw);
           if (job->id == 0)
             job->done(self->state.state->search_raw(job->vector, job->k, job->mode, job->filters));
@@ -149,13 +207,25 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
         },
         [=](vsync_atom, const vsync_job_ptr& job) {
           note_depth(self, depth);
-          auto r = self->state.ready(job->rebuild);
-          if (job->done) job->done(r);
+          if (job->index_step) {
+            self->state.step_queued = false;
+            if (self->state.state->index_pending()) self->state.index_step();
+          } else {
+            auto r = self->state.ready(job->rebuild);
+            // Asked for a rebuild (`vectors rebuild`): the index too, before answering.
+            if (job->rebuild && r.ok() && !self->state.state->options().background_index) {
+              if (auto s = self->state.build_index_now(); !s.ok()) r = s.err();
+              else self->state.save_now();
+            }
+            if (job->done) job->done(r);
+          }
+          queue_index_step(self);
         },
         [=](vstats_atom, const vstats_job_ptr& job) {
           note_depth(self, depth);
           auto ok = self->state.ready_to_read();
           if (!ok.ok()) return job->done(ok.err());
+          queue_index_step(self);
           job->done(self->state.state->stats());
         },
     };

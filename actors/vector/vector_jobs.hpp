@@ -31,6 +31,8 @@ struct similar_job {
 
 struct vsync_job {
   bool rebuild = false;
+  // The actor's own message: one step of the pending ANN build (vector_state::index_step).
+  bool index_step = false;
   std::function<void(const result<sync_summary>&)> done;
 };
 

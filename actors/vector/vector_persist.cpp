@@ -64,10 +64,17 @@ status write_file(const fs::path& p, std::string_view bytes) {
   return {};
 }
 
+// One read of the whole file (vectors.f32 is tens of MB: an iterator per byte cost
+// most of a load).
 result<std::string> read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
+  std::ifstream f(p, std::ios::binary | std::ios::ate);
   if (!f) return make_error(errc::io_error, "cannot read " + p.string());
-  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto size = f.tellg();
+  if (size < 0) return make_error(errc::io_error, "cannot read " + p.string());
+  std::string s(static_cast<size_t>(size), '\0');
+  f.seekg(0);
+  f.read(s.data(), static_cast<std::streamsize>(s.size()));
+  if (!f) return make_error(errc::io_error, "cannot read " + p.string());
   return s;
 }
 
@@ -220,6 +227,10 @@ status vector_state::load(const std::string& dir) {
   change_serial_ = m.value("change_serial", int64_t{0});
   synced_ = true;
   index_files();
+  building_.reset();
+  building_slots_ = 0;
+  index_pending_ = false;
+  ensure_index(false);  // saved without its index (or with fewer slots): built anew
   return {};
 }
 

@@ -97,18 +97,37 @@ result<std::vector<std::pair<uint32_t, float>>> vector_state::vector_candidates(
   auto keep_slot = [&](int64_t label) {
     return label >= 0 && static_cast<size_t>(label) < docs_.size() && cf(docs_[static_cast<size_t>(label)]);
   };
-  if (ann_ && mode != search_mode::exact) {
+  if (ann_ && ann_slots_ > 0 && mode != search_mode::exact) {
     // Over-fetch: dead slots and filtered-out hits are dropped afterwards.
     // With no filter and no dead slot every label is kept: k is enough.
+    const size_t n = ann_slots_;
     size_t dead = docs_.size() - live_;
-    size_t fetch = !cf.active() && dead == 0 ? std::min(docs_.size(), k)
-                                             : std::min(docs_.size(), k * (cf.active() ? 8 : 2) + dead / 8 + 16);
+    size_t fetch = !cf.active() && dead == 0 ? std::min(n, k) : std::min(n, k * (cf.active() ? 8 : 2) + dead / 8 + 16);
     std::vector<float> scores(fetch);
     std::vector<int64_t> labels(fetch);
     if (auto s = ann_->search(q, 1, fetch, mode, scores.data(), labels.data()); !s.ok()) return s.err();
     for (size_t i = 0; i < fetch && out.size() < k; ++i)
       if (keep_slot(labels[i])) out.emplace_back(static_cast<uint32_t>(labels[i]), scores[i]);
-    if (out.size() >= k || fetch == docs_.size()) return out;
+    if (out.size() >= k || fetch == n) {
+      // Slots the index does not hold yet (its rebuild is pending): brute force over
+      // them, merged by score.
+      if (n < docs_.size()) {
+        size_t tail = docs_.size() - n;
+        size_t kk = std::min(k, tail);
+        std::vector<float> ts(kk);
+        std::vector<int64_t> tl(kk);
+        std::function<bool(int64_t)> keep_tail = [&](int64_t row) { return keep_slot(row + static_cast<int64_t>(n)); };
+        if (auto s = exact_search(vectors_.data() + n * opts_.dimension, tail, opts_.dimension, q, 1, kk, keep_tail,
+                                  ts.data(), tl.data());
+            !s.ok())
+          return s.err();
+        for (size_t i = 0; i < kk; ++i)
+          if (tl[i] >= 0) out.emplace_back(static_cast<uint32_t>(tl[i] + static_cast<int64_t>(n)), ts[i]);
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        if (out.size() > k) out.resize(k);
+      }
+      return out;
+    }
     out.clear();  // too few survived the filters: fall back to brute force
   }
   size_t kk = std::min(k, docs_.size());

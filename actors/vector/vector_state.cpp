@@ -232,10 +232,9 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
   }
   bool compacted = compact();
   if (compacted) index_files();
-  auto rebuilt = ensure_index(relearn || compacted);
-  if (!rebuilt.ok()) return rebuilt.err();
+  ensure_index(relearn || compacted);
   sum.documents = live_;
-  sum.rebuilt = sum.rebuilt || *rebuilt;
+  sum.rebuilt = sum.rebuilt || relearn || compacted;
   return sum;
 }
 
@@ -247,6 +246,9 @@ result<sync_summary> vector_state::rebuild(const read_view& v, uint32_t proj, ui
   vectors_.clear();
   ann_.reset();
   ann_slots_ = 0;
+  building_.reset();
+  building_slots_ = 0;
+  index_pending_ = false;
   model_.reset();
   static_cast<hash_embedder&>(*builtin_).set_model(nullptr);
   file_slots_.clear();
@@ -282,32 +284,99 @@ bool vector_state::compact() {
   return true;
 }
 
-result<bool> vector_state::ensure_index(bool force_rebuild) {
+void vector_state::ensure_index(bool force_rebuild) {
   index_kind want = opts_.kind.value_or(auto_index_kind(live_));
   if (want == index_kind::flat) {  // brute force over vectors_
     ann_.reset();
     ann_slots_ = 0;
+    building_.reset();
+    index_pending_ = false;
+    return;
+  }
+  bool stale = force_rebuild || !ann_ || ann_->kind() != want ||
+               (want != index_kind::hnsw && docs_.size() > 4 * std::max<size_t>(ann_->trained_size(), 1));
+  if (force_rebuild) {
+    // Its labels or vectors no longer hold: neither the index searches read nor one
+    // half built may be used.
+    ann_.reset();
+    ann_slots_ = 0;
+    building_.reset();
+  }
+  if (stale) {
+    if (building_ && building_->kind() != want) building_.reset();
+    index_pending_ = true;
+    return;
+  }
+  // A few new slots (a save in watch mode): added at once. More: a new index is built
+  // aside, and the searches meanwhile go through the old one plus brute force over
+  // the slots it lacks.
+  size_t tail = docs_.size() - ann_slots_;
+  if (tail == 0) return;
+  if (tail <= 2000 && !building_) {
+    if (auto s = ann_->add(vectors_.data() + ann_slots_ * opts_.dimension, tail, static_cast<int64_t>(ann_slots_));
+        s.ok()) {
+      ann_slots_ = docs_.size();
+      return;
+    }
+  }
+  index_pending_ = true;
+}
+
+result<bool> vector_state::index_step(size_t chunk) {
+  if (!index_pending_) return false;
+  index_kind want = opts_.kind.value_or(auto_index_kind(live_));
+  if (want == index_kind::flat) {
+    index_pending_ = false;
+    building_.reset();
     return false;
   }
-  bool rebuild = force_rebuild || !ann_ || ann_->kind() != want ||
-                 (want != index_kind::hnsw && docs_.size() > 4 * std::max<size_t>(ann_->trained_size(), 1));
-  if (rebuild) {
-    index_params params;
-    params.half_floats = opts_.hnsw_half_floats;
+  index_params params;
+  params.half_floats = opts_.hnsw_half_floats;
+  if (want != index_kind::hnsw) {
+    // IVF: trained on the whole collection, added in one go (fast).
     auto built = vector_index::build(want, opts_.dimension, vectors_.data(), docs_.size(), params);
     if (!built.ok()) return built.err();
-    ann_ = std::move(*built);
-    ann_slots_ = docs_.size();
+    building_ = std::move(*built);
+    building_slots_ = docs_.size();
     return true;
   }
-  if (ann_slots_ < docs_.size()) {
-    if (auto s = ann_->add(vectors_.data() + ann_slots_ * opts_.dimension, docs_.size() - ann_slots_,
-                           static_cast<int64_t>(ann_slots_));
+  if (!building_) {
+    params.calibrate = false;
+    auto empty = vector_index::build(want, opts_.dimension, nullptr, 0, params);
+    if (!empty.ok()) return empty.err();
+    building_ = std::move(*empty);
+    building_slots_ = 0;
+  }
+  size_t n = std::min(chunk, docs_.size() - building_slots_);
+  if (n) {
+    if (auto s = building_->add(vectors_.data() + building_slots_ * opts_.dimension, n,
+                                static_cast<int64_t>(building_slots_));
         !s.ok())
       return s.err();
-    ann_slots_ = docs_.size();
+    building_slots_ += n;
   }
-  return false;
+  if (building_slots_ < docs_.size()) return false;
+  calibrate_tiers(*building_, vectors_.data(), building_slots_, 0);
+  return true;
+}
+
+void vector_state::install_index() {
+  if (!building_ || building_slots_ != docs_.size()) return;
+  ann_ = std::move(building_);
+  building_.reset();
+  ann_slots_ = building_slots_;
+  building_slots_ = 0;
+  index_pending_ = false;
+}
+
+status vector_state::finish_index() {
+  for (;;) {
+    auto r = index_step(size_t{1} << 20);
+    if (!r.ok()) return r.err();
+    if (!*r) return {};
+    install_index();
+    if (!index_pending_) return {};
+  }
 }
 
 vector_stats vector_state::stats() const {
@@ -319,6 +388,7 @@ vector_stats vector_state::stats() const {
   s.vocabulary = bm25_.vocabulary();
   s.model_terms = model_ ? model_->terms() : 0;
   s.index = ann_ ? std::string(to_string(ann_->kind())) : "flat";
+  s.index_building = index_pending_;
   s.index_vectors = ann_ ? ann_->size() : docs_.size();
   s.index_bytes = ann_ ? ann_->memory_bytes() : vectors_.size() * sizeof(float);
   s.raw_bytes = vectors_.size() * sizeof(float);

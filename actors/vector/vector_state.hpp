@@ -6,6 +6,7 @@
 // Slots: each document has a dense slot (row of the embedding matrix, BM25 doc,
 // ANN label). A removed document leaves a dead slot; compaction renumbers when dead
 // slots pass a quarter of all.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -40,6 +41,10 @@ struct vector_options {
   // a rebuild always save). A state saved earlier is still correct: on load it catches
   // up from the store's change log, re-embedding only the files changed since.
   std::chrono::milliseconds save_interval{30000};
+  // The vector actor builds a pending ANN index in steps between its messages. Off for
+  // short-lived processes (the CLI): their searches run brute force meanwhile, and
+  // `vectors rebuild` builds it at once.
+  bool background_index = true;
   // Makes an external embedder (e.g. the OpenAI-compatible provider); empty: built-in.
   std::function<std::unique_ptr<embedder>()> make_embedder;
 };
@@ -58,6 +63,7 @@ struct vector_stats {
   size_t dimension = 0;
   size_t documents = 0, slots = 0, vocabulary = 0, model_terms = 0;
   std::string index;        // kind of the ANN index ("flat" when brute force)
+  bool index_building = false;  // a (re)build is pending: searches run brute force over what it lacks
   size_t index_vectors = 0, index_bytes = 0, raw_bytes = 0;
   uint64_t store_sequence = 0;  // the store state the vectors reflect
 };
@@ -97,6 +103,18 @@ class vector_state {
   // the network.
   bool embeds_locally() const { return !opts_.make_embedder; }
 
+  // The ANN index is built off the sync's path. A sync that needs it (re)built leaves
+  // it pending: searches meanwhile run the ANN over the slots it holds (if any) and
+  // brute force over the rest, or brute force over everything. The owner (the vector
+  // actor) builds it in steps between its messages: index_step adds up to `chunk`
+  // vectors to an index no search reads, and says when it holds every slot; then
+  // install_index swaps it in (under the lock searches take shared).
+  bool index_pending() const { return index_pending_.load(std::memory_order_relaxed); }
+  result<bool> index_step(size_t chunk);
+  void install_index();
+  // For tests and benchmarks: steps until the index is built and installed.
+  status finish_index();
+
   // Files under dir (written to dir.new, then swapped in).
   status save(const std::string& dir) const;
   // Restores a saved state; not_found when there is none. A saved state made by a
@@ -117,7 +135,9 @@ class vector_state {
   bool keep(uint32_t slot, const search_filters& f) const;
   search_hit hit_of(uint32_t slot) const;
   status embed_slots(const std::vector<uint32_t>& slots, std::vector<float>& out);
-  result<bool> ensure_index(bool force_rebuild);  // true when it (re)built the ANN index
+  // Keeps the ANN index in step after a sync: small additions inline, else a build
+  // left pending. force_rebuild: the slots were renumbered or re-embedded.
+  void ensure_index(bool force_rebuild);
   bool compact();                                  // true when slots were renumbered
   result<std::vector<std::pair<uint32_t, float>>> vector_candidates(const float* q, size_t k, search_mode mode,
                                                                      const search_filters& f) const;
@@ -133,6 +153,10 @@ class vector_state {
   std::vector<float> vectors_;  // slots x dimension
   std::optional<vector_index> ann_;
   size_t ann_slots_ = 0;        // slots [0, ann_slots_) are in the ANN index
+  // The ANN index is to be (re)built (index_step); read by /health/ready without the lock.
+  std::atomic<bool> index_pending_{false};
+  std::optional<vector_index> building_;  // the index being built; no search reads it
+  size_t building_slots_ = 0;
   uint64_t sequence_ = 0;
   int64_t change_serial_ = 0;  // the graph's change log is consumed up to here
   bool synced_ = false;        // a full pass (or a load) has happened

@@ -36,6 +36,16 @@ test('GET /health answers as /health/ready', async () => {
   const r = await call(srv, 'GET', '/health');
   assert.equal(r.status, 200);
   assert.deepEqual(r.json, (await call(srv, 'GET', '/health/ready')).json);
+  assert.deepEqual(r.json, { status: 'ready' });  // a probe without a token learns no project names
+  // With a token: each visible project's search state.
+  await gql('{ search(query: "checkout") { hits { node { name } } } }');  // loads demo's search state
+  const detail = await call(srv, 'GET', '/health', { token: keys.admin });
+  const demo = detail.json.search.find((p) => p.project === 'demo');
+  assert.ok(demo, detail.body);
+  assert.ok(['current', 'behind', 'updating'].includes(demo.state), detail.body);
+  assert.equal(typeof demo.index_building, 'boolean');
+  const scoped = await call(srv, 'GET', '/health/ready', { token: keys.scoped });
+  assert.ok(scoped.json.search.every((p) => p.project === 'second'), scoped.body);
 });
 
 test('one project: the design documents\' queries work without project', async () => {

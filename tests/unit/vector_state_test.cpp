@@ -53,7 +53,14 @@ struct fixture {
     test::index_plain(*db, "p", root.str());
     proj = *db->project_id("p");
   }
-  result<sync_summary> sync(vector_state& vs) { return vs.sync(db->latest(), proj, db->sequence()); }
+  // A sync, then the ANN index it left pending built at once (as the vector actor does
+  // between its messages).
+  result<sync_summary> sync(vector_state& vs) {
+    auto r = vs.sync(db->latest(), proj, db->sequence());
+    if (r.ok())
+      if (auto s = vs.finish_index(); !s.ok()) return s.err();
+    return r;
+  }
   std::vector<search_hit> search(vector_state& vs, search_request r) {
     auto hits = vs.search(r, db->latest(), proj);
     EXPECT_TRUE(hits.ok()) << hits.err().message;
@@ -381,6 +388,93 @@ TEST(VectorState, AFailingEmbedderChangesNothing) {
   auto ok = f.sync(vs);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->added, 2u);  // the file and its function
+}
+
+
+// The ANN index is built off the sync's path: searches meanwhile run brute force over
+// what it lacks, it is built in steps, and a large addition is searched through the
+// old index plus brute force over the new slots until the rebuild is installed.
+TEST(VectorState, TheAnnIndexIsBuiltInStepsAndSearchesNeverMissWhatItLacks) {
+  temp_dir data("cg-vstep"), root("cg-vstep-root");
+  auto many = [&](const std::string& file, int from, int count) {
+    std::string src;
+    for (int i = from; i < from + count; ++i)
+      src += "def handler_" + std::to_string(i) + "_" + std::to_string(i * 7919 % 1000) + "(value):\n    return value\n\n";
+    write_file(root / file, src);
+  };
+  many("a.py", 0, 3000);
+  auto db = test::open_store(data.str());
+  test::index_plain(*db, "p", root.str());
+  uint32_t proj = *db->project_id("p");
+  vector_options o;
+  o.kind = index_kind::hnsw;
+  o.dimension = 64;
+  vector_state vs(o);
+  ASSERT_TRUE(vs.sync(db->latest(), proj, db->sequence()).ok());
+  EXPECT_TRUE(vs.index_pending());
+  EXPECT_TRUE(vs.stats().index_building);
+  EXPECT_EQ(vs.stats().index, "flat");  // brute force until it is built
+  // Any definition is its own nearest neighbour, built or not.
+  auto nearest = [&](node_id id) {
+    auto v = vs.embedding(id);
+    EXPECT_TRUE(v.has_value());
+    auto hits = vs.search_raw(v ? *v : std::vector<float>(o.dimension), 1, search_mode::balanced, {});
+    EXPECT_TRUE(hits.ok());
+    return hits.ok() && !hits->empty() ? (*hits)[0].id : node_id{0};
+  };
+  auto some = vs.search_bm25("handler_1234", 1, {});
+  ASSERT_FALSE(some.empty());
+  EXPECT_EQ(nearest(some[0].id), some[0].id);
+  // 3,001 documents (the file too) in steps of 1000: the fourth says it is complete.
+  auto r1 = vs.index_step(1000);
+  ASSERT_TRUE(r1.ok());
+  EXPECT_FALSE(*r1);
+  EXPECT_EQ(vs.stats().index, "flat");  // nothing installed halfway
+  ASSERT_FALSE(*vs.index_step(1000));
+  ASSERT_FALSE(*vs.index_step(1000));
+  auto r4 = vs.index_step(1000);
+  ASSERT_TRUE(r4.ok());
+  EXPECT_TRUE(*r4);
+  vs.install_index();
+  EXPECT_FALSE(vs.index_pending());
+  EXPECT_EQ(vs.stats().index, "hnsw");
+  EXPECT_EQ(vs.stats().index_vectors, vs.stats().slots);
+  EXPECT_EQ(nearest(some[0].id), some[0].id);
+
+  // 2,500 more (over the inline limit, under a relearn): pending again, the old index
+  // kept for the slots it holds.
+  many("b.py", 3000, 2500);
+  test::index_plain(*db, "p", root.str());
+  auto s = vs.sync(db->latest(), proj, db->sequence());
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->added, 2501u);  // the file and its functions
+  EXPECT_TRUE(vs.index_pending());
+  EXPECT_EQ(vs.stats().index, "hnsw");
+  auto fresh = vs.search_bm25("handler_5111", 1, {});
+  ASSERT_FALSE(fresh.empty());
+  EXPECT_EQ(nearest(fresh[0].id), fresh[0].id);  // found by the brute force over the tail
+  EXPECT_EQ(nearest(some[0].id), some[0].id);    // and the old ones through the index
+  ASSERT_TRUE(vs.finish_index().ok());
+  EXPECT_FALSE(vs.index_pending());
+  EXPECT_EQ(vs.stats().index_vectors, vs.stats().slots);
+  EXPECT_EQ(nearest(fresh[0].id), fresh[0].id);
+
+  // Saved mid-build: the load searches brute force and builds again.
+  many("c.py", 6000, 2500);
+  test::index_plain(*db, "p", root.str());
+  ASSERT_TRUE(vs.sync(db->latest(), proj, db->sequence()).ok());
+  ASSERT_TRUE(vs.index_pending());
+  ASSERT_TRUE(vs.save((data / "v").string()).ok());
+  vector_state back(o);
+  ASSERT_TRUE(back.load((data / "v").string()).ok());
+  EXPECT_TRUE(back.index_pending());
+  auto late = back.search_bm25("handler_7777", 1, {});
+  ASSERT_FALSE(late.empty());
+  auto v = back.embedding(late[0].id);
+  ASSERT_TRUE(v.has_value());
+  auto hits = back.search_raw(*v, 1, search_mode::balanced, {});
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ((*hits)[0].id, late[0].id);
 }
 
 }  // namespace
