@@ -50,6 +50,15 @@ for name in "${corpora[@]}"; do
     /usr/bin/time -f '%e %M' -o "$work/time.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --no-vectors --json -q > "$work/cold.json"
     colds+=("$(python3 -c "import json; print(json.load(open('$work/cold.json'))['timing']['total_seconds'])") $(cat "$work/time.txt")")
   done
+  # End to end: the same cold run with the search index (BM25, embeddings; the ANN
+  # index is built later by whoever keeps the state, e.g. the server).
+  e2es=()
+  for i in $(seq "$REPEAT"); do
+    rm -rf "$data-e2e"
+    /usr/bin/time -f '%e' -o "$work/e2e_time.txt" "$CG" index "$src" --data-dir "$data-e2e" --project "$name" --lang "$lang" --json -q > "$work/e2e.json"
+    e2es+=("$(cat "$work/e2e_time.txt"),$(python3 -c "import json; print(json.load(open('$work/e2e.json'))['vectors']['seconds'])")")
+  done
+  rm -rf "$data-e2e"
   "$CG" export --data-dir "$data" | python3 -c "
 import json, sys
 for l in sys.stdin:
@@ -68,10 +77,11 @@ print(files[len(files) // 2])")
   printf '\n%s changed by the benchmark\n' "$(comment_of "$name")" >> "$src/$one"
   /usr/bin/time -f '%e' -o "$work/onechange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --no-vectors --json -q > "$work/onechange.json"
   store_bytes=$(du -sb "$data" | cut -f1)
-  python3 - "$name" "$work" "$store_bytes" "$ctags_s" "$one" "${colds[@]}" >> "$results" <<'PY'
+  python3 - "$name" "$work" "$store_bytes" "$ctags_s" "$one" "$(IFS=';'; echo "${e2es[*]}")" "${colds[@]}" >> "$results" <<'PY'
 import json, statistics, sys
-name, work, store_bytes, ctags_s, one = sys.argv[1:6]
-runs = [tuple(map(float, r.split())) for r in sys.argv[6:]]  # (internal seconds, wall seconds, max RSS KiB)
+name, work, store_bytes, ctags_s, one, e2e_arg = sys.argv[1:7]
+runs = [tuple(map(float, r.split())) for r in sys.argv[7:]]  # (internal seconds, wall seconds, max RSS KiB)
+e2e = [tuple(map(float, r.split(","))) for r in e2e_arg.split(";") if r]  # (wall seconds, search index seconds)
 cold = json.load(open(f"{work}/cold.json"))
 parse_all = json.load(open(f"{work}/parse_all.json"))
 parse_one = json.load(open(f"{work}/parse_one.json"))
@@ -90,6 +100,9 @@ print(json.dumps({
     "nochange_s": nochange["timing"]["total_seconds"], "nochange_share": nochange["timing"]["total_seconds"] / wall,
     "onechange_s": onechange["timing"]["total_seconds"], "onechange_file": one,
     "resolution_rate": cold["project_totals"]["references"]["resolution_rate"],
+    "e2e_wall_s": statistics.median(r[0] for r in e2e), "e2e_runs": sorted(r[0] for r in e2e),
+    "e2e_loc_s": loc / statistics.median(r[0] for r in e2e),
+    "search_index_s": statistics.median(r[1] for r in e2e),
 }))
 PY
   rm -rf "$src" "$data"
@@ -99,22 +112,26 @@ done
 python3 - "$results" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-hdr = ["corpus", "files", "LOC", "parse-only LOC/s", "1 core", "index LOC/s", "ratio", "index s", "ctags s",
-       "peak RSS", "store B/LOC", "no-change s", "no-change %", "1 file s", "resolved"]
+hdr = ["corpus", "files", "LOC", "parse-only LOC/s", "1 core", "graph LOC/s", "ratio", "graph s", "e2e LOC/s", "e2e s",
+       "search s", "ctags s", "peak RSS", "store B/LOC", "no-change s", "no-change %", "1 file s", "resolved"]
 table = [[r["corpus"], r["files"], f'{r["loc"]:,}', f'{r["parse_only_loc_s"]:,.0f}', f'{r["parse_only_1core_loc_s"]:,.0f}',
-          f'{r["index_loc_s"]:,.0f}', f'{r["ratio"]:.2f}', f'{r["index_wall_s"]:.2f}', f'{r["ctags_s"]:.2f}',
+          f'{r["index_loc_s"]:,.0f}', f'{r["ratio"]:.2f}', f'{r["index_wall_s"]:.2f}', f'{r["e2e_loc_s"]:,.0f}',
+          f'{r["e2e_wall_s"]:.2f}', f'{r["search_index_s"]:.2f}', f'{r["ctags_s"]:.2f}',
           f'{r["peak_rss_mib"]:.0f} MiB', f'{r["store_bytes_per_loc"]:.0f}', f'{r["nochange_s"]:.3f}',
           f'{100 * r["nochange_share"]:.1f}%', f'{r["onechange_s"]:.3f}', f'{100 * r["resolution_rate"]:.1f}%'] for r in rows]
 w = [max(len(str(x)) for x in col) for col in zip(hdr, *table)]
 for row in [hdr] + table:
     print("  ".join(str(x).rjust(n) for x, n in zip(row, w)))
-print("\nparse-only: tree-sitter alone on the same files with all cores; ratio = index LOC/s / parse-only LOC/s.")
-print("index s: median wall time of the cold runs (all runs: %s)." % {r["corpus"]: r["index_wall_runs"] for r in rows})
+print("\nparse-only: tree-sitter alone on the same files with all cores; graph: a cold `index --no-vectors`;")
+print("ratio = graph LOC/s / parse-only LOC/s; e2e: a cold `index` with its search index (search s: that part).")
+print("graph s: median wall time of the cold runs (all runs: %s)." % {r["corpus"]: r["index_wall_runs"] for r in rows})
+print("e2e s: median wall time (all runs: %s)." % {r["corpus"]: r["e2e_runs"] for r in rows})
 py = next((r for r in rows if r["corpus"] == "python"), None)
 if py:
     def verdict(ok): return "met" if ok else "NOT met"
     print("\nTargets (CPython stdlib):")
-    print(f'  full index >= 200,000 LOC/s:          {py["index_loc_s"]:,.0f}  {verdict(py["index_loc_s"] >= 200000)}')
-    print(f'  full index >= 0.4 x parse-only:       {py["ratio"]:.2f}  {verdict(py["ratio"] >= 0.4)}')
+    print(f'  end to end (search index too) >= 200,000 LOC/s: {py["e2e_loc_s"]:,.0f}  {verdict(py["e2e_loc_s"] >= 200000)}')
+    print(f'  graph alone >= 200,000 LOC/s:                    {py["index_loc_s"]:,.0f}  {verdict(py["index_loc_s"] >= 200000)}')
+    print(f'  graph >= 0.4 x parse-only:                       {py["ratio"]:.2f}  {verdict(py["ratio"] >= 0.4)}')
     print(f'  no-change re-index <= 5% of cold:     {100 * py["nochange_share"]:.1f}%  {verdict(py["nochange_share"] <= 0.05)}')
 PY

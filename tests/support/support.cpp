@@ -1,5 +1,7 @@
 #include "tests/support/support.hpp"
 
+#include "actors/indexer/indexer_state.hpp"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -147,39 +149,45 @@ plain_index_result index_plain(store& s, const std::string& project, const std::
   return index_plain(g, project, root);
 }
 
+// The index task's own planning (indexer_state: walk, compare with the manifest,
+// parse what changed, remove what vanished), run in line instead of through actors.
 plain_index_result index_plain(graph_state& g, const std::string& project, const std::string& root) {
   plain_index_result out;
-  auto walked = walk_tree(root, walk_options{});
-  if (!walked.ok()) throw std::runtime_error(walked.err().message);
-  out.files = walked->files.size();
-  std::unordered_map<std::string, uint64_t> previous;
-  if (auto m = g.manifest(); m.ok())
-    for (auto& r : *m) previous[r.path] = r.content_hash;
+  index_request req;
+  req.project = project;
+  req.root = root;
+  indexer_state is(req, 1);
+  if (auto w = is.walk(); !w.ok()) throw std::runtime_error(w.err().message);
+  auto m = g.manifest();
+  if (!m.ok()) throw std::runtime_error(m.err().message);
+  is.plan(*m);
+  out.files = is.progress(index_phase::parsing).files_total;
   parser_state ps;
-  std::set<std::string> seen;
-  for (const auto& f : walked->files) {
-    seen.insert(f.path);
-    parse_job j;
-    j.project = project;
-    j.root = walked->root;
-    j.path = f.path;
-    if (auto it = previous.find(f.path); it != previous.end()) {
-      j.has_previous = true;
-      j.previous_hash = it->second;
-    }
+  std::vector<std::string> gone = is.removals();
+  while (is.has_job()) {
+    auto j = is.next_job();
+    auto path = j.path;
     auto o = ps.parse_file(j);
-    if (o.kind != parse_result_kind::parsed) continue;
-    ++out.parsed;
-    auto c = g.apply(o.extract);
-    if (!c.ok()) throw std::runtime_error(c.err().message);
-  }
-  for (auto& [path, h] : previous)
-    if (!seen.count(path)) {
-      auto c = g.remove(path);
-      if (!c.ok()) throw std::runtime_error(c.err().message);
+    switch (is.on_parsed(o, path)) {
+      case indexer_state::action::apply: {
+        ++out.parsed;
+        auto c = g.apply(o.extract);
+        if (!c.ok()) throw std::runtime_error(c.err().message);
+        is.on_changes({*c});
+        break;
+      }
+      case indexer_state::action::touch:
+        if (auto t = g.touch(o.extract.record); !t.ok()) throw std::runtime_error(t.err().message);
+        break;
+      case indexer_state::action::forget: gone.push_back(path); break;
+      case indexer_state::action::drop: break;
     }
+  }
+  for (const auto& path : gone)
+    if (auto c = g.remove(path); !c.ok()) throw std::runtime_error(c.err().message);
   auto r = g.resolve_pending();
   if (!r.ok()) throw std::runtime_error(r.err().message);
+  is.on_resolved(*r);
   out.resolution = *r;
   return out;
 }
