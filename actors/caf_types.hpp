@@ -17,7 +17,7 @@
 #include "actors/graph/graph_state.hpp"
 #include "actors/indexer/index_types.hpp"
 #include "actors/parser/parser_state.hpp"
-#include "actors/vector/vector_jobs.hpp"
+#include "actors/search/vector_jobs.hpp"
 #include "storage/store.hpp"
 
 namespace cg {

@@ -11,8 +11,8 @@
 
 #include "actors/bus/events.hpp"
 #include "actors/indexer/index_types.hpp"
-#include "actors/vector/search_types.hpp"
-#include "actors/vector/vector_state.hpp"
+#include "actors/search/search_types.hpp"
+#include "actors/search/vector_state.hpp"
 #include "schema/result.hpp"
 #include "storage/store.hpp"
 

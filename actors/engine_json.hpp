@@ -7,8 +7,8 @@
 #include "actors/bus/events.hpp"
 #include "actors/graph/graph_query.hpp"
 #include "actors/indexer/index_types.hpp"
-#include "actors/vector/search_types.hpp"
-#include "actors/vector/vector_state.hpp"
+#include "actors/search/search_types.hpp"
+#include "actors/search/vector_state.hpp"
 
 namespace cg {
 

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "actors/graph/graph_query.hpp"
-#include "actors/vector/tokens.hpp"
-#include "actors/vector/vector_state.hpp"
+#include "actors/search/tokens.hpp"
+#include "actors/search/vector_state.hpp"
 #include "storage/store.hpp"
 
 namespace {

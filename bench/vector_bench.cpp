@@ -32,8 +32,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/vector/embedder.hpp"
-#include "actors/vector/vector_index.hpp"
+#include "actors/search/embedder.hpp"
+#include "actors/search/ann/vector_index.hpp"
 
 namespace {
 

@@ -14,9 +14,9 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/server_file.hpp"
-#include "net/auth.hpp"
-#include "net/memory_trim.hpp"
-#include "net/server.hpp"
+#include "net/app/auth.hpp"
+#include "net/transport/memory_trim.hpp"
+#include "net/transport/server.hpp"
 
 namespace cg::cli {
 namespace {

@@ -1,7 +1,7 @@
 #include "cli/config.hpp"
 
-#include "actors/vector/vector_index.hpp"
-#include "actors/vector/fusion.hpp"
+#include "actors/search/ann/vector_index.hpp"
+#include "actors/search/fusion.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "net/openai_embedder.hpp"
+#include "net/client/openai_embedder.hpp"
 #include "schema/result.hpp"
 
 namespace cg::cli {
@@ -27,7 +27,7 @@ struct config {
     size_t dimension = 384;        // embedding dimension of the built-in embedder
     std::string index = "auto";    // auto | flat | ivf_flat | hnsw | ivf_sq8
     bool hnsw_half_floats = true;  // HNSW walks a half-float copy (faster; 2 bytes/dim/vector more)
-    std::string fusion = "convex"; // convex | rrf (see actors/vector/fusion.hpp)
+    std::string fusion = "convex"; // convex | rrf (see actors/search/fusion.hpp)
     size_t rrf_k = 60;
     double bm25_weight = 1.0, vector_weight = 0.2;
   } search;

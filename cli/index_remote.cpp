@@ -12,7 +12,7 @@
 #include "cli/output.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/report.hpp"
-#include "net/http_client.hpp"
+#include "net/client/http_client.hpp"
 #include "storage/store.hpp"
 
 namespace cg::cli {

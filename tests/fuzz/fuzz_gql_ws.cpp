@@ -1,11 +1,11 @@
-// graphql-transport-ws (net/gql_ws_protocol.hpp): a sequence of client messages (one
+// graphql-transport-ws (net/graphql/gql_ws_protocol.hpp): a sequence of client messages (one
 // per line) never crashes the protocol; once it closed the connection it reads
 // nothing more; every operation it started is cancelled when the connection ends.
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "net/gql_ws_protocol.hpp"
+#include "net/graphql/gql_ws_protocol.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

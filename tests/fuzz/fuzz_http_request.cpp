@@ -1,15 +1,15 @@
 // The HTTP request path up to routing: Beast's parser with the server's limits, the
 // request as the app sees it (headers folded, target split and percent-decoded), the
-// route table of net/routes.cpp, the Host/Origin/content-type guard and the rule check.
+// route table of net/app/routes.cpp, the Host/Origin/content-type guard and the rule check.
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <cstdint>
 
-#include "net/beast_request.hpp"
-#include "net/policy.hpp"
-#include "net/request_guard.hpp"
-#include "net/router.hpp"
+#include "net/transport/beast_request.hpp"
+#include "net/app/policy.hpp"
+#include "net/app/request_guard.hpp"
+#include "net/app/router.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace http = boost::beast::http;

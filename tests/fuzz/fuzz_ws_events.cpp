@@ -1,8 +1,8 @@
-// The /ws event channel's messages and topic scoping (net/ws_events.hpp): never a
+// The /ws event channel's messages and topic scoping (net/app/ws_events.hpp): never a
 // crash, and a scoped principal never gets a topic of another project.
 #include <cstdint>
 
-#include "net/ws_events.hpp"
+#include "net/app/ws_events.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,4 +1,4 @@
-// Every operation of every transport against the one rule table (net/policy.hpp):
+// Every operation of every transport against the one rule table (net/app/policy.hpp):
 // each REST route, each GraphQL root field (queries, mutations, subscriptions), the
 // /ws event topics and the graphql-transport-ws handshake, asked by principals of
 // every role, unscoped and scoped to one project, about their project and another.
@@ -14,11 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine.hpp"
-#include "net/app.hpp"
-#include "net/gql_service.hpp"
-#include "net/gql_ws_protocol.hpp"
-#include "net/policy.hpp"
-#include "net/routes.hpp"
+#include "net/app/app.hpp"
+#include "net/graphql/gql_service.hpp"
+#include "net/graphql/gql_ws_protocol.hpp"
+#include "net/app/policy.hpp"
+#include "net/app/routes.hpp"
 #include "schema/hash.hpp"
 #include "tests/support/support.hpp"
 

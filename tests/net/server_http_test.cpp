@@ -1,5 +1,5 @@
 // The real server in process on 127.0.0.1, spoken to by our Beast-based client
-// (net/http_client.cpp): Beast's strict HTTP/1.1 parser reads every answer, so the
+// (net/client/http_client.cpp): Beast's strict HTTP/1.1 parser reads every answer, so the
 // answers the server writes by hand (status line, headers, Content-Length, one buffer)
 // are held to the protocol, with auth on, on success and error paths alike.
 #include <gtest/gtest.h>
@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine.hpp"
-#include "net/auth.hpp"
-#include "net/gql_service.hpp"
-#include "net/http_client.hpp"
-#include "net/server.hpp"
+#include "net/app/auth.hpp"
+#include "net/graphql/gql_service.hpp"
+#include "net/client/http_client.hpp"
+#include "net/transport/server.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {

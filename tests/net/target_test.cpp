@@ -1,7 +1,7 @@
-// Request targets: percent decoding of paths and query strings (net/api_types.hpp).
+// Request targets: percent decoding of paths and query strings (net/app/api_types.hpp).
 #include <gtest/gtest.h>
 
-#include "net/api_types.hpp"
+#include "net/app/api_types.hpp"
 
 namespace cg::net {
 namespace {

@@ -1,0 +1,213 @@
+#include "actors/search/cooccurrence.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace cg {
+namespace {
+
+constexpr uint32_t model_magic = 0x43'4f'4f'01;  // "COO", format 1
+
+void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+void put_str(std::string& out, std::string_view s) {
+  put_u32(out, static_cast<uint32_t>(s.size()));
+  out.append(s);
+}
+
+struct reader {
+  std::string_view in;
+  bool ok = true;
+  template <class T>
+  T get() {
+    T v{};
+    if (in.size() < sizeof(T)) {
+      ok = false;
+      return v;
+    }
+    std::memcpy(&v, in.data(), sizeof(T));
+    in.remove_prefix(sizeof(T));
+    return v;
+  }
+  std::string str() {
+    auto n = get<uint32_t>();
+    if (!ok || in.size() < n) {
+      ok = false;
+      return {};
+    }
+    std::string s(in.substr(0, n));
+    in.remove_prefix(n);
+    return s;
+  }
+};
+
+// Pair counts: millions of increments per learn, so an open-addressing table (linear
+// probing, keys never 0: a pair's ids differ) instead of std::unordered_map, whose
+// node per entry cost most of the learn.
+class pair_counter {
+ public:
+  void add(uint64_t key) {
+    if ((used_ + 1) * 2 > keys_.size()) grow();
+    size_t i = slot(key);
+    while (keys_[i] != 0 && keys_[i] != key) i = (i + 1) & (keys_.size() - 1);
+    if (keys_[i] == 0) {
+      keys_[i] = key;
+      ++used_;
+    }
+    ++counts_[i];
+  }
+  template <class F>
+  void for_each(F&& f) const {
+    for (size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] != 0) f(keys_[i], counts_[i]);
+  }
+
+ private:
+  size_t slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull >> 20) & (keys_.size() - 1); }
+  void grow() {
+    std::vector<uint64_t> old_keys = std::move(keys_);
+    std::vector<uint32_t> old_counts = std::move(counts_);
+    size_t cap = std::max<size_t>(1 << 16, old_keys.size() * 2);
+    keys_.assign(cap, 0);
+    counts_.assign(cap, 0);
+    for (size_t j = 0; j < old_keys.size(); ++j) {
+      if (old_keys[j] == 0) continue;
+      size_t i = slot(old_keys[j]);
+      while (keys_[i] != 0) i = (i + 1) & (cap - 1);
+      keys_[i] = old_keys[j];
+      counts_[i] = old_counts[j];
+    }
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> counts_;
+  size_t used_ = 0;
+};
+
+}  // namespace
+
+cooccurrence_model cooccurrence_model::learn(const std::vector<const term_bag*>& bags, const cooccurrence_params& p) {
+  cooccurrence_model m;
+  std::unordered_map<std::string, uint32_t> ids;
+  std::vector<std::string> names;
+  std::vector<uint32_t> df;
+  pair_counter pairs;
+  size_t step = std::max<size_t>(1, (bags.size() + p.max_docs - 1) / std::max<size_t>(1, p.max_docs));
+  std::vector<std::pair<float, uint32_t>> top;
+  for (size_t i = 0; i < bags.size(); i += step) {
+    const auto& bag = *bags[i];
+    top.clear();
+    for (const auto& tw : bag) {
+      auto [it, fresh] = ids.try_emplace(tw.term, static_cast<uint32_t>(names.size()));
+      if (fresh) {
+        names.push_back(tw.term);
+        df.push_back(0);
+      }
+      ++df[it->second];
+      top.emplace_back(-tw.weight, it->second);
+    }
+    ++m.docs_;
+    if (top.size() > p.max_terms_per_doc) {
+      std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(p.max_terms_per_doc), top.end());
+      top.resize(p.max_terms_per_doc);
+    }
+    for (size_t a = 0; a < top.size(); ++a)
+      for (size_t b = a + 1; b < top.size(); ++b) {
+        auto x = std::min(top[a].second, top[b].second), y = std::max(top[a].second, top[b].second);
+        if (x != y) pairs.add((uint64_t{x} << 32) | y);
+      }
+  }
+  for (uint32_t id = 0; id < names.size(); ++id) m.df_.emplace(names[id], df[id]);
+
+  // PPMI over the sampled documents; the strongest few per term.
+  std::vector<std::vector<std::pair<float, uint32_t>>> cand(names.size());
+  const double docs = static_cast<double>(m.docs_);
+  pairs.for_each([&](uint64_t key, uint32_t count) {
+    if (count < p.min_count) return;
+    auto x = static_cast<uint32_t>(key >> 32), y = static_cast<uint32_t>(key & 0xffffffffu);
+    double pmi = std::log(count * docs / (static_cast<double>(df[x]) * df[y]));
+    if (pmi < p.min_pmi) return;
+    auto score = static_cast<float>(pmi * std::log1p(count));
+    cand[x].emplace_back(score, y);
+    cand[y].emplace_back(score, x);
+  });
+  for (uint32_t id = 0; id < names.size(); ++id) {
+    auto& c = cand[id];
+    if (c.empty()) continue;
+    std::sort(c.begin(), c.end(), [&](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : names[a.second] < names[b.second];
+    });
+    if (c.size() > p.neighbours) c.resize(p.neighbours);
+    auto& out = m.nb_[names[id]];
+    for (const auto& [score, other] : c) out.push_back({names[other], score / c.front().first});
+  }
+  return m;
+}
+
+float cooccurrence_model::idf(std::string_view term) const {
+  if (docs_ == 0) return 1.0f;
+  auto it = df_.find(std::string(term));
+  double df = it == df_.end() ? 0.5 : it->second;
+  return static_cast<float>(std::log(1.0 + docs_ / df));
+}
+
+const std::vector<cooccurrence_model::neighbour>* cooccurrence_model::neighbours(std::string_view term) const {
+  auto it = nb_.find(std::string(term));
+  return it == nb_.end() ? nullptr : &it->second;
+}
+
+std::string cooccurrence_model::save() const {
+  std::string out;
+  put_u32(out, model_magic);
+  put_u32(out, static_cast<uint32_t>(docs_));
+  // Sorted, so that the same model always saves to the same bytes.
+  std::vector<std::pair<std::string_view, uint32_t>> dfs(df_.begin(), df_.end());
+  std::sort(dfs.begin(), dfs.end());
+  put_u32(out, static_cast<uint32_t>(dfs.size()));
+  for (const auto& [t, d] : dfs) {
+    put_str(out, t);
+    put_u32(out, d);
+  }
+  std::vector<std::string_view> keys;
+  for (const auto& [t, n] : nb_) keys.push_back(t);
+  std::sort(keys.begin(), keys.end());
+  put_u32(out, static_cast<uint32_t>(keys.size()));
+  for (auto t : keys) {
+    const auto& list = nb_.at(std::string(t));
+    put_str(out, t);
+    put_u32(out, static_cast<uint32_t>(list.size()));
+    for (const auto& n : list) {
+      put_str(out, n.term);
+      out.append(reinterpret_cast<const char*>(&n.weight), 4);
+    }
+  }
+  return out;
+}
+
+result<cooccurrence_model> cooccurrence_model::load(std::string_view bytes) {
+  reader r{bytes};
+  if (r.get<uint32_t>() != model_magic || !r.ok) return make_error(errc::corrupt, "co-occurrence model: not a format-1 file");
+  cooccurrence_model m;
+  m.docs_ = r.get<uint32_t>();
+  auto n = r.get<uint32_t>();
+  for (uint32_t i = 0; i < n && r.ok; ++i) {
+    auto t = r.str();
+    auto d = r.get<uint32_t>();
+    m.df_.emplace(std::move(t), d);
+  }
+  auto k = r.get<uint32_t>();
+  for (uint32_t i = 0; i < k && r.ok; ++i) {
+    auto t = r.str();
+    auto cnt = r.get<uint32_t>();
+    std::vector<neighbour> list;
+    for (uint32_t j = 0; j < cnt && r.ok; ++j) {
+      auto other = r.str();
+      auto w = r.get<float>();
+      list.push_back({std::move(other), w});
+    }
+    m.nb_.emplace(std::move(t), std::move(list));
+  }
+  if (!r.ok) return make_error(errc::corrupt, "co-occurrence model: truncated");
+  return m;
+}
+
+}  // namespace cg

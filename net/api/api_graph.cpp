@@ -1,0 +1,254 @@
+// Nodes and graph queries of one project: /api/v1/projects/{name}/...
+#include <nlohmann/json.hpp>
+
+#include "actors/engine_json.hpp"
+#include "net/app/app.hpp"
+#include "schema/hash.hpp"
+#include "schema/json.hpp"
+
+namespace cg::net {
+namespace {
+
+using json = nlohmann::json;
+
+struct opened {
+  std::optional<graph_query> q;
+  std::optional<api_response> err;
+};
+
+opened open_project(app& a, const api_request& req) {
+  opened o;
+  const auto& name = req.params.at("name");
+  auto id = a.eng().storage().project_id(name);
+  if (!id.ok()) {
+    o.err = error_response(404, "not_found", "no project " + name, req.request_id);
+    return o;
+  }
+  o.q.emplace(a.eng().storage().latest(), *id);
+  return o;
+}
+
+std::optional<node_id> parse_node_id(std::string_view s) {
+  if (s.empty() || s.size() > 16) return std::nullopt;
+  node_id v = 0;
+  for (char c : s) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = v << 4 | static_cast<node_id>(d);
+  }
+  return v;
+}
+
+// A bounded integer query value.
+bool int_param(const api_request& req, const char* name, long lo, long hi, long& out, std::string& err) {
+  if (!req.has_query(name)) return true;
+  auto v = req.query_value(name);
+  char* end = nullptr;
+  long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < lo || n > hi) {
+    err = std::string(name) + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+    return false;
+  }
+  out = n;
+  return true;
+}
+
+bool edge_kinds(const api_request& req, std::vector<edge_kind>& out, std::string& err) {
+  for (const auto& k : req.query_values("kinds")) {
+    auto e = parse_edge_kind(k);
+    if (!e) {
+      err = "unknown edge kind '" + k + "'";
+      return false;
+    }
+    out.push_back(*e);
+  }
+  return true;
+}
+
+json neighbors_json(const std::vector<neighbor>& ns) {
+  json arr = json::array();
+  for (const auto& n : ns)
+    arr.push_back({{"depth", n.depth}, {"edge", to_json(n.via)}, {"node", n.n ? to_json(*n.n) : json(nullptr)}});
+  return arr;
+}
+
+api_reply get_node(app& a, api_request& req) {
+  auto o = open_project(a, req);
+  if (o.err) return *o.err;
+  auto id = parse_node_id(req.params.at("id"));
+  if (!id) return bad_request(req, "a node id is 16 hex digits");
+  auto n = o.q->get(*id);
+  if (!n.ok()) return error_of(req, n.err());
+  if (!*n) return error_response(404, "not_found", "no node " + req.params.at("id"), req.request_id);
+  return ok_json(node_json_text(**n));
+}
+
+api_reply list_nodes(app& a, api_request& req) {
+  auto o = open_project(a, req);
+  if (o.err) return *o.err;
+  std::string err;
+  long limit = 100;
+  if (!int_param(req, "limit", 1, 1000, limit, err)) return bad_request(req, err);
+  std::vector<node_kind> kinds;
+  std::vector<language> langs;
+  for (const auto& k : req.query_values("kind")) {
+    auto v = parse_node_kind(k);
+    if (!v) return bad_request(req, "unknown kind '" + k + "'");
+    kinds.push_back(*v);
+  }
+  for (const auto& l : req.query_values("lang")) {
+    auto v = parse_language(l);
+    if (!v) return bad_request(req, "unknown language '" + l + "'");
+    langs.push_back(*v);
+  }
+  auto file = req.query_value("file");
+  auto name = req.query_value("name");
+  node_id after = 0;
+  if (req.has_query("cursor")) {
+    auto c = parse_node_id(req.query_value("cursor"));
+    if (!c) return bad_request(req, "cursor must be the next_cursor of a previous page");
+    after = *c;
+  }
+  auto keep = [&](const node& n) {
+    if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), n.kind) == kinds.end()) return false;
+    if (!langs.empty() && std::find(langs.begin(), langs.end(), n.lang) == langs.end()) return false;
+    if (!file.empty() && n.file != file) return false;
+    if (!name.empty() && n.name != name) return false;
+    return true;
+  };
+  node_id next = 0;
+  auto nodes = o.q->list_nodes(after, static_cast<size_t>(limit), keep, &next);
+  if (!nodes.ok()) return error_of(req, nodes.err());
+  json arr = json::array();
+  for (const auto& n : *nodes) arr.push_back(to_json(n));
+  json j = {{"nodes", arr}, {"next_cursor", next ? json(format_id(next)) : json(nullptr)}};
+  return ok_json(j.dump());
+}
+
+api_reply walk(app& a, api_request& req, bool reverse, std::vector<edge_kind> default_kinds) {
+  auto o = open_project(a, req);
+  if (o.err) return *o.err;
+  auto id = parse_node_id(req.params.at("id"));
+  if (!id) return bad_request(req, "a node id is 16 hex digits");
+  std::string err;
+  long depth = 1, limit = 200;
+  if (!int_param(req, "depth", 1, 10, depth, err) || !int_param(req, "limit", 1, 10000, limit, err))
+    return bad_request(req, err);
+  std::vector<edge_kind> kinds;
+  if (!edge_kinds(req, kinds, err)) return bad_request(req, err);
+  if (kinds.empty()) kinds = std::move(default_kinds);
+  auto start = o.q->get(*id);
+  if (!start.ok()) return error_of(req, start.err());
+  if (!*start) return error_response(404, "not_found", "no node " + req.params.at("id"), req.request_id);
+  auto key = "walk:" + req.params.at("name") + ":" + req.target;
+  if (auto hit = a.cache().get(key)) return ok_json(*hit);
+  auto r = reverse ? o.q->incoming(*id, kinds, static_cast<int>(depth), static_cast<size_t>(limit))
+                   : o.q->outgoing(*id, kinds, static_cast<int>(depth), static_cast<size_t>(limit));
+  if (!r.ok()) return error_of(req, r.err());
+  auto body = json({{"node", to_json(**start)}, {"results", neighbors_json(*r)}}).dump();
+  a.cache().put(req.params.at("name"), key, body);
+  return ok_json(body);
+}
+
+api_reply find_path(app& a, api_request& req) {
+  auto o = open_project(a, req);
+  if (o.err) return *o.err;
+  auto from = parse_node_id(req.query_value("from")), to = parse_node_id(req.query_value("to"));
+  if (!from || !to) return bad_request(req, "from and to must be node ids (16 hex digits)");
+  std::string err;
+  long depth = 6;
+  if (!int_param(req, "max_depth", 1, 20, depth, err)) return bad_request(req, err);
+  std::vector<edge_kind> kinds;
+  if (!edge_kinds(req, kinds, err)) return bad_request(req, err);
+  for (auto id : {*from, *to}) {
+    auto n = o.q->get(id);
+    if (!n.ok()) return error_of(req, n.err());
+    if (!*n) return error_response(404, "not_found", "no node " + format_id(id), req.request_id);
+  }
+  auto p = o.q->path(*from, *to, kinds, static_cast<int>(depth));
+  if (!p.ok()) return error_of(req, p.err());
+  json edges = json::array(), nodes = json::array();
+  std::vector<node_id> ids{*from};
+  for (const auto& e : *p) {
+    edges.push_back(to_json(e));
+    ids.push_back(e.target);
+  }
+  if (!p->empty() || *from == *to) {
+    auto ns = o.q->get_many(ids);
+    if (!ns.ok()) return error_of(req, ns.err());
+    for (const auto& n : *ns) nodes.push_back(to_json(n));
+  }
+  bool found = !p->empty() || *from == *to;
+  return ok_json(json({{"found", found}, {"length", p->size()}, {"nodes", nodes}, {"edges", edges}}).dump());
+}
+
+api_reply outline(app& a, api_request& req) {
+  auto o = open_project(a, req);
+  if (o.err) return *o.err;
+  auto path = req.query_value("path");
+  if (path.empty()) return bad_request(req, "path (a file of the project) is required");
+  auto f = o.q->file(path);
+  if (!f.ok()) return error_of(req, f.err());
+  if (!*f) return error_response(404, "not_found", "no file " + path + " in the project", req.request_id);
+  auto ns = o.q->outline(path);
+  if (!ns.ok()) return error_of(req, ns.err());
+  json arr = json::array();
+  for (const auto& n : *ns) arr.push_back(to_json(n));
+  return ok_json(json({{"file", to_json(**f)}, {"nodes", arr}}).dump());
+}
+
+api_reply files(app& a, api_request& req) {
+  auto o = open_project(a, req);
+  if (o.err) return *o.err;
+  auto fs = o.q->files();
+  if (!fs.ok()) return error_of(req, fs.err());
+  json arr = json::array();
+  for (const auto& f : *fs) arr.push_back(to_json(f));
+  return ok_json(json({{"files", arr}}).dump());
+}
+
+api_reply file_deps(app& a, api_request& req, bool reverse) {
+  auto o = open_project(a, req);
+  if (o.err) return *o.err;
+  auto path = req.query_value("path");
+  if (path.empty()) return bad_request(req, "path (a file of the project) is required");
+  std::string err;
+  long depth = 1;
+  if (!int_param(req, "depth", 1, 10, depth, err)) return bad_request(req, err);
+  auto r = o.q->file_dependencies(path, static_cast<int>(depth), reverse);
+  if (!r.ok()) return error_of(req, r.err());
+  json arr = json::array();
+  for (const auto& d : *r) {
+    json kinds = json::object();
+    for (auto [k, n] : d.kinds) kinds[std::string(to_string(k))] = n;
+    arr.push_back({{"path", d.path}, {"depth", d.depth}, {"edges", kinds}});
+  }
+  return ok_json(json({{"file", path}, {"files", arr}}).dump());
+}
+
+api_reply project_stats(app& a, api_request& req) {
+  auto o = open_project(a, req);
+  if (o.err) return *o.err;
+  return ok_json(stats_json(o.q->stats()).dump());
+}
+
+}  // namespace
+
+void register_graph_routes(app& a, router& r) {
+  const std::string p = "/api/v1/projects/{name}";
+  auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
+  r.bind("GET", p + "/nodes/{id}", bind(get_node));
+  r.bind("GET", p + "/nodes", bind(list_nodes));
+  r.bind("GET", p + "/nodes/{id}/callers", [&a](api_request& req) { return walk(a, req, true, {edge_kind::calls}); });
+  r.bind("GET", p + "/nodes/{id}/callees", [&a](api_request& req) { return walk(a, req, false, {edge_kind::calls}); });
+  r.bind("GET", p + "/nodes/{id}/dependencies", [&a](api_request& req) { return walk(a, req, false, {}); });
+  r.bind("GET", p + "/nodes/{id}/dependents", [&a](api_request& req) { return walk(a, req, true, {}); });
+  r.bind("GET", p + "/path", bind(find_path));
+  r.bind("GET", p + "/outline", bind(outline));
+  r.bind("GET", p + "/files", bind(files));
+  r.bind("GET", p + "/file-dependencies", [&a](api_request& req) { return file_deps(a, req, false); });
+  r.bind("GET", p + "/file-dependents", [&a](api_request& req) { return file_deps(a, req, true); });
+  r.bind("GET", p + "/stats", bind(project_stats));
+}
+
+}  // namespace cg::net

@@ -1,0 +1,249 @@
+#pragma once
+// The server's application layer, plain C++ (no Beast): the route table and its
+// handlers, authentication, roles and project scopes, rate limits, CORS, the result
+// cache, the task registry, the audit log and the event hub that fans engine events
+// out to WebSocket and streaming clients. Sessions (net/transport/http_session.cpp) only move
+// bytes: they call prepare(), then invoke() inline or on the worker pool, then finish().
+#include <nlohmann/json_fwd.hpp>
+
+#include "actors/parser/parser_state.hpp"
+#include "actors/indexer/tree_watcher.hpp"
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "actors/engine.hpp"
+#include "net/app/auth.hpp"
+#include "net/app/metrics.hpp"
+#include "net/app/policy.hpp"
+#include "net/app/rate_limit.hpp"
+#include "net/app/request_guard.hpp"
+#include "schema/serial_runner.hpp"
+#include "net/app/result_cache.hpp"
+#include "net/app/router.hpp"
+#include "net/transport/server.hpp"
+
+namespace cg::net {
+
+class graphql_service;
+
+// A WebSocket client of the event channel, as the hub sees it.
+class event_client {
+ public:
+  virtual ~event_client() = default;
+  // Queues a text message; false when the client is gone.
+  virtual bool send(std::shared_ptr<const std::string> text) = 0;
+};
+
+struct task_info {
+  uint64_t id = 0;
+  std::string project, root;
+  std::string state = "running";  // running | done | failed | cancelled
+  std::string last_progress;      // JSON
+  std::string summary;            // JSON, when finished
+  int64_t started_unix = 0;
+};
+
+class app {
+ public:
+  app(engine& eng, const server_options& opts);
+  ~app();
+
+  struct prepared {
+    const route* r = nullptr;
+    std::optional<api_response> early;  // answer now (errors, preflight, 503 while draining)
+    std::string route_name;             // for metrics: the pattern, or "unmatched"
+  };
+  prepared prepare(api_request& req);
+  // Runs a route's handler; exceptions and errors become the JSON error shape.
+  api_reply invoke(const route& r, api_request& req);
+  // r.try_now, guarded as invoke() is; nullopt when the route has none or it declined.
+  std::optional<api_reply> try_invoke(const route& r, api_request& req);
+  // Adds CORS and request-id headers, records metrics and the access log line.
+  void finish(const api_request& req, const std::string& route_name, int status,
+              std::vector<std::pair<std::string, std::string>>& headers, double seconds);
+
+  // WebSocket upgrades: the path's subprotocol, auth and scope. On failure `err` is
+  // the HTTP answer to send instead of the upgrade.
+  struct upgrade_decision {
+    bool ok = false;
+    std::string subprotocol;  // chosen from the client's offer ("" : none)
+    std::vector<std::string> topics;  // initial subscriptions (?topics=)
+    api_response err;
+  };
+  upgrade_decision decide_upgrade(api_request& req);
+
+  // Event channel (/ws): subscribe a client with its principal; handle its messages.
+  uint64_t attach(std::weak_ptr<event_client> c, principal who);
+  void detach(uint64_t id);
+  // A client message: the reply to send (may be empty). Bad messages get an error reply.
+  std::string on_client_message(uint64_t id, std::string_view text);
+  std::string subscribe_topics(uint64_t id, const std::vector<std::string>& topics);
+
+  // Plain listeners of every engine event (GraphQL subscriptions). Called on the
+  // bus's thread: must not block for long. After unlisten
+  // returns, a call already running may still finish.
+  uint64_t listen(std::function<void(const event&)> fn);
+  void unlisten(uint64_t id);
+  // Which event the listeners are being called for (a new number per event): lets
+  // them share work done once per event.
+  uint64_t event_serial() const { return event_serial_.load(); }
+
+  // A principal from an Authorization value ("Bearer ...") or a bare token; in
+  // no-auth mode, the anonymous admin.
+  result<principal> authenticate(std::string_view authorization, std::string_view token = {});
+  // A request's principal: its Authorization header, or ?access_token= when
+  // [server] query_token allows it; in no-auth mode, the anonymous admin.
+  result<principal> authenticate_request(const api_request& req);
+
+  // GraphQL (null until start_graphql succeeded).
+  graphql_service* graphql() { return graphql_.get(); }
+  status start_graphql();
+
+  // Route declarations and handlers that do not match (net/app/routes.cpp): the server
+  // refuses to start with any.
+  std::vector<std::string> route_problems() const { return router_.problems(); }
+  std::string new_request_id();
+  metrics& stats() { return metrics_; }
+  engine& eng() { return eng_; }
+  const server_options& options() const { return opts_; }
+  result_cache& cache() { return cache_; }
+  void set_draining() { draining_ = true; }
+  // Shutdown: no more engine events or task callbacks reach this app (it may live on
+  // a little while its last sessions end).
+  void stop_listening();
+  // Shutdown past its drain timeout: operations still running stop (their budgets
+  // watch this flag).
+  void set_aborting() { aborting_ = true; }
+  const std::atomic<bool>& aborting() const { return aborting_; }
+  void set_ready(bool r) { ready_ = r; }
+  bool ready() const { return ready_; }
+  bool draining() const { return draining_; }
+
+  // Projects and tasks (used by handlers and by serve --project).
+  // only: watch mode's changed files (empty: the whole tree). Starts watching the
+  // project's root when watch mode is on.
+  // trusted: the root comes from the operator (serve --project-root, the config) or
+  // is the project's registered root, so the allowed-roots check is skipped.
+  // walk: the local CLI's own walk settings (its flags and [index]); else the server's.
+  result<uint64_t> start_index(const std::string& project, const std::string& root,
+                               std::vector<std::string> only = {}, bool trusted = false,
+                               const walk_options* walk = nullptr);
+  void unwatch(const std::string& project);
+  size_t watched_projects();
+  std::optional<task_info> task(uint64_t id);
+  std::vector<task_info> tasks();
+  // A stream that gets this task's progress events (and the summary, then closes).
+  void watch_task(uint64_t id, std::shared_ptr<stream_sink> sink, bool sse);
+  // Resolves a path inside an allowed root; invalid_argument for anything outside.
+  // Allowed: [server] allowed_roots; when empty, anywhere with auth on, and with
+  // --no-auth only under the roots of registered projects.
+  result<std::string> check_root(const std::string& path) const;
+  std::vector<std::string> registered_roots() const;
+  void audit(const api_request& req, std::string_view action, const std::string& detail);
+
+ private:
+  void register_routes();
+  void on_event(const event& e);
+  result<std::string> trusted_root(const std::string& path) const;
+
+  // Callbacks the engine may run after this app is destroyed check this first.
+  struct lifetime {
+    std::shared_mutex mu;
+    bool alive = true;
+  };
+  std::shared_ptr<lifetime> life_ = std::make_shared<lifetime>();
+  serial_runner background_;  // queued watch batches start here (its jobs check life_ first)
+
+  engine& eng_;
+  server_options opts_;
+  std::unique_ptr<graphql_service> graphql_;
+  router router_;
+  authenticator auth_;
+  rate_limiter per_key_, per_ip_;
+  metrics metrics_;
+  result_cache cache_;
+  request_guard guard_;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> aborting_{false};
+  std::atomic<bool> ready_{false};
+  std::atomic<uint64_t> next_request_{1};
+  std::string id_prefix_;
+  uint64_t engine_sub_ = 0;
+
+  std::mutex audit_mu_;
+  std::FILE* audit_file_ = nullptr;
+
+  std::mutex tasks_mu_;
+  std::map<uint64_t, task_info> tasks_;
+  std::multimap<uint64_t, std::pair<std::shared_ptr<stream_sink>, bool>> task_watchers_;  // task -> sink, sse
+
+  struct client {
+    std::weak_ptr<event_client> c;
+    principal who;
+    std::set<std::string> topics;
+  };
+  // Watch mode, per project: the watcher, the changed files waiting for the running
+  // task to end, whether a task of the project runs.
+  struct watch_state {
+    std::string root;
+    std::unique_ptr<tree_watcher> w;
+    std::set<std::string> queued;
+    bool queued_all = false;
+    bool running = false;
+  };
+  void on_watch(const std::string& project, std::vector<std::string> changed);
+  void watch_task_ended(const std::string& project);
+  std::mutex watch_mu_;
+  std::map<std::string, watch_state> watches_;
+
+  std::atomic<uint64_t> event_serial_{0};
+  std::mutex listeners_mu_;
+  std::map<uint64_t, std::shared_ptr<const std::function<void(const event&)>>> listeners_;
+  uint64_t next_listener_ = 1;
+
+  std::mutex clients_mu_;
+  std::unordered_map<uint64_t, client> clients_;
+  uint64_t next_client_ = 1;
+
+  friend void register_project_routes(app&, router&);
+  friend void register_graph_routes(app&, router&);
+  friend void register_node_routes(app&, router&);
+  friend void register_search_routes(app&, router&);
+  friend void register_misc_routes(app&, router&);
+  friend void register_graphql_routes(app&, router&);
+};
+
+// Route groups (net/api_*.cpp).
+void register_project_routes(app& a, router& r);
+void register_graph_routes(app& a, router& r);
+void register_node_routes(app& a, router& r);
+void register_search_routes(app& a, router& r);
+void register_misc_routes(app& a, router& r);
+void register_graphql_routes(app& a, router& r);
+
+// POST /parse and GraphQL parseFile: a snippet ({source, language|path}) or a file of
+// a project ({project, path}); unsupported when it cannot be parsed (binary, ...).
+result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann::json& body);
+
+// A project name: 1-64 letters, digits, '.', '-' or '_'.
+bool valid_project_name(std::string_view s);
+
+// Helpers for handlers.
+api_response error_of(const api_request& req, const error& e);  // maps errc to a status
+api_response bad_request(const api_request& req, std::string_view message);
+api_response ok_json(const std::string& body, int status = 200);
+std::string sse_frame(std::string_view event, std::string_view data);
+// "ndjson", "sse" or "" from ?stream= or the Accept header.
+std::string stream_format(const api_request& req);
+
+}  // namespace cg::net

@@ -1,0 +1,416 @@
+// The event hub (engine events to WebSocket clients and task streams), the task
+// registry, root checks and the audit log.
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <thread>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "actors/engine_json.hpp"
+#include "schema/client_json.hpp"
+#include "net/app/app.hpp"
+#include "net/app/ws_events.hpp"
+
+namespace cg::net {
+namespace {
+
+int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+std::string message(const nlohmann::json& j) { return j.dump(); }
+
+}  // namespace
+
+uint64_t app::attach(std::weak_ptr<event_client> c, principal who) {
+  std::lock_guard lock(clients_mu_);
+  uint64_t id = next_client_++;
+  clients_[id] = client{std::move(c), std::move(who), {}};
+  return id;
+}
+
+void app::detach(uint64_t id) {
+  std::lock_guard lock(clients_mu_);
+  clients_.erase(id);
+}
+
+std::string app::subscribe_topics(uint64_t id, const std::vector<std::string>& topics) {
+  std::lock_guard lock(clients_mu_);
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return {};
+  auto scoped = scope_topics(it->second.who, topics);
+  if (auto* no = std::get_if<topic_refusal>(&scoped))
+    return message({{"type", "error"}, {"code", no->code}, {"message", no->message}, {"topic", no->topic}});
+  for (const auto& t : std::get<std::vector<std::string>>(scoped)) it->second.topics.insert(t);
+  return message({{"type", "subscribed"}, {"topics", it->second.topics}});
+}
+
+std::string app::on_client_message(uint64_t id, std::string_view text) {
+  auto cmd = parse_events_message(text);
+  if (!cmd.ok()) return message({{"type", "error"}, {"code", "bad_message"}, {"message", cmd.err().message}});
+  if (cmd->type == "subscribe") return subscribe_topics(id, cmd->topics);
+  if (cmd->type == "unsubscribe") {
+    std::lock_guard lock(clients_mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return {};
+    for (const auto& t : cmd->topics) it->second.topics.erase(t);
+    return message({{"type", "subscribed"}, {"topics", it->second.topics}});
+  }
+  return message({{"type", "pong"}});
+}
+
+uint64_t app::listen(std::function<void(const event&)> fn) {
+  std::lock_guard lock(listeners_mu_);
+  auto id = next_listener_++;
+  listeners_.emplace(id, std::make_shared<const std::function<void(const event&)>>(std::move(fn)));
+  return id;
+}
+
+void app::unlisten(uint64_t id) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.erase(id);
+}
+
+namespace {
+const char* task_state_of(index_phase outcome) {
+  return outcome == index_phase::done ? "done" : outcome == index_phase::cancelled ? "cancelled" : "failed";
+}
+}  // namespace
+
+void app::on_event(const event& e) {
+  if (auto* c = std::get_if<node_changes>(&e.payload)) cache_.invalidate(c->project);
+  // A task is over before any listener hears so: one that starts listening later and
+  // then looks at the task sees it over (parseProgress(taskId) never waits forever).
+  if (auto* s = std::get_if<index_summary>(&e.payload)) {
+    std::lock_guard lock(tasks_mu_);
+    if (auto it = tasks_.find(s->task); it != tasks_.end() && it->second.state == "running") {
+      it->second.summary = summary_json(*s).dump();
+      it->second.state = task_state_of(s->outcome);
+    }
+  }
+  std::vector<std::shared_ptr<const std::function<void(const event&)>>> ls;
+  ++event_serial_;  // events arrive one at a time (the bus's thread)
+  {
+    std::lock_guard lock(listeners_mu_);
+    for (auto& [id, fn] : listeners_) ls.push_back(fn);
+  }
+  for (auto& fn : ls) {
+    try {
+      (*fn)(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("event listener failed: {}", ex.what());
+    }
+  }
+  // Task registry and task streams.
+  if (auto* p = std::get_if<index_progress>(&e.payload)) {
+    auto j = progress_json(*p).dump();
+    std::lock_guard lock(tasks_mu_);
+    if (auto it = tasks_.find(p->task); it != tasks_.end()) it->second.last_progress = j;
+    auto range = task_watchers_.equal_range(p->task);
+    for (auto it = range.first; it != range.second; ++it)
+      it->second.first->write(it->second.second ? sse_frame("progress", j) : j + "\n");
+  }
+  // WebSocket clients: serialised once, shared by every matching client.
+  std::shared_ptr<const std::string> text;
+  std::vector<std::shared_ptr<event_client>> targets;
+  {
+    std::lock_guard lock(clients_mu_);
+    auto proj = topic_project(e.topic);
+    for (auto& [id, c] : clients_) {
+      if (!c.who.may_project(proj)) continue;
+      bool match = false;
+      for (const auto& t : c.topics) match = match || topic_matches(t, e.topic);
+      if (!match) continue;
+      if (auto sp = c.c.lock()) targets.push_back(std::move(sp));
+    }
+  }
+  if (targets.empty()) return;
+  auto j = event_json(e);
+  j["type"] = "event";
+  j["event"] = event_json(e)["type"];
+  text = std::make_shared<const std::string>(j.dump());
+  for (auto& t : targets) t->send(text);
+}
+
+result<uint64_t> app::start_index(const std::string& project, const std::string& root, std::vector<std::string> only,
+                                  bool trusted, const walk_options* walk) {
+  auto abs = trusted ? trusted_root(root) : check_root(root);
+  if (!abs.ok()) return abs.err();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(*abs, ec)) return make_error(errc::invalid_argument, "not a directory: " + root);
+  index_request req;
+  req.project = project;
+  req.root = *abs;
+  if (walk) req.walk = *walk;
+  else req.walk.max_file_bytes = opts_.max_file_bytes;
+  req.vectors = opts_.vectors;
+  req.only = std::move(only);
+  // A watch run leaves the search index to catch up on its next use (the vector
+  // actor syncs from the store's sequence before it answers): the next save is not
+  // held up behind re-embedding.
+  if (!req.only.empty()) req.vectors = false;
+  auto data_abs = std::filesystem::weakly_canonical(opts_.data_dir, ec).string();
+  if (!ec && data_abs.starts_with(req.root + "/")) req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
+  if (auto proj = eng_.storage().ensure_project(project); !proj.ok()) return proj.err();
+  auto info = eng_.storage().project_info(project);
+  nlohmann::json j = nlohmann::json::object();
+  if (info.ok() && *info) j = nlohmann::json::parse(**info, nullptr, false);
+  if (!j.is_object()) j = nlohmann::json::object();
+  j["root"] = req.root;
+  if (auto s = eng_.storage().set_project_info(project, j.dump()); !s.ok()) return s.err();
+
+  std::lock_guard lock(tasks_mu_);  // the done callback waits for the entry to exist
+  // The engine calls back when the task ends, possibly after this app is gone (a task
+  // still syncing its search index at shutdown): the callbacks hold the app's lifetime
+  // guard and do nothing once it says the app is gone.
+  auto life = life_;
+  auto started = eng_.start_index(req, [this, project, life](const index_summary& s) {
+    std::shared_lock alive(life->mu);
+    if (!life->alive) return;
+    auto sj = summary_json(s).dump();
+    std::vector<std::pair<std::shared_ptr<stream_sink>, bool>> watchers;
+    {
+      std::lock_guard lock(tasks_mu_);
+      auto& t = tasks_[s.task];
+      t.summary = sj;
+      t.state = task_state_of(s.outcome);
+      auto range = task_watchers_.equal_range(s.task);
+      for (auto it = range.first; it != range.second; ++it) watchers.push_back(it->second);
+      task_watchers_.erase(s.task);
+    }
+    for (auto& [sink, sse] : watchers) {
+      sink->write(sse ? sse_frame("done", sj) : sj + "\n");
+      sink->close();
+    }
+    auto info = eng_.storage().project_info(project);
+    nlohmann::json pj = nlohmann::json::object();
+    if (info.ok() && *info) pj = nlohmann::json::parse(**info, nullptr, false);
+    if (!pj.is_object()) pj = nlohmann::json::object();
+    pj["last_indexed_unix"] = unix_now();
+    pj["last_outcome"] = to_string(s.outcome);
+    (void)eng_.storage().set_project_info(project, pj.dump());
+  }, [this, project, life] {
+    std::shared_lock alive(life->mu);
+    if (!life->alive) return;
+    // The graph is written: a queued watch batch may start while this task's search
+    // index sync goes on (watch runs leave the vectors to catch up on their next use;
+    // the first save after an initial index waited for its embeddings and HNSW build).
+    { std::lock_guard lock(tasks_mu_); }  // start_index has marked the project running
+    watch_task_ended(project);
+  });
+  if (!started.ok()) return started.err();
+  if (opts_.watch) {
+    std::lock_guard wl(watch_mu_);
+    auto& ws = watches_[project];
+    ws.running = true;
+    if (!ws.w || ws.root != req.root) {
+      watch_options wo;
+      wo.walk = req.walk;
+      wo.quiet = opts_.watch_quiet;
+      wo.settled_flush = opts_.watch_settled;
+      wo.max_delay = opts_.watch_max_delay;
+      auto w = tree_watcher::start(req.root, wo, [this, project](std::vector<std::string> changed) {
+        on_watch(project, std::move(changed));
+      });
+      if (w.ok()) {
+        ws.w = std::move(*w);
+        ws.root = req.root;
+        spdlog::info("watching {} ({} directories)", req.root, ws.w->watches());
+      } else {
+        spdlog::warn("cannot watch {}: {}", req.root, w.err().message);
+      }
+    }
+  }
+  auto& t = tasks_[*started];
+  t.id = *started;
+  t.project = project;
+  t.root = req.root;
+  t.started_unix = unix_now();
+  // Keep the registry bounded: forget the oldest finished tasks.
+  while (tasks_.size() > 1000) {
+    auto it = std::find_if(tasks_.begin(), tasks_.end(), [](auto& kv) { return kv.second.state != "running"; });
+    if (it == tasks_.end()) break;
+    tasks_.erase(it);
+  }
+  return *started;
+}
+
+result<std::string> app::trusted_root(const std::string& path) const {
+  if (path.empty() || path.find('\0') != std::string::npos || !std::filesystem::path(path).is_absolute())
+    return make_error(errc::invalid_argument, "the root must be an absolute path");
+  std::error_code ec;
+  auto canon = std::filesystem::canonical(path, ec);
+  if (ec) return make_error(errc::invalid_argument, "cannot resolve " + path + ": " + ec.message());
+  return canon.string();
+}
+
+std::optional<task_info> app::task(uint64_t id) {
+  std::lock_guard lock(tasks_mu_);
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<task_info> app::tasks() {
+  std::lock_guard lock(tasks_mu_);
+  std::vector<task_info> out;
+  for (const auto& [id, t] : tasks_) out.push_back(t);
+  return out;
+}
+
+void app::watch_task(uint64_t id, std::shared_ptr<stream_sink> sink, bool sse) {
+  std::unique_lock lock(tasks_mu_);
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) {
+    lock.unlock();
+    sink->close();
+    return;
+  }
+  if (!it->second.last_progress.empty())
+    sink->write(sse ? sse_frame("progress", it->second.last_progress) : it->second.last_progress + "\n");
+  if (it->second.state != "running") {
+    auto s = it->second.summary;
+    lock.unlock();
+    sink->write(sse ? sse_frame("done", s) : s + "\n");
+    sink->close();
+    return;
+  }
+  task_watchers_.emplace(id, std::make_pair(sink, sse));
+  std::weak_ptr<stream_sink> weak = sink;
+  lock.unlock();
+  sink->on_end([this, id, weak] {
+    std::lock_guard lock(tasks_mu_);
+    auto range = task_watchers_.equal_range(id);
+    for (auto it = range.first; it != range.second; ++it)
+      if (it->second.first == weak.lock() || weak.expired()) {
+        task_watchers_.erase(it);
+        break;
+      }
+  });
+}
+
+std::vector<std::string> app::registered_roots() const {
+  std::vector<std::string> out;
+  auto all = eng_.storage().projects();
+  if (!all.ok()) return out;
+  for (const auto& [name, id] : *all) {
+    auto info = eng_.storage().project_info(name);
+    if (!info.ok() || !*info) continue;
+    auto j = nlohmann::json::parse(**info, nullptr, false);
+    if (j.is_object() && j.contains("root") && j["root"].is_string() && !j["root"].get<std::string>().empty())
+      out.push_back(j["root"].get<std::string>());
+  }
+  return out;
+}
+
+result<std::string> app::check_root(const std::string& path) const {
+  namespace fs = std::filesystem;
+  if (path.empty()) return make_error(errc::invalid_argument, "a root path is required");
+  if (path.find('\0') != std::string::npos) return make_error(errc::invalid_argument, "the root holds a NUL byte");
+  if (!fs::path(path).is_absolute()) return make_error(errc::invalid_argument, "the root must be an absolute path");
+  std::error_code ec;
+  auto canon = fs::canonical(path, ec);  // resolves symlinks and ..
+  if (ec) return make_error(errc::invalid_argument, "cannot resolve " + path + ": " + ec.message());
+  auto c = canon.string();
+  std::vector<std::string> allowed = opts_.allowed_roots;
+  if (allowed.empty()) {
+    if (opts_.auth.enabled) return c;
+    // No auth: anyone who reaches the port is admin, so only the roots of projects
+    // registered already (by serve --project-root or the config) may be indexed.
+    allowed = registered_roots();
+    if (allowed.empty())
+      return make_error(errc::invalid_argument,
+                        "with --no-auth, projects may only be indexed under registered project roots or [server] "
+                        "allowed_roots; none is registered");
+  }
+  for (const auto& a : allowed) {
+    auto ac = fs::canonical(a, ec);
+    if (ec) continue;
+    auto as = ac.string();
+    if (c == as || c.starts_with(as == "/" ? as : as + "/")) return c;
+  }
+  return make_error(errc::invalid_argument, "path is outside the allowed roots: " + path);
+}
+
+void app::audit(const api_request& req, std::string_view action, const std::string& detail) {
+  if (!audit_file_) return;
+  nlohmann::json j = {{"time", unix_now()},          {"request_id", req.request_id}, {"who", req.who.subject},
+                      {"role", to_string(req.who.granted)}, {"ip", req.remote_ip},   {"method", req.method},
+                      {"path", req.path},            {"action", action},             {"detail", detail}};
+  auto line = j.dump() + "\n";
+  std::lock_guard lock(audit_mu_);
+  std::fwrite(line.data(), 1, line.size(), audit_file_);
+  std::fflush(audit_file_);
+}
+
+}  // namespace cg::net
+
+namespace cg::net {
+
+// On the watcher's thread: index the changed files now, or after the running task.
+void app::on_watch(const std::string& project, std::vector<std::string> changed) {
+  spdlog::debug("watch: {} saved file(s) in {}", changed.size(), project);
+  std::string root;
+  {
+    std::lock_guard lock(watch_mu_);
+    auto it = watches_.find(project);
+    if (it == watches_.end()) return;
+    auto& ws = it->second;
+    if (ws.running) {
+      if (changed.empty()) ws.queued_all = true;
+      ws.queued.insert(changed.begin(), changed.end());
+      return;
+    }
+    root = ws.root;
+  }
+  if (draining_) return;
+  bool all = changed.empty();
+  auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(changed), true);
+  if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
+}
+
+void app::watch_task_ended(const std::string& project) {
+  std::vector<std::string> next;
+  bool all = false;
+  std::string root;
+  {
+    std::lock_guard lock(watch_mu_);
+    auto it = watches_.find(project);
+    if (it == watches_.end()) return;
+    auto& ws = it->second;
+    ws.running = false;
+    if (ws.queued.empty() && !ws.queued_all) return;
+    next.assign(ws.queued.begin(), ws.queued.end());
+    all = ws.queued_all;
+    ws.queued.clear();
+    ws.queued_all = false;
+    root = ws.root;
+  }
+  if (draining_) return;
+  // Not on this (engine) thread: start_index takes locks the engine's callbacks hold.
+  background_.post([this, project, root, next = std::move(next), all, life = life_]() mutable {
+    std::shared_lock alive(life->mu);
+    if (!life->alive || draining_) return;
+    auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(next), true);
+    if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
+  });
+}
+
+void app::unwatch(const std::string& project) {
+  std::unique_ptr<tree_watcher> w;
+  {
+    std::lock_guard lock(watch_mu_);
+    auto it = watches_.find(project);
+    if (it == watches_.end()) return;
+    w = std::move(it->second.w);
+    watches_.erase(it);
+  }
+}
+
+size_t app::watched_projects() {
+  std::lock_guard lock(watch_mu_);
+  size_t n = 0;
+  for (auto& [p, ws] : watches_) n += ws.w != nullptr;
+  return n;
+}
+
+}  // namespace cg::net

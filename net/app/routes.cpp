@@ -1,0 +1,55 @@
+#include "net/app/routes.hpp"
+
+namespace cg::net {
+
+const std::vector<route_decl>& rest_routes() {
+  using o = operation;
+  static const std::vector<route_decl> table = {
+      {.method = "GET", .pattern = "/health/live", .op = o::health, .blocking = false},
+      {.method = "GET", .pattern = "/health/ready", .op = o::health, .blocking = false},
+      {.method = "GET", .pattern = "/health", .op = o::health, .blocking = false},
+      {.method = "GET", .pattern = "/metrics", .op = o::metrics, .blocking = false},
+      {.method = "POST", .pattern = "/api/v1/parse", .op = o::parse_snippet},  // a file: parse_file, checked inside
+      {.method = "GET", .pattern = "/ws", .op = o::events_subscribe, .blocking = false},
+      {.method = "GET", .pattern = "/graphiql", .op = o::web_page},
+      {.method = "GET", .pattern = "/graphiql/{file}", .op = o::web_page},
+      {.method = "POST", .pattern = "/graphql", .op = o::graphql},
+      {.method = "GET", .pattern = "/graphql", .op = o::graphql, .auth_in_handler = true},
+
+      {.method = "GET", .pattern = "/api/v1/projects", .op = o::project_list},
+      {.method = "POST", .pattern = "/api/v1/projects", .op = o::project_create},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}", .op = o::project_read},
+      {.method = "DELETE", .pattern = "/api/v1/projects/{name}", .op = o::project_delete},
+      {.method = "POST", .pattern = "/api/v1/projects/{name}/index", .op = o::project_index},
+      {.method = "GET", .pattern = "/api/v1/tasks", .op = o::task_list, .blocking = false},
+      {.method = "GET", .pattern = "/api/v1/tasks/{id}", .op = o::task_read, .blocking = false},
+      {.method = "DELETE", .pattern = "/api/v1/tasks/{id}", .op = o::task_cancel, .blocking = false},
+      {.method = "GET", .pattern = "/api/v1/tasks/{id}/events", .op = o::task_read, .blocking = false},
+
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::graph_read, .blocking = false},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/callers", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/callees", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/dependencies", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/dependents", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/path", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/outline", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/files", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/file-dependencies", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/file-dependents", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/stats", .op = o::graph_read},
+
+      {.method = "POST", .pattern = "/api/v1/projects/{name}/nodes", .op = o::node_write},
+      {.method = "PUT", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::node_write},
+      {.method = "PATCH", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::node_write},
+      {.method = "DELETE", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::node_write},
+
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/search", .op = o::search},
+      {.method = "POST", .pattern = "/api/v1/projects/{name}/search", .op = o::search},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/similar", .op = o::search},
+      {.method = "POST", .pattern = "/api/v1/projects/{name}/vector/search", .op = o::search},
+  };
+  return table;
+}
+
+}  // namespace cg::net

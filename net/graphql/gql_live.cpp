@@ -1,0 +1,249 @@
+// Subscriptions: node changes and index progress from the server's event hub,
+// search batches from the project's vector actor.
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <thread>
+
+#include "actors/engine.hpp"
+#include "actors/graph/graph_query.hpp"
+#include "actors/indexer/glob.hpp"
+#include "net/app/app.hpp"
+#include "net/graphql/gql_service.hpp"
+#include "schema/hash.hpp"
+
+namespace cg::net {
+
+using gql::json;
+json gql_node(const std::string& project, const node& n);
+json gql_hit(const std::string& project, const search_hit& h);
+search_request gql_search_request(const json& args);
+bool gql_may(gql::context& c, const std::string& project, std::string& err);
+
+namespace {
+
+gql_request_ctx& rctx(gql::context& c) { return *std::any_cast<std::shared_ptr<gql_request_ctx>>(c.user); }
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+struct listen_handle : gql::stream_handle {
+  app* a = nullptr;
+  uint64_t id = 0;
+  ~listen_handle() override {
+    if (a && id) a->unlisten(id);
+  }
+};
+
+struct node_filter {
+  std::string project, glob;
+  std::vector<node_kind> kinds;
+  // The glob matches the node's file or the file the change came from ("@manual").
+  bool pass(const node& n, const std::string& change_path) const {
+    if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), n.kind) == kinds.end()) return false;
+    return glob.empty() || glob_match(glob, n.file) || glob_match(glob, change_path);
+  }
+};
+
+node_filter filter_from(const json& args) {
+  node_filter f;
+  f.project = args.value("project", std::string());
+  if (args.contains("filePath") && args["filePath"].is_string()) f.glob = args["filePath"].get<std::string>();
+  if (args.contains("nodeType") && args["nodeType"].is_array())
+    for (const auto& k : args["nodeType"])
+      if (auto x = parse_node_kind(lower(k.get<std::string>()))) f.kinds.push_back(*x);
+  return f;
+}
+
+enum class node_event { created, updated, deleted };
+
+// The created or updated nodes of the event being delivered, read once per event
+// (listeners run one after another on the bus's thread).
+const std::vector<std::pair<node, std::string>>& event_nodes(app& a, const node_changes& ch, bool created) {
+  struct memo {
+    uint64_t serial = 0;
+    bool created = false;
+    std::vector<std::pair<node, std::string>> nodes;
+  };
+  thread_local memo m;
+  auto serial = a.event_serial();
+  if (m.serial == serial && m.created == created && serial != 0) return m.nodes;
+  m.serial = serial;
+  m.created = created;
+  m.nodes.clear();
+  std::vector<node_id> ids;
+  std::unordered_map<node_id, std::string> path_of;
+  for (const auto& fc : ch.files)
+    for (auto id : created ? fc.created : fc.updated) {
+      ids.push_back(id);
+      path_of[id] = fc.path;
+    }
+  if (ids.empty()) return m.nodes;
+  auto pid = a.eng().storage().project_id(ch.project);
+  if (!pid.ok()) return m.nodes;
+  graph_query q(a.eng().storage().latest(), *pid);
+  auto ns = q.get_many(ids);
+  if (!ns.ok()) return m.nodes;
+  for (auto& n : *ns) m.nodes.emplace_back(std::move(n), path_of[n.id]);
+  return m.nodes;
+}
+
+gql::subscribe_fn node_subscription(node_event which) {
+  return [which](const json& args, gql::context& c, gql::emit_fn emit,
+                 std::function<void(std::string)>) -> result<std::unique_ptr<gql::stream_handle>> {
+    auto f = filter_from(args);
+    std::string err;
+    // No project: every project the caller may see (its scope, or all of them).
+    if (!f.project.empty() && !gql_may(c, f.project, err)) return make_error(errc::not_found, err);
+    auto& r = rctx(c);
+    app* a = r.a;
+    auto who = r.who;
+    auto h = std::make_unique<listen_handle>();
+    h->a = a;
+    h->id = a->listen([a, f, who, which, emit](const event& e) {
+      const auto* ch = std::get_if<node_changes>(&e.payload);
+      if (!ch || (f.project.empty() ? !who.may_project(ch->project) : ch->project != f.project)) return;
+      const auto& project = ch->project;
+      if (which == node_event::deleted) {
+        for (const auto& fc : ch->files)
+          if (f.glob.empty() || glob_match(f.glob, fc.path))
+            for (auto id : fc.deleted) emit(json{{"project", project}, {"id", format_id(id)}, {"filePath", fc.path}}, "");
+        return;
+      }
+      // The event's nodes are read once, for every subscription that gets it.
+      const auto& loaded = event_nodes(*a, *ch, which == node_event::created);
+      for (const auto& [n, change_path] : loaded) {
+        if (!f.pass(n, change_path)) continue;
+        auto nj = gql_node(project, n);
+        // A node's newer state supersedes an older one not yet sent; every creation counts.
+        if (which == node_event::created) emit(std::move(nj), "");
+        else emit(json{{"project", project}, {"node", nj}}, project + "/" + format_id(n.id));
+      }
+    });
+    return std::unique_ptr<gql::stream_handle>(std::move(h));
+  };
+}
+
+json progress_gql(const index_progress& p) {
+  return json{{"taskId", std::to_string(p.task)},
+              {"project", p.project},
+              {"phase", std::string(to_string(p.phase))},
+              {"filesDone", p.files_done},
+              {"filesTotal", p.files_total},
+              {"errors", p.errors},
+              {"elapsedSeconds", p.elapsed_seconds},
+              {"etaSeconds", p.eta_seconds < 0 ? json(nullptr) : json(p.eta_seconds)},
+              {"current", p.current.empty() ? json(nullptr) : json(p.current)}};
+}
+
+gql::subscribe_fn progress_subscription() {
+  return [](const json& args, gql::context& c, gql::emit_fn emit,
+            std::function<void(std::string)> end) -> result<std::unique_ptr<gql::stream_handle>> {
+    auto& r = rctx(c);
+    app* a = r.a;
+    uint64_t task = 0;
+    std::string project = args.value("project", std::string());
+    if (args.contains("taskId") && args["taskId"].is_string()) {
+      auto s = args["taskId"].get<std::string>();
+      char* e = nullptr;
+      task = std::strtoull(s.c_str(), &e, 10);
+      if (s.empty() || *e) return make_error(errc::invalid_argument, "taskId is a task number");
+      auto t = a->task(task);
+      if (!t || !r.who.may_project(t->project)) return make_error(errc::not_found, "no task " + s);
+    } else if (project.empty()) {
+      return make_error(errc::invalid_argument, "give taskId or project");
+    } else {
+      std::string err;
+      if (!gql_may(c, project, err)) return make_error(errc::not_found, err);
+    }
+    auto who = r.who;
+    auto h = std::make_unique<listen_handle>();
+    h->a = a;
+    auto last = std::make_shared<index_progress>();
+    auto over = std::make_shared<std::atomic<bool>>(false);  // the outcome went out (once)
+    // Listening first, then looking at the task: the app marks a task over before its
+    // listeners hear of the end, so one of the two sees it.
+    h->id = a->listen([task, project, who, emit, end, last, over](const event& e) {
+      if (over->load()) return;
+      if (const auto* p = std::get_if<index_progress>(&e.payload)) {
+        if (task ? p->task != task : p->project != project) return;
+        if (!who.may_project(p->project)) return;
+        *last = *p;
+        emit(progress_gql(*p), "progress:" + std::to_string(p->task));  // the latest progress says it all
+      } else if (const auto* s = std::get_if<index_summary>(&e.payload)) {
+        if (task ? s->task != task : s->project != project) return;
+        if (!who.may_project(s->project)) return;
+        if (task && over->exchange(true)) return;
+        index_progress fin = *last;
+        fin.task = s->task;
+        fin.project = s->project;
+        fin.phase = s->outcome;
+        fin.eta_seconds = 0;
+        fin.elapsed_seconds = s->seconds_total;
+        emit(progress_gql(fin), "");  // the outcome is never replaced
+        if (task) end("");
+      }
+    });
+    if (task) {
+      auto t = a->task(task);
+      if (t && t->state != "running" && !over->exchange(true)) {  // over already: its last word, then the end
+        auto lastp = nlohmann::json::parse(t->last_progress.empty() ? "{}" : t->last_progress, nullptr, false);
+        index_progress p;
+        p.task = task;
+        p.project = t->project;
+        p.files_done = lastp.value("files_done", size_t{0});
+        p.files_total = lastp.value("files_total", size_t{0});
+        auto j = progress_gql(p);
+        j["phase"] = t->state;
+        emit(j, "");
+        end("");
+      }
+    }
+    return std::unique_ptr<gql::stream_handle>(std::move(h));
+  };
+}
+
+struct search_handle : gql::stream_handle {
+  std::shared_ptr<std::atomic<bool>> stop = std::make_shared<std::atomic<bool>>(false);
+  ~search_handle() override { stop->store(true); }
+};
+
+gql::subscribe_fn search_subscription() {
+  return [](const json& args, gql::context& c, gql::emit_fn emit,
+            std::function<void(std::string)> end) -> result<std::unique_ptr<gql::stream_handle>> {
+    auto sr = gql_search_request(args);
+    std::string err;
+    if (!gql_may(c, sr.project, err)) return make_error(errc::not_found, err);
+    if (sr.query.empty()) return make_error(errc::invalid_argument, "query is empty");
+    auto h = std::make_unique<search_handle>();
+    auto stop = h->stop;
+    app* a = rctx(c).a;
+    std::thread([a, sr, emit, end, stop] {
+      auto st = a->eng().search(sr, [&](const search_batch& b) {
+        if (stop->load()) return;
+        json hits = json::array();
+        for (const auto& x : b.hits) hits.push_back(gql_hit(sr.project, x));
+        emit(json{{"index", b.index}, {"last", b.last}, {"total", b.total}, {"elapsedMs", b.elapsed_ms}, {"hits", hits}}, "");
+      });
+      if (stop->load()) return;
+      end(st.ok() ? std::string() : st.err().message);
+    }).detach();
+    return std::unique_ptr<gql::stream_handle>(std::move(h));
+  };
+}
+
+}  // namespace
+
+status wire_live_resolvers(gql::schema& s) {
+  for (auto st : {s.subscribe("nodeCreated", node_subscription(node_event::created)),
+                  s.subscribe("nodeUpdated", node_subscription(node_event::updated)),
+                  s.subscribe("nodeDeleted", node_subscription(node_event::deleted)),
+                  s.subscribe("parseProgress", progress_subscription()),
+                  s.subscribe("searchStream", search_subscription())})
+    if (!st.ok()) return st;
+  return {};
+}
+
+}  // namespace cg::net
