@@ -43,9 +43,9 @@ using vstats_job_ptr = std::shared_ptr<const vstats_job>;
 // A change to a manual node (graph_state::create_manual and friends).
 struct manual_op {
   enum class what : uint8_t { create, update, remove } op = what::create;
-  node n;                                 // create: the new node
-  node_id id = 0;                         // update, remove
-  std::function<status(node&)> patch;     // update
+  node n;                              // create: the new node
+  node_id id = 0;                      // update, remove
+  std::function<status(node&)> patch;  // update
 };
 using manual_op_ptr = std::shared_ptr<const manual_op>;
 using manual_reply = std::shared_ptr<const result<node>>;
@@ -53,41 +53,41 @@ using manual_reply = std::shared_ptr<const result<node>>;
 }  // namespace cg
 
 CAF_BEGIN_TYPE_ID_BLOCK(codegraph, caf::first_custom_type_id)
-  CAF_ADD_ATOM(codegraph, cg, parse_atom, "parse")
-  CAF_ADD_ATOM(codegraph, cg, manifest_atom, "manifest")
-  CAF_ADD_ATOM(codegraph, cg, apply_atom, "apply")
-  CAF_ADD_ATOM(codegraph, cg, remove_atom, "remove")
-  CAF_ADD_ATOM(codegraph, cg, touch_atom, "touch")
-  CAF_ADD_ATOM(codegraph, cg, resolve_atom, "resolve")
-  CAF_ADD_ATOM(codegraph, cg, publish_atom, "publish")
-  CAF_ADD_ATOM(codegraph, cg, subscribe_atom, "subscribe")
-  CAF_ADD_ATOM(codegraph, cg, unsubscribe_atom, "unsub")
-  CAF_ADD_ATOM(codegraph, cg, start_atom, "start")
-  CAF_ADD_ATOM(codegraph, cg, cancel_atom, "cancel")
-  CAF_ADD_ATOM(codegraph, cg, search_atom, "search")
-  CAF_ADD_ATOM(codegraph, cg, similar_atom, "similar")
-  CAF_ADD_ATOM(codegraph, cg, vsync_atom, "vsync")
-  CAF_ADD_ATOM(codegraph, cg, vstats_atom, "vstats")
-  CAF_ADD_ATOM(codegraph, cg, manual_atom, "manual")
-  CAF_ADD_TYPE_ID(codegraph, (cg::parse_job_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::parse_outcome_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::extract_batch_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::paths_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::records_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::manifest_reply))
-  CAF_ADD_TYPE_ID(codegraph, (cg::changes_reply))
-  CAF_ADD_TYPE_ID(codegraph, (cg::status_reply))
-  CAF_ADD_TYPE_ID(codegraph, (cg::resolve_reply))
-  CAF_ADD_TYPE_ID(codegraph, (cg::progress_fn_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::event_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::sink_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::summary_fn_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::search_job_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::similar_job_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::vsync_job_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::vstats_job_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::manual_op_ptr))
-  CAF_ADD_TYPE_ID(codegraph, (cg::manual_reply))
+CAF_ADD_ATOM(codegraph, cg, parse_atom, "parse")
+CAF_ADD_ATOM(codegraph, cg, manifest_atom, "manifest")
+CAF_ADD_ATOM(codegraph, cg, apply_atom, "apply")
+CAF_ADD_ATOM(codegraph, cg, remove_atom, "remove")
+CAF_ADD_ATOM(codegraph, cg, touch_atom, "touch")
+CAF_ADD_ATOM(codegraph, cg, resolve_atom, "resolve")
+CAF_ADD_ATOM(codegraph, cg, publish_atom, "publish")
+CAF_ADD_ATOM(codegraph, cg, subscribe_atom, "subscribe")
+CAF_ADD_ATOM(codegraph, cg, unsubscribe_atom, "unsub")
+CAF_ADD_ATOM(codegraph, cg, start_atom, "start")
+CAF_ADD_ATOM(codegraph, cg, cancel_atom, "cancel")
+CAF_ADD_ATOM(codegraph, cg, search_atom, "search")
+CAF_ADD_ATOM(codegraph, cg, similar_atom, "similar")
+CAF_ADD_ATOM(codegraph, cg, vsync_atom, "vsync")
+CAF_ADD_ATOM(codegraph, cg, vstats_atom, "vstats")
+CAF_ADD_ATOM(codegraph, cg, manual_atom, "manual")
+CAF_ADD_TYPE_ID(codegraph, (cg::parse_job_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::parse_outcome_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::extract_batch_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::paths_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::records_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::manifest_reply))
+CAF_ADD_TYPE_ID(codegraph, (cg::changes_reply))
+CAF_ADD_TYPE_ID(codegraph, (cg::status_reply))
+CAF_ADD_TYPE_ID(codegraph, (cg::resolve_reply))
+CAF_ADD_TYPE_ID(codegraph, (cg::progress_fn_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::event_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::sink_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::summary_fn_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::search_job_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::similar_job_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::vsync_job_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::vstats_job_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::manual_op_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::manual_reply))
 CAF_END_TYPE_ID_BLOCK(codegraph)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::parse_job_ptr)
@@ -116,13 +116,12 @@ namespace cg {
 using parser_actor = caf::typed_actor<caf::replies_to<parse_atom, parse_job_ptr>::with<parse_outcome_ptr>>;
 
 // One per project: the only writer of that project's part of the store.
-using graph_actor = caf::typed_actor<
-    caf::replies_to<manifest_atom>::with<manifest_reply>,
-    caf::replies_to<apply_atom, extract_batch_ptr>::with<changes_reply>,
-    caf::replies_to<remove_atom, paths_ptr>::with<changes_reply>,
-    caf::replies_to<touch_atom, records_ptr>::with<status_reply>,
-    caf::replies_to<resolve_atom, progress_fn_ptr>::with<resolve_reply>,
-    caf::replies_to<manual_atom, manual_op_ptr>::with<manual_reply>>;
+using graph_actor = caf::typed_actor<caf::replies_to<manifest_atom>::with<manifest_reply>,
+                                     caf::replies_to<apply_atom, extract_batch_ptr>::with<changes_reply>,
+                                     caf::replies_to<remove_atom, paths_ptr>::with<changes_reply>,
+                                     caf::replies_to<touch_atom, records_ptr>::with<status_reply>,
+                                     caf::replies_to<resolve_atom, progress_fn_ptr>::with<resolve_reply>,
+                                     caf::replies_to<manual_atom, manual_op_ptr>::with<manual_reply>>;
 
 // Topic-prefix fan-out of events to sinks.
 using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,
@@ -131,10 +130,9 @@ using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,
 
 // One per project: owns the search state (documents, BM25, embeddings, ANN index),
 // keeps it in step with the graph and saved beside the store; streams search batches.
-using vector_actor = caf::typed_actor<caf::reacts_to<search_atom, search_job_ptr>,
-                                      caf::reacts_to<similar_atom, similar_job_ptr>,
-                                      caf::reacts_to<vsync_atom, vsync_job_ptr>,
-                                      caf::reacts_to<vstats_atom, vstats_job_ptr>>;
+using vector_actor =
+    caf::typed_actor<caf::reacts_to<search_atom, search_job_ptr>, caf::reacts_to<similar_atom, similar_job_ptr>,
+                     caf::reacts_to<vsync_atom, vsync_job_ptr>, caf::reacts_to<vstats_atom, vstats_job_ptr>>;
 
 // CAF 0.17 binds a reference to the spawn arguments' tuple even when there are
 // none, and that tuple is then a null shared_ptr (UBSan: "reference binding to

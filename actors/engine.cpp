@@ -61,7 +61,9 @@ struct engine::impl {
     return g;
   }
   void drop_gauges(const std::string& project) {  // caller holds mu
-    std::erase_if(gauges, [&](const gauge_entry& e) { return e.project == project && (e.actor == "graph" || e.actor == "vector"); });
+    std::erase_if(gauges, [&](const gauge_entry& e) {
+      return e.project == project && (e.actor == "graph" || e.actor == "vector");
+    });
   }
   std::atomic<uint64_t> next_task{1};
 
@@ -269,8 +271,8 @@ result<std::vector<search_hit>> engine::similar(const std::string& project, node
   return wait_for(f);
 }
 
-result<std::vector<search_hit>> engine::search_vector(const std::string& project, std::vector<float> vector,
-                                                     size_t k, search_mode mode, const search_filters& filters) {
+result<std::vector<search_hit>> engine::search_vector(const std::string& project, std::vector<float> vector, size_t k,
+                                                      search_mode mode, const search_filters& filters) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
   if (vector.empty()) return make_error(errc::invalid_argument, "the query vector is empty");
@@ -341,7 +343,7 @@ size_t engine::running_tasks() const {
 }
 
 result<std::vector<std::optional<std::vector<float>>>> engine::embeddings(const std::string& project,
-                                                                         const std::vector<node_id>& ids) {
+                                                                          const std::vector<node_id>& ids) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
   auto v = impl_->vector_entry_for(*proj, project);
@@ -496,8 +498,7 @@ uint64_t engine::subscribe(std::string topic_prefix, event_sink sink) {
 void engine::unsubscribe(uint64_t subscription) {
   // A request, not a send: once it returns, the bus delivers nothing more to the sink.
   caf::scoped_actor self{impl_->system};
-  self->request(impl_->bus, caf::infinite, unsubscribe_atom_v, subscription)
-      .receive([](bool) {}, [](caf::error&) {});
+  self->request(impl_->bus, caf::infinite, unsubscribe_atom_v, subscription).receive([](bool) {}, [](caf::error&) {});
 }
 
 }  // namespace cg

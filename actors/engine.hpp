@@ -4,8 +4,8 @@
 // threads and must not block; hand their work to a queue or an Asio strand.
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,9 +20,9 @@ namespace cg {
 
 struct engine_options {
   std::string data_dir;
-  unsigned parser_workers = 0;  // 0: one per core
-  unsigned threads = 0;         // actor scheduler threads; 0: one per core
-  vector_options vectors;       // search: embedding dimension, index kind
+  unsigned parser_workers = 0;                  // 0: one per core
+  unsigned threads = 0;                         // actor scheduler threads; 0: one per core
+  vector_options vectors;                       // search: embedding dimension, index kind
   size_t store_cache_bytes = size_t{64} << 20;  // RocksDB block cache
   size_t store_write_buffer_bytes = 0;          // memtable per column family; 0: the store's defaults
   // Reads only (the CLI beside a server that owns the store): the store opened without
@@ -69,7 +69,7 @@ class engine {
   // The embeddings of these nodes as the project's search index holds them (brought
   // in step first when the store has moved on); nullopt for a node it does not hold.
   result<std::vector<std::optional<std::vector<float>>>> embeddings(const std::string& project,
-                                                                   const std::vector<node_id>& ids);
+                                                                    const std::vector<node_id>& ids);
   result<vector_stats> vectors_stats(const std::string& project);
 
   // Stops the project's actors, deletes its search index and every stored key.

@@ -28,7 +28,8 @@ nlohmann::json stats_json(const graph_stats& s) {
   nlohmann::json nodes = nlohmann::json::object(), edges = nlohmann::json::object(), langs = nlohmann::json::array();
   for (auto& [k, n] : s.nodes) nodes[std::string(to_string(k))] = n;
   for (auto& e : s.edges)
-    edges[std::string(to_string(e.kind))] = {{"total", e.total}, {"unresolved", e.unresolved}, {"external", e.external}};
+    edges[std::string(to_string(e.kind))] = {
+        {"total", e.total}, {"unresolved", e.unresolved}, {"external", e.external}};
   int64_t files = 0, loc = 0, bytes = 0;
   for (auto& l : s.languages) {
     langs.push_back({{"language", to_string(l.lang)}, {"files", l.files}, {"loc", l.loc}, {"bytes", l.bytes}});
@@ -90,9 +91,8 @@ nlohmann::json summary_json(const index_summary& s) {
       {"skipped", skipped},
       {"failures", failures}};
   if (!s.error.empty()) j["error"] = s.error;
-  j["vectors"] = {{"synced", s.vectors.synced},     {"documents", s.vectors.documents},
-                  {"added", s.vectors.added},       {"updated", s.vectors.updated},
-                  {"removed", s.vectors.removed},   {"seconds", s.vectors.seconds}};
+  j["vectors"] = {{"synced", s.vectors.synced},   {"documents", s.vectors.documents}, {"added", s.vectors.added},
+                  {"updated", s.vectors.updated}, {"removed", s.vectors.removed},     {"seconds", s.vectors.seconds}};
   if (!s.vectors.error.empty()) j["vectors"]["error"] = s.vectors.error;
   return j;
 }
@@ -228,11 +228,20 @@ index_progress progress_from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json hit_json(const search_hit& h) {
-  return {{"id", format_id(h.id)},     {"kind", to_string(h.kind)},   {"language", to_string(h.lang)},
-          {"name", h.name},            {"qualified_name", h.qualified_name},
-          {"file", h.file},            {"line", h.line},              {"score", h.score},
-          {"bm25_rank", h.bm25_rank},  {"bm25_score", h.bm25_score},  {"vector_rank", h.vector_rank},
-          {"vector_score", h.vector_score}, {"graph_boost", h.graph_boost}, {"reasons", h.reasons}};
+  return {{"id", format_id(h.id)},
+          {"kind", to_string(h.kind)},
+          {"language", to_string(h.lang)},
+          {"name", h.name},
+          {"qualified_name", h.qualified_name},
+          {"file", h.file},
+          {"line", h.line},
+          {"score", h.score},
+          {"bm25_rank", h.bm25_rank},
+          {"bm25_score", h.bm25_score},
+          {"vector_rank", h.vector_rank},
+          {"vector_score", h.vector_score},
+          {"graph_boost", h.graph_boost},
+          {"reasons", h.reasons}};
 }
 
 void append_hit_json(std::string& out, const search_hit& h) {

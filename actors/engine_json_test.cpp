@@ -16,8 +16,9 @@ namespace {
 
 TEST(EngineJson, DirectHitWriterSaysWhatTheTreeSays) {
   std::mt19937 rng(11);
-  const std::vector<std::string> pieces = {"a", "Z", "_", " ", "\"", "\\", "/", "\n", "\t", std::string(1, '\x01'),
-                                           "\x7f", "é", "—", "\xF0\x9F\x98\x80", "{}", ":", ","};
+  const std::vector<std::string> pieces = {
+      "a",  "Z", "_", " ", "\"", "\\", "/", "\n", "\t", std::string(1, '\x01'), "\x7f", "é", "—", "\xF0\x9F\x98\x80",
+      "{}", ":", ","};
   auto text = [&](size_t max) {
     std::string out;
     for (size_t i = rng() % (max + 1); i-- > 0;) out += pieces[rng() % pieces.size()];
@@ -70,7 +71,6 @@ TEST(EngineJson, DirectHitWriterSaysWhatTheTreeSays) {
   EXPECT_TRUE(parsed["score"].is_null());
   EXPECT_EQ(parsed["name"], "bad\xEF\xBF\xBD(");
 }
-
 
 // A run handed to a server comes back as JSON; the CLI decodes it to print the same
 // report: every field survives the trip, and junk decodes to defaults.
@@ -135,7 +135,8 @@ TEST(EngineJson, SummaryAndProgressSurviveTheRoundTrip) {
   auto pj = progress_json(p);
   EXPECT_EQ(progress_json(progress_from_json(pj)), pj);
 
-  auto junk = nlohmann::json::parse(R"({"files": 3, "outcome": 7, "parsed": {"by_language": [1, {"language": "cobol"}]}})");
+  auto junk =
+      nlohmann::json::parse(R"({"files": 3, "outcome": 7, "parsed": {"by_language": [1, {"language": "cobol"}]}})");
   auto d = summary_from_json(junk);
   EXPECT_EQ(d.files_seen, 0u);
   EXPECT_EQ(d.outcome, index_phase::failed);  // an outcome it cannot read is not a success

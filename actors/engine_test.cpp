@@ -76,9 +76,12 @@ TEST_F(engine_fixture, indexes_and_publishes_progress_and_changes) {
   ASSERT_FALSE(rec.progress.empty());
   EXPECT_EQ(rec.progress.front().phase, index_phase::walking);
   EXPECT_EQ(rec.progress.back().phase, index_phase::done);
-  EXPECT_TRUE(std::any_of(rec.progress.begin(), rec.progress.end(), [](auto& p) { return p.phase == index_phase::parsing; }));
-  EXPECT_TRUE(std::any_of(rec.progress.begin(), rec.progress.end(), [](auto& p) { return p.phase == index_phase::resolving; }));
-  for (size_t i = 1; i < rec.progress.size(); ++i) EXPECT_GE(rec.progress[i].files_done, rec.progress[i - 1].files_done);
+  EXPECT_TRUE(
+      std::any_of(rec.progress.begin(), rec.progress.end(), [](auto& p) { return p.phase == index_phase::parsing; }));
+  EXPECT_TRUE(
+      std::any_of(rec.progress.begin(), rec.progress.end(), [](auto& p) { return p.phase == index_phase::resolving; }));
+  for (size_t i = 1; i < rec.progress.size(); ++i)
+    EXPECT_GE(rec.progress[i].files_done, rec.progress[i - 1].files_done);
   EXPECT_EQ(rec.progress.back().files_done, 3u);
   size_t created = 0;
   for (auto& c : rec.changes)
@@ -121,7 +124,9 @@ TEST_F(engine_fixture, re_runs_are_incremental) {
     EXPECT_EQ(created, 4u);  // discount; extra.py: file, import, sale
   }
   auto lines = graph_lines(eng->storage(), pid());
-  EXPECT_NE(std::find(lines.begin(), lines.end(), "edge calls shop.extra.sale@shop/extra.py:3 -> shop.models.discount@shop/models.py:47 (import)"), lines.end());
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "edge calls shop.extra.sale@shop/extra.py:3 -> shop.models.discount@shop/models.py:47 (import)"),
+            lines.end());
   EXPECT_EQ(check_consistency(eng->storage(), pid()), std::vector<std::string>{});
 }
 
@@ -165,9 +170,11 @@ TEST_F(engine_fixture, manual_nodes_are_written_published_searchable_and_survive
   sr.project = "shop";
   sr.query = "quarterly revenue forecast";
   std::vector<node_id> hits;
-  ASSERT_TRUE(eng->search(sr, [&](const search_batch& b) {
-                   for (auto& h : b.hits) hits.push_back(h.id);
-                 }).ok());
+  ASSERT_TRUE(eng->search(sr,
+                          [&](const search_batch& b) {
+                            for (auto& h : b.hits) hits.push_back(h.id);
+                          })
+                  .ok());
   EXPECT_NE(std::find(hits.begin(), hits.end(), made->id), hits.end());
 
   // Parsed nodes are the parser's: refused with a reason; unknown ids: not_found.
@@ -278,9 +285,12 @@ TEST_F(engine_fixture, concurrent_searches_answer_while_the_project_changes) {
         got += b.hits.size();
         last = last || b.last;
       });
-      if (!st.ok()) ++failed;
-      else if (!last || got == 0) ++empty;
-      else ++answered;
+      if (!st.ok())
+        ++failed;
+      else if (!last || got == 0)
+        ++empty;
+      else
+        ++answered;
     }
   };
   std::vector<std::thread> ts;
@@ -297,9 +307,11 @@ TEST_F(engine_fixture, concurrent_searches_answer_while_the_project_changes) {
     sr.project = "shop";
     sr.query = "zebraticket" + std::to_string(i);
     bool found = false;
-    ASSERT_TRUE(eng->search(sr, [&](const search_batch& b) {
-                     for (auto& h : b.hits) found = found || h.id == made->id;
-                   }).ok());
+    ASSERT_TRUE(eng->search(sr,
+                            [&](const search_batch& b) {
+                              for (auto& h : b.hits) found = found || h.id == made->id;
+                            })
+                    .ok());
     EXPECT_TRUE(found) << "round " << i;
   }
   for (auto& t : ts) t.join();
@@ -411,7 +423,7 @@ TEST_F(engine_fixture, vector_saves_are_spaced_and_an_older_save_catches_up) {
   hits.clear();
   ASSERT_TRUE(eng->search(sr, collect).ok());
   ASSERT_FALSE(hits.empty());
-  EXPECT_EQ(hits[0].id, made->id);  // the older files caught up
+  EXPECT_EQ(hits[0].id, made->id);        // the older files caught up
   EXPECT_GT(manifest_sequence(), first);  // and this run's first sync saved
 }
 

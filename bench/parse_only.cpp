@@ -49,14 +49,18 @@ int main(int argc, char** argv) {
     pool.emplace_back([&] {
       cg::parser_state ps;
       for (size_t i; (i = next++) < files.size();) {
-        if (extract) (void)ps.parse_source("bench", files[i].path, files[i].text, files[i].lang);
-        else (void)ps.parse_only(files[i].lang, files[i].text);
+        if (extract)
+          (void)ps.parse_source("bench", files[i].path, files[i].text, files[i].lang);
+        else
+          (void)ps.parse_only(files[i].lang, files[i].text);
       }
     });
   for (auto& t : pool) t.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("{\"files\": %zu, \"loc\": %llu, \"bytes\": %llu, \"threads\": %u, \"seconds\": %.4f, \"loc_per_second\": %.0f}\n",
-              files.size(), static_cast<unsigned long long>(loc), static_cast<unsigned long long>(bytes), threads, secs,
-              static_cast<double>(loc) / secs);
+  std::printf(
+      "{\"files\": %zu, \"loc\": %llu, \"bytes\": %llu, \"threads\": %u, \"seconds\": %.4f, \"loc_per_second\": "
+      "%.0f}\n",
+      files.size(), static_cast<unsigned long long>(loc), static_cast<unsigned long long>(bytes), threads, secs,
+      static_cast<double>(loc) / secs);
   return 0;
 }

@@ -100,9 +100,9 @@ int quality(store& db, uint32_t proj, size_t limit) {
     size_t rrf_k;
   };
   const std::vector<setting> sweep_settings{
-      {fusion_method::rrf, 1.0f, 60},    {fusion_method::rrf, 0.5f, 60},    {fusion_method::rrf, 0.5f, 20},
-      {fusion_method::rrf, 0.3f, 5},     {fusion_method::convex, 1.0f, 0}, {fusion_method::convex, 0.7f, 0},
-      {fusion_method::convex, 0.5f, 0},  {fusion_method::convex, 0.35f, 0}, {fusion_method::convex, 0.2f, 0}};
+      {fusion_method::rrf, 1.0f, 60},   {fusion_method::rrf, 0.5f, 60},    {fusion_method::rrf, 0.5f, 20},
+      {fusion_method::rrf, 0.3f, 5},    {fusion_method::convex, 1.0f, 0},  {fusion_method::convex, 0.7f, 0},
+      {fusion_method::convex, 0.5f, 0}, {fusion_method::convex, 0.35f, 0}, {fusion_method::convex, 0.2f, 0}};
   auto qs = docstring_queries(db, proj, limit);
   std::printf("%zu queries (docstring first sentences of functions and methods, at least 3 words)\n", qs.size());
   std::printf("%-28s %8s %10s\n", "signal", "MRR@10", "recall@10");
@@ -131,8 +131,8 @@ int quality(store& db, uint32_t proj, size_t limit) {
       return 1;
     }
     const char* model_name = variant == model_from::code_and_other_docstrings ? "model: code + non-answer docstrings"
-                             : variant == model_from::code_only                  ? "model: code only"
-                                                                                 : "no model";
+                             : variant == model_from::code_only               ? "model: code only"
+                                                                              : "no model";
     std::printf("  (index of %zu definitions built in %.1f s; co-occurrence %s)\n", s->documents, ms_since(t0) / 1000,
                 model_name);
     scores bm, vec, hyb;
@@ -160,8 +160,8 @@ int quality(store& db, uint32_t proj, size_t limit) {
     }
     double n = static_cast<double>(qs.size());
     const char* tag = variant == model_from::code_and_other_docstrings ? " (docs model)"
-                      : variant == model_from::code_only                  ? " (code model)"
-                                                                          : " (no model)";
+                      : variant == model_from::code_only               ? " (code model)"
+                                                                       : " (no model)";
     if (variant == model_from::code_and_other_docstrings)
       std::printf("%-28s %8.3f %10.3f\n", "BM25", bm.mrr / n, bm.recall / n);
     std::printf("%-28s %8.3f %10.3f\n", (std::string("vector") + tag).c_str(), vec.mrr / n, vec.recall / n);
@@ -177,8 +177,9 @@ int quality(store& db, uint32_t proj, size_t limit) {
     }
     std::printf("  hybrid latency: p50 %.2f ms, p99 %.2f ms\n", lat.pct(0.5), lat.pct(0.99));
     if (variant == model_from::code_and_other_docstrings)
-      std::printf("  hybrid beats both: %s\n",
-                  hyb.mrr > bm.mrr && hyb.mrr > vec.mrr && hyb.recall > bm.recall && hyb.recall > vec.recall ? "yes" : "NO");
+      std::printf(
+          "  hybrid beats both: %s\n",
+          hyb.mrr > bm.mrr && hyb.mrr > vec.mrr && hyb.recall > bm.recall && hyb.recall > vec.recall ? "yes" : "NO");
   }
   return 0;
 }
@@ -186,12 +187,14 @@ int quality(store& db, uint32_t proj, size_t limit) {
 int latency_run(store& db, uint32_t proj, const std::string& project, size_t nq) {
   vector_options o;
   // The index kind as the server would pick it ([search] index, CODEGRAPH_SEARCH_INDEX).
-  if (const char* k = std::getenv("CODEGRAPH_SEARCH_INDEX"); k && std::string(k) != "auto") o.kind = parse_index_kind(k);
+  if (const char* k = std::getenv("CODEGRAPH_SEARCH_INDEX"); k && std::string(k) != "auto")
+    o.kind = parse_index_kind(k);
   vector_state vs(o);
   auto dir = (std::filesystem::path(db.dir()) / "vectors" / project).string();
   auto t0 = clk::now();
   auto ld = vs.load(dir);
-  std::printf("loaded the saved search index in %.1f s (%s)\n", ms_since(t0) / 1000, ld.ok() ? "ok" : ld.err().message.c_str());
+  std::printf("loaded the saved search index in %.1f s (%s)\n", ms_since(t0) / 1000,
+              ld.ok() ? "ok" : ld.err().message.c_str());
   t0 = clk::now();
   auto s = vs.sync(db.latest(), proj, db.sequence());
   if (!s.ok()) {
@@ -199,8 +202,8 @@ int latency_run(store& db, uint32_t proj, const std::string& project, size_t nq)
     return 1;
   }
   auto st = vs.stats();
-  std::printf("%zu documents, index %s, %zu dims (catch-up sync %.1f s)\n", st.documents, st.index.c_str(), st.dimension,
-              ms_since(t0) / 1000);
+  std::printf("%zu documents, index %s, %zu dims (catch-up sync %.1f s)\n", st.documents, st.index.c_str(),
+              st.dimension, ms_since(t0) / 1000);
   // Queries: half docstring sentences, half names split into words.
   auto qs = docstring_queries(db, proj, nq / 2);
   std::vector<std::string> texts;
@@ -234,7 +237,9 @@ int latency_run(store& db, uint32_t proj, const std::string& project, size_t nq)
     }
     double p99 = lat.pct(0.99);
     std::printf("%-10s %9.2f %9.2f %9.2f%s\n", std::string(to_string(mode)).c_str(), lat.pct(0.5), p99, lat.pct(1.0),
-                mode == search_mode::balanced ? (p99 <= 20 ? "   target p99 <= 20 ms: met" : "   target p99 <= 20 ms: MISSED") : "");
+                mode == search_mode::balanced
+                    ? (p99 <= 20 ? "   target p99 <= 20 ms: met" : "   target p99 <= 20 ms: MISSED")
+                    : "");
   }
   return 0;
 }

@@ -32,8 +32,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/search/embedder.hpp"
 #include "actors/search/ann/vector_index.hpp"
+#include "actors/search/embedder.hpp"
 
 namespace {
 
@@ -41,10 +41,10 @@ using namespace cg;
 using clk = std::chrono::steady_clock;
 using json = nlohmann::json;
 constexpr size_t k = 10;
-constexpr int hnsw_m = 32;   // index_params' default, for both libraries
+constexpr int hnsw_m = 32;                                       // index_params' default, for both libraries
 int hnsw_ef_construction = index_params{}.hnsw_ef_construction;  // --efc; for both libraries
-std::vector<int> ef_sweep{16, 32, 48, 64, 96, 128, 192, 256};  // --ef
-std::string cache_dir;                                          // --cache
+std::vector<int> ef_sweep{16, 32, 48, 64, 96, 128, 192, 256};    // --ef
+std::string cache_dir;                                           // --cache
 
 double secs(clk::time_point a) { return std::chrono::duration<double>(clk::now() - a).count(); }
 
@@ -142,9 +142,16 @@ void print_row(const dataset& d, const row& r) {
   std::printf("  %-9s %-20s %9.1f %12.0f %11.0f %11.0f %9.4f\n", r.index.c_str(), r.setting.c_str(), r.build_s,
               r.bytes_per_vector, r.qps_1, r.qps_all, r.recall);
   std::fflush(stdout);
-  report.push_back({{"dataset", d.name}, {"n", d.n}, {"dim", d.dim}, {"index", r.index}, {"setting", r.setting},
-                    {"build_s", r.build_s}, {"bytes_per_vector", r.bytes_per_vector}, {"qps_1_thread", r.qps_1},
-                    {"qps_all_cores", r.qps_all}, {"recall_at_10", r.recall}});
+  report.push_back({{"dataset", d.name},
+                    {"n", d.n},
+                    {"dim", d.dim},
+                    {"index", r.index},
+                    {"setting", r.setting},
+                    {"build_s", r.build_s},
+                    {"bytes_per_vector", r.bytes_per_vector},
+                    {"qps_1_thread", r.qps_1},
+                    {"qps_all_cores", r.qps_all},
+                    {"recall_at_10", r.recall}});
   rows.push_back(r);
 }
 
@@ -194,8 +201,7 @@ void bench_ours(const dataset& d, index_kind kind) {
   if (!cache_dir.empty()) {
     std::string set = d.name.starts_with("clustered") ? "clustered" : "real";
     cached = cache_dir + "/" + std::string(to_string(kind)) + "-" + set + "-" + std::to_string(d.n) + "x" +
-             std::to_string(d.dim) +
-             (kind == index_kind::hnsw ? "-efc" + std::to_string(hnsw_ef_construction) : "") +
+             std::to_string(d.dim) + (kind == index_kind::hnsw ? "-efc" + std::to_string(hnsw_ef_construction) : "") +
              ".faiss";
   }
   bool from_cache = !cached.empty() && std::ifstream(cached).good();
@@ -209,7 +215,8 @@ void bench_ours(const dataset& d, index_kind kind) {
     std::printf("  %-9s loaded from %s in %.1f s (build times below are load times)\n",
                 std::string(to_string(kind)).c_str(), cached.c_str(), build);
   } else if (!cached.empty()) {
-    if (auto st = ix->save(cached); !st.ok()) std::printf("  cannot cache %s: %s\n", cached.c_str(), st.err().message.c_str());
+    if (auto st = ix->save(cached); !st.ok())
+      std::printf("  cannot cache %s: %s\n", cached.c_str(), st.err().message.c_str());
   }
   std::string balanced = "balanced", fast = "fast";
   if (kind != index_kind::flat) {
@@ -228,9 +235,8 @@ void bench_ours(const dataset& d, index_kind kind) {
     std::vector<float> sc(d.nq * k);
     std::vector<int64_t> lb(d.nq * k);
     row r{std::string(to_string(kind)), setting, build, bpv};
-    r.qps_1 = single_thread_qps(d, [&](size_t q) {
-      (void)ix->search(&d.queries[q * d.dim], 1, k, mode, &sc[q * k], &lb[q * k]);
-    });
+    r.qps_1 = single_thread_qps(
+        d, [&](size_t q) { (void)ix->search(&d.queries[q * d.dim], 1, k, mode, &sc[q * k], &lb[q * k]); });
     r.qps_all = all_cores_qps(d, [&] { (void)ix->search(d.queries.data(), d.nq, k, mode, sc.data(), lb.data()); });
     r.recall = recall(d, lb);
     print_row(d, r);
@@ -318,11 +324,14 @@ void run_dataset(dataset& d) {
   for (size_t q = 0; q < d.nq; ++q) d.kth[q] = sc[q * k + k - 1];
   row exact{"brute", "exact (BLAS)", 0, static_cast<double>(d.dim * 4)};
   exact.qps_all = static_cast<double>(d.nq) / secs(t0);
-  exact.qps_1 = single_thread_qps(d, [&](size_t q) {
-    float s[k];
-    int64_t l[k];
-    (void)exact_search(d.base.data(), d.n, d.dim, &d.queries[q * d.dim], 1, k, {}, s, l);
-  }, 2.0);
+  exact.qps_1 = single_thread_qps(
+      d,
+      [&](size_t q) {
+        float s[k];
+        int64_t l[k];
+        (void)exact_search(d.base.data(), d.n, d.dim, &d.queries[q * d.dim], 1, k, {}, s, l);
+      },
+      2.0);
   exact.recall = 1.0;
   print_row(d, exact);
   for (auto kind : {index_kind::flat, index_kind::ivf_flat, index_kind::hnsw, index_kind::ivf_sq8})
@@ -338,16 +347,26 @@ int main(int argc, char** argv) {
   std::string real_dir, json_out;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--n") n = std::stoul(argv[i + 1]);
-    else if (a == "--dim") dim = std::stoul(argv[i + 1]);
-    else if (a == "--queries") nq = std::stoul(argv[i + 1]);
-    else if (a == "--clusters") clusters = std::stoul(argv[i + 1]);
-    else if (a == "--spread") spread = std::stof(argv[i + 1]);
-    else if (a == "--kinds") kinds_wanted = argv[i + 1];
-    else if (a == "--real") real_dir = argv[i + 1];
-    else if (a == "--json") json_out = argv[i + 1];
-    else if (a == "--cache") cache_dir = argv[i + 1];
-    else if (a == "--efc") hnsw_ef_construction = std::stoi(argv[i + 1]);
+    if (a == "--n")
+      n = std::stoul(argv[i + 1]);
+    else if (a == "--dim")
+      dim = std::stoul(argv[i + 1]);
+    else if (a == "--queries")
+      nq = std::stoul(argv[i + 1]);
+    else if (a == "--clusters")
+      clusters = std::stoul(argv[i + 1]);
+    else if (a == "--spread")
+      spread = std::stof(argv[i + 1]);
+    else if (a == "--kinds")
+      kinds_wanted = argv[i + 1];
+    else if (a == "--real")
+      real_dir = argv[i + 1];
+    else if (a == "--json")
+      json_out = argv[i + 1];
+    else if (a == "--cache")
+      cache_dir = argv[i + 1];
+    else if (a == "--efc")
+      hnsw_ef_construction = std::stoi(argv[i + 1]);
     else if (a == "--ef") {
       ef_sweep.clear();
       for (std::string_view v = argv[i + 1]; !v.empty();) {
@@ -355,8 +374,7 @@ int main(int argc, char** argv) {
         ef_sweep.push_back(std::stoi(std::string(v.substr(0, c))));
         v = c == std::string_view::npos ? std::string_view{} : v.substr(c + 1);
       }
-    }
-    else {
+    } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 1;
     }

@@ -186,9 +186,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> node_ids{json_str(made, "id")};
   int n_nodes = std::getenv("NODES") ? std::max(1, std::atoi(std::getenv("NODES"))) : 100;
   while (static_cast<int>(node_ids.size()) < n_nodes && !node_ids.back().empty())
-    node_ids.push_back(json_str(http.post("/graphql", R"({"query":"mutation { createNode(project: \")" + project +
-                                                          R"(\", input: {nodeType: FUNCTION, name: \"benchTicker\"}) { id } }"})"),
-                                "id"));
+    node_ids.push_back(
+        json_str(http.post("/graphql", R"({"query":"mutation { createNode(project: \")" + project +
+                                           R"(\", input: {nodeType: FUNCTION, name: \"benchTicker\"}) { id } }"})"),
+                 "id"));
   if (node_ids.back().empty()) {
     std::fprintf(stderr, "createNode failed: %s\n", made.c_str());
     return 1;
@@ -198,7 +199,8 @@ int main(int argc, char** argv) {
                               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                               "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: "
                               "graphql-transport-ws\r\n\r\n";
-  const std::string init = frame(1, R"({"type":"connection_init","payload":{"authorization":"Bearer )" + token + "\"}}");
+  const std::string init =
+      frame(1, R"({"type":"connection_init","payload":{"authorization":"Bearer )" + token + "\"}}");
   const std::string sub_query = R"(subscription { nodeUpdated(project: \")" + project +
                                 R"(\", filePath: \"@manual\", nodeType: [FUNCTION]) { node { id signature } } })";
 
@@ -260,8 +262,10 @@ int main(int argc, char** argv) {
       }
       if (avail < hdr + len) break;
       const char* payload = c.in.data() + off + hdr;
-      if (opcode == 1) on_message(c, idx, payload, len);
-      else if (opcode == 9) send_all(c.fd, frame(10, std::string(payload, len)));
+      if (opcode == 1)
+        on_message(c, idx, payload, len);
+      else if (opcode == 9)
+        send_all(c.fd, frame(10, std::string(payload, len)));
       else if (opcode == 8) {
         std::fprintf(stderr, "connection %zu closed by the server\n", idx);
         return false;
@@ -324,8 +328,10 @@ int main(int argc, char** argv) {
   long rss1 = rss_kb(server_pid);
   int held = ready;
   double per_conn_kb = held ? static_cast<double>(rss1 - rss0) / held : 0;
-  std::printf("fan-out: %d of %d connections subscribed in %.1f s; server RSS %ld -> %ld MiB: %.1f KB per idle subscribed connection (target <= 20 KB)\n",
-              held, n_conns, open_s, rss0 / 1024, rss1 / 1024, per_conn_kb);
+  std::printf(
+      "fan-out: %d of %d connections subscribed in %.1f s; server RSS %ld -> %ld MiB: %.1f KB per idle subscribed "
+      "connection (target <= 20 KB)\n",
+      held, n_conns, open_s, rss0 / 1024, rss1 / 1024, per_conn_kb);
   std::fflush(stdout);
 
   delivered = 0;
@@ -363,15 +369,22 @@ int main(int argc, char** argv) {
   reader.join();
   long got = delivered.load();
   double eps = static_cast<double>(got) / total_s;
-  std::printf("fan-out: %ld changes in %.1f s x %d subscribers: %ld of %ld events delivered (%.1f%%), %.0f/s (target >= 100000/s); commit -> receipt p50 %.1f ms, p99 %.1f ms, max %.1f ms (target p99 <= 50 ms); server CPU %.1f s in %.1f s (%.0f%% of one core), load client %.0f%%\n",
-              sent, changes_s, held, got, expected, expected ? 100.0 * static_cast<double>(got) / static_cast<double>(expected) : 0.0,
-              eps, pct(delays, 0.5), pct(delays, 0.99), delays.empty() ? 0.0 : *std::max_element(delays.begin(), delays.end()),
-              cpu, total_s, 100 * cpu / total_s, 100 * client_cpu / total_s);
-  std::printf("{\"connections\":%d,\"kb_per_idle_connection\":%.1f,\"changes\":%ld,\"events_delivered\":%ld,\"events_expected\":%ld,"
-              "\"events_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"server_cpu_pct\":%.0f}\n",
-              held, per_conn_kb, sent, got, expected, eps, pct(delays, 0.5), pct(delays, 0.99), 100 * cpu / total_s);
+  std::printf(
+      "fan-out: %ld changes in %.1f s x %d subscribers: %ld of %ld events delivered (%.1f%%), %.0f/s (target >= "
+      "100000/s); commit -> receipt p50 %.1f ms, p99 %.1f ms, max %.1f ms (target p99 <= 50 ms); server CPU %.1f s in "
+      "%.1f s (%.0f%% of one core), load client %.0f%%\n",
+      sent, changes_s, held, got, expected,
+      expected ? 100.0 * static_cast<double>(got) / static_cast<double>(expected) : 0.0, eps, pct(delays, 0.5),
+      pct(delays, 0.99), delays.empty() ? 0.0 : *std::max_element(delays.begin(), delays.end()), cpu, total_s,
+      100 * cpu / total_s, 100 * client_cpu / total_s);
+  std::printf(
+      "{\"connections\":%d,\"kb_per_idle_connection\":%.1f,\"changes\":%ld,\"events_delivered\":%ld,\"events_"
+      "expected\":%ld,"
+      "\"events_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"server_cpu_pct\":%.0f}\n",
+      held, per_conn_kb, sent, got, expected, eps, pct(delays, 0.5), pct(delays, 0.99), 100 * cpu / total_s);
   for (const auto& id : node_ids)
-    http.post("/graphql", R"({"query":"mutation { deleteNode(project: \")" + project + R"(\", id: \")" + id + R"(\") }"})");
+    http.post("/graphql",
+              R"({"query":"mutation { deleteNode(project: \")" + project + R"(\", id: \")" + id + R"(\") }"})");
   for (auto& c : conns)
     if (c.fd >= 0) close(c.fd);
   return 0;

@@ -22,8 +22,10 @@ std::string xml_escape(std::string_view s) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') out += ' ';
-        else out.push_back(c);
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          out += ' ';
+        else
+          out.push_back(c);
     }
   }
   return out;
@@ -68,18 +70,20 @@ int run_export(const context& ctx, const export_args& args) {
         return true;
       });
   } else {
-    write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-          "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
-          "  <key id=\"kind\" for=\"node\" attr.name=\"kind\" attr.type=\"string\"/>\n"
-          "  <key id=\"name\" for=\"node\" attr.name=\"name\" attr.type=\"string\"/>\n"
-          "  <key id=\"qname\" for=\"node\" attr.name=\"qualified_name\" attr.type=\"string\"/>\n"
-          "  <key id=\"language\" for=\"node\" attr.name=\"language\" attr.type=\"string\"/>\n"
-          "  <key id=\"file\" for=\"node\" attr.name=\"file\" attr.type=\"string\"/>\n"
-          "  <key id=\"line\" for=\"node\" attr.name=\"line\" attr.type=\"int\"/>\n"
-          "  <key id=\"ekind\" for=\"edge\" attr.name=\"kind\" attr.type=\"string\"/>\n"
-          "  <key id=\"resolution\" for=\"edge\" attr.name=\"resolution\" attr.type=\"string\"/>\n"
-          "  <key id=\"sites\" for=\"edge\" attr.name=\"sites\" attr.type=\"int\"/>\n"
-          "  <graph id=\"" + xml_escape(p->name) + "\" edgedefault=\"directed\">\n");
+    write(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
+        "  <key id=\"kind\" for=\"node\" attr.name=\"kind\" attr.type=\"string\"/>\n"
+        "  <key id=\"name\" for=\"node\" attr.name=\"name\" attr.type=\"string\"/>\n"
+        "  <key id=\"qname\" for=\"node\" attr.name=\"qualified_name\" attr.type=\"string\"/>\n"
+        "  <key id=\"language\" for=\"node\" attr.name=\"language\" attr.type=\"string\"/>\n"
+        "  <key id=\"file\" for=\"node\" attr.name=\"file\" attr.type=\"string\"/>\n"
+        "  <key id=\"line\" for=\"node\" attr.name=\"line\" attr.type=\"int\"/>\n"
+        "  <key id=\"ekind\" for=\"edge\" attr.name=\"kind\" attr.type=\"string\"/>\n"
+        "  <key id=\"resolution\" for=\"edge\" attr.name=\"resolution\" attr.type=\"string\"/>\n"
+        "  <key id=\"sites\" for=\"edge\" attr.name=\"sites\" attr.type=\"int\"/>\n"
+        "  <graph id=\"" +
+        xml_escape(p->name) + "\" edgedefault=\"directed\">\n");
     st = p->query->for_each_node([&](const node& n) {
       write("    <node id=\"n" + format_id(n.id) + "\"><data key=\"kind\">" + std::string(to_string(n.kind)) +
             "</data><data key=\"name\">" + xml_escape(n.name) + "</data><data key=\"qname\">" +
@@ -108,8 +112,9 @@ int run_export(const context& ctx, const export_args& args) {
   if (!st.ok()) return report_error(ctx.json, exit_runtime, st.err().message);
   std::fflush(f);
   if (!ctx.quiet && f != stdout)
-    std::fprintf(stderr, "exported %zu nodes and %zu edges to %s%s\n", nodes, edges, args.output.c_str(),
-                 skipped ? (" (" + std::to_string(skipped) + " edges to unresolved or external targets left out)").c_str() : "");
+    std::fprintf(
+        stderr, "exported %zu nodes and %zu edges to %s%s\n", nodes, edges, args.output.c_str(),
+        skipped ? (" (" + std::to_string(skipped) + " edges to unresolved or external targets left out)").c_str() : "");
   return exit_ok;
 }
 

@@ -39,14 +39,17 @@ int run_index(const context& ctx, const index_args& args) {
   req.walk.respect_gitignore = ctx.cfg.index.gitignore;
   for (const auto& l : ctx.cfg.index.languages) {
     auto lang = parse_language(l);
-    if (!lang) return report_error(ctx.json, exit_usage, "unknown language '" + l + "' (python, rust, javascript, typescript, go, java, c, cpp)");
+    if (!lang)
+      return report_error(ctx.json, exit_usage,
+                          "unknown language '" + l + "' (python, rust, javascript, typescript, go, java, c, cpp)");
     req.walk.languages.push_back(*lang);
     if (*lang == language::typescript) req.walk.languages.push_back(language::tsx);
     if (*lang == language::javascript) req.walk.languages.push_back(language::jsx);
   }
   // Never index our own store when it lives inside the tree.
   auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
-  if (!ec && data_abs.starts_with(req.root + "/")) req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
+  if (!ec && data_abs.starts_with(req.root + "/"))
+    req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
 
   req.vectors = ctx.cfg.search.vectors;
   auto eo = engine_options_for(ctx);
@@ -63,7 +66,8 @@ int run_index(const context& ctx, const index_args& args) {
   auto summary = (*eng)->index(req, [&bar](const index_progress& p) { bar.update(p); });
   bar.finish();
 
-  nlohmann::json info = {{"root", req.root}, {"last_indexed_unix", static_cast<int64_t>(std::time(nullptr))},
+  nlohmann::json info = {{"root", req.root},
+                         {"last_indexed_unix", static_cast<int64_t>(std::time(nullptr))},
                          {"last_outcome", to_string(summary.outcome)}};
   if (auto s = (*eng)->storage().set_project_info(req.project, info.dump()); !s.ok())
     return report_error(ctx.json, exit_runtime, s.err().message);

@@ -41,7 +41,8 @@ int run_projects(const context& ctx) {
   std::vector<std::vector<std::string>> rows;
   for (auto& [name, id] : *all) {
     auto info = (*db)->project_info(name);
-    nlohmann::json j = info.ok() && info->has_value() ? nlohmann::json::parse(**info, nullptr, false) : nlohmann::json::object();
+    nlohmann::json j =
+        info.ok() && info->has_value() ? nlohmann::json::parse(**info, nullptr, false) : nlohmann::json::object();
     if (!j.is_object()) j = nlohmann::json::object();
     auto stats = graph_query((*db)->latest(), id).stats();
     int64_t files = 0;
@@ -52,8 +53,10 @@ int run_projects(const context& ctx) {
     arr.push_back(j);
     rows.push_back({name, j.value("root", std::string()), human_count(files), human_count(stats.total_nodes())});
   }
-  if (ctx.json) print_json({{"projects", arr}});
-  else print_table(stdout, {"project", "root", "files", "nodes"}, rows, 0);
+  if (ctx.json)
+    print_json({{"projects", arr}});
+  else
+    print_table(stdout, {"project", "root", "files", "nodes"}, rows, 0);
   return exit_ok;
 }
 
@@ -102,20 +105,23 @@ int run_config_show(const context& ctx) {
     return s + "]";
   };
   std::printf("# effective configuration (file: %s)\n", c.config_file.empty() ? "none" : c.config_file.c_str());
-  std::printf("data_dir = %s\n\n[index]\njobs = %u\nmax_file_size = %llu\ninclude = %s\nexclude = %s\nlanguages = %s\n"
-              "follow_symlinks = %s\ngitignore = %s\n\n[log]\nformat = \"%s\"\nlevel = \"%s\"\n",
-              nlohmann::json(c.data_dir).dump().c_str(), c.index.jobs, static_cast<unsigned long long>(c.index.max_file_size),
-              list(c.index.include).c_str(), list(c.index.exclude).c_str(), list(c.index.languages).c_str(),
-              c.index.follow_symlinks ? "true" : "false", c.index.gitignore ? "true" : "false", c.log.format.c_str(),
-              c.log.level.c_str());
-  std::printf("\n[search]\nvectors = %s\ndimension = %zu\nindex = \"%s\"\nhnsw_half_floats = %s\nfusion = \"%s\"\nrrf_k = %zu\n"
-              "bm25_weight = %g\nvector_weight = %g\n",
-              c.search.vectors ? "true" : "false", c.search.dimension, c.search.index.c_str(),
-              c.search.hnsw_half_floats ? "true" : "false", c.search.fusion.c_str(), c.search.rrf_k,
-              c.search.bm25_weight, c.search.vector_weight);
+  std::printf(
+      "data_dir = %s\n\n[index]\njobs = %u\nmax_file_size = %llu\ninclude = %s\nexclude = %s\nlanguages = %s\n"
+      "follow_symlinks = %s\ngitignore = %s\n\n[log]\nformat = \"%s\"\nlevel = \"%s\"\n",
+      nlohmann::json(c.data_dir).dump().c_str(), c.index.jobs, static_cast<unsigned long long>(c.index.max_file_size),
+      list(c.index.include).c_str(), list(c.index.exclude).c_str(), list(c.index.languages).c_str(),
+      c.index.follow_symlinks ? "true" : "false", c.index.gitignore ? "true" : "false", c.log.format.c_str(),
+      c.log.level.c_str());
+  std::printf(
+      "\n[search]\nvectors = %s\ndimension = %zu\nindex = \"%s\"\nhnsw_half_floats = %s\nfusion = \"%s\"\nrrf_k = %zu\n"
+      "bm25_weight = %g\nvector_weight = %g\n",
+      c.search.vectors ? "true" : "false", c.search.dimension, c.search.index.c_str(),
+      c.search.hnsw_half_floats ? "true" : "false", c.search.fusion.c_str(), c.search.rrf_k, c.search.bm25_weight,
+      c.search.vector_weight);
   const auto& em = j["embeddings"];
   std::printf("\n[embeddings]\n");
-  for (const char* k : {"provider", "base_url", "model", "api_key", "dimension", "batch", "timeout_ms", "attempts", "backoff_ms", "ca_file"})
+  for (const char* k : {"provider", "base_url", "model", "api_key", "dimension", "batch", "timeout_ms", "attempts",
+                        "backoff_ms", "ca_file"})
     std::printf("%s = %s\n", k, em[k].dump().c_str());
   for (const char* section : {"server", "auth"}) {
     std::printf("\n[%s]\n", section);
@@ -160,8 +166,8 @@ int run_symbol(const context& ctx, const symbol_args& args) {
   }
   std::vector<std::vector<std::string>> rows;
   for (auto& m : *found)
-    rows.push_back({std::string(to_string(m.n.kind)), m.n.qualified_name, location(m.n), std::string(to_string(m.match)),
-                    format_id(m.n.id)});
+    rows.push_back({std::string(to_string(m.n.kind)), m.n.qualified_name, location(m.n),
+                    std::string(to_string(m.match)), format_id(m.n.id)});
   print_table(stdout, {"kind", "qualified name", "location", "match", "id"}, rows, 0);
   return exit_ok;
 }
@@ -194,9 +200,10 @@ int run_node(const context& ctx, const std::string& arg) {
       arr.push_back(j);
       continue;
     }
-    std::printf("%s %s\n  id: %s\n  at: %s:%u:%u (lines %u-%u)\n  language: %s\n", std::string(to_string(n.kind)).c_str(),
-                n.qualified_name.c_str(), format_id(n.id).c_str(), n.file.c_str(), n.name_pos.line, n.name_pos.column,
-                n.span.start.line, n.span.end.line, std::string(to_string(n.lang)).c_str());
+    std::printf("%s %s\n  id: %s\n  at: %s:%u:%u (lines %u-%u)\n  language: %s\n",
+                std::string(to_string(n.kind)).c_str(), n.qualified_name.c_str(), format_id(n.id).c_str(),
+                n.file.c_str(), n.name_pos.line, n.name_pos.column, n.span.start.line, n.span.end.line,
+                std::string(to_string(n.lang)).c_str());
     if (!n.signature.empty()) std::printf("  signature: %s\n", n.signature.c_str());
     if (n.vis != visibility::none) std::printf("  visibility: %s\n", std::string(to_string(n.vis)).c_str());
     auto mods = to_json(n)["modifiers"];
@@ -216,7 +223,8 @@ int run_node(const context& ctx, const std::string& arg) {
         }
         std::string other = nb.n ? nb.n->qualified_name + "  " + location(*nb.n)
                                  : nb.via.target_name + "  (" + std::string(to_string(nb.via.how)) + ")";
-        std::printf("    %-10s %s %s\n", std::string(to_string(nb.via.kind)).c_str(), outgoing ? "->" : "<-", other.c_str());
+        std::printf("    %-10s %s %s\n", std::string(to_string(nb.via.kind)).c_str(), outgoing ? "->" : "<-",
+                    other.c_str());
       }
     };
     edges("outgoing", *out, true);
@@ -230,7 +238,8 @@ int run_outline(const context& ctx, const std::string& file) {
   auto p = open_for_query(ctx);
   if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);
   auto t = resolve_target(*p, file, true);
-  if (!t.ok() || !t->file) return report_error(ctx.json, exit_runtime, "'" + file + "' is not an indexed file of project " + p->name);
+  if (!t.ok() || !t->file)
+    return report_error(ctx.json, exit_runtime, "'" + file + "' is not an indexed file of project " + p->name);
   auto nodes = p->query->outline(*t->file);
   if (!nodes.ok()) return report_error(ctx.json, exit_runtime, nodes.err().message);
   auto rec = p->query->file(*t->file);
@@ -257,7 +266,8 @@ int run_outline(const context& ctx, const std::string& file) {
     }
     std::string label = n.signature.empty() ? n.name : n.signature;
     if (label.size() > 100) label = label.substr(0, 97) + "...";
-    std::printf("%*s%-5u %-11s %s\n", d * 2, "", n.name_pos.line, std::string(to_string(n.kind)).c_str(), label.c_str());
+    std::printf("%*s%-5u %-11s %s\n", d * 2, "", n.name_pos.line, std::string(to_string(n.kind)).c_str(),
+                label.c_str());
   }
   return exit_ok;
 }

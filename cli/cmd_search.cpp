@@ -91,10 +91,12 @@ int run_search(const context& ctx, const search_args& args) {
     if (args.ndjson) {
       nlohmann::json hits = nlohmann::json::array();
       for (const auto& h : b.hits) hits.push_back(hit_json(h));
-      std::printf("%s\n", nlohmann::json({{"batch", b.index}, {"last", b.last}, {"total", b.total},
-                                          {"elapsed_ms", b.elapsed_ms}, {"hits", hits}})
-                              .dump()
-                              .c_str());
+      std::printf(
+          "%s\n",
+          nlohmann::json(
+              {{"batch", b.index}, {"last", b.last}, {"total", b.total}, {"elapsed_ms", b.elapsed_ms}, {"hits", hits}})
+              .dump()
+              .c_str());
       std::fflush(stdout);
     } else if (ctx.json) {
       for (const auto& h : b.hits) all.push_back(hit_json(h));
@@ -105,8 +107,12 @@ int run_search(const context& ctx, const search_args& args) {
   });
   if (!st.ok()) return report_error(ctx.json, exit_runtime, st.err().message);
   if (ctx.json && !args.ndjson)
-    print_json({{"project", o->project}, {"query", args.query}, {"mode", args.mode}, {"hits", all},
-                {"batches", batches}, {"elapsed_ms", elapsed}});
+    print_json({{"project", o->project},
+                {"query", args.query},
+                {"mode", args.mode},
+                {"hits", all},
+                {"batches", batches},
+                {"elapsed_ms", elapsed}});
   else if (!ctx.json && !args.ndjson && shown == 0)
     std::printf("no matches for \"%s\"\n", args.query.c_str());
   return exit_ok;
@@ -148,8 +154,9 @@ int run_vectors(const context& ctx, bool rebuild) {
     auto r = o->eng->sync_vectors(o->project, true);
     if (!r.ok()) return report_error(ctx.json, exit_runtime, r.err().message);
     j["rebuilt"] = {{"documents", r->documents}, {"seconds", r->seconds}};
-    if (!ctx.json) std::printf("rebuilt the search index of \"%s\": %zu definitions in %.2f s\n", o->project.c_str(),
-                               r->documents, r->seconds);
+    if (!ctx.json)
+      std::printf("rebuilt the search index of \"%s\": %zu definitions in %.2f s\n", o->project.c_str(), r->documents,
+                  r->seconds);
   }
   auto s = o->eng->vectors_stats(o->project);
   if (!s.ok()) return report_error(ctx.json, exit_runtime, s.err().message);
@@ -168,13 +175,13 @@ int run_vectors(const context& ctx, bool rebuild) {
   if (ctx.json) {
     print_json(j);
   } else if (!rebuild) {
-    std::printf("project %s\n  embedder    %s (%zu dimensions)\n  definitions %s (%s slots)\n"
-                "  vocabulary  %s terms; co-occurrence model %s terms\n  index       %s: %s vectors, %s (raw %s)\n",
-                o->project.c_str(), s->embedder.c_str(), s->dimension, human_count(s->documents).c_str(),
-                human_count(s->slots).c_str(), human_count(s->vocabulary).c_str(), human_count(s->model_terms).c_str(),
-                (s->index + (s->index_building ? " (being built; brute force meanwhile)" : "")).c_str(),
-                human_count(s->index_vectors).c_str(), human_bytes(s->index_bytes).c_str(),
-                human_bytes(s->raw_bytes).c_str());
+    std::printf(
+        "project %s\n  embedder    %s (%zu dimensions)\n  definitions %s (%s slots)\n"
+        "  vocabulary  %s terms; co-occurrence model %s terms\n  index       %s: %s vectors, %s (raw %s)\n",
+        o->project.c_str(), s->embedder.c_str(), s->dimension, human_count(s->documents).c_str(),
+        human_count(s->slots).c_str(), human_count(s->vocabulary).c_str(), human_count(s->model_terms).c_str(),
+        (s->index + (s->index_building ? " (being built; brute force meanwhile)" : "")).c_str(),
+        human_count(s->index_vectors).c_str(), human_bytes(s->index_bytes).c_str(), human_bytes(s->raw_bytes).c_str());
   }
   return exit_ok;
 }

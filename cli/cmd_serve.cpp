@@ -1,8 +1,8 @@
 // codegraph serve, codegraph token create|list|revoke
 #include <pthread.h>
-#include <unistd.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <ctime>
@@ -132,8 +132,10 @@ int run_serve(const context& ctx, const serve_args& args) {
       f.tls_cert = std::filesystem::absolute(opts->tls_cert_file).string();
     } else {
       auto host = opts->address;
-      if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
-      else if (host == "::") host = "::1";
+      if (host == "0.0.0.0" || host.empty())
+        host = "127.0.0.1";
+      else if (host == "::")
+        host = "::1";
       if (host.find(':') != std::string::npos) host = "[" + host + "]";
       f.url = "http://" + host + ":" + port;
     }
@@ -203,12 +205,14 @@ int run_token(const context& ctx, const token_args& args) {
   auto file = keys_file_of(ctx);
   if (args.action == "create") {
     net::role r;
-    if (!net::parse_role(args.role, r)) return report_error(ctx.json, exit_usage, "--role must be reader, writer or admin");
+    if (!net::parse_role(args.role, r))
+      return report_error(ctx.json, exit_usage, "--role must be reader, writer or admin");
     net::api_key_record rec;
     auto token = net::create_api_key(file, r, args.project, args.name, &rec);
     if (!token.ok()) return report_error(ctx.json, exit_runtime, token.err().message);
     if (ctx.json) {
-      print_json({{"token", *token}, {"id", rec.id}, {"role", args.role}, {"project", args.project}, {"keys_file", file}});
+      print_json(
+          {{"token", *token}, {"id", rec.id}, {"role", args.role}, {"project", args.project}, {"keys_file", file}});
     } else {
       std::printf("%s\n", token->c_str());
       std::fprintf(stderr, "API key %s (%s%s) stored hashed in %s; the token above is shown only once.\n",
@@ -222,7 +226,10 @@ int run_token(const context& ctx, const token_args& args) {
     if (!keys.ok()) return report_error(ctx.json, exit_runtime, keys.err().message);
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& k : *keys)
-      arr.push_back({{"id", k.id}, {"role", net::to_string(k.granted)}, {"project", k.project}, {"name", k.name},
+      arr.push_back({{"id", k.id},
+                     {"role", net::to_string(k.granted)},
+                     {"project", k.project},
+                     {"name", k.name},
                      {"created", k.created}});
     if (ctx.json) {
       print_json({{"keys", arr}});
@@ -235,9 +242,12 @@ int run_token(const context& ctx, const token_args& args) {
     return exit_ok;
   }
   auto s = net::revoke_api_key(file, args.id);
-  if (!s.ok()) return report_error(ctx.json, s.err().code == errc::not_found ? exit_usage : exit_runtime, s.err().message);
-  if (ctx.json) print_json({{"revoked", args.id}});
-  else std::printf("revoked %s\n", args.id.c_str());
+  if (!s.ok())
+    return report_error(ctx.json, s.err().code == errc::not_found ? exit_usage : exit_runtime, s.err().message);
+  if (ctx.json)
+    print_json({{"revoked", args.id}});
+  else
+    std::printf("revoked %s\n", args.id.c_str());
   return exit_ok;
 }
 

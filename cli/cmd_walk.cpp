@@ -82,7 +82,8 @@ int run_walk(const context& ctx, walk_kind kind, const walk_args& args) {
     if (ctx.json) {
       nlohmann::json arr = nlohmann::json::array();
       for (auto& nb : *res)
-        arr.push_back({{"depth", nb.depth}, {"edge", to_json(nb.via)}, {"node", nb.n ? to_json(*nb.n) : nlohmann::json()}});
+        arr.push_back(
+            {{"depth", nb.depth}, {"edge", to_json(nb.via)}, {"node", nb.n ? to_json(*nb.n) : nlohmann::json()}});
       all.push_back({{"target", to_json(root)}, {"results", arr}});
       continue;
     }

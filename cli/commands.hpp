@@ -47,11 +47,11 @@ struct search_args {
   std::string mode = "balanced";  // exact | balanced | fast
   size_t k = 10;
   std::vector<std::string> languages, kinds;
-  std::string path;               // glob on file paths
-  std::string context_file;       // rank definitions near this file higher
-  std::string fusion;             // rrf | convex; empty: [search] fusion
+  std::string path;          // glob on file paths
+  std::string context_file;  // rank definitions near this file higher
+  std::string fusion;        // rrf | convex; empty: [search] fusion
   size_t batch = 10;
-  bool ndjson = false;            // stream one JSON line per batch
+  bool ndjson = false;  // stream one JSON line per batch
 };
 int run_search(const context& ctx, const search_args& args);
 
@@ -69,7 +69,7 @@ struct serve_args {
   std::vector<std::string> projects;  // NAME=PATH to index at start
   bool no_auth = false;
   std::string tls_cert, tls_key;
-  std::string port_file;              // write the bound port here (for scripts: --listen 127.0.0.1:0)
+  std::string port_file;  // write the bound port here (for scripts: --listen 127.0.0.1:0)
 };
 int run_serve(const context& ctx, const serve_args& args);
 

@@ -30,9 +30,12 @@ std::vector<std::string> split_list(const std::string& s) {
 }
 
 bool parse_bool(const std::string& s, bool& out) {
-  if (s == "1" || s == "true" || s == "yes" || s == "on") out = true;
-  else if (s == "0" || s == "false" || s == "no" || s == "off") out = false;
-  else return false;
+  if (s == "1" || s == "true" || s == "yes" || s == "on")
+    out = true;
+  else if (s == "0" || s == "false" || s == "no" || s == "off")
+    out = false;
+  else
+    return false;
   return true;
 }
 
@@ -97,13 +100,14 @@ result<config> load_config(const std::string& explicit_path) {
     try {  // toml++ reports parse errors by exception: they stay in this function
       t = toml::parse_file(path);
     } catch (const toml::parse_error& err) {
-      return make_error(errc::invalid_argument,
-                        "invalid config " + path + ":" + std::to_string(err.source().begin.line) + ": " +
-                            std::string(err.description()));
+      return make_error(errc::invalid_argument, "invalid config " + path + ":" +
+                                                    std::to_string(err.source().begin.line) + ": " +
+                                                    std::string(err.description()));
     }
     c.config_file = path;
     if (auto v = t["data_dir"].value<std::string>()) c.data_dir = *v;
-    if (auto v = t["index"]["jobs"].value_exact<int64_t>()) c.index.jobs = static_cast<unsigned>(std::max<int64_t>(0, *v));
+    if (auto v = t["index"]["jobs"].value_exact<int64_t>())
+      c.index.jobs = static_cast<unsigned>(std::max<int64_t>(0, *v));
     if (auto v = t["index"]["max_file_size"].value<std::string>()) {
       auto sz = parse_size(*v);
       if (!sz.ok()) return make_error(errc::invalid_argument, path + ": index.max_file_size: " + sz.err().message);
@@ -119,11 +123,13 @@ result<config> load_config(const std::string& explicit_path) {
     if (auto v = t["log"]["format"].value<std::string>()) c.log.format = *v;
     if (auto v = t["log"]["level"].value<std::string>()) c.log.level = *v;
     if (auto v = t["search"]["vectors"].value<bool>()) c.search.vectors = *v;
-    if (auto v = t["search"]["dimension"].value_exact<int64_t>()) c.search.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
+    if (auto v = t["search"]["dimension"].value_exact<int64_t>())
+      c.search.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
     if (auto v = t["search"]["index"].value<std::string>()) c.search.index = *v;
     if (auto v = t["search"]["hnsw_half_floats"].value<bool>()) c.search.hnsw_half_floats = *v;
     if (auto v = t["search"]["fusion"].value<std::string>()) c.search.fusion = *v;
-    if (auto v = t["search"]["rrf_k"].value_exact<int64_t>()) c.search.rrf_k = static_cast<size_t>(std::max<int64_t>(1, *v));
+    if (auto v = t["search"]["rrf_k"].value_exact<int64_t>())
+      c.search.rrf_k = static_cast<size_t>(std::max<int64_t>(1, *v));
     if (auto v = t["search"]["bm25_weight"].value<double>()) c.search.bm25_weight = *v;
     if (auto v = t["search"]["vector_weight"].value<double>()) c.search.vector_weight = *v;
     auto em = t["embeddings"];
@@ -132,11 +138,15 @@ result<config> load_config(const std::string& explicit_path) {
     if (auto v = em["model"].value<std::string>()) c.embeddings.model = *v;
     if (auto v = em["api_key"].value<std::string>()) c.embeddings.api_key = *v;
     if (auto v = em["ca_file"].value<std::string>()) c.embeddings.ca_file = *v;
-    if (auto v = em["dimension"].value_exact<int64_t>()) c.embeddings.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
+    if (auto v = em["dimension"].value_exact<int64_t>())
+      c.embeddings.dimension = static_cast<size_t>(std::max<int64_t>(0, *v));
     if (auto v = em["batch"].value_exact<int64_t>()) c.embeddings.batch = static_cast<size_t>(std::max<int64_t>(0, *v));
-    if (auto v = em["timeout_ms"].value_exact<int64_t>()) c.embeddings.timeout_ms = static_cast<uint64_t>(std::max<int64_t>(1, *v));
-    if (auto v = em["attempts"].value_exact<int64_t>()) c.embeddings.attempts = static_cast<unsigned>(std::max<int64_t>(0, *v));
-    if (auto v = em["backoff_ms"].value_exact<int64_t>()) c.embeddings.backoff_ms = static_cast<uint64_t>(std::max<int64_t>(0, *v));
+    if (auto v = em["timeout_ms"].value_exact<int64_t>())
+      c.embeddings.timeout_ms = static_cast<uint64_t>(std::max<int64_t>(1, *v));
+    if (auto v = em["attempts"].value_exact<int64_t>())
+      c.embeddings.attempts = static_cast<unsigned>(std::max<int64_t>(0, *v));
+    if (auto v = em["backoff_ms"].value_exact<int64_t>())
+      c.embeddings.backoff_ms = static_cast<uint64_t>(std::max<int64_t>(0, *v));
   }
 
   // Environment overrides.
@@ -156,7 +166,8 @@ result<config> load_config(const std::string& explicit_path) {
     return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_GITIGNORE must be true or false");
   if (auto e = env("CODEGRAPH_SEARCH_VECTORS"); !e.empty() && !parse_bool(e, c.search.vectors))
     return make_error(errc::invalid_argument, "CODEGRAPH_SEARCH_VECTORS must be true or false");
-  if (auto e = env("CODEGRAPH_SEARCH_DIMENSION"); !e.empty()) c.search.dimension = static_cast<size_t>(std::atoi(e.c_str()));
+  if (auto e = env("CODEGRAPH_SEARCH_DIMENSION"); !e.empty())
+    c.search.dimension = static_cast<size_t>(std::atoi(e.c_str()));
   if (auto e = env("CODEGRAPH_SEARCH_INDEX"); !e.empty()) c.search.index = e;
   if (auto e = env("CODEGRAPH_SEARCH_HNSW_HALF_FLOATS"); !e.empty() && !parse_bool(e, c.search.hnsw_half_floats))
     return make_error(errc::invalid_argument, "CODEGRAPH_SEARCH_HNSW_HALF_FLOATS must be true or false");
@@ -172,12 +183,17 @@ result<config> load_config(const std::string& explicit_path) {
   if (auto e = env("CODEGRAPH_EMBEDDINGS_MODEL"); !e.empty()) c.embeddings.model = e;
   if (auto e = env("CODEGRAPH_EMBEDDINGS_API_KEY"); !e.empty()) c.embeddings.api_key = e;
   if (auto e = env("CODEGRAPH_EMBEDDINGS_CA_FILE"); !e.empty()) c.embeddings.ca_file = e;
-  if (auto e = env("CODEGRAPH_EMBEDDINGS_DIMENSION"); !e.empty()) c.embeddings.dimension = static_cast<size_t>(std::atoll(e.c_str()));
-  if (auto e = env("CODEGRAPH_EMBEDDINGS_TIMEOUT_MS"); !e.empty()) c.embeddings.timeout_ms = static_cast<uint64_t>(std::atoll(e.c_str()));
-  if (auto e = env("CODEGRAPH_EMBEDDINGS_ATTEMPTS"); !e.empty()) c.embeddings.attempts = static_cast<unsigned>(std::atoi(e.c_str()));
-  if (auto e = env("CODEGRAPH_EMBEDDINGS_BACKOFF_MS"); !e.empty()) c.embeddings.backoff_ms = static_cast<uint64_t>(std::atoll(e.c_str()));
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_DIMENSION"); !e.empty())
+    c.embeddings.dimension = static_cast<size_t>(std::atoll(e.c_str()));
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_TIMEOUT_MS"); !e.empty())
+    c.embeddings.timeout_ms = static_cast<uint64_t>(std::atoll(e.c_str()));
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_ATTEMPTS"); !e.empty())
+    c.embeddings.attempts = static_cast<unsigned>(std::atoi(e.c_str()));
+  if (auto e = env("CODEGRAPH_EMBEDDINGS_BACKOFF_MS"); !e.empty())
+    c.embeddings.backoff_ms = static_cast<uint64_t>(std::atoll(e.c_str()));
   if (c.embeddings.provider != "builtin" && c.embeddings.provider != "openai")
-    return make_error(errc::invalid_argument, "embeddings.provider must be builtin or openai, not " + c.embeddings.provider);
+    return make_error(errc::invalid_argument,
+                      "embeddings.provider must be builtin or openai, not " + c.embeddings.provider);
   if (c.embeddings.provider == "openai") {
     if (auto s = net::validate(provider_options(c)); !s.ok()) return s.err();
   }

@@ -1,8 +1,8 @@
 // [server], [auth] and [store]: table-driven, so the TOML key, the environment variable and
 // the JSON shown by `config show` stay in step.
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <toml++/toml.h>
 #include <variant>
 
 #include "cli/config.hpp"
@@ -96,9 +96,12 @@ status assign(const setting& s, const std::string& v, const std::string& where) 
     case kind::list: *std::get<std::vector<std::string>*>(s.field) = split(v); return {};
     case kind::boolean: {
       auto* b = std::get<bool*>(s.field);
-      if (v == "1" || v == "true" || v == "yes" || v == "on") *b = true;
-      else if (v == "0" || v == "false" || v == "no" || v == "off") *b = false;
-      else return bad("true or false");
+      if (v == "1" || v == "true" || v == "yes" || v == "on")
+        *b = true;
+      else if (v == "0" || v == "false" || v == "no" || v == "off")
+        *b = false;
+      else
+        return bad("true or false");
       return {};
     }
     case kind::size: {
@@ -111,8 +114,10 @@ status assign(const setting& s, const std::string& v, const std::string& where) 
       char* end = nullptr;
       auto n = std::strtoull(v.c_str(), &end, 10);
       if (v.empty() || *end) return bad("a whole number");
-      if (auto* u = std::get_if<unsigned*>(&s.field)) **u = static_cast<unsigned>(n);
-      else *std::get<uint64_t*>(s.field) = n;
+      if (auto* u = std::get_if<unsigned*>(&s.field))
+        **u = static_cast<unsigned>(n);
+      else
+        *std::get<uint64_t*>(s.field) = n;
       return {};
     }
     case kind::real: {

@@ -37,7 +37,8 @@ result<open_project> open_for_query(const context& ctx) {
   p.db = std::move(*db);
   auto all = p.db->projects();
   if (!all.ok()) return all.err();
-  if (all->empty()) return make_error(errc::not_found, "no projects in " + ctx.cfg.data_dir + " (run `codegraph index PATH` first)");
+  if (all->empty())
+    return make_error(errc::not_found, "no projects in " + ctx.cfg.data_dir + " (run `codegraph index PATH` first)");
   auto root_of = [&](const std::string& name) -> std::string {
     auto info = p.db->project_info(name);
     if (!info.ok() || !info->has_value()) return {};

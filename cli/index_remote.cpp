@@ -39,7 +39,7 @@ result<json> call(const server_file& srv, const std::string& method, const std::
   auto res = net::http_call(r, o);
   if (!res.ok())
     return make_error(errc::upstream, "the server at " + srv.url + " (pid " + std::to_string(srv.pid) +
-                                             ") did not answer: " + res.err().message);
+                                          ") did not answer: " + res.err().message);
   auto j = json::parse(res->body, nullptr, false);
   if (res->status / 100 != 2) {
     std::string msg = j.is_object() && j.contains("error") && j["error"].is_object()
@@ -70,7 +70,8 @@ int report_index(const context& ctx, const index_summary& summary, const std::st
   so.dir = ctx.cfg.data_dir;
   so.read_only = true;
   if (auto db = store::open(so); db.ok()) {
-    if (auto proj = (*db)->project_id(summary.project); proj.ok()) stats = graph_query((*db)->snapshot(), *proj).stats();
+    if (auto proj = (*db)->project_id(summary.project); proj.ok())
+      stats = graph_query((*db)->snapshot(), *proj).stats();
     disk = (*db)->disk_bytes();
   }
   if (ctx.json) {
@@ -82,8 +83,9 @@ int report_index(const context& ctx, const index_summary& summary, const std::st
     print_json(j);
   } else if (!ctx.quiet || summary.outcome == index_phase::failed) {
     print_summary(stdout, summary);
-    std::printf("\nProject \"%s\" now holds (store %s in %s%s):\n\n", summary.project.c_str(), human_bytes(disk).c_str(),
-                ctx.cfg.data_dir.c_str(), via_server.empty() ? "" : (", indexed by the server at " + via_server).c_str());
+    std::printf("\nProject \"%s\" now holds (store %s in %s%s):\n\n", summary.project.c_str(),
+                human_bytes(disk).c_str(), ctx.cfg.data_dir.c_str(),
+                via_server.empty() ? "" : (", indexed by the server at " + via_server).c_str());
     print_stats(stdout, stats);
   }
   return summary.outcome == index_phase::failed ? exit_runtime : exit_ok;
@@ -100,7 +102,8 @@ int index_via_server(const context& ctx, const index_request& req, const server_
     std::fprintf(stderr, "a codegraph server (pid %d, %s) owns %s: it runs this index as task %llu\n", srv.pid,
                  srv.url.c_str(), ctx.cfg.data_dir.c_str(), static_cast<unsigned long long>(task));
 
-  struct sigaction sa {}, old_int {}, old_term {};
+  struct sigaction sa {
+  }, old_int{}, old_term{};
   sa.sa_handler = on_interrupt;
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);

@@ -18,7 +18,8 @@ class json_sink final : public spdlog::sinks::base_sink<std::mutex> {
     auto t = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
     nlohmann::json j;
     j["time_ms"] = t;
-    j["level"] = std::string(spdlog::level::to_string_view(msg.level).data(), spdlog::level::to_string_view(msg.level).size());
+    j["level"] =
+        std::string(spdlog::level::to_string_view(msg.level).data(), spdlog::level::to_string_view(msg.level).size());
     j["msg"] = std::string(msg.payload.data(), msg.payload.size());
     if (msg.logger_name.size()) j["logger"] = std::string(msg.logger_name.data(), msg.logger_name.size());
     auto line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,6 +1,6 @@
 // codegraph: index source trees into a code graph and query it.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   bool json = false, quiet = false;
   app.add_option("--config", config_path, "TOML configuration file");
   app.add_option("--data-dir", data_dir, "where the store lives (default ~/.local/share/codegraph)");
-  app.add_option("-p,--project", project, "project name (default: the directory name when indexing; the only or current project when querying)");
+  app.add_option("-p,--project", project,
+                 "project name (default: the directory name when indexing; the only or current project when querying)");
   app.add_flag("--json", json, "machine-readable JSON output");
   app.add_flag("-q,--quiet", quiet, "no progress bar or summary (errors still reported)");
   app.add_option("--log-format", log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
@@ -69,7 +70,8 @@ int main(int argc, char** argv) {
   bool follow = false, no_gitignore = false;
   auto* idx = app.add_subcommand("index", "index a directory (incremental on re-runs: only changed files are parsed)");
   idx->add_option("path", ia.path, "directory to index")->required();
-  idx->add_option("--lang", langs, "only these languages (comma-separated): python, rust, javascript, typescript, go, java, c, cpp");
+  idx->add_option("--lang", langs,
+                  "only these languages (comma-separated): python, rust, javascript, typescript, go, java, c, cpp");
   idx->add_option("--include", includes, "only files matching these globs (gitignore syntax; repeatable)");
   idx->add_option("--exclude", excludes, "skip files matching these globs (gitignore syntax; repeatable)");
   idx->add_option("-j,--jobs", jobs, "parser workers (default: one per core)");
@@ -84,7 +86,8 @@ int main(int argc, char** argv) {
   cfg->require_subcommand(1);
 
   symbol_args sa;
-  auto* sym = app.add_subcommand("symbol", "find definitions by name: exact, qualified, prefix, substring, typo-tolerant");
+  auto* sym =
+      app.add_subcommand("symbol", "find definitions by name: exact, qualified, prefix, substring, typo-tolerant");
   sym->add_option("name", sa.name, "a name or qualified name (pkg.Class.method, ns::Type)")->required();
   sym->add_flag("--exact", sa.exact, "exact (and qualified) matches only");
   sym->add_option("--kind", sa.kinds, "only these node kinds (function, method, class, ...)");
@@ -153,7 +156,8 @@ int main(int argc, char** argv) {
   token_args tk;
   auto* tok = app.add_subcommand("token", "API keys for the server: create, list, revoke");
   auto* tcreate = tok->add_subcommand("create", "create a key; the token is printed once (stored hashed)");
-  tcreate->add_option("--role", tk.role, "reader, writer or admin")->check(CLI::IsMember({"reader", "writer", "admin"}));
+  tcreate->add_option("--role", tk.role, "reader, writer or admin")
+      ->check(CLI::IsMember({"reader", "writer", "admin"}));
   tcreate->add_option("--scope-project", tk.project, "limit the key to one project");
   tcreate->add_option("--name", tk.name, "a label for the key");
   auto* tlist = tok->add_subcommand("list", "the keys (ids, roles, scopes; never the tokens)");

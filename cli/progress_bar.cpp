@@ -23,9 +23,7 @@ void progress_bar::update(const index_progress& p) {
   double frac = 0;
   std::string detail;
   switch (p.phase) {
-    case index_phase::walking:
-      std::snprintf(line, sizeof line, "walking the tree...");
-      break;
+    case index_phase::walking: std::snprintf(line, sizeof line, "walking the tree..."); break;
     case index_phase::parsing: {
       frac = p.bytes_total ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total) : 0;
       std::string eta = p.eta_seconds >= 0 ? " ETA " + human_seconds(p.eta_seconds) : "";
@@ -38,12 +36,12 @@ void progress_bar::update(const index_progress& p) {
       frac = p.resolve_total ? static_cast<double>(p.resolve_done) / static_cast<double>(p.resolve_total) : 0;
       std::snprintf(line, sizeof line, "resolving references %zu/%zu files", p.resolve_done, p.resolve_total);
       break;
-    default:
-      return;
+    default: return;
   }
   int bar = 24;
   int filled = static_cast<int>(frac * bar);
-  std::string b = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(bar - filled), '.') + "] ";
+  std::string b =
+      "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(bar - filled), '.') + "] ";
   std::string text = b + line;
   if (static_cast<int>(text.size()) > width_ - 1) text.resize(static_cast<size_t>(width_ - 1));
   std::fprintf(stderr, "\r\033[K%s", text.c_str());

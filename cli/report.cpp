@@ -22,7 +22,9 @@ void print_stats(std::FILE* out, const graph_stats& s) {
   rows.push_back({"total", human_count(files), human_count(loc), human_bytes(bytes)});
   std::fprintf(out, "Files by language:\n");
   print_table(out, {"language", "files", "LOC", "bytes"}, rows);
-  if (s.files_with_errors) std::fprintf(out, "  (%s files parsed with syntax errors: what parsed is kept)\n", human_count(s.files_with_errors).c_str());
+  if (s.files_with_errors)
+    std::fprintf(out, "  (%s files parsed with syntax errors: what parsed is kept)\n",
+                 human_count(s.files_with_errors).c_str());
 
   rows.clear();
   auto nodes = s.nodes;
@@ -35,8 +37,8 @@ void print_stats(std::FILE* out, const graph_stats& s) {
   rows.clear();
   for (auto& e : s.edges) {
     auto resolved = e.total - e.unresolved - e.external;
-    rows.push_back({std::string(to_string(e.kind)), human_count(e.total), human_count(resolved), human_count(e.external),
-                    human_count(e.unresolved)});
+    rows.push_back({std::string(to_string(e.kind)), human_count(e.total), human_count(resolved),
+                    human_count(e.external), human_count(e.unresolved)});
   }
   rows.push_back({"total", human_count(s.total_edges()), "", "", ""});
   std::fprintf(out, "\nEdges by kind:\n");
@@ -62,9 +64,10 @@ void print_summary(std::FILE* out, const index_summary& s) {
   std::fprintf(out, "\n");
   double loc_per_s = s.seconds_total > 0 ? static_cast<double>(s.loc_parsed) / s.seconds_total : 0;
   std::fprintf(out, "  parsed %s LOC (%s) in %s wall: %s LOC/s  [walk %s, parse+store %s, resolve %s]\n",
-               human_count(s.loc_parsed).c_str(), human_bytes(s.bytes_parsed).c_str(), human_seconds(s.seconds_total).c_str(),
-               human_count(static_cast<uint64_t>(loc_per_s)).c_str(), human_seconds(s.seconds_walk).c_str(),
-               human_seconds(s.seconds_parse).c_str(), human_seconds(s.seconds_resolve).c_str());
+               human_count(s.loc_parsed).c_str(), human_bytes(s.bytes_parsed).c_str(),
+               human_seconds(s.seconds_total).c_str(), human_count(static_cast<uint64_t>(loc_per_s)).c_str(),
+               human_seconds(s.seconds_walk).c_str(), human_seconds(s.seconds_parse).c_str(),
+               human_seconds(s.seconds_resolve).c_str());
   if (s.vectors.synced)
     std::fprintf(out, "  search index: %s definitions (%s added, %s updated, %s removed) in %s\n",
                  human_count(s.vectors.documents).c_str(), human_count(s.vectors.added).c_str(),

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <nlohmann/json_fwd.hpp>
 
-#include "actors/graph/graph_query.hpp"
 #include "actors/engine_json.hpp"
+#include "actors/graph/graph_query.hpp"
 #include "actors/indexer/index_types.hpp"
 
 namespace cg::cli {

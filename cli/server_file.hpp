@@ -13,9 +13,9 @@ namespace cg::cli {
 
 struct server_file {
   int pid = 0;
-  std::string url;        // http://127.0.0.1:PORT (https://localhost:PORT with TLS)
-  std::string token;      // the local token (cgl_...)
-  std::string tls_cert;   // the server's certificate, to verify it by (TLS only)
+  std::string url;       // http://127.0.0.1:PORT (https://localhost:PORT with TLS)
+  std::string token;     // the local token (cgl_...)
+  std::string tls_cert;  // the server's certificate, to verify it by (TLS only)
   long long started_unix = 0;
 };
 

@@ -17,11 +17,16 @@ result<uint64_t> parse_size(std::string_view s) {
   auto unit = s.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
   uint64_t mult = 1;
-  if (unit.empty() || unit == "b" || unit == "B") mult = 1;
-  else if (unit == "k" || unit == "K" || unit == "KiB" || unit == "KB" || unit == "kb") mult = 1024;
-  else if (unit == "m" || unit == "M" || unit == "MiB" || unit == "MB" || unit == "mb") mult = 1024 * 1024;
-  else if (unit == "g" || unit == "G" || unit == "GiB" || unit == "GB" || unit == "gb") mult = 1024ull * 1024 * 1024;
-  else return make_error(errc::invalid_argument, "unknown size unit in " + std::string(s));
+  if (unit.empty() || unit == "b" || unit == "B")
+    mult = 1;
+  else if (unit == "k" || unit == "K" || unit == "KiB" || unit == "KB" || unit == "kb")
+    mult = 1024;
+  else if (unit == "m" || unit == "M" || unit == "MiB" || unit == "MB" || unit == "mb")
+    mult = 1024 * 1024;
+  else if (unit == "g" || unit == "G" || unit == "GiB" || unit == "GB" || unit == "gb")
+    mult = 1024ull * 1024 * 1024;
+  else
+    return make_error(errc::invalid_argument, "unknown size unit in " + std::string(s));
   if (n > most / mult) return make_error(errc::invalid_argument, "size too large: " + std::string(s));
   return n * mult;
 }

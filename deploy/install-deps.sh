@@ -15,7 +15,7 @@ build_pkgs=(
   librocksdb-dev libfaiss-dev libopenblas0-pthread liblapack-dev
   libtree-sitter-dev libcaf-dev libtomlplusplus-dev libcli11-dev libmimalloc-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libhnswlib-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format-14
 )
 # Node.js: Debian's nodejs + npm, unless a Node.js with its own npm (e.g. nodesource) is there.
 command -v node >/dev/null 2>&1 || build_pkgs+=(nodejs)

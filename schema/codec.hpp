@@ -11,7 +11,7 @@
 
 namespace cg {
 
-void encode_node(const node& n, std::string& out);          // id is in the key, not the value
+void encode_node(const node& n, std::string& out);  // id is in the key, not the value
 result<node> decode_node(std::string_view bytes, node_id id);
 
 // An edge value carries how it was resolved, the target as written and its sites;

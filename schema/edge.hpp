@@ -17,11 +17,11 @@ struct edge_site {
 
 struct edge {
   node_id source = 0;
-  node_id target = 0;              // for an unresolved edge: unresolved_target_id(target_name)
+  node_id target = 0;  // for an unresolved edge: unresolved_target_id(target_name)
   edge_kind kind = edge_kind::contains;
   resolution how = resolution::local;
-  std::string target_name;         // the reference as written ("self.save", "os.path.join")
-  std::vector<edge_site> sites;    // every call or reference site, in source order
+  std::string target_name;       // the reference as written ("self.save", "os.path.join")
+  std::vector<edge_site> sites;  // every call or reference site, in source order
 
   // Whether the target is a node of the graph (not unresolved, not external).
   bool resolved() const { return how != resolution::unresolved && how != resolution::external; }

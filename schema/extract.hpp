@@ -22,29 +22,29 @@ inline constexpr uint8_t super_ = 1u << 3;       // super().name / super.name / 
 }  // namespace ref_flag
 
 struct raw_ref {
-  node_id source = 0;      // the innermost definition the reference occurs in
+  node_id source = 0;  // the innermost definition the reference occurs in
   edge_kind kind = edge_kind::calls;
   uint8_t flags = 0;
-  std::string name;        // simple name: "save"
-  std::string qualifier;   // what precedes it: "self", "os.path", "Vec", "" (as written)
+  std::string name;       // simple name: "save"
+  std::string qualifier;  // what precedes it: "self", "os.path", "Vec", "" (as written)
   edge_site site;
   bool operator==(const raw_ref&) const = default;
 };
 
 struct raw_import {
-  node_id source = 0;      // the import node
-  std::string module;      // "os.path", "./util", "java.util", "crate::io", "fmt", "stdio.h"
-  std::string name;        // imported member, "" for the module itself, "*" for all of it
-  std::string alias;       // the local name it binds ("" when it binds nothing, e.g. C #include)
+  node_id source = 0;  // the import node
+  std::string module;  // "os.path", "./util", "java.util", "crate::io", "fmt", "stdio.h"
+  std::string name;    // imported member, "" for the module itself, "*" for all of it
+  std::string alias;   // the local name it binds ("" when it binds nothing, e.g. C #include)
   edge_site site;
-  uint8_t level = 0;       // Python relative import dots; 1 for JS "./", C "quoted" includes
+  uint8_t level = 0;  // Python relative import dots; 1 for JS "./", C "quoted" includes
   bool operator==(const raw_import&) const = default;
 };
 
 struct type_binding {
-  node_id scope = 0;       // the function/class/file in which it holds
-  std::string variable;    // "conn", "self.conn", "this.conn"
-  std::string type;        // the type as written: "Connection", "db.Connection"
+  node_id scope = 0;     // the function/class/file in which it holds
+  std::string variable;  // "conn", "self.conn", "this.conn"
+  std::string type;      // the type as written: "Connection", "db.Connection"
   bool operator==(const type_binding&) const = default;
 };
 
@@ -58,8 +58,8 @@ struct file_references {
 };
 
 struct file_extract {
-  file_record record;        // path, language, size, hash, status, loc, counts
-  std::vector<node> nodes;   // nodes[0] is the file node; parents precede children
+  file_record record;       // path, language, size, hash, status, loc, counts
+  std::vector<node> nodes;  // nodes[0] is the file node; parents precede children
   std::vector<edge> contains;
   file_references refs;
 };

@@ -16,16 +16,16 @@ enum class parse_status : uint8_t {
 std::string_view to_string(parse_status s);
 
 struct file_record {
-  std::string path;            // relative to the project root
+  std::string path;  // relative to the project root
   language lang = language::unknown;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   uint64_t content_hash = 0;
   parse_status status = parse_status::ok;
-  uint32_t error_count = 0;    // syntax error nodes in the tree
-  uint32_t loc = 0;            // lines in the file
+  uint32_t error_count = 0;  // syntax error nodes in the tree
+  uint32_t loc = 0;          // lines in the file
   uint32_t node_count = 0;
-  bool invalid_utf8 = false;   // bytes that are not UTF-8 were replaced in extracted text
+  bool invalid_utf8 = false;  // bytes that are not UTF-8 were replaced in extracted text
   bool operator==(const file_record&) const = default;
 };
 

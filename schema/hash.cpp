@@ -59,8 +59,8 @@ uint64_t hash64(std::string_view bytes, uint64_t seed) {
   return finalize(a ^ rotl(b, 23));
 }
 
-node_id make_node_id(std::string_view project, std::string_view file, std::string_view qualified_name,
-                     node_kind kind, uint32_t ordinal) {
+node_id make_node_id(std::string_view project, std::string_view file, std::string_view qualified_name, node_kind kind,
+                     uint32_t ordinal) {
   std::string buf;
   buf.reserve(project.size() + file.size() + qualified_name.size() + 8);
   buf.append(project).push_back('\0');
@@ -92,10 +92,14 @@ bool parse_id(std::string_view s, node_id& out) {
   uint64_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     v = (v << 4) | static_cast<uint64_t>(d);
   }
   out = v;

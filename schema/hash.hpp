@@ -12,8 +12,8 @@ uint64_t hash64(std::string_view bytes, uint64_t seed = 0);
 
 // Stable node id: project, file, qualified name and kind (plus an ordinal for the
 // second and later definitions of the same qualified name and kind in one file).
-node_id make_node_id(std::string_view project, std::string_view file, std::string_view qualified_name,
-                     node_kind kind, uint32_t ordinal = 0);
+node_id make_node_id(std::string_view project, std::string_view file, std::string_view qualified_name, node_kind kind,
+                     uint32_t ordinal = 0);
 
 // The placeholder target of an unresolved edge: one per simple name, so that a new
 // definition of that name finds every edge that may now resolve to it.

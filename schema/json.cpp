@@ -14,10 +14,10 @@ namespace cg {
 namespace {
 
 constexpr std::pair<uint16_t, const char*> modifier_names[] = {
-    {modifier::static_, "static"},     {modifier::async, "async"},
-    {modifier::abstract, "abstract"},  {modifier::exported, "exported"},
-    {modifier::const_, "const"},       {modifier::virtual_, "virtual"},
-    {modifier::final_, "final"},       {modifier::declaration, "declaration"},
+    {modifier::static_, "static"},      {modifier::async, "async"},
+    {modifier::abstract, "abstract"},   {modifier::exported, "exported"},
+    {modifier::const_, "const"},        {modifier::virtual_, "virtual"},
+    {modifier::final_, "final"},        {modifier::declaration, "declaration"},
     {modifier::generator, "generator"}, {modifier::manual, "manual"}};
 
 }  // namespace
@@ -34,10 +34,10 @@ namespace {
 uint16_t modifiers_from_json(const nlohmann::json& arr) {
   uint16_t m = 0;
   static const std::pair<const char*, uint16_t> names[] = {
-      {"static", modifier::static_},     {"async", modifier::async},
-      {"abstract", modifier::abstract},  {"exported", modifier::exported},
-      {"const", modifier::const_},       {"virtual", modifier::virtual_},
-      {"final", modifier::final_},       {"declaration", modifier::declaration},
+      {"static", modifier::static_},      {"async", modifier::async},
+      {"abstract", modifier::abstract},   {"exported", modifier::exported},
+      {"const", modifier::const_},        {"virtual", modifier::virtual_},
+      {"final", modifier::final_},        {"declaration", modifier::declaration},
       {"generator", modifier::generator}, {"manual", modifier::manual}};
   for (const auto& v : arr)
     if (v.is_string())
@@ -58,9 +58,8 @@ nlohmann::json to_json(const node& n) {
   j["file"] = n.file;
   j["line"] = n.name_pos.line;
   j["column"] = n.name_pos.column;
-  j["span"] = {{"start_line", n.span.start.line}, {"start_column", n.span.start.column},
-               {"end_line", n.span.end.line},     {"end_column", n.span.end.column},
-               {"start_byte", n.span.start_byte}, {"end_byte", n.span.end_byte}};
+  j["span"] = {{"start_line", n.span.start.line}, {"start_column", n.span.start.column}, {"end_line", n.span.end.line},
+               {"end_column", n.span.end.column}, {"start_byte", n.span.start_byte},     {"end_byte", n.span.end_byte}};
   if (!n.signature.empty()) j["signature"] = n.signature;
   if (!n.type_name.empty()) j["type"] = n.type_name;
   if (!n.docstring.empty()) j["docstring"] = n.docstring;
@@ -86,9 +85,9 @@ void put_string(std::string& out, std::string_view v) {
     // characters and every byte >= 0x80 (negative as signed).
     while (run + 16 <= v.size()) {
       __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v.data() + run));
-      __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-                                 _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-                                              _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+      __m128i bad =
+          _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
       auto mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
       if (mask != 0) {
         run += static_cast<size_t>(__builtin_ctz(mask));
@@ -259,8 +258,10 @@ nlohmann::json to_json(const edge& e) {
   nlohmann::json j;
   j["source"] = format_id(e.source);
   j["kind"] = to_string(e.kind);
-  if (e.resolved()) j["target"] = format_id(e.target);
-  else j["target"] = nullptr;
+  if (e.resolved())
+    j["target"] = format_id(e.target);
+  else
+    j["target"] = nullptr;
   j["resolution"] = to_string(e.how);
   if (!e.target_name.empty()) j["target_name"] = e.target_name;
   auto sites = nlohmann::json::array();
@@ -282,9 +283,7 @@ nlohmann::json to_json(const file_record& f) {
           {"invalid_utf8", f.invalid_utf8}};
 }
 
-nlohmann::json to_json(const error& e) {
-  return {{"code", to_string(e.code)}, {"message", e.message}};
-}
+nlohmann::json to_json(const error& e) { return {{"code", to_string(e.code)}, {"message", e.message}}; }
 
 result<node> node_from_json(const nlohmann::json& j) {
   if (!j.is_object()) return make_error(errc::invalid_argument, "a node must be a JSON object");

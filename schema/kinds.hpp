@@ -7,19 +7,55 @@
 namespace cg {
 
 enum class node_kind : uint8_t {
-  file = 1, module, package, namespace_, class_, struct_, union_, enum_, interface, trait,
-  type_alias, function, method, constructor, field, property, variable, constant,
-  enum_member, macro, import,
+  file = 1,
+  module,
+  package,
+  namespace_,
+  class_,
+  struct_,
+  union_,
+  enum_,
+  interface,
+  trait,
+  type_alias,
+  function,
+  method,
+  constructor,
+  field,
+  property,
+  variable,
+  constant,
+  enum_member,
+  macro,
+  import,
 };
 inline constexpr int node_kind_count = 22;  // one past the last value
 
 enum class edge_kind : uint8_t {
-  contains = 1, calls, imports, inherits, implements, references, overrides, type_of, uses,
+  contains = 1,
+  calls,
+  imports,
+  inherits,
+  implements,
+  references,
+  overrides,
+  type_of,
+  uses,
 };
 inline constexpr int edge_kind_count = 10;
 
 enum class language : uint8_t {
-  unknown = 0, python, rust, javascript, jsx, typescript, tsx, go, java, c, cpp,
+  unknown = 0,
+  python,
+  rust,
+  javascript,
+  jsx,
+  typescript,
+  tsx,
+  go,
+  java,
+  c,
+  cpp,
 };
 inline constexpr int language_count = 11;
 
@@ -47,7 +83,7 @@ inline constexpr uint16_t virtual_ = 1u << 5;
 inline constexpr uint16_t final_ = 1u << 6;
 inline constexpr uint16_t declaration = 1u << 7;  // no body here (prototype, abstract member)
 inline constexpr uint16_t generator = 1u << 8;
-inline constexpr uint16_t manual = 1u << 9;       // created through the API, not by a parser
+inline constexpr uint16_t manual = 1u << 9;  // created through the API, not by a parser
 }  // namespace modifier
 
 std::string_view to_string(node_kind k);

@@ -52,15 +52,24 @@ result<node_input> node_input_from_json(const nlohmann::json& j, bool require_cr
       auto l = parse_language(v.get<std::string>());
       if (!l) return bad(key, "unknown language '" + v.get<std::string>() + "'");
       in.lang = *l;
-    } else if (key == "name") s = str(in.name);
-    else if (key == "qualified_name" || key == "qualifiedName") s = str(in.qualified_name);
-    else if (key == "file" || key == "filePath") s = str(in.file);
-    else if (key == "signature") s = str(in.signature);
-    else if (key == "type" || key == "typeName") s = str(in.type_name);
-    else if (key == "docstring") s = str(in.docstring);
-    else if (key == "line" || key == "lineNumber") s = num(in.line);
-    else if (key == "column") s = num(in.column);
-    else return bad(key, "not a field of a node input");
+    } else if (key == "name")
+      s = str(in.name);
+    else if (key == "qualified_name" || key == "qualifiedName")
+      s = str(in.qualified_name);
+    else if (key == "file" || key == "filePath")
+      s = str(in.file);
+    else if (key == "signature")
+      s = str(in.signature);
+    else if (key == "type" || key == "typeName")
+      s = str(in.type_name);
+    else if (key == "docstring")
+      s = str(in.docstring);
+    else if (key == "line" || key == "lineNumber")
+      s = num(in.line);
+    else if (key == "column")
+      s = num(in.column);
+    else
+      return bad(key, "not a field of a node input");
     if (!s.ok()) return s.err();
   }
   if (in.name && in.name->empty()) return bad("name", "must not be empty");

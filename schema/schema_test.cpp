@@ -107,7 +107,8 @@ TEST(codec, edge_value_round_trip_with_sites) {
 }
 
 TEST(codec, file_record_round_trip) {
-  file_record f{"src/a.rs", language::rust, 1234, 1700000000123456789, 77, parse_status::syntax_errors, 3, 99, 12, true};
+  file_record f{"src/a.rs", language::rust, 1234, 1700000000123456789, 77, parse_status::syntax_errors, 3, 99, 12,
+                true};
   std::string bytes;
   encode_file_record(f, bytes);
   auto back = decode_file_record(bytes, f.path);
@@ -192,9 +193,30 @@ TEST(json, node_round_trip_and_errors) {
 // UTF-8, with every optional field present or absent; bad UTF-8 still gives valid JSON.
 TEST(json, direct_node_writer_matches_dump) {
   std::mt19937 rng(7);
-  const std::vector<std::string> pieces = {"a", "Z", "_", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f",
-                                           std::string(1, '\x01'), std::string(1, '\x1f'), "\x7f", "é", "—", "€",
-                                           "\xF0\x9F\x98\x80", "résumé", "{}", "[]", ":", ","};
+  const std::vector<std::string> pieces = {"a",
+                                           "Z",
+                                           "_",
+                                           " ",
+                                           "\"",
+                                           "\\",
+                                           "/",
+                                           "\n",
+                                           "\t",
+                                           "\r",
+                                           "\b",
+                                           "\f",
+                                           std::string(1, '\x01'),
+                                           std::string(1, '\x1f'),
+                                           "\x7f",
+                                           "é",
+                                           "—",
+                                           "€",
+                                           "\xF0\x9F\x98\x80",
+                                           "résumé",
+                                           "{}",
+                                           "[]",
+                                           ":",
+                                           ","};
   auto text = [&](size_t max) {
     std::string out;
     for (size_t i = rng() % (max + 1); i-- > 0;) out += pieces[rng() % pieces.size()];
@@ -215,17 +237,23 @@ TEST(json, direct_node_writer_matches_dump) {
     n.docstring = rng() % 2 ? text(20) : "";
     n.span = {{static_cast<uint32_t>(rng() % 100000), static_cast<uint32_t>(rng() % 300)},
               {static_cast<uint32_t>(rng() % 100000), static_cast<uint32_t>(rng() % 300)},
-              static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng())};
+              static_cast<uint32_t>(rng()),
+              static_cast<uint32_t>(rng())};
     n.name_pos = {static_cast<uint32_t>(rng() % 100000), static_cast<uint32_t>(rng() % 300)};
     n.content_hash = (uint64_t{rng()} << 32) | rng();
     n.parent = rng() % 3 ? rng() : 0;
     ASSERT_EQ(node_json_text(n), to_json(n).dump()) << i;
   }
   auto n = sample_node();
-  n.name = std::string("bad\xC3(\xED\xA0\x80\xF5" "end") + "\xE2\x82";
+  n.name = std::string(
+               "bad\xC3(\xED\xA0\x80\xF5"
+               "end") +
+           "\xE2\x82";
   auto parsed = nlohmann::json::parse(node_json_text(n), nullptr, false);
   ASSERT_FALSE(parsed.is_discarded());
-  EXPECT_EQ(parsed["name"], "bad\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "end\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(parsed["name"],
+            "bad\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+            "end\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(parsed["qualified_name"], n.qualified_name);
 }
 
@@ -233,8 +261,8 @@ TEST(json, direct_node_writer_matches_dump) {
 // backslash, control, DEL, multi-byte UTF-8 lead and tail), at every position of strings
 // across several block boundaries, comes out as nlohmann's dump() writes it.
 TEST(json, string_writer_finds_specials_at_every_block_position) {
-  const std::vector<std::string> specials = {"\"", "\\", "\n", std::string(1, '\x01'), "\x1f", "\x7f", "\xC3\xA9",
-                                             "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+  const std::vector<std::string> specials = {"\"",   "\\",       "\n",           std::string(1, '\x01'), "\x1f",
+                                             "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
   for (size_t len = 0; len <= 49; ++len)
     for (size_t pos = 0; pos <= len; ++pos)
       for (const auto& sp : specials) {

@@ -9,10 +9,17 @@ size_t utf8_seq_len(std::string_view s, size_t i) {
   if (c < 0x80) return 1;
   size_t n;
   uint32_t cp;
-  if ((c & 0xe0) == 0xc0) { n = 2; cp = c & 0x1f; }
-  else if ((c & 0xf0) == 0xe0) { n = 3; cp = c & 0x0f; }
-  else if ((c & 0xf8) == 0xf0) { n = 4; cp = c & 0x07; }
-  else return 0;
+  if ((c & 0xe0) == 0xc0) {
+    n = 2;
+    cp = c & 0x1f;
+  } else if ((c & 0xf0) == 0xe0) {
+    n = 3;
+    cp = c & 0x0f;
+  } else if ((c & 0xf8) == 0xf0) {
+    n = 4;
+    cp = c & 0x07;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     auto cc = static_cast<unsigned char>(s[i + k]);
@@ -28,7 +35,10 @@ size_t utf8_seq_len(std::string_view s, size_t i) {
 
 bool is_valid_utf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     size_t n = utf8_seq_len(s, i);
     if (n == 0) return false;
     i += n;

@@ -40,7 +40,7 @@ std::string edge(uint32_t proj, node_id from, edge_kind k, node_id to);
 std::string edge_prefix(uint32_t proj, node_id from);
 std::string edge_prefix(uint32_t proj, node_id from, edge_kind k);
 struct edge_key_parts {
-  node_id first = 0;   // src in edges, dst in redges
+  node_id first = 0;  // src in edges, dst in redges
   edge_kind kind = edge_kind::contains;
   node_id second = 0;  // dst in edges, src in redges
 };

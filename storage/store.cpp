@@ -10,10 +10,9 @@
 
 #include <algorithm>
 #include <array>
-#include <shared_mutex>
-#include <unordered_map>
 #include <cstring>
 #include <filesystem>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "schema/bytes.hpp"
@@ -22,8 +21,7 @@
 namespace cg {
 namespace {
 
-constexpr std::array<const char*, column_count> column_names = {"nodes", "edges", "redges",
-                                                                "idx",   "meta",  "versions"};
+constexpr std::array<const char*, column_count> column_names = {"nodes", "edges", "redges", "idx", "meta", "versions"};
 constexpr std::string_view current_schema = "codegraph-store-2";
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
@@ -50,8 +48,8 @@ std::string encode_i64(int64_t v) {
 // same atomic write as the keys it counts.
 class int64_add final : public rocksdb::AssociativeMergeOperator {
  public:
-  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
-             std::string* out, rocksdb::Logger*) const override {
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* out,
+             rocksdb::Logger*) const override {
     int64_t base = existing ? decode_i64(*existing) : 0;
     *out = encode_i64(base + decode_i64(value));
     return true;
@@ -79,10 +77,14 @@ rocksdb::ColumnFamilyOptions column_options(column c, const std::shared_ptr<rock
   auto has = [&](rocksdb::CompressionType ct) {
     return std::find(supported.begin(), supported.end(), ct) != supported.end();
   };
-  if (has(rocksdb::kLZ4Compression)) o.compression = rocksdb::kLZ4Compression;
-  else if (has(rocksdb::kSnappyCompression)) o.compression = rocksdb::kSnappyCompression;
+  if (has(rocksdb::kLZ4Compression))
+    o.compression = rocksdb::kLZ4Compression;
+  else if (has(rocksdb::kSnappyCompression))
+    o.compression = rocksdb::kSnappyCompression;
   if (has(rocksdb::kZSTD)) o.bottommost_compression = rocksdb::kZSTD;
-  o.write_buffer_size = write_buffer ? write_buffer : (c == column::nodes || c == column::idx) ? (32u << 20) : (16u << 20);
+  o.write_buffer_size = write_buffer                               ? write_buffer
+                        : (c == column::nodes || c == column::idx) ? (32u << 20)
+                                                                   : (16u << 20);
   if (c == column::meta) o.merge_operator = std::make_shared<int64_add>();
   return o;
 }
@@ -126,8 +128,10 @@ void write_batch::del(column c, std::string_view key) {
 void write_batch::add(std::string_view counter_key, int64_t delta) {
   if (delta == 0) return;
   auto it = impl_->deltas.find(std::string(counter_key));
-  if (it == impl_->deltas.end()) impl_->deltas.emplace(std::string(counter_key), delta);
-  else it->second += delta;
+  if (it == impl_->deltas.end())
+    impl_->deltas.emplace(std::string(counter_key), delta);
+  else
+    it->second += delta;
 }
 size_t write_batch::operations() const { return impl_->ops.size() + impl_->deltas.size(); }
 size_t write_batch::byte_size() const { return impl_->bytes; }
@@ -223,8 +227,8 @@ result<std::optional<std::string>> read_view::get(column c, std::string_view key
   return std::optional<std::string>{std::move(value)};
 }
 
-result<std::vector<std::optional<std::string>>> read_view::multi_get(
-    column c, const std::vector<std::string>& keys) const {
+result<std::vector<std::optional<std::string>>> read_view::multi_get(column c,
+                                                                     const std::vector<std::string>& keys) const {
   std::vector<std::optional<std::string>> out(keys.size());
   if (keys.empty()) return out;
   std::vector<rocksdb::Slice> ks;
@@ -232,11 +236,13 @@ result<std::vector<std::optional<std::string>>> read_view::multi_get(
   for (const auto& k : keys) ks.push_back(slice(k));
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  impl_->s->db->MultiGet(impl_->options(), impl_->s->cfs[static_cast<size_t>(c)], ks.size(), ks.data(),
-                         values.data(), statuses.data());
+  impl_->s->db->MultiGet(impl_->options(), impl_->s->cfs[static_cast<size_t>(c)], ks.size(), ks.data(), values.data(),
+                         statuses.data());
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].ok()) out[i] = values[i].ToString();
-    else if (!statuses[i].IsNotFound()) return storage_error(statuses[i], "multi_get");
+    if (statuses[i].ok())
+      out[i] = values[i].ToString();
+    else if (!statuses[i].IsNotFound())
+      return storage_error(statuses[i], "multi_get");
   }
   return out;
 }
@@ -269,8 +275,8 @@ status read_view::for_each(column c, std::string_view prefix,
 
 int64_t read_view::counter(std::string_view counter_key) const {
   std::string value;
-  auto s = impl_->s->db->Get(impl_->options(), impl_->s->cfs[static_cast<size_t>(column::meta)],
-                             slice(counter_key), &value);
+  auto s =
+      impl_->s->db->Get(impl_->options(), impl_->s->cfs[static_cast<size_t>(column::meta)], slice(counter_key), &value);
   if (!s.ok()) return 0;
   return decode_i64(value);
 }
@@ -323,16 +329,16 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
     std::vector<std::string> present;
     auto ls = rocksdb::DB::ListColumnFamilies(dbo, opts.dir, &present);
     if (ls.ok() && present.size() < descs.size())
-      return make_error(errc::not_found, "the store in " + opts.dir +
-                                             " is incomplete (its first run was interrupted); run `codegraph index` again");
+      return make_error(
+          errc::not_found,
+          "the store in " + opts.dir + " is incomplete (its first run was interrupted); run `codegraph index` again");
   }
-  rocksdb::Status s = opts.read_only
-                          ? rocksdb::DB::OpenForReadOnly(dbo, opts.dir, descs, &handles, &p->db)
-                          : rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &p->db);
+  rocksdb::Status s = opts.read_only ? rocksdb::DB::OpenForReadOnly(dbo, opts.dir, descs, &handles, &p->db)
+                                     : rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &p->db);
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
-      return make_error(errc::conflict, "the store in " + opts.dir +
-                                            " is in use by another codegraph process: " + s.ToString());
+      return make_error(errc::conflict,
+                        "the store in " + opts.dir + " is in use by another codegraph process: " + s.ToString());
     return storage_error(s, "cannot open store in " + opts.dir);
   }
   p->default_cf = handles[0];
@@ -348,8 +354,7 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
                                                "', this build reads '" + std::string(current_schema) + "'");
   } else if (s.IsNotFound()) {
     if (!opts.read_only) {
-      s = p->db->Put(p->write_options, p->cfs[static_cast<size_t>(column::meta)], slice(key),
-                     slice(current_schema));
+      s = p->db->Put(p->write_options, p->cfs[static_cast<size_t>(column::meta)], slice(key), slice(current_schema));
       if (!s.ok()) return storage_error(s, "write schema version");
     }
   } else {
@@ -417,7 +422,8 @@ result<uint32_t> store::project_id(std::string_view name) {
   }
   auto v = latest().get(column::meta, keys::project(name));
   if (!v.ok()) return v.err();
-  if (!v->has_value() || (*v)->size() != 4) return make_error(errc::not_found, "no project named '" + std::string(name) + "'");
+  if (!v->has_value() || (*v)->size() != 4)
+    return make_error(errc::not_found, "no project named '" + std::string(name) + "'");
   uint32_t id = get_be32(**v);
   std::unique_lock lock(impl_->ids_mu);
   if (impl_->ids_gen == gen) impl_->ids.emplace(std::string(name), id);
@@ -513,8 +519,7 @@ uint64_t store::disk_bytes() const {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(impl_->dir, ec)) {
     auto name = e.path().filename().string();
-    if (e.is_regular_file(ec) && (name.ends_with(".sst") || name.ends_with(".log")))
-      total += e.file_size(ec);
+    if (e.is_regular_file(ec) && (name.ends_with(".sst") || name.ends_with(".log"))) total += e.file_size(ec);
   }
   return total;
 }

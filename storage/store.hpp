@@ -23,11 +23,11 @@ std::string_view to_string(column c);
 
 struct store_options {
   std::string dir;
-  bool read_only = false;                      // no lock taken; fails if the store does not exist
+  bool read_only = false;  // no lock taken; fails if the store does not exist
   size_t block_cache_bytes = size_t{64} << 20;
   // Memtable size per column family; 0: 32 MiB for nodes and idx, 16 MiB for the others.
   size_t write_buffer_bytes = 0;
-  bool sync_writes = false;                    // WAL is always on; fsync per batch only if set
+  bool sync_writes = false;  // WAL is always on; fsync per batch only if set
 };
 
 class store;
@@ -77,8 +77,7 @@ class read_view {
  public:
   result<std::optional<std::string>> get(column c, std::string_view key) const;
   // Batched point reads; results in the order of the keys (nullopt when absent).
-  result<std::vector<std::optional<std::string>>> multi_get(column c,
-                                                            const std::vector<std::string>& keys) const;
+  result<std::vector<std::optional<std::string>>> multi_get(column c, const std::vector<std::string>& keys) const;
   cursor scan(column c, std::string_view prefix) const;
   cursor scan_from(column c, std::string_view start, std::string_view end) const;
   // Calls fn(key, value) for every key with the prefix until fn returns false.
@@ -111,10 +110,10 @@ class store {
   read_view snapshot() const;  // reads one consistent point in time
 
   // Projects: a name maps to a small id that prefixes every key of that project.
-  result<uint32_t> project_id(std::string_view name);               // not_found if absent
-  result<uint32_t> ensure_project(std::string_view name);           // creates it if needed
+  result<uint32_t> project_id(std::string_view name);      // not_found if absent
+  result<uint32_t> ensure_project(std::string_view name);  // creates it if needed
   result<std::vector<std::pair<std::string, uint32_t>>> projects() const;
-  status drop_project(uint32_t proj);                                // deletes every key of it
+  status drop_project(uint32_t proj);  // deletes every key of it
   // A small JSON document per project (root path, last index time).
   status set_project_info(std::string_view name, std::string_view json);
   result<std::optional<std::string>> project_info(std::string_view name) const;
@@ -124,7 +123,7 @@ class store {
   uint64_t disk_bytes() const;
   // RocksDB's sequence number of the last committed write: derived state (search
   // indexes) records the value it reflects and knows it is current when they match.
-  uint64_t sequence() const;     // live SST + WAL bytes on disk
+  uint64_t sequence() const;  // live SST + WAL bytes on disk
   std::string property(column c, std::string_view name) const;
 
   struct impl;  // opaque (RocksDB handles)

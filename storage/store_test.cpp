@@ -89,7 +89,10 @@ TEST(store, an_interrupted_creation_is_reported_then_completed) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.err().code, errc::not_found);
   EXPECT_NE(r.err().message.find("incomplete"), std::string::npos) << r.err().message;
-  { auto w = open(d.str()); ASSERT_NE(w, nullptr); }
+  {
+    auto w = open(d.str());
+    ASSERT_NE(w, nullptr);
+  }
   EXPECT_NE(open(d.str(), true), nullptr);
 }
 
@@ -102,7 +105,7 @@ TEST(store, operations_on_one_key_keep_their_order) {
   b.del(column::nodes, "a");
   b.put(column::nodes, "a", "new");  // delete then put: present
   b.put(column::nodes, "b", "x");
-  b.del(column::nodes, "b");         // put then delete: absent
+  b.del(column::nodes, "b");  // put then delete: absent
   ASSERT_TRUE(s->write(b).ok());
   EXPECT_EQ(**s->latest().get(column::nodes, "a"), "new");
   EXPECT_FALSE(s->latest().get(column::nodes, "b")->has_value());
@@ -138,16 +141,22 @@ TEST(store, prefix_scans_stop_at_the_prefix) {
   b.put(column::edges, keys::edge_prefix(2, 0xff) + "\x01", "other project");
   ASSERT_TRUE(s->write(b).ok());
   std::vector<std::string> seen;
-  ASSERT_TRUE(s->latest().for_each(column::edges, p1, [&](std::string_view, std::string_view v) {
-    seen.emplace_back(v);
-    return true;
-  }).ok());
+  ASSERT_TRUE(s->latest()
+                  .for_each(column::edges, p1,
+                            [&](std::string_view, std::string_view v) {
+                              seen.emplace_back(v);
+                              return true;
+                            })
+                  .ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
   size_t project_one = 0;
-  ASSERT_TRUE(s->latest().for_each(column::edges, keys::project_prefix(1), [&](std::string_view, std::string_view) {
-    ++project_one;
-    return true;
-  }).ok());
+  ASSERT_TRUE(s->latest()
+                  .for_each(column::edges, keys::project_prefix(1),
+                            [&](std::string_view, std::string_view) {
+                              ++project_one;
+                              return true;
+                            })
+                  .ok());
   EXPECT_EQ(project_one, 3u);
   EXPECT_EQ(keys::prefix_end(std::string("a\xff", 2)), "b");
   EXPECT_EQ(keys::prefix_end(std::string("\xff\xff", 2)), "");

@@ -13,22 +13,24 @@ struct bus_holder {
 }  // namespace
 
 bus_actor spawn_bus(caf::actor_system& sys, depth_gauge depth) {
-  return sys.spawn([depth](bus_actor::stateful_pointer<bus_holder> self, spawn_tag) -> bus_actor::behavior_type {
-    return {
-        [=](publish_atom, const event_ptr& ev) {
-          note_depth(self, depth);
-          try {
-            self->state.bus.publish(*ev);
-          } catch (const std::exception& e) {
-            spdlog::error("event sink failed on {}: {}", ev->topic, e.what());
-          }
-        },
-        [=](subscribe_atom, std::string prefix, const sink_ptr& sink) -> uint64_t {
-          return self->state.bus.subscribe(std::move(prefix), *sink);
-        },
-        [=](unsubscribe_atom, uint64_t id) -> bool { return self->state.bus.unsubscribe(id); },
-    };
-  }, spawn_tag{});
+  return sys.spawn(
+      [depth](bus_actor::stateful_pointer<bus_holder> self, spawn_tag) -> bus_actor::behavior_type {
+        return {
+            [=](publish_atom, const event_ptr& ev) {
+              note_depth(self, depth);
+              try {
+                self->state.bus.publish(*ev);
+              } catch (const std::exception& e) {
+                spdlog::error("event sink failed on {}: {}", ev->topic, e.what());
+              }
+            },
+            [=](subscribe_atom, std::string prefix, const sink_ptr& sink) -> uint64_t {
+              return self->state.bus.subscribe(std::move(prefix), *sink);
+            },
+            [=](unsubscribe_atom, uint64_t id) -> bool { return self->state.bus.unsubscribe(id); },
+        };
+      },
+      spawn_tag{});
 }
 
 }  // namespace cg

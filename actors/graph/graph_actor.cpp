@@ -31,74 +31,77 @@ void publish_changes(graph_actor::stateful_pointer<graph_holder> self, const std
 
 graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, std::string project, bus_actor bus,
                         depth_gauge depth) {
-  return sys.spawn([&s, project_id, project, bus, depth](graph_actor::stateful_pointer<graph_holder> self, spawn_tag)
-                       -> graph_actor::behavior_type {
-    self->state.graph = std::make_unique<graph_state>(s, project_id);
-    self->state.project = project;
-    self->state.bus = bus;
-    return {
-        [=](manifest_atom) -> manifest_reply {
-          note_depth(self, depth);
-          return std::make_shared<const result<std::vector<file_record>>>(self->state.graph->manifest());
-        },
-        [=](apply_atom, const extract_batch_ptr& batch) -> changes_reply {
-          note_depth(self, depth);
-          // One atomic write for the whole batch: each file in it is still whole.
-          auto changes = self->state.graph->apply(std::span<const file_extract>(*batch));
-          if (!changes.ok()) {
-            spdlog::error("graph: cannot store a batch of {} files: {}", batch->size(), changes.err().message);
-            return std::make_shared<const result<std::vector<file_change>>>(changes.err());
-          }
-          publish_changes(self, *changes);
-          return std::make_shared<const result<std::vector<file_change>>>(std::move(*changes));
-        },
-        [=](remove_atom, const paths_ptr& paths) -> changes_reply {
-          note_depth(self, depth);
-          std::vector<file_change> changes;
-          for (const auto& p : *paths) {
-            auto c = self->state.graph->remove(p);
-            if (!c.ok()) return std::make_shared<const result<std::vector<file_change>>>(c.err());
-            changes.push_back(std::move(*c));
-          }
-          publish_changes(self, changes);
-          return std::make_shared<const result<std::vector<file_change>>>(std::move(changes));
-        },
-        [=](touch_atom, const records_ptr& recs) -> status_reply {
-          note_depth(self, depth);
-          for (const auto& r : *recs)
-            if (auto s = self->state.graph->touch(r); !s.ok()) return std::make_shared<const status>(s);
-          return std::make_shared<const status>();
-        },
-        [=](manual_atom, const manual_op_ptr& op) -> manual_reply {
-          note_depth(self, depth);
-          auto& g = *self->state.graph;
-          auto reply = [](result<node> r) { return std::make_shared<const result<node>>(std::move(r)); };
-          switch (op->op) {
-            case manual_op::what::create:
-            case manual_op::what::update: {
-              auto r = op->op == manual_op::what::create ? g.create_manual(op->n) : g.update_manual(op->id, op->patch);
-              if (!r.ok()) return reply(r.err());
-              publish_changes(self, {r->second});
-              return reply(std::move(r->first));
-            }
-            case manual_op::what::remove: {
-              auto r = g.delete_manual(op->id);
-              if (!r.ok()) return reply(r.err());
-              publish_changes(self, {*r});
-              node gone;
-              gone.id = op->id;
-              return reply(gone);
-            }
-          }
-          return reply(make_error(errc::internal, "unknown manual operation"));
-        },
-        [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
-          note_depth(self, depth);
-          return std::make_shared<const result<resolve_summary>>(
-              self->state.graph->resolve_pending(progress ? *progress : std::function<void(size_t, size_t)>{}));
-        },
-    };
-  }, spawn_tag{});
+  return sys.spawn(
+      [&s, project_id, project, bus, depth](graph_actor::stateful_pointer<graph_holder> self,
+                                            spawn_tag) -> graph_actor::behavior_type {
+        self->state.graph = std::make_unique<graph_state>(s, project_id);
+        self->state.project = project;
+        self->state.bus = bus;
+        return {
+            [=](manifest_atom) -> manifest_reply {
+              note_depth(self, depth);
+              return std::make_shared<const result<std::vector<file_record>>>(self->state.graph->manifest());
+            },
+            [=](apply_atom, const extract_batch_ptr& batch) -> changes_reply {
+              note_depth(self, depth);
+              // One atomic write for the whole batch: each file in it is still whole.
+              auto changes = self->state.graph->apply(std::span<const file_extract>(*batch));
+              if (!changes.ok()) {
+                spdlog::error("graph: cannot store a batch of {} files: {}", batch->size(), changes.err().message);
+                return std::make_shared<const result<std::vector<file_change>>>(changes.err());
+              }
+              publish_changes(self, *changes);
+              return std::make_shared<const result<std::vector<file_change>>>(std::move(*changes));
+            },
+            [=](remove_atom, const paths_ptr& paths) -> changes_reply {
+              note_depth(self, depth);
+              std::vector<file_change> changes;
+              for (const auto& p : *paths) {
+                auto c = self->state.graph->remove(p);
+                if (!c.ok()) return std::make_shared<const result<std::vector<file_change>>>(c.err());
+                changes.push_back(std::move(*c));
+              }
+              publish_changes(self, changes);
+              return std::make_shared<const result<std::vector<file_change>>>(std::move(changes));
+            },
+            [=](touch_atom, const records_ptr& recs) -> status_reply {
+              note_depth(self, depth);
+              for (const auto& r : *recs)
+                if (auto s = self->state.graph->touch(r); !s.ok()) return std::make_shared<const status>(s);
+              return std::make_shared<const status>();
+            },
+            [=](manual_atom, const manual_op_ptr& op) -> manual_reply {
+              note_depth(self, depth);
+              auto& g = *self->state.graph;
+              auto reply = [](result<node> r) { return std::make_shared<const result<node>>(std::move(r)); };
+              switch (op->op) {
+                case manual_op::what::create:
+                case manual_op::what::update: {
+                  auto r =
+                      op->op == manual_op::what::create ? g.create_manual(op->n) : g.update_manual(op->id, op->patch);
+                  if (!r.ok()) return reply(r.err());
+                  publish_changes(self, {r->second});
+                  return reply(std::move(r->first));
+                }
+                case manual_op::what::remove: {
+                  auto r = g.delete_manual(op->id);
+                  if (!r.ok()) return reply(r.err());
+                  publish_changes(self, {*r});
+                  node gone;
+                  gone.id = op->id;
+                  return reply(gone);
+                }
+              }
+              return reply(make_error(errc::internal, "unknown manual operation"));
+            },
+            [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
+              note_depth(self, depth);
+              return std::make_shared<const result<resolve_summary>>(
+                  self->state.graph->resolve_pending(progress ? *progress : std::function<void(size_t, size_t)>{}));
+            },
+        };
+      },
+      spawn_tag{});
 }
 
 }  // namespace cg

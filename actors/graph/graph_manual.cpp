@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "actors/graph/graph_state.hpp"
 #include "actors/graph/counters.hpp"
+#include "actors/graph/graph_state.hpp"
 #include "schema/codec.hpp"
 #include "schema/hash.hpp"
 #include "storage/keys.hpp"
@@ -135,8 +135,7 @@ error not_manual(const read_view& v, uint32_t proj, node_id id) {
 }
 }  // namespace
 
-result<std::pair<node, file_change>> graph_state::update_manual(node_id id,
-                                                                const std::function<status(node&)>& patch) {
+result<std::pair<node, file_change>> graph_state::update_manual(node_id id, const std::function<status(node&)>& patch) {
   auto v = store_.latest();
   auto fx = manual_extract(v);
   if (!fx.ok()) return fx.err();

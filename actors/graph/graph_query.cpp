@@ -201,41 +201,50 @@ result<std::vector<symbol_match>> graph_query::find(const symbol_query& q) const
     return cur.status_of();
   };
   // Exact and case-insensitive names: one prefix seek.
-  if (auto s = scan(keys::name_prefix(proj_, lower, true), [&](const symbol_entry& en) {
-        if (qualified) {
-          std::string_view qn = en.qualified_name;
-          if (qn == text) offer(en.id, symbol_match::how::qualified, 100);
-          else if (qn.size() > text.size() && qn.ends_with(text) &&
-                   (qn[qn.size() - text.size() - 1] == '.' || qn[qn.size() - text.size() - 1] == ':' ||
-                    qn[qn.size() - text.size() - 1] == '/'))
-            offer(en.id, symbol_match::how::qualified, 95);
-          return;
-        }
-        if (en.name == simple) offer(en.id, symbol_match::how::exact, 100);
-        else offer(en.id, symbol_match::how::case_insensitive, 90);
-      });
+  if (auto s = scan(keys::name_prefix(proj_, lower, true),
+                    [&](const symbol_entry& en) {
+                      if (qualified) {
+                        std::string_view qn = en.qualified_name;
+                        if (qn == text)
+                          offer(en.id, symbol_match::how::qualified, 100);
+                        else if (qn.size() > text.size() && qn.ends_with(text) &&
+                                 (qn[qn.size() - text.size() - 1] == '.' || qn[qn.size() - text.size() - 1] == ':' ||
+                                  qn[qn.size() - text.size() - 1] == '/'))
+                          offer(en.id, symbol_match::how::qualified, 95);
+                        return;
+                      }
+                      if (en.name == simple)
+                        offer(en.id, symbol_match::how::exact, 100);
+                      else
+                        offer(en.id, symbol_match::how::case_insensitive, 90);
+                    });
       !s.ok())
     return s.err();
   if (q.fuzzy && !qualified) {
     // Prefix matches: a range scan; then substring and typo-tolerant over all names.
-    if (auto s = scan(keys::name_prefix(proj_, lower, false), [&](const symbol_entry& en) {
-          if (en.name.size() != simple.size())
-            offer(en.id, symbol_match::how::prefix, 80 - std::min<double>(20, en.name.size() - simple.size()));
-        });
+    if (auto s = scan(keys::name_prefix(proj_, lower, false),
+                      [&](const symbol_entry& en) {
+                        if (en.name.size() != simple.size())
+                          offer(en.id, symbol_match::how::prefix,
+                                80 - std::min<double>(20, en.name.size() - simple.size()));
+                      });
         !s.ok())
       return s.err();
     size_t typo_limit = lower.size() <= 4 ? 1 : 2;
-    if (auto s = scan(keys::index_tag_prefix(proj_, keys::tag_name), [&](const symbol_entry& en) {
-          std::string name = keys::lower_ascii(en.name);
-          if (name.find(lower) != std::string::npos) {
-            offer(en.id, symbol_match::how::substring, 60 - std::min<double>(20, name.size() - lower.size()));
-          } else if (lower.size() >= 3) {
-            size_t d = edit_distance(lower, name, typo_limit);
-            if (d <= typo_limit) offer(en.id, symbol_match::how::fuzzy, 50 - 10.0 * d);
-            else if (lower.size() >= 4 && is_subsequence(lower, name))
-              offer(en.id, symbol_match::how::fuzzy, 30 - std::min<double>(20, name.size() - lower.size()));
-          }
-        });
+    if (auto s =
+            scan(keys::index_tag_prefix(proj_, keys::tag_name),
+                 [&](const symbol_entry& en) {
+                   std::string name = keys::lower_ascii(en.name);
+                   if (name.find(lower) != std::string::npos) {
+                     offer(en.id, symbol_match::how::substring, 60 - std::min<double>(20, name.size() - lower.size()));
+                   } else if (lower.size() >= 3) {
+                     size_t d = edit_distance(lower, name, typo_limit);
+                     if (d <= typo_limit)
+                       offer(en.id, symbol_match::how::fuzzy, 50 - 10.0 * d);
+                     else if (lower.size() >= 4 && is_subsequence(lower, name))
+                       offer(en.id, symbol_match::how::fuzzy, 30 - std::min<double>(20, name.size() - lower.size()));
+                   }
+                 });
         !s.ok())
       return s.err();
   }
@@ -383,8 +392,10 @@ result<std::vector<file_dependency>> graph_query::file_dependencies(std::string_
         for (auto k : far_kinds[n.id]) {
           auto& ks = it->second.kinds;
           auto kt = std::find_if(ks.begin(), ks.end(), [&](auto& p) { return p.first == k; });
-          if (kt == ks.end()) ks.emplace_back(k, 1);
-          else ++kt->second;
+          if (kt == ks.end())
+            ks.emplace_back(k, 1);
+          else
+            ++kt->second;
         }
         if (seen.insert(n.file).second) next.push_back(n.file);
       }

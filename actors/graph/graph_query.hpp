@@ -24,8 +24,8 @@ std::string_view to_string(symbol_match::how h);
 
 struct symbol_query {
   std::string text;
-  bool fuzzy = true;                    // beyond exact names: prefix, substring, typo-tolerant
-  std::vector<node_kind> kinds;         // empty: every definition kind (not files or imports)
+  bool fuzzy = true;             // beyond exact names: prefix, substring, typo-tolerant
+  std::vector<node_kind> kinds;  // empty: every definition kind (not files or imports)
   std::vector<language> languages;
   size_t limit = 50;
 };
@@ -72,7 +72,7 @@ class graph_query {
 
   result<std::optional<node>> get(node_id id) const;
   result<std::vector<node>> get_many(const std::vector<node_id>& ids) const;  // skips missing
-  result<std::vector<node>> outline(std::string_view path) const;            // in source order
+  result<std::vector<node>> outline(std::string_view path) const;             // in source order
   result<std::optional<file_record>> file(std::string_view path) const;
   result<std::vector<file_record>> files() const;
 

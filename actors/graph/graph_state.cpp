@@ -10,11 +10,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <cstdlib>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -143,8 +143,8 @@ result<std::vector<file_change>> graph_state::apply(std::span<const file_extract
   auto t2 = std::chrono::steady_clock::now();
   for (const auto& fx : files) symbols_replace(fx.record.path, fx.nodes);
   if (files.size() <= 4)
-    spdlog::debug("apply: {} file(s), {} ops: staged in {:.2f} ms, written in {:.2f} ms, symbols {:.2f} ms", files.size(),
-                  ops, std::chrono::duration<double, std::milli>(t1 - t0).count(),
+    spdlog::debug("apply: {} file(s), {} ops: staged in {:.2f} ms, written in {:.2f} ms, symbols {:.2f} ms",
+                  files.size(), ops, std::chrono::duration<double, std::milli>(t1 - t0).count(),
                   std::chrono::duration<double, std::milli>(t2 - t1).count(),
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t2).count());
   after_write_for_crash_tests();
@@ -218,8 +218,10 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
     b.put(column::idx, keys::kind_index(proj_, n.kind, n.id), "");
     b.add(keys::counter(proj_, cn::nodes(n.kind)), +1);
     auto it = old_hash.find(n.id);
-    if (it == old_hash.end()) change.created.push_back(n.id);
-    else if (it->second != n.content_hash) change.updated.push_back(n.id);
+    if (it == old_hash.end())
+      change.created.push_back(n.id);
+    else if (it->second != n.content_hash)
+      change.updated.push_back(n.id);
   }
   // Contains edges live in the children's parent fields; only their count is kept.
   count_edge(b, proj_, edge_kind::contains, resolution::local, static_cast<int64_t>(fx.contains.size()));
@@ -295,7 +297,8 @@ result<file_change> graph_state::remove(std::string_view path) {
   b.del(column::meta, keys::manifest(proj_, path));
   b.del(column::meta, keys::refs(proj_, path));
   b.del(column::meta, keys::pending(proj_, path));
-  b.put(column::meta, keys::changed(proj_, path), std::to_string(v.counter(keys::counter(proj_, cn::change_serial())) + 1));
+  b.put(column::meta, keys::changed(proj_, path),
+        std::to_string(v.counter(keys::counter(proj_, cn::change_serial())) + 1));
   b.add(keys::counter(proj_, cn::change_serial()), 1);
   if (auto s = store_.write(b); !s.ok()) return s.err();
   symbols_replace(path, {});
@@ -335,10 +338,11 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
   auto v = store_.latest();
   std::vector<std::pair<std::string, bool>> pending;  // path, has old resolved edges
   auto prefix = keys::meta_tag_prefix(proj_, keys::tag_pending);
-  if (auto s = v.for_each(column::meta, prefix, [&](std::string_view k, std::string_view val) {
-        pending.emplace_back(std::string(keys::meta_path_of(k)), !val.empty());
-        return true;
-      });
+  if (auto s = v.for_each(column::meta, prefix,
+                          [&](std::string_view k, std::string_view val) {
+                            pending.emplace_back(std::string(keys::meta_path_of(k)), !val.empty());
+                            return true;
+                          });
       !s.ok())
     return s.err();
   if (pending.empty()) return summary;

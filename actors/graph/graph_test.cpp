@@ -6,9 +6,9 @@
 #include "actors/graph/graph_query.hpp"
 #include "actors/graph/graph_state.hpp"
 #include "actors/graph/symbol_table.hpp"
+#include "actors/parser/parser_state.hpp"
 #include "schema/hash.hpp"
 #include "schema/module_paths.hpp"
-#include "actors/parser/parser_state.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {
@@ -175,16 +175,20 @@ TEST(incremental, the_kept_symbol_table_answers_like_a_fresh_load_and_resolves_t
     EXPECT_EQ(check_consistency(*p.db, p.id), std::vector<std::string>{});
   };
   write_file(p.src / "pkg/__init__.py", "from .a import helper\n");
-  write_file(p.src / "pkg/a.py", "class A:\n    def run(self):\n        return helper()\n\ndef helper():\n    return 1\n");
+  write_file(p.src / "pkg/a.py",
+             "class A:\n    def run(self):\n        return helper()\n\ndef helper():\n    return 1\n");
   write_file(p.src / "pkg/b.py", "from .a import A\n\nclass B(A):\n    def run(self):\n        return A().run()\n");
-  write_file(p.src / "app.py", "import pkg.b\nfrom pkg import helper\n\ndef main():\n    pkg.b.B().run()\n    return helper()\n");
+  write_file(p.src / "app.py",
+             "import pkg.b\nfrom pkg import helper\n\ndef main():\n    pkg.b.B().run()\n    return helper()\n");
   index_plain(g, "p", p.src.str());
   check("first index");
-  write_file(p.src / "pkg/a.py", "class A:\n    def run(self):\n        return helper2()\n\ndef helper2():\n    return 1\n");
+  write_file(p.src / "pkg/a.py",
+             "class A:\n    def run(self):\n        return helper2()\n\ndef helper2():\n    return 1\n");
   index_plain(g, "p", p.src.str());
   check("a definition renamed");
   fs::remove(p.src / "pkg/b.py");
-  write_file(p.src / "pkg/c.py", "from .a import A\n\nclass B(A):\n    def run(self):\n        pass\n\nclass C(B):\n    pass\n");
+  write_file(p.src / "pkg/c.py",
+             "from .a import A\n\nclass B(A):\n    def run(self):\n        pass\n\nclass C(B):\n    pass\n");
   index_plain(g, "p", p.src.str());
   check("a file removed, another added");
   auto made = g.create_manual([] {
@@ -197,7 +201,8 @@ TEST(incremental, the_kept_symbol_table_answers_like_a_fresh_load_and_resolves_t
   ASSERT_TRUE(g.resolve_pending().ok());
   check("a manual node");
   ASSERT_TRUE(g.delete_manual(made->first.id).ok());
-  write_file(p.src / "pkg/a.py", "class A:\n    def run(self):\n        return helper()\n\ndef helper():\n    return 1\n");
+  write_file(p.src / "pkg/a.py",
+             "class A:\n    def run(self):\n        return helper()\n\ndef helper():\n    return 1\n");
   index_plain(g, "p", p.src.str());
   check("renamed back");
   // The edges equal those of a fresh index of the same tree into a new store.
@@ -285,8 +290,8 @@ TEST_F(queries, callers_and_callees_with_depth) {
   std::vector<std::pair<int, std::string>> got;
   for (auto& nb : *deep) got.emplace_back(nb.depth, nb.n->qualified_name);
   std::sort(got.begin(), got.end());
-  EXPECT_EQ(got, (std::vector<std::pair<int, std::string>>{
-                     {1, "shop.models.Order.total"}, {1, "shop.store.checkout"}}));
+  EXPECT_EQ(got,
+            (std::vector<std::pair<int, std::string>>{{1, "shop.models.Order.total"}, {1, "shop.store.checkout"}}));
 }
 
 TEST_F(queries, contains_edges_are_derived_from_parents) {
@@ -301,9 +306,10 @@ TEST_F(queries, contains_edges_are_derived_from_parents) {
   EXPECT_EQ(up->front().n->kind, node_kind::file);
   size_t contains = 0;
   ASSERT_TRUE(q().for_each_edge([&](const edge& e) {
-    contains += e.kind == edge_kind::contains;
-    return true;
-  }).ok());
+                   contains += e.kind == edge_kind::contains;
+                   return true;
+                 })
+                  .ok());
   auto stats = q().stats();
   auto it = std::find_if(stats.edges.begin(), stats.edges.end(), [](auto& e) { return e.kind == edge_kind::contains; });
   ASSERT_NE(it, stats.edges.end());

@@ -24,9 +24,12 @@ bool is_base_edge(edge_kind k) { return k == edge_kind::inherits || k == edge_ki
 
 void resolution_counts::add(const edge& e) {
   auto k = static_cast<size_t>(e.kind);
-  if (e.how == resolution::unresolved) unresolved[k] += 1;
-  else if (e.how == resolution::external) external[k] += 1;
-  else resolved[k] += 1;
+  if (e.how == resolution::unresolved)
+    unresolved[k] += 1;
+  else if (e.how == resolution::external)
+    external[k] += 1;
+  else
+    resolved[k] += 1;
 }
 
 void resolution_counts::merge(const resolution_counts& o) {
@@ -66,8 +69,7 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
 bool resolver::suits(const symbol& s, want w) const {
   if (s.kind == node_kind::import || s.kind == node_kind::file) return false;
   switch (w) {
-    case want::callable:
-      return is_callable(s.kind) || is_type(s.kind) || s.kind == node_kind::enum_member;
+    case want::callable: return is_callable(s.kind) || is_type(s.kind) || s.kind == node_kind::enum_member;
     case want::type: return is_type(s.kind);
     case want::any: return true;
   }
@@ -136,8 +138,10 @@ const symbol* resolver::member_of(const symbol* type, std::string_view name, wan
   auto q = std::string(type->qualified_name) + std::string(qualifier_separator(type->lang)) + std::string(name);
   if (auto b = best(symbols_.qualified(q), name, w)) return b;
   std::vector<node_id> bases;
-  if (auto it = local_bases_.find(type->id); it != local_bases_.end()) bases = it->second;
-  else if (bases_) bases = bases_(type->id);
+  if (auto it = local_bases_.find(type->id); it != local_bases_.end())
+    bases = it->second;
+  else if (bases_)
+    bases = bases_(type->id);
   for (auto b : bases)
     if (b != type->id)
       if (auto m = member_of(symbols_.find(b), name, w, depth + 1)) return m;
@@ -170,9 +174,10 @@ resolver::target resolver::resolve_type_text(std::string_view text, const symbol
     auto callee = text.substr(5);
     auto parts = split_path(callee);
     if (parts.empty()) return {};
-    target fn = parts.size() == 1 ? resolve_plain(parts[0], source, want::callable)
-                                  : resolve_qualified(parts.back(), callee.substr(0, callee.size() - parts.back().size() - 1),
-                                                      0, source, want::callable);
+    target fn = parts.size() == 1
+                    ? resolve_plain(parts[0], source, want::callable)
+                    : resolve_qualified(parts.back(), callee.substr(0, callee.size() - parts.back().size() - 1), 0,
+                                        source, want::callable);
     if (!fn.sym) return fn.how == resolution::external ? fn : target{};
     if (is_type(fn.sym->kind)) return {fn.sym, resolution::member};
     if (fn.sym->type_name.empty()) return {};
@@ -196,8 +201,10 @@ resolver::target resolver::resolve_type_text(std::string_view text, const symbol
   if (owner.how == resolution::external) return owner;
   if (!owner.sym) return {};
   const symbol* m = nullptr;
-  if (owner.sym->kind == node_kind::file) m = child_named(owner.sym, parts.back(), want::type);
-  else if (is_type(owner.sym->kind)) m = member_of(owner.sym, parts.back(), want::type);
+  if (owner.sym->kind == node_kind::file)
+    m = child_named(owner.sym, parts.back(), want::type);
+  else if (is_type(owner.sym->kind))
+    m = member_of(owner.sym, parts.back(), want::type);
   else {
     m = child_named(owner.sym, parts.back(), want::type);
     if (!m && owner.sym->kind == node_kind::package && lang_ == language::go)
@@ -262,7 +269,8 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
   for (const symbol* s = source; s; s = symbols_.parent_of(*s)) {
     bool visible = s == source || !is_type(s->kind) || class_scope_visible(lang_);
     if (visible)
-      if (auto c = child_named(s, name, w)) return {c, s->kind == node_kind::file ? resolution::local : resolution::local};
+      if (auto c = child_named(s, name, w))
+        return {c, s->kind == node_kind::file ? resolution::local : resolution::local};
     if (is_type(s->kind) && class_scope_visible(lang_))
       if (auto m = member_of(s, name, w)) return {m, resolution::member};
     if (s->kind == node_kind::file) break;
@@ -343,13 +351,16 @@ resolver::target resolver::resolve_qualified(std::string_view name, std::string_
     const symbol* type = enclosing_type(source);
     if (!type) return {};
     std::vector<node_id> bases;
-    if (auto it = local_bases_.find(type->id); it != local_bases_.end()) bases = it->second;
-    else if (bases_) bases = bases_(type->id);
+    if (auto it = local_bases_.find(type->id); it != local_bases_.end())
+      bases = it->second;
+    else if (bases_)
+      bases = bases_(type->id);
     for (auto b : bases) {
       const symbol* base = symbols_.find(b);
       if (!base) continue;
       if (name == "<init>" || name == "constructor") {  // super(...) calls the base constructor
-        if (auto ctor = member_of(base, name == "<init>" ? base->name : "constructor", want::callable)) return {ctor, resolution::member};
+        if (auto ctor = member_of(base, name == "<init>" ? base->name : "constructor", want::callable))
+          return {ctor, resolution::member};
         return {base, resolution::member};
       }
       if (auto m = member_of(base, name, w)) return {m, resolution::member};
@@ -376,7 +387,8 @@ resolver::target resolver::resolve_qualified(std::string_view name, std::string_
     const symbol* m = nullptr;
     if (owner.sym->kind == node_kind::file) {
       m = child_named(owner.sym, name, w);
-      if (!m && lang_ == language::python) m = module_file(std::string(python_module_path(owner.sym->file)) + "." + std::string(name));
+      if (!m && lang_ == language::python)
+        m = module_file(std::string(python_module_path(owner.sym->file)) + "." + std::string(name));
     } else if (is_type(owner.sym->kind)) {
       m = member_of(owner.sym, name, w);
     } else {
@@ -445,7 +457,9 @@ std::vector<edge> resolver::resolve_file(std::string_view path, language lang, c
     const auto& imp = refs.imports[i];
     auto t = resolve_import(i);
     std::string written = imp.module;
-    if (!imp.name.empty()) written += (written.empty() ? "" : std::string(lang == language::rust || lang == language::cpp ? "::" : ".")) + imp.name;
+    if (!imp.name.empty())
+      written +=
+          (written.empty() ? "" : std::string(lang == language::rust || lang == language::cpp ? "::" : ".")) + imp.name;
     if (written.empty()) continue;
     emit(raw, imp.source, edge_kind::imports, t, imp.name.empty() ? imp.module : imp.name, written, imp.site);
   }
@@ -453,8 +467,11 @@ std::vector<edge> resolver::resolve_file(std::string_view path, language lang, c
     if (is_base_edge(r.kind)) continue;
     auto t = resolve_ref(r);
     if (t.sym && t.sym->id == r.source && r.kind != edge_kind::calls) continue;  // a type naming itself
-    std::string qual = r.qualifier == "()" ? "<expr>" : r.qualifier;  // a call result or other expression
-    std::string written = qual.empty() ? r.name : qual + std::string((r.flags & ref_flag::member) && lang_ != language::rust ? "." : sep_) + r.name;
+    std::string qual = r.qualifier == "()" ? "<expr>" : r.qualifier;             // a call result or other expression
+    std::string written =
+        qual.empty()
+            ? r.name
+            : qual + std::string((r.flags & ref_flag::member) && lang_ != language::rust ? "." : sep_) + r.name;
     emit(raw, r.source, r.kind, t, r.name, written, r.site);
   }
   overrides(raw);
@@ -492,8 +509,10 @@ void resolver::overrides(std::vector<edge>& out) {
     const symbol* owner = symbols_.find(m.parent);
     if (!owner || !is_type(owner->kind)) continue;
     std::vector<node_id> bases;
-    if (auto it = local_bases_.find(owner->id); it != local_bases_.end()) bases = it->second;
-    else if (bases_) bases = bases_(owner->id);
+    if (auto it = local_bases_.find(owner->id); it != local_bases_.end())
+      bases = it->second;
+    else if (bases_)
+      bases = bases_(owner->id);
     for (auto b : bases) {
       const symbol* base = symbols_.find(b);
       if (!base || base->id == owner->id) continue;

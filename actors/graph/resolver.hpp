@@ -43,8 +43,8 @@ class resolver {
   void begin_file(std::string_view path, language lang, const file_references& refs);
   target resolve_ref(const raw_ref& r);
   target resolve_plain(std::string_view name, const symbol* source, want w);
-  target resolve_qualified(std::string_view name, std::string_view qualifier, uint8_t flags,
-                           const symbol* source, want w);
+  target resolve_qualified(std::string_view name, std::string_view qualifier, uint8_t flags, const symbol* source,
+                           want w);
   target resolve_import(size_t index);
   target resolve_path(std::string_view path, const symbol* source);  // "a.b", "ns::T", "pkg"
   // The type of a receiver expression; how == external when it is a type from outside
@@ -75,7 +75,7 @@ class resolver {
   std::unordered_multimap<std::string, size_t> imports_by_alias_;
   std::vector<size_t> wildcard_imports_;
   std::unordered_map<size_t, target> import_cache_;
-  std::unordered_map<std::string, target> global_cache_;  // name + want -> global lookup
+  std::unordered_map<std::string, target> global_cache_;        // name + want -> global lookup
   std::unordered_map<std::string, std::string_view> bindings_;  // scope id + '\0' + var -> type
   std::unordered_map<node_id, std::vector<node_id>> local_bases_;
   int nesting_ = 0;  // type inference may chase bindings in cycles (x = x.copy()): bounded

@@ -106,8 +106,10 @@ resolver::target resolver::resolve_import(size_t index) {
       std::string module = python_absolute(path_, imp);
       const symbol* f = module_file(module);
       if (imp.name.empty() || imp.name == "*") {
-        if (f) found(f);
-        else if (imp.level == 0) external();
+        if (f)
+          found(f);
+        else if (imp.level == 0)
+          external();
         break;
       }
       if (f)
@@ -187,7 +189,8 @@ resolver::target resolver::resolve_import(size_t index) {
       }
       if (files.empty()) {
         // Find any .go file in a directory ending with the import path.
-        auto base = imp.module.substr(imp.module.find_last_of('/') == std::string::npos ? 0 : imp.module.find_last_of('/') + 1);
+        auto base =
+            imp.module.substr(imp.module.find_last_of('/') == std::string::npos ? 0 : imp.module.find_last_of('/') + 1);
         for (auto i : symbols_.named(base)) {
           const auto& s = symbols_.at(i);
           if (s.kind == node_kind::package && s.lang == language::go) {

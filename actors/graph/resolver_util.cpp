@@ -7,9 +7,12 @@ std::vector<std::string_view> split_path(std::string_view q) {
   size_t start = 0, i = 0;
   while (i < q.size()) {
     size_t sep_len = 0;
-    if (q[i] == '.') sep_len = 1;
-    else if (q[i] == ':' && i + 1 < q.size() && q[i + 1] == ':') sep_len = 2;
-    else if (q[i] == '-' && i + 1 < q.size() && q[i + 1] == '>') sep_len = 2;
+    if (q[i] == '.')
+      sep_len = 1;
+    else if (q[i] == ':' && i + 1 < q.size() && q[i + 1] == ':')
+      sep_len = 2;
+    else if (q[i] == '-' && i + 1 < q.size() && q[i + 1] == '>')
+      sep_len = 2;
     if (sep_len) {
       if (i > start) out.push_back(q.substr(start, i - start));
       i += sep_len;
@@ -35,14 +38,14 @@ std::string_view bare_type(std::string_view t) {
   auto trim = [](std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '*' || s.front() == '&' || s.front() == '('))
       s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '*' || s.back() == '&' || s.back() == ']' ||
-                          s.back() == '[' || s.back() == ')' || s.back() == '?'))
+    while (!s.empty() && (s.back() == ' ' || s.back() == '*' || s.back() == '&' || s.back() == ']' || s.back() == '[' ||
+                          s.back() == ')' || s.back() == '?'))
       s.remove_suffix(1);
     return s;
   };
   t = trim(t);
-  for (std::string_view prefix : {"const ", "volatile ", "mut ", "dyn ", "impl ", "struct ", "class ", "enum ",
-                                  "typename ", "readonly ", "[]"}) {
+  for (std::string_view prefix :
+       {"const ", "volatile ", "mut ", "dyn ", "impl ", "struct ", "class ", "enum ", "typename ", "readonly ", "[]"}) {
     while (t.starts_with(prefix)) t = trim(t.substr(prefix.size()));
   }
   if (auto lt = t.find_first_of("<[("); lt != std::string_view::npos) t = t.substr(0, lt);

@@ -24,8 +24,10 @@ std::string_view last_segment(std::string_view m) {
 std::string module_of(const symbol& s) {
   switch (s.lang) {
     case language::python: return python_module_path(s.file);
-    case language::javascript: case language::jsx: case language::typescript: case language::tsx:
-      return js_module_path(s.file);
+    case language::javascript:
+    case language::jsx:
+    case language::typescript:
+    case language::tsx: return js_module_path(s.file);
     case language::rust: return rust_module_path(s.file);
     default: return {};
   }
@@ -187,17 +189,19 @@ const symbol* symbol_table::find(node_id id) const {
   return it == by_id_.end() ? nullptr : &symbols_[it->second];
 }
 
-#define CG_LOOKUP(map, key)                 \
-  auto it = map.find(key);                  \
-  if (it == map.end()) return empty_list;   \
+#define CG_LOOKUP(map, key)               \
+  auto it = map.find(key);                \
+  if (it == map.end()) return empty_list; \
   return it->second;
 
-std::span<const uint32_t> symbol_table::named(std::string_view name) const { CG_LOOKUP(by_name_, name) }
-std::span<const uint32_t> symbol_table::top_level_named(std::string_view n) const { CG_LOOKUP(by_top_name_, n) }
-std::span<const uint32_t> symbol_table::qualified(std::string_view q) const { CG_LOOKUP(by_qname_, q) }
-std::span<const uint32_t> symbol_table::children(node_id parent) const { CG_LOOKUP(children_, parent) }
-std::span<const uint32_t> symbol_table::in_file(std::string_view path) const { CG_LOOKUP(by_file_, path) }
-std::span<const uint32_t> symbol_table::files_in_dir(std::string_view dir) const { CG_LOOKUP(by_dir_, dir) }
+std::span<const uint32_t> symbol_table::named(std::string_view name) const {
+    CG_LOOKUP(by_name_, name)} std::span<const uint32_t> symbol_table::top_level_named(std::string_view n) const {
+    CG_LOOKUP(by_top_name_, n)} std::span<const uint32_t> symbol_table::qualified(std::string_view q) const {
+    CG_LOOKUP(by_qname_, q)} std::span<const uint32_t> symbol_table::children(node_id parent) const {
+    CG_LOOKUP(children_, parent)} std::span<const uint32_t> symbol_table::in_file(std::string_view path) const {
+    CG_LOOKUP(by_file_, path)} std::span<const uint32_t> symbol_table::files_in_dir(std::string_view dir) const {
+  CG_LOOKUP(by_dir_, dir)
+}
 #undef CG_LOOKUP
 
 const symbol* symbol_table::file_node(std::string_view path) const {
@@ -213,8 +217,9 @@ std::vector<uint32_t> symbol_table::files_for_module(std::string_view module, la
     bool js = [](language l) {
       return l == language::javascript || l == language::jsx || l == language::typescript || l == language::tsx;
     }(lang);
-    if (js) return s.lang == language::javascript || s.lang == language::jsx || s.lang == language::typescript ||
-                   s.lang == language::tsx;
+    if (js)
+      return s.lang == language::javascript || s.lang == language::jsx || s.lang == language::typescript ||
+             s.lang == language::tsx;
     return s.lang == lang;
   };
   if (auto it = by_module_.find(module); it != by_module_.end())

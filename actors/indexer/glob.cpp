@@ -40,8 +40,8 @@ bool class_match(std::string_view pat, size_t& i, char c) {
 enum class tok_kind : uint8_t { lit, any1, cls, star, dstar, dstar_slash };
 struct tok {
   tok_kind k;
-  char c = 0;      // lit
-  size_t at = 0;   // cls: the '[' in the pattern
+  char c = 0;     // lit
+  size_t at = 0;  // cls: the '[' in the pattern
 };
 
 std::vector<tok> tokenize(std::string_view p) {
@@ -101,24 +101,34 @@ bool match_nfa(std::string_view p, std::string_view t) {
     bool any = false;
     for (size_t s = 0; s < n; ++s) {
       if (in_dir[s]) {  // inside a directory name of a "**/"
-        if (c == '/') next[s] = 1;
-        else next_in_dir[s] = 1;
+        if (c == '/')
+          next[s] = 1;
+        else
+          next_in_dir[s] = 1;
       }
       if (!cur[s]) continue;
       const auto& k = toks[s];
       switch (k.k) {
-        case tok_kind::lit: if (c == k.c) next[s + 1] = 1; break;
-        case tok_kind::any1: if (c != '/') next[s + 1] = 1; break;
+        case tok_kind::lit:
+          if (c == k.c) next[s + 1] = 1;
+          break;
+        case tok_kind::any1:
+          if (c != '/') next[s + 1] = 1;
+          break;
         case tok_kind::cls: {
           size_t at = k.at;
           if (c != '/' && class_match(p, at, c)) next[s + 1] = 1;
           break;
         }
-        case tok_kind::star: if (c != '/') next[s] = 1; break;
+        case tok_kind::star:
+          if (c != '/') next[s] = 1;
+          break;
         case tok_kind::dstar: next[s] = 1; break;
         case tok_kind::dstar_slash:  // zero or more directories: a string that ends in '/'
-          if (c == '/') next[s] = 1;
-          else next_in_dir[s] = 1;
+          if (c == '/')
+            next[s] = 1;
+          else
+            next_in_dir[s] = 1;
           break;
       }
     }

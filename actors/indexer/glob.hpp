@@ -16,7 +16,7 @@ struct path_pattern {
   bool negate = false;    // "!pattern": re-include
   bool dir_only = false;  // "pattern/": directories only
   bool anchored = false;
-  std::string base;       // directory the pattern was declared in ("" for the root)
+  std::string base;  // directory the pattern was declared in ("" for the root)
 
   static bool parse(std::string_view line, std::string_view base, path_pattern& out);
   // rel: path relative to the root; is_dir: whether it names a directory.

@@ -28,11 +28,11 @@ struct index_progress {
   index_phase phase = index_phase::walking;
   size_t files_done = 0, files_total = 0;
   uint64_t bytes_done = 0, bytes_total = 0;
-  size_t errors = 0;            // files that failed or parsed with syntax errors
+  size_t errors = 0;  // files that failed or parsed with syntax errors
   size_t resolve_done = 0, resolve_total = 0;
   double elapsed_seconds = 0;
-  double eta_seconds = -1;      // -1: unknown
-  std::string current;          // a file being worked on
+  double eta_seconds = -1;  // -1: unknown
+  std::string current;      // a file being worked on
 };
 
 struct language_tally {
@@ -45,25 +45,25 @@ struct index_summary {
   uint64_t task = 0;
   std::string project, root;
   index_phase outcome = index_phase::done;
-  std::string error;                          // when outcome is failed
-  size_t files_seen = 0;                      // indexable files found by the walk
+  std::string error;      // when outcome is failed
+  size_t files_seen = 0;  // indexable files found by the walk
   size_t added = 0, changed = 0, unchanged = 0, removed = 0, failed = 0;
   size_t syntax_error_files = 0;
-  std::vector<skipped_entry> skipped;         // directories and files skipped, with reasons
-  std::vector<skipped_entry> failures;        // files that could not be read or parsed
+  std::vector<skipped_entry> skipped;   // directories and files skipped, with reasons
+  std::vector<skipped_entry> failures;  // files that could not be read or parsed
   uint64_t unsupported = 0, ignored = 0;
-  std::vector<language_tally> parsed;         // what this run parsed, by language
+  std::vector<language_tally> parsed;  // what this run parsed, by language
   uint64_t loc_parsed = 0, bytes_parsed = 0;
   size_t nodes_created = 0, nodes_updated = 0, nodes_deleted = 0;
   size_t files_resolved = 0;
-  resolution_counts resolution;               // edges written by this run's resolution
+  resolution_counts resolution;  // edges written by this run's resolution
   double seconds_total = 0, seconds_walk = 0, seconds_parse = 0, seconds_resolve = 0;
-  double parse_cpu_seconds = 0;               // tree-sitter parse time summed over workers
+  double parse_cpu_seconds = 0;  // tree-sitter parse time summed over workers
   struct vector_info {
-    bool synced = false;                     // the search index was brought up to date
+    bool synced = false;  // the search index was brought up to date
     size_t documents = 0, added = 0, updated = 0, removed = 0;
     double seconds = 0;
-    std::string error;                       // why it was not (the graph is still complete)
+    std::string error;  // why it was not (the graph is still complete)
   } vectors;
 };
 

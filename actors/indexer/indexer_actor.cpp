@@ -39,8 +39,9 @@ using self_ptr = caf::stateful_actor<indexer_holder>*;
 // Where a task's time goes (debug level): milliseconds since it was spawned.
 void trace(self_ptr self, const char* what) {
   if (!spdlog::should_log(spdlog::level::debug)) return;
-  spdlog::debug("index task {}: {} at {:.2f} ms", self->state.st->task(), what,
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - self->state.started).count());
+  spdlog::debug(
+      "index task {}: {} at {:.2f} ms", self->state.st->task(), what,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - self->state.started).count());
 }
 
 void publish(self_ptr self, event_ptr ev) { self->send(self->state.bus, publish_atom_v, std::move(ev)); }
@@ -152,19 +153,18 @@ void resolve(self_ptr self) {
   auto bus = s.bus;
   auto base = std::make_shared<index_progress>(s.st->progress(index_phase::resolving));
   auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-  auto fn = std::make_shared<const std::function<void(size_t, size_t)>>(
-      [bus, base, last](size_t done, size_t total) {
-        auto now = std::chrono::steady_clock::now();
-        if (done != total && now - *last < progress_interval) return;
-        *last = now;
-        auto ev = std::make_shared<event>();
-        index_progress p = *base;
-        p.resolve_done = done;
-        p.resolve_total = total;
-        ev->topic = topics::progress(p.project);
-        ev->payload = std::move(p);
-        caf::anon_send(bus, publish_atom_v, event_ptr(std::move(ev)));
-      });
+  auto fn = std::make_shared<const std::function<void(size_t, size_t)>>([bus, base, last](size_t done, size_t total) {
+    auto now = std::chrono::steady_clock::now();
+    if (done != total && now - *last < progress_interval) return;
+    *last = now;
+    auto ev = std::make_shared<event>();
+    index_progress p = *base;
+    p.resolve_done = done;
+    p.resolve_total = total;
+    ev->topic = topics::progress(p.project);
+    ev->payload = std::move(p);
+    caf::anon_send(bus, publish_atom_v, event_ptr(std::move(ev)));
+  });
   self->request(s.graph, caf::infinite, resolve_atom_v, progress_fn_ptr(fn))
       .then(
           [self](const resolve_reply& r) {
@@ -210,41 +210,43 @@ void maybe_tail(self_ptr self) {
 
 caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t task, graph_actor graph,
                          std::vector<parser_actor> workers, bus_actor bus, summary_fn_ptr done) {
-  return sys.spawn([req = std::move(req), task, graph, workers = std::move(workers), bus,
-                    done](self_ptr self, spawn_tag) mutable -> caf::behavior {
-    auto& s = self->state;
-    s.st = std::make_unique<indexer_state>(std::move(req), task);
-    s.graph = graph;
-    s.workers = std::move(workers);
-    s.bus = bus;
-    s.done = done;
-    self->send(self, start_atom_v);
-    return {
-        [self](start_atom) {
-          auto& st = *self->state.st;
-          trace(self, "started");
-          publish_progress(self, index_phase::walking, true);
-          if (auto w = st.walk(); !w.ok()) return fail(self, w.err().message);
-          st.mark_walked();
-          trace(self, "walked");
-          self->request(self->state.graph, caf::infinite, manifest_atom_v)
-              .then(
-                  [self](const manifest_reply& m) {
-                    if (!m->ok()) return fail(self, m->err().message);
-                    trace(self, "manifest read");
-                    self->state.st->plan(m->value());
-                    publish_progress(self, index_phase::parsing, true);
-                    pump(self);
-                    maybe_tail(self);
-                  },
-                  on_error(self));
-        },
-        [self](cancel_atom) {
-          self->state.st->cancel();
-          maybe_tail(self);
-        },
-    };
-  }, spawn_tag{});
+  return sys.spawn(
+      [req = std::move(req), task, graph, workers = std::move(workers), bus, done](self_ptr self,
+                                                                                   spawn_tag) mutable -> caf::behavior {
+        auto& s = self->state;
+        s.st = std::make_unique<indexer_state>(std::move(req), task);
+        s.graph = graph;
+        s.workers = std::move(workers);
+        s.bus = bus;
+        s.done = done;
+        self->send(self, start_atom_v);
+        return {
+            [self](start_atom) {
+              auto& st = *self->state.st;
+              trace(self, "started");
+              publish_progress(self, index_phase::walking, true);
+              if (auto w = st.walk(); !w.ok()) return fail(self, w.err().message);
+              st.mark_walked();
+              trace(self, "walked");
+              self->request(self->state.graph, caf::infinite, manifest_atom_v)
+                  .then(
+                      [self](const manifest_reply& m) {
+                        if (!m->ok()) return fail(self, m->err().message);
+                        trace(self, "manifest read");
+                        self->state.st->plan(m->value());
+                        publish_progress(self, index_phase::parsing, true);
+                        pump(self);
+                        maybe_tail(self);
+                      },
+                      on_error(self));
+            },
+            [self](cancel_atom) {
+              self->state.st->cancel();
+              maybe_tail(self);
+            },
+        };
+      },
+      spawn_tag{});
 }
 
 }  // namespace cg

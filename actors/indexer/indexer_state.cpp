@@ -75,9 +75,8 @@ void indexer_state::plan(const std::vector<file_record>& manifest) {
   std::sort(removals_.begin(), removals_.end());
   // Largest files first: the cores finish together instead of one of them parsing a
   // big file alone at the end.
-  std::stable_sort(jobs_.begin(), jobs_.end(), [&](const parse_job& a, const parse_job& b) {
-    return job_bytes_[a.path] > job_bytes_[b.path];
-  });
+  std::stable_sort(jobs_.begin(), jobs_.end(),
+                   [&](const parse_job& a, const parse_job& b) { return job_bytes_[a.path] > job_bytes_[b.path]; });
   files_total_ = jobs_.size();
 }
 
@@ -109,15 +108,16 @@ indexer_state::action indexer_state::on_parsed(parse_outcome& out, const std::st
       summary_.bytes_parsed += rec.size;
       if (rec.status != parse_status::ok) {
         ++summary_.syntax_error_files;
-        if (rec.status == parse_status::failed) summary_.failures.push_back({path, out.reason.empty() ? "parse failed" : out.reason});
+        if (rec.status == parse_status::failed)
+          summary_.failures.push_back({path, out.reason.empty() ? "parse failed" : out.reason});
       }
-      if (known) ++summary_.changed;
-      else ++summary_.added;
+      if (known)
+        ++summary_.changed;
+      else
+        ++summary_.added;
       return action::apply;
     }
-    case parse_result_kind::unchanged:
-      ++summary_.unchanged;
-      return action::touch;
+    case parse_result_kind::unchanged: ++summary_.unchanged; return action::touch;
     case parse_result_kind::skipped:
       summary_.skipped.push_back({path, out.reason});
       if (known) {
@@ -139,7 +139,8 @@ void indexer_state::on_changes(const std::vector<file_change>& changes) {
     summary_.nodes_created += c.created.size();
     summary_.nodes_updated += c.updated.size();
     summary_.nodes_deleted += c.deleted.size();
-    if (c.kind == file_change::what::removed && std::find(removals_.begin(), removals_.end(), c.path) != removals_.end())
+    if (c.kind == file_change::what::removed &&
+        std::find(removals_.begin(), removals_.end(), c.path) != removals_.end())
       ++summary_.removed;
   }
 }

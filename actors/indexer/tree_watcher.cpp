@@ -152,8 +152,10 @@ struct tree_watcher::impl {
             }
           } else {
             pending.insert(rel);
-            if (ev->mask & IN_CREATE) unsettled.insert(rel);  // opened for writing: the close will tell
-            else unsettled.erase(rel);                       // IN_CLOSE_WRITE, IN_MOVED_*, IN_DELETE
+            if (ev->mask & IN_CREATE)
+              unsettled.insert(rel);  // opened for writing: the close will tell
+            else
+              unsettled.erase(rel);  // IN_CLOSE_WRITE, IN_MOVED_*, IN_DELETE
           }
           if (first == std::chrono::steady_clock::time_point{}) first = now;
           last = now;

@@ -61,7 +61,8 @@ class walker {
     struct stat st {};
     if (::stat(out_.root.c_str(), &st) == 0) visited_.insert({st.st_dev, st.st_ino});
     walk_dir("");
-    std::sort(out_.files.begin(), out_.files.end(), [](const walk_entry& a, const walk_entry& b) { return a.path < b.path; });
+    std::sort(out_.files.begin(), out_.files.end(),
+              [](const walk_entry& a, const walk_entry& b) { return a.path < b.path; });
   }
 
  private:
@@ -170,8 +171,10 @@ class walker {
       bool header_for_cpp = lang == language::c && name.ends_with(".h") && wanted(language::cpp);
       if (!opts_.languages.empty() && !header_for_cpp &&
           std::find(opts_.languages.begin(), opts_.languages.end(), lang) == opts_.languages.end() &&
-          !(lang == language::jsx && std::find(opts_.languages.begin(), opts_.languages.end(), language::javascript) != opts_.languages.end()) &&
-          !(lang == language::tsx && std::find(opts_.languages.begin(), opts_.languages.end(), language::typescript) != opts_.languages.end())) {
+          !(lang == language::jsx &&
+            std::find(opts_.languages.begin(), opts_.languages.end(), language::javascript) != opts_.languages.end()) &&
+          !(lang == language::tsx &&
+            std::find(opts_.languages.begin(), opts_.languages.end(), language::typescript) != opts_.languages.end())) {
         ++out_.ignored;
         continue;
       }
@@ -216,9 +219,10 @@ class walker {
 }  // namespace
 
 std::vector<std::string> walk_options::default_skip_dirs() {
-  return {".git", ".hg", ".svn", "node_modules", "bower_components", "vendor", "third_party",
-          "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", "bazel-out", "bazel-bin", ".gradle",
-          ".idea", ".vscode", ".next", ".cache", "Pods", "CMakeFiles"};
+  return {".git",          ".hg",         ".svn",        "node_modules", "bower_components",
+          "vendor",        "third_party", "__pycache__", ".tox",         ".mypy_cache",
+          ".pytest_cache", "bazel-out",   "bazel-bin",   ".gradle",      ".idea",
+          ".vscode",       ".next",       ".cache",      "Pods",         "CMakeFiles"};
 }
 
 result<walk_result> walk_tree(const std::string& root, const walk_options& opts) {

@@ -12,9 +12,9 @@
 namespace cg {
 
 struct walk_options {
-  std::vector<std::string> include;   // globs; empty: everything
-  std::vector<std::string> exclude;   // globs
-  std::vector<language> languages;    // empty: every supported language
+  std::vector<std::string> include;  // globs; empty: everything
+  std::vector<std::string> exclude;  // globs
+  std::vector<language> languages;   // empty: every supported language
   uint64_t max_file_bytes = 2u << 20;
   bool follow_symlinks = false;
   bool respect_gitignore = true;
@@ -39,10 +39,10 @@ struct skipped_entry {
 struct walk_result {
   std::string root;  // absolute, normalised
   std::vector<walk_entry> files;
-  std::vector<skipped_entry> skipped;   // one per skipped file or directory
-  uint64_t bytes = 0;                   // of the files to index
-  uint64_t unsupported = 0;             // files in languages we do not parse (not listed)
-  uint64_t ignored = 0;                 // matched by .gitignore or an exclude glob (not listed)
+  std::vector<skipped_entry> skipped;  // one per skipped file or directory
+  uint64_t bytes = 0;                  // of the files to index
+  uint64_t unsupported = 0;            // files in languages we do not parse (not listed)
+  uint64_t ignored = 0;                // matched by .gitignore or an exclude glob (not listed)
 };
 
 // Errors: the root does not exist, is not a directory, or cannot be read.

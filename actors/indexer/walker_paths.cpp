@@ -63,7 +63,8 @@ result<walk_result> walk_paths(const std::string& root, const std::vector<std::s
       ++out.unsupported;
       continue;
     }
-    if (!opts.languages.empty() && std::find(opts.languages.begin(), opts.languages.end(), lang) == opts.languages.end()) {
+    if (!opts.languages.empty() &&
+        std::find(opts.languages.begin(), opts.languages.end(), lang) == opts.languages.end()) {
       ++out.ignored;
       continue;
     }

@@ -19,7 +19,7 @@ TEST(glob, basics) {
   EXPECT_TRUE(glob_match("*.py", "a.py"));
   EXPECT_FALSE(glob_match("*.py", "dir/a.py"));  // * stops at /
   EXPECT_TRUE(glob_match("**/*.py", "dir/sub/a.py"));
-  EXPECT_TRUE(glob_match("**/*.py", "a.py"));    // **/ matches zero directories
+  EXPECT_TRUE(glob_match("**/*.py", "a.py"));  // **/ matches zero directories
   EXPECT_TRUE(glob_match("src/**", "src/a/b/c.go"));
   EXPECT_TRUE(glob_match("a/**/b", "a/b"));
   EXPECT_TRUE(glob_match("a/**/b", "a/x/y/b"));
@@ -99,7 +99,7 @@ TEST(walker, skips_vendored_hidden_and_build_output_with_reasons) {
   write_file(t.dir / "target/debug/build.rs", "fn main() {}\n");
   write_file(t.dir / "env/pyvenv.cfg", "home = /usr/bin\n");
   write_file(t.dir / "env/lib/site.py", "x = 1\n");
-  write_file(t.dir / "venv/__init__.py", "x = 1\n");  // a package named venv, not a virtualenv
+  write_file(t.dir / "venv/__init__.py", "x = 1\n");       // a package named venv, not a virtualenv
   write_file(t.dir / "build/tool.go", "package build\n");  // a package named build, not output
   auto r = t.walk();
   EXPECT_EQ(tree::paths(r), (std::vector<std::string>{"build/tool.go", "src/app.go", "venv/__init__.py"}));
@@ -124,7 +124,8 @@ TEST(walker, languages_sizes_globs_and_unsupported_files) {
   o.max_file_bytes = 4096;
   auto r = t.walk(o);
   EXPECT_EQ(tree::paths(r), (std::vector<std::string>{"a.py", "b.rs", "c.tsx", "tests/test_a.py", "tool"}));
-  EXPECT_EQ(std::find_if(r.files.begin(), r.files.end(), [](auto& f) { return f.path == "tool"; })->lang, language::python);
+  EXPECT_EQ(std::find_if(r.files.begin(), r.files.end(), [](auto& f) { return f.path == "tool"; })->lang,
+            language::python);
   EXPECT_EQ(r.unsupported, 1u);
   EXPECT_EQ(tree::reason(r, "big.go"), "too large (0.0 MiB > 0.0 MiB limit)");
   walk_options py;

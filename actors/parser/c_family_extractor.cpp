@@ -14,75 +14,188 @@ namespace cg {
 namespace {
 
 enum sym : int {
-  s_none = 0, s_function_def, s_declaration, s_field_decl, s_function_declarator, s_pointer_declarator,
-  s_reference_declarator, s_qualified_identifier, s_class, s_struct, s_union, s_enum, s_enumerator,
-  s_enumerator_list, s_namespace, s_template_decl, s_type_definition, s_alias_decl, s_preproc_def,
-  s_preproc_function_def, s_preproc_include, s_call, s_field_expression, s_new, s_base_clause,
-  s_field_decl_list, s_access_specifier, s_using_decl, s_namespace_identifier, s_template_function,
-  s_template_type, s_destructor_name, s_operator_name, s_init_declarator, s_linkage_spec,
-  s_friend_decl, s_declaration_list, s_parameter_decl, s_type_identifier, s_preproc_ifdef,
-  s_preproc_if, s_preproc_else, s_preproc_elif, s_storage_class, s_virtual, s_attributed_declarator,
-  s_array_declarator, s_parenthesized_declarator, s_identifier, s_field_identifier, s_comment,
-  s_compound_statement, s_string_literal, s_system_lib_string, s_primitive_type, s_template_method,
-  s_nested_namespace, s_optional_parameter_decl, s_variadic_parameter_decl, s_type_descriptor,
-  s_sized_type, s_pure_virtual, s_lambda, s_concept, s_char_literal, s_function_field_declarator,
-  s_raw_string, s_operator_cast, s_dependent_name, s_preproc_call, s_preproc_elifdef, s_template_params,
-  s_type_param_decl, s_optional_type_param_decl, s_variadic_type_param_decl,
+  s_none = 0,
+  s_function_def,
+  s_declaration,
+  s_field_decl,
+  s_function_declarator,
+  s_pointer_declarator,
+  s_reference_declarator,
+  s_qualified_identifier,
+  s_class,
+  s_struct,
+  s_union,
+  s_enum,
+  s_enumerator,
+  s_enumerator_list,
+  s_namespace,
+  s_template_decl,
+  s_type_definition,
+  s_alias_decl,
+  s_preproc_def,
+  s_preproc_function_def,
+  s_preproc_include,
+  s_call,
+  s_field_expression,
+  s_new,
+  s_base_clause,
+  s_field_decl_list,
+  s_access_specifier,
+  s_using_decl,
+  s_namespace_identifier,
+  s_template_function,
+  s_template_type,
+  s_destructor_name,
+  s_operator_name,
+  s_init_declarator,
+  s_linkage_spec,
+  s_friend_decl,
+  s_declaration_list,
+  s_parameter_decl,
+  s_type_identifier,
+  s_preproc_ifdef,
+  s_preproc_if,
+  s_preproc_else,
+  s_preproc_elif,
+  s_storage_class,
+  s_virtual,
+  s_attributed_declarator,
+  s_array_declarator,
+  s_parenthesized_declarator,
+  s_identifier,
+  s_field_identifier,
+  s_comment,
+  s_compound_statement,
+  s_string_literal,
+  s_system_lib_string,
+  s_primitive_type,
+  s_template_method,
+  s_nested_namespace,
+  s_optional_parameter_decl,
+  s_variadic_parameter_decl,
+  s_type_descriptor,
+  s_sized_type,
+  s_pure_virtual,
+  s_lambda,
+  s_concept,
+  s_char_literal,
+  s_function_field_declarator,
+  s_raw_string,
+  s_operator_cast,
+  s_dependent_name,
+  s_preproc_call,
+  s_preproc_elifdef,
+  s_template_params,
+  s_type_param_decl,
+  s_optional_type_param_decl,
+  s_variadic_type_param_decl,
 };
 
 enum fld : int {
-  f_name = 1, f_body, f_declarator, f_parameters, f_type, f_value, f_function, f_argument, f_field,
-  f_scope, f_path, f_arguments,
+  f_name = 1,
+  f_body,
+  f_declarator,
+  f_parameters,
+  f_type,
+  f_value,
+  f_function,
+  f_argument,
+  f_field,
+  f_scope,
+  f_path,
+  f_arguments,
 };
 
 struct tables {
   symbol_codes sym;
   field_ids fld;
   explicit tables(language l)
-      : sym(grammar_for(l),
-            {{"function_definition", s_function_def}, {"declaration", s_declaration},
-             {"field_declaration", s_field_decl}, {"function_declarator", s_function_declarator},
-             {"pointer_declarator", s_pointer_declarator}, {"reference_declarator", s_reference_declarator},
-             {"qualified_identifier", s_qualified_identifier}, {"class_specifier", s_class},
-             {"struct_specifier", s_struct}, {"union_specifier", s_union}, {"enum_specifier", s_enum},
-             {"enumerator", s_enumerator}, {"enumerator_list", s_enumerator_list},
-             {"namespace_definition", s_namespace}, {"template_declaration", s_template_decl},
-             {"type_definition", s_type_definition}, {"alias_declaration", s_alias_decl},
-             {"preproc_def", s_preproc_def}, {"preproc_function_def", s_preproc_function_def},
-             {"preproc_include", s_preproc_include}, {"call_expression", s_call},
-             {"field_expression", s_field_expression}, {"new_expression", s_new},
-             {"base_class_clause", s_base_clause}, {"field_declaration_list", s_field_decl_list},
-             {"access_specifier", s_access_specifier}, {"using_declaration", s_using_decl},
-             {"namespace_identifier", s_namespace_identifier}, {"template_function", s_template_function},
-             {"template_type", s_template_type}, {"destructor_name", s_destructor_name},
-             {"operator_name", s_operator_name}, {"init_declarator", s_init_declarator},
-             {"linkage_specification", s_linkage_spec}, {"friend_declaration", s_friend_decl},
-             {"declaration_list", s_declaration_list}, {"parameter_declaration", s_parameter_decl},
-             {"type_identifier", s_type_identifier}, {"preproc_ifdef", s_preproc_ifdef},
-             {"preproc_if", s_preproc_if}, {"preproc_else", s_preproc_else}, {"preproc_elif", s_preproc_elif},
-             {"preproc_elifdef", s_preproc_elifdef},
-             {"storage_class_specifier", s_storage_class}, {"virtual", s_virtual},
-             {"attributed_declarator", s_attributed_declarator}, {"array_declarator", s_array_declarator},
-             {"parenthesized_declarator", s_parenthesized_declarator}, {"identifier", s_identifier},
-             {"field_identifier", s_field_identifier}, {"comment", s_comment},
-             {"compound_statement", s_compound_statement}, {"string_literal", s_string_literal},
-             {"system_lib_string", s_system_lib_string}, {"primitive_type", s_primitive_type},
-             {"template_method", s_template_method}, {"nested_namespace_specifier", s_nested_namespace},
-             {"optional_parameter_declaration", s_optional_parameter_decl},
-             {"variadic_parameter_declaration", s_variadic_parameter_decl},
-             {"type_descriptor", s_type_descriptor}, {"sized_type_specifier", s_sized_type},
-             {"pure_virtual_clause", s_pure_virtual}, {"lambda_expression", s_lambda},
-             {"concept_definition", s_concept}, {"char_literal", s_char_literal},
-             {"function_field_declarator", s_function_field_declarator},
-             {"raw_string_literal", s_raw_string}, {"operator_cast", s_operator_cast},
-             {"dependent_name", s_dependent_name}, {"preproc_call", s_preproc_call},
-             {"template_parameter_list", s_template_params}, {"type_parameter_declaration", s_type_param_decl},
-             {"optional_type_parameter_declaration", s_optional_type_param_decl},
-             {"variadic_type_parameter_declaration", s_variadic_type_param_decl}}),
-        fld(grammar_for(l),
-            {{"name", f_name}, {"body", f_body}, {"declarator", f_declarator}, {"parameters", f_parameters},
-             {"type", f_type}, {"value", f_value}, {"function", f_function}, {"argument", f_argument},
-             {"field", f_field}, {"scope", f_scope}, {"path", f_path}, {"arguments", f_arguments}}) {}
+      : sym(grammar_for(l), {{"function_definition", s_function_def},
+                             {"declaration", s_declaration},
+                             {"field_declaration", s_field_decl},
+                             {"function_declarator", s_function_declarator},
+                             {"pointer_declarator", s_pointer_declarator},
+                             {"reference_declarator", s_reference_declarator},
+                             {"qualified_identifier", s_qualified_identifier},
+                             {"class_specifier", s_class},
+                             {"struct_specifier", s_struct},
+                             {"union_specifier", s_union},
+                             {"enum_specifier", s_enum},
+                             {"enumerator", s_enumerator},
+                             {"enumerator_list", s_enumerator_list},
+                             {"namespace_definition", s_namespace},
+                             {"template_declaration", s_template_decl},
+                             {"type_definition", s_type_definition},
+                             {"alias_declaration", s_alias_decl},
+                             {"preproc_def", s_preproc_def},
+                             {"preproc_function_def", s_preproc_function_def},
+                             {"preproc_include", s_preproc_include},
+                             {"call_expression", s_call},
+                             {"field_expression", s_field_expression},
+                             {"new_expression", s_new},
+                             {"base_class_clause", s_base_clause},
+                             {"field_declaration_list", s_field_decl_list},
+                             {"access_specifier", s_access_specifier},
+                             {"using_declaration", s_using_decl},
+                             {"namespace_identifier", s_namespace_identifier},
+                             {"template_function", s_template_function},
+                             {"template_type", s_template_type},
+                             {"destructor_name", s_destructor_name},
+                             {"operator_name", s_operator_name},
+                             {"init_declarator", s_init_declarator},
+                             {"linkage_specification", s_linkage_spec},
+                             {"friend_declaration", s_friend_decl},
+                             {"declaration_list", s_declaration_list},
+                             {"parameter_declaration", s_parameter_decl},
+                             {"type_identifier", s_type_identifier},
+                             {"preproc_ifdef", s_preproc_ifdef},
+                             {"preproc_if", s_preproc_if},
+                             {"preproc_else", s_preproc_else},
+                             {"preproc_elif", s_preproc_elif},
+                             {"preproc_elifdef", s_preproc_elifdef},
+                             {"storage_class_specifier", s_storage_class},
+                             {"virtual", s_virtual},
+                             {"attributed_declarator", s_attributed_declarator},
+                             {"array_declarator", s_array_declarator},
+                             {"parenthesized_declarator", s_parenthesized_declarator},
+                             {"identifier", s_identifier},
+                             {"field_identifier", s_field_identifier},
+                             {"comment", s_comment},
+                             {"compound_statement", s_compound_statement},
+                             {"string_literal", s_string_literal},
+                             {"system_lib_string", s_system_lib_string},
+                             {"primitive_type", s_primitive_type},
+                             {"template_method", s_template_method},
+                             {"nested_namespace_specifier", s_nested_namespace},
+                             {"optional_parameter_declaration", s_optional_parameter_decl},
+                             {"variadic_parameter_declaration", s_variadic_parameter_decl},
+                             {"type_descriptor", s_type_descriptor},
+                             {"sized_type_specifier", s_sized_type},
+                             {"pure_virtual_clause", s_pure_virtual},
+                             {"lambda_expression", s_lambda},
+                             {"concept_definition", s_concept},
+                             {"char_literal", s_char_literal},
+                             {"function_field_declarator", s_function_field_declarator},
+                             {"raw_string_literal", s_raw_string},
+                             {"operator_cast", s_operator_cast},
+                             {"dependent_name", s_dependent_name},
+                             {"preproc_call", s_preproc_call},
+                             {"template_parameter_list", s_template_params},
+                             {"type_parameter_declaration", s_type_param_decl},
+                             {"optional_type_parameter_declaration", s_optional_type_param_decl},
+                             {"variadic_type_parameter_declaration", s_variadic_type_param_decl}}),
+        fld(grammar_for(l), {{"name", f_name},
+                             {"body", f_body},
+                             {"declarator", f_declarator},
+                             {"parameters", f_parameters},
+                             {"type", f_type},
+                             {"value", f_value},
+                             {"function", f_function},
+                             {"argument", f_argument},
+                             {"field", f_field},
+                             {"scope", f_scope},
+                             {"path", f_path},
+                             {"arguments", f_arguments}}) {}
 };
 
 const tables& tables_for(language l) {
@@ -100,11 +213,11 @@ class c_family_extractor final : public extractor {
   bool cpp_;
 
   struct ctx {
-    uint32_t scope = 0;          // receives definitions
-    uint32_t cls = 0;            // enclosing class/struct/union
-    bool in_function = false;    // locals are not definitions
+    uint32_t scope = 0;        // receives definitions
+    uint32_t cls = 0;          // enclosing class/struct/union
+    bool in_function = false;  // locals are not definitions
     visibility access = visibility::none;
-    TSNode wrapper{};            // template declaration around the item
+    TSNode wrapper{};  // template declaration around the item
   };
 
   void extract(TSNode root) override {
@@ -116,9 +229,9 @@ class c_family_extractor final : public extractor {
 
   // The declarator chain: where the name is, and the function declarator if any.
   struct decl_info {
-    TSNode name{};        // identifier, field_identifier, qualified_identifier, destructor_name, ...
-    TSNode function{};    // the function_declarator
-    bool pointer = false; // a pointer/array to something (a function pointer is a variable)
+    TSNode name{};         // identifier, field_identifier, qualified_identifier, destructor_name, ...
+    TSNode function{};     // the function_declarator
+    bool pointer = false;  // a pointer/array to something (a function pointer is a variable)
   };
 
   // `T *f(args)` is pointer_declarator(function_declarator(f)): a function returning a
@@ -182,8 +295,8 @@ class c_family_extractor final : public extractor {
       }
       last = field(last, T.fld[f_name]);
     }
-    if (!null(last) && (T.sym(last) == s_template_function || T.sym(last) == s_template_type ||
-                        T.sym(last) == s_template_method)) {
+    if (!null(last) &&
+        (T.sym(last) == s_template_function || T.sym(last) == s_template_type || T.sym(last) == s_template_method)) {
       TSNode inner = field(last, T.fld[f_name]);
       if (!null(inner)) last = inner;
     }
@@ -202,7 +315,8 @@ class c_family_extractor final : public extractor {
     d.qualified_name = std::move(qname);
     auto end = null(body) ? ts_node_end_byte(whole) : ts_node_start_byte(body);
     d.signature = signature_of(ts_node_start_byte(whole), end);
-    while (!d.signature.empty() && (d.signature.back() == ';' || d.signature.back() == ' ' || d.signature.back() == '{'))
+    while (!d.signature.empty() &&
+           (d.signature.back() == ';' || d.signature.back() == ' ' || d.signature.back() == '{'))
       d.signature.pop_back();
     d.doc = doc_above(ts_node_start_point(whole).row);
     return add_def(std::move(d));
@@ -256,7 +370,8 @@ class c_family_extractor final : public extractor {
         d.whole = n;
         d.name_node = name;
         d.parent = c.scope;
-        d.signature = signature_of(ts_node_start_byte(n), null(value) ? ts_node_end_byte(n) : ts_node_start_byte(value));
+        d.signature =
+            signature_of(ts_node_start_byte(n), null(value) ? ts_node_end_byte(n) : ts_node_start_byte(value));
         d.doc = doc_above(ts_node_start_point(n).row);
         add_def(std::move(d));
         return;
@@ -266,8 +381,10 @@ class c_family_extractor final : public extractor {
       case s_linkage_spec: {
         TSNode body = field(n, T.fld[f_body]);
         if (!null(body)) {
-          if (T.sym(body) == s_declaration_list) for_children(body, [&](TSNode ch, TSFieldId) { visit(ch, c); });
-          else visit(body, c);
+          if (T.sym(body) == s_declaration_list)
+            for_children(body, [&](TSNode ch, TSFieldId) { visit(ch, c); });
+          else
+            visit(body, c);
         }
         return;
       }
@@ -312,7 +429,8 @@ class c_family_extractor final : public extractor {
     } else if (s == s_template_type) {
       type_ref(field(t, T.fld[f_name]), scope, k, flags);
       TSNode args = field(t, T.fld[f_arguments]);
-      if (!null(args)) for_named_children(args, [&](TSNode a, TSFieldId) { type_refs(a, scope, edge_kind::references); });
+      if (!null(args))
+        for_named_children(args, [&](TSNode a, TSFieldId) { type_refs(a, scope, edge_kind::references); });
     } else if (s == s_qualified_identifier) {
       std::string q;
       TSNode last;
@@ -565,8 +683,8 @@ class c_family_extractor final : public extractor {
       split_name(info.name, scope, last);
       if (null(last)) return;
       int ls = T.sym(last);
-      bool named = ls == s_identifier || ls == s_field_identifier || ls == s_destructor_name ||
-                   ls == s_operator_name || ls == s_type_identifier;
+      bool named = ls == s_identifier || ls == s_field_identifier || ls == s_destructor_name || ls == s_operator_name ||
+                   ls == s_type_identifier;
       if (!null(info.function)) {
         if (c.in_function || !named) return;  // local prototypes are rare and not definitions here
         // A prototype or in-class method declaration.
@@ -583,7 +701,8 @@ class c_family_extractor final : public extractor {
         if (text(n).find("= 0") != std::string_view::npos) pure = true;
         if (pure) mods |= modifier::abstract;
         ctx fc = c;
-        if (!in_class && fc.access == visibility::none) fc.access = is_static ? visibility::private_ : visibility::public_;
+        if (!in_class && fc.access == visibility::none)
+          fc.access = is_static ? visibility::private_ : visibility::public_;
         std::string qname = scope.empty() ? std::string() : join(join(scope_of(c.scope), scope), str(last));
         auto idx = define(kind, whole_of(n, c), last, str(last), fc, TSNode{}, mods, qname);
         at(idx).type_name = tn;
@@ -608,7 +727,8 @@ class c_family_extractor final : public extractor {
       if (text(type).find("const") != std::string_view::npos || text(n).starts_with("const")) mods |= modifier::const_;
       if (!in_class && (mods & modifier::const_) && kind == node_kind::variable) kind = node_kind::constant;
       ctx vc = c;
-      if (!in_class && vc.access == visibility::none) vc.access = is_static ? visibility::private_ : visibility::public_;
+      if (!in_class && vc.access == visibility::none)
+        vc.access = is_static ? visibility::private_ : visibility::public_;
       auto idx = define(kind, whole_of(n, c), last, str(last), vc, TSNode{}, mods);
       at(idx).type_name = tn;
       type_refs(type, idx, edge_kind::type_of);
@@ -632,7 +752,7 @@ class c_family_extractor final : public extractor {
       if (!null(name) && followed_by_directive(n)) recover_split_record(n, name, c, kind);
       return;
     }
-    if (null(name)) {        // anonymous: members belong to the enclosing scope
+    if (null(name)) {  // anonymous: members belong to the enclosing scope
       ctx i = c;
       i.wrapper = TSNode{};
       members(body, i, default_access);
@@ -670,7 +790,7 @@ class c_family_extractor final : public extractor {
       int s = T.sym(m);
       if (s == s_access_specifier) {
         auto t = text(m);
-        i.access = t.starts_with("public") ? visibility::public_
+        i.access = t.starts_with("public")      ? visibility::public_
                    : t.starts_with("protected") ? visibility::protected_
                                                 : visibility::private_;
         return;
@@ -751,8 +871,10 @@ class c_family_extractor final : public extractor {
         auto info = null(first) ? decl_info{} : unwrap(first);
         if (!null(info.name) && null(info.function) && !info.pointer && T.sym(first) == T.sym(info.name)) {
           named_by_typedef = true;
-          node_kind kind = ts == s_enum ? node_kind::enum_ : ts == s_union ? node_kind::union_
-                           : ts == s_class ? node_kind::class_ : node_kind::struct_;
+          node_kind kind = ts == s_enum    ? node_kind::enum_
+                           : ts == s_union ? node_kind::union_
+                           : ts == s_class ? node_kind::class_
+                                           : node_kind::struct_;
           ctx dc = c;
           if (dc.access == visibility::none) dc.access = visibility::public_;
           auto idx = define(kind, whole_of(n, c), info.name, str(info.name), dc, body);

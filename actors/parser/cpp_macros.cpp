@@ -16,8 +16,10 @@ bool macro_like(std::string_view w) {
   if (w.size() < 2) return false;
   bool letter = false;
   for (char c : w) {
-    if (c >= 'A' && c <= 'Z') letter = true;
-    else if (!((c >= '0' && c <= '9') || c == '_')) return false;
+    if (c >= 'A' && c <= 'Z')
+      letter = true;
+    else if (!((c >= '0' && c <= '9') || c == '_'))
+      return false;
   }
   return letter;
 }
@@ -36,8 +38,10 @@ size_t word_end(std::string_view s, size_t i) {
 size_t skip_parens(std::string_view s, size_t i) {
   int depth = 0;
   for (size_t k = i; k < s.size() && k < i + 512; ++k) {
-    if (s[k] == '(') ++depth;
-    else if (s[k] == ')' && --depth == 0) return k + 1;
+    if (s[k] == '(')
+      ++depth;
+    else if (s[k] == ')' && --depth == 0)
+      return k + 1;
   }
   return std::string_view::npos;
 }

@@ -53,8 +53,8 @@ class Outer(T):
 )PY");
   ASSERT_EQ(p.out.kind, parse_result_kind::parsed);
   const auto& f = p.get("pkg.mod.fetch", node_kind::function);
-  EXPECT_EQ(f.name_pos.line, 7u);      // the def line, as ast reports it
-  EXPECT_EQ(f.span.start.line, 5u);    // the span starts at the first decorator
+  EXPECT_EQ(f.name_pos.line, 7u);    // the def line, as ast reports it
+  EXPECT_EQ(f.span.start.line, 5u);  // the span starts at the first decorator
   EXPECT_EQ(f.signature, "async def fetch(url: str, *, retries=3) -> bytes");
   EXPECT_EQ(f.docstring, "Fetch a URL.\n\nArgs:\n    url: where from.");  // as inspect.cleandoc
   EXPECT_EQ(f.type_name, "bytes");
@@ -89,14 +89,16 @@ TEST(extract_python, ids_survive_moving_code_and_duplicates_are_kept) {
 }
 
 TEST(extract, syntax_errors_keep_what_parses) {
-  auto p = parse("broken.py", "def good():\n    pass\n\ndef bad(:\n    x = = 1\n\nclass Fine:\n    def ok(self): pass\n");
+  auto p =
+      parse("broken.py", "def good():\n    pass\n\ndef bad(:\n    x = = 1\n\nclass Fine:\n    def ok(self): pass\n");
   ASSERT_EQ(p.out.kind, parse_result_kind::parsed);
   EXPECT_EQ(p.out.extract.record.status, parse_status::syntax_errors);
   EXPECT_GT(p.out.extract.record.error_count, 0u);
   EXPECT_TRUE(p.find("broken.good", node_kind::function));
   // tree-sitter's recovery folds `class Fine` into the broken parameter list; the
   // def after it still parses and is kept.
-  EXPECT_TRUE(std::any_of(p.out.extract.nodes.begin(), p.out.extract.nodes.end(), [](auto& n) { return n.name == "ok"; }));
+  EXPECT_TRUE(
+      std::any_of(p.out.extract.nodes.begin(), p.out.extract.nodes.end(), [](auto& n) { return n.name == "ok"; }));
   auto js = parse("x.ts", "export function a() { return 1 }\nfunction (((\nexport class B { m() {} }\n");
   EXPECT_EQ(js.out.extract.record.status, parse_status::syntax_errors);
   EXPECT_TRUE(js.find("x.a", node_kind::function));
@@ -182,7 +184,8 @@ pub trait Norm: Clone + std::fmt::Debug { fn norm(&self) -> f64; }
   EXPECT_EQ(tree->name, "BTreeMap");
   EXPECT_TRUE(std::any_of(imps.begin(), imps.end(), [](auto& i) { return i.name == "*" && i.module == "super"; }));
   auto& refs = p.out.extract.refs.refs;
-  EXPECT_TRUE(std::any_of(refs.begin(), refs.end(), [](auto& r) { return r.kind == edge_kind::inherits && r.name == "Clone"; }));
+  EXPECT_TRUE(std::any_of(refs.begin(), refs.end(),
+                          [](auto& r) { return r.kind == edge_kind::inherits && r.name == "Clone"; }));
 }
 
 TEST(extract_go, receivers_docs_and_embedding) {
@@ -245,23 +248,29 @@ public abstract class B<T> extends Base<T> implements Runnable {
   EXPECT_EQ(counts, 2);
   auto& refs = p.out.extract.refs.refs;
   EXPECT_FALSE(std::any_of(refs.begin(), refs.end(), [](auto& r) { return r.name == "T"; }));  // a type parameter
-  EXPECT_TRUE(std::any_of(refs.begin(), refs.end(), [](auto& r) { return r.kind == edge_kind::implements && r.name == "Runnable"; }));
+  EXPECT_TRUE(std::any_of(refs.begin(), refs.end(),
+                          [](auto& r) { return r.kind == edge_kind::implements && r.name == "Runnable"; }));
 }
 
 TEST(extract_cpp, namespaces_out_of_line_members_macros_and_templates) {
   auto p = parse("src/x.cpp", R"CPP(#include "x.hpp"
 #define SQUARE(x) ((x) * (x))
-namespace outer { namespace inner {
-/// Adds.
-template <typename T> T add(T a, T b) { return a + b; }
-class EXPORT_API Widget : public Base {
- public:
-  Widget();
-  int size() const;
-};
-int Widget::size() const { return SQUARE(2); }
-}}
-)CPP");
+                                    namespace outer {
+                                    namespace inner {
+                                    /// Adds.
+                                    template <typename T>
+                                    T add(T a, T b) {
+                                      return a + b;
+                                    }
+                                    class EXPORT_API Widget : public Base {
+                                     public:
+                                      Widget();
+                                      int size() const;
+                                    };
+                                    int Widget::size() const { return SQUARE(2); }
+                                    }  // namespace inner
+                                    }  // namespace outer
+  )CPP");
   EXPECT_TRUE(p.find("outer", node_kind::namespace_));
   const auto& add = p.get("outer::inner::add", node_kind::function);
   EXPECT_EQ(add.docstring, "Adds.");
@@ -272,7 +281,9 @@ int Widget::size() const { return SQUARE(2); }
   EXPECT_TRUE(p.get("outer::inner::Widget::Widget", node_kind::constructor).has(modifier::declaration));
   EXPECT_TRUE(p.find("SQUARE", node_kind::macro));
   auto& refs = p.out.extract.refs.refs;
-  EXPECT_TRUE(std::any_of(refs.begin(), refs.end(), [&](auto& r) { return r.kind == edge_kind::inherits && r.source == w.id && r.name == "Base"; }));
+  EXPECT_TRUE(std::any_of(refs.begin(), refs.end(), [&](auto& r) {
+    return r.kind == edge_kind::inherits && r.source == w.id && r.name == "Base";
+  }));
   EXPECT_FALSE(std::any_of(refs.begin(), refs.end(), [](auto& r) { return r.name == "T"; }));
 }
 
@@ -285,7 +296,7 @@ typedef int (*handler_fn)(void *);
 static inline int twice(int v) { return 2 * v; }
 )C");
   EXPECT_TRUE(p.get("push", node_kind::function).has(modifier::declaration));  // returns a pointer
-  EXPECT_TRUE(p.find("callback", node_kind::variable));                       // a function pointer
+  EXPECT_TRUE(p.find("callback", node_kind::variable));                        // a function pointer
   EXPECT_TRUE(p.find("point", node_kind::struct_));
   EXPECT_TRUE(p.find("point::x", node_kind::field));
   EXPECT_TRUE(p.find("handler_fn", node_kind::type_alias));
@@ -317,7 +328,8 @@ export const handler = async (e: Event): Promise<void> => {};
   EXPECT_TRUE(h.has(modifier::async));
   EXPECT_EQ(h.type_name, "Promise");
   auto& refs = p.out.extract.refs.refs;
-  EXPECT_TRUE(std::any_of(refs.begin(), refs.end(), [](auto& r) { return r.name == "Icon" && (r.flags & ref_flag::constructor); }));
+  EXPECT_TRUE(std::any_of(refs.begin(), refs.end(),
+                          [](auto& r) { return r.name == "Icon" && (r.flags & ref_flag::constructor); }));
 }
 
 }  // namespace

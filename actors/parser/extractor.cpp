@@ -166,8 +166,8 @@ uint32_t extractor::add_def(def&& d) {
   return static_cast<uint32_t>(out_.nodes.size() - 1);
 }
 
-void extractor::add_ref(uint32_t scope, edge_kind k, std::string name, std::string qualifier,
-                        TSNode at_node, uint8_t flags) {
+void extractor::add_ref(uint32_t scope, edge_kind k, std::string name, std::string qualifier, TSNode at_node,
+                        uint8_t flags) {
   if (name.empty()) return;
   if (qualifier.empty() && k != edge_kind::calls && is_type_parameter(name)) return;  // T in Vec<T>
   raw_ref r;

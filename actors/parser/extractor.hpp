@@ -17,7 +17,7 @@ namespace cg {
 
 struct extract_input {
   std::string_view project;
-  std::string_view path;    // relative to the project root, '/' separated
+  std::string_view path;  // relative to the project root, '/' separated
   language lang = language::unknown;
   std::string_view source;
   bool valid_utf8 = true;
@@ -32,7 +32,7 @@ class extractor {
 
   void run(TSNode root);
 
-  static constexpr uint32_t max_depth = 1500;  // deeper subtrees are not visited
+  static constexpr uint32_t max_depth = 1500;                          // deeper subtrees are not visited
   static constexpr TSSymbol error_symbol = static_cast<TSSymbol>(-1);  // tree-sitter ERROR nodes
 
  protected:
@@ -100,16 +100,16 @@ class extractor {
   struct def {
     node_kind kind = node_kind::function;
     std::string name;
-    TSNode whole{};                 // span of the definition (decorators included)
-    TSNode name_node{};             // where its name is (null: start of whole)
-    uint32_t parent = 0;            // index of the containing node
+    TSNode whole{};       // span of the definition (decorators included)
+    TSNode name_node{};   // where its name is (null: start of whole)
+    uint32_t parent = 0;  // index of the containing node
     std::string signature;
-    std::string type_name;          // declared type or return type
+    std::string type_name;  // declared type or return type
     std::string doc;
     uint16_t modifiers = 0;
     visibility vis = visibility::none;
-    std::string qualified_name;     // overrides parent-scope + separator + name
-    std::string child_scope;        // overrides the prefix its children get (default: its qname)
+    std::string qualified_name;  // overrides parent-scope + separator + name
+    std::string child_scope;     // overrides the prefix its children get (default: its qname)
   };
   uint32_t add_def(def&& d);
   node& at(uint32_t idx) { return out_.nodes[idx]; }
@@ -119,10 +119,9 @@ class extractor {
   std::string join(std::string_view scope, std::string_view name) const;
 
   // References, imports, local type knowledge.
-  void add_ref(uint32_t scope, edge_kind k, std::string name, std::string qualifier, TSNode at_node,
-               uint8_t flags = 0);
-  void add_import(uint32_t import_node, std::string module, std::string name, std::string alias,
-                  TSNode at_node, uint8_t level = 0);
+  void add_ref(uint32_t scope, edge_kind k, std::string name, std::string qualifier, TSNode at_node, uint8_t flags = 0);
+  void add_import(uint32_t import_node, std::string module, std::string name, std::string alias, TSNode at_node,
+                  uint8_t level = 0);
   void add_binding(uint32_t scope, std::string variable, std::string type);
 
   // Type parameters (generics, templates) of this file: names that are not references.

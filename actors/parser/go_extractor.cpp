@@ -12,50 +12,134 @@ namespace cg {
 namespace {
 
 enum sym : int {
-  s_none = 0, s_function, s_method, s_type_decl, s_type_spec, s_type_alias, s_struct_type, s_interface_type,
-  s_field_decl, s_field_decl_list, s_method_elem, s_const_decl, s_const_spec, s_var_decl, s_var_spec,
-  s_var_spec_list, s_import_decl, s_import_spec, s_import_spec_list, s_package_clause, s_call, s_selector,
-  s_composite, s_short_var, s_param_decl, s_variadic_param, s_pointer_type, s_qualified_type,
-  s_generic_type, s_type_elem, s_func_literal, s_type_identifier, s_package_identifier, s_dot,
-  s_blank, s_identifier, s_field_identifier, s_comment, s_expression_list, s_unary,
-  s_interpreted_string, s_raw_string, s_block, s_parameter_list, s_type_parameter_declaration,
+  s_none = 0,
+  s_function,
+  s_method,
+  s_type_decl,
+  s_type_spec,
+  s_type_alias,
+  s_struct_type,
+  s_interface_type,
+  s_field_decl,
+  s_field_decl_list,
+  s_method_elem,
+  s_const_decl,
+  s_const_spec,
+  s_var_decl,
+  s_var_spec,
+  s_var_spec_list,
+  s_import_decl,
+  s_import_spec,
+  s_import_spec_list,
+  s_package_clause,
+  s_call,
+  s_selector,
+  s_composite,
+  s_short_var,
+  s_param_decl,
+  s_variadic_param,
+  s_pointer_type,
+  s_qualified_type,
+  s_generic_type,
+  s_type_elem,
+  s_func_literal,
+  s_type_identifier,
+  s_package_identifier,
+  s_dot,
+  s_blank,
+  s_identifier,
+  s_field_identifier,
+  s_comment,
+  s_expression_list,
+  s_unary,
+  s_interpreted_string,
+  s_raw_string,
+  s_block,
+  s_parameter_list,
+  s_type_parameter_declaration,
 };
 
 enum fld : int {
-  f_name = 1, f_body, f_parameters, f_result, f_receiver, f_type, f_value, f_path, f_function, f_field,
-  f_operand, f_left, f_right, f_package, f_type_parameters,
+  f_name = 1,
+  f_body,
+  f_parameters,
+  f_result,
+  f_receiver,
+  f_type,
+  f_value,
+  f_path,
+  f_function,
+  f_field,
+  f_operand,
+  f_left,
+  f_right,
+  f_package,
+  f_type_parameters,
 };
 
 struct tables {
   symbol_codes sym;
   field_ids fld;
   tables()
-      : sym(grammar_for(language::go),
-            {{"function_declaration", s_function}, {"method_declaration", s_method},
-             {"type_declaration", s_type_decl}, {"type_spec", s_type_spec}, {"type_alias", s_type_alias},
-             {"struct_type", s_struct_type}, {"interface_type", s_interface_type},
-             {"field_declaration", s_field_decl}, {"field_declaration_list", s_field_decl_list},
-             {"method_elem", s_method_elem}, {"const_declaration", s_const_decl}, {"const_spec", s_const_spec},
-             {"var_declaration", s_var_decl}, {"var_spec", s_var_spec}, {"var_spec_list", s_var_spec_list},
-             {"import_declaration", s_import_decl}, {"import_spec", s_import_spec},
-             {"import_spec_list", s_import_spec_list}, {"package_clause", s_package_clause},
-             {"call_expression", s_call}, {"selector_expression", s_selector},
-             {"composite_literal", s_composite}, {"short_var_declaration", s_short_var},
-             {"parameter_declaration", s_param_decl}, {"variadic_parameter_declaration", s_variadic_param},
-             {"pointer_type", s_pointer_type}, {"qualified_type", s_qualified_type},
-             {"generic_type", s_generic_type}, {"type_elem", s_type_elem}, {"func_literal", s_func_literal},
-             {"type_identifier", s_type_identifier}, {"package_identifier", s_package_identifier},
-             {"dot", s_dot}, {"blank_identifier", s_blank}, {"identifier", s_identifier},
-             {"field_identifier", s_field_identifier}, {"comment", s_comment},
-             {"expression_list", s_expression_list}, {"unary_expression", s_unary},
-             {"interpreted_string_literal", s_interpreted_string}, {"raw_string_literal", s_raw_string},
-             {"block", s_block}, {"parameter_list", s_parameter_list},
-             {"type_parameter_declaration", s_type_parameter_declaration}}),
-        fld(grammar_for(language::go),
-            {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters}, {"result", f_result},
-             {"receiver", f_receiver}, {"type", f_type}, {"value", f_value}, {"path", f_path},
-             {"function", f_function}, {"field", f_field}, {"operand", f_operand}, {"left", f_left},
-             {"right", f_right}, {"package", f_package}, {"type_parameters", f_type_parameters}}) {}
+      : sym(grammar_for(language::go), {{"function_declaration", s_function},
+                                        {"method_declaration", s_method},
+                                        {"type_declaration", s_type_decl},
+                                        {"type_spec", s_type_spec},
+                                        {"type_alias", s_type_alias},
+                                        {"struct_type", s_struct_type},
+                                        {"interface_type", s_interface_type},
+                                        {"field_declaration", s_field_decl},
+                                        {"field_declaration_list", s_field_decl_list},
+                                        {"method_elem", s_method_elem},
+                                        {"const_declaration", s_const_decl},
+                                        {"const_spec", s_const_spec},
+                                        {"var_declaration", s_var_decl},
+                                        {"var_spec", s_var_spec},
+                                        {"var_spec_list", s_var_spec_list},
+                                        {"import_declaration", s_import_decl},
+                                        {"import_spec", s_import_spec},
+                                        {"import_spec_list", s_import_spec_list},
+                                        {"package_clause", s_package_clause},
+                                        {"call_expression", s_call},
+                                        {"selector_expression", s_selector},
+                                        {"composite_literal", s_composite},
+                                        {"short_var_declaration", s_short_var},
+                                        {"parameter_declaration", s_param_decl},
+                                        {"variadic_parameter_declaration", s_variadic_param},
+                                        {"pointer_type", s_pointer_type},
+                                        {"qualified_type", s_qualified_type},
+                                        {"generic_type", s_generic_type},
+                                        {"type_elem", s_type_elem},
+                                        {"func_literal", s_func_literal},
+                                        {"type_identifier", s_type_identifier},
+                                        {"package_identifier", s_package_identifier},
+                                        {"dot", s_dot},
+                                        {"blank_identifier", s_blank},
+                                        {"identifier", s_identifier},
+                                        {"field_identifier", s_field_identifier},
+                                        {"comment", s_comment},
+                                        {"expression_list", s_expression_list},
+                                        {"unary_expression", s_unary},
+                                        {"interpreted_string_literal", s_interpreted_string},
+                                        {"raw_string_literal", s_raw_string},
+                                        {"block", s_block},
+                                        {"parameter_list", s_parameter_list},
+                                        {"type_parameter_declaration", s_type_parameter_declaration}}),
+        fld(grammar_for(language::go), {{"name", f_name},
+                                        {"body", f_body},
+                                        {"parameters", f_parameters},
+                                        {"result", f_result},
+                                        {"receiver", f_receiver},
+                                        {"type", f_type},
+                                        {"value", f_value},
+                                        {"path", f_path},
+                                        {"function", f_function},
+                                        {"field", f_field},
+                                        {"operand", f_operand},
+                                        {"left", f_left},
+                                        {"right", f_right},
+                                        {"package", f_package},
+                                        {"type_parameters", f_type_parameters}}) {}
 };
 
 const tables& T() {
@@ -92,8 +176,10 @@ class go_extractor final : public extractor {
       visit(n, c);
     });
     for_children(root, [&](TSNode n, TSFieldId) {
-      if (T().sym(n) == s_comment) note_comment(n);
-      else if (T().sym(n) == s_method) on_function(n, c, true);
+      if (T().sym(n) == s_comment)
+        note_comment(n);
+      else if (T().sym(n) == s_method)
+        on_function(n, c, true);
     });
   }
 
@@ -142,8 +228,10 @@ class go_extractor final : public extractor {
       case s_type_decl: {
         for_children(n, [&](TSNode spec, TSFieldId) {
           int s = T().sym(spec);
-          if (s == s_type_spec || s == s_type_alias) on_type(spec, T().sym(n) == s_type_decl && ts_node_named_child_count(n) == 1 ? n : spec, c);
-          else if (s == s_comment) note_comment(spec);
+          if (s == s_type_spec || s == s_type_alias)
+            on_type(spec, T().sym(n) == s_type_decl && ts_node_named_child_count(n) == 1 ? n : spec, c);
+          else if (s == s_comment)
+            note_comment(spec);
         });
         return;
       }
@@ -176,7 +264,8 @@ class go_extractor final : public extractor {
     } else if (s == s_qualified_type) {
       TSNode pkg = field(t, T().fld[f_package]);
       TSNode name = field(t, T().fld[f_name]);
-      if (!null(name)) add_ref(scope, k, str(name), null(pkg) ? std::string() : str(pkg), name, flags | ref_flag::scoped);
+      if (!null(name))
+        add_ref(scope, k, str(name), null(pkg) ? std::string() : str(pkg), name, flags | ref_flag::scoped);
     }
   }
 
@@ -277,7 +366,8 @@ class go_extractor final : public extractor {
     } else if (kind == node_kind::interface) {
       for_children(type, [&](TSNode m, TSFieldId) {
         int s = T().sym(m);
-        if (s == s_comment) note_comment(m);
+        if (s == s_comment)
+          note_comment(m);
         else if (s == s_method_elem) {
           ctx mc;
           mc.scope = idx;
@@ -343,12 +433,16 @@ class go_extractor final : public extractor {
     };
     for_children(decl, [&](TSNode sp, TSFieldId) {
       int s = T().sym(sp);
-      if (s == s_comment) note_comment(sp);
-      else if (s == s_const_spec || s == s_var_spec) spec(sp);
+      if (s == s_comment)
+        note_comment(sp);
+      else if (s == s_const_spec || s == s_var_spec)
+        spec(sp);
       else if (s == s_var_spec_list)
         for_children(sp, [&](TSNode x, TSFieldId) {
-          if (T().sym(x) == s_var_spec) spec(x);
-          else if (T().sym(x) == s_comment) note_comment(x);
+          if (T().sym(x) == s_var_spec)
+            spec(x);
+          else if (T().sym(x) == s_comment)
+            note_comment(x);
         });
     });
   }
@@ -362,8 +456,10 @@ class go_extractor final : public extractor {
       std::string alias;
       std::string bound = "";
       if (!null(name)) {
-        if (T().sym(name) == s_dot) bound = "*";
-        else if (T().sym(name) != s_blank) alias = str(name);
+        if (T().sym(name) == s_dot)
+          bound = "*";
+        else if (T().sym(name) != s_blank)
+          alias = str(name);
       } else {
         auto slash = module.find_last_of('/');
         alias = slash == std::string::npos ? module : module.substr(slash + 1);
@@ -379,7 +475,8 @@ class go_extractor final : public extractor {
       add_import(imp, module, bound, alias, spec);
     };
     for_named_children(decl, [&](TSNode ch, TSFieldId) {
-      if (T().sym(ch) == s_import_spec) one(ch);
+      if (T().sym(ch) == s_import_spec)
+        one(ch);
       else if (T().sym(ch) == s_import_spec_list)
         for_named_children(ch, [&](TSNode s, TSFieldId) {
           if (T().sym(s) == s_import_spec) one(s);

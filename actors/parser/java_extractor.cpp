@@ -10,58 +10,148 @@ namespace cg {
 namespace {
 
 enum sym : int {
-  s_none = 0, s_class, s_interface, s_enum, s_record, s_annotation_type, s_method, s_constructor,
-  s_compact_constructor, s_field, s_constant, s_enum_constant, s_annotation_element, s_package,
-  s_import, s_invocation, s_creation, s_explicit_ctor, s_superclass, s_super_interfaces,
-  s_extends_interfaces, s_type_list, s_local_var, s_declarator, s_formal_param, s_spread_param,
-  s_modifiers, s_scoped_identifier, s_generic_type, s_scoped_type_identifier, s_type_identifier,
-  s_identifier, s_class_body, s_enum_body, s_enum_body_decls, s_interface_body, s_annotation_body,
-  s_marker_annotation, s_annotation, s_line_comment, s_block_comment, s_asterisk, s_field_access,
-  s_this, s_super, s_string_literal, s_array_type, s_kw_static, s_lambda, s_block, s_enhanced_for,
-  s_type_parameters, s_type_parameter,
+  s_none = 0,
+  s_class,
+  s_interface,
+  s_enum,
+  s_record,
+  s_annotation_type,
+  s_method,
+  s_constructor,
+  s_compact_constructor,
+  s_field,
+  s_constant,
+  s_enum_constant,
+  s_annotation_element,
+  s_package,
+  s_import,
+  s_invocation,
+  s_creation,
+  s_explicit_ctor,
+  s_superclass,
+  s_super_interfaces,
+  s_extends_interfaces,
+  s_type_list,
+  s_local_var,
+  s_declarator,
+  s_formal_param,
+  s_spread_param,
+  s_modifiers,
+  s_scoped_identifier,
+  s_generic_type,
+  s_scoped_type_identifier,
+  s_type_identifier,
+  s_identifier,
+  s_class_body,
+  s_enum_body,
+  s_enum_body_decls,
+  s_interface_body,
+  s_annotation_body,
+  s_marker_annotation,
+  s_annotation,
+  s_line_comment,
+  s_block_comment,
+  s_asterisk,
+  s_field_access,
+  s_this,
+  s_super,
+  s_string_literal,
+  s_array_type,
+  s_kw_static,
+  s_lambda,
+  s_block,
+  s_enhanced_for,
+  s_type_parameters,
+  s_type_parameter,
 };
 
 enum fld : int {
-  f_name = 1, f_body, f_parameters, f_type, f_declarator, f_value, f_object, f_arguments, f_superclass,
-  f_interfaces, f_constructor, f_scope, f_field, f_type_parameters,
+  f_name = 1,
+  f_body,
+  f_parameters,
+  f_type,
+  f_declarator,
+  f_value,
+  f_object,
+  f_arguments,
+  f_superclass,
+  f_interfaces,
+  f_constructor,
+  f_scope,
+  f_field,
+  f_type_parameters,
 };
 
 struct tables {
   symbol_codes sym;
   field_ids fld;
   tables()
-      : sym(grammar_for(language::java),
-            {{"class_declaration", s_class}, {"interface_declaration", s_interface},
-             {"enum_declaration", s_enum}, {"record_declaration", s_record},
-             {"annotation_type_declaration", s_annotation_type}, {"method_declaration", s_method},
-             {"constructor_declaration", s_constructor},
-             {"compact_constructor_declaration", s_compact_constructor}, {"field_declaration", s_field},
-             {"constant_declaration", s_constant}, {"enum_constant", s_enum_constant},
-             {"annotation_type_element_declaration", s_annotation_element},
-             {"package_declaration", s_package}, {"import_declaration", s_import},
-             {"method_invocation", s_invocation}, {"object_creation_expression", s_creation},
-             {"explicit_constructor_invocation", s_explicit_ctor}, {"superclass", s_superclass},
-             {"super_interfaces", s_super_interfaces}, {"extends_interfaces", s_extends_interfaces},
-             {"type_list", s_type_list}, {"local_variable_declaration", s_local_var},
-             {"variable_declarator", s_declarator}, {"formal_parameter", s_formal_param},
-             {"spread_parameter", s_spread_param}, {"modifiers", s_modifiers},
-             {"scoped_identifier", s_scoped_identifier}, {"generic_type", s_generic_type},
-             {"scoped_type_identifier", s_scoped_type_identifier}, {"type_identifier", s_type_identifier},
-             {"identifier", s_identifier}, {"class_body", s_class_body}, {"enum_body", s_enum_body},
-             {"enum_body_declarations", s_enum_body_decls}, {"interface_body", s_interface_body},
-             {"annotation_type_body", s_annotation_body}, {"marker_annotation", s_marker_annotation},
-             {"annotation", s_annotation}, {"line_comment", s_line_comment},
-             {"block_comment", s_block_comment}, {"asterisk", s_asterisk}, {"field_access", s_field_access},
-             {"this", s_this}, {"super", s_super}, {"string_literal", s_string_literal},
-             {"array_type", s_array_type}, {"'static", s_kw_static}, {"lambda_expression", s_lambda},
-             {"block", s_block}, {"enhanced_for_statement", s_enhanced_for},
-             {"type_parameters", s_type_parameters}, {"type_parameter", s_type_parameter}}),
-        fld(grammar_for(language::java),
-            {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters}, {"type", f_type},
-             {"declarator", f_declarator}, {"value", f_value}, {"object", f_object},
-             {"arguments", f_arguments}, {"superclass", f_superclass}, {"interfaces", f_interfaces},
-             {"constructor", f_constructor}, {"scope", f_scope}, {"field", f_field},
-             {"type_parameters", f_type_parameters}}) {}
+      : sym(grammar_for(language::java), {{"class_declaration", s_class},
+                                          {"interface_declaration", s_interface},
+                                          {"enum_declaration", s_enum},
+                                          {"record_declaration", s_record},
+                                          {"annotation_type_declaration", s_annotation_type},
+                                          {"method_declaration", s_method},
+                                          {"constructor_declaration", s_constructor},
+                                          {"compact_constructor_declaration", s_compact_constructor},
+                                          {"field_declaration", s_field},
+                                          {"constant_declaration", s_constant},
+                                          {"enum_constant", s_enum_constant},
+                                          {"annotation_type_element_declaration", s_annotation_element},
+                                          {"package_declaration", s_package},
+                                          {"import_declaration", s_import},
+                                          {"method_invocation", s_invocation},
+                                          {"object_creation_expression", s_creation},
+                                          {"explicit_constructor_invocation", s_explicit_ctor},
+                                          {"superclass", s_superclass},
+                                          {"super_interfaces", s_super_interfaces},
+                                          {"extends_interfaces", s_extends_interfaces},
+                                          {"type_list", s_type_list},
+                                          {"local_variable_declaration", s_local_var},
+                                          {"variable_declarator", s_declarator},
+                                          {"formal_parameter", s_formal_param},
+                                          {"spread_parameter", s_spread_param},
+                                          {"modifiers", s_modifiers},
+                                          {"scoped_identifier", s_scoped_identifier},
+                                          {"generic_type", s_generic_type},
+                                          {"scoped_type_identifier", s_scoped_type_identifier},
+                                          {"type_identifier", s_type_identifier},
+                                          {"identifier", s_identifier},
+                                          {"class_body", s_class_body},
+                                          {"enum_body", s_enum_body},
+                                          {"enum_body_declarations", s_enum_body_decls},
+                                          {"interface_body", s_interface_body},
+                                          {"annotation_type_body", s_annotation_body},
+                                          {"marker_annotation", s_marker_annotation},
+                                          {"annotation", s_annotation},
+                                          {"line_comment", s_line_comment},
+                                          {"block_comment", s_block_comment},
+                                          {"asterisk", s_asterisk},
+                                          {"field_access", s_field_access},
+                                          {"this", s_this},
+                                          {"super", s_super},
+                                          {"string_literal", s_string_literal},
+                                          {"array_type", s_array_type},
+                                          {"'static", s_kw_static},
+                                          {"lambda_expression", s_lambda},
+                                          {"block", s_block},
+                                          {"enhanced_for_statement", s_enhanced_for},
+                                          {"type_parameters", s_type_parameters},
+                                          {"type_parameter", s_type_parameter}}),
+        fld(grammar_for(language::java), {{"name", f_name},
+                                          {"body", f_body},
+                                          {"parameters", f_parameters},
+                                          {"type", f_type},
+                                          {"declarator", f_declarator},
+                                          {"value", f_value},
+                                          {"object", f_object},
+                                          {"arguments", f_arguments},
+                                          {"superclass", f_superclass},
+                                          {"interfaces", f_interfaces},
+                                          {"constructor", f_constructor},
+                                          {"scope", f_scope},
+                                          {"field", f_field},
+                                          {"type_parameters", f_type_parameters}}) {}
 };
 
 const tables& T() {
@@ -92,13 +182,23 @@ class java_extractor final : public extractor {
       if (T().sym(m) != s_modifiers) return;
       for_children(m, [&](TSNode k, TSFieldId) {
         auto t = text(k);
-        if (t == "public") { d.vis = visibility::public_; any_vis = true; }
-        else if (t == "private") { d.vis = visibility::private_; any_vis = true; }
-        else if (t == "protected") { d.vis = visibility::protected_; any_vis = true; }
-        else if (t == "static") d.modifiers |= modifier::static_;
-        else if (t == "abstract") d.modifiers |= modifier::abstract;
-        else if (t == "final") d.modifiers |= modifier::final_;
-        else if (t == "default") d.modifiers &= static_cast<uint16_t>(~modifier::abstract);
+        if (t == "public") {
+          d.vis = visibility::public_;
+          any_vis = true;
+        } else if (t == "private") {
+          d.vis = visibility::private_;
+          any_vis = true;
+        } else if (t == "protected") {
+          d.vis = visibility::protected_;
+          any_vis = true;
+        } else if (t == "static")
+          d.modifiers |= modifier::static_;
+        else if (t == "abstract")
+          d.modifiers |= modifier::abstract;
+        else if (t == "final")
+          d.modifiers |= modifier::final_;
+        else if (t == "default")
+          d.modifiers &= static_cast<uint16_t>(~modifier::abstract);
       });
     });
     if (!any_vis) d.vis = in_interface ? visibility::public_ : visibility::internal;
@@ -148,7 +248,8 @@ class java_extractor final : public extractor {
     modifiers(n, d, c.in_interface, 0, false);
     if (c.in_interface && (kind == node_kind::method) && null(body) && !(d.modifiers & modifier::static_))
       d.modifiers |= modifier::abstract;
-    if (null(body) && (kind == node_kind::method || kind == node_kind::constructor)) d.modifiers |= modifier::declaration;
+    if (null(body) && (kind == node_kind::method || kind == node_kind::constructor))
+      d.modifiers |= modifier::declaration;
     if (d.vis == visibility::public_) d.modifiers |= modifier::exported;
     auto end = null(body) ? ts_node_end_byte(n) : ts_node_start_byte(body);
     // The signature starts after annotations: skip the modifiers node's annotations.
@@ -229,8 +330,10 @@ class java_extractor final : public extractor {
     if (s == s_generic_type) {
       for_named_children(t, [&](TSNode ch, TSFieldId) {
         int cs = T().sym(ch);
-        if (cs == s_type_identifier || cs == s_scoped_type_identifier) name_ref(ch, scope, k, flags);
-        else type_refs(ch, scope, edge_kind::references);  // type arguments
+        if (cs == s_type_identifier || cs == s_scoped_type_identifier)
+          name_ref(ch, scope, k, flags);
+        else
+          type_refs(ch, scope, edge_kind::references);  // type arguments
       });
       return;
     }
@@ -427,14 +530,17 @@ class java_extractor final : public extractor {
       for_children(n, [&](TSNode ch, TSFieldId) {
         if (T().sym(ch) == s_super) sup = true;
       });
-      if (sup) add_ref(c.scope, edge_kind::calls, str(name), "super", name, ref_flag::super_);
-      else add_ref(c.scope, edge_kind::calls, str(name), "", name);
+      if (sup)
+        add_ref(c.scope, edge_kind::calls, str(name), "super", name, ref_flag::super_);
+      else
+        add_ref(c.scope, edge_kind::calls, str(name), "", name);
       return;
     }
     int os = T().sym(obj);
     std::string q = "()";
     uint8_t flags = ref_flag::member;
-    if (os == s_identifier || os == s_field_access || os == s_this || os == s_scoped_identifier) q = str(obj);
+    if (os == s_identifier || os == s_field_access || os == s_this || os == s_scoped_identifier)
+      q = str(obj);
     else if (os == s_super) {
       q = "super";
       flags |= ref_flag::super_;
@@ -447,9 +553,12 @@ class java_extractor final : public extractor {
     bool wildcard = false, is_static = false;
     for_children(n, [&](TSNode ch, TSFieldId) {
       int s = T().sym(ch);
-      if (s == s_scoped_identifier || s == s_identifier) path = ch;
-      else if (s == s_asterisk) wildcard = true;
-      else if (s == s_kw_static) is_static = true;
+      if (s == s_scoped_identifier || s == s_identifier)
+        path = ch;
+      else if (s == s_asterisk)
+        wildcard = true;
+      else if (s == s_kw_static)
+        is_static = true;
     });
     if (null(path)) return;
     std::string full = str(path);

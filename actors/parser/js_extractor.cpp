@@ -13,81 +13,231 @@ namespace cg {
 namespace {
 
 enum sym : int {
-  s_none = 0, s_function_decl, s_generator_decl, s_function_expr, s_arrow, s_class_decl, s_abstract_class,
-  s_class, s_method_def, s_method_sig, s_abstract_method_sig, s_interface, s_type_alias, s_enum,
-  s_enum_body, s_enum_assignment, s_module, s_internal_module, s_lexical_decl, s_variable_decl,
-  s_declarator, s_public_field, s_field_def, s_property_sig, s_import, s_import_clause,
-  s_named_imports, s_import_specifier, s_namespace_import, s_export, s_export_clause,
-  s_export_specifier, s_call, s_new, s_member, s_class_heritage, s_extends, s_implements,
-  s_extends_type, s_assignment, s_type_annotation, s_required_param, s_optional_param,
-  s_function_sig, s_decorator, s_jsx_open, s_jsx_self_closing, s_type_identifier, s_nested_type,
-  s_generic_type, s_import_require, s_class_body, s_object, s_pair, s_identifier,
-  s_property_identifier, s_private_property, s_this, s_super, s_string, s_template_string,
-  s_comment, s_statement_block, s_accessibility, s_ambient, s_string_fragment, s_predefined_type,
-  s_formal_parameters, s_expression_statement, s_nested_identifier, s_generator_expr,
-  s_kw_static, s_kw_async, s_kw_get, s_kw_set, s_kw_abstract, s_kw_readonly, s_kw_declare,
-  s_export_default_kw, s_namespace_export, s_type_arguments, s_parenthesized, s_kw_star, s_construct_sig,
-  s_type_parameters, s_type_parameter, s_array_type,
+  s_none = 0,
+  s_function_decl,
+  s_generator_decl,
+  s_function_expr,
+  s_arrow,
+  s_class_decl,
+  s_abstract_class,
+  s_class,
+  s_method_def,
+  s_method_sig,
+  s_abstract_method_sig,
+  s_interface,
+  s_type_alias,
+  s_enum,
+  s_enum_body,
+  s_enum_assignment,
+  s_module,
+  s_internal_module,
+  s_lexical_decl,
+  s_variable_decl,
+  s_declarator,
+  s_public_field,
+  s_field_def,
+  s_property_sig,
+  s_import,
+  s_import_clause,
+  s_named_imports,
+  s_import_specifier,
+  s_namespace_import,
+  s_export,
+  s_export_clause,
+  s_export_specifier,
+  s_call,
+  s_new,
+  s_member,
+  s_class_heritage,
+  s_extends,
+  s_implements,
+  s_extends_type,
+  s_assignment,
+  s_type_annotation,
+  s_required_param,
+  s_optional_param,
+  s_function_sig,
+  s_decorator,
+  s_jsx_open,
+  s_jsx_self_closing,
+  s_type_identifier,
+  s_nested_type,
+  s_generic_type,
+  s_import_require,
+  s_class_body,
+  s_object,
+  s_pair,
+  s_identifier,
+  s_property_identifier,
+  s_private_property,
+  s_this,
+  s_super,
+  s_string,
+  s_template_string,
+  s_comment,
+  s_statement_block,
+  s_accessibility,
+  s_ambient,
+  s_string_fragment,
+  s_predefined_type,
+  s_formal_parameters,
+  s_expression_statement,
+  s_nested_identifier,
+  s_generator_expr,
+  s_kw_static,
+  s_kw_async,
+  s_kw_get,
+  s_kw_set,
+  s_kw_abstract,
+  s_kw_readonly,
+  s_kw_declare,
+  s_export_default_kw,
+  s_namespace_export,
+  s_type_arguments,
+  s_parenthesized,
+  s_kw_star,
+  s_construct_sig,
+  s_type_parameters,
+  s_type_parameter,
+  s_array_type,
 };
 
 enum fld : int {
-  f_name = 1, f_body, f_parameters, f_return_type, f_value, f_type, f_left, f_right, f_function,
-  f_constructor, f_object, f_property, f_source, f_alias, f_declaration, f_key, f_arguments,
-  f_pattern, f_module, f_decorator, f_type_parameters,
+  f_name = 1,
+  f_body,
+  f_parameters,
+  f_return_type,
+  f_value,
+  f_type,
+  f_left,
+  f_right,
+  f_function,
+  f_constructor,
+  f_object,
+  f_property,
+  f_source,
+  f_alias,
+  f_declaration,
+  f_key,
+  f_arguments,
+  f_pattern,
+  f_module,
+  f_decorator,
+  f_type_parameters,
 };
 
 struct tables {
   symbol_codes sym;
   field_ids fld;
   explicit tables(language l)
-      : sym(grammar_for(l),
-            {{"function_declaration", s_function_decl}, {"generator_function_declaration", s_generator_decl},
-             {"function_expression", s_function_expr}, {"function", s_function_expr},
-             {"generator_function", s_generator_expr}, {"arrow_function", s_arrow},
-             {"class_declaration", s_class_decl}, {"abstract_class_declaration", s_abstract_class},
-             {"class", s_class}, {"method_definition", s_method_def}, {"method_signature", s_method_sig},
-             {"abstract_method_signature", s_abstract_method_sig}, {"interface_declaration", s_interface},
-             {"type_alias_declaration", s_type_alias}, {"enum_declaration", s_enum},
-             {"enum_body", s_enum_body}, {"enum_assignment", s_enum_assignment}, {"module", s_module},
-             {"internal_module", s_internal_module}, {"lexical_declaration", s_lexical_decl},
-             {"variable_declaration", s_variable_decl}, {"variable_declarator", s_declarator},
-             {"public_field_definition", s_public_field}, {"field_definition", s_field_def},
-             {"property_signature", s_property_sig}, {"import_statement", s_import},
-             {"import_clause", s_import_clause}, {"named_imports", s_named_imports},
-             {"import_specifier", s_import_specifier}, {"namespace_import", s_namespace_import},
-             {"export_statement", s_export}, {"export_clause", s_export_clause},
-             {"export_specifier", s_export_specifier}, {"call_expression", s_call},
-             {"new_expression", s_new}, {"member_expression", s_member},
-             {"class_heritage", s_class_heritage}, {"extends_clause", s_extends},
-             {"implements_clause", s_implements}, {"extends_type_clause", s_extends_type},
-             {"assignment_expression", s_assignment}, {"type_annotation", s_type_annotation},
-             {"required_parameter", s_required_param}, {"optional_parameter", s_optional_param},
-             {"function_signature", s_function_sig}, {"decorator", s_decorator},
-             {"jsx_opening_element", s_jsx_open}, {"jsx_self_closing_element", s_jsx_self_closing},
-             {"type_identifier", s_type_identifier}, {"nested_type_identifier", s_nested_type},
-             {"generic_type", s_generic_type}, {"import_require_clause", s_import_require},
-             {"class_body", s_class_body}, {"object", s_object}, {"pair", s_pair},
-             {"identifier", s_identifier}, {"property_identifier", s_property_identifier},
-             {"private_property_identifier", s_private_property}, {"this", s_this}, {"super", s_super},
-             {"string", s_string}, {"template_string", s_template_string}, {"comment", s_comment},
-             {"statement_block", s_statement_block}, {"accessibility_modifier", s_accessibility},
-             {"ambient_declaration", s_ambient}, {"string_fragment", s_string_fragment},
-             {"predefined_type", s_predefined_type}, {"formal_parameters", s_formal_parameters},
-             {"expression_statement", s_expression_statement}, {"nested_identifier", s_nested_identifier},
-             {"'static", s_kw_static}, {"'async", s_kw_async}, {"'get", s_kw_get}, {"'set", s_kw_set},
-             {"'abstract", s_kw_abstract}, {"'readonly", s_kw_readonly}, {"'declare", s_kw_declare},
-             {"'default", s_export_default_kw}, {"namespace_export", s_namespace_export},
-             {"type_arguments", s_type_arguments}, {"parenthesized_expression", s_parenthesized},
-             {"'*", s_kw_star}, {"construct_signature", s_construct_sig},
-             {"type_parameters", s_type_parameters}, {"type_parameter", s_type_parameter}, {"array_type", s_array_type}}),
-        fld(grammar_for(l),
-            {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters},
-             {"return_type", f_return_type}, {"value", f_value}, {"type", f_type}, {"left", f_left},
-             {"right", f_right}, {"function", f_function}, {"constructor", f_constructor},
-             {"object", f_object}, {"property", f_property}, {"source", f_source}, {"alias", f_alias},
-             {"declaration", f_declaration}, {"key", f_key}, {"arguments", f_arguments},
-             {"pattern", f_pattern}, {"module", f_module}, {"decorator", f_decorator},
-             {"type_parameters", f_type_parameters}}) {}
+      : sym(grammar_for(l), {{"function_declaration", s_function_decl},
+                             {"generator_function_declaration", s_generator_decl},
+                             {"function_expression", s_function_expr},
+                             {"function", s_function_expr},
+                             {"generator_function", s_generator_expr},
+                             {"arrow_function", s_arrow},
+                             {"class_declaration", s_class_decl},
+                             {"abstract_class_declaration", s_abstract_class},
+                             {"class", s_class},
+                             {"method_definition", s_method_def},
+                             {"method_signature", s_method_sig},
+                             {"abstract_method_signature", s_abstract_method_sig},
+                             {"interface_declaration", s_interface},
+                             {"type_alias_declaration", s_type_alias},
+                             {"enum_declaration", s_enum},
+                             {"enum_body", s_enum_body},
+                             {"enum_assignment", s_enum_assignment},
+                             {"module", s_module},
+                             {"internal_module", s_internal_module},
+                             {"lexical_declaration", s_lexical_decl},
+                             {"variable_declaration", s_variable_decl},
+                             {"variable_declarator", s_declarator},
+                             {"public_field_definition", s_public_field},
+                             {"field_definition", s_field_def},
+                             {"property_signature", s_property_sig},
+                             {"import_statement", s_import},
+                             {"import_clause", s_import_clause},
+                             {"named_imports", s_named_imports},
+                             {"import_specifier", s_import_specifier},
+                             {"namespace_import", s_namespace_import},
+                             {"export_statement", s_export},
+                             {"export_clause", s_export_clause},
+                             {"export_specifier", s_export_specifier},
+                             {"call_expression", s_call},
+                             {"new_expression", s_new},
+                             {"member_expression", s_member},
+                             {"class_heritage", s_class_heritage},
+                             {"extends_clause", s_extends},
+                             {"implements_clause", s_implements},
+                             {"extends_type_clause", s_extends_type},
+                             {"assignment_expression", s_assignment},
+                             {"type_annotation", s_type_annotation},
+                             {"required_parameter", s_required_param},
+                             {"optional_parameter", s_optional_param},
+                             {"function_signature", s_function_sig},
+                             {"decorator", s_decorator},
+                             {"jsx_opening_element", s_jsx_open},
+                             {"jsx_self_closing_element", s_jsx_self_closing},
+                             {"type_identifier", s_type_identifier},
+                             {"nested_type_identifier", s_nested_type},
+                             {"generic_type", s_generic_type},
+                             {"import_require_clause", s_import_require},
+                             {"class_body", s_class_body},
+                             {"object", s_object},
+                             {"pair", s_pair},
+                             {"identifier", s_identifier},
+                             {"property_identifier", s_property_identifier},
+                             {"private_property_identifier", s_private_property},
+                             {"this", s_this},
+                             {"super", s_super},
+                             {"string", s_string},
+                             {"template_string", s_template_string},
+                             {"comment", s_comment},
+                             {"statement_block", s_statement_block},
+                             {"accessibility_modifier", s_accessibility},
+                             {"ambient_declaration", s_ambient},
+                             {"string_fragment", s_string_fragment},
+                             {"predefined_type", s_predefined_type},
+                             {"formal_parameters", s_formal_parameters},
+                             {"expression_statement", s_expression_statement},
+                             {"nested_identifier", s_nested_identifier},
+                             {"'static", s_kw_static},
+                             {"'async", s_kw_async},
+                             {"'get", s_kw_get},
+                             {"'set", s_kw_set},
+                             {"'abstract", s_kw_abstract},
+                             {"'readonly", s_kw_readonly},
+                             {"'declare", s_kw_declare},
+                             {"'default", s_export_default_kw},
+                             {"namespace_export", s_namespace_export},
+                             {"type_arguments", s_type_arguments},
+                             {"parenthesized_expression", s_parenthesized},
+                             {"'*", s_kw_star},
+                             {"construct_signature", s_construct_sig},
+                             {"type_parameters", s_type_parameters},
+                             {"type_parameter", s_type_parameter},
+                             {"array_type", s_array_type}}),
+        fld(grammar_for(l), {{"name", f_name},
+                             {"body", f_body},
+                             {"parameters", f_parameters},
+                             {"return_type", f_return_type},
+                             {"value", f_value},
+                             {"type", f_type},
+                             {"left", f_left},
+                             {"right", f_right},
+                             {"function", f_function},
+                             {"constructor", f_constructor},
+                             {"object", f_object},
+                             {"property", f_property},
+                             {"source", f_source},
+                             {"alias", f_alias},
+                             {"declaration", f_declaration},
+                             {"key", f_key},
+                             {"arguments", f_arguments},
+                             {"pattern", f_pattern},
+                             {"module", f_module},
+                             {"decorator", f_decorator},
+                             {"type_parameters", f_type_parameters}}) {}
 };
 
 const tables& tables_for(language l) {
@@ -107,24 +257,24 @@ bool is_upper_constant(std::string_view name) {
 }
 
 std::string unquote(std::string_view s) {
-  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'' || s.front() == '`')) return std::string(s.substr(1, s.size() - 2));
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'' || s.front() == '`'))
+    return std::string(s.substr(1, s.size() - 2));
   return std::string(s);
 }
 
 class js_extractor final : public extractor {
  public:
-  js_extractor(const extract_input& in, file_extract& out)
-      : extractor(in, out, "."), T(tables_for(in.lang)) {}
+  js_extractor(const extract_input& in, file_extract& out) : extractor(in, out, "."), T(tables_for(in.lang)) {}
 
  private:
   const tables& T;
 
   struct ctx {
-    uint32_t scope = 0;       // receives definitions
-    uint32_t cls = 0;         // enclosing class (for this.x)
-    bool in_function = false; // locals are not definitions
-    bool exported = false;    // inside an export statement
-    TSNode wrapper{};         // export statement / decorators around the declaration
+    uint32_t scope = 0;        // receives definitions
+    uint32_t cls = 0;          // enclosing class (for this.x)
+    bool in_function = false;  // locals are not definitions
+    bool exported = false;     // inside an export statement
+    TSNode wrapper{};          // export statement / decorators around the declaration
   };
 
   void extract(TSNode root) override {
@@ -160,22 +310,31 @@ class js_extractor final : public extractor {
     if (c.exported) d.modifiers |= modifier::exported;
     auto end = null(body) ? ts_node_end_byte(n) : ts_node_start_byte(body);
     d.signature = signature_of(ts_node_start_byte(n), end);
-    while (!d.signature.empty() && (d.signature.back() == ';' || d.signature.back() == '{' || d.signature.back() == ' '))
+    while (!d.signature.empty() &&
+           (d.signature.back() == ';' || d.signature.back() == '{' || d.signature.back() == ' '))
       d.signature.pop_back();
     d.doc = doc_for(n, c);
-    if (TSNode rt = field(n, T.fld[f_return_type]); !null(rt)) d.type_name = type_name(rt);
-    else if (TSNode ty = field(n, T.fld[f_type]); !null(ty)) d.type_name = type_name(ty);
+    if (TSNode rt = field(n, T.fld[f_return_type]); !null(rt))
+      d.type_name = type_name(rt);
+    else if (TSNode ty = field(n, T.fld[f_type]); !null(ty))
+      d.type_name = type_name(ty);
     for_children(n, [&](TSNode ch, TSFieldId) {
       int s = T.sym(ch);
       if (s == s_accessibility) {
         auto t = text(ch);
         d.vis = t == "private" ? visibility::private_ : t == "protected" ? visibility::protected_ : visibility::public_;
-      } else if (s == s_kw_static) d.modifiers |= modifier::static_;
-      else if (s == s_kw_async) d.modifiers |= modifier::async;
-      else if (s == s_kw_abstract) d.modifiers |= modifier::abstract;
-      else if (s == s_kw_readonly) d.modifiers |= modifier::const_;
-      else if (s == s_kw_declare) d.modifiers |= modifier::declaration;
-      else if (s == s_kw_star) d.modifiers |= modifier::generator;
+      } else if (s == s_kw_static)
+        d.modifiers |= modifier::static_;
+      else if (s == s_kw_async)
+        d.modifiers |= modifier::async;
+      else if (s == s_kw_abstract)
+        d.modifiers |= modifier::abstract;
+      else if (s == s_kw_readonly)
+        d.modifiers |= modifier::const_;
+      else if (s == s_kw_declare)
+        d.modifiers |= modifier::declaration;
+      else if (s == s_kw_star)
+        d.modifiers |= modifier::generator;
     });
     if (!null(name) && T.sym(name) == s_private_property) d.vis = visibility::private_;
     auto idx = add_def(std::move(d));
@@ -214,7 +373,9 @@ class js_extractor final : public extractor {
       case s_import: on_import(n, c); return;
       case s_call: on_call(n, c); break;
       case s_new: on_new(n, c); break;
-      case s_assignment: if (on_assignment(n, c)) return; break;
+      case s_assignment:
+        if (on_assignment(n, c)) return;
+        break;
       case s_jsx_open:
       case s_jsx_self_closing: on_jsx(n, c); break;
       case s_class: {  // class expression
@@ -293,7 +454,8 @@ class js_extractor final : public extractor {
     // export default <expression>; export { a, b }
     for_named_children(n, [&](TSNode ch, TSFieldId) {
       int s = T.sym(ch);
-      if (s == s_class) on_class(ch, e, field(ch, T.fld[f_name]));
+      if (s == s_class)
+        on_class(ch, e, field(ch, T.fld[f_name]));
       else if (s == s_function_expr || s == s_arrow || s == s_generator_expr) {
         TSNode name = field(ch, T.fld[f_name]);
         auto idx = define(node_kind::function, ch, name, null(name) ? std::string("default") : str(name), e,
@@ -383,8 +545,10 @@ class js_extractor final : public extractor {
 
   void class_members(TSNode n, TSNode body, uint32_t idx, const ctx& c) {
     for_named_children(n, [&](TSNode ch, TSFieldId) {
-      if (T.sym(ch) == s_class_heritage) heritage(ch, idx);
-      else if (T.sym(ch) == s_decorator) decorator(ch, idx, c);
+      if (T.sym(ch) == s_class_heritage)
+        heritage(ch, idx);
+      else if (T.sym(ch) == s_decorator)
+        decorator(ch, idx, c);
     });
     if (null(body)) return;
     ctx i = inner_ctx(c, idx, false);
@@ -392,20 +556,28 @@ class js_extractor final : public extractor {
     add_binding(idx, "this", at(idx).name);
     for_children(body, [&](TSNode m, TSFieldId) {
       int s = T.sym(m);
-      if (s == s_method_def || s == s_method_sig || s == s_abstract_method_sig) on_method(m, i);
-      else if (s == s_public_field || s == s_field_def || s == s_property_sig) on_field(m, i);
-      else if (s == s_comment) note_comment(m);
-      else if (s == s_decorator) decorator(m, idx, c);
-      else visit(m, inner_ctx(i, idx, true));
+      if (s == s_method_def || s == s_method_sig || s == s_abstract_method_sig)
+        on_method(m, i);
+      else if (s == s_public_field || s == s_field_def || s == s_property_sig)
+        on_field(m, i);
+      else if (s == s_comment)
+        note_comment(m);
+      else if (s == s_decorator)
+        decorator(m, idx, c);
+      else
+        visit(m, inner_ctx(i, idx, true));
     });
   }
 
   void decorator(TSNode d, uint32_t target, const ctx& c) {
     TSNode e = ts_node_named_child(d, 0);
     if (null(e)) return;
-    if (T.sym(e) == s_identifier) add_ref(target, edge_kind::calls, str(e), "", e);
-    else if (T.sym(e) == s_member) member_ref(e, target, edge_kind::calls, 0);
-    else visit(e, inner_ctx(c, target, true));
+    if (T.sym(e) == s_identifier)
+      add_ref(target, edge_kind::calls, str(e), "", e);
+    else if (T.sym(e) == s_member)
+      member_ref(e, target, edge_kind::calls, 0);
+    else
+      visit(e, inner_ctx(c, target, true));
   }
 
   void heritage(TSNode h, uint32_t idx) {
@@ -414,9 +586,12 @@ class js_extractor final : public extractor {
       if (s == s_extends) {
         TSNode v = field(clause, T.fld[f_value]);
         if (null(v)) return;
-        if (T.sym(v) == s_identifier) add_ref(idx, edge_kind::inherits, str(v), "", v);
-        else if (T.sym(v) == s_member) member_ref(v, idx, edge_kind::inherits, ref_flag::scoped);
-        else visit(v, inner_ctx(ctx{}, idx, true));  // mixin(Base) calls
+        if (T.sym(v) == s_identifier)
+          add_ref(idx, edge_kind::inherits, str(v), "", v);
+        else if (T.sym(v) == s_member)
+          member_ref(v, idx, edge_kind::inherits, ref_flag::scoped);
+        else
+          visit(v, inner_ctx(ctx{}, idx, true));  // mixin(Base) calls
       } else if (s == s_implements) {
         for_named_children(clause, [&](TSNode t, TSFieldId) { type_refs(t, idx, edge_kind::implements, true); });
       } else if (s == s_identifier) {  // JS grammar: class_heritage holds the expression directly
@@ -452,7 +627,8 @@ class js_extractor final : public extractor {
     TSNode value = field(f, T.fld[f_value]);
     TSNode type = field(f, T.fld[f_type]);
     bool callable = !null(value) && (T.sym(value) == s_arrow || T.sym(value) == s_function_expr);
-    node_kind kind = callable ? node_kind::method : (T.sym(f) == s_property_sig ? node_kind::property : node_kind::field);
+    node_kind kind =
+        callable ? node_kind::method : (T.sym(f) == s_property_sig ? node_kind::property : node_kind::field);
     auto idx = define(kind, f, name, str(name), c, callable ? field(value, T.fld[f_body]) : TSNode{});
     if (!null(type)) {
       type_refs(type, idx, edge_kind::type_of);
@@ -461,7 +637,8 @@ class js_extractor final : public extractor {
     for_children(f, [&](TSNode ch, TSFieldId) {
       if (T.sym(ch) == s_decorator) decorator(ch, idx, c);
     });
-    if (callable) function_body(value, idx, c);
+    if (callable)
+      function_body(value, idx, c);
     else if (!null(value)) {
       if (T.sym(value) == s_new) new_binding(c.cls, "this." + at(idx).name, value);
       visit(value, inner_ctx(c, idx, true));
@@ -481,12 +658,15 @@ class js_extractor final : public extractor {
     i.cls = idx;
     for_children(body, [&](TSNode m, TSFieldId) {
       int s = T.sym(m);
-      if (s == s_method_sig) on_method(m, i);
+      if (s == s_method_sig)
+        on_method(m, i);
       else if (s == s_construct_sig) {  // new (...): T
         auto idx = define(node_kind::method, m, TSNode{}, "new", i, TSNode{}, modifier::declaration);
         function_body(m, idx, i);
-      } else if (s == s_property_sig) on_field(m, i);
-      else if (s == s_comment) note_comment(m);
+      } else if (s == s_property_sig)
+        on_field(m, i);
+      else if (s == s_comment)
+        note_comment(m);
     });
   }
 
@@ -560,7 +740,8 @@ class js_extractor final : public extractor {
         new_binding(c.scope, str(name), value);
       } else if (vs == s_call) {  // const x = make(): whatever make returns
         TSNode fn = field(value, T.fld[f_function]);
-        if (!null(fn) && (T.sym(fn) == s_identifier || T.sym(fn) == s_member)) add_binding(c.scope, str(name), "call:" + str(fn));
+        if (!null(fn) && (T.sym(fn) == s_identifier || T.sym(fn) == s_member))
+          add_binding(c.scope, str(name), "call:" + str(fn));
       }
       if (c.in_function) {  // a local: not a definition, but its value may call things
         if (!null(type)) type_refs(type, c.scope, edge_kind::references);
@@ -572,8 +753,10 @@ class js_extractor final : public extractor {
       auto idx = define(kind, d, name, nm, dc, TSNode{}, is_const ? modifier::const_ : 0);
       if (!null(type)) type_refs(type, idx, edge_kind::type_of);
       if (!null(value)) {
-        if (vs == s_object) object_members(value, idx, c);
-        else visit(value, inner_ctx(c, idx, true));
+        if (vs == s_object)
+          object_members(value, idx, c);
+        else
+          visit(value, inner_ctx(c, idx, true));
       }
     });
   }
@@ -737,7 +920,8 @@ class js_extractor final : public extractor {
     std::string q = "()";
     if (!null(obj)) {
       int os = T.sym(obj);
-      if (os == s_identifier || os == s_this || os == s_member) q = str(obj);
+      if (os == s_identifier || os == s_this || os == s_member)
+        q = str(obj);
       else if (os == s_super) {
         q = "super";
         flags |= ref_flag::super_;
@@ -750,16 +934,21 @@ class js_extractor final : public extractor {
     TSNode fn = field(n, T.fld[f_function]);
     if (null(fn)) return;
     int s = T.sym(fn);
-    if (s == s_identifier) add_ref(c.scope, edge_kind::calls, str(fn), "", fn);
-    else if (s == s_member) member_ref(fn, c.scope, edge_kind::calls, 0);
-    else if (s == s_super) add_ref(c.scope, edge_kind::calls, "constructor", "super", fn, ref_flag::super_);
+    if (s == s_identifier)
+      add_ref(c.scope, edge_kind::calls, str(fn), "", fn);
+    else if (s == s_member)
+      member_ref(fn, c.scope, edge_kind::calls, 0);
+    else if (s == s_super)
+      add_ref(c.scope, edge_kind::calls, "constructor", "super", fn, ref_flag::super_);
   }
 
   void on_new(TSNode n, const ctx& c) {
     TSNode ctor = field(n, T.fld[f_constructor]);
     if (null(ctor)) return;
-    if (T.sym(ctor) == s_identifier) add_ref(c.scope, edge_kind::calls, str(ctor), "", ctor, ref_flag::constructor);
-    else if (T.sym(ctor) == s_member) member_ref(ctor, c.scope, edge_kind::calls, ref_flag::constructor | ref_flag::scoped);
+    if (T.sym(ctor) == s_identifier)
+      add_ref(c.scope, edge_kind::calls, str(ctor), "", ctor, ref_flag::constructor);
+    else if (T.sym(ctor) == s_member)
+      member_ref(ctor, c.scope, edge_kind::calls, ref_flag::constructor | ref_flag::scoped);
   }
 
   void new_binding(uint32_t scope, const std::string& var, TSNode new_expr) {
@@ -772,8 +961,10 @@ class js_extractor final : public extractor {
     if (null(name)) return;
     auto t = text(name);
     if (t.empty() || !(t[0] >= 'A' && t[0] <= 'Z')) return;  // <div> is not a component
-    if (T.sym(name) == s_identifier) add_ref(c.scope, edge_kind::calls, str(name), "", name, ref_flag::constructor);
-    else if (T.sym(name) == s_member) member_ref(name, c.scope, edge_kind::calls, ref_flag::constructor | ref_flag::scoped);
+    if (T.sym(name) == s_identifier)
+      add_ref(c.scope, edge_kind::calls, str(name), "", name, ref_flag::constructor);
+    else if (T.sym(name) == s_member)
+      member_ref(name, c.scope, edge_kind::calls, ref_flag::constructor | ref_flag::scoped);
   }
 
   // Named types in a type expression. top: in implements/extends lists, plain names.
@@ -806,9 +997,12 @@ class js_extractor final : public extractor {
   std::string type_name(TSNode t) {
     while (!null(t)) {
       int s = T.sym(t);
-      if (s == s_type_annotation) t = ts_node_named_child(t, 0);
-      else if (s == s_generic_type) t = field(t, T.fld[f_name]);
-      else break;
+      if (s == s_type_annotation)
+        t = ts_node_named_child(t, 0);
+      else if (s == s_generic_type)
+        t = field(t, T.fld[f_name]);
+      else
+        break;
     }
     if (null(t)) return {};
     int s = T.sym(t);

@@ -16,16 +16,36 @@ std::string_view extension_of(std::string_view path) {
 }
 
 constexpr std::array<std::pair<std::string_view, language>, 30> by_extension = {{
-    {"py", language::python},      {"pyi", language::python},      {"pyw", language::python},
-    {"rs", language::rust},        {"js", language::javascript},   {"mjs", language::javascript},
-    {"cjs", language::javascript}, {"jsx", language::jsx},         {"ts", language::typescript},
-    {"mts", language::typescript}, {"cts", language::typescript},  {"tsx", language::tsx},
-    {"go", language::go},          {"java", language::java},       {"c", language::c},
-    {"h", language::c},            {"cc", language::cpp},          {"cpp", language::cpp},
-    {"cxx", language::cpp},        {"c++", language::cpp},         {"hh", language::cpp},
-    {"hpp", language::cpp},        {"hxx", language::cpp},         {"h++", language::cpp},
-    {"ipp", language::cpp},        {"tpp", language::cpp},         {"inl", language::cpp},
-    {"ixx", language::cpp},        {"cppm", language::cpp},        {"C", language::cpp},
+    {"py", language::python},
+    {"pyi", language::python},
+    {"pyw", language::python},
+    {"rs", language::rust},
+    {"js", language::javascript},
+    {"mjs", language::javascript},
+    {"cjs", language::javascript},
+    {"jsx", language::jsx},
+    {"ts", language::typescript},
+    {"mts", language::typescript},
+    {"cts", language::typescript},
+    {"tsx", language::tsx},
+    {"go", language::go},
+    {"java", language::java},
+    {"c", language::c},
+    {"h", language::c},
+    {"cc", language::cpp},
+    {"cpp", language::cpp},
+    {"cxx", language::cpp},
+    {"c++", language::cpp},
+    {"hh", language::cpp},
+    {"hpp", language::cpp},
+    {"hxx", language::cpp},
+    {"h++", language::cpp},
+    {"ipp", language::cpp},
+    {"tpp", language::cpp},
+    {"inl", language::cpp},
+    {"ixx", language::cpp},
+    {"cppm", language::cpp},
+    {"C", language::cpp},
 }};
 
 language from_shebang(std::string_view head) {
@@ -44,10 +64,21 @@ language from_shebang(std::string_view head) {
 // A .h file is C++ if a line of code (not a comment) starts with something C does
 // not have: `namespace x {`, `class X {`, `template <`, an access specifier, ...
 bool looks_like_cpp(std::string_view head) {
-  static constexpr std::string_view line_starts[] = {
-      "namespace ", "class ", "template<", "template <", "public:", "private:", "protected:",
-      "using namespace ", "extern \"C++\"", "#include <string>", "#include <vector>",
-      "#include <memory>", "#include <iostream>", "#include <cstdint>", "#include <cstddef>"};
+  static constexpr std::string_view line_starts[] = {"namespace ",
+                                                     "class ",
+                                                     "template<",
+                                                     "template <",
+                                                     "public:",
+                                                     "private:",
+                                                     "protected:",
+                                                     "using namespace ",
+                                                     "extern \"C++\"",
+                                                     "#include <string>",
+                                                     "#include <vector>",
+                                                     "#include <memory>",
+                                                     "#include <iostream>",
+                                                     "#include <cstdint>",
+                                                     "#include <cstddef>"};
   bool in_block_comment = false;
   size_t pos = 0;
   while (pos < head.size()) {
@@ -95,8 +126,6 @@ language detect_language(std::string_view path, std::string_view head) {
   return language::unknown;
 }
 
-bool looks_binary(std::string_view head) {
-  return head.substr(0, 8000).find('\0') != std::string_view::npos;
-}
+bool looks_binary(std::string_view head) { return head.substr(0, 8000).find('\0') != std::string_view::npos; }
 
 }  // namespace cg

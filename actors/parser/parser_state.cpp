@@ -22,9 +22,12 @@ constexpr uint64_t parse_timeout_us = 10'000'000;  // a pathological file gives 
 
 std::string human_bytes(uint64_t n) {
   char buf[32];
-  if (n >= (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1 << 20));
-  else if (n >= 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(n) / 1024);
-  else std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(n));
+  if (n >= (1u << 20))
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1 << 20));
+  else if (n >= 1024)
+    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(n) / 1024);
+  else
+    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(n));
   return buf;
 }
 
@@ -133,8 +136,8 @@ parse_outcome parser_state::parse_file(const parse_job& job) {
   return result;
 }
 
-parse_outcome parser_state::parse_source(std::string_view project, std::string_view path,
-                                         std::string_view source, language lang) {
+parse_outcome parser_state::parse_source(std::string_view project, std::string_view path, std::string_view source,
+                                         language lang) {
   parse_outcome out;
   if (looks_binary(source)) {
     out.kind = parse_result_kind::skipped;
@@ -160,8 +163,10 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
     patched.assign(source);
     bool changed = blank_lone_macro_lines(patched);
     if (may_have_declaration_macros(patched)) changed = blank_declaration_macros(patched) || changed;
-    if (changed) source = patched;
-    else patched.clear();
+    if (changed)
+      source = patched;
+    else
+      patched.clear();
   }
   auto t0 = std::chrono::steady_clock::now();
   TSTree* tree = ts_parser_parse_string(p, nullptr, source.data(), static_cast<uint32_t>(source.size()));

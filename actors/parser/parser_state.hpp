@@ -13,8 +13,8 @@ namespace cg {
 
 struct parse_job {
   std::string project;
-  std::string root;            // absolute project root
-  std::string path;            // relative to root
+  std::string root;  // absolute project root
+  std::string path;  // relative to root
   uint64_t max_bytes = 2u << 20;
   bool has_previous = false;   // the manifest knows this file:
   uint64_t previous_hash = 0;  //   its content hash then
@@ -30,7 +30,7 @@ enum class parse_result_kind : uint8_t {
 struct parse_outcome {
   parse_result_kind kind = parse_result_kind::failed;
   std::string reason;
-  file_extract extract;  // extract.record is filled for parsed and unchanged
+  file_extract extract;      // extract.record is filled for parsed and unchanged
   double parse_seconds = 0;  // tree-sitter parse only
 };
 

@@ -11,48 +11,120 @@ namespace cg {
 namespace {
 
 enum sym : int {
-  s_none = 0, s_function, s_class, s_decorated, s_decorator, s_import, s_import_from, s_future,
-  s_aliased_import, s_dotted_name, s_relative_import, s_import_prefix, s_wildcard, s_call,
-  s_attribute, s_identifier, s_expression_statement, s_assignment, s_block, s_string,
-  s_string_content, s_comment, s_typed_param, s_typed_default_param, s_type, s_subscript,
-  s_keyword_argument, s_type_alias, s_async, s_pattern_list, s_tuple_pattern, s_generic_type,
-  s_parameters, s_lambda, s_default_parameter, s_list_splat_pattern, s_dict_splat_pattern,
+  s_none = 0,
+  s_function,
+  s_class,
+  s_decorated,
+  s_decorator,
+  s_import,
+  s_import_from,
+  s_future,
+  s_aliased_import,
+  s_dotted_name,
+  s_relative_import,
+  s_import_prefix,
+  s_wildcard,
+  s_call,
+  s_attribute,
+  s_identifier,
+  s_expression_statement,
+  s_assignment,
+  s_block,
+  s_string,
+  s_string_content,
+  s_comment,
+  s_typed_param,
+  s_typed_default_param,
+  s_type,
+  s_subscript,
+  s_keyword_argument,
+  s_type_alias,
+  s_async,
+  s_pattern_list,
+  s_tuple_pattern,
+  s_generic_type,
+  s_parameters,
+  s_lambda,
+  s_default_parameter,
+  s_list_splat_pattern,
+  s_dict_splat_pattern,
 };
 
 enum fld : int {
-  f_name = 1, f_body, f_parameters, f_return_type, f_superclasses, f_definition, f_module_name,
-  f_alias, f_function, f_object, f_attribute, f_left, f_right, f_type, f_value, f_arguments,
+  f_name = 1,
+  f_body,
+  f_parameters,
+  f_return_type,
+  f_superclasses,
+  f_definition,
+  f_module_name,
+  f_alias,
+  f_function,
+  f_object,
+  f_attribute,
+  f_left,
+  f_right,
+  f_type,
+  f_value,
+  f_arguments,
 };
 
 struct tables {
   symbol_codes sym;
   field_ids fld;
   tables()
-      : sym(grammar_for(language::python),
-            {{"function_definition", s_function}, {"class_definition", s_class},
-             {"decorated_definition", s_decorated}, {"decorator", s_decorator},
-             {"import_statement", s_import}, {"import_from_statement", s_import_from},
-             {"future_import_statement", s_future}, {"aliased_import", s_aliased_import},
-             {"dotted_name", s_dotted_name}, {"relative_import", s_relative_import},
-             {"import_prefix", s_import_prefix}, {"wildcard_import", s_wildcard}, {"call", s_call},
-             {"attribute", s_attribute}, {"identifier", s_identifier},
-             {"expression_statement", s_expression_statement}, {"assignment", s_assignment},
-             {"block", s_block}, {"string", s_string}, {"string_content", s_string_content},
-             {"comment", s_comment}, {"typed_parameter", s_typed_param},
-             {"typed_default_parameter", s_typed_default_param}, {"type", s_type},
-             {"subscript", s_subscript}, {"keyword_argument", s_keyword_argument},
-             {"type_alias_statement", s_type_alias}, {"'async", s_async},
-             {"pattern_list", s_pattern_list}, {"tuple_pattern", s_tuple_pattern},
-             {"generic_type", s_generic_type}, {"parameters", s_parameters}, {"lambda", s_lambda},
-             {"default_parameter", s_default_parameter}, {"list_splat_pattern", s_list_splat_pattern},
-             {"dictionary_splat_pattern", s_dict_splat_pattern}}),
-        fld(grammar_for(language::python),
-            {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters},
-             {"return_type", f_return_type}, {"superclasses", f_superclasses},
-             {"definition", f_definition}, {"module_name", f_module_name}, {"alias", f_alias},
-             {"function", f_function}, {"object", f_object}, {"attribute", f_attribute},
-             {"left", f_left}, {"right", f_right}, {"type", f_type}, {"value", f_value},
-             {"arguments", f_arguments}}) {}
+      : sym(grammar_for(language::python), {{"function_definition", s_function},
+                                            {"class_definition", s_class},
+                                            {"decorated_definition", s_decorated},
+                                            {"decorator", s_decorator},
+                                            {"import_statement", s_import},
+                                            {"import_from_statement", s_import_from},
+                                            {"future_import_statement", s_future},
+                                            {"aliased_import", s_aliased_import},
+                                            {"dotted_name", s_dotted_name},
+                                            {"relative_import", s_relative_import},
+                                            {"import_prefix", s_import_prefix},
+                                            {"wildcard_import", s_wildcard},
+                                            {"call", s_call},
+                                            {"attribute", s_attribute},
+                                            {"identifier", s_identifier},
+                                            {"expression_statement", s_expression_statement},
+                                            {"assignment", s_assignment},
+                                            {"block", s_block},
+                                            {"string", s_string},
+                                            {"string_content", s_string_content},
+                                            {"comment", s_comment},
+                                            {"typed_parameter", s_typed_param},
+                                            {"typed_default_parameter", s_typed_default_param},
+                                            {"type", s_type},
+                                            {"subscript", s_subscript},
+                                            {"keyword_argument", s_keyword_argument},
+                                            {"type_alias_statement", s_type_alias},
+                                            {"'async", s_async},
+                                            {"pattern_list", s_pattern_list},
+                                            {"tuple_pattern", s_tuple_pattern},
+                                            {"generic_type", s_generic_type},
+                                            {"parameters", s_parameters},
+                                            {"lambda", s_lambda},
+                                            {"default_parameter", s_default_parameter},
+                                            {"list_splat_pattern", s_list_splat_pattern},
+                                            {"dictionary_splat_pattern", s_dict_splat_pattern}}),
+        fld(grammar_for(language::python), {{"name", f_name},
+                                            {"body", f_body},
+                                            {"parameters", f_parameters},
+                                            {"return_type", f_return_type},
+                                            {"superclasses", f_superclasses},
+                                            {"definition", f_definition},
+                                            {"module_name", f_module_name},
+                                            {"alias", f_alias},
+                                            {"function", f_function},
+                                            {"object", f_object},
+                                            {"attribute", f_attribute},
+                                            {"left", f_left},
+                                            {"right", f_right},
+                                            {"type", f_type},
+                                            {"value", f_value},
+                                            {"arguments", f_arguments}}) {}
 };
 
 const tables& T() {
@@ -114,10 +186,10 @@ class python_extractor final : public extractor {
 
  private:
   struct ctx {
-    uint32_t scope = 0;        // node receiving definitions and references
-    uint32_t cls = 0;          // enclosing class (0: none)
-    bool class_body = false;   // directly in a class body
-    std::string self_name;     // first parameter of the enclosing method ("self")
+    uint32_t scope = 0;       // node receiving definitions and references
+    uint32_t cls = 0;         // enclosing class (0: none)
+    bool class_body = false;  // directly in a class body
+    std::string self_name;    // first parameter of the enclosing method ("self")
   };
 
   void extract(TSNode root) override {
@@ -168,8 +240,10 @@ class python_extractor final : public extractor {
       descend(n, [&](TSNode ch) { visit(ch, c); });
       return;
     }
-    if (T().sym(def) == s_function) on_function(def, n, c);
-    else if (T().sym(def) == s_class) on_class(def, n, c);
+    if (T().sym(def) == s_function)
+      on_function(def, n, c);
+    else if (T().sym(def) == s_class)
+      on_class(def, n, c);
   }
 
   // Decorators are applied where the definition is made: calls from the definition.
@@ -182,12 +256,17 @@ class python_extractor final : public extractor {
       TSNode e = ts_node_named_child(d, 0);
       if (null(e)) return;
       auto t = text(e);
-      if (t == "staticmethod") mods |= modifier::static_;
-      else if (t == "abstractmethod" || t == "abc.abstractmethod") mods |= modifier::abstract;
+      if (t == "staticmethod")
+        mods |= modifier::static_;
+      else if (t == "abstractmethod" || t == "abc.abstractmethod")
+        mods |= modifier::abstract;
       int s = T().sym(e);
-      if (s == s_identifier) add_ref(target, edge_kind::calls, str(e), "", e);
-      else if (s == s_attribute) ref_attribute(e, target, edge_kind::calls, 0);
-      else visit(e, dc);
+      if (s == s_identifier)
+        add_ref(target, edge_kind::calls, str(e), "", e);
+      else if (s == s_attribute)
+        ref_attribute(e, target, edge_kind::calls, 0);
+      else
+        visit(e, dc);
     });
   }
 
@@ -237,8 +316,7 @@ class python_extractor final : public extractor {
     d.whole = whole;
     d.name_node = name;
     d.parent = c.scope;
-    d.kind = c.class_body ? (d.name == "__init__" ? node_kind::constructor : node_kind::method)
-                          : node_kind::function;
+    d.kind = c.class_body ? (d.name == "__init__" ? node_kind::constructor : node_kind::method) : node_kind::function;
     bool is_async = false;
     for_children(fn, [&](TSNode ch, TSFieldId) {
       if (T().sym(ch) == s_async) is_async = true;
@@ -322,8 +400,10 @@ class python_extractor final : public extractor {
           ref_attribute(a, idx, edge_kind::inherits, ref_flag::scoped);
         } else if (s == s_subscript) {  // Generic[T], Base[int]
           TSNode v = field(a, T().fld[f_value]);
-          if (!null(v) && T().sym(v) == s_identifier) add_ref(idx, edge_kind::inherits, str(v), "", v);
-          else if (!null(v) && T().sym(v) == s_attribute) ref_attribute(v, idx, edge_kind::inherits, ref_flag::scoped);
+          if (!null(v) && T().sym(v) == s_identifier)
+            add_ref(idx, edge_kind::inherits, str(v), "", v);
+          else if (!null(v) && T().sym(v) == s_attribute)
+            ref_attribute(v, idx, edge_kind::inherits, ref_flag::scoped);
         } else if (s == s_keyword_argument) {  // metaclass=Meta
           TSNode v = field(a, T().fld[f_value]);
           if (!null(v)) type_refs(v, idx, edge_kind::references);
@@ -365,8 +445,10 @@ class python_extractor final : public extractor {
     if (!null(mod)) {
       if (T().sym(mod) == s_relative_import) {
         for_named_children(mod, [&](TSNode part, TSFieldId) {
-          if (T().sym(part) == s_import_prefix) level = static_cast<uint8_t>(ts_node_end_byte(part) - ts_node_start_byte(part));
-          else if (T().sym(part) == s_dotted_name) module = str(part);
+          if (T().sym(part) == s_import_prefix)
+            level = static_cast<uint8_t>(ts_node_end_byte(part) - ts_node_start_byte(part));
+          else if (T().sym(part) == s_dotted_name)
+            module = str(part);
         });
       } else {
         module = str(mod);
@@ -414,8 +496,10 @@ class python_extractor final : public extractor {
     TSNode fn = field(n, T().fld[f_function]);
     if (null(fn)) return;
     int s = T().sym(fn);
-    if (s == s_identifier) add_ref(c.scope, edge_kind::calls, str(fn), "", fn);
-    else if (s == s_attribute) ref_attribute(fn, c.scope, edge_kind::calls, 0);
+    if (s == s_identifier)
+      add_ref(c.scope, edge_kind::calls, str(fn), "", fn);
+    else if (s == s_attribute)
+      ref_attribute(fn, c.scope, edge_kind::calls, 0);
   }
 
   // The builtin type of a literal: [] -> list, {} -> dict, "" -> str, ...
@@ -439,8 +523,10 @@ class python_extractor final : public extractor {
     if (null(left)) return;
     int ls = T().sym(left);
     std::string type_text;
-    if (!null(type)) type_text = str(type);
-    else if (!null(right) && literal_type(right)) type_text = literal_type(right);
+    if (!null(type))
+      type_text = str(type);
+    else if (!null(right) && literal_type(right))
+      type_text = literal_type(right);
     else if (!null(right) && T().sym(right) == s_call) {
       TSNode callee = field(right, T().fld[f_function]);
       int cs = null(callee) ? 0 : T().sym(callee);
@@ -451,13 +537,14 @@ class python_extractor final : public extractor {
       if (c.scope == 0 || (c.class_body && c.scope == c.cls)) {
         if (!defined_.insert({c.scope, name}).second) return;
         def d;
-        d.kind = c.class_body ? node_kind::field
-                              : (is_upper_constant(name) ? node_kind::constant : node_kind::variable);
+        d.kind =
+            c.class_body ? node_kind::field : (is_upper_constant(name) ? node_kind::constant : node_kind::variable);
         d.name = name;
         d.whole = n;
         d.name_node = id;
         d.parent = c.scope;
-        d.signature = signature_of(ts_node_start_byte(n), null(right) ? ts_node_end_byte(n) : ts_node_start_byte(right));
+        d.signature =
+            signature_of(ts_node_start_byte(n), null(right) ? ts_node_end_byte(n) : ts_node_start_byte(right));
         if (!d.signature.empty() && d.signature.back() == '=') d.signature.pop_back();
         while (!d.signature.empty() && d.signature.back() == ' ') d.signature.pop_back();
         if (name.size() > 1 && name[0] == '_') d.vis = visibility::private_;

@@ -13,62 +13,174 @@ namespace cg {
 namespace {
 
 enum sym : int {
-  s_none = 0, s_function, s_function_sig, s_struct, s_enum, s_union, s_trait, s_impl, s_mod, s_type_item,
-  s_const, s_static, s_macro_def, s_use, s_use_as, s_use_list, s_scoped_use_list, s_use_wildcard,
-  s_scoped_identifier, s_identifier, s_call, s_field_expression, s_generic_function, s_field_decl,
-  s_enum_variant, s_let, s_struct_expression, s_associated_type, s_foreign_mod, s_declaration_list,
-  s_generic_type, s_scoped_type_identifier, s_type_identifier, s_macro_invocation, s_extern_crate,
-  s_parameter, s_self_parameter, s_trait_bounds, s_line_comment, s_block_comment, s_attribute_item,
-  s_visibility, s_function_modifiers, s_self, s_crate, s_super, s_source_file, s_block,
-  s_field_declaration_list, s_enum_variant_list, s_token_tree, s_string_literal, s_inner_attribute,
-  s_type_arguments, s_closure, s_reference_type, s_async, s_const_kw, s_unsafe, s_type_parameters,
-  s_constrained_type_parameter, s_optional_type_parameter,
+  s_none = 0,
+  s_function,
+  s_function_sig,
+  s_struct,
+  s_enum,
+  s_union,
+  s_trait,
+  s_impl,
+  s_mod,
+  s_type_item,
+  s_const,
+  s_static,
+  s_macro_def,
+  s_use,
+  s_use_as,
+  s_use_list,
+  s_scoped_use_list,
+  s_use_wildcard,
+  s_scoped_identifier,
+  s_identifier,
+  s_call,
+  s_field_expression,
+  s_generic_function,
+  s_field_decl,
+  s_enum_variant,
+  s_let,
+  s_struct_expression,
+  s_associated_type,
+  s_foreign_mod,
+  s_declaration_list,
+  s_generic_type,
+  s_scoped_type_identifier,
+  s_type_identifier,
+  s_macro_invocation,
+  s_extern_crate,
+  s_parameter,
+  s_self_parameter,
+  s_trait_bounds,
+  s_line_comment,
+  s_block_comment,
+  s_attribute_item,
+  s_visibility,
+  s_function_modifiers,
+  s_self,
+  s_crate,
+  s_super,
+  s_source_file,
+  s_block,
+  s_field_declaration_list,
+  s_enum_variant_list,
+  s_token_tree,
+  s_string_literal,
+  s_inner_attribute,
+  s_type_arguments,
+  s_closure,
+  s_reference_type,
+  s_async,
+  s_const_kw,
+  s_unsafe,
+  s_type_parameters,
+  s_constrained_type_parameter,
+  s_optional_type_parameter,
 };
 
 enum fld : int {
-  f_name = 1, f_body, f_parameters, f_return_type, f_type, f_trait, f_value, f_function, f_field,
-  f_path, f_alias, f_argument, f_list, f_bounds, f_macro, f_pattern, f_type_parameters, f_left,
+  f_name = 1,
+  f_body,
+  f_parameters,
+  f_return_type,
+  f_type,
+  f_trait,
+  f_value,
+  f_function,
+  f_field,
+  f_path,
+  f_alias,
+  f_argument,
+  f_list,
+  f_bounds,
+  f_macro,
+  f_pattern,
+  f_type_parameters,
+  f_left,
 };
 
 struct tables {
   symbol_codes sym;
   field_ids fld;
   tables()
-      : sym(grammar_for(language::rust),
-            {{"function_item", s_function}, {"function_signature_item", s_function_sig},
-             {"struct_item", s_struct}, {"enum_item", s_enum}, {"union_item", s_union},
-             {"trait_item", s_trait}, {"impl_item", s_impl}, {"mod_item", s_mod},
-             {"type_item", s_type_item}, {"const_item", s_const}, {"static_item", s_static},
-             {"macro_definition", s_macro_def}, {"use_declaration", s_use}, {"use_as_clause", s_use_as},
-             {"use_list", s_use_list}, {"scoped_use_list", s_scoped_use_list},
-             {"use_wildcard", s_use_wildcard}, {"scoped_identifier", s_scoped_identifier},
-             {"identifier", s_identifier}, {"call_expression", s_call},
-             {"field_expression", s_field_expression}, {"generic_function", s_generic_function},
-             {"field_declaration", s_field_decl}, {"enum_variant", s_enum_variant},
-             {"let_declaration", s_let}, {"struct_expression", s_struct_expression},
-             {"associated_type", s_associated_type}, {"foreign_mod_item", s_foreign_mod},
-             {"declaration_list", s_declaration_list}, {"generic_type", s_generic_type},
-             {"scoped_type_identifier", s_scoped_type_identifier}, {"type_identifier", s_type_identifier},
-             {"macro_invocation", s_macro_invocation}, {"extern_crate_declaration", s_extern_crate},
-             {"parameter", s_parameter}, {"self_parameter", s_self_parameter},
-             {"trait_bounds", s_trait_bounds}, {"line_comment", s_line_comment},
-             {"block_comment", s_block_comment}, {"attribute_item", s_attribute_item},
-             {"visibility_modifier", s_visibility}, {"function_modifiers", s_function_modifiers},
-             {"self", s_self}, {"crate", s_crate}, {"super", s_super}, {"source_file", s_source_file},
-             {"block", s_block}, {"field_declaration_list", s_field_declaration_list},
-             {"enum_variant_list", s_enum_variant_list}, {"token_tree", s_token_tree},
-             {"string_literal", s_string_literal}, {"inner_attribute_item", s_inner_attribute},
-             {"type_arguments", s_type_arguments}, {"closure_expression", s_closure},
-             {"reference_type", s_reference_type}, {"'async", s_async}, {"'const", s_const_kw},
-             {"'unsafe", s_unsafe}, {"type_parameters", s_type_parameters},
-             {"constrained_type_parameter", s_constrained_type_parameter},
-             {"optional_type_parameter", s_optional_type_parameter}}),
-        fld(grammar_for(language::rust),
-            {{"name", f_name}, {"body", f_body}, {"parameters", f_parameters},
-             {"return_type", f_return_type}, {"type", f_type}, {"trait", f_trait}, {"value", f_value},
-             {"function", f_function}, {"field", f_field}, {"path", f_path}, {"alias", f_alias},
-             {"argument", f_argument}, {"list", f_list}, {"bounds", f_bounds}, {"macro", f_macro},
-             {"pattern", f_pattern}, {"type_parameters", f_type_parameters}, {"left", f_left}}) {}
+      : sym(grammar_for(language::rust), {{"function_item", s_function},
+                                          {"function_signature_item", s_function_sig},
+                                          {"struct_item", s_struct},
+                                          {"enum_item", s_enum},
+                                          {"union_item", s_union},
+                                          {"trait_item", s_trait},
+                                          {"impl_item", s_impl},
+                                          {"mod_item", s_mod},
+                                          {"type_item", s_type_item},
+                                          {"const_item", s_const},
+                                          {"static_item", s_static},
+                                          {"macro_definition", s_macro_def},
+                                          {"use_declaration", s_use},
+                                          {"use_as_clause", s_use_as},
+                                          {"use_list", s_use_list},
+                                          {"scoped_use_list", s_scoped_use_list},
+                                          {"use_wildcard", s_use_wildcard},
+                                          {"scoped_identifier", s_scoped_identifier},
+                                          {"identifier", s_identifier},
+                                          {"call_expression", s_call},
+                                          {"field_expression", s_field_expression},
+                                          {"generic_function", s_generic_function},
+                                          {"field_declaration", s_field_decl},
+                                          {"enum_variant", s_enum_variant},
+                                          {"let_declaration", s_let},
+                                          {"struct_expression", s_struct_expression},
+                                          {"associated_type", s_associated_type},
+                                          {"foreign_mod_item", s_foreign_mod},
+                                          {"declaration_list", s_declaration_list},
+                                          {"generic_type", s_generic_type},
+                                          {"scoped_type_identifier", s_scoped_type_identifier},
+                                          {"type_identifier", s_type_identifier},
+                                          {"macro_invocation", s_macro_invocation},
+                                          {"extern_crate_declaration", s_extern_crate},
+                                          {"parameter", s_parameter},
+                                          {"self_parameter", s_self_parameter},
+                                          {"trait_bounds", s_trait_bounds},
+                                          {"line_comment", s_line_comment},
+                                          {"block_comment", s_block_comment},
+                                          {"attribute_item", s_attribute_item},
+                                          {"visibility_modifier", s_visibility},
+                                          {"function_modifiers", s_function_modifiers},
+                                          {"self", s_self},
+                                          {"crate", s_crate},
+                                          {"super", s_super},
+                                          {"source_file", s_source_file},
+                                          {"block", s_block},
+                                          {"field_declaration_list", s_field_declaration_list},
+                                          {"enum_variant_list", s_enum_variant_list},
+                                          {"token_tree", s_token_tree},
+                                          {"string_literal", s_string_literal},
+                                          {"inner_attribute_item", s_inner_attribute},
+                                          {"type_arguments", s_type_arguments},
+                                          {"closure_expression", s_closure},
+                                          {"reference_type", s_reference_type},
+                                          {"'async", s_async},
+                                          {"'const", s_const_kw},
+                                          {"'unsafe", s_unsafe},
+                                          {"type_parameters", s_type_parameters},
+                                          {"constrained_type_parameter", s_constrained_type_parameter},
+                                          {"optional_type_parameter", s_optional_type_parameter}}),
+        fld(grammar_for(language::rust), {{"name", f_name},
+                                          {"body", f_body},
+                                          {"parameters", f_parameters},
+                                          {"return_type", f_return_type},
+                                          {"type", f_type},
+                                          {"trait", f_trait},
+                                          {"value", f_value},
+                                          {"function", f_function},
+                                          {"field", f_field},
+                                          {"path", f_path},
+                                          {"alias", f_alias},
+                                          {"argument", f_argument},
+                                          {"list", f_list},
+                                          {"bounds", f_bounds},
+                                          {"macro", f_macro},
+                                          {"pattern", f_pattern},
+                                          {"type_parameters", f_type_parameters},
+                                          {"left", f_left}}) {}
 };
 
 const tables& T() {
@@ -83,11 +195,11 @@ class rust_extractor final : public extractor {
  private:
   enum class where { module, impl, trait, function, foreign };
   struct ctx {
-    uint32_t scope = 0;       // receives definitions
-    uint32_t ref_scope = 0;   // receives references
+    uint32_t scope = 0;      // receives definitions
+    uint32_t ref_scope = 0;  // receives references
     where at = where::module;
-    std::string impl_scope;   // qualified prefix of methods in an impl: mod::Type
-    std::string self_type;    // the impl's type name
+    std::string impl_scope;  // qualified prefix of methods in an impl: mod::Type
+    std::string self_type;   // the impl's type name
   };
 
   void extract(TSNode root) override {
@@ -103,8 +215,10 @@ class rust_extractor final : public extractor {
   void items(TSNode container, const ctx& c) {
     bool has_impl = false;
     for_children(container, [&](TSNode n, TSFieldId) {
-      if (T().sym(n) == s_impl) has_impl = true;
-      else visit(n, c);
+      if (T().sym(n) == s_impl)
+        has_impl = true;
+      else
+        visit(n, c);
     });
     if (has_impl)
       for_children(container, [&](TSNode n, TSFieldId) {
@@ -129,7 +243,8 @@ class rust_extractor final : public extractor {
     if (null(tp)) return;
     for_named_children(tp, [&](TSNode p, TSFieldId) {
       int s = T().sym(p);
-      if (s == s_type_identifier) add_type_parameter(str(p));
+      if (s == s_type_identifier)
+        add_type_parameter(str(p));
       else if (s == s_constrained_type_parameter) {
         TSNode l = field(p, T().fld[f_left]);
         if (!null(l)) add_type_parameter(str(l));
@@ -156,8 +271,10 @@ class rust_extractor final : public extractor {
     d.signature = signature_of(ts_node_start_byte(n), end);
     if (!d.signature.empty() && d.signature.back() == ';') d.signature.pop_back();
     d.doc = doc_above(ts_node_start_point(n).row);
-    if (TSNode rt = field(n, T().fld[f_return_type]); !null(rt)) d.type_name = type_name(rt);
-    else if (TSNode ty = field(n, T().fld[f_type]); !null(ty) && kind != node_kind::type_alias) d.type_name = type_name(ty);
+    if (TSNode rt = field(n, T().fld[f_return_type]); !null(rt))
+      d.type_name = type_name(rt);
+    else if (TSNode ty = field(n, T().fld[f_type]); !null(ty) && kind != node_kind::type_alias)
+      d.type_name = type_name(ty);
     if (!c.impl_scope.empty()) d.qualified_name = join(c.impl_scope, d.name);
     auto idx = add_def(std::move(d));
     if (kind_is_type(kind)) local_types_[at(idx).name] = idx;
@@ -165,8 +282,8 @@ class rust_extractor final : public extractor {
   }
 
   static bool kind_is_type(node_kind k) {
-    return k == node_kind::struct_ || k == node_kind::enum_ || k == node_kind::union_ ||
-           k == node_kind::trait || k == node_kind::type_alias;
+    return k == node_kind::struct_ || k == node_kind::enum_ || k == node_kind::union_ || k == node_kind::trait ||
+           k == node_kind::type_alias;
   }
 
   void visit(TSNode n, const ctx& c) {
@@ -301,8 +418,10 @@ class rust_extractor final : public extractor {
     for_children(n, [&](TSNode ch, TSFieldId) {
       if (T().sym(ch) == s_function_modifiers)
         for_children(ch, [&](TSNode m, TSFieldId) {
-          if (T().sym(m) == s_async) mods |= modifier::async;
-          else if (T().sym(m) == s_const_kw) mods |= modifier::const_;
+          if (T().sym(m) == s_async)
+            mods |= modifier::async;
+          else if (T().sym(m) == s_const_kw)
+            mods |= modifier::const_;
         });
     });
     auto idx = def_item(n, kind, c, body, mods);
@@ -336,9 +455,12 @@ class rust_extractor final : public extractor {
   std::string type_name(TSNode t) {
     while (!null(t)) {
       int s = T().sym(t);
-      if (s == s_reference_type) t = field(t, T().fld[f_type]);
-      else if (s == s_generic_type) t = field(t, T().fld[f_type]);
-      else break;
+      if (s == s_reference_type)
+        t = field(t, T().fld[f_type]);
+      else if (s == s_generic_type)
+        t = field(t, T().fld[f_type]);
+      else
+        break;
     }
     if (null(t)) return {};
     int s = T().sym(t);
@@ -385,8 +507,10 @@ class rust_extractor final : public extractor {
     inner.impl_scope.clear();
     for_children(body, [&](TSNode v, TSFieldId) {
       int s = T().sym(v);
-      if (s == s_line_comment || s == s_block_comment) note_comment(v);
-      else if (s == s_attribute_item) extend_comment_run(v);
+      if (s == s_line_comment || s == s_block_comment)
+        note_comment(v);
+      else if (s == s_attribute_item)
+        extend_comment_run(v);
       else if (s == s_enum_variant) {
         TSNode vbody = field(v, T().fld[f_body]);
         auto vi = def_item(v, node_kind::enum_member, inner, TSNode{});

@@ -4,8 +4,7 @@
 
 namespace cg {
 
-symbol_codes::symbol_codes(const TSLanguage* lang,
-                           std::initializer_list<std::pair<std::string_view, int>> names) {
+symbol_codes::symbol_codes(const TSLanguage* lang, std::initializer_list<std::pair<std::string_view, int>> names) {
   uint32_t count = ts_language_symbol_count(lang);
   codes_.assign(count, 0);
   for (uint32_t s = 0; s < count; ++s) {
@@ -27,8 +26,7 @@ field_ids::field_ids(const TSLanguage* lang, std::initializer_list<std::pair<std
   for (const auto& [n, code] : names) max_code = std::max(max_code, code);
   ids_.assign(static_cast<size_t>(max_code) + 1, 0);
   for (const auto& [n, code] : names)
-    ids_[static_cast<size_t>(code)] =
-        ts_language_field_id_for_name(lang, n.data(), static_cast<uint32_t>(n.size()));
+    ids_[static_cast<size_t>(code)] = ts_language_field_id_for_name(lang, n.data(), static_cast<uint32_t>(n.size()));
 }
 
 }  // namespace cg

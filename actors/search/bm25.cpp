@@ -16,9 +16,9 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
   const size_t w = b.size() + 1;
   thread_local std::vector<size_t> rows;
   if (rows.size() < 3 * w) rows.resize(3 * w);
-  size_t* two = rows.data();       // row i - 2
-  size_t* prev = two + w;          // row i - 1
-  size_t* cur = prev + w;          // row i
+  size_t* two = rows.data();  // row i - 2
+  size_t* prev = two + w;     // row i - 1
+  size_t* cur = prev + w;     // row i
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
@@ -155,7 +155,8 @@ std::vector<std::pair<std::string, float>> bm25_index::expand(std::string_view t
         uint32_t id = by_length_[len][maybe[j]];
         if (postings_[id].empty()) continue;
         auto d = edit_distance(term, terms_[id], limit);
-        if (d <= limit) close.emplace_back(d * 1000000 + (1000000 - std::min<size_t>(postings_[id].size(), 999999)), id);
+        if (d <= limit)
+          close.emplace_back(d * 1000000 + (1000000 - std::min<size_t>(postings_[id].size(), 999999)), id);
       }
     }
     std::sort(close.begin(), close.end());
@@ -166,8 +167,8 @@ std::vector<std::pair<std::string, float>> bm25_index::expand(std::string_view t
     // The shortest completions (the head's list is by length, then id).
     if (auto h = by_head_.find(head_of(term)); h != by_head_.end()) {
       const auto& list = h->second;
-      auto from = std::partition_point(list.begin(), list.end(),
-                                       [&](uint32_t id) { return terms_[id].size() <= term.size(); });
+      auto from =
+          std::partition_point(list.begin(), list.end(), [&](uint32_t id) { return terms_[id].size() <= term.size(); });
       size_t taken = 0;
       for (auto i = from; i != list.end() && taken < params_.max_prefix_expansions; ++i)
         if (!postings_[*i].empty() && terms_[*i].starts_with(term)) {
@@ -243,7 +244,9 @@ std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, 
     if (acc[d] > 0) scored.emplace_back(acc[d], d);
     acc[d] = 0.0f;  // ready for the next query
   }
-  auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
+  auto better = [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
   if (scored.size() > k) {
     std::nth_element(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(), better);
     scored.resize(k);
@@ -263,7 +266,8 @@ std::vector<bm25_hit> bm25_index::search(const std::vector<std::string>& query, 
       for (auto id : used)
         for (const auto& t : doc_terms_[doc])
           if (t.doc == id) {  // (term id, tf) pairs
-            if (std::find(h.matched.begin(), h.matched.end(), terms_[id]) == h.matched.end()) h.matched.push_back(terms_[id]);
+            if (std::find(h.matched.begin(), h.matched.end(), terms_[id]) == h.matched.end())
+              h.matched.push_back(terms_[id]);
             break;
           }
     hits.push_back(std::move(h));

@@ -185,7 +185,8 @@ std::string cooccurrence_model::save() const {
 
 result<cooccurrence_model> cooccurrence_model::load(std::string_view bytes) {
   reader r{bytes};
-  if (r.get<uint32_t>() != model_magic || !r.ok) return make_error(errc::corrupt, "co-occurrence model: not a format-1 file");
+  if (r.get<uint32_t>() != model_magic || !r.ok)
+    return make_error(errc::corrupt, "co-occurrence model: not a format-1 file");
   cooccurrence_model m;
   m.docs_ = r.get<uint32_t>();
   auto n = r.get<uint32_t>();

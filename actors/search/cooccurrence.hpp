@@ -17,9 +17,9 @@
 namespace cg {
 
 struct cooccurrence_params {
-  size_t max_terms_per_doc = 24;   // the heaviest terms of each bag take part
-  size_t max_docs = 200000;        // learn from at most this many bags (evenly spaced)
-  uint32_t min_count = 3;          // pairs seen fewer times are noise
+  size_t max_terms_per_doc = 24;  // the heaviest terms of each bag take part
+  size_t max_docs = 200000;       // learn from at most this many bags (evenly spaced)
+  uint32_t min_count = 3;         // pairs seen fewer times are noise
   float min_pmi = 1.0f;
   size_t neighbours = 8;
 };

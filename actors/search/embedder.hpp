@@ -14,7 +14,7 @@
 namespace cg {
 
 struct embed_input {
-  std::string_view text;  // for models that read text
+  std::string_view text;            // for models that read text
   const term_bag* terms = nullptr;  // for the built-in embedder
 };
 

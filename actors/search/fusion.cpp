@@ -22,7 +22,8 @@ double rrf_score(const fusion_signals& s, double bm25_weight, double vector_weig
 double convex_score(const fusion_signals& s, const convex_scale& c, double bm25_weight, double vector_weight) {
   double text = c.bm25_max > 0 ? std::clamp<double>(s.bm25 / c.bm25_max, 0, 1) : 0;
   double span = c.cos_hi - c.cos_lo;
-  double meaning = span > 1e-6 ? std::clamp<double>((s.cosine - c.cos_lo) / span, 0, 1) : (s.cosine >= c.cos_hi ? 1 : 0);
+  double meaning =
+      span > 1e-6 ? std::clamp<double>((s.cosine - c.cos_lo) / span, 0, 1) : (s.cosine >= c.cos_hi ? 1 : 0);
   return bm25_weight * text + vector_weight * meaning;
 }
 

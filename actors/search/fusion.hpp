@@ -20,15 +20,15 @@ std::string_view to_string(fusion_method f);
 std::optional<fusion_method> parse_fusion_method(std::string_view s);
 
 struct fusion_signals {
-  int bm25_rank = 0;      // 1-based within the candidate depth; 0: not among them
-  float bm25 = 0;         // 0 when the text does not match at all
+  int bm25_rank = 0;  // 1-based within the candidate depth; 0: not among them
+  float bm25 = 0;     // 0 when the text does not match at all
   int vector_rank = 0;
   float cosine = 0;
 };
 
 struct convex_scale {
-  float bm25_max = 0;             // best BM25 score among the candidates
-  float cos_hi = 1, cos_lo = 0;   // best and weakest cosine of the vector candidates
+  float bm25_max = 0;            // best BM25 score among the candidates
+  float cos_hi = 1, cos_lo = 0;  // best and weakest cosine of the vector candidates
 };
 
 double rrf_score(const fusion_signals& s, double bm25_weight, double vector_weight, double k);

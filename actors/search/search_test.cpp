@@ -3,10 +3,10 @@
 
 #include <cmath>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <tuple>
-#include <algorithm>
 #include "actors/search/bm25.hpp"
 #include "actors/search/cooccurrence.hpp"
 #include "actors/search/document.hpp"
@@ -150,7 +150,8 @@ TEST(Bm25, ExpansionEqualsAScanOfTheWholeVocabulary) {
     for (size_t i = 1; i <= a.size(); ++i)
       for (size_t j = 1; j <= b.size(); ++j) {
         d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
-        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
       }
     return d[a.size()][b.size()];
   };
@@ -186,8 +187,10 @@ TEST(Bm25, ExpansionEqualsAScanOfTheWholeVocabulary) {
       std::sort(v.begin(), v.end());
       return v;
     };
-    if (want.size() == got.size() && want.size() <= 4 + 16) EXPECT_EQ(sorted(got), sorted(want)) << term;
-    else EXPECT_EQ(got.size(), want.size()) << term;
+    if (want.size() == got.size() && want.size() <= 4 + 16)
+      EXPECT_EQ(sorted(got), sorted(want)) << term;
+    else
+      EXPECT_EQ(got.size(), want.size()) << term;
     typos += std::count_if(got.begin(), got.end(), [](auto& e) { return e.second != 0.5f; });
     prefixes += std::count_if(got.begin(), got.end(), [](auto& e) { return e.second == 0.5f; });
   }

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/search/fusion.hpp"
 #include "actors/search/ann/vector_index.hpp"
+#include "actors/search/fusion.hpp"
 #include "schema/kinds.hpp"
 #include "schema/node.hpp"
 
@@ -26,13 +26,13 @@ struct search_request {
   // Convex by default: on CPython (bench/search_bench) it beats BM25 and vectors
   // alone where RRF at k = 60 falls below BM25 (docs/ARCHITECTURE.md, "Fusion").
   fusion_method fusion = fusion_method::convex;
-  float bm25_weight = 1.0f;    // fusion weights (both methods)
+  float bm25_weight = 1.0f;  // fusion weights (both methods)
   float vector_weight = 0.2f;
-  size_t rrf_k = 60;           // RRF only
-  float graph_weight = 1.0f;   // 0 turns the graph-context rerank off
-  std::string context_file;    // rerank: definitions near this file first
-  node_id context_node = 0;    // rerank: neighbours of this node first
-  size_t batch_size = 10;      // results per streamed batch
+  size_t rrf_k = 60;          // RRF only
+  float graph_weight = 1.0f;  // 0 turns the graph-context rerank off
+  std::string context_file;   // rerank: definitions near this file first
+  node_id context_node = 0;   // rerank: neighbours of this node first
+  size_t batch_size = 10;     // results per streamed batch
 };
 
 struct search_hit {
@@ -41,20 +41,20 @@ struct search_hit {
   language lang = language::unknown;
   std::string name, qualified_name, file;
   uint32_t line = 0;
-  double score = 0;           // fused and reranked
-  int bm25_rank = 0;          // 1-based; 0 when BM25 did not return it
+  double score = 0;   // fused and reranked
+  int bm25_rank = 0;  // 1-based; 0 when BM25 did not return it
   float bm25_score = 0;
   int vector_rank = 0;
-  float vector_score = 0;     // cosine similarity
-  float graph_boost = 0;      // the rerank's multiplier minus one
+  float vector_score = 0;            // cosine similarity
+  float graph_boost = 0;             // the rerank's multiplier minus one
   std::vector<std::string> reasons;  // which signals matched, in words
 };
 
 struct search_batch {
-  size_t index = 0;           // 0, 1, ...
+  size_t index = 0;  // 0, 1, ...
   std::vector<search_hit> hits;
   bool last = false;
-  size_t total = 0;           // hits in the whole answer (known once ranked)
+  size_t total = 0;  // hits in the whole answer (known once ranked)
   double elapsed_ms = 0;
 };
 

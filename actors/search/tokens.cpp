@@ -14,12 +14,12 @@ char lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; 
 
 // Small and sorted: words that carry no meaning in docstrings or queries.
 constexpr std::array<std::string_view, 72> stop_words = {
-    "a",     "about", "above", "after", "again", "all",   "also",  "an",    "and",   "any",  "are",   "as",
-    "at",    "be",    "been",  "being", "both",  "but",   "by",    "can",   "could", "did",  "do",    "does",
-    "each",  "else",  "for",   "from",  "had",   "has",   "have",  "how",   "if",    "in",   "into",  "is",
-    "it",    "its",   "just",  "may",   "more",  "most",  "must",  "no",    "not",   "of",   "on",    "only",
-    "or",    "other", "our",   "should", "so",   "some",  "such",  "than",  "that",  "the",  "their", "them",
-    "then",  "there", "these", "they",  "this",  "those", "to",    "was",   "we",    "were", "which", "will"};
+    "a",    "about", "above", "after",  "again", "all",   "also", "an",   "and",   "any",  "are",   "as",
+    "at",   "be",    "been",  "being",  "both",  "but",   "by",   "can",  "could", "did",  "do",    "does",
+    "each", "else",  "for",   "from",   "had",   "has",   "have", "how",  "if",    "in",   "into",  "is",
+    "it",   "its",   "just",  "may",    "more",  "most",  "must", "no",   "not",   "of",   "on",    "only",
+    "or",   "other", "our",   "should", "so",    "some",  "such", "than", "that",  "the",  "their", "them",
+    "then", "there", "these", "they",   "this",  "those", "to",   "was",  "we",    "were", "which", "will"};
 
 void push_token(std::string tok, std::vector<std::string>& out) {
   if (tok.size() < 2) return;
@@ -66,10 +66,10 @@ void split_identifier(std::string_view id, std::vector<std::string>& out) {
     if (!cur.empty()) {
       char prev = id[i - 1];
       bool boundary = false;
-      if (is_upper(c) && is_lower(prev)) boundary = true;                                // parseHttp
-      if (is_upper(c) && is_upper(prev) && i + 1 < id.size() && is_lower(id[i + 1]))   // HTTPResponse
+      if (is_upper(c) && is_lower(prev)) boundary = true;                             // parseHttp
+      if (is_upper(c) && is_upper(prev) && i + 1 < id.size() && is_lower(id[i + 1]))  // HTTPResponse
         boundary = true;
-      if (is_digit(c) != is_digit(prev) && !is_digit(c)) boundary = true;               // utf8String -> utf8 string
+      if (is_digit(c) != is_digit(prev) && !is_digit(c)) boundary = true;  // utf8String -> utf8 string
       if (boundary) flush();
     }
     cur.push_back(lower(c));

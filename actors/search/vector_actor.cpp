@@ -65,8 +65,10 @@ struct vector_holder {
       return;
     }
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (s < 0.1) step_chunk = std::min<size_t>(step_chunk * 2, 1 << 16);
-    else if (s > 0.4) step_chunk = std::max<size_t>(step_chunk / 2, 64);
+    if (s < 0.1)
+      step_chunk = std::min<size_t>(step_chunk * 2, 1 << 16);
+    else if (s > 0.4)
+      step_chunk = std::max<size_t>(step_chunk / 2, 64);
     if (*r) {
       {
         std::unique_lock lock(*rw);
@@ -159,77 +161,81 @@ void deliver_batches(std::vector<search_hit>&& hits, size_t batch_size, std::chr
 
 vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id, std::string project,
                           vector_shared shared, std::string dir, depth_gauge depth) {
-  return sys.spawn([&s, project_id, project, shared, dir, depth](vector_actor::stateful_pointer<vector_holder> self, spawn_tag)
-                       -> vector_actor::behavior_type {
-    self->state.db = &s;
-    self->state.proj = project_id;
-    self->state.project = project;
-    self->state.dir = dir;
-    self->state.state = shared.state;
-    self->state.rw = shared.rw;
-    return {
-        [=](search_atom, const search_job_ptr& job) {
-          note_depth(self, depth);
-          auto t0 = std::chrono::steady_clock::now();
-          auto ok = self->state.ready_to_read();
-          if (!ok.ok()) {
-            if (job->done) job->done(ok.err());
-            return;
-          }
-          queue_index_step(self);
-          // A reader of its own: the search runs beside other searches and this actor
-          // goes on to its next message.
-          self->spawn([st = self->state.state, rw = self->state.rw, db = self->state.db, proj = self->state.proj, job,
-                       t0](caf::event_based_actor*) {
-            result<std::vector<search_hit>> hits = std::vector<search_hit>{};
-            {
-              std::shared_lock lock(*rw);
-              hits = st->search(job->req, db->snapshot(), proj);
-            }
-            if (!hits.ok()) {
-              if (job->done) job->done(hits.err());
-              return;
-            }
-            deliver_batches(std::move(*hits), job->req.batch_size, t0, job->on_batch);
-            if (job->done) job->done(status{});
-          });
-        },
-        [=](similar_atom, const similar_job_ptr& job) {
-          note_depth(self, depth);
-          auto ok = self->state.ready_to_read();
-          if (!ok.ok()) return job->done(ok.err());
-          queue_index_step(self);
-          std::shared_lock lock(*self->state.rw);
-          if (job->id == 0)
-            job->done(self->state.state->search_raw(job->vector, job->k, job->mode, job->filters));
-          else
-            job->done(self->state.state->similar(job->id, job->k, job->min_score, job->mode, job->filters));
-        },
-        [=](vsync_atom, const vsync_job_ptr& job) {
-          note_depth(self, depth);
-          if (job->index_step) {
-            self->state.step_queued = false;
-            if (self->state.state->index_pending()) self->state.index_step();
-          } else {
-            auto r = self->state.ready(job->rebuild);
-            // Asked for a rebuild (`vectors rebuild`): the index too, before answering.
-            if (job->rebuild && r.ok() && !self->state.state->options().background_index) {
-              if (auto s = self->state.build_index_now(); !s.ok()) r = s.err();
-              else self->state.save_now();
-            }
-            if (job->done) job->done(r);
-          }
-          queue_index_step(self);
-        },
-        [=](vstats_atom, const vstats_job_ptr& job) {
-          note_depth(self, depth);
-          auto ok = self->state.ready_to_read();
-          if (!ok.ok()) return job->done(ok.err());
-          queue_index_step(self);
-          job->done(self->state.state->stats());
-        },
-    };
-  }, spawn_tag{});
+  return sys.spawn(
+      [&s, project_id, project, shared, dir, depth](vector_actor::stateful_pointer<vector_holder> self,
+                                                    spawn_tag) -> vector_actor::behavior_type {
+        self->state.db = &s;
+        self->state.proj = project_id;
+        self->state.project = project;
+        self->state.dir = dir;
+        self->state.state = shared.state;
+        self->state.rw = shared.rw;
+        return {
+            [=](search_atom, const search_job_ptr& job) {
+              note_depth(self, depth);
+              auto t0 = std::chrono::steady_clock::now();
+              auto ok = self->state.ready_to_read();
+              if (!ok.ok()) {
+                if (job->done) job->done(ok.err());
+                return;
+              }
+              queue_index_step(self);
+              // A reader of its own: the search runs beside other searches and this actor
+              // goes on to its next message.
+              self->spawn([st = self->state.state, rw = self->state.rw, db = self->state.db, proj = self->state.proj,
+                           job, t0](caf::event_based_actor*) {
+                result<std::vector<search_hit>> hits = std::vector<search_hit>{};
+                {
+                  std::shared_lock lock(*rw);
+                  hits = st->search(job->req, db->snapshot(), proj);
+                }
+                if (!hits.ok()) {
+                  if (job->done) job->done(hits.err());
+                  return;
+                }
+                deliver_batches(std::move(*hits), job->req.batch_size, t0, job->on_batch);
+                if (job->done) job->done(status{});
+              });
+            },
+            [=](similar_atom, const similar_job_ptr& job) {
+              note_depth(self, depth);
+              auto ok = self->state.ready_to_read();
+              if (!ok.ok()) return job->done(ok.err());
+              queue_index_step(self);
+              std::shared_lock lock(*self->state.rw);
+              if (job->id == 0)
+                job->done(self->state.state->search_raw(job->vector, job->k, job->mode, job->filters));
+              else
+                job->done(self->state.state->similar(job->id, job->k, job->min_score, job->mode, job->filters));
+            },
+            [=](vsync_atom, const vsync_job_ptr& job) {
+              note_depth(self, depth);
+              if (job->index_step) {
+                self->state.step_queued = false;
+                if (self->state.state->index_pending()) self->state.index_step();
+              } else {
+                auto r = self->state.ready(job->rebuild);
+                // Asked for a rebuild (`vectors rebuild`): the index too, before answering.
+                if (job->rebuild && r.ok() && !self->state.state->options().background_index) {
+                  if (auto s = self->state.build_index_now(); !s.ok())
+                    r = s.err();
+                  else
+                    self->state.save_now();
+                }
+                if (job->done) job->done(r);
+              }
+              queue_index_step(self);
+            },
+            [=](vstats_atom, const vstats_job_ptr& job) {
+              note_depth(self, depth);
+              auto ok = self->state.ready_to_read();
+              if (!ok.ok()) return job->done(ok.err());
+              queue_index_step(self);
+              job->done(self->state.state->stats());
+            },
+        };
+      },
+      spawn_tag{});
 }
 
 }  // namespace cg

@@ -21,7 +21,7 @@ struct vector_state::doc {
   uint32_t in_degree = 0;  // resolved calls, references and inheritance pointing here
   bool live = false;
   std::string name, qualified_name, file;
-  std::string text;        // for external embedders only
+  std::string text;  // for external embedders only
   term_bag bag;
 };
 

@@ -121,7 +121,7 @@ status vector_state::save(const std::string& dir) const {
   }
   if (auto s = write_file(tmp / "docs.bin", docs); !s.ok()) return s;
   if (auto s = write_file(tmp / "vectors.f32", std::string_view(reinterpret_cast<const char*>(vectors_.data()),
-                                                                 vectors_.size() * sizeof(float)));
+                                                                vectors_.size() * sizeof(float)));
       !s.ok())
     return s;
   if (ann_)
@@ -150,8 +150,9 @@ status vector_state::load(const std::string& dir) {
   std::string name = external_ ? external_->name() : builtin_->name();
   if (m.value("format", 0) != state_format) return make_error(errc::corrupt, "vector state: unknown format");
   if (m.value("dimension", size_t{0}) != opts_.dimension)
-    return make_error(errc::invalid_argument, "saved vectors have dimension " + std::to_string(m.value("dimension", 0)) +
-                                                  ", configured " + std::to_string(opts_.dimension) + ": run `codegraph vectors rebuild`");
+    return make_error(errc::invalid_argument,
+                      "saved vectors have dimension " + std::to_string(m.value("dimension", 0)) + ", configured " +
+                          std::to_string(opts_.dimension) + ": run `codegraph vectors rebuild`");
 
   std::shared_ptr<cooccurrence_model> model;
   if (fs::exists(d / "model.bin")) {

@@ -134,8 +134,8 @@ result<std::vector<std::pair<uint32_t, float>>> vector_state::vector_candidates(
   std::vector<float> scores(kk);
   std::vector<int64_t> labels(kk);
   std::function<bool(int64_t)> keep_fn = keep_slot;
-  if (auto s = exact_search(vectors_.data(), docs_.size(), opts_.dimension, q, 1, kk, keep_fn, scores.data(),
-                            labels.data());
+  if (auto s =
+          exact_search(vectors_.data(), docs_.size(), opts_.dimension, q, 1, kk, keep_fn, scores.data(), labels.data());
       !s.ok())
     return s.err();
   for (size_t i = 0; i < kk; ++i)
@@ -218,7 +218,8 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
   auto terms = query_terms(req.query);
   compiled_filter cf(req.filters);
   // BM25 scores well past the depth, so that a vector candidate's text score is known.
-  auto lexical = bm25_.search(terms, req.fusion == fusion_method::convex ? depth * 20 : depth, text_filter(cf, docs_), depth);
+  auto lexical =
+      bm25_.search(terms, req.fusion == fusion_method::convex ? depth * 20 : depth, text_filter(cf, docs_), depth);
   const size_t lexical_depth = std::min(depth, lexical.size());
   std::vector<std::pair<uint32_t, float>> semantic;
   std::vector<float> q;
@@ -273,7 +274,8 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
     return fusion_signals{h.bm25_rank, h.bm25_score, h.vector_rank, h.vector_score};
   };
   if (req.fusion == fusion_method::rrf) {
-    for (auto& [slot, h] : fused) h.score = rrf_score(signals(h), req.bm25_weight, req.vector_weight, double(req.rrf_k));
+    for (auto& [slot, h] : fused)
+      h.score = rrf_score(signals(h), req.bm25_weight, req.vector_weight, double(req.rrf_k));
   } else {
     // Both scores for every candidate: BM25 of vector-only hits from the long list,
     // cosine of text-only hits from the stored vectors.
@@ -345,7 +347,7 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
       if (d.in_degree > 0) {
         boost += 0.03 * std::log1p(d.in_degree) / std::log1p(max_deg);
         h.reasons.push_back(d.in_degree == 1 ? std::string("referenced once")
-                                              : "referenced " + std::to_string(d.in_degree) + " times");
+                                             : "referenced " + std::to_string(d.in_degree) + " times");
       }
       if (!req.context_file.empty()) {
         if (d.file == req.context_file) {

@@ -18,13 +18,23 @@ namespace cg {
 
 bool searchable_kind(node_kind k) {
   switch (k) {
-    case node_kind::file: case node_kind::module: case node_kind::package: case node_kind::namespace_:
-    case node_kind::class_: case node_kind::struct_: case node_kind::union_: case node_kind::enum_:
-    case node_kind::interface: case node_kind::trait: case node_kind::type_alias: case node_kind::function:
-    case node_kind::method: case node_kind::constructor: case node_kind::constant: case node_kind::macro:
-      return true;
-    default:
-      return false;
+    case node_kind::file:
+    case node_kind::module:
+    case node_kind::package:
+    case node_kind::namespace_:
+    case node_kind::class_:
+    case node_kind::struct_:
+    case node_kind::union_:
+    case node_kind::enum_:
+    case node_kind::interface:
+    case node_kind::trait:
+    case node_kind::type_alias:
+    case node_kind::function:
+    case node_kind::method:
+    case node_kind::constructor:
+    case node_kind::constant:
+    case node_kind::macro: return true;
+    default: return false;
   }
 }
 

@@ -16,11 +16,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/search/ann/vector_index.hpp"
 #include "actors/search/bm25.hpp"
 #include "actors/search/cooccurrence.hpp"
 #include "actors/search/embedder.hpp"
 #include "actors/search/search_types.hpp"
-#include "actors/search/ann/vector_index.hpp"
 #include "storage/store.hpp"
 
 namespace cg {
@@ -50,11 +50,11 @@ struct vector_options {
 };
 
 struct sync_summary {
-  size_t documents = 0;     // live after the sync
+  size_t documents = 0;  // live after the sync
   size_t added = 0, updated = 0, removed = 0;
-  bool incremental = false; // from the change log (not a full pass over the graph)
-  size_t files = 0;         // files looked at when incremental
-  bool rebuilt = false;     // the ANN index (and maybe the model) was rebuilt
+  bool incremental = false;  // from the change log (not a full pass over the graph)
+  size_t files = 0;          // files looked at when incremental
+  bool rebuilt = false;      // the ANN index (and maybe the model) was rebuilt
   double seconds = 0;
 };
 
@@ -62,7 +62,7 @@ struct vector_stats {
   std::string embedder;
   size_t dimension = 0;
   size_t documents = 0, slots = 0, vocabulary = 0, model_terms = 0;
-  std::string index;        // kind of the ANN index ("flat" when brute force)
+  std::string index;            // kind of the ANN index ("flat" when brute force)
   bool index_building = false;  // a (re)build is pending: searches run brute force over what it lacks
   size_t index_vectors = 0, index_bytes = 0, raw_bytes = 0;
   uint64_t store_sequence = 0;  // the store state the vectors reflect
@@ -138,9 +138,9 @@ class vector_state {
   // Keeps the ANN index in step after a sync: small additions inline, else a build
   // left pending. force_rebuild: the slots were renumbered or re-embedded.
   void ensure_index(bool force_rebuild);
-  bool compact();                                  // true when slots were renumbered
+  bool compact();  // true when slots were renumbered
   result<std::vector<std::pair<uint32_t, float>>> vector_candidates(const float* q, size_t k, search_mode mode,
-                                                                     const search_filters& f) const;
+                                                                    const search_filters& f) const;
 
   vector_options opts_;
   std::unique_ptr<embedder> external_;
@@ -152,14 +152,14 @@ class vector_state {
   bm25_index bm25_;
   std::vector<float> vectors_;  // slots x dimension
   std::optional<vector_index> ann_;
-  size_t ann_slots_ = 0;        // slots [0, ann_slots_) are in the ANN index
+  size_t ann_slots_ = 0;  // slots [0, ann_slots_) are in the ANN index
   // The ANN index is to be (re)built (index_step); read by /health/ready without the lock.
   std::atomic<bool> index_pending_{false};
   std::optional<vector_index> building_;  // the index being built; no search reads it
   size_t building_slots_ = 0;
   uint64_t sequence_ = 0;
-  int64_t change_serial_ = 0;  // the graph's change log is consumed up to here
-  bool synced_ = false;        // a full pass (or a load) has happened
+  int64_t change_serial_ = 0;                                          // the graph's change log is consumed up to here
+  bool synced_ = false;                                                // a full pass (or a load) has happened
   std::unordered_map<std::string, std::vector<uint32_t>> file_slots_;  // live slots per file
 };
 

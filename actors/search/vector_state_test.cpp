@@ -144,7 +144,8 @@ TEST(VectorState, ConvexFusionScoresEveryCandidateOnBothSignals) {
     const auto& h = hits[i];
     EXPECT_FLOAT_EQ(h.bm25_score, text.count(h.id) ? text[h.id] : 0.0f) << h.name;
     EXPECT_NEAR(h.vector_score, meaning.at(h.id), 1e-5) << h.name;
-    double want = convex_score({h.bm25_rank, h.bm25_score, h.vector_rank, h.vector_score}, {bm_max, cos_hi, cos_lo}, r.bm25_weight, r.vector_weight);
+    double want = convex_score({h.bm25_rank, h.bm25_score, h.vector_rank, h.vector_score}, {bm_max, cos_hi, cos_lo},
+                               r.bm25_weight, r.vector_weight);
     EXPECT_NEAR(h.score, want, 1e-6) << h.name;
     if (i) EXPECT_GE(hits[i - 1].score, h.score);
   }
@@ -201,7 +202,7 @@ TEST(VectorState, FollowsIncrementalChanges) {
   EXPECT_TRUE(s->incremental);  // from the change log: only the two files
   EXPECT_EQ(s->files, 2u);
   EXPECT_EQ(s->removed, 4u);  // load_json, ComputeChecksum, sum.go, package tools
-  EXPECT_GE(s->updated, 1u);   // parse_config (and its file)
+  EXPECT_GE(s->updated, 1u);  // parse_config (and its file)
   EXPECT_EQ(s->documents, 6u);
   for (const auto& h : f.search(vs, query("decode json checksum"))) {
     EXPECT_NE(h.name, "load_json");
@@ -344,7 +345,8 @@ TEST(VectorState, FindsSimilarDefinitions) {
   ASSERT_TRUE(sim.ok());
   ASSERT_FALSE(sim->empty());
   for (const auto& h : *sim) EXPECT_NE(h.id, hits[0].id);
-  EXPECT_TRUE(std::is_sorted(sim->begin(), sim->end(), [](auto& a, auto& b) { return a.vector_score > b.vector_score; }));
+  EXPECT_TRUE(
+      std::is_sorted(sim->begin(), sim->end(), [](auto& a, auto& b) { return a.vector_score > b.vector_score; }));
   auto none = vs.similar(hits[0].id, 3, 0.999f, search_mode::exact, {});
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
@@ -390,7 +392,6 @@ TEST(VectorState, AFailingEmbedderChangesNothing) {
   EXPECT_EQ(ok->added, 2u);  // the file and its function
 }
 
-
 // The ANN index is built off the sync's path: searches meanwhile run brute force over
 // what it lacks, it is built in steps, and a large addition is searched through the
 // old index plus brute force over the new slots until the rebuild is installed.
@@ -399,7 +400,8 @@ TEST(VectorState, TheAnnIndexIsBuiltInStepsAndSearchesNeverMissWhatItLacks) {
   auto many = [&](const std::string& file, int from, int count) {
     std::string src;
     for (int i = from; i < from + count; ++i)
-      src += "def handler_" + std::to_string(i) + "_" + std::to_string(i * 7919 % 1000) + "(value):\n    return value\n\n";
+      src +=
+          "def handler_" + std::to_string(i) + "_" + std::to_string(i * 7919 % 1000) + "(value):\n    return value\n\n";
     write_file(root / file, src);
   };
   many("a.py", 0, 3000);

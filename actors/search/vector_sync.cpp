@@ -85,7 +85,8 @@ status vector_state::collect_files(const read_view& v, uint32_t proj, const std:
         if (!here.count(docs_[slot].id)) gone.insert(slot);
   }
   // Callee names only matter for definitions being (re-)embedded.
-  for (auto it = cs.callees.begin(); it != cs.callees.end();) it = cs.changed.count(it->first) ? std::next(it) : cs.callees.erase(it);
+  for (auto it = cs.callees.begin(); it != cs.callees.end();)
+    it = cs.changed.count(it->first) ? std::next(it) : cs.callees.erase(it);
   // In-degrees of the touched definitions, counted on the reverse edges. Targets that
   // lost an edge from a removed node are refreshed by the next full pass.
   for (auto id : touched) {

@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "schema/client_json.hpp"
 #include "net/app/app.hpp"
 #include "net/graphql/gql_service.hpp"
+#include "schema/client_json.hpp"
 
 namespace cg::net {
 namespace {
@@ -112,7 +112,8 @@ constexpr asset assets[] = {
     {"graphiql.min.js", "graphiql/graphiql.min.js", "application/javascript; charset=utf-8"},
     {"graphiql.min.css", "graphiql/graphiql.min.css", "text/css; charset=utf-8"},
     {"react.production.min.js", "react/umd/react.production.min.js", "application/javascript; charset=utf-8"},
-    {"react-dom.production.min.js", "react-dom/umd/react-dom.production.min.js", "application/javascript; charset=utf-8"},
+    {"react-dom.production.min.js", "react-dom/umd/react-dom.production.min.js",
+     "application/javascript; charset=utf-8"},
 };
 
 std::optional<std::string> slurp(const std::string& path) {

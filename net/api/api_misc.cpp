@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/parser/parser_state.hpp"
-#include "schema/client_json.hpp"
 #include "net/app/app.hpp"
+#include "schema/client_json.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
 
@@ -52,8 +52,12 @@ json extract_json(const parse_outcome& o) {
                     {"line", r.site.line}});
   for (const auto& i : o.extract.refs.imports)
     imports.push_back({{"source", format_id(i.source)}, {"module", i.module}, {"name", i.name}, {"alias", i.alias}});
-  return {{"file", to_json(o.extract.record)}, {"nodes", nodes},     {"edges", edges},
-          {"references", refs},                {"imports", imports}, {"parse_ms", o.parse_seconds * 1e3}};
+  return {{"file", to_json(o.extract.record)},
+          {"nodes", nodes},
+          {"edges", edges},
+          {"references", refs},
+          {"imports", imports},
+          {"parse_ms", o.parse_seconds * 1e3}};
 }
 
 api_reply parse(app& a, api_request& req) {
@@ -74,7 +78,8 @@ api_reply parse(app& a, api_request& req) {
 }  // namespace
 
 result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann::json& body) {
-  if (body.contains("path") && !body["path"].is_string()) return make_error(errc::invalid_argument, "path must be a string");
+  if (body.contains("path") && !body["path"].is_string())
+    return make_error(errc::invalid_argument, "path must be a string");
   auto path = body.value("path", std::string());
   if (path.find('\0') != std::string::npos) return make_error(errc::invalid_argument, "the path holds a NUL byte");
   if (body.contains("source")) {
@@ -124,36 +129,38 @@ void register_misc_routes(app& a, router& r) {
   // /health answers as /health/ready does (the design documents' clients ask it).
   for (const char* p : {"/health/ready", "/health"})
     r.bind("GET", p, [&a](api_request& req) -> api_reply {
-             if (!a.ready()) return error_response(503, "not_ready", "indexes are loading", req.request_id);
-             // The graph answers; each project's search state, as informational detail
-             // (search works in every state: it catches up, or runs brute force while
-             // its ANN index is built).
-             // Only for callers who may read (a probe without a token learns no names).
-             auto authz = req.header("authorization");
-             if (authz.empty() && a.options().auth.enabled) return ok_json(R"({"status":"ready"})");
-             auto who = a.authenticate(authz, "");
-             if (!who.ok() || !who->may(role::reader)) return ok_json(R"({"status":"ready"})");
-             req.who = *who;
-             nlohmann::json search = nlohmann::json::array();
-             for (const auto& s : a.eng().search_states())
-               if (req.who.may_project(s.project))
-                 search.push_back({{"project", s.project}, {"state", s.state}, {"documents", s.documents},
-                                   {"index_building", s.index_building}});
-             return ok_json(nlohmann::json({{"status", "ready"}, {"search", search}}).dump());
-           });
+      if (!a.ready()) return error_response(503, "not_ready", "indexes are loading", req.request_id);
+      // The graph answers; each project's search state, as informational detail
+      // (search works in every state: it catches up, or runs brute force while
+      // its ANN index is built).
+      // Only for callers who may read (a probe without a token learns no names).
+      auto authz = req.header("authorization");
+      if (authz.empty() && a.options().auth.enabled) return ok_json(R"({"status":"ready"})");
+      auto who = a.authenticate(authz, "");
+      if (!who.ok() || !who->may(role::reader)) return ok_json(R"({"status":"ready"})");
+      req.who = *who;
+      nlohmann::json search = nlohmann::json::array();
+      for (const auto& s : a.eng().search_states())
+        if (req.who.may_project(s.project))
+          search.push_back({{"project", s.project},
+                            {"state", s.state},
+                            {"documents", s.documents},
+                            {"index_building", s.index_building}});
+      return ok_json(nlohmann::json({{"status", "ready"}, {"search", search}}).dump());
+    });
   r.bind("GET", "/metrics", [&a](api_request&) -> api_reply {
-           api_response res;
-           res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-           res.body = a.stats().render();
-           return res;
-         });
+    api_response res;
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = a.stats().render();
+    return res;
+  });
   r.bind("POST", "/api/v1/parse", [&a](api_request& req) { return parse(a, req); });
   for (const char* p : {"/ws"})
     r.bind("GET", p, [](api_request& req) -> api_reply {
-             auto res = error_response(426, "upgrade_required", "this path speaks WebSocket only", req.request_id);
-             res.headers.emplace_back("Upgrade", "websocket");
-             return res;
-           });
+      auto res = error_response(426, "upgrade_required", "this path speaks WebSocket only", req.request_id);
+      res.headers.emplace_back("Upgrade", "websocket");
+      return res;
+    });
 }
 
 }  // namespace cg::net

@@ -3,8 +3,8 @@
 // publishes the change (so /ws clients, subscriptions and the cache hear of it).
 #include <nlohmann/json.hpp>
 
-#include "schema/client_json.hpp"
 #include "net/app/app.hpp"
+#include "schema/client_json.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
 #include "schema/node_input.hpp"

@@ -2,8 +2,8 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine_json.hpp"
-#include "schema/client_json.hpp"
 #include "net/app/app.hpp"
+#include "schema/client_json.hpp"
 
 namespace cg::net {
 
@@ -30,7 +30,8 @@ json project_json(app& a, const std::string& name, uint32_t id) {
 }
 
 json task_json(const task_info& t) {
-  json j = {{"id", t.id}, {"project", t.project}, {"root", t.root}, {"state", t.state}, {"started_unix", t.started_unix}};
+  json j = {
+      {"id", t.id}, {"project", t.project}, {"root", t.root}, {"state", t.state}, {"started_unix", t.started_unix}};
   if (!t.last_progress.empty()) j["progress"] = json::parse(t.last_progress, nullptr, false);
   if (!t.summary.empty()) j["summary"] = json::parse(t.summary, nullptr, false);
   return j;
@@ -76,9 +77,11 @@ result<std::optional<walk_options>> walk_of(const json& body, const principal& w
   walk_options o;
   auto strings = [&](const char* key, std::vector<std::string>& out) -> status {
     if (!w.contains(key)) return {};
-    if (!w[key].is_array()) return make_error(errc::invalid_argument, std::string("walk.") + key + " must be a list of strings");
+    if (!w[key].is_array())
+      return make_error(errc::invalid_argument, std::string("walk.") + key + " must be a list of strings");
     for (const auto& v : w[key]) {
-      if (!v.is_string()) return make_error(errc::invalid_argument, std::string("walk.") + key + " must be a list of strings");
+      if (!v.is_string())
+        return make_error(errc::invalid_argument, std::string("walk.") + key + " must be a list of strings");
       out.push_back(v.get<std::string>());
     }
     return {};
@@ -95,10 +98,12 @@ result<std::optional<walk_options>> walk_of(const json& body, const principal& w
     if (*lang == language::javascript) o.languages.push_back(language::jsx);
   }
   if (w.contains("max_file_bytes")) {
-    if (!w["max_file_bytes"].is_number_unsigned()) return make_error(errc::invalid_argument, "walk.max_file_bytes must be a byte count");
+    if (!w["max_file_bytes"].is_number_unsigned())
+      return make_error(errc::invalid_argument, "walk.max_file_bytes must be a byte count");
     o.max_file_bytes = w["max_file_bytes"].get<uint64_t>();
   }
-  if (w.contains("follow_symlinks")) o.follow_symlinks = w["follow_symlinks"].is_boolean() && w["follow_symlinks"].get<bool>();
+  if (w.contains("follow_symlinks"))
+    o.follow_symlinks = w["follow_symlinks"].is_boolean() && w["follow_symlinks"].get<bool>();
   if (w.contains("gitignore")) o.respect_gitignore = !w["gitignore"].is_boolean() || w["gitignore"].get<bool>();
   return std::optional<walk_options>(std::move(o));
 }
@@ -182,8 +187,9 @@ api_reply cancel_task(app& a, api_request& req) {
   if (!t) return error_response(404, "not_found", "no task " + req.params.at("id"), req.request_id);
   bool cancelled = t->state == "running" && a.eng().cancel(t->id);
   a.audit(req, "task.cancel", std::to_string(t->id));
-  return ok_json(json({{"task", t->id}, {"cancelled", cancelled}, {"state", cancelled ? "cancelling" : t->state}}).dump(),
-                 cancelled ? 202 : 409);
+  return ok_json(
+      json({{"task", t->id}, {"cancelled", cancelled}, {"state", cancelled ? "cancelling" : t->state}}).dump(),
+      cancelled ? 202 : 409);
 }
 
 api_reply task_events(app& a, api_request& req) {

@@ -2,8 +2,8 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine_json.hpp"
-#include "schema/client_json.hpp"
 #include "net/app/app.hpp"
+#include "schema/client_json.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
 
@@ -26,8 +26,10 @@ bool body_into_query(api_request& req, std::string& err) {
     return false;
   }
   for (auto& [k, v] : j.items()) {
-    if (v.is_string()) req.query.emplace_back(k, v.get<std::string>());
-    else if (v.is_number() || v.is_boolean()) req.query.emplace_back(k, v.dump());
+    if (v.is_string())
+      req.query.emplace_back(k, v.get<std::string>());
+    else if (v.is_number() || v.is_boolean())
+      req.query.emplace_back(k, v.dump());
     else if (v.is_array())
       for (const auto& x : v) req.query.emplace_back(k, x.is_string() ? x.get<std::string>() : x.dump());
   }

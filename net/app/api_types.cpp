@@ -12,10 +12,14 @@ std::string_view to_string(role r) {
 }
 
 bool parse_role(std::string_view s, role& out) {
-  if (s == "reader") out = role::reader;
-  else if (s == "writer") out = role::writer;
-  else if (s == "admin") out = role::admin;
-  else return false;
+  if (s == "reader")
+    out = role::reader;
+  else if (s == "writer")
+    out = role::writer;
+  else if (s == "admin")
+    out = role::admin;
+  else
+    return false;
   return true;
 }
 
@@ -88,8 +92,7 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
   return true;
 }
 
-bool split_target(std::string_view target, std::string& path,
-                  std::vector<std::pair<std::string, std::string>>& query) {
+bool split_target(std::string_view target, std::string& path, std::vector<std::pair<std::string, std::string>>& query) {
   auto q = target.find('?');
   auto raw_path = target.substr(0, q);
   if (!percent_decode(raw_path, path, false)) return false;

@@ -21,24 +21,24 @@ bool parse_role(std::string_view s, role& out);
 
 // Who is asking, once authenticated.
 struct principal {
-  std::string subject;   // key id or JWT "sub"; "anonymous" in no-auth mode
+  std::string subject;  // key id or JWT "sub"; "anonymous" in no-auth mode
   role granted = role::none;
-  std::string project;   // "" : every project
-  std::string via;       // "api_key", "jwt", "none"
+  std::string project;  // "" : every project
+  std::string via;      // "api_key", "jwt", "none"
   bool may(role need) const { return granted >= need; }
   bool may_project(std::string_view p) const { return project.empty() || project == p; }
 };
 
 struct api_request {
-  std::string method;  // upper case
-  std::string target;  // as sent
-  std::string path;    // percent-decoded, no query
+  std::string method;                                      // upper case
+  std::string target;                                      // as sent
+  std::string path;                                        // percent-decoded, no query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::unordered_map<std::string, std::string> headers;    // lower-case names
   std::string body;
   std::string remote_ip;
   std::string request_id;
-  std::unordered_map<std::string, std::string> params;     // from the route pattern
+  std::unordered_map<std::string, std::string> params;  // from the route pattern
   principal who;
   int loop = -1;  // the network loop (io_context) the connection lives on; -1: none
   // Set by the transport when the client goes away (or completes the operation)
@@ -89,7 +89,6 @@ using api_reply = std::variant<api_response, stream_reply>;
 // Percent-decoding of a path or query component ('+' is a space in queries only).
 bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
 // Splits a request target into its decoded path and query pairs; false on bad escapes.
-bool split_target(std::string_view target, std::string& path,
-                  std::vector<std::pair<std::string, std::string>>& query);
+bool split_target(std::string_view target, std::string& path, std::vector<std::pair<std::string, std::string>>& query);
 
 }  // namespace cg::net

@@ -33,7 +33,8 @@ api_response error_of(const api_request& req, const error& e) {
     case errc::invalid_argument: status = 400; break;
     case errc::not_found: status = 404; break;
     case errc::permission_denied: status = 403; break;
-    case errc::conflict: case errc::cancelled: status = 409; break;
+    case errc::conflict:
+    case errc::cancelled: status = 409; break;
     case errc::too_large: status = 413; break;
     case errc::unsupported: status = 415; break;
     case errc::timeout: status = 504; break;
@@ -90,42 +91,74 @@ app::app(engine& eng, const server_options& opts)
   }
   register_routes();
   metrics_.add_collector([this](std::vector<metrics::sample>& out) {
-    out.push_back({"codegraph_cache_hits_total", "Query-result cache hits.", "counter", {},
-                   static_cast<double>(cache_.hits())});
-    out.push_back({"codegraph_cache_misses_total", "Query-result cache misses.", "counter", {},
+    out.push_back(
+        {"codegraph_cache_hits_total", "Query-result cache hits.", "counter", {}, static_cast<double>(cache_.hits())});
+    out.push_back({"codegraph_cache_misses_total",
+                   "Query-result cache misses.",
+                   "counter",
+                   {},
                    static_cast<double>(cache_.misses())});
     auto total = cache_.hits() + cache_.misses();
-    out.push_back({"codegraph_cache_hit_ratio", "Hits over lookups since start.", "gauge", {},
+    out.push_back({"codegraph_cache_hit_ratio",
+                   "Hits over lookups since start.",
+                   "gauge",
+                   {},
                    total ? static_cast<double>(cache_.hits()) / static_cast<double>(total) : 0.0});
-    out.push_back({"codegraph_cache_bytes", "Bytes held by the query-result cache.", "gauge", {},
+    out.push_back({"codegraph_cache_bytes",
+                   "Bytes held by the query-result cache.",
+                   "gauge",
+                   {},
                    static_cast<double>(cache_.bytes())});
     size_t running = 0, done = 0, failed = 0;
     {
       std::lock_guard lock(tasks_mu_);
       for (const auto& [id, t] : tasks_) {
-        if (t.state == "running") ++running;
-        else if (t.state == "done") ++done;
-        else ++failed;
+        if (t.state == "running")
+          ++running;
+        else if (t.state == "done")
+          ++done;
+        else
+          ++failed;
       }
     }
     for (auto [state, n] : {std::pair<const char*, size_t>{"running", running}, {"done", done}, {"failed", failed}})
-      out.push_back({"codegraph_index_tasks", "Index tasks started by this server, by state.", "gauge",
-                     {{"state", state}}, static_cast<double>(n)});
-    out.push_back({"codegraph_store_bytes", "Bytes of the RocksDB store on disk (SST + WAL).", "gauge", {},
+      out.push_back({"codegraph_index_tasks",
+                     "Index tasks started by this server, by state.",
+                     "gauge",
+                     {{"state", state}},
+                     static_cast<double>(n)});
+    out.push_back({"codegraph_store_bytes",
+                   "Bytes of the RocksDB store on disk (SST + WAL).",
+                   "gauge",
+                   {},
                    static_cast<double>(eng_.storage().disk_bytes())});
     for (const auto& d : eng_.mailbox_depths())
       out.push_back({"codegraph_actor_mailbox_depth",
-                     "Messages waiting in an actor's mailbox, as the actor last saw it.", "gauge",
-                     {{"actor", d.actor}, {"project", d.project}}, static_cast<double>(d.depth)});
-    out.push_back({"codegraph_watched_projects", "Project roots watched for saved files.", "gauge", {},
+                     "Messages waiting in an actor's mailbox, as the actor last saw it.",
+                     "gauge",
+                     {{"actor", d.actor}, {"project", d.project}},
+                     static_cast<double>(d.depth)});
+    out.push_back({"codegraph_watched_projects",
+                   "Project roots watched for saved files.",
+                   "gauge",
+                   {},
                    static_cast<double>(watched_projects())});
     if (graphql_) {
-      out.push_back({"codegraph_graphql_shared_streams", "Subscription streams shared by identical subscriptions.",
-                     "gauge", {}, static_cast<double>(graphql_->shared_streams())});
-      out.push_back({"codegraph_graphql_operations_running", "GraphQL queries and mutations executing now.", "gauge", {},
+      out.push_back({"codegraph_graphql_shared_streams",
+                     "Subscription streams shared by identical subscriptions.",
+                     "gauge",
+                     {},
+                     static_cast<double>(graphql_->shared_streams())});
+      out.push_back({"codegraph_graphql_operations_running",
+                     "GraphQL queries and mutations executing now.",
+                     "gauge",
+                     {},
                      static_cast<double>(graphql_->operations_running())});
-      out.push_back({"codegraph_graphql_subscriptions_total", "GraphQL subscriptions started (every transport).",
-                     "counter", {}, static_cast<double>(graphql_->subscriptions_started())});
+      out.push_back({"codegraph_graphql_subscriptions_total",
+                     "GraphQL subscriptions started (every transport).",
+                     "counter",
+                     {},
+                     static_cast<double>(graphql_->subscriptions_started())});
     }
   });
   engine_sub_ = eng_.subscribe("", [this](const event& e) { on_event(e); });
@@ -247,7 +280,8 @@ app::prepared app::prepare(api_request& req) {
     // A route whose project is not in its path (a task) checks the project in its
     // handler; here only the role.
     auto it = req.params.find("name");
-    auto d = authorize(req.who, m.found->op, it != req.params.end() ? std::string_view(it->second) : std::string_view(req.who.project));
+    auto d = authorize(req.who, m.found->op,
+                       it != req.params.end() ? std::string_view(it->second) : std::string_view(req.who.project));
     if (!d.allowed) {
       p.early = error_response(d.status, d.status == 401 ? "unauthenticated" : "forbidden", d.message, req.request_id);
       return p;
@@ -311,8 +345,8 @@ void app::finish(const api_request& req, const std::string& route_name, int stat
     headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
   }
   metrics_.observe_request(route_name, req.method, status, seconds);
-  spdlog::info("request id={} method={} path={} route={} status={} ms={:.3f} ip={} who={}", req.request_id,
-               req.method, req.path, route_name, status, seconds * 1e3, req.remote_ip,
+  spdlog::info("request id={} method={} path={} route={} status={} ms={:.3f} ip={} who={}", req.request_id, req.method,
+               req.path, route_name, status, seconds * 1e3, req.remote_ip,
                req.who.subject.empty() ? "-" : req.who.subject);
 }
 
@@ -376,15 +410,14 @@ app::upgrade_decision app::decide_upgrade(api_request& req) {
       i = c + 1;
     }
   }
-  std::vector<std::string> supported =
-      req.path == "/graphql" ? std::vector<std::string>{"graphql-transport-ws"}
-                             : std::vector<std::string>{"codegraph.events.v1"};
+  std::vector<std::string> supported = req.path == "/graphql" ? std::vector<std::string>{"graphql-transport-ws"}
+                                                              : std::vector<std::string>{"codegraph.events.v1"};
   for (const auto& o : offered)
     for (const auto& s : supported)
       if (o == s && d.subprotocol.empty()) d.subprotocol = o;
   if (!offered.empty() && d.subprotocol.empty()) {
-    d.err = error_response(400, "subprotocol", "none of the offered subprotocols is supported here (" +
-                                                    join(supported, ", ") + ")",
+    d.err = error_response(400, "subprotocol",
+                           "none of the offered subprotocols is supported here (" + join(supported, ", ") + ")",
                            req.request_id);
     return d;
   }

@@ -6,8 +6,6 @@
 // bytes: they call prepare(), then invoke() inline or on the worker pool, then finish().
 #include <nlohmann/json_fwd.hpp>
 
-#include "actors/parser/parser_state.hpp"
-#include "actors/indexer/tree_watcher.hpp"
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +18,8 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include "actors/indexer/tree_watcher.hpp"
+#include "actors/parser/parser_state.hpp"
 
 #include "actors/engine.hpp"
 #include "net/app/auth.hpp"
@@ -27,10 +27,10 @@
 #include "net/app/policy.hpp"
 #include "net/app/rate_limit.hpp"
 #include "net/app/request_guard.hpp"
-#include "schema/serial_runner.hpp"
 #include "net/app/result_cache.hpp"
 #include "net/app/router.hpp"
 #include "net/transport/server.hpp"
+#include "schema/serial_runner.hpp"
 
 namespace cg::net {
 
@@ -76,7 +76,7 @@ class app {
   // the HTTP answer to send instead of the upgrade.
   struct upgrade_decision {
     bool ok = false;
-    std::string subprotocol;  // chosen from the client's offer ("" : none)
+    std::string subprotocol;          // chosen from the client's offer ("" : none)
     std::vector<std::string> topics;  // initial subscriptions (?topics=)
     api_response err;
   };
@@ -135,9 +135,8 @@ class app {
   // trusted: the root comes from the operator (serve --project-root, the config) or
   // is the project's registered root, so the allowed-roots check is skipped.
   // walk: the local CLI's own walk settings (its flags and [index]); else the server's.
-  result<uint64_t> start_index(const std::string& project, const std::string& root,
-                               std::vector<std::string> only = {}, bool trusted = false,
-                               const walk_options* walk = nullptr);
+  result<uint64_t> start_index(const std::string& project, const std::string& root, std::vector<std::string> only = {},
+                               bool trusted = false, const walk_options* walk = nullptr);
   void unwatch(const std::string& project);
   size_t watched_projects();
   std::optional<task_info> task(uint64_t id);

@@ -3,14 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
-#include <thread>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "actors/engine_json.hpp"
-#include "schema/client_json.hpp"
 #include "net/app/app.hpp"
 #include "net/app/ws_events.hpp"
+#include "schema/client_json.hpp"
 
 namespace cg::net {
 namespace {
@@ -140,8 +140,10 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   index_request req;
   req.project = project;
   req.root = *abs;
-  if (walk) req.walk = *walk;
-  else req.walk.max_file_bytes = opts_.max_file_bytes;
+  if (walk)
+    req.walk = *walk;
+  else
+    req.walk.max_file_bytes = opts_.max_file_bytes;
   req.vectors = opts_.vectors;
   req.only = std::move(only);
   // A watch run leaves the search index to catch up on its next use (the vector
@@ -149,7 +151,8 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   // held up behind re-embedding.
   if (!req.only.empty()) req.vectors = false;
   auto data_abs = std::filesystem::weakly_canonical(opts_.data_dir, ec).string();
-  if (!ec && data_abs.starts_with(req.root + "/")) req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
+  if (!ec && data_abs.starts_with(req.root + "/"))
+    req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
   if (auto proj = eng_.storage().ensure_project(project); !proj.ok()) return proj.err();
   auto info = eng_.storage().project_info(project);
   nlohmann::json j = nlohmann::json::object();
@@ -163,40 +166,43 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   // still syncing its search index at shutdown): the callbacks hold the app's lifetime
   // guard and do nothing once it says the app is gone.
   auto life = life_;
-  auto started = eng_.start_index(req, [this, project, life](const index_summary& s) {
-    std::shared_lock alive(life->mu);
-    if (!life->alive) return;
-    auto sj = summary_json(s).dump();
-    std::vector<std::pair<std::shared_ptr<stream_sink>, bool>> watchers;
-    {
-      std::lock_guard lock(tasks_mu_);
-      auto& t = tasks_[s.task];
-      t.summary = sj;
-      t.state = task_state_of(s.outcome);
-      auto range = task_watchers_.equal_range(s.task);
-      for (auto it = range.first; it != range.second; ++it) watchers.push_back(it->second);
-      task_watchers_.erase(s.task);
-    }
-    for (auto& [sink, sse] : watchers) {
-      sink->write(sse ? sse_frame("done", sj) : sj + "\n");
-      sink->close();
-    }
-    auto info = eng_.storage().project_info(project);
-    nlohmann::json pj = nlohmann::json::object();
-    if (info.ok() && *info) pj = nlohmann::json::parse(**info, nullptr, false);
-    if (!pj.is_object()) pj = nlohmann::json::object();
-    pj["last_indexed_unix"] = unix_now();
-    pj["last_outcome"] = to_string(s.outcome);
-    (void)eng_.storage().set_project_info(project, pj.dump());
-  }, [this, project, life] {
-    std::shared_lock alive(life->mu);
-    if (!life->alive) return;
-    // The graph is written: a queued watch batch may start while this task's search
-    // index sync goes on (watch runs leave the vectors to catch up on their next use;
-    // the first save after an initial index waited for its embeddings and HNSW build).
-    { std::lock_guard lock(tasks_mu_); }  // start_index has marked the project running
-    watch_task_ended(project);
-  });
+  auto started = eng_.start_index(
+      req,
+      [this, project, life](const index_summary& s) {
+        std::shared_lock alive(life->mu);
+        if (!life->alive) return;
+        auto sj = summary_json(s).dump();
+        std::vector<std::pair<std::shared_ptr<stream_sink>, bool>> watchers;
+        {
+          std::lock_guard lock(tasks_mu_);
+          auto& t = tasks_[s.task];
+          t.summary = sj;
+          t.state = task_state_of(s.outcome);
+          auto range = task_watchers_.equal_range(s.task);
+          for (auto it = range.first; it != range.second; ++it) watchers.push_back(it->second);
+          task_watchers_.erase(s.task);
+        }
+        for (auto& [sink, sse] : watchers) {
+          sink->write(sse ? sse_frame("done", sj) : sj + "\n");
+          sink->close();
+        }
+        auto info = eng_.storage().project_info(project);
+        nlohmann::json pj = nlohmann::json::object();
+        if (info.ok() && *info) pj = nlohmann::json::parse(**info, nullptr, false);
+        if (!pj.is_object()) pj = nlohmann::json::object();
+        pj["last_indexed_unix"] = unix_now();
+        pj["last_outcome"] = to_string(s.outcome);
+        (void)eng_.storage().set_project_info(project, pj.dump());
+      },
+      [this, project, life] {
+        std::shared_lock alive(life->mu);
+        if (!life->alive) return;
+        // The graph is written: a queued watch batch may start while this task's search
+        // index sync goes on (watch runs leave the vectors to catch up on their next use;
+        // the first save after an initial index waited for its embeddings and HNSW build).
+        { std::lock_guard lock(tasks_mu_); }  // start_index has marked the project running
+        watch_task_ended(project);
+      });
   if (!started.ok()) return started.err();
   if (opts_.watch) {
     std::lock_guard wl(watch_mu_);
@@ -208,9 +214,8 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
       wo.quiet = opts_.watch_quiet;
       wo.settled_flush = opts_.watch_settled;
       wo.max_delay = opts_.watch_max_delay;
-      auto w = tree_watcher::start(req.root, wo, [this, project](std::vector<std::string> changed) {
-        on_watch(project, std::move(changed));
-      });
+      auto w = tree_watcher::start(
+          req.root, wo, [this, project](std::vector<std::string> changed) { on_watch(project, std::move(changed)); });
       if (w.ok()) {
         ws.w = std::move(*w);
         ws.root = req.root;
@@ -333,9 +338,11 @@ result<std::string> app::check_root(const std::string& path) const {
 
 void app::audit(const api_request& req, std::string_view action, const std::string& detail) {
   if (!audit_file_) return;
-  nlohmann::json j = {{"time", unix_now()},          {"request_id", req.request_id}, {"who", req.who.subject},
-                      {"role", to_string(req.who.granted)}, {"ip", req.remote_ip},   {"method", req.method},
-                      {"path", req.path},            {"action", action},             {"detail", detail}};
+  nlohmann::json j = {{"time", unix_now()},     {"request_id", req.request_id},
+                      {"who", req.who.subject}, {"role", to_string(req.who.granted)},
+                      {"ip", req.remote_ip},    {"method", req.method},
+                      {"path", req.path},       {"action", action},
+                      {"detail", detail}};
   auto line = j.dump() + "\n";
   std::lock_guard lock(audit_mu_);
   std::fwrite(line.data(), 1, line.size(), audit_file_);

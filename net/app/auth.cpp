@@ -12,10 +12,10 @@
 #include <cctype>
 
 #include <filesystem>
-#include <memory>
-#include <shared_mutex>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <shared_mutex>
 #include <sstream>
 
 #include "schema/client_json.hpp"
@@ -34,8 +34,7 @@ std::string hex(const unsigned char* p, size_t n) {
 }
 
 int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 nlohmann::json record_json(const api_key_record& r) {
@@ -89,10 +88,14 @@ bool base64url_decode(std::string_view in, std::string& out) {
   std::string b64;
   b64.reserve(in.size() + 3);
   for (char c : in) {
-    if (c == '-') b64.push_back('+');
-    else if (c == '_') b64.push_back('/');
-    else if (std::isalnum(static_cast<unsigned char>(c))) b64.push_back(c);
-    else return false;  // '=' padding, '+', '/' and anything else are not base64url
+    if (c == '-')
+      b64.push_back('+');
+    else if (c == '_')
+      b64.push_back('/');
+    else if (std::isalnum(static_cast<unsigned char>(c)))
+      b64.push_back(c);
+    else
+      return false;  // '=' padding, '+', '/' and anything else are not base64url
   }
   if (b64.size() % 4 == 1) return false;
   while (b64.size() % 4) b64.push_back('=');
@@ -113,8 +116,10 @@ std::string base64url_encode(std::string_view in) {
   out.resize(static_cast<size_t>(n));
   while (!out.empty() && out.back() == '=') out.pop_back();
   for (auto& c : out) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return out;
 }
@@ -251,8 +256,7 @@ result<principal> authenticator::verify_jwt(std::string_view token, int64_t now)
     return make_error(errc::invalid_argument, "malformed token");
   std::string header_raw, payload_raw, sig;
   if (!base64url_decode(token.substr(0, d1), header_raw) ||
-      !base64url_decode(token.substr(d1 + 1, d2 - d1 - 1), payload_raw) ||
-      !base64url_decode(token.substr(d2 + 1), sig))
+      !base64url_decode(token.substr(d1 + 1, d2 - d1 - 1), payload_raw) || !base64url_decode(token.substr(d2 + 1), sig))
     return make_error(errc::invalid_argument, "malformed token");
   auto header_parsed = parse_client_json(header_raw, 8);
   auto claims_parsed = parse_client_json(payload_raw, 16);
@@ -264,7 +268,8 @@ result<principal> authenticator::verify_jwt(std::string_view token, int64_t now)
   claim_string(header, "alg", alg);
   // RFC 7515 4.1.11: extensions named critical must be understood; we understand none.
   if (header.contains("crit"))
-    return make_error(errc::invalid_argument, "token has critical header parameters (crit) this server does not understand");
+    return make_error(errc::invalid_argument,
+                      "token has critical header parameters (crit) this server does not understand");
   auto signing_input = token.substr(0, d2);
   if (alg == "HS256") {
     if (opts_.jwt_secret.empty()) return make_error(errc::invalid_argument, "HS256 tokens are not accepted here");
@@ -283,8 +288,7 @@ result<principal> authenticator::verify_jwt(std::string_view token, int64_t now)
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
               EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                               reinterpret_cast<const unsigned char*>(signing_input.data()),
-                               signing_input.size()) == 1;
+                               reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size()) == 1;
     EVP_MD_CTX_free(ctx);
     EVP_PKEY_free(key);
     if (!ok) return make_error(errc::invalid_argument, "bad token signature");

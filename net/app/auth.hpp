@@ -18,10 +18,10 @@
 namespace cg::net {
 
 struct auth_options {
-  bool enabled = true;            // false: no-auth mode (only allowed on loopback)
-  std::string keys_file;          // API keys: <data_dir>/api_keys.json by default
-  std::string jwt_secret;         // HS256 shared secret ("" : HS256 tokens refused)
-  std::string jwt_public_key_file;  // RS256 public key, PEM ("" : RS256 refused)
+  bool enabled = true;                   // false: no-auth mode (only allowed on loopback)
+  std::string keys_file;                 // API keys: <data_dir>/api_keys.json by default
+  std::string jwt_secret;                // HS256 shared secret ("" : HS256 tokens refused)
+  std::string jwt_public_key_file;       // RS256 public key, PEM ("" : RS256 refused)
   std::string jwt_issuer, jwt_audience;  // checked when set
   std::chrono::seconds leeway{30};       // clock skew allowed on exp/nbf
   // The local token: written by `codegraph serve` to <data_dir>/server.json (mode 0600)
@@ -32,8 +32,8 @@ struct auth_options {
 };
 
 struct api_key_record {
-  std::string id;       // 16 hex digits: names the key in logs and audit lines
-  std::string hash;     // SHA-256 of the whole token, hex
+  std::string id;    // 16 hex digits: names the key in logs and audit lines
+  std::string hash;  // SHA-256 of the whole token, hex
   role granted = role::reader;
   std::string project;  // "" : every project
   std::string name;

@@ -19,8 +19,8 @@ std::string sign(const nlohmann::json& header, const nlohmann::json& claims) {
   auto input = base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(input.data()),
-       input.size(), mac, &n);
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &n);
   return input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), n));
 }
 
@@ -66,8 +66,8 @@ TEST_F(Jwt, UnknownCriticalHeadersAreRefused) {
 
 TEST_F(Jwt, DeeplyNestedClaimsAreMalformedNotACrash) {
   auto input = base64url_encode(head.dump()) + "." +
-               base64url_encode("{\"role\":\"admin\",\"exp\":" + std::to_string(now + 60) + ",\"x\":" +
-                                std::string(5000, '[') + std::string(5000, ']') + "}");
+               base64url_encode("{\"role\":\"admin\",\"exp\":" + std::to_string(now + 60) +
+                                ",\"x\":" + std::string(5000, '[') + std::string(5000, ']') + "}");
   auto r = auth.verify_jwt(input + ".AAAA", now);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.err().message, "malformed token");

@@ -8,10 +8,14 @@ namespace cg::net {
 std::string escape_label(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -48,16 +52,16 @@ std::string metrics::render() const {
     out += "# TYPE codegraph_http_requests_total counter\n";
     for (const auto& [k, n] : requests_) {
       const auto& [route, method, status] = k;
-      out += "codegraph_http_requests_total{route=\"" + escape_label(route) + "\",method=\"" + method +
-             "\",code=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+      out += "codegraph_http_requests_total{route=\"" + escape_label(route) + "\",method=\"" + method + "\",code=\"" +
+             std::to_string(status) + "\"} " + std::to_string(n) + "\n";
     }
     out += "# HELP codegraph_http_request_duration_seconds Time from a request's last byte to its response.\n";
     out += "# TYPE codegraph_http_request_duration_seconds histogram\n";
     for (const auto& [route, s] : latency_) {
       auto r = escape_label(route);
       for (size_t i = 0; i < buckets.size(); ++i)
-        out += "codegraph_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"" + num(buckets[i]) +
-               "\"} " + std::to_string(s.le[i]) + "\n";
+        out += "codegraph_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"" + num(buckets[i]) + "\"} " +
+               std::to_string(s.le[i]) + "\n";
       out += "codegraph_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"+Inf\"} " +
              std::to_string(s.count) + "\n";
       out += "codegraph_http_request_duration_seconds_sum{route=\"" + r + "\"} " + num(s.sum) + "\n";
@@ -71,8 +75,10 @@ std::string metrics::render() const {
   gauge("codegraph_http_in_flight_requests", "Requests being handled.", "gauge", static_cast<double>(http_in_flight));
   gauge("codegraph_http_connections_total", "HTTP connections accepted.", "counter",
         static_cast<double>(http_connections_total));
-  gauge("codegraph_rate_limited_total", "Requests refused with 429.", "counter", static_cast<double>(rate_limited_total));
-  gauge("codegraph_auth_failures_total", "Requests refused with 401.", "counter", static_cast<double>(auth_failures_total));
+  gauge("codegraph_rate_limited_total", "Requests refused with 429.", "counter",
+        static_cast<double>(rate_limited_total));
+  gauge("codegraph_auth_failures_total", "Requests refused with 401.", "counter",
+        static_cast<double>(auth_failures_total));
   gauge("codegraph_requests_cancelled_total", "Requests whose client went away while they ran (cancelled).", "counter",
         static_cast<double>(requests_cancelled_total));
   gauge("codegraph_forbidden_origin_total", "Requests refused for their Origin or Host header.", "counter",
@@ -80,7 +86,8 @@ std::string metrics::render() const {
   gauge("codegraph_graphql_refused_cost_total", "GraphQL operations refused for their estimated cost.", "counter",
         static_cast<double>(graphql_refused_cost_total));
   gauge("codegraph_ws_connections", "Open WebSocket connections.", "gauge", static_cast<double>(ws_connections));
-  gauge("codegraph_ws_queue_bytes", "Bytes queued for WebSocket clients.", "gauge", static_cast<double>(ws_queue_bytes));
+  gauge("codegraph_ws_queue_bytes", "Bytes queued for WebSocket clients.", "gauge",
+        static_cast<double>(ws_queue_bytes));
   gauge("codegraph_ws_dropped_messages_total", "Messages dropped for slow WebSocket clients.", "counter",
         static_cast<double>(ws_dropped_messages));
   gauge("codegraph_coalesced_messages_total",

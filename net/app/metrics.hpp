@@ -39,8 +39,8 @@ class metrics {
   std::atomic<uint64_t> http_connections_total{0};
   std::atomic<uint64_t> rate_limited_total{0};
   std::atomic<uint64_t> auth_failures_total{0};
-  std::atomic<uint64_t> requests_cancelled_total{0};   // the client went away while its request ran
-  std::atomic<uint64_t> forbidden_origin_total{0};     // Origin or Host refused (CSRF, DNS rebinding)
+  std::atomic<uint64_t> requests_cancelled_total{0};    // the client went away while its request ran
+  std::atomic<uint64_t> forbidden_origin_total{0};      // Origin or Host refused (CSRF, DNS rebinding)
   std::atomic<uint64_t> graphql_refused_cost_total{0};  // over graphql_max_cost
 
  private:

@@ -40,7 +40,7 @@ class outbox {
     std::string key;
   };
   std::deque<entry> q_;
-  uint64_t front_seq_ = 0;  // sequence number of q_.front()
+  uint64_t front_seq_ = 0;                            // sequence number of q_.front()
   std::unordered_map<std::string, uint64_t> by_key_;  // key -> sequence number of its newest entry
   size_t bytes_ = 0;
   bool in_flight_ = false;

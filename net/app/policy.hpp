@@ -14,26 +14,26 @@
 namespace cg::net {
 
 enum class operation {
-  health,           // liveness and readiness
-  web_page,         // static pages (GraphiQL)
-  metrics,          // Prometheus text
-  project_list,     // the projects the caller may see (filtered by scope)
-  project_read,     // one project: info, stats
-  project_create,   // register a new project (its root must be an allowed root)
-  project_reroot,   // give an existing project another root
+  health,          // liveness and readiness
+  web_page,        // static pages (GraphiQL)
+  metrics,         // Prometheus text
+  project_list,    // the projects the caller may see (filtered by scope)
+  project_read,    // one project: info, stats
+  project_create,  // register a new project (its root must be an allowed root)
+  project_reroot,  // give an existing project another root
   project_delete,
-  project_index,    // re-index a project from its registered root
-  task_list,        // the tasks the caller may see (filtered by scope)
-  task_read,        // one task, its progress stream
+  project_index,  // re-index a project from its registered root
+  task_list,      // the tasks the caller may see (filtered by scope)
+  task_read,      // one task, its progress stream
   task_cancel,
-  graph_read,       // nodes, edges, walks, paths, outlines, files
-  search,           // hybrid and vector search, similar nodes
-  node_write,       // manual nodes: create, update, delete
-  vectors_rebuild,  // re-embed a project's search index
-  parse_snippet,    // parse text sent with the request (stores nothing, reads no file)
-  parse_file,       // parse a file of a project (reads under its root)
-  events_subscribe, // progress, changes and index events of a project
-  graphql,          // a GraphQL request as such (each field checks its own operation)
+  graph_read,        // nodes, edges, walks, paths, outlines, files
+  search,            // hybrid and vector search, similar nodes
+  node_write,        // manual nodes: create, update, delete
+  vectors_rebuild,   // re-embed a project's search index
+  parse_snippet,     // parse text sent with the request (stores nothing, reads no file)
+  parse_file,        // parse a file of a project (reads under its root)
+  events_subscribe,  // progress, changes and index events of a project
+  graphql,           // a GraphQL request as such (each field checks its own operation)
 };
 
 enum class scope_rule {

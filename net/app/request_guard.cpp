@@ -51,7 +51,8 @@ std::optional<std::string> request_guard::check_host(std::string_view host) cons
   auto name = lower(host_name(host));
   if (ip_literal(name) || name == "localhost") return std::nullopt;
   if (std::find(o_.allowed_hosts.begin(), o_.allowed_hosts.end(), name) != o_.allowed_hosts.end()) return std::nullopt;
-  return "the Host " + std::string(host) + " is not a name of this server (IP addresses, localhost and [server] "
+  return "the Host " + std::string(host) +
+         " is not a name of this server (IP addresses, localhost and [server] "
          "allowed_hosts are; a DNS name pointing here from elsewhere is refused)";
 }
 
@@ -69,7 +70,8 @@ std::optional<std::string> request_guard::check_origin(std::string_view origin, 
     std::string own = std::string(o_.tls ? "https://" : "http://") + lower(host);
     if (lower(origin) == own) return std::nullopt;
   }
-  return "the Origin " + std::string(origin) + " may not change state or open a WebSocket here (only the server's "
+  return "the Origin " + std::string(origin) +
+         " may not change state or open a WebSocket here (only the server's "
          "own origin and [server] cors_origins may)";
 }
 

@@ -28,12 +28,12 @@ TEST(RequestGuard, HostOffLoopbackOnlyWhenNamesAreGiven) {
 
 TEST(RequestGuard, Origin) {
   request_guard g({"127.0.0.1", false, {}, {"https://app.example"}});
-  EXPECT_FALSE(g.check_origin("", "127.0.0.1:8080").has_value());  // not a browser
+  EXPECT_FALSE(g.check_origin("", "127.0.0.1:8080").has_value());                       // not a browser
   EXPECT_FALSE(g.check_origin("http://127.0.0.1:8080", "127.0.0.1:8080").has_value());  // same origin
   EXPECT_FALSE(g.check_origin("http://LOCALHOST:8080", "localhost:8080").has_value());
   EXPECT_FALSE(g.check_origin("https://app.example", "127.0.0.1:8080").has_value());  // configured
   EXPECT_TRUE(g.check_origin("http://evil.example", "127.0.0.1:8080").has_value());
-  EXPECT_TRUE(g.check_origin("http://127.0.0.1:9999", "127.0.0.1:8080").has_value());  // other port
+  EXPECT_TRUE(g.check_origin("http://127.0.0.1:9999", "127.0.0.1:8080").has_value());   // other port
   EXPECT_TRUE(g.check_origin("https://127.0.0.1:8080", "127.0.0.1:8080").has_value());  // other scheme
   EXPECT_TRUE(g.check_origin("null", "127.0.0.1:8080").has_value());
   request_guard tls({"127.0.0.1", true, {}, {}});

@@ -51,7 +51,8 @@ std::vector<std::string> router::problems() const {
   for (const auto& d : rest_routes()) {
     bool bound = false;
     for (const auto& r : routes_) bound = bound || (r.method == d.method && r.pattern == d.pattern);
-    if (!bound) out.push_back("declared route without a handler: " + std::string(d.method) + " " + std::string(d.pattern));
+    if (!bound)
+      out.push_back("declared route without a handler: " + std::string(d.method) + " " + std::string(d.pattern));
   }
   return out;
 }
@@ -97,8 +98,7 @@ api_response json_response(int status, std::string body) {
   return r;
 }
 
-api_response error_response(int status, std::string_view code, std::string_view message,
-                            std::string_view request_id) {
+api_response error_response(int status, std::string_view code, std::string_view message, std::string_view request_id) {
   nlohmann::json j = {{"error", {{"code", code}, {"message", message}, {"request_id", request_id}}}};
   return json_response(status, j.dump());
 }

@@ -21,8 +21,8 @@ struct route {
   std::string method;
   std::string pattern;
   operation op = operation::graph_read;  // its rule (net/app/policy.hpp): role and scope
-  bool blocking = true;         // false only for quick reads (a point lookup, health)
-  bool auth_in_handler = false;  // see route_decl
+  bool blocking = true;                  // false only for quick reads (a point lookup, health)
+  bool auth_in_handler = false;          // see route_decl
   handler fn;
   // A blocking route may also answer on the network thread when it can do so without
   // waiting (say, a search on a loaded index); nullopt sends it to the worker pool.
@@ -40,8 +40,8 @@ class router {
   std::vector<std::string> problems() const;
   struct match_result {
     const route* found = nullptr;
-    bool path_known = false;             // some route has this path (405 rather than 404)
-    std::vector<std::string> allowed;    // methods for that path
+    bool path_known = false;           // some route has this path (405 rather than 404)
+    std::vector<std::string> allowed;  // methods for that path
   };
   // Fills req.params on a match.
   match_result match(api_request& req) const;
@@ -60,7 +60,6 @@ class router {
 
 api_response json_response(int status, std::string body);
 // The one error shape: {"error": {"code", "message", "request_id"}}.
-api_response error_response(int status, std::string_view code, std::string_view message,
-                            std::string_view request_id);
+api_response error_response(int status, std::string_view code, std::string_view message, std::string_view request_id);
 
 }  // namespace cg::net

@@ -65,8 +65,9 @@ TEST(Router, UndeclaredAndUnboundRoutesAreProblems) {
   router r;
   EXPECT_FALSE(r.bind("GET", "/api/v1/secret-debug", ok));  // not in net/app/routes.cpp
   auto p = r.problems();
-  EXPECT_NE(std::find(p.begin(), p.end(), "handler without a declaration in net/app/routes.cpp: GET /api/v1/secret-debug"),
-            p.end());
+  EXPECT_NE(
+      std::find(p.begin(), p.end(), "handler without a declaration in net/app/routes.cpp: GET /api/v1/secret-debug"),
+      p.end());
   EXPECT_NE(std::find(p.begin(), p.end(), "declared route without a handler: GET /health/ready"), p.end());
   // Every declaration bound, nothing else: no problem left.
   router full;

@@ -15,7 +15,7 @@ struct route_decl {
   std::string_view method;
   std::string_view pattern;  // "{x}" captures a segment; {name} names a project
   operation op = operation::graph_read;
-  bool blocking = true;       // false only for quick reads (a point lookup, health)
+  bool blocking = true;  // false only for quick reads (a point lookup, health)
   // The handler authenticates itself (GET /graphql: a query authenticates, a
   // WebSocket upgrade sends its token in connection_init).
   bool auth_in_handler = false;

@@ -44,7 +44,8 @@ std::variant<std::vector<std::string>, topic_refusal> scope_topics(const princip
     auto slash = t.find('/');
     auto kind = t.substr(0, slash);
     if (slash == std::string::npos || (kind != "progress" && kind != "changes" && kind != "index"))
-      return topic_refusal{"bad_topic", "topics are progress/P, changes/P or index/P (P: a project, or empty for all)", t};
+      return topic_refusal{"bad_topic", "topics are progress/P, changes/P or index/P (P: a project, or empty for all)",
+                           t};
     auto proj = topic_project(t);
     // "changes/" means every project the caller may see: for a scoped token, its own.
     if (proj.empty()) {

@@ -11,8 +11,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
-#include <optional>
 #include <strings.h>
+#include <optional>
 
 namespace cg::net {
 namespace {
@@ -32,8 +32,10 @@ result<target> parse_target(const std::string& url) {
   auto u = boost::urls::parse_uri(url);
   if (!u) return make_error(errc::invalid_argument, "not an absolute URL: " + url);
   target t;
-  if (u->scheme() == "https") t.tls = true;
-  else if (u->scheme() != "http") return make_error(errc::invalid_argument, "unsupported URL scheme (http or https): " + url);
+  if (u->scheme() == "https")
+    t.tls = true;
+  else if (u->scheme() != "http")
+    return make_error(errc::invalid_argument, "unsupported URL scheme (http or https): " + url);
   t.host = std::string(u->host_address());
   if (t.host.empty()) return make_error(errc::invalid_argument, "URL without a host: " + url);
   t.port = u->has_port() ? std::string(u->port()) : (t.tls ? "443" : "80");
@@ -93,7 +95,8 @@ asio::awaitable<void> run_call(const target& t, const http_request& req, const h
   ctx.set_verify_mode(opts.tls.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
   beast::ssl_stream<beast::tcp_stream> s(ex, ctx);
   if (!SSL_set_tlsext_host_name(s.native_handle(), t.host.c_str()))
-    throw boost::system::system_error(beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
+    throw boost::system::system_error(
+        beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
   if (opts.tls.verify_peer) s.set_verify_callback(asio::ssl::host_name_verification(t.host));
   auto& low = beast::get_lowest_layer(s);
   low.expires_at(deadline);
@@ -107,7 +110,8 @@ asio::awaitable<void> run_call(const target& t, const http_request& req, const h
 error classify(const boost::system::error_code& ec, const target& t, const http_request& req) {
   std::string where = t.host + ":" + t.port;
   if (ec == beast::error::timeout)
-    return make_error(errc::timeout, "no answer from " + where + " within " + std::to_string(req.timeout.count()) + " ms");
+    return make_error(errc::timeout,
+                      "no answer from " + where + " within " + std::to_string(req.timeout.count()) + " ms");
   if (ec == http::error::body_limit) return make_error(errc::too_large, "response from " + where + " is too large");
   if (ec.category() == asio::error::get_ssl_category() || ec.category() == asio::ssl::error::get_stream_category())
     return make_error(errc::upstream, "TLS with " + where + " failed: " + ec.message());

@@ -6,8 +6,8 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 namespace cg::net {
 namespace {
@@ -32,8 +32,7 @@ std::string provider_message(const std::string& body) {
       const auto& e = j["error"];
       msg = e.is_string() ? e.get<std::string>() : e.value("message", std::string{});
     }
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   if (msg.empty()) msg = body.substr(0, 200);
   return msg;
 }
@@ -50,8 +49,10 @@ std::string_view cut(std::string_view s, size_t max) {
 
 status validate(const openai_embedder_options& o) {
   if (o.base_url.rfind("http://", 0) != 0 && o.base_url.rfind("https://", 0) != 0)
-    return make_error(errc::invalid_argument, "embeddings.base_url must start with http:// or https:// (got \"" + o.base_url + "\")");
-  if (o.model.empty()) return make_error(errc::invalid_argument, "embeddings.model is required for the openai provider");
+    return make_error(errc::invalid_argument,
+                      "embeddings.base_url must start with http:// or https:// (got \"" + o.base_url + "\")");
+  if (o.model.empty())
+    return make_error(errc::invalid_argument, "embeddings.model is required for the openai provider");
   if (o.dimension < 8 || o.dimension > 8192)
     return make_error(errc::invalid_argument, "embeddings.dimension must be the model's output size (8 to 8192)");
   if (o.batch == 0) return make_error(errc::invalid_argument, "embeddings.batch must be at least 1");
@@ -135,12 +136,14 @@ status openai_embedder::embed_batch(std::span<const std::string_view> texts, flo
       size_t idx = item.contains("index") ? item["index"].get<size_t>() : i;
       const auto& emb = item.at("embedding");
       if (idx >= texts.size() || filled[idx])
-        return make_error(errc::upstream, "embedding provider " + endpoint_ + " returned a bad index " + std::to_string(idx));
-      if (!emb.is_array() || emb.size() != dim)
         return make_error(errc::upstream,
-                          "embedding provider " + endpoint_ + " returned " + std::to_string(emb.is_array() ? emb.size() : 0) +
-                              "-dimensional vectors but embeddings.dimension is " + std::to_string(dim) +
-                              "; set it to the model's dimension and run `codegraph vectors rebuild`");
+                          "embedding provider " + endpoint_ + " returned a bad index " + std::to_string(idx));
+      if (!emb.is_array() || emb.size() != dim)
+        return make_error(errc::upstream, "embedding provider " + endpoint_ + " returned " +
+                                              std::to_string(emb.is_array() ? emb.size() : 0) +
+                                              "-dimensional vectors but embeddings.dimension is " +
+                                              std::to_string(dim) +
+                                              "; set it to the model's dimension and run `codegraph vectors rebuild`");
       float* row = scratch.data() + idx * dim;
       double norm = 0;
       for (size_t d = 0; d < dim; ++d) {

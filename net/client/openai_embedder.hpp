@@ -16,9 +16,9 @@ namespace cg::net {
 struct openai_embedder_options {
   std::string base_url;  // "http://127.0.0.1:11434" or "https://api.openai.com" (a trailing /v1 is fine)
   std::string model;
-  std::string api_key;   // sent as a bearer token when set
-  size_t dimension = 0;  // what the model returns; checked on every answer
-  size_t batch = 64;     // inputs per request
+  std::string api_key;                       // sent as a bearer token when set
+  size_t dimension = 0;                      // what the model returns; checked on every answer
+  size_t batch = 64;                         // inputs per request
   std::chrono::milliseconds timeout{30000};  // per request
   unsigned attempts = 4;                     // first try + retries
   std::chrono::milliseconds backoff{500};    // before the first retry; doubles, capped at 30 s

@@ -107,9 +107,9 @@ TEST(EmbeddingProvider, RetriesServerErrorsWithBackoff) {
   ASSERT_TRUE(embed_texts(e, {"one"}, out).ok());
   EXPECT_EQ(srv.requests(), 3u);
   ASSERT_EQ(pauses.size(), 2u);
-  EXPECT_GE(pauses[0].count(), 4);   // 5 ms +-20%
+  EXPECT_GE(pauses[0].count(), 4);  // 5 ms +-20%
   EXPECT_LE(pauses[0].count(), 6);
-  EXPECT_GE(pauses[1].count(), 8);   // doubled
+  EXPECT_GE(pauses[1].count(), 8);  // doubled
   EXPECT_LE(pauses[1].count(), 12);
 }
 
@@ -214,7 +214,10 @@ TEST(EmbeddingProvider, BadKeysGarbageAndShortAnswersAreErrors) {
 
 TEST(EmbeddingProvider, RefusedConnectionsAndBadUrls) {
   uint16_t port;
-  { test::loopback_http_server gone([](const loopback_request&) { return loopback_reply{}; }); port = gone.port(); }
+  {
+    test::loopback_http_server gone([](const loopback_request&) { return loopback_reply{}; });
+    port = gone.port();
+  }
   auto o = options_for("http://127.0.0.1:" + std::to_string(port));
   o.attempts = 2;
   openai_embedder e(o, [](auto) {});

@@ -109,7 +109,8 @@ gql::subscribe_fn node_subscription(node_event which) {
       if (which == node_event::deleted) {
         for (const auto& fc : ch->files)
           if (f.glob.empty() || glob_match(f.glob, fc.path))
-            for (auto id : fc.deleted) emit(json{{"project", project}, {"id", format_id(id)}, {"filePath", fc.path}}, "");
+            for (auto id : fc.deleted)
+              emit(json{{"project", project}, {"id", format_id(id)}, {"filePath", fc.path}}, "");
         return;
       }
       // The event's nodes are read once, for every subscription that gets it.
@@ -118,8 +119,10 @@ gql::subscribe_fn node_subscription(node_event which) {
         if (!f.pass(n, change_path)) continue;
         auto nj = gql_node(project, n);
         // A node's newer state supersedes an older one not yet sent; every creation counts.
-        if (which == node_event::created) emit(std::move(nj), "");
-        else emit(json{{"project", project}, {"node", nj}}, project + "/" + format_id(n.id));
+        if (which == node_event::created)
+          emit(std::move(nj), "");
+        else
+          emit(json{{"project", project}, {"node", nj}}, project + "/" + format_id(n.id));
       }
     });
     return std::unique_ptr<gql::stream_handle>(std::move(h));
@@ -225,7 +228,9 @@ gql::subscribe_fn search_subscription() {
         if (stop->load()) return;
         json hits = json::array();
         for (const auto& x : b.hits) hits.push_back(gql_hit(sr.project, x));
-        emit(json{{"index", b.index}, {"last", b.last}, {"total", b.total}, {"elapsedMs", b.elapsed_ms}, {"hits", hits}}, "");
+        emit(
+            json{{"index", b.index}, {"last", b.last}, {"total", b.total}, {"elapsedMs", b.elapsed_ms}, {"hits", hits}},
+            "");
       });
       if (stop->load()) return;
       end(st.ok() ? std::string() : st.err().message);
@@ -237,11 +242,11 @@ gql::subscribe_fn search_subscription() {
 }  // namespace
 
 status wire_live_resolvers(gql::schema& s) {
-  for (auto st : {s.subscribe("nodeCreated", node_subscription(node_event::created)),
-                  s.subscribe("nodeUpdated", node_subscription(node_event::updated)),
-                  s.subscribe("nodeDeleted", node_subscription(node_event::deleted)),
-                  s.subscribe("parseProgress", progress_subscription()),
-                  s.subscribe("searchStream", search_subscription())})
+  for (auto st :
+       {s.subscribe("nodeCreated", node_subscription(node_event::created)),
+        s.subscribe("nodeUpdated", node_subscription(node_event::updated)),
+        s.subscribe("nodeDeleted", node_subscription(node_event::deleted)),
+        s.subscribe("parseProgress", progress_subscription()), s.subscribe("searchStream", search_subscription())})
     if (!st.ok()) return st;
   return {};
 }

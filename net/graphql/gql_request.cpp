@@ -15,8 +15,8 @@ result<gql::request> gql_request_from_json(const nlohmann::json& j) {
     // Every transport parses with parse_client_json; a value built some other way is
     // checked here before anything recurses over it.
     if (json_value_nesting(j["variables"], client_json_max_depth + 1) > client_json_max_depth)
-      return make_error(errc::invalid_argument, "variables are nested deeper than " +
-                                                    std::to_string(client_json_max_depth) + " levels");
+      return make_error(errc::invalid_argument,
+                        "variables are nested deeper than " + std::to_string(client_json_max_depth) + " levels");
     r.variables = gql::json::parse(j["variables"].dump());
   }
   if (j.contains("operationName") && !j["operationName"].is_null()) {

@@ -12,8 +12,8 @@
 #include "actors/graph/graph_query.hpp"
 #include "actors/indexer/glob.hpp"
 #include "net/app/app.hpp"
-#include "net/graphql/gql_service.hpp"
 #include "net/app/policy.hpp"
+#include "net/graphql/gql_service.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
 #include "schema/node_input.hpp"
@@ -74,7 +74,8 @@ json node_metadata(const node& n) {
   return j;
 }
 
-json edge_gql(const std::string& project, const edge& e, const std::optional<node>& src, const std::optional<node>& dst) {
+json edge_gql(const std::string& project, const edge& e, const std::optional<node>& src,
+              const std::optional<node>& dst) {
   json sites = json::array();
   for (const auto& s : e.sites) sites.push_back({{"line", s.line}, {"column", s.column}});
   json meta = {{"resolved", e.resolved()},
@@ -115,7 +116,8 @@ opened open(context& c, const std::string& project) {
 
 std::optional<node_id> id_arg(const json& args, const char* name) {
   node_id id = 0;
-  if (!args.contains(name) || !args[name].is_string() || !parse_id(args[name].get<std::string>(), id)) return std::nullopt;
+  if (!args.contains(name) || !args[name].is_string() || !parse_id(args[name].get<std::string>(), id))
+    return std::nullopt;
   return id;
 }
 
@@ -133,12 +135,12 @@ std::vector<edge_kind> edge_kinds(const json& args, const char* name) {
 }
 
 field_value fail(const error& e) {
-  const char* code = e.code == errc::not_found          ? "NOT_FOUND"
+  const char* code = e.code == errc::not_found ? "NOT_FOUND"
                      : e.code == errc::invalid_argument || e.code == errc::unsupported || e.code == errc::too_large
                          ? "BAD_USER_INPUT"
-                     : e.code == errc::conflict         ? "CONFLICT"
+                     : e.code == errc::conflict          ? "CONFLICT"
                      : e.code == errc::permission_denied ? "FORBIDDEN"
-                                                        : "INTERNAL_SERVER_ERROR";
+                                                         : "INTERNAL_SERVER_ERROR";
   return field_value::fail(e.message, code);
 }
 
@@ -153,8 +155,9 @@ batch_resolver per_project(Fn fn, const char* field = nullptr) {
     for (size_t i = 0; i < parents.size(); ++i) {
       if (field && parents[i]->contains("__transient")) {
         auto it = parents[i]->find(field);
-        out[i] = it != parents[i]->end() ? field_value(*it)
-                 : std::string_view(field) == "parent" ? field_value(json(nullptr)) : field_value(json::array());
+        out[i] = it != parents[i]->end()               ? field_value(*it)
+                 : std::string_view(field) == "parent" ? field_value(json(nullptr))
+                                                       : field_value(json::array());
         continue;
       }
       groups[parents[i]->value("project", std::string())].push_back(i);
@@ -164,8 +167,10 @@ batch_resolver per_project(Fn fn, const char* field = nullptr) {
       for (auto i : idx) {
         // A spent budget or a cancelled operation: the executor reports it once.
         if (c.stopped()) return std::vector<field_value>(parents.size(), field_value::fail("stopped", "STOPPED"));
-        if (!o.q) out[i] = field_value::fail(o.error, o.code);
-        else out[i] = fn(*o.q, project, *parents[i], args);
+        if (!o.q)
+          out[i] = field_value::fail(o.error, o.code);
+        else
+          out[i] = fn(*o.q, project, *parents[i], args);
       }
     }
     return out;
@@ -200,7 +205,7 @@ search_mode mode_from(const json& o) {
 json hit_gql(const std::string& project, const search_hit& h) {
   json reasons = json::array();
   for (const auto& r : h.reasons) reasons.push_back(r);
-  return json{{"id", format_id(h.id)}, {"name", h.name},   {"filePath", h.file}, {"lineNumber", h.line},
+  return json{{"id", format_id(h.id)}, {"name", h.name},     {"filePath", h.file}, {"lineNumber", h.line},
               {"score", h.score},      {"reasons", reasons}, {"project", project}, {"__node", format_id(h.id)}};
 }
 
@@ -217,7 +222,6 @@ search_request search_from(const json& args) {
   return sr;
 }
 
-
 }  // namespace
 
 status wire_query_resolvers(gql::schema& s);
@@ -226,22 +230,31 @@ status wire_live_resolvers(gql::schema& s);
 const std::vector<std::pair<std::string_view, operation>>& graphql_root_operations() {
   using o = operation;
   static const std::vector<std::pair<std::string_view, operation>> table = {
-      {"Query.projects", o::project_list},       {"Query.project", o::project_read},
-      {"Query.node", o::graph_read},             {"Query.nodes", o::graph_read},
-      {"Query.search", o::search},               {"Query.similarNodes", o::search},
-      {"Query.dependencies", o::graph_read},     {"Query.dependents", o::graph_read},
-      {"Query.callers", o::graph_read},          {"Query.callees", o::graph_read},
-      {"Query.path", o::graph_read},             {"Query.files", o::graph_read},
+      {"Query.projects", o::project_list},
+      {"Query.project", o::project_read},
+      {"Query.node", o::graph_read},
+      {"Query.nodes", o::graph_read},
+      {"Query.search", o::search},
+      {"Query.similarNodes", o::search},
+      {"Query.dependencies", o::graph_read},
+      {"Query.dependents", o::graph_read},
+      {"Query.callers", o::graph_read},
+      {"Query.callees", o::graph_read},
+      {"Query.path", o::graph_read},
+      {"Query.files", o::graph_read},
       {"Query.outline", o::graph_read},
-      {"Mutation.createNode", o::node_write},    {"Mutation.updateNode", o::node_write},
+      {"Mutation.createNode", o::node_write},
+      {"Mutation.updateNode", o::node_write},
       {"Mutation.deleteNode", o::node_write},
       // A file of a project needs parse_file on it too (checked by parse_for_api).
       {"Mutation.parseFile", o::parse_snippet},
       // A new project needs project_create, another root project_reroot (checked inside).
       {"Mutation.parseProject", o::project_index},
       {"Mutation.rebuildIndex", o::vectors_rebuild},
-      {"Subscription.nodeCreated", o::events_subscribe}, {"Subscription.nodeUpdated", o::events_subscribe},
-      {"Subscription.nodeDeleted", o::events_subscribe}, {"Subscription.parseProgress", o::events_subscribe},
+      {"Subscription.nodeCreated", o::events_subscribe},
+      {"Subscription.nodeUpdated", o::events_subscribe},
+      {"Subscription.nodeDeleted", o::events_subscribe},
+      {"Subscription.parseProgress", o::events_subscribe},
       {"Subscription.searchStream", o::search},
   };
   return table;
@@ -270,10 +283,10 @@ decision authorize_field(const principal& who, operation op, const json& args) {
 // without it cover every project the caller may see; parseProgress takes a task.)
 bool takes_default_project(const std::string& key) {
   static const std::set<std::string> fields = {
-      "Query.node",          "Query.nodes",          "Query.search",         "Query.similarNodes",
-      "Query.dependencies",  "Query.dependents",     "Query.callers",        "Query.callees",
-      "Query.path",          "Query.files",          "Query.outline",        "Mutation.createNode",
-      "Mutation.updateNode", "Mutation.deleteNode",  "Mutation.rebuildIndex", "Subscription.searchStream"};
+      "Query.node",          "Query.nodes",         "Query.search",          "Query.similarNodes",
+      "Query.dependencies",  "Query.dependents",    "Query.callers",         "Query.callees",
+      "Query.path",          "Query.files",         "Query.outline",         "Mutation.createNode",
+      "Mutation.updateNode", "Mutation.deleteNode", "Mutation.rebuildIndex", "Subscription.searchStream"};
   return fields.contains(key);
 }
 
@@ -286,8 +299,8 @@ result<std::string> default_project(context& c) {
   if (all->empty()) return make_error(errc::not_found, "no projects yet: index one first");
   std::string names;
   for (const auto& [n, id] : *all) names += (names.empty() ? "" : ", ") + n;
-  return make_error(errc::invalid_argument,
-                    "project is required: this server holds " + std::to_string(all->size()) + " projects (" + names + ")");
+  return make_error(errc::invalid_argument, "project is required: this server holds " + std::to_string(all->size()) +
+                                                " projects (" + names + ")");
 }
 
 // The arguments with the project filled in when left out (a copy only then).
@@ -311,14 +324,15 @@ status guard_root_fields(gql::schema& s) {
       auto it = std::find_if(graphql_root_operations().begin(), graphql_root_operations().end(),
                              [&](const auto& e) { return e.first == key; });
       if (it == graphql_root_operations().end())
-        return make_error(errc::internal, "GraphQL root field " + key + " has no operation in graphql_root_operations()");
+        return make_error(errc::internal,
+                          "GraphQL root field " + key + " has no operation in graphql_root_operations()");
       auto op = it->second;
       bool fill = takes_default_project(key);
       auto* mf = s.mutable_field(root, f.name);
       if (mf->subscribe) {
-        mf->subscribe = [op, fill, inner = mf->subscribe](const json& given, context& c, gql::emit_fn emit,
-                                                         std::function<void(std::string)> end)
-            -> result<std::unique_ptr<gql::stream_handle>> {
+        mf->subscribe = [op, fill, inner = mf->subscribe](
+                            const json& given, context& c, gql::emit_fn emit,
+                            std::function<void(std::string)> end) -> result<std::unique_ptr<gql::stream_handle>> {
           json filled;
           const json* args = &given;
           if (fill) {
@@ -343,8 +357,8 @@ status guard_root_fields(gql::schema& s) {
           }
           auto d = authorize_field(rctx(c).who, op, *args);
           if (!d.allowed)
-            return std::vector<field_value>(parents.size(),
-                                            field_value::fail(d.message, d.status == 401 ? "UNAUTHENTICATED" : "FORBIDDEN"));
+            return std::vector<field_value>(
+                parents.size(), field_value::fail(d.message, d.status == 401 ? "UNAUTHENTICATED" : "FORBIDDEN"));
           return inner(parents, *args, c);
         };
       }
@@ -374,112 +388,138 @@ bool gql_may(context& c, const std::string& project, std::string& err) {
 status wire_query_resolvers(gql::schema& s) {
   std::vector<status> st;
   // Node fields.
-  st.push_back(s.resolve("Node", "parent", per_project([](graph_query& q, const std::string& project, const json& p,
-                                                          const json&) -> field_value {
-    node_id id = 0;
-    if (!parse_id(p.value("__parent", std::string()), id) || id == 0) return json(nullptr);
-    auto n = q.get(id);
-    if (!n.ok()) return fail(n.err());
-    return *n ? node_gql(project, **n) : json(nullptr);
-  }, "parent")));
-  st.push_back(s.resolve("Node", "children", per_project([](graph_query& q, const std::string& project, const json& p,
-                                                            const json& args) -> field_value {
-    node_id id = 0;
-    parse_id(p.value("id", std::string()), id);
-    auto ns = q.outgoing(id, {edge_kind::contains}, 1, static_cast<size_t>(int_arg(args, "limit", 1, 10000, 200)));
-    if (!ns.ok()) return fail(ns.err());
-    return neighbors_nodes(project, *ns);
-  }, "children"), true));
-  st.push_back(s.resolve("Node", "relationships", per_project([](graph_query& q, const std::string& project,
-                                                                 const json& p, const json& args) -> field_value {
-    node_id id = 0;
-    parse_id(p.value("id", std::string()), id);
-    bool incoming = args.value("direction", std::string("OUTGOING")) == "INCOMING";
-    auto limit = static_cast<size_t>(int_arg(args, "limit", 1, 10000, 100));
-    auto kinds = edge_kinds(args, "types");
-    auto ns = incoming ? q.incoming(id, kinds, 1, limit) : q.outgoing(id, kinds, 1, limit);
-    if (!ns.ok()) return fail(ns.err());
-    auto self = q.get(id);
-    std::optional<node> me = self.ok() ? *self : std::nullopt;
-    json arr = json::array();
-    for (const auto& n : *ns) arr.push_back(incoming ? edge_gql(project, n.via, n.n, me) : edge_gql(project, n.via, me, n.n));
-    return arr;
-  }, "relationships"), true));
+  st.push_back(s.resolve("Node", "parent",
+                         per_project(
+                             [](graph_query& q, const std::string& project, const json& p, const json&) -> field_value {
+                               node_id id = 0;
+                               if (!parse_id(p.value("__parent", std::string()), id) || id == 0) return json(nullptr);
+                               auto n = q.get(id);
+                               if (!n.ok()) return fail(n.err());
+                               return *n ? node_gql(project, **n) : json(nullptr);
+                             },
+                             "parent")));
+  st.push_back(s.resolve(
+      "Node", "children",
+      per_project(
+          [](graph_query& q, const std::string& project, const json& p, const json& args) -> field_value {
+            node_id id = 0;
+            parse_id(p.value("id", std::string()), id);
+            auto ns =
+                q.outgoing(id, {edge_kind::contains}, 1, static_cast<size_t>(int_arg(args, "limit", 1, 10000, 200)));
+            if (!ns.ok()) return fail(ns.err());
+            return neighbors_nodes(project, *ns);
+          },
+          "children"),
+      true));
+  st.push_back(
+      s.resolve("Node", "relationships",
+                per_project(
+                    [](graph_query& q, const std::string& project, const json& p, const json& args) -> field_value {
+                      node_id id = 0;
+                      parse_id(p.value("id", std::string()), id);
+                      bool incoming = args.value("direction", std::string("OUTGOING")) == "INCOMING";
+                      auto limit = static_cast<size_t>(int_arg(args, "limit", 1, 10000, 100));
+                      auto kinds = edge_kinds(args, "types");
+                      auto ns = incoming ? q.incoming(id, kinds, 1, limit) : q.outgoing(id, kinds, 1, limit);
+                      if (!ns.ok()) return fail(ns.err());
+                      auto self = q.get(id);
+                      std::optional<node> me = self.ok() ? *self : std::nullopt;
+                      json arr = json::array();
+                      for (const auto& n : *ns)
+                        arr.push_back(incoming ? edge_gql(project, n.via, n.n, me) : edge_gql(project, n.via, me, n.n));
+                      return arr;
+                    },
+                    "relationships"),
+                true));
   for (const char* which : {"callers", "callees"}) {
     bool callers = std::string_view(which) == "callers";
-    st.push_back(s.resolve("Node", which, per_project([callers](graph_query& q, const std::string& project,
-                                                                const json& p, const json& args) -> field_value {
-      node_id id = 0;
-      parse_id(p.value("id", std::string()), id);
-      int depth = int_arg(args, "depth", 1, 10, 1);
-      auto limit = static_cast<size_t>(int_arg(args, "limit", 1, 10000, 100));
-      auto ns = callers ? q.incoming(id, {edge_kind::calls}, depth, limit) : q.outgoing(id, {edge_kind::calls}, depth, limit);
-      if (!ns.ok()) return fail(ns.err());
-      return neighbors_nodes(project, *ns);
-    }, which), true));
+    st.push_back(s.resolve(
+        "Node", which,
+        per_project(
+            [callers](graph_query& q, const std::string& project, const json& p, const json& args) -> field_value {
+              node_id id = 0;
+              parse_id(p.value("id", std::string()), id);
+              int depth = int_arg(args, "depth", 1, 10, 1);
+              auto limit = static_cast<size_t>(int_arg(args, "limit", 1, 10000, 100));
+              auto ns = callers ? q.incoming(id, {edge_kind::calls}, depth, limit)
+                                : q.outgoing(id, {edge_kind::calls}, depth, limit);
+              if (!ns.ok()) return fail(ns.err());
+              return neighbors_nodes(project, *ns);
+            },
+            which),
+        true));
   }
-  st.push_back(s.resolve("Node", "metadata", per_project([](graph_query& q, const std::string&, const json& p,
-                                                            const json&) -> field_value {
-    node_id id = 0;
-    parse_id(p.value("id", std::string()), id);
-    auto n = q.get(id);
-    if (!n.ok()) return fail(n.err());
-    return *n ? node_metadata(**n) : json(nullptr);
-  }, "metadata")));
+  st.push_back(s.resolve("Node", "metadata",
+                         per_project(
+                             [](graph_query& q, const std::string&, const json& p, const json&) -> field_value {
+                               node_id id = 0;
+                               parse_id(p.value("id", std::string()), id);
+                               auto n = q.get(id);
+                               if (!n.ok()) return fail(n.err());
+                               return *n ? node_metadata(**n) : json(nullptr);
+                             },
+                             "metadata")));
   // One call to the search index per project for all the nodes asking.
-  st.push_back(s.resolve("Node", "embeddings", [](const std::vector<const json*>& parents, const json&,
-                                                  context& c) -> std::vector<field_value> {
-    std::vector<field_value> out(parents.size(), field_value(json(nullptr)));
-    std::map<std::string, std::vector<size_t>> groups;
-    for (size_t i = 0; i < parents.size(); ++i)
-      if (!parents[i]->contains("__transient")) groups[parents[i]->value("project", std::string())].push_back(i);
-    for (const auto& [project, idx] : groups) {
-      if (!rctx(c).who.may_project(project)) continue;
-      std::vector<node_id> ids;
-      for (auto i : idx) {
-        node_id id = 0;
-        parse_id(parents[i]->value("id", std::string()), id);
-        ids.push_back(id);
-      }
-      auto vs = rctx(c).a->eng().embeddings(project, ids);
-      for (size_t k = 0; k < idx.size(); ++k) {
-        if (!vs.ok()) out[idx[k]] = fail(vs.err());
-        else if ((*vs)[k]) out[idx[k]] = field_value(json(*(*vs)[k]));
-      }
-    }
-    return out;
-  }));
+  st.push_back(
+      s.resolve("Node", "embeddings",
+                [](const std::vector<const json*>& parents, const json&, context& c) -> std::vector<field_value> {
+                  std::vector<field_value> out(parents.size(), field_value(json(nullptr)));
+                  std::map<std::string, std::vector<size_t>> groups;
+                  for (size_t i = 0; i < parents.size(); ++i)
+                    if (!parents[i]->contains("__transient"))
+                      groups[parents[i]->value("project", std::string())].push_back(i);
+                  for (const auto& [project, idx] : groups) {
+                    if (!rctx(c).who.may_project(project)) continue;
+                    std::vector<node_id> ids;
+                    for (auto i : idx) {
+                      node_id id = 0;
+                      parse_id(parents[i]->value("id", std::string()), id);
+                      ids.push_back(id);
+                    }
+                    auto vs = rctx(c).a->eng().embeddings(project, ids);
+                    for (size_t k = 0; k < idx.size(); ++k) {
+                      if (!vs.ok())
+                        out[idx[k]] = fail(vs.err());
+                      else if ((*vs)[k])
+                        out[idx[k]] = field_value(json(*(*vs)[k]));
+                    }
+                  }
+                  return out;
+                }));
   // Query.
   st.push_back(s.resolve("Query", "projects", each([](const json&, const json&, context& c) -> field_value {
-    auto& r = rctx(c);
-    auto all = r.a->eng().storage().projects();
-    if (!all.ok()) return fail(all.err());
-    json arr = json::array();
-    for (const auto& [name, id] : *all)
-      if (r.who.may_project(name)) arr.push_back({{"name", name}});
-    return arr;
-  })));
+                           auto& r = rctx(c);
+                           auto all = r.a->eng().storage().projects();
+                           if (!all.ok()) return fail(all.err());
+                           json arr = json::array();
+                           for (const auto& [name, id] : *all)
+                             if (r.who.may_project(name)) arr.push_back({{"name", name}});
+                           return arr;
+                         })));
   st.push_back(s.resolve("Query", "project", each([](const json&, const json& args, context& c) -> field_value {
-    auto name = args.value("name", std::string());
-    auto o = open(c, name);
-    if (!o.q) return o.code == "NOT_FOUND" ? field_value(json(nullptr)) : field_value::fail(o.error, o.code);
-    return json{{"name", name}};
-  })));
+                           auto name = args.value("name", std::string());
+                           auto o = open(c, name);
+                           if (!o.q)
+                             return o.code == "NOT_FOUND" ? field_value(json(nullptr))
+                                                          : field_value::fail(o.error, o.code);
+                           return json{{"name", name}};
+                         })));
   auto project_field = [&](const char* f, std::function<field_value(graph_query&, const std::string&)> fn) {
     st.push_back(s.resolve("Project", f, each([fn](const json& p, const json&, context& c) -> field_value {
-      auto name = p.value("name", std::string());
-      auto o = open(c, name);
-      if (!o.q) return field_value::fail(o.error, o.code);
-      return fn(*o.q, name);
-    })));
+                             auto name = p.value("name", std::string());
+                             auto o = open(c, name);
+                             if (!o.q) return field_value::fail(o.error, o.code);
+                             return fn(*o.q, name);
+                           })));
   };
   st.push_back(s.resolve("Project", "root", each([](const json& p, const json&, context& c) -> field_value {
-    auto info = rctx(c).a->eng().storage().project_info(p.value("name", std::string()));
-    if (!info.ok() || !*info) return json(nullptr);
-    auto root = nlohmann::json::parse(**info, nullptr, false).value("root", std::string());
-    return root.empty() ? json(nullptr) : json(root);
-  })));
-  project_field("nodeCount", [](graph_query& q, const std::string&) -> field_value { return json(q.stats().total_nodes()); });
+                           auto info = rctx(c).a->eng().storage().project_info(p.value("name", std::string()));
+                           if (!info.ok() || !*info) return json(nullptr);
+                           auto root = nlohmann::json::parse(**info, nullptr, false).value("root", std::string());
+                           return root.empty() ? json(nullptr) : json(root);
+                         })));
+  project_field("nodeCount",
+                [](graph_query& q, const std::string&) -> field_value { return json(q.stats().total_nodes()); });
   project_field("fileCount", [](graph_query& q, const std::string&) -> field_value {
     auto f = q.files();
     return f.ok() ? field_value(json(f->size())) : fail(f.err());
@@ -489,21 +529,27 @@ status wire_query_resolvers(gql::schema& s) {
     if (!f.ok()) return fail(f.err());
     json arr = json::array();
     for (const auto& r : *f)
-      arr.push_back({{"path", r.path}, {"language", upper(to_string(r.lang))}, {"lines", r.loc},
-                     {"nodeCount", r.node_count}, {"status", std::string(to_string(r.status))}});
+      arr.push_back({{"path", r.path},
+                     {"language", upper(to_string(r.lang))},
+                     {"lines", r.loc},
+                     {"nodeCount", r.node_count},
+                     {"status", std::string(to_string(r.status))}});
     return arr;
   };
   project_field("files", [files_json](graph_query& q, const std::string&) { return files_json(q); });
-  auto query_field = [&](const char* f, std::function<field_value(graph_query&, const std::string&, const json&, context&)> fn,
+  auto query_field = [&](const char* f,
+                         std::function<field_value(graph_query&, const std::string&, const json&, context&)> fn,
                          bool concurrent = true) {
     st.push_back(s.resolve("Query", f, each([fn](const json&, const json& args, context& c) -> field_value {
-      auto project = args.value("project", std::string());
-      auto o = open(c, project);
-      if (!o.q) return field_value::fail(o.error, o.code);
-      return fn(*o.q, project, args, c);
-    }), concurrent));
+                             auto project = args.value("project", std::string());
+                             auto o = open(c, project);
+                             if (!o.q) return field_value::fail(o.error, o.code);
+                             return fn(*o.q, project, args, c);
+                           }),
+                           concurrent));
   };
-  query_field("files", [files_json](graph_query& q, const std::string&, const json&, context&) { return files_json(q); });
+  query_field("files",
+              [files_json](graph_query& q, const std::string&, const json&, context&) { return files_json(q); });
   query_field("node", [](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
     auto id = id_arg(args, "id");
     if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
@@ -531,28 +577,34 @@ status wire_query_resolvers(gql::schema& s) {
       return field_value::fail("after: a cursor from pageInfo.endCursor", "BAD_USER_INPUT");
     auto first = static_cast<size_t>(int_arg(pg, "first", 1, 1000, 50));
     node_id next = 0;
-    auto ns = q.list_nodes(after, first, [&](const node& n) {
-      if (!sf.kinds.empty() && std::find(sf.kinds.begin(), sf.kinds.end(), n.kind) == sf.kinds.end()) return false;
-      if (!sf.languages.empty() && std::find(sf.languages.begin(), sf.languages.end(), n.lang) == sf.languages.end())
-        return false;
-      if (!name.empty() && lower(n.name) != name) return false;
-      if (!glob.empty() && !glob_match(glob, n.file)) return false;
-      if (manual && n.has(modifier::manual) != *manual) return false;
-      return true;
-    }, &next);
+    auto ns = q.list_nodes(
+        after, first,
+        [&](const node& n) {
+          if (!sf.kinds.empty() && std::find(sf.kinds.begin(), sf.kinds.end(), n.kind) == sf.kinds.end()) return false;
+          if (!sf.languages.empty() &&
+              std::find(sf.languages.begin(), sf.languages.end(), n.lang) == sf.languages.end())
+            return false;
+          if (!name.empty() && lower(n.name) != name) return false;
+          if (!glob.empty() && !glob_match(glob, n.file)) return false;
+          if (manual && n.has(modifier::manual) != *manual) return false;
+          return true;
+        },
+        &next);
     if (!ns.ok()) return fail(ns.err());
     json arr = json::array();
     for (const auto& n : *ns) arr.push_back(node_gql(project, n));
-    return json{{"nodes", arr},
-                {"pageInfo", {{"hasNextPage", next != 0}, {"endCursor", next ? json(format_id(next)) : json(nullptr)}}}};
+    return json{
+        {"nodes", arr},
+        {"pageInfo", {{"hasNextPage", next != 0}, {"endCursor", next ? json(format_id(next)) : json(nullptr)}}}};
   });
   struct walk_spec {
     const char* name;
     bool reverse;
     std::vector<edge_kind> kinds;
   };
-  for (const auto& w : {walk_spec{"dependencies", false, {}}, walk_spec{"dependents", true, {}},
-                        walk_spec{"callers", true, {edge_kind::calls}}, walk_spec{"callees", false, {edge_kind::calls}}}) {
+  for (const auto& w :
+       {walk_spec{"dependencies", false, {}}, walk_spec{"dependents", true, {}},
+        walk_spec{"callers", true, {edge_kind::calls}}, walk_spec{"callees", false, {edge_kind::calls}}}) {
     query_field(w.name, [w](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
       auto id = id_arg(args, "nodeId");
       if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
@@ -595,44 +647,46 @@ status wire_query_resolvers(gql::schema& s) {
     if (!st.ok()) return fail(st.err());
     return json{{"hits", hits}, {"total", total}, {"elapsedMs", ms}};
   });
-  query_field("similarNodes", [](graph_query& q, const std::string& project, const json& args, context& c) -> field_value {
-    auto id = id_arg(args, "nodeId");
-    if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
-    float th = args.contains("threshold") && args["threshold"].is_number() ? args["threshold"].get<float>() : 0.f;
-    auto hits = rctx(c).a->eng().similar(project, *id, static_cast<size_t>(int_arg(args, "k", 1, 1000, 10)), th,
-                                         search_mode::balanced, {});
-    if (!hits.ok()) return fail(hits.err());
-    std::vector<node_id> ids;
-    for (const auto& h : *hits) ids.push_back(h.id);
-    auto ns = q.get_many(ids);
-    if (!ns.ok()) return fail(ns.err());
-    std::map<node_id, const node*> by;
-    for (const auto& n : *ns) by[n.id] = &n;
-    json arr = json::array();
-    for (const auto& h : *hits)
-      if (by.count(h.id)) arr.push_back({{"node", node_gql(project, *by[h.id])}, {"score", h.score}});
-    return arr;
-  });
+  query_field(
+      "similarNodes", [](graph_query& q, const std::string& project, const json& args, context& c) -> field_value {
+        auto id = id_arg(args, "nodeId");
+        if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
+        float th = args.contains("threshold") && args["threshold"].is_number() ? args["threshold"].get<float>() : 0.f;
+        auto hits = rctx(c).a->eng().similar(project, *id, static_cast<size_t>(int_arg(args, "k", 1, 1000, 10)), th,
+                                             search_mode::balanced, {});
+        if (!hits.ok()) return fail(hits.err());
+        std::vector<node_id> ids;
+        for (const auto& h : *hits) ids.push_back(h.id);
+        auto ns = q.get_many(ids);
+        if (!ns.ok()) return fail(ns.err());
+        std::map<node_id, const node*> by;
+        for (const auto& n : *ns) by[n.id] = &n;
+        json arr = json::array();
+        for (const auto& h : *hits)
+          if (by.count(h.id)) arr.push_back({{"node", node_gql(project, *by[h.id])}, {"score", h.score}});
+        return arr;
+      });
   // A search hit's node: one batch read per level.
-  st.push_back(s.resolve("SearchHit", "node", per_project([](graph_query& q, const std::string& project, const json& p,
-                                                             const json&) -> field_value {
-    node_id id = 0;
-    parse_id(p.value("__node", std::string()), id);
-    auto n = q.get(id);
-    if (!n.ok()) return fail(n.err());
-    return *n ? node_gql(project, **n) : json(nullptr);
-  })));
+  st.push_back(
+      s.resolve("SearchHit", "node",
+                per_project([](graph_query& q, const std::string& project, const json& p, const json&) -> field_value {
+                  node_id id = 0;
+                  parse_id(p.value("__node", std::string()), id);
+                  auto n = q.get(id);
+                  if (!n.ok()) return fail(n.err());
+                  return *n ? node_gql(project, **n) : json(nullptr);
+                })));
 
   // Mutations.
   auto mutation = [&](const char* f, std::function<field_value(app&, const std::string&, const json&, context&)> fn) {
     // The role and scope were checked by guard_root_fields (graphql_root_operations).
     st.push_back(s.resolve("Mutation", f, each([fn, f](const json&, const json& args, context& c) -> field_value {
-      std::string project = project_of(args);
-      auto& r = rctx(c);
-      auto out = fn(*r.a, project, args, c);
-      if (out.error.empty()) r.a->audit(r.origin, std::string("graphql.") + f, project);
-      return out;
-    })));
+                             std::string project = project_of(args);
+                             auto& r = rctx(c);
+                             auto out = fn(*r.a, project, args, c);
+                             if (out.error.empty()) r.a->audit(r.origin, std::string("graphql.") + f, project);
+                             return out;
+                           })));
   };
   auto input_of = [](const json& args, bool create) -> result<node_input> {
     nlohmann::json in = nlohmann::json::parse(args["input"].dump());
@@ -682,9 +736,11 @@ status wire_query_resolvers(gql::schema& s) {
       }
     }
     std::string root = given.empty() ? registered : given;
-    if (root.empty()) return field_value::fail("no root registered for project " + project + "; give input.root", "BAD_USER_INPUT");
+    if (root.empty())
+      return field_value::fail("no root registered for project " + project + "; give input.root", "BAD_USER_INPUT");
     operation op = operation::project_index;
-    if (!exists) op = operation::project_create;
+    if (!exists)
+      op = operation::project_create;
     else if (!given.empty()) {
       auto canon = a.check_root(given);
       if (!canon.ok()) return fail(canon.err());
@@ -699,62 +755,67 @@ status wire_query_resolvers(gql::schema& s) {
   });
   // parseFile stores nothing: the reader role is enough.
   st.push_back(s.resolve("Mutation", "parseFile", each([](const json&, const json& args, context& c) -> field_value {
-    auto& r = rctx(c);
-    const auto& in = args["input"];
-    nlohmann::json body = nlohmann::json::object();
-    if (in.contains("project") && in["project"].is_string()) body["project"] = in["project"].get<std::string>();
-    if (in.contains("filePath") && in["filePath"].is_string()) body["path"] = in["filePath"].get<std::string>();
-    if (in.contains("content") && in["content"].is_string()) body["source"] = in["content"].get<std::string>();
-    if (in.contains("language") && in["language"].is_string()) body["language"] = lower(in["language"].get<std::string>());
-    auto out = parse_for_api(*r.a, r.who, body);
-    if (!out.ok()) return fail(out.err());
-    const auto& fx = out->extract;
-    std::string project = body.value("project", std::string());
-    std::map<node_id, const node*> by;
-    for (const auto& n : fx.nodes) by[n.id] = &n;
-    auto opt = [&](node_id id) -> std::optional<node> {
-      auto it = by.find(id);
-      return it == by.end() ? std::nullopt : std::optional<node>(*it->second);
-    };
-    json nodes = json::array(), rels = json::array();
-    std::map<node_id, json> shallow;
-    for (const auto& n : fx.nodes) {
-      auto j = node_gql(project, n);
-      j["__transient"] = true;
-      j["metadata"] = node_metadata(n);
-      j["embeddings"] = nullptr;  // not in any search index
-      shallow[n.id] = j;
-    }
-    std::map<node_id, json> kids;
-    for (const auto& n : fx.nodes)
-      if (n.parent) kids[n.parent].push_back(shallow[n.id]);
-    for (const auto& n : fx.nodes) {
-      auto j = shallow[n.id];
-      j["parent"] = n.parent && shallow.count(n.parent) ? shallow[n.parent] : json(nullptr);
-      j["children"] = kids.count(n.id) ? kids[n.id] : json::array();
-      nodes.push_back(std::move(j));
-    }
+                           auto& r = rctx(c);
+                           const auto& in = args["input"];
+                           nlohmann::json body = nlohmann::json::object();
+                           if (in.contains("project") && in["project"].is_string())
+                             body["project"] = in["project"].get<std::string>();
+                           if (in.contains("filePath") && in["filePath"].is_string())
+                             body["path"] = in["filePath"].get<std::string>();
+                           if (in.contains("content") && in["content"].is_string())
+                             body["source"] = in["content"].get<std::string>();
+                           if (in.contains("language") && in["language"].is_string())
+                             body["language"] = lower(in["language"].get<std::string>());
+                           auto out = parse_for_api(*r.a, r.who, body);
+                           if (!out.ok()) return fail(out.err());
+                           const auto& fx = out->extract;
+                           std::string project = body.value("project", std::string());
+                           std::map<node_id, const node*> by;
+                           for (const auto& n : fx.nodes) by[n.id] = &n;
+                           auto opt = [&](node_id id) -> std::optional<node> {
+                             auto it = by.find(id);
+                             return it == by.end() ? std::nullopt : std::optional<node>(*it->second);
+                           };
+                           json nodes = json::array(), rels = json::array();
+                           std::map<node_id, json> shallow;
+                           for (const auto& n : fx.nodes) {
+                             auto j = node_gql(project, n);
+                             j["__transient"] = true;
+                             j["metadata"] = node_metadata(n);
+                             j["embeddings"] = nullptr;  // not in any search index
+                             shallow[n.id] = j;
+                           }
+                           std::map<node_id, json> kids;
+                           for (const auto& n : fx.nodes)
+                             if (n.parent) kids[n.parent].push_back(shallow[n.id]);
+                           for (const auto& n : fx.nodes) {
+                             auto j = shallow[n.id];
+                             j["parent"] = n.parent && shallow.count(n.parent) ? shallow[n.parent] : json(nullptr);
+                             j["children"] = kids.count(n.id) ? kids[n.id] : json::array();
+                             nodes.push_back(std::move(j));
+                           }
 
-    for (const auto& e : fx.contains) rels.push_back(edge_gql(project, e, opt(e.source), opt(e.target)));
-    for (const auto& ref : fx.refs.refs) {
-      edge e;
-      e.source = ref.source;
-      e.kind = ref.kind;
-      e.how = resolution::unresolved;
-      e.target_name = ref.qualifier.empty() ? ref.name : ref.qualifier + "." + ref.name;
-      e.sites.push_back(ref.site);
-      rels.push_back(edge_gql(project, e, opt(e.source), std::nullopt));
-    }
-    for (auto& r2 : rels)
-      for (const char* end : {"source", "target"})
-        if (r2[end].is_object()) r2[end]["__transient"] = true;
-    return json{{"filePath", fx.record.path},
-                {"language", upper(to_string(fx.record.lang))},
-                {"nodes", nodes},
-                {"relationships", rels},
-                {"syntaxErrors", fx.record.error_count},
-                {"parseMs", out->parse_seconds * 1e3}};
-  })));
+                           for (const auto& e : fx.contains)
+                             rels.push_back(edge_gql(project, e, opt(e.source), opt(e.target)));
+                           for (const auto& ref : fx.refs.refs) {
+                             edge e;
+                             e.source = ref.source;
+                             e.kind = ref.kind;
+                             e.how = resolution::unresolved;
+                             e.target_name = ref.qualifier.empty() ? ref.name : ref.qualifier + "." + ref.name;
+                             e.sites.push_back(ref.site);
+                             rels.push_back(edge_gql(project, e, opt(e.source), std::nullopt));
+                           }
+                           for (auto& r2 : rels)
+                             for (const char* end : {"source", "target"})
+                               if (r2[end].is_object()) r2[end]["__transient"] = true;
+                           return json{{"filePath", fx.record.path},
+                                       {"language", upper(to_string(fx.record.lang))},
+                                       {"nodes", nodes},
+                                       {"relationships", rels},
+                                       {"syntaxErrors", fx.record.error_count},
+                                       {"parseMs", out->parse_seconds * 1e3}};
+                         })));
   mutation("rebuildIndex", [](app& a, const std::string& project, const json&, context&) -> field_value {
     auto r = a.eng().sync_vectors(project, true);
     if (!r.ok()) return fail(r.err());

@@ -69,9 +69,14 @@ std::pair<int, gql::json> graphql_service::execute(const api_request& origin, co
     return {400, gql::execute(*schema_, p, none)};
   }
   if (p.op->op == "subscription")
-    return {400, gql::json{{"errors", gql::json::array({{{"message", "Subscriptions need a streaming transport: graphql-transport-ws on /graphql, or Server-Sent Events (Accept: text/event-stream)."}}})}}};
+    return {400, gql::json{{"errors",
+                            gql::json::array({{{"message",
+                                                "Subscriptions need a streaming transport: graphql-transport-ws on "
+                                                "/graphql, or Server-Sent Events (Accept: text/event-stream)."}}})}}};
   if (read_only && p.op->op == "mutation")
-    return {405, gql::json{{"errors", gql::json::array({{{"message", "Can only perform a mutation operation from a POST request."}}})}}};
+    return {405,
+            gql::json{{"errors", gql::json::array(
+                                     {{{"message", "Can only perform a mutation operation from a POST request."}}})}}};
   if (auto e = gql::check_cost(*schema_, p, cost_)) {
     ++a_.stats().graphql_refused_cost_total;
     return {400, refused(*e)};
@@ -116,8 +121,7 @@ struct member_handle : gql::stream_handle {
 }  // namespace
 
 std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& origin, const gql::request& req,
-                                                           next_fn on_next,
-                                                           std::function<void(gql::json)> on_done) {
+                                                           next_fn on_next, std::function<void(gql::json)> on_done) {
   auto p = std::make_shared<gql::prepared>(gql::prepare(*schema_, req));
   if (!p->errors.empty()) {
     on_done(gql::errors_json(p->errors));
@@ -211,8 +215,10 @@ std::unique_ptr<gql::stream_handle> graphql_service::start(const api_request& or
     // Through the member's lane when there are lanes: after every event before it.
     for (auto& [lane, f] : to) {
       auto errors = err.empty() ? gql::json(nullptr) : gql::json::array({{{"message", err}}});
-      if (lanes_.empty()) f(std::move(errors));
-      else lanes_[lane]([f = std::move(f), errors = std::move(errors)]() mutable { f(std::move(errors)); });
+      if (lanes_.empty())
+        f(std::move(errors));
+      else
+        lanes_[lane]([f = std::move(f), errors = std::move(errors)]() mutable { f(std::move(errors)); });
     }
   };
   auto r = gql::subscribe(*schema_, p, st->ctx->ctx, emit, end);

@@ -10,8 +10,8 @@
 #include <unordered_map>
 
 #include "net/app/api_types.hpp"
-#include "net/graphql/gql_request.hpp"
 #include "net/app/policy.hpp"
+#include "net/graphql/gql_request.hpp"
 #include "schema/graphql/cost.hpp"
 #include "schema/graphql/execute.hpp"
 

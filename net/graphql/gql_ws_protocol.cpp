@@ -1,7 +1,7 @@
 #include "net/graphql/gql_ws_protocol.hpp"
 
-#include "net/graphql/gql_request.hpp"
 #include "net/app/policy.hpp"
+#include "net/graphql/gql_request.hpp"
 #include "schema/client_json.hpp"
 
 namespace cg::net {
@@ -95,7 +95,7 @@ void gql_ws_protocol::on_complete(const nlohmann::json& j) {
   auto it = ops_.find(j["id"].get<std::string>());
   if (it == ops_.end()) return;
   if (it->second.cancel) it->second.cancel->store(true);  // a running query stops early
-  ops_.erase(it);                                           // a subscription's handle goes: it stops
+  ops_.erase(it);                                         // a subscription's handle goes: it stops
 }
 
 void gql_ws_protocol::attach(const std::string& id, std::shared_ptr<gql::stream_handle> h) {
@@ -106,12 +106,13 @@ void gql_ws_protocol::attach(const std::string& id, std::shared_ptr<gql::stream_
 bool gql_ws_protocol::finish(const std::string& id) { return ops_.erase(id) != 0; }
 
 std::string gql_ws_protocol::next_prefix(const std::string& id) {
-  return "{\"type\":\"next\",\"id\":" + nlohmann::json(id).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-         ",\"payload\":";
+  return "{\"type\":\"next\",\"id\":" +
+         nlohmann::json(id).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ",\"payload\":";
 }
 
 std::string gql_ws_protocol::complete_message(const std::string& id) {
-  return nlohmann::json({{"type", "complete"}, {"id", id}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json({{"type", "complete"}, {"id", id}})
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string gql_ws_protocol::error_message(const std::string& id, const gql::json& errors) {

@@ -20,16 +20,16 @@ namespace cg::net {
 
 // WebSocket close codes the server sends (RFC 6455 and graphql-transport-ws).
 namespace ws_close {
-inline constexpr uint16_t going_away = 1001;        // server shutting down
-inline constexpr uint16_t bad_payload = 1007;       // a binary frame where text is expected
-inline constexpr uint16_t policy = 1008;            // slow consumer
-inline constexpr uint16_t invalid_message = 4400;   // not a protocol message (bad JSON, unknown type, ...)
-inline constexpr uint16_t unauthorized = 4401;      // subscribe before connection_ack
-inline constexpr uint16_t forbidden = 4403;         // bad or missing token in connection_init
-inline constexpr uint16_t init_timeout = 4408;      // no connection_init in time
-inline constexpr uint16_t duplicate_id = 4409;      // an operation id already running
-inline constexpr uint16_t too_many_inits = 4429;    // a second connection_init
-inline constexpr uint16_t unavailable = 4500;       // GraphQL is not available
+inline constexpr uint16_t going_away = 1001;       // server shutting down
+inline constexpr uint16_t bad_payload = 1007;      // a binary frame where text is expected
+inline constexpr uint16_t policy = 1008;           // slow consumer
+inline constexpr uint16_t invalid_message = 4400;  // not a protocol message (bad JSON, unknown type, ...)
+inline constexpr uint16_t unauthorized = 4401;     // subscribe before connection_ack
+inline constexpr uint16_t forbidden = 4403;        // bad or missing token in connection_init
+inline constexpr uint16_t init_timeout = 4408;     // no connection_init in time
+inline constexpr uint16_t duplicate_id = 4409;     // an operation id already running
+inline constexpr uint16_t too_many_inits = 4429;   // a second connection_init
+inline constexpr uint16_t unavailable = 4500;      // GraphQL is not available
 }  // namespace ws_close
 
 class gql_ws_protocol {
@@ -71,7 +71,8 @@ class gql_ws_protocol {
   const principal& who() const { return who_; }
 
   // Server-to-client messages.
-  static std::string next_prefix(const std::string& id);  // {"type":"next","id":...,"payload":  (then the payload and '}')
+  static std::string next_prefix(
+      const std::string& id);  // {"type":"next","id":...,"payload":  (then the payload and '}')
   static std::string complete_message(const std::string& id);
   static std::string error_message(const std::string& id, const gql::json& errors);
 

@@ -31,7 +31,8 @@ struct harness {
     };
     h.send = [this](std::string t) { sent.push_back(std::move(t)); };
     h.close = [this](uint16_t c, std::string r) { closed.emplace_back(c, std::move(r)); };
-    h.start = [this](const std::string& id, gql::request r, const principal& who, std::shared_ptr<std::atomic<bool>> c) {
+    h.start = [this](const std::string& id, gql::request r, const principal& who,
+                     std::shared_ptr<std::atomic<bool>> c) {
       started.push_back({id, std::move(r), who, std::move(c)});
     };
     p.emplace(std::move(h), std::move(upgrade_who), max_ops);
@@ -84,9 +85,11 @@ TEST(GqlWsProtocol, InvalidMessagesClose4400) {
   harness deep;
   EXPECT_FALSE(deep.msg(std::string(100000, '[') + std::string(100000, ']')));
   EXPECT_EQ(deep.last_close(), ws_close::invalid_message);
-  for (const char* bad_sub : {R"({"type":"subscribe","payload":{"query":"{a}"}})", R"({"type":"subscribe","id":"","payload":{"query":"{a}"}})",
-                              R"({"type":"subscribe","id":"1"})", R"({"type":"subscribe","id":"1","payload":{"query":5}})",
-                              R"({"type":"subscribe","id":"1","payload":{"query":"{a}","variables":[1]}})"}) {
+  for (const char* bad_sub :
+       {R"({"type":"subscribe","payload":{"query":"{a}"}})",
+        R"({"type":"subscribe","id":"","payload":{"query":"{a}"}})", R"({"type":"subscribe","id":"1"})",
+        R"({"type":"subscribe","id":"1","payload":{"query":5}})",
+        R"({"type":"subscribe","id":"1","payload":{"query":"{a}","variables":[1]}})"}) {
     harness h;
     ASSERT_TRUE(h.msg(R"({"type":"connection_init","payload":{"token":"good"}})"));
     EXPECT_FALSE(h.msg(bad_sub)) << bad_sub;

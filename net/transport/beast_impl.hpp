@@ -49,14 +49,14 @@ struct server::impl {
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   size_t next_context = 0;  // touched only by the accept handler (contexts[0]'s thread)
-  int next_loop();  // the index of the context for the next connection
+  int next_loop();          // the index of the context for the next connection
   std::optional<asio::ssl::context> ssl;
   tcp::acceptor acceptor;
   asio::thread_pool workers;
   std::vector<std::thread> io_threads;
   uint16_t bound_port = 0;
 
-  std::atomic<int64_t> in_flight{0};       // requests between read and the end of their answer
+  std::atomic<int64_t> in_flight{0};  // requests between read and the end of their answer
   std::atomic<int64_t> connections{0};
   std::mutex sessions_mu;
   std::unordered_map<uint64_t, std::weak_ptr<session_base>> sessions;

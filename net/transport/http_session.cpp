@@ -8,9 +8,9 @@
 #include <chrono>
 #include <deque>
 
+#include "net/app/outbox.hpp"
 #include "net/transport/beast_impl.hpp"
 #include "net/transport/beast_request.hpp"
-#include "net/app/outbox.hpp"
 
 namespace cg::net {
 namespace {
@@ -36,11 +36,10 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     id_ = srv_.add_session(this->weak_from_this());
     if constexpr (std::is_same_v<Stream, tls_stream>) {
       beast::get_lowest_layer(stream_).expires_after(srv_.opts.limits.read_timeout);
-      stream_.async_handshake(asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) {
-                                if (ec) return;  // not TLS, or a failed handshake: drop
-                                self->do_read();
-                              });
+      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return;  // not TLS, or a failed handshake: drop
+        self->do_read();
+      });
     } else {
       do_read();
     }
@@ -133,10 +132,9 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     asio::post(srv_.workers, [self = this->shared_from_this(), ar = std::move(ar), name = p.route_name, r, start,
                               keep_alive]() mutable {
       auto reply = self->srv_.application->invoke(*r, ar);
-      asio::post(self->stream_.get_executor(), [self, ar = std::move(ar), name = std::move(name),
-                                                reply = std::move(reply), start, keep_alive]() mutable {
-        self->deliver(std::move(ar), name, std::move(reply), start, keep_alive);
-      });
+      asio::post(self->stream_.get_executor(),
+                 [self, ar = std::move(ar), name = std::move(name), reply = std::move(reply), start,
+                  keep_alive]() mutable { self->deliver(std::move(ar), name, std::move(reply), start, keep_alive); });
     });
   }
 
@@ -212,12 +210,13 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     *msg += "\r\n\r\n";
     *msg += res.body;
     beast::get_lowest_layer(stream_).expires_after(srv_.opts.limits.read_timeout);
-    asio::async_write(stream_, asio::buffer(*msg), [self = this->shared_from_this(), msg, close](beast::error_code ec, size_t) {
-      --self->srv_.in_flight;
-      self->busy_ = false;
-      if (ec || close) return self->do_close();
-      self->do_read();
-    });
+    asio::async_write(stream_, asio::buffer(*msg),
+                      [self = this->shared_from_this(), msg, close](beast::error_code ec, size_t) {
+                        --self->srv_.in_flight;
+                        self->busy_ = false;
+                        if (ec || close) return self->do_close();
+                        self->do_read();
+                      });
   }
 
   void start_stream(api_request ar, const std::string& route_name, stream_reply s, clock::time_point start,
@@ -384,15 +383,15 @@ void http_session<Stream>::start_stream(api_request ar, const std::string& route
   // shows up as a write error, a stuck one as the queue bound.
   beast::get_lowest_layer(stream_).expires_never();
   st_->writing = true;
-  http::async_write_header(stream_, *st_->serializer,
-                           [self = this->shared_from_this(), produce = std::move(s.produce), sink](
-                               beast::error_code ec, size_t) mutable {
-                             self->st_->writing = false;
-                             if (ec) return self->stream_abort();
-                             asio::post(self->srv_.workers, [produce = std::move(produce), sink] { produce(sink); });
-                             self->watch_client();
-                             self->write_next_chunk();
-                           });
+  http::async_write_header(
+      stream_, *st_->serializer,
+      [self = this->shared_from_this(), produce = std::move(s.produce), sink](beast::error_code ec, size_t) mutable {
+        self->st_->writing = false;
+        if (ec) return self->stream_abort();
+        asio::post(self->srv_.workers, [produce = std::move(produce), sink] { produce(sink); });
+        self->watch_client();
+        self->write_next_chunk();
+      });
 }
 
 // A client that goes away while nothing is being written shows up here: one read
@@ -431,10 +430,11 @@ void http_session<Stream>::write_next_chunk() {
   if (st_->queue.empty()) {
     if (!st_->ending) return;
     st_->writing = true;
-    asio::async_write(stream_, http::make_chunk_last(), [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      self->st_->writing = false;
-      self->finish_stream(!ec);
-    });
+    asio::async_write(stream_, http::make_chunk_last(),
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        self->st_->writing = false;
+                        self->finish_stream(!ec);
+                      });
     return;
   }
   auto c = st_->queue.start_front();

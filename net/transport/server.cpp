@@ -18,7 +18,10 @@ std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
 }  // namespace
 
 server::impl::impl(engine& e, server_options o)
-    : eng(e), opts(std::move(o)), contexts(make_contexts(std::max(1u, opts.io_threads))), acceptor(*contexts[0]),
+    : eng(e),
+      opts(std::move(o)),
+      contexts(make_contexts(std::max(1u, opts.io_threads))),
+      acceptor(*contexts[0]),
       workers(std::max(1u, opts.worker_threads)) {
   for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
 }
@@ -66,8 +69,9 @@ void server::impl::remove_session(uint64_t id) {
 
 void server::impl::do_accept() {
   int loop = next_loop();
-  acceptor.async_accept(contexts[static_cast<size_t>(loop)]->get_executor(),
-                        [this, loop](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket), loop); });
+  acceptor.async_accept(
+      contexts[static_cast<size_t>(loop)]->get_executor(),
+      [this, loop](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket), loop); });
 }
 
 void server::impl::on_accept(beast::error_code ec, tcp::socket socket, int loop) {
@@ -111,8 +115,7 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
     try {  // Asio reports by exception: it stays here
       p->ssl.emplace(asio::ssl::context::tls_server);
       p->ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                          asio::ssl::context::no_tlsv1_1);
+                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
       p->ssl->use_certificate_chain_file(opts.tls_cert_file);
       p->ssl->use_private_key_file(opts.tls_key_file, asio::ssl::context::pem);
     } catch (const std::exception& e) {
@@ -135,11 +138,16 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
   if (auto problems = p->application->route_problems(); !problems.empty())
     return make_error(errc::internal, "the route table and its handlers disagree: " + problems.front());
   p->application->stats().add_collector([raw = p.get()](std::vector<metrics::sample>& out) {
-    out.push_back({"codegraph_connections", "Open connections (HTTP and WebSocket).", "gauge", {},
+    out.push_back({"codegraph_connections",
+                   "Open connections (HTTP and WebSocket).",
+                   "gauge",
+                   {},
                    static_cast<double>(raw->connections.load())});
     out.push_back({"codegraph_memory_trims_total",
-                   "Times the network threads gave freed memory back after a connection with a big queue.", "counter",
-                   {}, static_cast<double>(raw->trims.load())});
+                   "Times the network threads gave freed memory back after a connection with a big queue.",
+                   "counter",
+                   {},
+                   static_cast<double>(raw->trims.load())});
   });
   p->do_accept();
   unsigned n = std::max(1u, opts.io_threads);
@@ -147,7 +155,9 @@ result<std::unique_ptr<server>> server::start(engine& eng, server_options opts) 
     // Subscription fan-out runs on the network threads: one strand per lane.
     std::vector<graphql_service::lane> lanes;
     for (unsigned i = 0; i < 2 * n; ++i)
-      lanes.push_back([strand = asio::make_strand(*p->contexts[i % n])](std::function<void()> fn) { asio::post(strand, std::move(fn)); });
+      lanes.push_back([strand = asio::make_strand(*p->contexts[i % n])](std::function<void()> fn) {
+        asio::post(strand, std::move(fn));
+      });
     g->set_fanout_lanes(std::move(lanes), n);
   }
   for (unsigned i = 0; i < n; ++i) p->io_threads.emplace_back([c = p->contexts[i].get()] { c->run(); });

@@ -17,13 +17,13 @@ class engine;
 namespace cg::net {
 
 struct server_limits {
-  size_t body_bytes = 8u << 20;          // request bodies (413 above)
-  size_t header_bytes = 16u << 10;       // request line + headers (431 above)
+  size_t body_bytes = 8u << 20;     // request bodies (413 above)
+  size_t header_bytes = 16u << 10;  // request line + headers (431 above)
   // To receive a whole request, and the longest a keep-alive connection may sit idle
   // between requests; also covers the TLS handshake and each response write.
   std::chrono::milliseconds read_timeout{30000};
-  size_t ws_message_bytes = 1u << 20;    // largest WebSocket message accepted
-  size_t ws_queue_bytes = 4u << 20;      // per-connection outbound bound (slow-consumer policy)
+  size_t ws_message_bytes = 1u << 20;                 // largest WebSocket message accepted
+  size_t ws_queue_bytes = 4u << 20;                   // per-connection outbound bound (slow-consumer policy)
   std::chrono::milliseconds ws_ping_interval{20000};  // keepalive ping when idle this long
   std::chrono::milliseconds ws_idle_timeout{60000};   // no pong / traffic: close
   std::chrono::milliseconds ws_slow_close{10000};     // queue over the bound this long: close 1008
@@ -35,9 +35,9 @@ struct server_limits {
 
 // What one GraphQL operation may cost (docs/API.md, "Query cost and budgets").
 struct graphql_limits {
-  uint64_t max_cost = 250000;                 // estimated before execution; 0: no limit
-  std::chrono::milliseconds timeout{30000};   // wall time per operation (per event of a subscription)
-  size_t max_memory = 256u << 20;             // estimated bytes of its values; 0: no limit
+  uint64_t max_cost = 250000;                // estimated before execution; 0: no limit
+  std::chrono::milliseconds timeout{30000};  // wall time per operation (per event of a subscription)
+  size_t max_memory = 256u << 20;            // estimated bytes of its values; 0: no limit
 };
 
 struct rate_options {
@@ -47,12 +47,12 @@ struct rate_options {
 
 struct server_options {
   std::string address = "127.0.0.1";
-  uint16_t port = 8080;                // 0: any free port (see server::port())
-  unsigned io_threads = 2;             // Asio threads (network)
-  unsigned worker_threads = 4;         // blocking handlers (search, parse, graph walks)
+  uint16_t port = 8080;                     // 0: any free port (see server::port())
+  unsigned io_threads = 2;                  // Asio threads (network)
+  unsigned worker_threads = 4;              // blocking handlers (search, parse, graph walks)
   std::string tls_cert_file, tls_key_file;  // both set: HTTPS and WSS only
   auth_options auth;
-  std::vector<std::string> cors_origins;     // allowed browser origins; "*" for any
+  std::vector<std::string> cors_origins;  // allowed browser origins; "*" for any
   // Host names the server answers to (DNS rebinding): besides IP literals and
   // "localhost". Empty: on a loopback address only those; elsewhere any name.
   std::vector<std::string> allowed_hosts;
@@ -64,13 +64,13 @@ struct server_options {
   // carries its token in connection_init instead.
   bool query_token = false;
   graphql_limits graphql;
-  std::string audit_log;               // JSON lines of every write; "" : none
+  std::string audit_log;  // JSON lines of every write; "" : none
   server_limits limits;
   rate_options rate;
-  size_t cache_bytes = 64u << 20;      // query-result cache; 0: off
+  size_t cache_bytes = 64u << 20;  // query-result cache; 0: off
   std::chrono::milliseconds cache_ttl{30000};
-  std::string data_dir;                // for /health and the key file
-  std::string assets_dir;              // node_modules with graphiql, react, react-dom; "": the build's
+  std::string data_dir;    // for /health and the key file
+  std::string assets_dir;  // node_modules with graphiql, react, react-dom; "": the build's
   // Index settings applied to projects indexed through the API.
   uint64_t max_file_bytes = 2u << 20;
   bool vectors = true;

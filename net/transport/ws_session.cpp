@@ -9,11 +9,11 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 
-#include "net/transport/beast_impl.hpp"
+#include "net/app/outbox.hpp"
 #include "net/graphql/gql_service.hpp"
 #include "net/graphql/gql_ws_protocol.hpp"
+#include "net/transport/beast_impl.hpp"
 #include "net/transport/memory_trim.hpp"
-#include "net/app/outbox.hpp"
 
 namespace cg::net {
 namespace {
@@ -74,8 +74,10 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
 
  private:
   tcp::socket& socket() {
-    if constexpr (std::is_same_v<Next, tcp::socket>) return ws_.next_layer();
-    else return beast::get_lowest_layer(ws_).socket();
+    if constexpr (std::is_same_v<Next, tcp::socket>)
+      return ws_.next_layer();
+    else
+      return beast::get_lowest_layer(ws_).socket();
   }
 
   struct hub_client : event_client {
@@ -153,7 +155,9 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       close_with(static_cast<websocket::close_code>(code), std::move(reason));
     };
     h.start = [this](const std::string& id, gql::request gr, const principal& who,
-                     std::shared_ptr<std::atomic<bool>> cancel) { run_operation(id, std::move(gr), who, std::move(cancel)); };
+                     std::shared_ptr<std::atomic<bool>> cancel) {
+      run_operation(id, std::move(gr), who, std::move(cancel));
+    };
     h.available = srv_.application->graphql() != nullptr;
     proto_.emplace(std::move(h), req_.who);
   }
@@ -246,9 +250,8 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
   void write_next() {
     if (out_.empty() || closing_) return;
     writing_ = true;
-    ws_.async_write(asio::buffer(*out_.start_front()), [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      self->on_write(ec);
-    });
+    ws_.async_write(asio::buffer(*out_.start_front()),
+                    [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_write(ec); });
   }
 
   void on_write(beast::error_code ec) {

@@ -9,7 +9,6 @@ value& value::operator=(const value&) = default;
 value& value::operator=(value&&) noexcept = default;
 value::~value() = default;
 
-
 std::string type_ref::str() const {
   switch (k) {
     case kind::named: return name;

@@ -19,8 +19,8 @@ struct value {
   kind k = kind::null;
   std::string text;  // variable or enum name, number literal, string contents
   bool boolean = false;
-  bool block = false;  // a block string (for printing)
-  std::vector<value> items;                          // list
+  bool block = false;                                 // a block string (for printing)
+  std::vector<value> items;                           // list
   std::vector<std::pair<std::string, value>> fields;  // object, in source order
   location loc;
 
@@ -36,8 +36,8 @@ struct value {
 
 struct type_ref {
   enum class kind : uint8_t { named, list, non_null } k = kind::named;
-  std::string name;               // named
-  std::shared_ptr<type_ref> of;   // list, non_null
+  std::string name;              // named
+  std::shared_ptr<type_ref> of;  // list, non_null
   location loc;
 
   static type_ref named_type(std::string n) {
@@ -74,10 +74,10 @@ using selection_set = std::vector<selection>;
 
 struct selection {
   enum class kind : uint8_t { field, spread, inline_fragment } k = kind::field;
-  std::string alias, name;        // field (alias may be empty); spread: the fragment name
-  std::vector<argument> args;     // field
+  std::string alias, name;     // field (alias may be empty); spread: the fragment name
+  std::vector<argument> args;  // field
   std::vector<directive> directives;
-  std::string type_condition;     // inline fragment ("" when absent)
+  std::string type_condition;  // inline fragment ("" when absent)
   selection_set sub;
   location loc;
   const std::string& response_name() const { return alias.empty() ? name : alias; }
@@ -134,12 +134,12 @@ struct type_def {
   enum class kind : uint8_t { scalar, object, interface, union_, enum_, input } k = kind::object;
   bool extension = false;
   std::string description, name;
-  std::vector<std::string> interfaces;   // object, interface
+  std::vector<std::string> interfaces;  // object, interface
   std::vector<directive> directives;
-  std::vector<field_def> fields;         // object, interface
+  std::vector<field_def> fields;  // object, interface
   std::vector<input_value_def> input_fields;
-  std::vector<std::string> members;      // union
-  std::vector<enum_value_def> values;    // enum
+  std::vector<std::string> members;    // union
+  std::vector<enum_value_def> values;  // enum
   location loc;
 };
 

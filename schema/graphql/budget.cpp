@@ -22,9 +22,12 @@ void exec_budget::stop(reason r) {
 
 bool exec_budget::stopped() {
   if (why_.load(std::memory_order_relaxed) != 0) return true;
-  if (cancelled_ && cancelled_->load(std::memory_order_relaxed)) stop(reason::cancelled);
-  else if (shutdown_ && shutdown_->load(std::memory_order_relaxed)) stop(reason::shutdown);
-  else if (max_bytes_ && bytes_.load(std::memory_order_relaxed) > max_bytes_) stop(reason::memory);
+  if (cancelled_ && cancelled_->load(std::memory_order_relaxed))
+    stop(reason::cancelled);
+  else if (shutdown_ && shutdown_->load(std::memory_order_relaxed))
+    stop(reason::shutdown);
+  else if (max_bytes_ && bytes_.load(std::memory_order_relaxed) > max_bytes_)
+    stop(reason::memory);
   else if (auto d = deadline_.load(std::memory_order_relaxed);
            d != clock::time_point::max().time_since_epoch().count() &&
            (checks_.fetch_add(1, std::memory_order_relaxed) & 15) == 0 && clock::now().time_since_epoch().count() > d)

@@ -25,21 +25,23 @@ struct Budget : ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.err().message;
     s = *r;
     ASSERT_TRUE(s->resolve("Query", "items", each([](const json&, const json& args, context&) {
-      json arr = json::array();
-      for (int i = 0; i < args["n"].get<int>(); ++i) arr.push_back(json{{"v", i}, {"blob", std::string(1000, 'x')}});
-      return field_value{arr};
-    })).ok());
+                             json arr = json::array();
+                             for (int i = 0; i < args["n"].get<int>(); ++i)
+                               arr.push_back(json{{"v", i}, {"blob", std::string(1000, 'x')}});
+                             return field_value{arr};
+                           }))
+                    .ok());
     // Slow per parent, and it looks at the budget between parents.
     ASSERT_TRUE(s->resolve("Item", "slow", [this](const std::vector<const json*>& ps, const json&, context& c) {
-      std::vector<field_value> out;
-      for (size_t i = 0; i < ps.size(); ++i) {
-        if (c.stopped()) return std::vector<field_value>(ps.size(), field_value::fail("stopped"));
-        ++slow_calls;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        out.push_back(json(1));
-      }
-      return out;
-    }).ok());
+                   std::vector<field_value> out;
+                   for (size_t i = 0; i < ps.size(); ++i) {
+                     if (c.stopped()) return std::vector<field_value>(ps.size(), field_value::fail("stopped"));
+                     ++slow_calls;
+                     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                     out.push_back(json(1));
+                   }
+                   return out;
+                 }).ok());
   }
   json run(const std::string& q, std::shared_ptr<exec_budget> b) {
     request r;

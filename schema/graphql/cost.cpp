@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <optional>
+#include <tuple>
 #include <unordered_set>
 
 #include "schema/graphql/values.hpp"
@@ -51,8 +51,10 @@ class estimator {
       if (s.k == selection::kind::field) {
         auto& key = s.response_name();
         auto it = std::find_if(out.begin(), out.end(), [&](const group& g) { return g.first == key; });
-        if (it == out.end()) out.push_back({key, {&s}});
-        else it->second.push_back(&s);
+        if (it == out.end())
+          out.push_back({key, {&s}});
+        else
+          it->second.push_back(&s);
       } else if (s.k == selection::kind::inline_fragment) {
         collect(s.sub, out, visited);
       } else if (!visited.count(s.name)) {
@@ -153,10 +155,14 @@ class estimator {
     uint64_t own = size_arg(*f, args);
     uint64_t size = 1;
     if (is_list(f->type)) {
-      if (own) size = own;
-      else if (inherited) size = inherited;
-      else if (auto it = o_.list_sizes.find(parent.name + "." + f->name); it != o_.list_sizes.end()) size = it->second;
-      else size = o_.default_list_size;
+      if (own)
+        size = own;
+      else if (inherited)
+        size = inherited;
+      else if (auto it = o_.list_sizes.find(parent.name + "." + f->name); it != o_.list_sizes.end())
+        size = it->second;
+      else
+        size = o_.default_list_size;
     }
     uint64_t walk = depth_arg(*f, args);
     std::vector<const selection_set*> subs;
@@ -164,7 +170,8 @@ class estimator {
       if (!s->sub.empty()) subs.push_back(&s->sub);
     // A single object with a size argument hands it to the lists below it.
     uint64_t below = 0;
-    if (subs.empty()) below = 0;
+    if (subs.empty())
+      below = 0;
     else if (target->abstract()) {
       // Every possible type's fields count (an upper bound).
       for (const auto& name : target->possible)

@@ -39,6 +39,7 @@ uint64_t estimate_cost(const schema& s, const prepared& p, const cost_options& o
 
 // The error for an operation over the limit (nullopt when within it or unlimited):
 // code QUERY_TOO_COMPLEX, the cost and the limit in the message.
-std::optional<gql_error> check_cost(const schema& s, const prepared& p, const cost_options& o, uint64_t* cost = nullptr);
+std::optional<gql_error> check_cost(const schema& s, const prepared& p, const cost_options& o,
+                                    uint64_t* cost = nullptr);
 
 }  // namespace cg::gql

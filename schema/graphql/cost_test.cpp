@@ -61,9 +61,11 @@ TEST_F(Cost, SizesFromArgumentsDefaultsVariablesAndTheFieldAbove) {
 }
 
 TEST_F(Cost, NestingMultipliesAliasesAddFragmentsCountAsExecuted) {
-  auto one = cost(R"({ node(project: "p", id: "0000000000000001") { callers(limit: 10) { callees(limit: 10) { name } } } })");
+  auto one =
+      cost(R"({ node(project: "p", id: "0000000000000001") { callers(limit: 10) { callees(limit: 10) { name } } } })");
   EXPECT_EQ(one, 1u + 10u * (1u + 10u));
-  auto two = cost(R"({ a: node(project: "p", id: "0000000000000001") { callers(limit: 10) { callees(limit: 10) { name } } }
+  auto two =
+      cost(R"({ a: node(project: "p", id: "0000000000000001") { callers(limit: 10) { callees(limit: 10) { name } } }
                       b: node(project: "p", id: "0000000000000002") { callers(limit: 10) { callees(limit: 10) { name } } } })");
   EXPECT_EQ(two, 2 * one);
   // A fragment spread twice into one selection set is executed once.
@@ -71,22 +73,25 @@ TEST_F(Cost, NestingMultipliesAliasesAddFragmentsCountAsExecuted) {
                       fragment F on Node { callers(limit: 10) { name } })");
   EXPECT_EQ(frag, 1u + 10u);
   // Same-named fields merge (their selections are one).
-  EXPECT_EQ(cost(R"({ node(project: "p", id: "0000000000000001") { callers(limit: 4) { id } callers(limit: 4) { name } } })"),
-            1u + 4u);
+  EXPECT_EQ(
+      cost(R"({ node(project: "p", id: "0000000000000001") { callers(limit: 4) { id } callers(limit: 4) { name } } })"),
+      1u + 4u);
   // @skip leaves a field out.
   EXPECT_EQ(cost(R"({ node(project: "p", id: "0000000000000001") { callers(limit: 4) @skip(if: true) { id } } })"), 1u);
 }
 
 TEST_F(Cost, IntrospectionIsCheap) {
-  auto c = cost("{ __schema { types { name fields { name args { name type { name ofType { name ofType { name } } } } } } } }");
+  auto c = cost(
+      "{ __schema { types { name fields { name args { name type { name ofType { name ofType { name } } } } } } } }");
   EXPECT_LE(c, 1u);
 }
 
 TEST_F(Cost, TheProbesQueryIsRefusedWithItsCost) {
   std::string q = "{";
   for (int i = 0; i < 300; ++i)
-    q += " a" + std::to_string(i) +
-         R"(: nodes(project: "p", pagination: {first: 500}) { nodes { callers(depth: 5) { callees(depth: 5) { name } } } })";
+    q +=
+        " a" + std::to_string(i) +
+        R"(: nodes(project: "p", pagination: {first: 500}) { nodes { callers(depth: 5) { callees(depth: 5) { name } } } })";
   q += "}";
   request r;
   r.query = q;
@@ -105,7 +110,8 @@ TEST_F(Cost, TheProbesQueryIsRefusedWithItsCost) {
   // One alias alone, under a limit it is within 16 times of: its exact cost in the message.
   o.max_cost = 2000000;
   request one;
-  one.query = R"({ nodes(project: "p", pagination: {first: 500}) { nodes { callers(depth: 5) { callees(depth: 5) { name } } } } })";
+  one.query =
+      R"({ nodes(project: "p", pagination: {first: 500}) { nodes { callers(depth: 5) { callees(depth: 5) { name } } } } })";
   auto p1 = prepare(*s, one);
   auto e1 = check_cost(*s, p1, o, &c);
   ASSERT_TRUE(e1.has_value());
@@ -120,8 +126,8 @@ TEST_F(Cost, AHostileFragmentTreeCostsTheEstimatorLittle) {
   // Each fragment spreads the next twice under two object fields: 2^40 paths.
   std::string q = R"({ node(project: "p", id: "0000000000000001") { ...F0 } })";
   for (int i = 0; i < 40; ++i)
-    q += " fragment F" + std::to_string(i) + " on Node { parent { ...F" + std::to_string(i + 1) + " } children(limit: 1) { ...F" +
-         std::to_string(i + 1) + " } }";
+    q += " fragment F" + std::to_string(i) + " on Node { parent { ...F" + std::to_string(i + 1) +
+         " } children(limit: 1) { ...F" + std::to_string(i + 1) + " } }";
   q += " fragment F40 on Node { id }";
   request r;
   r.query = q;

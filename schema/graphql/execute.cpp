@@ -19,8 +19,10 @@ json error_json(const gql_error& e) {
   if (!e.path.empty()) {
     json p = json::array();
     for (const auto& s : e.path) {
-      if (auto* n = std::get_if<std::string>(&s)) p.push_back(*n);
-      else p.push_back(std::get<size_t>(s));
+      if (auto* n = std::get_if<std::string>(&s))
+        p.push_back(*n);
+      else
+        p.push_back(std::get<size_t>(s));
     }
     j["path"] = p;
   }
@@ -52,9 +54,12 @@ prepared prepare(const schema& s, const request& req, const exec_limits& limits)
   // The operation.
   if (req.operation_name.empty()) {
     if (doc->operations.size() != 1) {
-      p.errors.push_back({doc->operations.empty() ? "Must provide an operation."
-                                                  : "Must provide operation name if query contains multiple operations.",
-                          {}, {}, "BAD_USER_INPUT"});
+      p.errors.push_back({doc->operations.empty()
+                              ? "Must provide an operation."
+                              : "Must provide operation name if query contains multiple operations.",
+                          {},
+                          {},
+                          "BAD_USER_INPUT"});
       return p;
     }
     p.op = &doc->operations[0];
@@ -77,7 +82,9 @@ prepared prepare(const schema& s, const request& req, const exec_limits& limits)
         if (coerce_literal(s, *v.default_value, v.type, json::object(), d, err)) p.variables[v.name] = d;
       } else if (v.type.non_null()) {
         p.errors.push_back({"Variable \"$" + v.name + "\" of required type \"" + v.type.str() + "\" was not provided.",
-                            {v.loc}, {}, "BAD_USER_INPUT"});
+                            {v.loc},
+                            {},
+                            "BAD_USER_INPUT"});
       }
       continue;
     }
@@ -86,10 +93,14 @@ prepared prepare(const schema& s, const request& req, const exec_limits& limits)
     if (!coerce_input(s, given[v.name], v.type, out, err)) {
       if (given[v.name].is_null() && v.type.non_null())
         p.errors.push_back({"Variable \"$" + v.name + "\" of non-null type \"" + v.type.str() + "\" must not be null.",
-                            {v.loc}, {}, "BAD_USER_INPUT"});
+                            {v.loc},
+                            {},
+                            "BAD_USER_INPUT"});
       else
         p.errors.push_back({"Variable \"$" + v.name + "\" got invalid value " + inspect(given[v.name]) + "; " + err,
-                            {v.loc}, {}, "BAD_USER_INPUT"});
+                            {v.loc},
+                            {},
+                            "BAD_USER_INPUT"});
       continue;
     }
     p.variables[v.name] = std::move(out);
@@ -103,7 +114,8 @@ bool directives_include(const std::vector<directive>& ds, const json& variables)
     bool cond = false;
     for (const auto& a : d.args) {
       if (a.name != "if") continue;
-      if (a.v.k == value::kind::boolean) cond = a.v.boolean;
+      if (a.v.k == value::kind::boolean)
+        cond = a.v.boolean;
       else if (a.v.k == value::kind::variable && variables.contains(a.v.text) && variables[a.v.text].is_boolean())
         cond = variables[a.v.text].get<bool>();
     }
@@ -126,7 +138,8 @@ size_t approx_bytes(const json& v) {
     const json* j = todo.back();
     todo.pop_back();
     total += 16;
-    if (j->is_string()) total += j->get_ref<const std::string&>().size();
+    if (j->is_string())
+      total += j->get_ref<const std::string&>().size();
     else if (j->is_object())
       for (auto it = j->begin(); it != j->end(); ++it) {
         total += 32 + it.key().size();
@@ -229,8 +242,10 @@ class executor {
         case selection::kind::field: {
           auto& key = s.response_name();
           auto it = std::find_if(out.begin(), out.end(), [&](const group& g) { return g.first == key; });
-          if (it == out.end()) out.push_back({key, {&s}});
-          else it->second.push_back(&s);
+          if (it == out.end())
+            out.push_back({key, {&s}});
+          else
+            it->second.push_back(&s);
           break;
         }
         case selection::kind::inline_fragment:
@@ -261,8 +276,8 @@ class executor {
           if (!coerce_literal(s_, *d.default_value, d.type, p_.variables, v, err)) return false;
           out[d.name] = v;
         } else if (d.type.non_null()) {
-          err = a ? "Argument \"" + d.name + "\" of required type \"" + d.type.str() + "\" was provided the variable \"$" +
-                        a->v.text + "\" which was not provided a runtime value."
+          err = a ? "Argument \"" + d.name + "\" of required type \"" + d.type.str() +
+                        "\" was provided the variable \"$" + a->v.text + "\" which was not provided a runtime value."
                   : "Argument \"" + d.name + "\" of required type \"" + d.type.str() + "\" was not provided.";
           return false;
         }
@@ -371,7 +386,8 @@ class executor {
           std::string tname;
           for (const auto& a : first.args)
             if (a.name == "name") {
-              if (a.v.k == value::kind::string) tname = a.v.text;
+              if (a.v.k == value::kind::string)
+                tname = a.v.text;
               else if (a.v.k == value::kind::variable && p_.variables.contains(a.v.text))
                 tname = p_.variables[a.v.text].get<std::string>();
             }
@@ -391,7 +407,8 @@ class executor {
           vals.assign(n, field_value::fail(std::string("internal error: ") + e.what(), "INTERNAL_SERVER_ERROR"));
         }
       }
-      if (vals.size() != n) vals.assign(n, field_value::fail("internal error: resolver answered for the wrong number of objects"));
+      if (vals.size() != n)
+        vals.assign(n, field_value::fail("internal error: resolver answered for the wrong number of objects"));
       if (ctx_.budget) {
         size_t bytes = 0;
         for (const auto& v : vals) bytes += approx_bytes(v.value) + v.error.size();
@@ -406,8 +423,10 @@ class executor {
       auto done = complete_field(t, *f, groups[i], vals, fpaths);
       for (size_t k = 0; k < n; ++k) {
         if (!out[k]) continue;
-        if (!done[k]) out[k] = std::nullopt;  // a non-null field failed: the object is null
-        else (*out[k])[groups[i].first] = std::move(*done[k]);
+        if (!done[k])
+          out[k] = std::nullopt;  // a non-null field failed: the object is null
+        else
+          (*out[k])[groups[i].first] = std::move(*done[k]);
       }
     }
     return out;
@@ -461,8 +480,8 @@ class executor {
 
   std::vector<std::optional<json>> complete_nullable(const type_ref& t, const std::vector<json>& values,
                                                      const std::vector<path_t>& paths,
-                                                     const std::vector<const selection_set*>& subs,
-                                                     const selection* at, const std::vector<bool>& failed) {
+                                                     const std::vector<const selection_set*>& subs, const selection* at,
+                                                     const std::vector<bool>& failed) {
     const size_t n = values.size();
     std::vector<std::optional<json>> out(n, json(nullptr));
     for (size_t k = 0; k < n; ++k)
@@ -535,7 +554,8 @@ class executor {
         if (!ct || ct->k != type_def::kind::object || !s_.possible(*ti, concrete)) {
           add_error("Abstract type \"" + ti->name + "\" must resolve to an Object type at runtime for field \"" +
                         ctx_field_ + "\". Either the \"" + ti->name +
-                        "\" type should provide a \"resolveType\" function or each possible type should provide an \"isTypeOf\" function.",
+                        "\" type should provide a \"resolveType\" function or each possible type should provide an "
+                        "\"isTypeOf\" function.",
                     at, paths[k]);
           out[k] = std::nullopt;
           continue;
@@ -604,7 +624,8 @@ std::variant<std::unique_ptr<stream_handle>, std::vector<gql_error>> subscribe(
     const schema& s, std::shared_ptr<const prepared> p, context& ctx, emit_fn on_next,
     std::function<void(std::string)> on_end) {
   if (!p->errors.empty()) return p->errors;
-  if (p->op->op != "subscription") return std::vector<gql_error>{{"The operation is not a subscription.", {}, {}, "BAD_USER_INPUT"}};
+  if (p->op->op != "subscription")
+    return std::vector<gql_error>{{"The operation is not a subscription.", {}, {}, "BAD_USER_INPUT"}};
   auto ex = std::make_shared<executor>(s, *p, ctx);
   std::string err;
   auto root = ex->subscription_root(err);
@@ -625,9 +646,9 @@ std::variant<std::unique_ptr<stream_handle>, std::vector<gql_error>> subscribe(
     e.message = started.err().message;
     e.path = {r->g.first};
     e.code = started.err().code == errc::invalid_argument    ? "BAD_USER_INPUT"
-             : started.err().code == errc::not_found        ? "NOT_FOUND"
+             : started.err().code == errc::not_found         ? "NOT_FOUND"
              : started.err().code == errc::permission_denied ? "FORBIDDEN"
-                                                            : "INTERNAL_SERVER_ERROR";
+                                                             : "INTERNAL_SERVER_ERROR";
     return std::vector<gql_error>{e};
   }
   auto st = std::make_unique<subscription_state>();

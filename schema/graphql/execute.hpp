@@ -43,9 +43,10 @@ json execute(const schema& s, const prepared& p, context& ctx);
 // through the selection and handed to on_next as a response ({"data": ...}) with the
 // source event's coalescing key; on_end gets a stream error ("" for a normal end).
 // Errors that stop it from starting come back as the alternative.
-std::variant<std::unique_ptr<stream_handle>, std::vector<gql_error>> subscribe(
-    const schema& s, std::shared_ptr<const prepared> p, context& ctx, emit_fn on_next,
-    std::function<void(std::string)> on_end);
+std::variant<std::unique_ptr<stream_handle>, std::vector<gql_error>> subscribe(const schema& s,
+                                                                               std::shared_ptr<const prepared> p,
+                                                                               context& ctx, emit_fn on_next,
+                                                                               std::function<void(std::string)> on_end);
 
 json errors_json(const std::vector<gql_error>& errors);
 

@@ -39,41 +39,51 @@ struct fixture : ::testing::Test {
     s = *r;
     auto person = [](int i) { return json{{"name", "p" + std::to_string(i)}, {"i", i}, {"age", 20 + i}}; };
     ASSERT_TRUE(s->resolve("Query", "people", each([person](const json&, const json& args, context&) {
-      json arr = json::array();
-      for (int i = 0; i < args["n"].get<int>(); ++i) arr.push_back(person(i));
-      return field_value{arr};
-    })).ok());
-    ASSERT_TRUE(s->resolve("Person", "friends", [this, person](const std::vector<const json*>& ps, const json&, context&) {
-      ++friend_calls;
-      std::vector<field_value> out;
-      for (const auto* p : ps) {
-        int i = (*p)["i"].get<int>();
-        out.push_back(json::array({person(i * 10 + 1), person(i * 10 + 2)}));
-      }
-      return out;
-    }).ok());
+                             json arr = json::array();
+                             for (int i = 0; i < args["n"].get<int>(); ++i) arr.push_back(person(i));
+                             return field_value{arr};
+                           }))
+                    .ok());
+    ASSERT_TRUE(
+        s->resolve("Person", "friends", [this, person](const std::vector<const json*>& ps, const json&, context&) {
+           ++friend_calls;
+           std::vector<field_value> out;
+           for (const auto* p : ps) {
+             int i = (*p)["i"].get<int>();
+             out.push_back(json::array({person(i * 10 + 1), person(i * 10 + 2)}));
+           }
+           return out;
+         }).ok());
     ASSERT_TRUE(s->resolve("Person", "boss", [this](const std::vector<const json*>& ps, const json&, context&) {
-      ++boss_calls;
-      std::vector<field_value> out;
-      for (const auto* p : ps) out.push_back((*p)["i"].get<int>() == 1 ? json(nullptr) : json{{"name", "b"}, {"i", 0}});
-      return out;
-    }).ok());
+                   ++boss_calls;
+                   std::vector<field_value> out;
+                   for (const auto* p : ps)
+                     out.push_back((*p)["i"].get<int>() == 1 ? json(nullptr) : json{{"name", "b"}, {"i", 0}});
+                   return out;
+                 }).ok());
     ASSERT_TRUE(s->resolve("Query", "things", each([](const json&, const json&, context&) {
-      return field_value{json::array({json{{"__typename", "Person"}, {"name", "ann"}, {"i", 0}, {"age", 20}},
-                                      json{{"__typename", "Robot"}, {"name", "r2"}, {"model", "astromech"}}})};
-    })).ok());
+                             return field_value{
+                                 json::array({json{{"__typename", "Person"}, {"name", "ann"}, {"i", 0}, {"age", 20}},
+                                              json{{"__typename", "Robot"}, {"name", "r2"}, {"model", "astromech"}}})};
+                           }))
+                    .ok());
     for (const char* f : {"slowA", "slowB"})
       ASSERT_TRUE(s->resolve("Query", f, each([](const json&, const json&, context&) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        return field_value{json(1)};
-      }), true).ok());
+                               std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                               return field_value{json(1)};
+                             }),
+                             true)
+                      .ok());
     ASSERT_TRUE(s->resolve("Query", "fails", each([](const json&, const json&, context&) {
-      return field_value::fail("it broke", "BROKEN");
-    })).ok());
-    ASSERT_TRUE(s->resolve("Query", "strict", each([](const json&, const json&, context&) { return field_value{json(nullptr)}; })).ok());
-    ASSERT_TRUE(s->resolve("Query", "echo", each([](const json&, const json& args, context&) {
-      return field_value{json(args.dump())};
-    })).ok());
+                             return field_value::fail("it broke", "BROKEN");
+                           }))
+                    .ok());
+    ASSERT_TRUE(s->resolve("Query", "strict",
+                           each([](const json&, const json&, context&) { return field_value{json(nullptr)}; }))
+                    .ok());
+    ASSERT_TRUE(s->resolve("Query", "echo",
+                           each([](const json&, const json& args, context&) { return field_value{json(args.dump())}; }))
+                    .ok());
   }
   json run(const std::string& q, json vars = json::object()) {
     request r;
@@ -156,7 +166,8 @@ TEST_F(fixture, errors_null_their_field_and_propagate_through_non_null) {
 
 TEST_F(fixture, variables_defaults_and_coercion) {
   EXPECT_EQ(run("{ echo(v: 3) }")["data"]["echo"], R"({"v":[3],"s":"dflt"})");
-  EXPECT_EQ(run("query ($v: [Int!]) { echo(v: $v, s: \"x\") }", {{"v", {1, 2}}})["data"]["echo"], R"({"v":[1,2],"s":"x"})");
+  EXPECT_EQ(run("query ($v: [Int!]) { echo(v: $v, s: \"x\") }", {{"v", {1, 2}}})["data"]["echo"],
+            R"({"v":[1,2],"s":"x"})");
   auto bad = run("query ($v: [Int!]) { echo(v: $v) }", {{"v", {1, "two"}}});
   EXPECT_FALSE(bad.contains("data"));
   EXPECT_EQ(bad["errors"][0]["message"],
@@ -166,7 +177,8 @@ TEST_F(fixture, variables_defaults_and_coercion) {
 }
 
 TEST_F(fixture, fragments_on_interfaces_and_unions) {
-  auto r = run("{ things { __typename ... on Named { name } ... on Robot { model } ...P } } fragment P on Person { age }");
+  auto r =
+      run("{ things { __typename ... on Named { name } ... on Robot { model } ...P } } fragment P on Person { age }");
   ASSERT_FALSE(r.contains("errors")) << r.dump();
   EXPECT_EQ(r["data"]["things"][0], (json{{"__typename", "Person"}, {"name", "ann"}, {"age", 20}}));
   EXPECT_EQ(r["data"]["things"][1], (json{{"__typename", "Robot"}, {"name", "r2"}, {"model", "astromech"}}));
@@ -181,17 +193,19 @@ TEST_F(fixture, subscriptions_map_each_event_through_the_selection) {
       t.join();
     }
   };
-  ASSERT_TRUE(s->subscribe("ticks", [](const json& args, context&, emit_fn emit,
-                                       std::function<void(std::string)> end) -> result<std::unique_ptr<stream_handle>> {
-    auto h = std::make_unique<ticker>();
-    int n = args["n"].get<int>();
-    auto* stop = &h->stop;
-    h->t = std::thread([n, emit, end, stop] {
-      for (int i = 0; i < n && !*stop; ++i) emit(json(i), "");
-      end("");
-    });
-    return std::unique_ptr<stream_handle>(std::move(h));
-  }).ok());
+  ASSERT_TRUE(s->subscribe("ticks",
+                           [](const json& args, context&, emit_fn emit,
+                              std::function<void(std::string)> end) -> result<std::unique_ptr<stream_handle>> {
+                             auto h = std::make_unique<ticker>();
+                             int n = args["n"].get<int>();
+                             auto* stop = &h->stop;
+                             h->t = std::thread([n, emit, end, stop] {
+                               for (int i = 0; i < n && !*stop; ++i) emit(json(i), "");
+                               end("");
+                             });
+                             return std::unique_ptr<stream_handle>(std::move(h));
+                           })
+                  .ok());
   request r;
   r.query = "subscription { t: ticks(n: 3) }";
   auto p = std::make_shared<prepared>(prepare(*s, r));
@@ -199,10 +213,13 @@ TEST_F(fixture, subscriptions_map_each_event_through_the_selection) {
   std::mutex mu;
   std::vector<json> got;
   std::atomic<bool> ended{false};
-  auto h = subscribe(*s, p, ctx, [&](json v, std::string) {
-    std::lock_guard lock(mu);
-    got.push_back(v);
-  }, [&](std::string) { ended = true; });
+  auto h = subscribe(
+      *s, p, ctx,
+      [&](json v, std::string) {
+        std::lock_guard lock(mu);
+        got.push_back(v);
+      },
+      [&](std::string) { ended = true; });
   ASSERT_TRUE(std::holds_alternative<std::unique_ptr<stream_handle>>(h));
   for (int i = 0; i < 200 && !ended; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ASSERT_TRUE(ended);

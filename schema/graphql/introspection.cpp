@@ -63,114 +63,117 @@ void schema::install_introspection() {
   };
 
   (void)resolve("__Schema", "description", each([self](const json&, const json&, context&) {
-    return field_value{opt_string(self->description)};
-  }));
+                  return field_value{opt_string(self->description)};
+                }));
   (void)resolve("__Schema", "types", each([self](const json&, const json&, context&) {
-    json arr = json::array();
-    for (const auto& n : self->order_) arr.push_back(tref(n));
-    return field_value{arr};
-  }));
+                  json arr = json::array();
+                  for (const auto& n : self->order_) arr.push_back(tref(n));
+                  return field_value{arr};
+                }));
   auto root_ref = [self](const std::string& n) { return n.empty() ? json(nullptr) : tref(n); };
   (void)resolve("__Schema", "queryType", each([self, root_ref](const json&, const json&, context&) {
-    return field_value{root_ref(self->query_type)};
-  }));
+                  return field_value{root_ref(self->query_type)};
+                }));
   (void)resolve("__Schema", "mutationType", each([self, root_ref](const json&, const json&, context&) {
-    return field_value{root_ref(self->mutation_type)};
-  }));
+                  return field_value{root_ref(self->mutation_type)};
+                }));
   (void)resolve("__Schema", "subscriptionType", each([self, root_ref](const json&, const json&, context&) {
-    return field_value{root_ref(self->subscription_type)};
-  }));
+                  return field_value{root_ref(self->subscription_type)};
+                }));
   (void)resolve("__Schema", "directives", each([self](const json&, const json&, context&) {
-    json arr = json::array();
-    for (const auto& d : self->directives_) {
-      json locs = json::array();
-      for (const auto& l : d.locations) locs.push_back(l);
-      arr.push_back(json{{"name", d.name},
-                         {"description", opt_string(d.description)},
-                         {"isRepeatable", d.repeatable},
-                         {"locations", locs},
-                         {"__args", input_values(d.args)}});
-    }
-    return field_value{arr};
-  }));
+                  json arr = json::array();
+                  for (const auto& d : self->directives_) {
+                    json locs = json::array();
+                    for (const auto& l : d.locations) locs.push_back(l);
+                    arr.push_back(json{{"name", d.name},
+                                       {"description", opt_string(d.description)},
+                                       {"isRepeatable", d.repeatable},
+                                       {"locations", locs},
+                                       {"__args", input_values(d.args)}});
+                  }
+                  return field_value{arr};
+                }));
   (void)resolve("__Directive", "args", each([](const json& p, const json& args, context&) {
-    return field_value{filtered(p["__args"], args)};
-  }));
+                  return field_value{filtered(p["__args"], args)};
+                }));
   (void)resolve("__Field", "args", each([](const json& p, const json& args, context&) {
-    return field_value{filtered(p["__args"], args)};
-  }));
+                  return field_value{filtered(p["__args"], args)};
+                }));
 
   (void)resolve("__Type", "kind", each([self, unwrap](const json& p, const json&, context&) {
-    auto [k, inner] = unwrap(p.value("__ref", std::string()));
-    if (!k.empty()) return field_value{k};
-    auto* t = self->type(inner);
-    return t ? field_value{kind_name(t->k)} : field_value::fail("unknown type " + inner);
-  }));
+                  auto [k, inner] = unwrap(p.value("__ref", std::string()));
+                  if (!k.empty()) return field_value{k};
+                  auto* t = self->type(inner);
+                  return t ? field_value{kind_name(t->k)} : field_value::fail("unknown type " + inner);
+                }));
   (void)resolve("__Type", "name", each([named](const json& p, const json&, context&) {
-    auto* t = named(p);
-    return field_value{t ? json(t->name) : json(nullptr)};
-  }));
+                  auto* t = named(p);
+                  return field_value{t ? json(t->name) : json(nullptr)};
+                }));
   (void)resolve("__Type", "description", each([named](const json& p, const json&, context&) {
-    auto* t = named(p);
-    return field_value{t ? opt_string(t->description) : json(nullptr)};
-  }));
+                  auto* t = named(p);
+                  return field_value{t ? opt_string(t->description) : json(nullptr)};
+                }));
   (void)resolve("__Type", "specifiedByURL", each([named](const json& p, const json&, context&) {
-    auto* t = named(p);
-    return field_value{t ? opt_string(t->specified_by) : json(nullptr)};
-  }));
+                  auto* t = named(p);
+                  return field_value{t ? opt_string(t->specified_by) : json(nullptr)};
+                }));
   (void)resolve("__Type", "isOneOf", each([named](const json& p, const json&, context&) {
-    auto* t = named(p);
-    return field_value{t && t->k == type_def::kind::input ? json(false) : json(nullptr)};
-  }));
+                  auto* t = named(p);
+                  return field_value{t && t->k == type_def::kind::input ? json(false) : json(nullptr)};
+                }));
   (void)resolve("__Type", "ofType", each([unwrap](const json& p, const json&, context&) {
-    auto [k, inner] = unwrap(p.value("__ref", std::string()));
-    return field_value{k.empty() ? json(nullptr) : tref(inner)};
-  }));
-  (void)resolve("__Type", "fields", each([named](const json& p, const json& args, context&) {
-    auto* t = named(p);
-    if (!t || (t->k != type_def::kind::object && t->k != type_def::kind::interface)) return field_value{nullptr};
-    json all = json::array();
-    for (const auto& f : t->fields) {
-      if (f.name.rfind("__", 0) == 0) continue;
-      all.push_back(json{{"name", f.name},
-                         {"description", opt_string(f.description)},
-                         {"__args", input_values(f.args)},
-                         {"type", tref(f.type.str())},
-                         {"isDeprecated", f.deprecated},
-                         {"deprecationReason", f.deprecated ? json(f.deprecation_reason) : json(nullptr)}});
-    }
-    return field_value{filtered(all, args)};
-  }));
+                  auto [k, inner] = unwrap(p.value("__ref", std::string()));
+                  return field_value{k.empty() ? json(nullptr) : tref(inner)};
+                }));
+  (void)resolve(
+      "__Type", "fields", each([named](const json& p, const json& args, context&) {
+        auto* t = named(p);
+        if (!t || (t->k != type_def::kind::object && t->k != type_def::kind::interface)) return field_value{nullptr};
+        json all = json::array();
+        for (const auto& f : t->fields) {
+          if (f.name.rfind("__", 0) == 0) continue;
+          all.push_back(json{{"name", f.name},
+                             {"description", opt_string(f.description)},
+                             {"__args", input_values(f.args)},
+                             {"type", tref(f.type.str())},
+                             {"isDeprecated", f.deprecated},
+                             {"deprecationReason", f.deprecated ? json(f.deprecation_reason) : json(nullptr)}});
+        }
+        return field_value{filtered(all, args)};
+      }));
   (void)resolve("__Type", "interfaces", each([named](const json& p, const json&, context&) {
-    auto* t = named(p);
-    if (!t || (t->k != type_def::kind::object && t->k != type_def::kind::interface)) return field_value{nullptr};
-    json arr = json::array();
-    for (const auto& i : t->interfaces) arr.push_back(tref(i));
-    return field_value{arr};
-  }));
+                  auto* t = named(p);
+                  if (!t || (t->k != type_def::kind::object && t->k != type_def::kind::interface))
+                    return field_value{nullptr};
+                  json arr = json::array();
+                  for (const auto& i : t->interfaces) arr.push_back(tref(i));
+                  return field_value{arr};
+                }));
   (void)resolve("__Type", "possibleTypes", each([named](const json& p, const json&, context&) {
-    auto* t = named(p);
-    if (!t || !t->abstract()) return field_value{nullptr};
-    json arr = json::array();
-    for (const auto& i : t->possible) arr.push_back(tref(i));
-    return field_value{arr};
-  }));
-  (void)resolve("__Type", "enumValues", each([named](const json& p, const json& args, context&) {
-    auto* t = named(p);
-    if (!t || t->k != type_def::kind::enum_) return field_value{nullptr};
-    json all = json::array();
-    for (const auto& v : t->values)
-      all.push_back(json{{"name", v.name},
-                         {"description", opt_string(v.description)},
-                         {"isDeprecated", v.deprecated},
-                         {"deprecationReason", v.deprecated ? json(v.deprecation_reason) : json(nullptr)}});
-    return field_value{filtered(all, args)};
-  }));
+                  auto* t = named(p);
+                  if (!t || !t->abstract()) return field_value{nullptr};
+                  json arr = json::array();
+                  for (const auto& i : t->possible) arr.push_back(tref(i));
+                  return field_value{arr};
+                }));
+  (void)resolve(
+      "__Type", "enumValues", each([named](const json& p, const json& args, context&) {
+        auto* t = named(p);
+        if (!t || t->k != type_def::kind::enum_) return field_value{nullptr};
+        json all = json::array();
+        for (const auto& v : t->values)
+          all.push_back(json{{"name", v.name},
+                             {"description", opt_string(v.description)},
+                             {"isDeprecated", v.deprecated},
+                             {"deprecationReason", v.deprecated ? json(v.deprecation_reason) : json(nullptr)}});
+        return field_value{filtered(all, args)};
+      }));
   (void)resolve("__Type", "inputFields", each([named](const json& p, const json& args, context&) {
-    auto* t = named(p);
-    if (!t || t->k != type_def::kind::input) return field_value{nullptr};
-    return field_value{filtered(input_values(t->input_fields), args)};
-  }));
+                  auto* t = named(p);
+                  if (!t || t->k != type_def::kind::input) return field_value{nullptr};
+                  return field_value{filtered(input_values(t->input_fields), args)};
+                }));
 }
 
 }  // namespace cg::gql

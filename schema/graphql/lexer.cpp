@@ -270,9 +270,7 @@ bool lexer::read_string(token& out, std::string& error) {
         append_utf8(v, cp);
         break;
       }
-      default:
-        error = std::string("Invalid character escape sequence: \"\\") + e + "\".";
-        return false;
+      default: error = std::string("Invalid character escape sequence: \"\\") + e + "\"."; return false;
     }
   }
   error = "Unterminated string.";

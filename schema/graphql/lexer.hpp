@@ -10,8 +10,26 @@ namespace cg::gql {
 
 struct token {
   enum class kind : uint8_t {
-    eof, bang, dollar, amp, paren_l, paren_r, spread, colon, equals, at, bracket_l, bracket_r, brace_l, pipe,
-    brace_r, name, int_, float_, string, block_string,
+    eof,
+    bang,
+    dollar,
+    amp,
+    paren_l,
+    paren_r,
+    spread,
+    colon,
+    equals,
+    at,
+    bracket_l,
+    bracket_r,
+    brace_l,
+    pipe,
+    brace_r,
+    name,
+    int_,
+    float_,
+    string,
+    block_string,
   };
   kind k = kind::eof;
   std::string value;  // name, number text, decoded string

@@ -134,7 +134,8 @@ struct overlap_checker::impl {
   static bool is_object(const type_info* t) { return t && t->k == type_def::kind::object; }
 
   // Two fields of one response name.
-  std::optional<conflict> find(bool parents_exclusive, const std::string& name, const field_ref& a, const field_ref& b) {
+  std::optional<conflict> find(bool parents_exclusive, const std::string& name, const field_ref& a,
+                               const field_ref& b) {
     const bool exclusive = parents_exclusive || (a.parent != b.parent && is_object(a.parent) && is_object(b.parent));
     auto simple = [&](std::string why) { return conflict{name, std::move(why), {}, {a.node}, {b.node}}; };
     if (!exclusive) {
@@ -183,7 +184,8 @@ struct overlap_checker::impl {
     return true;
   }
 
-  void fields_and_fragment(std::vector<conflict>& out, bool exclusive, const collected& m, const std::string& fragment_name) {
+  void fields_and_fragment(std::vector<conflict>& out, bool exclusive, const collected& m,
+                           const std::string& fragment_name) {
     if (!first_time(field_fragment_pairs, {&m, fragment_name}, exclusive)) return;
     const collected* f = fields_of(fragment_name);
     if (!f || f == &m) return;

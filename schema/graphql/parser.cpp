@@ -28,9 +28,7 @@ class parser {
 
  private:
   [[noreturn]] void fail(const std::string& msg, location loc) { throw syntax_error{msg, loc}; }
-  [[noreturn]] void unexpected() {
-    fail("Unexpected " + token_desc(tok_) + ".", tok_.loc);
-  }
+  [[noreturn]] void unexpected() { fail("Unexpected " + token_desc(tok_) + ".", tok_.loc); }
   static std::string token_desc(const token& t) {
     if (t.k == K::name) return "Name \"" + t.value + "\"";
     if (t.k == K::int_ || t.k == K::float_) return std::string(describe(t.k)) + " \"" + t.value + "\"";
@@ -104,7 +102,8 @@ class parser {
       expect(K::brace_l);
       do {
         auto op = name();
-        if (op != "query" && op != "mutation" && op != "subscription") fail("Unexpected Name \"" + op + "\".", tok_.loc);
+        if (op != "query" && op != "mutation" && op != "subscription")
+          fail("Unexpected Name \"" + op + "\".", tok_.loc);
         expect(K::colon);
         s.ops.emplace_back(op, name());
       } while (!skip(K::brace_r));
@@ -126,10 +125,25 @@ class parser {
       }
       expect_keyword("on");
       skip(K::pipe);
-      static const std::set<std::string> locations = {
-          "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD", "INLINE_FRAGMENT",
-          "VARIABLE_DEFINITION", "SCHEMA", "SCALAR", "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE",
-          "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION"};
+      static const std::set<std::string> locations = {"QUERY",
+                                                      "MUTATION",
+                                                      "SUBSCRIPTION",
+                                                      "FIELD",
+                                                      "FRAGMENT_DEFINITION",
+                                                      "FRAGMENT_SPREAD",
+                                                      "INLINE_FRAGMENT",
+                                                      "VARIABLE_DEFINITION",
+                                                      "SCHEMA",
+                                                      "SCALAR",
+                                                      "OBJECT",
+                                                      "FIELD_DEFINITION",
+                                                      "ARGUMENT_DEFINITION",
+                                                      "INTERFACE",
+                                                      "UNION",
+                                                      "ENUM",
+                                                      "ENUM_VALUE",
+                                                      "INPUT_OBJECT",
+                                                      "INPUT_FIELD_DEFINITION"};
       do {
         auto t = expect(K::name);
         if (!locations.count(t.value)) fail("Unexpected Name \"" + t.value + "\".", t.loc);
@@ -183,13 +197,20 @@ class parser {
   std::optional<type_def> type_definition(const std::string& kw, bool extension) {
     type_def t;
     t.extension = extension;
-    if (kw == "scalar") t.k = type_def::kind::scalar;
-    else if (kw == "type") t.k = type_def::kind::object;
-    else if (kw == "interface") t.k = type_def::kind::interface;
-    else if (kw == "union") t.k = type_def::kind::union_;
-    else if (kw == "enum") t.k = type_def::kind::enum_;
-    else if (kw == "input") t.k = type_def::kind::input;
-    else return std::nullopt;
+    if (kw == "scalar")
+      t.k = type_def::kind::scalar;
+    else if (kw == "type")
+      t.k = type_def::kind::object;
+    else if (kw == "interface")
+      t.k = type_def::kind::interface;
+    else if (kw == "union")
+      t.k = type_def::kind::union_;
+    else if (kw == "enum")
+      t.k = type_def::kind::enum_;
+    else if (kw == "input")
+      t.k = type_def::kind::input;
+    else
+      return std::nullopt;
     advance();
     t.name = name();
     if (t.k == type_def::kind::object || t.k == type_def::kind::interface) {

@@ -217,7 +217,8 @@ result<std::shared_ptr<schema>> schema::from_sdl(std::string_view sdl) {
       auto* b = s->type(r.base());
       if (!b) return bad_schema(where + " has unknown type " + r.base());
       if (input && !b->input()) return bad_schema(where + " must have an input type, not " + r.base());
-      if (!input && b->k == type_def::kind::input) return bad_schema(where + " must have an output type, not " + r.base());
+      if (!input && b->k == type_def::kind::input)
+        return bad_schema(where + " must have an output type, not " + r.base());
       return {};
     };
     for (const auto& f : t.fields) {
@@ -230,7 +231,8 @@ result<std::shared_ptr<schema>> schema::from_sdl(std::string_view sdl) {
     for (const auto& m : t.possible)
       if (t.k == type_def::kind::union_) {
         auto* mt = s->type(m);
-        if (!mt || mt->k != type_def::kind::object) return bad_schema("union " + name + " member " + m + " is not an object type");
+        if (!mt || mt->k != type_def::kind::object)
+          return bad_schema("union " + name + " member " + m + " is not an object type");
       }
   }
   if (!s->type(s->query_type)) return bad_schema("no query type " + s->query_type);
@@ -241,8 +243,7 @@ result<std::shared_ptr<schema>> schema::from_sdl(std::string_view sdl) {
 }
 
 status schema::build(const document& doc) {
-  if (!doc.operations.empty() || !doc.fragments.empty())
-    return bad_schema("an SDL file holds type definitions only");
+  if (!doc.operations.empty() || !doc.fragments.empty()) return bad_schema("an SDL file holds type definitions only");
   for (const auto& sd : doc.schemas) {
     if (!sd.description.empty()) description = sd.description;
     for (const auto& [op, t] : sd.ops) {

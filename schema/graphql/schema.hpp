@@ -65,8 +65,8 @@ struct stream_handle {
   virtual ~stream_handle() = default;
 };
 using emit_fn = std::function<void(json value, std::string coalesce)>;
-using subscribe_fn = std::function<result<std::unique_ptr<stream_handle>>(
-    const json& args, context& ctx, emit_fn emit, std::function<void(std::string)> end)>;
+using subscribe_fn = std::function<result<std::unique_ptr<stream_handle>>(const json& args, context& ctx, emit_fn emit,
+                                                                          std::function<void(std::string)> end)>;
 
 struct arg_info {
   std::string name, description;
@@ -97,16 +97,18 @@ struct enum_value_info {
 struct type_info {
   type_def::kind k = type_def::kind::object;
   std::string name, description, specified_by;
-  std::vector<field_info> fields;              // object, interface
-  std::vector<std::string> interfaces;         // object, interface
-  std::vector<std::string> possible;           // union members; an interface's implementations
-  std::vector<enum_value_info> values;         // enum
-  std::vector<arg_info> input_fields;          // input
+  std::vector<field_info> fields;       // object, interface
+  std::vector<std::string> interfaces;  // object, interface
+  std::vector<std::string> possible;    // union members; an interface's implementations
+  std::vector<enum_value_info> values;  // enum
+  std::vector<arg_info> input_fields;   // input
   const field_info* field(std::string_view n) const;
   field_info* field(std::string_view n);
   const arg_info* input_field(std::string_view n) const;
   bool has_value(std::string_view n) const;
-  bool composite() const { return k == type_def::kind::object || k == type_def::kind::interface || k == type_def::kind::union_; }
+  bool composite() const {
+    return k == type_def::kind::object || k == type_def::kind::interface || k == type_def::kind::union_;
+  }
   bool abstract() const { return k == type_def::kind::interface || k == type_def::kind::union_; }
   bool leaf() const { return k == type_def::kind::scalar || k == type_def::kind::enum_; }
   bool input() const { return k == type_def::kind::scalar || k == type_def::kind::enum_ || k == type_def::kind::input; }

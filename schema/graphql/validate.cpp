@@ -29,13 +29,16 @@ class validator {
 
   std::vector<gql_error> run() {
     for (const auto& [name, loc] : d_.type_system)
-      err(name.empty() ? "The schema definition is not executable." : "The \"" + name + "\" definition is not executable.",
+      err(name.empty() ? "The schema definition is not executable."
+                       : "The \"" + name + "\" definition is not executable.",
           {loc});
     std::map<std::string, int> op_names;
     size_t anonymous = 0;
     for (const auto& op : d_.operations) {
-      if (op.name.empty()) ++anonymous;
-      else if (++op_names[op.name] == 2) err("There can be only one operation named \"" + op.name + "\".", {op.loc});
+      if (op.name.empty())
+        ++anonymous;
+      else if (++op_names[op.name] == 2)
+        err("There can be only one operation named \"" + op.name + "\".", {op.loc});
     }
     if (anonymous && d_.operations.size() > 1)
       for (const auto& op : d_.operations)
@@ -50,9 +53,11 @@ class validator {
       current_ = &frag_info_[f.name];
       directives(f.directives, "FRAGMENT_DEFINITION");
       const type_info* t = s_.type(f.type_condition);
-      if (!t) err("Unknown type \"" + f.type_condition + "\".", {f.loc});
+      if (!t)
+        err("Unknown type \"" + f.type_condition + "\".", {f.loc});
       else if (!t->composite())
-        err("Fragment \"" + f.name + "\" cannot condition on non composite type \"" + f.type_condition + "\".", {f.loc});
+        err("Fragment \"" + f.name + "\" cannot condition on non composite type \"" + f.type_condition + "\".",
+            {f.loc});
       visit_set(t && t->composite() ? t : nullptr, f.sel);
     }
     for (const auto& op : d_.operations) operation_(op);
@@ -112,7 +117,8 @@ class validator {
             // Located at every spread of the cycle, the closing one last.
             std::vector<location> locs(path_locs.begin() + static_cast<std::ptrdiff_t>(at->second), path_locs.end());
             locs.push_back(spread.second);
-            err("Cannot spread fragment \"" + spread.first + "\" within itself" + (via.empty() ? "." : " via " + via + "."),
+            err("Cannot spread fragment \"" + spread.first + "\" within itself" +
+                    (via.empty() ? "." : " via " + via + "."),
                 std::move(locs));
           }
         on_path.erase(name);
@@ -141,10 +147,13 @@ class validator {
     directives(op.directives, upper);
     std::map<std::string, const variable_def*> defs;
     for (const auto& v : op.vars) {
-      if (defs.count(v.name)) err("There can be only one variable named \"$" + v.name + "\".", {v.loc});
-      else defs[v.name] = &v;
+      if (defs.count(v.name))
+        err("There can be only one variable named \"$" + v.name + "\".", {v.loc});
+      else
+        defs[v.name] = &v;
       const auto* t = s_.type(v.type.base());
-      if (!t) err("Unknown type \"" + v.type.base() + "\".", {v.type.loc});
+      if (!t)
+        err("Unknown type \"" + v.type.base() + "\".", {v.type.loc});
       else if (!t->input())
         err("Variable \"$" + v.name + "\" cannot be non-input type \"" + v.type.str() + "\".", {v.type.loc});
       if (v.default_value && t && t->input()) literal(*v.default_value, v.type, false);
@@ -203,8 +212,10 @@ class validator {
   void root_fields(const type_info& t, const selection_set& sel, std::vector<std::pair<std::string, location>>& out,
                    std::unordered_set<std::string>& seen) {
     for (const auto& s : sel) {
-      if (s.k == selection::kind::field) out.emplace_back(s.response_name(), s.loc);
-      else if (s.k == selection::kind::inline_fragment) root_fields(t, s.sub, out, seen);
+      if (s.k == selection::kind::field)
+        out.emplace_back(s.response_name(), s.loc);
+      else if (s.k == selection::kind::inline_fragment)
+        root_fields(t, s.sub, out, seen);
       else if (!seen.count(s.name) && frags_.count(s.name)) {
         seen.insert(s.name);
         root_fields(t, frags_[s.name]->sel, out, seen);
@@ -213,8 +224,7 @@ class validator {
   }
 
   static bool subtype(const type_ref& sub, const type_ref& super) {
-    if (super.k == type_ref::kind::non_null)
-      return sub.k == type_ref::kind::non_null && subtype(*sub.of, *super.of);
+    if (super.k == type_ref::kind::non_null) return sub.k == type_ref::kind::non_null && subtype(*sub.of, *super.of);
     if (sub.k == type_ref::kind::non_null) return subtype(*sub.of, super);
     if (super.k == type_ref::kind::list) return sub.k == type_ref::kind::list && subtype(*sub.of, *super.of);
     if (sub.k == type_ref::kind::list) return false;
@@ -242,12 +252,14 @@ class validator {
         err("Directive \"@" + d.name + "\" may not be used on " + where + ".", {d.loc});
       if (!def->repeatable && !seen.insert(d.name).second)
         err("The directive \"@" + d.name + "\" can only be used once at this location.", {d.loc});
-      arguments(d.args, def->args, [&](const std::string& a) {
-        return "Unknown argument \"" + a + "\" on directive \"@" + d.name + "\".";
-      }, [&](const arg_info& a) {
-        return "Directive \"@" + d.name + "\" argument \"" + a.name + "\" of type \"" + a.type.str() +
-               "\" is required, but it was not provided.";
-      }, d.loc);
+      arguments(
+          d.args, def->args,
+          [&](const std::string& a) { return "Unknown argument \"" + a + "\" on directive \"@" + d.name + "\"."; },
+          [&](const arg_info& a) {
+            return "Directive \"@" + d.name + "\" argument \"" + a.name + "\" of type \"" + a.type.str() +
+                   "\" is required, but it was not provided.";
+          },
+          d.loc);
     }
   }
 
@@ -354,7 +366,8 @@ class validator {
     }
     const auto& n = ti->name;
     if (n == "Int") {
-      if (v.k != value::kind::int_) err("Int cannot represent non-integer value: " + print(v), {v.loc});
+      if (v.k != value::kind::int_)
+        err("Int cannot represent non-integer value: " + print(v), {v.loc});
       else {
         double d = std::strtod(v.text.c_str(), nullptr);
         if (d > 2147483647.0 || d < -2147483648.0)
@@ -387,13 +400,14 @@ class validator {
           const type_info* t = parent;
           if (!s.type_condition.empty()) {
             t = s_.type(s.type_condition);
-            if (!t) err("Unknown type \"" + s.type_condition + "\".", {s.loc});
+            if (!t)
+              err("Unknown type \"" + s.type_condition + "\".", {s.loc});
             else if (!t->composite()) {
               err("Fragment cannot condition on non composite type \"" + s.type_condition + "\".", {s.loc});
               t = nullptr;
             } else if (parent && !s_.overlap(*parent, *t)) {
-              err("Fragment cannot be spread here as objects of type \"" + parent->name +
-                      "\" can never be of type \"" + t->name + "\".",
+              err("Fragment cannot be spread here as objects of type \"" + parent->name + "\" can never be of type \"" +
+                      t->name + "\".",
                   {s.loc});
             }
           }
@@ -420,8 +434,7 @@ class validator {
   }
 
   const field_info* lookup(const type_info* parent, const std::string& name, type_ref& type_out) {
-    static const type_ref typename_type =
-        type_ref::wrap(type_ref::kind::non_null, type_ref::named_type("String"));
+    static const type_ref typename_type = type_ref::wrap(type_ref::kind::non_null, type_ref::named_type("String"));
     if (name == "__typename") {
       type_out = typename_type;
       return nullptr;
@@ -457,22 +470,29 @@ class validator {
     static const std::vector<arg_info> none;
     const auto& defs = f ? f->args : s.name == "__type" ? type_args : none;
     std::string owner = parent ? parent->name : "";
-    arguments(s.args, defs, [&](const std::string& a) {
-      return "Unknown argument \"" + a + "\" on field \"" + owner + "." + s.name + "\".";
-    }, [&](const arg_info& a) {
-      return "Field \"" + s.name + "\" argument \"" + a.name + "\" of type \"" + a.type.str() +
-             "\" is required, but it was not provided.";
-    }, s.loc);
+    arguments(
+        s.args, defs,
+        [&](const std::string& a) {
+          return "Unknown argument \"" + a + "\" on field \"" + owner + "." + s.name + "\".";
+        },
+        [&](const arg_info& a) {
+          return "Field \"" + s.name + "\" argument \"" + a.name + "\" of type \"" + a.type.str() +
+                 "\" is required, but it was not provided.";
+        },
+        s.loc);
     const auto* base = s_.type(t.base());
     if (!base) return;
     if (base->leaf() && !s.sub.empty())
-      err("Field \"" + s.name + "\" must not have a selection since type \"" + t.str() + "\" has no subfields.", {s.loc});
+      err("Field \"" + s.name + "\" must not have a selection since type \"" + t.str() + "\" has no subfields.",
+          {s.loc});
     if (base->composite() && s.sub.empty())
       err("Field \"" + s.name + "\" of type \"" + t.str() + "\" must have a selection of subfields. Did you mean \"" +
               s.name + " { ... }\"?",
           {s.loc});
-    if (base->composite()) visit_set(base, s.sub);
-    else walk_untyped(s.sub);
+    if (base->composite())
+      visit_set(base, s.sub);
+    else
+      walk_untyped(s.sub);
   }
 
   void walk_untyped(const selection_set& sel) {

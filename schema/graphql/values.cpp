@@ -40,8 +40,10 @@ bool coerce_scalar(const type_info& t, const json& in, json& out, std::string& e
       out = static_cast<int64_t>(in.get<double>());
       return true;
     }
-    if (in.is_number()) err = "Int cannot represent non 32-bit signed integer value: " + inspect(in);
-    else err = "Int cannot represent non-integer value: " + inspect(in);
+    if (in.is_number())
+      err = "Int cannot represent non 32-bit signed integer value: " + inspect(in);
+    else
+      err = "Int cannot represent non-integer value: " + inspect(in);
     return false;
   }
   if (n == "Float") {
@@ -109,7 +111,8 @@ bool coerce_input(const schema& s, const json& in, const type_ref& t, json& out,
     }
     for (size_t i = 0; i < in.size(); ++i) {
       json item;
-      if (!coerce_input(s, in[i], *t.of, item, err, path.empty() ? "[" + std::to_string(i) + "]" : path + "[" + std::to_string(i) + "]"))
+      if (!coerce_input(s, in[i], *t.of, item, err,
+                        path.empty() ? "[" + std::to_string(i) + "]" : path + "[" + std::to_string(i) + "]"))
         return false;
       out.push_back(std::move(item));
     }
@@ -165,9 +168,7 @@ bool coerce_input(const schema& s, const json& in, const type_ref& t, json& out,
         }
       return true;
     }
-    default:
-      err = "\"" + ti->name + "\" is not an input type.";
-      return false;
+    default: err = "\"" + ti->name + "\" is not an input type."; return false;
   }
 }
 
@@ -232,12 +233,15 @@ bool coerce_literal(const schema& s, const value& v, const type_ref& t, const js
         case value::kind::int_: {
           char* end = nullptr;
           double d = std::strtod(v.text.c_str(), &end);
-          if (ti->name == "Float") raw = d;
-          else if (int32(d)) raw = static_cast<int64_t>(d);
+          if (ti->name == "Float")
+            raw = d;
+          else if (int32(d))
+            raw = static_cast<int64_t>(d);
           else if (ti->name == "Int") {
             err = "Int cannot represent non 32-bit signed integer value: " + v.text;
             return false;
-          } else raw = v.text;  // ID or a custom scalar: keep the digits
+          } else
+            raw = v.text;  // ID or a custom scalar: keep the digits
           break;
         }
         case value::kind::float_:
@@ -326,9 +330,12 @@ bool serialize_leaf(const type_info& t, const json& in, json& out, std::string& 
   }
   const auto& n = t.name;
   if (n == "String") {
-    if (in.is_string()) out = in;
-    else if (in.is_boolean()) out = in.get<bool>() ? "true" : "false";
-    else if (in.is_number()) out = in.dump();
+    if (in.is_string())
+      out = in;
+    else if (in.is_boolean())
+      out = in.get<bool>() ? "true" : "false";
+    else if (in.is_number())
+      out = in.dump();
     else {
       err = "String cannot represent value: " + inspect(in);
       return false;

@@ -59,7 +59,7 @@ TEST(bad_input, every_kind_of_bad_file_is_reported_and_the_rest_indexed) {
   EXPECT_EQ(reason_for(j, "secret.py"), "cannot open: Permission denied");
   EXPECT_EQ(j["files"]["failed"], 1);
   EXPECT_EQ(j["files"]["syntax_errors"], 2);  // broken.py, and latin1.py's stray byte
-  EXPECT_EQ(j["files"]["added"], 3);  // good, latin1, broken
+  EXPECT_EQ(j["files"]["added"], 3);          // good, latin1, broken
 
   // Everything that could be read is there, as valid UTF-8 JSON.
   auto ex = run_cli({"export", "--data-dir", data.str()});
@@ -75,7 +75,7 @@ TEST(bad_input, every_kind_of_bad_file_is_reported_and_the_rest_indexed) {
   }
   EXPECT_TRUE(names.count("good"));
   EXPECT_TRUE(names.count("ok"));
-  EXPECT_TRUE(names.count("caf"));  // the identifier ends at the Latin-1 byte
+  EXPECT_TRUE(names.count("caf"));                        // the identifier ends at the Latin-1 byte
   EXPECT_EQ(latin_doc, "Na\xef\xbf\xbdve \xef\xbf\xbd");  // stray bytes became U+FFFD
   EXPECT_FALSE(names.count("hidden"));
 

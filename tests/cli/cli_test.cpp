@@ -14,7 +14,8 @@ using nlohmann::json;
 struct cli : ::testing::Test {
   static void SetUpTestSuite() {
     data = new temp_dir("cli-data");
-    auto r = run_cli({"index", source_dir() + "/tests/fixtures/python", "--data-dir", data->str(), "--project", "shop", "--json"});
+    auto r = run_cli(
+        {"index", source_dir() + "/tests/fixtures/python", "--data-dir", data->str(), "--project", "shop", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     index_json = new json(json::parse(r.out));
   }
@@ -40,7 +41,8 @@ struct cli : ::testing::Test {
 TEST_F(cli, help_version_and_usage_errors) {
   auto h = run_cli({"--help"});
   EXPECT_EQ(h.exit_code, 0);
-  for (const char* cmd : {"index", "stats", "symbol", "callers", "callees", "deps", "dependents", "outline", "export", "node"})
+  for (const char* cmd :
+       {"index", "stats", "symbol", "callers", "callees", "deps", "dependents", "outline", "export", "node"})
     EXPECT_NE(h.out.find(cmd), std::string::npos) << cmd;
   EXPECT_NE(h.out.find("Exit codes"), std::string::npos);
   EXPECT_EQ(run_cli({"index", "--help"}).exit_code, 0);
@@ -85,13 +87,15 @@ TEST_F(cli, stats_symbol_node_and_outline) {
   auto node = qj({"node", first["id"].get<std::string>()});
   ASSERT_EQ(node["nodes"].size(), 1u);
   auto out = node["nodes"][0]["outgoing"];
-  EXPECT_TRUE(std::any_of(out.begin(), out.end(), [](auto& e) { return e.value("target_qualified_name", "") == "shop.models.Order.total"; }));
+  EXPECT_TRUE(std::any_of(out.begin(), out.end(),
+                          [](auto& e) { return e.value("target_qualified_name", "") == "shop.models.Order.total"; }));
   EXPECT_EQ(q({"node", "0000000000000001"}).exit_code, 2);
 
   auto outline = q({"outline", "shop/models.py"});
   EXPECT_EQ(outline.exit_code, 0);
   EXPECT_NE(outline.out.find("class Order(Base)"), std::string::npos);
-  EXPECT_NE(outline.out.find("    33    method      def add(self, product: Product, qty=1)"), std::string::npos) << outline.out;
+  EXPECT_NE(outline.out.find("    33    method      def add(self, product: Product, qty=1)"), std::string::npos)
+      << outline.out;
   EXPECT_EQ(q({"outline", "nope.py"}).exit_code, 2);
 }
 
@@ -169,7 +173,9 @@ TEST_F(cli, incremental_runs_report_what_changed) {
 
 TEST_F(cli, configuration_file_environment_and_flags_in_that_order) {
   temp_dir dir("config");
-  write_file(dir / "cg.toml", "data_dir = \"/from/file\"\n[index]\nmax_file_size = \"64k\"\nexclude = [\"gen/\"]\n[log]\nlevel = \"info\"\n");
+  write_file(
+      dir / "cg.toml",
+      "data_dir = \"/from/file\"\n[index]\nmax_file_size = \"64k\"\nexclude = [\"gen/\"]\n[log]\nlevel = \"info\"\n");
   auto show = [&](std::vector<std::string> extra, std::vector<std::string> env = {}) {
     std::vector<std::string> args{"config", "show", "--config", (dir / "cg.toml").string(), "--json"};
     args.insert(args.end(), extra.begin(), extra.end());

@@ -18,7 +18,8 @@ using nlohmann::json;
 struct search_cli : ::testing::Test {
   static void SetUpTestSuite() {
     data = new temp_dir("search-data");
-    auto r = run_cli({"index", source_dir() + "/tests/fixtures", "--data-dir", data->str(), "--project", "fx", "--json"});
+    auto r =
+        run_cli({"index", source_dir() + "/tests/fixtures", "--data-dir", data->str(), "--project", "fx", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     index_json = new json(json::parse(r.out));
   }
@@ -133,8 +134,9 @@ TEST(search_cli_provider, EmbedsThroughAnOpenAiCompatibleServer) {
     return test::loopback_reply{200, json{{"data", data}}.dump()};
   });
   temp_dir data("prov-cli"), root("prov-cli-root");
-  write_file(root / "shop/cart.py", "def checkout(cart):\n    \"\"\"Pay for the cart.\"\"\"\n    return total(cart)\n\n"
-                                    "def total(cart):\n    return sum(cart)\n");
+  write_file(root / "shop/cart.py",
+             "def checkout(cart):\n    \"\"\"Pay for the cart.\"\"\"\n    return total(cart)\n\n"
+             "def total(cart):\n    return sum(cart)\n");
   std::vector<std::string> env{"CODEGRAPH_EMBEDDINGS_PROVIDER=openai", "CODEGRAPH_EMBEDDINGS_BASE_URL=" + srv.url(),
                                "CODEGRAPH_EMBEDDINGS_MODEL=tiny", "CODEGRAPH_EMBEDDINGS_DIMENSION=12",
                                "CODEGRAPH_EMBEDDINGS_TIMEOUT_MS=2000"};

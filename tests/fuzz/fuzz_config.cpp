@@ -20,7 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   cg::cli::config c;
   auto st = cg::cli::load_server_config(&t, c);
-  if (st.ok()) (void)cg::cli::server_config_json(c).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  else FUZZ_CHECK(!st.err().message.empty());
+  if (st.ok())
+    (void)cg::cli::server_config_json(c).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  else
+    FUZZ_CHECK(!st.err().message.empty());
   return 0;
 }

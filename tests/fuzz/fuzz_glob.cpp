@@ -11,7 +11,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (nl == std::string_view::npos) return 0;
   auto pattern = all.substr(0, nl), path = all.substr(nl + 1);
   bool m = cg::glob_match(pattern, path);
-  if (pattern == path && pattern.find_first_of("*?[]\\!") == std::string_view::npos && !pattern.empty())
-    FUZZ_CHECK(m);
+  if (pattern == path && pattern.find_first_of("*?[]\\!") == std::string_view::npos && !pattern.empty()) FUZZ_CHECK(m);
   return 0;
 }

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {
     cg::net::gql_ws_protocol::hooks h;
     h.authenticate = [](std::string_view authz, std::string_view token) -> cg::result<cg::net::principal> {
-      if (authz == "Bearer good" || token == "good") return cg::net::principal{"k", cg::net::role::reader, "", "api_key"};
+      if (authz == "Bearer good" || token == "good")
+        return cg::net::principal{"k", cg::net::role::reader, "", "api_key"};
       return cg::make_error(cg::errc::invalid_argument, "bad token");
     };
     h.send = [](std::string m) { FUZZ_CHECK(!m.empty()); };

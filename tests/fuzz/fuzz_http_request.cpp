@@ -6,10 +6,10 @@
 
 #include <cstdint>
 
-#include "net/transport/beast_request.hpp"
 #include "net/app/policy.hpp"
 #include "net/app/request_guard.hpp"
 #include "net/app/router.hpp"
+#include "net/transport/beast_request.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace http = boost::beast::http;
@@ -52,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     cg::net::principal who{"k", cg::net::role::writer, "p1", "api_key"};
     auto it = ar.params.find("name");
     auto d = cg::net::authorize(who, m.found->op, it == ar.params.end() ? "p1" : it->second);
-    if (it != ar.params.end() && it->second != "p1" && cg::net::rule_of(m.found->op).scope == cg::net::scope_rule::project)
+    if (it != ar.params.end() && it->second != "p1" &&
+        cg::net::rule_of(m.found->op).scope == cg::net::scope_rule::project)
       FUZZ_CHECK(!d.allowed);
   }
   (void)ar.query_values("topics");

@@ -15,19 +15,19 @@
 
 #include "actors/engine.hpp"
 #include "net/app/app.hpp"
-#include "net/graphql/gql_service.hpp"
-#include "net/graphql/gql_ws_protocol.hpp"
 #include "net/app/policy.hpp"
 #include "net/app/routes.hpp"
+#include "net/graphql/gql_service.hpp"
+#include "net/graphql/gql_ws_protocol.hpp"
 #include "schema/hash.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {
 namespace {
 
-using nlohmann::json;
 using net::operation;
 using net::role;
+using nlohmann::json;
 
 struct who_case {
   std::string label;
@@ -44,7 +44,8 @@ bool expected(const who_case& w, operation op, const std::string& project) {
   const auto& rule = net::rule_of(op);
   if (rule.need == role::none) return true;
   if (w.r < rule.need) return false;
-  if (rule.scope == net::scope_rule::project && !project.empty() && !w.scope.empty() && w.scope != project) return false;
+  if (rule.scope == net::scope_rule::project && !project.empty() && !w.scope.empty() && w.scope != project)
+    return false;
   return true;
 }
 
@@ -85,7 +86,8 @@ struct Matrix : ::testing::Test {
     ASSERT_TRUE(pid.ok());
     graph_query q(eng->storage().latest(), *pid);
     node_id next = 0;
-    auto ns = q.list_nodes(0, 1, [](const node&) { return true; }, &next);
+    auto ns = q.list_nodes(
+        0, 1, [](const node&) { return true; }, &next);
     ASSERT_TRUE(ns.ok() && !ns->empty());
     node_p1 = format_id(ns->front().id);
   }
@@ -95,7 +97,8 @@ struct Matrix : ::testing::Test {
       auto root = *dir / ("root-" + p);
       if (!std::filesystem::exists(root)) {
         std::filesystem::create_directories(root);
-        std::filesystem::copy(test::source_dir() + "/tests/fixtures/python", root, std::filesystem::copy_options::recursive);
+        std::filesystem::copy(test::source_dir() + "/tests/fixtures/python", root,
+                              std::filesystem::copy_options::recursive);
       }
       auto t = app->start_index(p, root.string(), {}, true);
       ASSERT_TRUE(t.ok()) << t.err().message;
@@ -138,8 +141,9 @@ struct Matrix : ::testing::Test {
 TEST_F(Matrix, EveryRestRouteRefusesExactlyWhereTheTableSays) {
   // DELETE of a project last: it removes what the others read.
   auto routes = net::rest_routes();
-  std::stable_partition(routes.begin(), routes.end(),
-                        [](const net::route_decl& d) { return !(d.method == "DELETE" && d.pattern == "/api/v1/projects/{name}"); });
+  std::stable_partition(routes.begin(), routes.end(), [](const net::route_decl& d) {
+    return !(d.method == "DELETE" && d.pattern == "/api/v1/projects/{name}");
+  });
   size_t checked = 0;
   for (const auto& d : routes) {
     if (d.auth_in_handler) continue;  // GET /graphql: checked below with the GraphQL fields
@@ -178,7 +182,8 @@ TEST_F(Matrix, EveryRestRouteRefusesExactlyWhereTheTableSays) {
 }
 
 // A document for a root field: its required arguments filled in, __typename selected.
-std::string field_document(const gql::schema& s, const std::string& root, const gql::field_info& f, const std::string& project) {
+std::string field_document(const gql::schema& s, const std::string& root, const gql::field_info& f,
+                           const std::string& project) {
   std::string args;
   auto value_for = [&](const std::string& name, const gql::type_ref& t, auto&& self) -> std::string {
     const auto& base = t.base();
@@ -235,12 +240,14 @@ TEST_F(Matrix, EveryGraphqlRootFieldRefusesExactlyWhereTheTableSays) {
           if (std::string(root) == "Subscription") {
             auto done = std::make_shared<std::promise<gql::json>>();
             auto fut = done->get_future();
-            auto h = g->start(origin, gr, [](net::graphql_service::payload_ptr, const std::string&) {},
-                              [done](gql::json errors) { done->set_value(std::move(errors)); });
+            auto h = g->start(
+                origin, gr, [](net::graphql_service::payload_ptr, const std::string&) {},
+                [done](gql::json errors) { done->set_value(std::move(errors)); });
             if (!h) {
               auto errors = fut.get();
               seen = errors.dump();
-              for (const auto& e : errors) forbidden = forbidden || e.value("extensions", gql::json::object()).value("code", "") == "FORBIDDEN";
+              for (const auto& e : errors)
+                forbidden = forbidden || e.value("extensions", gql::json::object()).value("code", "") == "FORBIDDEN";
             }
           } else {
             auto [status, body] = g->execute(origin, gr, false);
@@ -307,7 +314,8 @@ TEST_F(Matrix, WebSocketTransportsUseTheSameRules) {
       bool ok = proj.empty() || expected(w, operation::events_subscribe, proj);
       EXPECT_EQ(reply["type"], ok ? "subscribed" : "error") << topic << " as " << w.label << ": " << reply.dump();
       if (ok && !w.scope.empty())
-        for (const auto& t : reply["topics"]) EXPECT_TRUE(t.get<std::string>().ends_with("/p1")) << t << " as " << w.label;
+        for (const auto& t : reply["topics"])
+          EXPECT_TRUE(t.get<std::string>().ends_with("/p1")) << t << " as " << w.label;
     }
     app->detach(id);
   }

@@ -13,8 +13,8 @@
 
 #include "actors/engine.hpp"
 #include "net/app/auth.hpp"
-#include "net/graphql/gql_service.hpp"
 #include "net/client/http_client.hpp"
+#include "net/graphql/gql_service.hpp"
 #include "net/transport/server.hpp"
 #include "tests/support/support.hpp"
 

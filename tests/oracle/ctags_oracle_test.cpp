@@ -58,8 +58,10 @@ TEST_P(ctags_oracle, definitions_agree) {
   for (std::string line; std::getline(lines, line);) {
     auto n = json::parse(line);
     if (n["type"] != "node") continue;
-    if (n["kind"] == "file") files.push_back(n["file"]);
-    else if (n["kind"] != "import") ours.emplace(n["file"], normalize(n["name"]), n["line"]);
+    if (n["kind"] == "file")
+      files.push_back(n["file"]);
+    else if (n["kind"] != "import")
+      ours.emplace(n["file"], normalize(n["name"]), n["line"]);
   }
   ASSERT_FALSE(files.empty());
   auto list = work / "files.txt";
@@ -81,8 +83,10 @@ TEST_P(ctags_oracle, definitions_agree) {
     for (std::string part; std::getline(ls, part, '\t');) f.push_back(part);
     if (f.size() < 4) continue;
     ++total;
-    if (ours.count({f[0], normalize(f[1]), std::stoi(f[2])})) ++found;
-    else if (misses.size() < 5) misses.push_back(f[0] + ":" + f[2] + " " + f[3] + " " + f[1]);
+    if (ours.count({f[0], normalize(f[1]), std::stoi(f[2])}))
+      ++found;
+    else if (misses.size() < 5)
+      misses.push_back(f[0] + ":" + f[2] + " " + f[3] + " " + f[1]);
   }
   double agreement = total ? static_cast<double>(found) / static_cast<double>(total) : 0;
   std::printf("ctags agreement %-10s %zu files: %zu of %zu = %.2f%%\n", s.name.c_str(), files.size(), found, total,
@@ -96,15 +100,15 @@ TEST_P(ctags_oracle, definitions_agree) {
 
 INSTANTIATE_TEST_SUITE_P(
     corpora, ctags_oracle,
-    ::testing::Values(
-        slice{"go", "/usr/share/go-1.19/src/net/http", "go", 0.99, "", ""},
-        slice{"rust", "/usr/src/rustc-1.63.0/library/alloc/src", "rust", 0.99, "", ""},
-        slice{"java", "", "java", 0.99, "/usr/lib/jvm/openjdk-17/lib/src.zip", "java.base/java/util/*"},
-        slice{"cpp", "/usr/include/boost/json", "cpp", 0.97, "", ""},
-        slice{"cpp_asio", "/usr/include/boost/asio", "cpp", 0.96, "", ""},
-        slice{"c", "/usr/share/gnulib/lib", "c", 0.97, "", ""},
-        slice{"typescript", CODEGRAPH_SOURCE_DIR "/node_modules/rxjs/src", "typescript", 0.99, "", ""},
-        slice{"javascript", CODEGRAPH_SOURCE_DIR "/node_modules/rxjs/dist/esm", "javascript", 0.95, "", ""}),
+    ::testing::Values(slice{"go", "/usr/share/go-1.19/src/net/http", "go", 0.99, "", ""},
+                      slice{"rust", "/usr/src/rustc-1.63.0/library/alloc/src", "rust", 0.99, "", ""},
+                      slice{"java", "", "java", 0.99, "/usr/lib/jvm/openjdk-17/lib/src.zip", "java.base/java/util/*"},
+                      slice{"cpp", "/usr/include/boost/json", "cpp", 0.97, "", ""},
+                      slice{"cpp_asio", "/usr/include/boost/asio", "cpp", 0.96, "", ""},
+                      slice{"c", "/usr/share/gnulib/lib", "c", 0.97, "", ""},
+                      slice{"typescript", CODEGRAPH_SOURCE_DIR "/node_modules/rxjs/src", "typescript", 0.99, "", ""},
+                      slice{"javascript", CODEGRAPH_SOURCE_DIR "/node_modules/rxjs/dist/esm", "javascript", 0.95, "",
+                            ""}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

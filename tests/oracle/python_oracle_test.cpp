@@ -60,13 +60,15 @@ TEST(oracle, python_stdlib_matches_ast_exactly) {
   std::vector<def> missing, extra;
   std::set_difference(oracle.begin(), oracle.end(), ours.begin(), ours.end(), std::back_inserter(missing));
   std::set_difference(ours.begin(), ours.end(), oracle.begin(), oracle.end(), std::back_inserter(extra));
-  std::printf("python ast oracle: %zu of %zu definitions found at the same line, %zu missing, %zu extra "
-              "(%zu in files skipped with a reason)\n",
-              oracle.size() - missing.size(), oracle.size(), missing.size(), extra.size(), in_skipped_files);
+  std::printf(
+      "python ast oracle: %zu of %zu definitions found at the same line, %zu missing, %zu extra "
+      "(%zu in files skipped with a reason)\n",
+      oracle.size() - missing.size(), oracle.size(), missing.size(), extra.size(), in_skipped_files);
   RecordProperty("agreement", std::to_string(oracle.size() - missing.size()) + "/" + std::to_string(oracle.size()));
   EXPECT_GT(oracle.size(), 15000u);
   for (size_t i = 0; i < missing.size() && i < 10; ++i)
-    ADD_FAILURE() << "missing " << std::get<0>(missing[i]) << ":" << std::get<2>(missing[i]) << " " << std::get<1>(missing[i]);
+    ADD_FAILURE() << "missing " << std::get<0>(missing[i]) << ":" << std::get<2>(missing[i]) << " "
+                  << std::get<1>(missing[i]);
   for (size_t i = 0; i < extra.size() && i < 10; ++i)
     ADD_FAILURE() << "extra " << std::get<0>(extra[i]) << ":" << std::get<2>(extra[i]) << " " << std::get<1>(extra[i]);
   EXPECT_TRUE(missing.empty());

@@ -141,8 +141,8 @@ struct loopback_http_server::impl {
       for (int waited = 0; waited < rep.delay_ms && !stop.load(); waited += 10)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       if (!rep.hang_up && !stop.load()) {
-        std::string out = "HTTP/1.1 " + std::to_string(rep.status) + " X\r\nContent-Length: " +
-                          std::to_string(rep.body.size()) + "\r\nConnection: close\r\n";
+        std::string out = "HTTP/1.1 " + std::to_string(rep.status) +
+                          " X\r\nContent-Length: " + std::to_string(rep.body.size()) + "\r\nConnection: close\r\n";
         bool typed = false;
         for (const auto& [k, v] : rep.headers) {
           out += k + ": " + v + "\r\n";

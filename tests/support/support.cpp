@@ -31,8 +31,8 @@ namespace cg::test {
 
 temp_dir::temp_dir(const std::string& tag) {
   std::random_device rd;
-  auto base = fs::temp_directory_path() / ("codegraph-test-" + tag + "-" + std::to_string(::getpid()) + "-" +
-                                           std::to_string(rd()));
+  auto base = fs::temp_directory_path() /
+              ("codegraph-test-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
   fs::create_directories(base);
   path_ = base;
 }
@@ -219,11 +219,13 @@ std::vector<std::string> check_consistency(store& s, uint32_t proj) {
   });
   if (!st.ok()) say("scan failed: " + st.err().message);
   std::unordered_set<std::string> manifest;
-  checked(v.for_each(column::meta, keys::meta_tag_prefix(proj, keys::tag_manifest), [&](std::string_view k, std::string_view val) {
-    manifest.insert(std::string(keys::meta_path_of(k)));
-    if (!decode_file_record(val, keys::meta_path_of(k)).ok()) say("undecodable manifest entry " + std::string(keys::meta_path_of(k)));
-    return true;
-  }));
+  checked(v.for_each(column::meta, keys::meta_tag_prefix(proj, keys::tag_manifest),
+                     [&](std::string_view k, std::string_view val) {
+                       manifest.insert(std::string(keys::meta_path_of(k)));
+                       if (!decode_file_record(val, keys::meta_path_of(k)).ok())
+                         say("undecodable manifest entry " + std::string(keys::meta_path_of(k)));
+                       return true;
+                     }));
   std::unordered_set<std::string> node_files;
   for (auto& [id, n] : nodes) {
     // A manual node belongs to the virtual file "@manual"; the file it names is the user's.
@@ -238,25 +240,29 @@ std::vector<std::string> check_consistency(store& s, uint32_t proj) {
   }
   // Indexes point at existing nodes and cover every node.
   size_t name_entries = 0, file_entries = 0, kind_entries = 0;
-  checked(v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_name), [&](std::string_view k, std::string_view val) {
-    ++name_entries;
-    symbol_entry e;
-    if (!decode_symbol_entry(k, val, e).ok() || !nodes.count(e.id)) say("name index entry without node");
-    return true;
-  }));
-  checked(v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_file), [&](std::string_view k, std::string_view) {
-    ++file_entries;
-    if (!nodes.count(keys::trailing_id(k))) say("file index entry without node");
-    return true;
-  }));
-  checked(v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_kind), [&](std::string_view k, std::string_view) {
-    ++kind_entries;
-    if (!nodes.count(keys::trailing_id(k))) say("kind index entry without node");
-    return true;
-  }));
+  checked(v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_name),
+                     [&](std::string_view k, std::string_view val) {
+                       ++name_entries;
+                       symbol_entry e;
+                       if (!decode_symbol_entry(k, val, e).ok() || !nodes.count(e.id))
+                         say("name index entry without node");
+                       return true;
+                     }));
+  checked(
+      v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_file), [&](std::string_view k, std::string_view) {
+        ++file_entries;
+        if (!nodes.count(keys::trailing_id(k))) say("file index entry without node");
+        return true;
+      }));
+  checked(
+      v.for_each(column::idx, keys::index_tag_prefix(proj, keys::tag_kind), [&](std::string_view k, std::string_view) {
+        ++kind_entries;
+        if (!nodes.count(keys::trailing_id(k))) say("kind index entry without node");
+        return true;
+      }));
   if (name_entries != nodes.size() || file_entries != nodes.size() || kind_entries != nodes.size())
-    say("index sizes differ from node count: " + std::to_string(name_entries) + "/" + std::to_string(file_entries) + "/" +
-        std::to_string(kind_entries) + " vs " + std::to_string(nodes.size()));
+    say("index sizes differ from node count: " + std::to_string(name_entries) + "/" + std::to_string(file_entries) +
+        "/" + std::to_string(kind_entries) + " vs " + std::to_string(nodes.size()));
   // Edges: sources exist, every edge has its reverse twin, counts match counters.
   std::unordered_map<int, int64_t> edge_count, unresolved_count, external_count;
   size_t forward = 0;
@@ -282,14 +288,20 @@ std::vector<std::string> check_consistency(store& s, uint32_t proj) {
   edge_count[static_cast<int>(edge_kind::contains)] = contains;
   for (int k = 1; k < node_kind_count; ++k) {
     auto c = v.counter(keys::counter(proj, cn::nodes(static_cast<node_kind>(k))));
-    if (c != kind_count[k]) say("node counter " + std::string(to_string(static_cast<node_kind>(k))) + " = " + std::to_string(c) + ", actual " + std::to_string(kind_count[k]));
+    if (c != kind_count[k])
+      say("node counter " + std::string(to_string(static_cast<node_kind>(k))) + " = " + std::to_string(c) +
+          ", actual " + std::to_string(kind_count[k]));
   }
   for (int k = 1; k < edge_kind_count; ++k) {
     auto ek = static_cast<edge_kind>(k);
     auto c = v.counter(keys::counter(proj, cn::edges(ek)));
-    if (c != edge_count[k]) say("edge counter " + std::string(to_string(ek)) + " = " + std::to_string(c) + ", actual " + std::to_string(edge_count[k]));
-    if (v.counter(keys::counter(proj, cn::unresolved(ek))) != unresolved_count[k]) say("unresolved counter mismatch for " + std::string(to_string(ek)));
-    if (v.counter(keys::counter(proj, cn::external(ek))) != external_count[k]) say("external counter mismatch for " + std::string(to_string(ek)));
+    if (c != edge_count[k])
+      say("edge counter " + std::string(to_string(ek)) + " = " + std::to_string(c) + ", actual " +
+          std::to_string(edge_count[k]));
+    if (v.counter(keys::counter(proj, cn::unresolved(ek))) != unresolved_count[k])
+      say("unresolved counter mismatch for " + std::string(to_string(ek)));
+    if (v.counter(keys::counter(proj, cn::external(ek))) != external_count[k])
+      say("external counter mismatch for " + std::string(to_string(ek)));
   }
   return problems;
 }

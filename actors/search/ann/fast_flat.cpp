@@ -81,8 +81,9 @@ __attribute__((target("avx512f,f16c"))) float l2_half_avx512(const float* a, con
     s1 = _mm512_fmadd_ps(t1, t1, s1);
   }
   for (; i + 16 <= d; i += 16) {
-    __m512 t = _mm512_sub_ps(_mm512_loadu_ps(a + i),
-                             _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))));
+    __m512 t =
+        _mm512_sub_ps(_mm512_loadu_ps(a + i),
+                      _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))));
     s0 = _mm512_fmadd_ps(t, t, s0);
   }
   alignas(64) float lanes[16];

@@ -4,8 +4,8 @@
 #include <random>
 #include <vector>
 
-#include "actors/search/embedder.hpp"  // l2_normalise
 #include "actors/search/ann/vector_index.hpp"
+#include "actors/search/embedder.hpp"  // l2_normalise
 
 namespace cg {
 namespace {
@@ -66,8 +66,9 @@ search_tiers calibrate_tiers(vector_index& idx, const float* data, size_t n, int
 
   // Walk a ladder of settings upwards; stop at the first that reaches the target.
   const bool hnsw = idx.kind() == index_kind::hnsw;
-  std::vector<size_t> ladder = hnsw ? std::vector<size_t>{10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256, 320, 384, 512}
-                                    : std::vector<size_t>{1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512};
+  std::vector<size_t> ladder =
+      hnsw ? std::vector<size_t>{10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256, 320, 384, 512}
+           : std::vector<size_t>{1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512};
   if (!hnsw) {
     size_t lists = std::max<size_t>(1, idx.lists());
     std::erase_if(ladder, [&](size_t v) { return v > lists; });
@@ -76,8 +77,10 @@ search_tiers calibrate_tiers(vector_index& idx, const float* data, size_t n, int
   std::vector<int64_t> got(nq * k);
   auto measure = [&](size_t setting) {
     search_tiers t = tiers;
-    if (hnsw) t.hnsw_ef_balanced = static_cast<int>(setting);
-    else t.ivf_nprobe_balanced = setting;
+    if (hnsw)
+      t.hnsw_ef_balanced = static_cast<int>(setting);
+    else
+      t.ivf_nprobe_balanced = setting;
     idx.set_tiers(t);
     if (!idx.search(queries.data(), nq, k, search_mode::balanced, sc.data(), got.data()).ok()) return 0.0;
     return recall_of(kth, got, queries.data(), data, n, dim, first_label, nq);

@@ -21,8 +21,8 @@
 #include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/impl/DistanceComputer.h>
 #include <faiss/impl/io.h>
-#include <faiss/utils/Heap.h>
 #include <faiss/index_io.h>
+#include <faiss/utils/Heap.h>
 
 #include "actors/search/ann/fast_flat.hpp"
 #include "actors/search/ann/hnsw_walk.hpp"
@@ -32,7 +32,6 @@ namespace cg {
 namespace {
 
 using idx_t = faiss::Index::idx_t;
-
 
 std::atomic<bool> faiss_walk{false};  // vector_index::compare_with_faiss_walk
 std::atomic<bool> half_walk{true};    // vector_index::walk_half_floats
@@ -53,7 +52,8 @@ void hnsw_search(const faiss::IndexHNSW& h, const float* queries, size_t nq, siz
     thread_local std::unique_ptr<faiss::VisitedTable> visited;
     std::unique_ptr<faiss::DistanceComputer> dis;
     if (!ours) {
-      if (!visited || visited->visited.size() != total) visited = std::make_unique<faiss::VisitedTable>(static_cast<int>(total));
+      if (!visited || visited->visited.size() != total)
+        visited = std::make_unique<faiss::VisitedTable>(static_cast<int>(total));
       dis.reset(h.storage->get_distance_computer());
     }
 #pragma omp for schedule(dynamic, 4)
@@ -120,7 +120,7 @@ index_kind auto_index_kind(size_t n) {
   // server answering many at once (one vector actor per project).
   if (n < 10'000) return index_kind::flat;
   if (n < 4'000'000) return index_kind::hnsw;
-  return index_kind::ivf_sq8;                // beyond: memory matters more than the last points of recall
+  return index_kind::ivf_sq8;  // beyond: memory matters more than the last points of recall
 }
 
 struct vector_index::impl {
@@ -151,9 +151,7 @@ struct vector_index::impl {
   std::vector<uint16_t> half;
   bool keep_half = true;
 
-  faiss::IndexIVF* ivf() const {
-    return dynamic_cast<faiss::IndexIVF*>(index.get());
-  }
+  faiss::IndexIVF* ivf() const { return dynamic_cast<faiss::IndexIVF*>(index.get()); }
   faiss::IndexHNSW* hnsw() const {
     auto* map = dynamic_cast<faiss::IndexIDMap*>(index.get());
     return map ? dynamic_cast<faiss::IndexHNSW*>(map->index) : nullptr;
@@ -247,8 +245,8 @@ result<vector_index> vector_index::build(index_kind kind, size_t dim, const floa
           }
           case index_kind::ivf_flat:
           case index_kind::ivf_sq8: {
-            size_t nlist = p.ivf_nlist ? p.ivf_nlist
-                                       : std::clamp<size_t>(static_cast<size_t>(4 * std::sqrt(double(n))), 1, 65536);
+            size_t nlist =
+                p.ivf_nlist ? p.ivf_nlist : std::clamp<size_t>(static_cast<size_t>(4 * std::sqrt(double(n))), 1, 65536);
             nlist = std::max<size_t>(1, std::min(nlist, n / 8 ? n / 8 : 1));
             auto* q = new faiss::IndexFlatIP(d);
             faiss::IndexIVF* ivf;
@@ -336,8 +334,12 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
         if (auto* ivf = impl_->ivf()) {
           faiss::SearchParametersIVF sp;
           const auto& t = impl_->tiers;
-          double share = mode == search_mode::exact ? 1.0 : mode == search_mode::balanced ? t.ivf_share_balanced : t.ivf_share_fast;
-          size_t count = mode == search_mode::balanced ? t.ivf_nprobe_balanced : mode == search_mode::fast ? t.ivf_nprobe_fast : 0;
+          double share = mode == search_mode::exact      ? 1.0
+                         : mode == search_mode::balanced ? t.ivf_share_balanced
+                                                         : t.ivf_share_fast;
+          size_t count = mode == search_mode::balanced ? t.ivf_nprobe_balanced
+                         : mode == search_mode::fast   ? t.ivf_nprobe_fast
+                                                       : 0;
           if (count) {
             sp.nprobe = std::clamp<size_t>(count, 1, ivf->nlist);
           } else {
@@ -353,12 +355,13 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
           if (!h || mode == search_mode::exact) {
             auto* flat = dynamic_cast<const faiss::IndexFlatCodes*>(h ? h->storage : map->index);
             if (!flat) throw std::runtime_error("no flat storage");
-            auto st = exact_search(reinterpret_cast<const float*>(flat->codes.data()), static_cast<size_t>(flat->ntotal),
-                                   impl_->dim, queries, nq, k, {}, scores, labels);
+            auto st = exact_search(reinterpret_cast<const float*>(flat->codes.data()),
+                                   static_cast<size_t>(flat->ntotal), impl_->dim, queries, nq, k, {}, scores, labels);
             if (!st.ok()) throw std::runtime_error(st.err().message);
           } else {
             const auto& t = impl_->tiers;
-            int ef = std::max<int>(mode == search_mode::balanced ? t.hnsw_ef_balanced : t.hnsw_ef_fast, static_cast<int>(k));
+            int ef =
+                std::max<int>(mode == search_mode::balanced ? t.hnsw_ef_balanced : t.hnsw_ef_fast, static_cast<int>(k));
             std::shared_lock shared(impl_->ef_lock);
             if (faiss_walk.load(std::memory_order_relaxed) && h->hnsw.efSearch != ef) {
               shared.unlock();
@@ -368,7 +371,8 @@ status vector_index::search(const float* queries, size_t nq, size_t k, search_mo
             } else {
               hnsw_search(*h, queries, nq, k, ef, scores, labels, impl_->walk_rows());
             }
-            for (size_t i = 0; i < nq * k; ++i) scores[i] = 1.0f - scores[i] / 2;  // squared L2 of unit vectors -> cosine
+            for (size_t i = 0; i < nq * k; ++i)
+              scores[i] = 1.0f - scores[i] / 2;  // squared L2 of unit vectors -> cosine
           }
           if (h) {
             impl_->expand(nq, k, scores, labels);
@@ -491,12 +495,19 @@ status vector_index::load_duplicates(const std::string& file) {
   size_t at = 1;
   ok = ok && !words.empty() && im.hnsw();
   for (int64_t g = 0; ok && g < words[0]; ++g) {
-    if (at + 2 > words.size()) { ok = false; break; }
+    if (at + 2 > words.size()) {
+      ok = false;
+      break;
+    }
     int64_t pos = words[at], count = words[at + 1];
     at += 2;
-    if (pos < 0 || pos >= total || count < 0 || at + static_cast<size_t>(count) > words.size()) { ok = false; break; }
+    if (pos < 0 || pos >= total || count < 0 || at + static_cast<size_t>(count) > words.size()) {
+      ok = false;
+      break;
+    }
     auto& list = im.dups[pos];
-    list.insert(list.end(), words.begin() + static_cast<std::ptrdiff_t>(at), words.begin() + static_cast<std::ptrdiff_t>(at + count));
+    list.insert(list.end(), words.begin() + static_cast<std::ptrdiff_t>(at),
+                words.begin() + static_cast<std::ptrdiff_t>(at + count));
     im.dup_count += static_cast<size_t>(count);
     at += static_cast<size_t>(count);
   }
@@ -518,21 +529,23 @@ result<vector_index> vector_index::load(const std::string& path, bool half_float
   if (std::FILE* f = std::fopen((path + ".tiers").c_str(), "r")) {  // absent: the default tiers
     search_tiers t;
     int cal = 0;
-    if (std::fscanf(f, "cg-tiers 1 %d %d %zu %zu %d %lf %lf", &t.hnsw_ef_balanced, &t.hnsw_ef_fast, &t.ivf_nprobe_balanced,
-                    &t.ivf_nprobe_fast, &cal, &t.balanced_recall, &t.fast_recall) == 7 &&
+    if (std::fscanf(f, "cg-tiers 1 %d %d %zu %zu %d %lf %lf", &t.hnsw_ef_balanced, &t.hnsw_ef_fast,
+                    &t.ivf_nprobe_balanced, &t.ivf_nprobe_fast, &cal, &t.balanced_recall, &t.fast_recall) == 7 &&
         t.hnsw_ef_balanced > 0 && t.hnsw_ef_fast > 0) {
       t.calibrated = cal == 1;
       im->tiers = t;
     }
     std::fclose(f);
   }
-  if (dynamic_cast<faiss::IndexIVFScalarQuantizer*>(im->index.get())) im->kind = index_kind::ivf_sq8;
-  else if (dynamic_cast<faiss::IndexIVFFlat*>(im->index.get())) im->kind = index_kind::ivf_flat;
+  if (dynamic_cast<faiss::IndexIVFScalarQuantizer*>(im->index.get()))
+    im->kind = index_kind::ivf_sq8;
+  else if (dynamic_cast<faiss::IndexIVFFlat*>(im->index.get()))
+    im->kind = index_kind::ivf_flat;
   else if (auto* h = im->hnsw()) {
     im->kind = index_kind::hnsw;
     adopt_fast_storage(*h);
-  }
-  else im->kind = index_kind::flat;
+  } else
+    im->kind = index_kind::flat;
   vector_index vi(std::move(im));
   if (auto s = vi.load_duplicates(path + ".dups"); !s.ok()) return s.err();
   vi.impl_->mirror_half();

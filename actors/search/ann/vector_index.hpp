@@ -74,10 +74,10 @@ class vector_index {
 
   index_kind kind() const;
   size_t dimension() const;
-  size_t size() const;  // labels held, duplicates included
-  size_t duplicates() const;  // HNSW: labels whose vector equals an earlier one (kept out of the graph)
-  size_t trained_size() const;  // vectors present when it was built
-  size_t memory_bytes() const;  // the serialised size (codes, graph links, ids), plus HNSW's half-float copy
+  size_t size() const;            // labels held, duplicates included
+  size_t duplicates() const;      // HNSW: labels whose vector equals an earlier one (kept out of the graph)
+  size_t trained_size() const;    // vectors present when it was built
+  size_t memory_bytes() const;    // the serialised size (codes, graph links, ids), plus HNSW's half-float copy
   bool uses_fast_kernel() const;  // HNSW with the SIMD distance storage (fast_flat.hpp)
   // Benchmarks: HNSW searches take FAISS's own HNSW::search instead of our walk
   // (hnsw_walk.hpp), process-wide, so that one run can print both.

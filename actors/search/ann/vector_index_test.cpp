@@ -10,8 +10,8 @@
 #include <random>
 #include <set>
 
-#include "actors/search/embedder.hpp"
 #include "actors/search/ann/vector_index.hpp"
+#include "actors/search/embedder.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {
@@ -76,8 +76,8 @@ TEST_P(IndexKinds, MeetRecallTiersAndRoundTrip) {
   double exact = recall(truth, run(*built, search_mode::exact));
   double balanced = recall(truth, run(*built, search_mode::balanced));
   double fast = recall(truth, run(*built, search_mode::fast));
-  std::printf("%s: recall@10 exact %.3f balanced %.3f fast %.3f, %zu bytes\n", std::string(to_string(GetParam())).c_str(),
-              exact, balanced, fast, built->memory_bytes());
+  std::printf("%s: recall@10 exact %.3f balanced %.3f fast %.3f, %zu bytes\n",
+              std::string(to_string(GetParam())).c_str(), exact, balanced, fast, built->memory_bytes());
   if (GetParam() == index_kind::ivf_sq8) {
     EXPECT_GE(exact, 0.97);  // codes are 8-bit: near but not bit-exact
   } else {
@@ -111,7 +111,8 @@ TEST_P(IndexKinds, MeetRecallTiersAndRoundTrip) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, IndexKinds,
-                         ::testing::Values(index_kind::flat, index_kind::ivf_flat, index_kind::hnsw, index_kind::ivf_sq8),
+                         ::testing::Values(index_kind::flat, index_kind::ivf_flat, index_kind::hnsw,
+                                           index_kind::ivf_sq8),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 TEST(VectorIndex, AddsWithLabelsAndHonoursFiltersInExactSearch) {
@@ -125,7 +126,8 @@ TEST(VectorIndex, AddsWithLabelsAndHonoursFiltersInExactSearch) {
   std::vector<float> s2(5);
   std::vector<int64_t> l2(5);
   std::function<bool(int64_t)> even = [](int64_t id) { return id % 2 == 0; };
-  ASSERT_TRUE(exact_search(data().base.data(), 100, dim, data().base.data() + 7 * dim, 1, 5, even, s2.data(), l2.data()).ok());
+  ASSERT_TRUE(
+      exact_search(data().base.data(), 100, dim, data().base.data() + 7 * dim, 1, 5, even, s2.data(), l2.data()).ok());
   for (auto id : l2) EXPECT_EQ(id % 2, 0);
   EXPECT_FALSE(vector_index::load("/nonexistent/index.faiss").ok());
 }
@@ -139,7 +141,8 @@ TEST(VectorIndex, MemoryBytesIsKeptUntilTheIndexGrows) {
   EXPECT_GT(first, 1000 * dim * sizeof(float));
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(idx->memory_bytes(), first);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(200));  // 1,000 serialisations take seconds
+  EXPECT_LT(std::chrono::steady_clock::now() - t0,
+            std::chrono::milliseconds(200));  // 1,000 serialisations take seconds
   ASSERT_TRUE(idx->add(data().base.data() + 1000 * dim, 100, 5000).ok());
   EXPECT_GT(idx->memory_bytes(), first + 100 * dim * sizeof(float));
 }
@@ -294,7 +297,8 @@ TEST(VectorIndex, HnswKeepsExactDuplicatesOutOfTheGraphAndFindsThemAll) {
   // add(): copies of a stored vector, and a pair that is new but repeated in the batch.
   std::vector<float> more;
   for (int i = 0; i < 3; ++i) more.insert(more.end(), base.begin() + 7 * dim, base.begin() + 8 * dim);
-  for (int i = 0; i < 2; ++i) more.insert(more.end(), data().base.begin() + 5000 * dim, data().base.begin() + 5001 * dim);
+  for (int i = 0; i < 2; ++i)
+    more.insert(more.end(), data().base.begin() + 5000 * dim, data().base.begin() + 5001 * dim);
   ASSERT_TRUE(back->add(more.data(), 5, 10000).ok());
   EXPECT_EQ(back->size(), total + 5);
   EXPECT_EQ(back->duplicates(), 704u);
@@ -333,7 +337,8 @@ TEST(L2Kernel, AgreesWithAPlainLoopAtEveryLength) {
     for (auto& x : b) x = u(rng);
     double plain = 0;
     for (size_t i = 0; i < d; ++i) plain += double(a[i] - b[i]) * (a[i] - b[i]);
-    EXPECT_NEAR(l2_squared(a.data(), b.data(), d), plain, 1e-4 * (1 + plain)) << "d = " << d << " (" << l2_kernel_name() << ")";
+    EXPECT_NEAR(l2_squared(a.data(), b.data(), d), plain, 1e-4 * (1 + plain))
+        << "d = " << d << " (" << l2_kernel_name() << ")";
     // The half-float rows the HNSW walk reads: within half precision (2^-11 relative
     // per element) of the float distance, at every length (the tails are scalar).
     if (!half_kernels()) continue;
