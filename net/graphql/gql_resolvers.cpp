@@ -385,9 +385,10 @@ bool gql_may(context& c, const std::string& project, std::string& err) {
   return o.q.has_value();
 }
 
-status wire_query_resolvers(gql::schema& s) {
-  std::vector<status> st;
-  // Node fields.
+namespace {
+
+// Node fields: per parent, batched by project.
+void wire_node_fields(gql::schema& s, std::vector<status>& st) {
   st.push_back(s.resolve("Node", "parent",
                          per_project(
                              [](graph_query& q, const std::string& project, const json& p, const json&) -> field_value {
@@ -486,7 +487,10 @@ status wire_query_resolvers(gql::schema& s) {
                   }
                   return out;
                 }));
-  // Query.
+}
+
+// Query and the Project and File types it returns.
+void wire_query_fields(gql::schema& s, std::vector<status>& st) {
   st.push_back(s.resolve("Query", "projects", each([](const json&, const json&, context& c) -> field_value {
                            auto& r = rctx(c);
                            auto all = r.a->eng().storage().projects();
@@ -676,8 +680,10 @@ status wire_query_resolvers(gql::schema& s) {
                   if (!n.ok()) return fail(n.err());
                   return *n ? node_gql(project, **n) : json(nullptr);
                 })));
+}
 
-  // Mutations.
+// Mutations: writes through the engine; parseFile stores nothing.
+void wire_mutation_fields(gql::schema& s, std::vector<status>& st) {
   auto mutation = [&](const char* f, std::function<field_value(app&, const std::string&, const json&, context&)> fn) {
     // The role and scope were checked by guard_root_fields (graphql_root_operations).
     st.push_back(s.resolve("Mutation", f, each([fn, f](const json&, const json& args, context& c) -> field_value {
@@ -821,6 +827,15 @@ status wire_query_resolvers(gql::schema& s) {
     if (!r.ok()) return fail(r.err());
     return json{{"project", project}, {"documents", r->documents}, {"seconds", r->seconds}};
   });
+}
+
+}  // namespace
+
+status wire_query_resolvers(gql::schema& s) {
+  std::vector<status> st;
+  wire_node_fields(s, st);
+  wire_query_fields(s, st);
+  wire_mutation_fields(s, st);
   for (auto& x : st)
     if (!x.ok()) return x;
   return {};
