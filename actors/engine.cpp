@@ -198,8 +198,14 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
 }
 
 namespace {
-template <class T>
-result<T> wait_for(std::future<result<T>>& f) {
+// The one way the facade waits on a vector actor: the job's done callback fulfils a
+// promise, the job goes out, and the caller blocks on the answer (R: what done gets).
+template <class R, class Job, class Actor, class Atom>
+R ask(const Actor& actor, Atom atom, std::shared_ptr<Job> job) {
+  auto done = std::make_shared<std::promise<R>>();
+  auto f = done->get_future();
+  job->done = [done](const R& r) { done->set_value(r); };
+  caf::anon_send(actor, atom, std::shared_ptr<const Job>(std::move(job)));
   return f.get();
 }
 }  // namespace
@@ -243,11 +249,7 @@ status engine::search(const search_request& req, const std::function<void(const 
   auto job = std::make_shared<search_job>();
   job->req = req;
   job->on_batch = on_batch;
-  auto done = std::make_shared<std::promise<status>>();
-  auto f = done->get_future();
-  job->done = [done](const status& s) { done->set_value(s); };
-  caf::anon_send(v.actor, search_atom_v, search_job_ptr(std::move(job)));
-  return f.get();
+  return ask<status>(v.actor, search_atom_v, std::move(job));
 }
 
 result<std::vector<search_hit>> engine::similar(const std::string& project, node_id id, size_t k, float min_score,
@@ -264,11 +266,7 @@ result<std::vector<search_hit>> engine::similar(const std::string& project, node
   job->min_score = min_score;
   job->mode = mode;
   job->filters = filters;
-  auto done = std::make_shared<std::promise<result<std::vector<search_hit>>>>();
-  auto f = done->get_future();
-  job->done = [done](const result<std::vector<search_hit>>& r) { done->set_value(r); };
-  caf::anon_send(v.actor, similar_atom_v, similar_job_ptr(std::move(job)));
-  return wait_for(f);
+  return ask<result<std::vector<search_hit>>>(v.actor, similar_atom_v, std::move(job));
 }
 
 result<std::vector<search_hit>> engine::search_vector(const std::string& project, std::vector<float> vector, size_t k,
@@ -285,11 +283,7 @@ result<std::vector<search_hit>> engine::search_vector(const std::string& project
   job->k = k;
   job->mode = mode;
   job->filters = filters;
-  auto done = std::make_shared<std::promise<result<std::vector<search_hit>>>>();
-  auto f = done->get_future();
-  job->done = [done](const result<std::vector<search_hit>>& r) { done->set_value(r); };
-  caf::anon_send(v.actor, similar_atom_v, similar_job_ptr(std::move(job)));
-  return wait_for(f);
+  return ask<result<std::vector<search_hit>>>(v.actor, similar_atom_v, std::move(job));
 }
 
 status engine::remove_project(const std::string& project) {
@@ -395,22 +389,14 @@ result<sync_summary> engine::sync_vectors(const std::string& project, bool rebui
   if (!proj.ok()) return proj.err();
   auto job = std::make_shared<vsync_job>();
   job->rebuild = rebuild;
-  auto done = std::make_shared<std::promise<result<sync_summary>>>();
-  auto f = done->get_future();
-  job->done = [done](const result<sync_summary>& r) { done->set_value(r); };
-  caf::anon_send(impl_->vector_for(*proj, project), vsync_atom_v, vsync_job_ptr(std::move(job)));
-  return wait_for(f);
+  return ask<result<sync_summary>>(impl_->vector_for(*proj, project), vsync_atom_v, std::move(job));
 }
 
 result<vector_stats> engine::vectors_stats(const std::string& project) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
   auto job = std::make_shared<vstats_job>();
-  auto done = std::make_shared<std::promise<result<vector_stats>>>();
-  auto f = done->get_future();
-  job->done = [done](const result<vector_stats>& r) { done->set_value(r); };
-  caf::anon_send(impl_->vector_for(*proj, project), vstats_atom_v, vstats_job_ptr(std::move(job)));
-  return wait_for(f);
+  return ask<result<vector_stats>>(impl_->vector_for(*proj, project), vstats_atom_v, std::move(job));
 }
 
 bool engine::cancel(uint64_t task) {
