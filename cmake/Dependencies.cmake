@@ -10,7 +10,14 @@ find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS url)
 find_package(CLI11 CONFIG REQUIRED)
 # mimalloc replaces malloc process-wide (linked first into executables): tree-sitter
 # and RocksDB allocate heavily; measured 10-20% less CPU for a full index.
-find_package(mimalloc CONFIG REQUIRED)
+# Not under ThreadSanitizer: its interceptors must own malloc (with mimalloc's the
+# instrumented binaries crash at start); memory_trim then does nothing.
+if(CODEGRAPH_TSAN)
+  add_library(mimalloc INTERFACE)
+  target_compile_definitions(mimalloc INTERFACE CODEGRAPH_NO_MIMALLOC)
+else()
+  find_package(mimalloc CONFIG REQUIRED)
+endif()
 find_package(tomlplusplus CONFIG REQUIRED)
 # FAISS 1.7.3 is a static library built with OpenMP: OpenMP must be found first.
 # It uses the system BLAS; libopenblas0-pthread makes that OpenBLAS (batched exact

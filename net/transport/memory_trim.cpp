@@ -1,8 +1,18 @@
 #include "net/transport/memory_trim.hpp"
 
+#ifndef CODEGRAPH_NO_MIMALLOC
 #include <mimalloc.h>
+#endif
 
 namespace cg::net {
+#ifdef CODEGRAPH_NO_MIMALLOC
+// Built without mimalloc (the ThreadSanitizer build): the system allocator, nothing
+// to steer.
+message_heap_scope::message_heap_scope() {}
+message_heap_scope::~message_heap_scope() {}
+void release_memory_promptly() {}
+void release_free_memory() {}
+#else
 namespace {
 
 thread_local mi_heap_t* message_heap = nullptr;
@@ -37,5 +47,6 @@ void release_free_memory() {
   // Not glibc's malloc_trim: with mimalloc in place of malloc, glibc's arenas are not
   // in a state it can walk (it crashed here).
 }
+#endif
 
 }  // namespace cg::net
