@@ -51,11 +51,18 @@ uint64_t char_mask(std::string_view t) {
   return m;
 }
 
+// A POPCNT clone chosen at load time by an ifunc resolver. Not under ThreadSanitizer:
+// the resolver runs before its runtime is up and crashes the process at start.
+#if defined(__SANITIZE_THREAD__)
+#define CG_POPCNT_CLONES
+#else
+#define CG_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#endif
+
 // The positions i whose mask differs from mask in at most max_bits bits, into out.
 // Cloned for CPUs with POPCNT (Debian builds for baseline x86-64, where
 // __builtin_popcountll is a library call).
-__attribute__((target_clones("popcnt", "default"))) size_t close_masks(uint64_t mask, const uint64_t* masks, size_t n,
-                                                                       int max_bits, uint32_t* out) {
+CG_POPCNT_CLONES size_t close_masks(uint64_t mask, const uint64_t* masks, size_t n, int max_bits, uint32_t* out) {
   size_t m = 0;
   for (size_t i = 0; i < n; ++i) {
     out[m] = static_cast<uint32_t>(i);
