@@ -49,6 +49,7 @@ struct engine::impl {
   std::unordered_map<uint32_t, vector_entry> vectors;  // by project id
   vector_options vector_opts;
   std::unordered_map<uint64_t, caf::actor> tasks;
+  std::unordered_map<uint64_t, uint32_t> task_project;  // the project each task writes
   struct gauge_entry {
     std::string actor, project;
     depth_gauge g;
@@ -164,6 +165,7 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
     {
       std::lock_guard lock(self->mu);
       self->tasks.erase(task);
+      self->task_project.erase(task);
     }
     if (done) done(s);
   };
@@ -194,6 +196,7 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   std::lock_guard lock(impl_->mu);
   auto a = spawn_indexer(impl_->system, std::move(req), task, graph, impl_->workers, impl_->bus, fn);
   impl_->tasks.emplace(task, a);
+  impl_->task_project.emplace(task, *proj);
   return task;
 }
 
@@ -293,10 +296,10 @@ status engine::remove_project(const std::string& project) {
   std::optional<vector_actor> v;
   {
     std::lock_guard lock(impl_->mu);
-    if (!impl_->tasks.empty()) {
-      // Tasks do not record their project here: refuse while any runs.
-      return make_error(errc::conflict, "an index task is running; cancel it or wait");
-    }
+    for (const auto& [task, p] : impl_->task_project)
+      if (p == *proj)
+        return make_error(errc::conflict, "an index task of " + project + " is running (task " + std::to_string(task) +
+                                              "); cancel it or wait");
     if (auto it = impl_->graphs.find(*proj); it != impl_->graphs.end()) {
       g = it->second;
       impl_->graphs.erase(it);

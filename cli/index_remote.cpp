@@ -69,17 +69,31 @@ int report_index(const context& ctx, const index_summary& summary, const std::st
   store_options so;
   so.dir = ctx.cfg.data_dir;
   so.read_only = true;
-  if (auto db = store::open(so); db.ok()) {
+  // Beside a server that is writing, a read-only open can meet a log file the server
+  // just retired: tried again a few times before the totals are left out.
+  std::string totals_error;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    auto db = store::open(so);
+    if (!db.ok()) {
+      totals_error = db.err().message;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    totals_error.clear();
     if (auto proj = (*db)->project_id(summary.project); proj.ok())
       stats = graph_query((*db)->snapshot(), *proj).stats();
     disk = (*db)->disk_bytes();
+    break;
   }
+  if (!totals_error.empty() && !ctx.json)
+    std::fprintf(stderr, "warning: the project's totals are not shown: %s\n", totals_error.c_str());
   if (ctx.json) {
     auto j = summary_json(summary);
     j["data_dir"] = ctx.cfg.data_dir;
     j["project_totals"] = stats_json(stats);
     j["store_bytes"] = disk;
     if (!via_server.empty()) j["server"] = via_server;
+    if (!totals_error.empty()) j["project_totals_error"] = totals_error;
     print_json(j);
   } else if (!ctx.quiet || summary.outcome == index_phase::failed) {
     print_summary(stdout, summary);

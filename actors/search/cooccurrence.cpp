@@ -1,5 +1,7 @@
 #include "actors/search/cooccurrence.hpp"
 
+#include "actors/search/saved_bytes.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -9,37 +11,9 @@ namespace {
 
 constexpr uint32_t model_magic = 0x43'4f'4f'01;  // "COO", format 1
 
-void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
-void put_str(std::string& out, std::string_view s) {
-  put_u32(out, static_cast<uint32_t>(s.size()));
-  out.append(s);
-}
-
-struct reader {
-  std::string_view in;
-  bool ok = true;
-  template <class T>
-  T get() {
-    T v{};
-    if (in.size() < sizeof(T)) {
-      ok = false;
-      return v;
-    }
-    std::memcpy(&v, in.data(), sizeof(T));
-    in.remove_prefix(sizeof(T));
-    return v;
-  }
-  std::string str() {
-    auto n = get<uint32_t>();
-    if (!ok || in.size() < n) {
-      ok = false;
-      return {};
-    }
-    std::string s(in.substr(0, n));
-    in.remove_prefix(n);
-    return s;
-  }
-};
+using saved::put_str;
+using saved::reader;
+void put_u32(std::string& out, uint32_t v) { saved::put<uint32_t>(out, v); }
 
 // Pair counts: millions of increments per learn, so an open-addressing table (linear
 // probing, keys never 0: a pair's ids differ) instead of std::unordered_map, whose

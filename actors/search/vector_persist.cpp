@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/search/hash_embedder.hpp"
+#include "actors/search/saved_bytes.hpp"
 #include "actors/search/vector_doc.hpp"
 #include "actors/search/vector_state.hpp"
 
@@ -21,40 +22,9 @@ namespace {
 
 constexpr int state_format = 2;  // 2: the change serial (incremental sync)
 
-template <class T>
-void put(std::string& out, T v) {
-  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
-}
-void put_str(std::string& out, std::string_view s) {
-  put<uint32_t>(out, static_cast<uint32_t>(s.size()));
-  out.append(s);
-}
-
-struct reader {
-  std::string_view in;
-  bool ok = true;
-  template <class T>
-  T get() {
-    T v{};
-    if (in.size() < sizeof(T)) {
-      ok = false;
-      return v;
-    }
-    std::memcpy(&v, in.data(), sizeof(T));
-    in.remove_prefix(sizeof(T));
-    return v;
-  }
-  std::string str() {
-    auto n = get<uint32_t>();
-    if (!ok || in.size() < n) {
-      ok = false;
-      return {};
-    }
-    std::string s(in.substr(0, n));
-    in.remove_prefix(n);
-    return s;
-  }
-};
+using saved::put;
+using saved::put_str;
+using saved::reader;
 
 status write_file(const fs::path& p, std::string_view bytes) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);

@@ -63,6 +63,7 @@ test('reads work and index hands its run to the server that owns the store', asy
     assert.equal(summary.outcome, 'done');
     assert.equal(summary.files.added, 1);
     assert.ok(summary.files.unchanged > 10);
+    assert.equal(summary.project_totals_error, undefined, summary.project_totals_error);
     assert.ok(summary.project_totals.nodes.total > 0);
     // The server wrote it: its own API and a fresh CLI read both see it.
     const found = await call(srv, 'GET', `/api/v1/projects/${path.basename(proj)}/search?q=brand_new_function`, { token: admin });
