@@ -174,8 +174,9 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   std::optional<vector_actor> vec;
   if (req.vectors) vec = impl_->vector_for(*proj, req.project);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [vec, finish, graph_done](const index_summary& s) {
+      [vec, finish, graph_done, db = impl_->db.get()](const index_summary& s) {
         if (graph_done) graph_done();
+        db->flush_in_background();  // beside the search index's sync
         if (!vec || s.outcome != index_phase::done) return finish(s);
         auto job = std::make_shared<vsync_job>();
         job->done = [s = index_summary(s), finish](const result<sync_summary>& r) mutable {

@@ -157,22 +157,27 @@ struct store::impl {
   std::unordered_map<std::string, uint32_t> ids;
   uint64_t ids_gen = 0;
 
+  // Flushes the memtables when they hold more than a little (4 MB); wait: until the
+  // tables are written, else in RocksDB's background threads.
+  void flush_if_large(bool wait) {
+    uint64_t pending = 0, v = 0;
+    for (auto* h : cfs)
+      if (h && db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) pending += v;
+    if (pending <= (uint64_t{4} << 20)) return;
+    std::vector<rocksdb::ColumnFamilyHandle*> all;
+    for (auto* h : cfs)
+      if (h) all.push_back(h);
+    rocksdb::FlushOptions fo;
+    fo.wait = wait;
+    db->Flush(fo, all);
+  }
+
   ~impl() {
     if (db) {
       // What the memtables hold lives only in the WAL: every later open (each CLI
       // query, a read-only one included) would replay it, ~0.5 s for a 300K-LOC first
       // index. Flushed to tables once here instead, when it is more than a little.
-      if (!read_only) {
-        uint64_t pending = 0, v = 0;
-        for (auto* h : cfs)
-          if (h && db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) pending += v;
-        if (pending > (uint64_t{4} << 20)) {
-          std::vector<rocksdb::ColumnFamilyHandle*> all;
-          for (auto* h : cfs)
-            if (h) all.push_back(h);
-          db->Flush(rocksdb::FlushOptions(), all);
-        }
-      }
+      if (!read_only) flush_if_large(true);
       for (auto* h : cfs)
         if (h) db->DestroyColumnFamilyHandle(h);
       if (default_cf) db->DestroyColumnFamilyHandle(default_cf);
@@ -491,6 +496,10 @@ status store::set_project_info(std::string_view name, std::string_view json) {
 
 result<std::optional<std::string>> store::project_info(std::string_view name) const {
   return latest().get(column::meta, keys::project_info(name));
+}
+
+void store::flush_in_background() {
+  if (!impl_->read_only) impl_->flush_if_large(false);
 }
 
 status store::flush() {

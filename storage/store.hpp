@@ -119,6 +119,10 @@ class store {
   result<std::optional<std::string>> project_info(std::string_view name) const;
 
   status flush();
+  // After a large write (an index run's graph): the memtables go to tables in RocksDB's
+  // background threads, beside what comes next, when they hold more than a little.
+  // Else the close would wait for it, or each later open replay the log.
+  void flush_in_background();
   status compact();
   uint64_t disk_bytes() const;
   // RocksDB's sequence number of the last committed write: derived state (search
