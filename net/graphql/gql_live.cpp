@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "actors/engine.hpp"
@@ -208,9 +209,24 @@ gql::subscribe_fn progress_subscription() {
   };
 }
 
+// A searchStream's batches come from a thread of its own. Disposing of the stream (the
+// client completed it, or went away) and delivering a batch take the same lock, so a
+// batch is either delivered before the dispose returns or not at all: what emit uses
+// (the subscription's context and budget) is freed right after the dispose.
+// ThreadSanitizer found batches delivered into a freed context. Recursive: delivering
+// a batch can drop the last reference to the stream, whose dispose then runs on this
+// same thread, inside the delivery.
+struct search_stop {
+  std::recursive_mutex mu;
+  bool stopped = false;
+};
+
 struct search_handle : gql::stream_handle {
-  std::shared_ptr<std::atomic<bool>> stop = std::make_shared<std::atomic<bool>>(false);
-  ~search_handle() override { stop->store(true); }
+  std::shared_ptr<search_stop> stop = std::make_shared<search_stop>();
+  ~search_handle() override {
+    std::lock_guard lock(stop->mu);
+    stop->stopped = true;
+  }
 };
 
 gql::subscribe_fn search_subscription() {
@@ -222,18 +238,18 @@ gql::subscribe_fn search_subscription() {
     if (sr.query.empty()) return make_error(errc::invalid_argument, "query is empty");
     auto h = std::make_unique<search_handle>();
     auto stop = h->stop;
-    app* a = rctx(c).a;
-    std::thread([a, sr, emit, end, stop] {
-      auto st = a->eng().search(sr, [&](const search_batch& b) {
-        if (stop->load()) return;
+    engine* eng = &rctx(c).a->eng();  // outlives the server and its app
+    std::thread([eng, sr, emit, end, stop] {
+      auto st = eng->search(sr, [&](const search_batch& b) {
         json hits = json::array();
         for (const auto& x : b.hits) hits.push_back(gql_hit(sr.project, x));
-        emit(
-            json{{"index", b.index}, {"last", b.last}, {"total", b.total}, {"elapsedMs", b.elapsed_ms}, {"hits", hits}},
-            "");
+        json batch{
+            {"index", b.index}, {"last", b.last}, {"total", b.total}, {"elapsedMs", b.elapsed_ms}, {"hits", hits}};
+        std::lock_guard lock(stop->mu);
+        if (!stop->stopped) emit(std::move(batch), "");
       });
-      if (stop->load()) return;
-      end(st.ok() ? std::string() : st.err().message);
+      std::lock_guard lock(stop->mu);
+      if (!stop->stopped) end(st.ok() ? std::string() : st.err().message);
     }).detach();
     return std::unique_ptr<gql::stream_handle>(std::move(h));
   };

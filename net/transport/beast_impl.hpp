@@ -39,6 +39,7 @@ class session_base {
 
 struct server::impl {
   impl(engine& e, server_options o);
+  ~impl();
   engine& eng;
   server_options opts;
   std::unique_ptr<app> application;

@@ -17,6 +17,14 @@ std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned n) {
 }
 }  // namespace
 
+// The GraphQL service's fan-out lanes hold strands of the io_contexts: they go first.
+// (The app itself outlives the contexts, for the handlers their destruction runs.)
+// ThreadSanitizer found the strands' mutexes used after their contexts had freed them.
+server::impl::~impl() {
+  if (application)
+    if (auto* g = application->graphql()) g->set_fanout_lanes({}, 1);
+}
+
 server::impl::impl(engine& e, server_options o)
     : eng(e),
       opts(std::move(o)),
