@@ -4,6 +4,8 @@
 # matrix). Not part of CI (a TSan build of the engine takes ~15 minutes on 2 cores);
 # run it before a release and after threading changes.
 # Usage: bench/tsan.sh [gtest filter]
+#   e.g. bench/tsan.sh '-engine_fixture.a_cancelled_task_leaves_a_consistent_store'
+#   (that test indexes the CPython stdlib twice: over 10 minutes under TSan)
 # CAF, RocksDB and FAISS come from Debian uninstrumented: races TSan reports inside
 # them (their own synchronisation is invisible to it) are suppressed by
 # bench/tsan.supp; any report in our code fails the run.
