@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -229,6 +230,17 @@ struct search_handle : gql::stream_handle {
   }
 };
 
+// The searchStream threads still running, process-wide.
+struct stream_threads {
+  std::mutex mu;
+  std::condition_variable cv;
+  int running = 0;
+};
+stream_threads& search_threads() {
+  static stream_threads t;
+  return t;
+}
+
 gql::subscribe_fn search_subscription() {
   return [](const json& args, gql::context& c, gql::emit_fn emit,
             std::function<void(std::string)> end) -> result<std::unique_ptr<gql::stream_handle>> {
@@ -239,7 +251,18 @@ gql::subscribe_fn search_subscription() {
     auto h = std::make_unique<search_handle>();
     auto stop = h->stop;
     engine* eng = &rctx(c).a->eng();  // outlives the server and its app
+    {
+      std::lock_guard lock(search_threads().mu);
+      ++search_threads().running;
+    }
     std::thread([eng, sr, emit, end, stop] {
+      struct done_guard {
+        ~done_guard() {
+          std::lock_guard lock(search_threads().mu);
+          --search_threads().running;
+          search_threads().cv.notify_all();
+        }
+      } done;
       auto st = eng->search(sr, [&](const search_batch& b) {
         json hits = json::array();
         for (const auto& x : b.hits) hits.push_back(gql_hit(sr.project, x));
@@ -256,6 +279,11 @@ gql::subscribe_fn search_subscription() {
 }
 
 }  // namespace
+
+void wait_for_search_streams(std::chrono::milliseconds limit) {
+  std::unique_lock lock(search_threads().mu);
+  search_threads().cv.wait_for(lock, limit, [] { return search_threads().running == 0; });
+}
 
 status wire_live_resolvers(gql::schema& s) {
   for (auto st :

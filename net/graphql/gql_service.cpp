@@ -9,6 +9,9 @@
 
 namespace cg::net {
 
+// The app (and so the engine) is still there: searchStream threads finish first.
+graphql_service::~graphql_service() { wait_for_search_streams(std::chrono::seconds(30)); }
+
 graphql_service::graphql_service(app& a) : a_(a) {
   cost_.max_cost = a.options().graphql.max_cost;
   // Lists the server bounds itself (no argument says how long they are).

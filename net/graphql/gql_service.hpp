@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 // GraphQL for the server: the CodeGraph schema (schema/codegraph.graphql) with its
 // resolvers over the engine, and the entry points the transports share (HTTP,
 // graphql-transport-ws, graphql-sse). Plain C++: no Beast.
@@ -26,9 +27,14 @@ struct gql_request_ctx {
   api_request origin;  // the HTTP request or WebSocket upgrade (no body): for the audit log
 };
 
+// Waits (up to `limit`) for the threads of searchStream subscriptions still running
+// (their streams disposed or not): they use the engine, which must outlive them.
+void wait_for_search_streams(std::chrono::milliseconds limit);
+
 class graphql_service {
  public:
   static result<std::unique_ptr<graphql_service>> create(app& a);
+  ~graphql_service();
 
   const gql::schema& schema() const { return *schema_; }
 
