@@ -1,5 +1,6 @@
 #include "actors/search/cooccurrence.hpp"
 
+#include "actors/search/parallel.hpp"
 #include "actors/search/saved_bytes.hpp"
 
 #include <algorithm>
@@ -59,12 +60,18 @@ class pair_counter {
 
 }  // namespace
 
+// Pair keys go to counter `key_shard(key) % shards`, so the shards count disjoint
+// pairs and need no merge.
+static size_t key_shard(uint64_t key) { return static_cast<size_t>((key * 0xD6E8FEB86659FD93ull) >> 59); }
+
 cooccurrence_model cooccurrence_model::learn(const std::vector<const term_bag*>& bags, const cooccurrence_params& p) {
   cooccurrence_model m;
-  std::unordered_map<std::string, uint32_t> ids;
-  std::vector<std::string> names;
+  std::unordered_map<std::string_view, uint32_t> ids;  // views into the bags, which outlive the learn
+  std::vector<std::string_view> names;
   std::vector<uint32_t> df;
-  pair_counter pairs;
+  // 1. Term ids and document frequencies; each document's heaviest terms, flat.
+  std::vector<uint32_t> tops;
+  std::vector<size_t> top_end;
   size_t step = std::max<size_t>(1, (bags.size() + p.max_docs - 1) / std::max<size_t>(1, p.max_docs));
   std::vector<std::pair<float, uint32_t>> top;
   for (size_t i = 0; i < bags.size(); i += step) {
@@ -84,26 +91,42 @@ cooccurrence_model cooccurrence_model::learn(const std::vector<const term_bag*>&
       std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(p.max_terms_per_doc), top.end());
       top.resize(p.max_terms_per_doc);
     }
-    for (size_t a = 0; a < top.size(); ++a)
-      for (size_t b = a + 1; b < top.size(); ++b) {
-        auto x = std::min(top[a].second, top[b].second), y = std::max(top[a].second, top[b].second);
-        if (x != y) pairs.add((uint64_t{x} << 32) | y);
-      }
+    for (const auto& t : top) tops.push_back(t.second);
+    top_end.push_back(tops.size());
   }
-  for (uint32_t id = 0; id < names.size(); ++id) m.df_.emplace(names[id], df[id]);
+  // 2. Pair counts, sharded over the cores (the bulk of a learn).
+  const size_t shards = parallel_parts(tops.size(), 20000);
+  std::vector<pair_counter> counters(shards);
+  auto count_shard = [&](size_t shard) {
+    auto& pairs = counters[shard];
+    size_t begin = 0;
+    for (size_t end : top_end) {
+      for (size_t a = begin; a < end; ++a)
+        for (size_t b = a + 1; b < end; ++b) {
+          auto x = std::min(tops[a], tops[b]), y = std::max(tops[a], tops[b]);
+          if (x == y) continue;
+          uint64_t key = (uint64_t{x} << 32) | y;
+          if (key_shard(key) % shards == shard) pairs.add(key);
+        }
+      begin = end;
+    }
+  };
+  parallel_ranges(shards, shards, [&](size_t shard, size_t, size_t) { count_shard(shard); });
+  for (uint32_t id = 0; id < names.size(); ++id) m.df_.emplace(std::string(names[id]), df[id]);
 
   // PPMI over the sampled documents; the strongest few per term.
   std::vector<std::vector<std::pair<float, uint32_t>>> cand(names.size());
   const double docs = static_cast<double>(m.docs_);
-  pairs.for_each([&](uint64_t key, uint32_t count) {
-    if (count < p.min_count) return;
-    auto x = static_cast<uint32_t>(key >> 32), y = static_cast<uint32_t>(key & 0xffffffffu);
-    double pmi = std::log(count * docs / (static_cast<double>(df[x]) * df[y]));
-    if (pmi < p.min_pmi) return;
-    auto score = static_cast<float>(pmi * std::log1p(count));
-    cand[x].emplace_back(score, y);
-    cand[y].emplace_back(score, x);
-  });
+  for (const auto& pairs : counters)
+    pairs.for_each([&](uint64_t key, uint32_t count) {
+      if (count < p.min_count) return;
+      auto x = static_cast<uint32_t>(key >> 32), y = static_cast<uint32_t>(key & 0xffffffffu);
+      double pmi = std::log(count * docs / (static_cast<double>(df[x]) * df[y]));
+      if (pmi < p.min_pmi) return;
+      auto score = static_cast<float>(pmi * std::log1p(count));
+      cand[x].emplace_back(score, y);
+      cand[y].emplace_back(score, x);
+    });
   for (uint32_t id = 0; id < names.size(); ++id) {
     auto& c = cand[id];
     if (c.empty()) continue;
@@ -111,21 +134,21 @@ cooccurrence_model cooccurrence_model::learn(const std::vector<const term_bag*>&
       return a.first != b.first ? a.first > b.first : names[a.second] < names[b.second];
     });
     if (c.size() > p.neighbours) c.resize(p.neighbours);
-    auto& out = m.nb_[names[id]];
-    for (const auto& [score, other] : c) out.push_back({names[other], score / c.front().first});
+    auto& out = m.nb_[std::string(names[id])];
+    for (const auto& [score, other] : c) out.push_back({std::string(names[other]), score / c.front().first});
   }
   return m;
 }
 
 float cooccurrence_model::idf(std::string_view term) const {
   if (docs_ == 0) return 1.0f;
-  auto it = df_.find(std::string(term));
+  auto it = df_.find(term);
   double df = it == df_.end() ? 0.5 : it->second;
   return static_cast<float>(std::log(1.0 + docs_ / df));
 }
 
 const std::vector<cooccurrence_model::neighbour>* cooccurrence_model::neighbours(std::string_view term) const {
-  auto it = nb_.find(std::string(term));
+  auto it = nb_.find(term);
   return it == nb_.end() ? nullptr : &it->second;
 }
 
@@ -146,7 +169,7 @@ std::string cooccurrence_model::save() const {
   std::sort(keys.begin(), keys.end());
   put_u32(out, static_cast<uint32_t>(keys.size()));
   for (auto t : keys) {
-    const auto& list = nb_.at(std::string(t));
+    const auto& list = nb_.find(t)->second;
     put_str(out, t);
     put_u32(out, static_cast<uint32_t>(list.size()));
     for (const auto& n : list) {

@@ -43,9 +43,17 @@ class cooccurrence_model {
   static result<cooccurrence_model> load(std::string_view bytes);
 
  private:
+  // Looked up by string_view on every term of every embedding: no std::string made.
+  struct term_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using term_map = std::unordered_map<std::string, V, term_hash, std::equal_to<>>;
+
   size_t docs_ = 0;
-  std::unordered_map<std::string, uint32_t> df_;
-  std::unordered_map<std::string, std::vector<neighbour>> nb_;
+  term_map<uint32_t> df_;
+  term_map<std::vector<neighbour>> nb_;
 };
 
 }  // namespace cg

@@ -15,6 +15,7 @@
 #include "actors/search/saved_bytes.hpp"
 #include "actors/search/vector_doc.hpp"
 #include "actors/search/vector_state.hpp"
+#include "storage/file_io.hpp"
 
 namespace cg {
 namespace fs = std::filesystem;
@@ -26,13 +27,7 @@ using saved::put;
 using saved::put_str;
 using saved::reader;
 
-status write_file(const fs::path& p, std::string_view bytes) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  f.flush();
-  if (!f) return make_error(errc::io_error, "cannot write " + p.string());
-  return {};
-}
+status write_file(const fs::path& p, std::string_view bytes) { return write_whole_file(p.string(), bytes); }
 
 // One read of the whole file (vectors.f32 is tens of MB: an iterator per byte cost
 // most of a load).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -10,6 +11,7 @@
 #include "actors/graph/counters.hpp"
 #include "actors/graph/graph_query.hpp"
 #include "actors/search/hash_embedder.hpp"
+#include "actors/search/parallel.hpp"
 #include "actors/search/vector_doc.hpp"
 #include "schema/codec.hpp"
 #include "storage/keys.hpp"
@@ -57,16 +59,26 @@ status vector_state::embed_slots(const std::vector<uint32_t>& slots, std::vector
   const size_t dim = opts_.dimension;
   out.assign(slots.size() * dim, 0.0f);
   auto& e = active_embedder();
-  std::vector<embed_input> batch;
-  for (size_t start = 0; start < slots.size(); start += opts_.embed_batch) {
-    size_t end = std::min(slots.size(), start + opts_.embed_batch);
-    batch.clear();
-    for (size_t i = start; i < end; ++i) {
-      const auto& d = docs_[slots[i]];
-      batch.push_back({d.text, &d.bag});
+  auto run = [&](size_t from, size_t to) -> status {
+    std::vector<embed_input> batch;
+    for (size_t start = from; start < to; start += opts_.embed_batch) {
+      size_t end = std::min(to, start + opts_.embed_batch);
+      batch.clear();
+      for (size_t i = start; i < end; ++i) {
+        const auto& d = docs_[slots[i]];
+        batch.push_back({d.text, &d.bag});
+      }
+      if (auto s = e.embed(batch, out.data() + start * dim); !s.ok()) return s;
     }
-    if (auto s = e.embed(batch, out.data() + start * dim); !s.ok()) return s;
-  }
+    return {};
+  };
+  // The built-in embedder is a pure function of the bag and the model: a large batch
+  // (a first index, a relearn) is split over the cores. A provider's calls stay serial.
+  size_t parts = external_ ? 1 : parallel_parts(slots.size(), 4096);
+  std::vector<status> results(parts);
+  parallel_ranges(slots.size(), parts, [&](size_t p, size_t from, size_t to) { results[p] = run(from, to); });
+  for (auto& r : results)
+    if (!r.ok()) return r;
   return {};
 }
 
@@ -97,8 +109,14 @@ result<sync_summary> vector_state::sync(const read_view& v, uint32_t proj, uint6
   }
   auto st = full ? collect_all(v, proj, cs) : collect_files(v, proj, files, cs);
   if (!st.ok()) return st.err();
+  auto t1 = std::chrono::steady_clock::now();
   auto sum = apply_changes(cs);
   if (!sum.ok()) return sum;
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  spdlog::debug(
+      "search sync: {} changed; collect {:.3f}s, documents {:.3f}s, model {:.3f}s, embed {:.3f}s, apply {:.3f}s",
+      cs.changed.size(), secs(t0, t1), secs(t1, phase_.documents), secs(phase_.documents, phase_.model),
+      secs(phase_.model, phase_.embedded), secs(phase_.embedded, std::chrono::steady_clock::now()));
   synced_ = true;
   change_serial_ = serial;
   sequence_ = sequence;
@@ -115,43 +133,52 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
   auto& in_degree = cs.in_degree;
 
   // 3. New documents for the changed definitions (old slots die: ANN labels are immutable).
-  std::vector<doc> fresh;
-  fresh.reserve(changed.size());
+  // Built over the cores: a term bag is a pure function of the node.
+  std::vector<std::pair<const node_id, node>*> todo;
+  todo.reserve(changed.size());
+  for (auto& entry : changed) todo.push_back(&entry);
+  std::vector<doc> fresh(todo.size());
   // Docstrings teach the model how prose names code even when the index leaves them
   // out; those bags live for this sync only.
-  std::unordered_map<node_id, term_bag> learn_bags;
+  size_t parts = parallel_parts(todo.size(), 2048);
+  std::vector<std::unordered_map<node_id, term_bag>> learn_parts(parts);
   const bool learn_prose = !opts_.include_docstrings && opts_.learn_cooccurrence && !external_;
-  for (auto& [id, n] : changed) {
-    doc d;
-    d.id = id;
-    d.content_hash = n.content_hash;
-    d.kind = n.kind;
-    d.lang = n.lang;
-    d.line = n.line();
-    d.live = true;
-    d.name = n.name;
-    d.qualified_name = n.qualified_name;
-    d.file = n.file;
-    doc_source src;
-    src.name = n.name;
-    src.qualified_name = n.qualified_name;
-    src.signature = n.signature;
-    src.docstring = n.docstring;
-    src.include_docstring = opts_.include_docstrings;
-    if (auto c = callees.find(id); c != callees.end()) src.callees = std::move(c->second);
-    d.bag = build_bag(src);
-    if (learn_prose && !n.docstring.empty() && (!opts_.learn_docstring_of || opts_.learn_docstring_of(id))) {
-      src.include_docstring = true;
-      learn_bags.emplace(id, build_bag(src));
+  parallel_ranges(todo.size(), parts, [&](size_t part, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      auto& [id, n] = *todo[i];
+      doc& d = fresh[i];
+      d.id = id;
+      d.content_hash = n.content_hash;
+      d.kind = n.kind;
+      d.lang = n.lang;
+      d.line = n.line();
+      d.live = true;
+      d.name = n.name;
+      d.qualified_name = n.qualified_name;
+      d.file = n.file;
+      doc_source src;
+      src.name = n.name;
+      src.qualified_name = n.qualified_name;
+      src.signature = n.signature;
+      src.docstring = n.docstring;
+      src.include_docstring = opts_.include_docstrings;
+      if (auto c = callees.find(id); c != callees.end()) src.callees = std::move(c->second);  // one element per thread
+      d.bag = build_bag(src);
+      if (learn_prose && !n.docstring.empty() && (!opts_.learn_docstring_of || opts_.learn_docstring_of(id))) {
+        src.include_docstring = true;
+        learn_parts[part].emplace(id, build_bag(src));
+      }
+      if (external_) d.text = doc_text(src);
     }
-    if (external_) d.text = doc_text(src);
-    fresh.push_back(std::move(d));
-  }
+  });
+  std::unordered_map<node_id, term_bag> learn_bags = std::move(learn_parts[0]);
+  for (size_t p = 1; p < parts; ++p) learn_bags.merge(learn_parts[p]);
   // Deterministic slot order whatever the hash maps did.
   std::sort(fresh.begin(), fresh.end(), [](const doc& a, const doc& b) {
     return a.file != b.file ? a.file < b.file : a.line != b.line ? a.line < b.line : a.id < b.id;
   });
 
+  phase_.documents = std::chrono::steady_clock::now();
   std::vector<uint32_t>& gone = cs.gone;
   size_t live_after = live_ - gone.size() + fresh.size();
 
@@ -173,6 +200,7 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
     model = std::make_shared<cooccurrence_model>(cooccurrence_model::learn(bags));
   }
 
+  phase_.model = std::chrono::steady_clock::now();
   // 5. Embed before changing anything: a failure leaves the state as it was.
   auto first_new = static_cast<uint32_t>(docs_.size());
   std::vector<uint32_t> new_slots(fresh.size());
@@ -189,6 +217,7 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
     return s.err();
   }
 
+  phase_.embedded = std::chrono::steady_clock::now();
   // 6. Apply.
   std::unordered_set<node_id> updated_ids;
   for (const auto& [id, n] : changed)

@@ -158,6 +158,9 @@ class vector_state {
   std::optional<vector_index> building_;  // the index being built; no search reads it
   size_t building_slots_ = 0;
   uint64_t sequence_ = 0;
+  struct {  // when the last apply_changes passed its steps (debug timings)
+    std::chrono::steady_clock::time_point documents, model, embedded;
+  } phase_;
   int64_t change_serial_ = 0;                                          // the graph's change log is consumed up to here
   bool synced_ = false;                                                // a full pass (or a load) has happened
   std::unordered_map<std::string, std::vector<uint32_t>> file_slots_;  // live slots per file

@@ -147,7 +147,9 @@ TEST(VectorState, ConvexFusionScoresEveryCandidateOnBothSignals) {
     double want = convex_score({h.bm25_rank, h.bm25_score, h.vector_rank, h.vector_score}, {bm_max, cos_hi, cos_lo},
                                r.bm25_weight, r.vector_weight);
     EXPECT_NEAR(h.score, want, 1e-6) << h.name;
-    if (i) EXPECT_GE(hits[i - 1].score, h.score);
+    if (i) {
+      EXPECT_GE(hits[i - 1].score, h.score);
+    }
   }
 }
 

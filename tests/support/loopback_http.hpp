@@ -22,7 +22,7 @@ struct loopback_request {
 struct loopback_reply {
   int status = 200;
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers = {};
   int delay_ms = 0;      // wait before answering (the client may time out first)
   bool hang_up = false;  // close the connection without an answer
 };

@@ -9,6 +9,7 @@
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "actors/search/ann/fast_flat.hpp"
 #include "actors/search/ann/hnsw_walk.hpp"
 #include "schema/hash.hpp"
+#include "storage/file_io.hpp"
 
 namespace cg {
 namespace {
@@ -84,6 +86,16 @@ status guarded(F&& f, const char* what) {
     return make_error(errc::internal, std::string(what) + ": " + e.what());
   }
 }
+
+// FAISS's writer onto a file written in bounded pieces (its own FileIOWriter hands
+// the whole vector storage to one fwrite, hence one write(2) of tens of megabytes).
+struct file_pieces final : faiss::IOWriter {
+  explicit file_pieces(piece_writer& out) : out_(out) { name = "file"; }
+  size_t operator()(const void* ptr, size_t size, size_t nitems) override {
+    return out_.write(ptr, size * nitems) ? nitems : 0;
+  }
+  piece_writer& out_;
+};
 
 }  // namespace
 
@@ -439,7 +451,10 @@ status vector_index::save(const std::string& path) const {
   auto st = guarded(
       [&] {
         std::shared_lock ef(impl_->ef_lock);  // FAISS's own search (benchmarks) sets efSearch under it
-        faiss::write_index(impl_->index.get(), path.c_str());
+        piece_writer out(path);
+        file_pieces w(out);
+        faiss::write_index(impl_->index.get(), &w);
+        if (auto s = out.close(); !s.ok()) throw std::runtime_error(s.err().message);
       },
       "vector index save");
   if (!st.ok()) return st;
