@@ -1,7 +1,6 @@
 #include "cli/config.hpp"
 
-#include "actors/search/ann/vector_index.hpp"
-#include "actors/search/fusion.hpp"
+#include "actors/search/search_types.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/graph/graph_query.hpp"
+#include "actors/read_api.hpp"
 #include "cli/config.hpp"
 #include "storage/store.hpp"
 

@@ -4,8 +4,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "actors/engine_json.hpp"
-#include "actors/graph/graph_query.hpp"
 #include "actors/indexer/index_types.hpp"
+#include "actors/read_api.hpp"
 
 namespace cg::cli {
 

@@ -7,7 +7,8 @@
 #   fuzz      every libFuzzer target (tests/fuzz) replays its seed corpus, then runs
 #             FUZZ_SECONDS (default 20) from it; bench/fuzz.sh for longer runs
 #   format    every C++ file as .clang-format says (clang-format 14), or the files
-#             that are not and how to fix them
+#             that are not and how to fix them; then the layering rules
+#             (deploy/check_layers.sh: CAF in actors/, Beast in net/, the facade)
 #   all       format, then the three, in that order (what CI runs: .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,7 @@ run_format() {
     return 1
   fi
   echo "format: every C++ file as .clang-format says"
+  ./deploy/check_layers.sh
 }
 run_fuzz() {
   ./bench/fuzz.sh "${FUZZ_SECONDS:-20}"

@@ -16,7 +16,7 @@ struct index_request {
   walk_options walk;
   bool vectors = true;  // bring the search index (BM25, embeddings) up to date afterwards
   // Watch mode: re-check only these files (relative paths); empty: the whole tree.
-  std::vector<std::string> only;
+  std::vector<std::string> only = {};
 };
 
 enum class index_phase : uint8_t { walking, parsing, resolving, done, failed, cancelled };

@@ -2,7 +2,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "actors/parser/parser_state.hpp"
+#include "actors/read_api.hpp"
 #include "net/app/app.hpp"
 #include "schema/client_json.hpp"
 #include "schema/hash.hpp"
@@ -12,11 +12,6 @@ namespace cg::net {
 namespace {
 
 using json = nlohmann::json;
-
-parser_state& thread_parser() {
-  thread_local parser_state p;  // one set of tree-sitter parsers per worker thread
-  return p;
-}
 
 // A path relative to a project root that stays inside it (no absolute paths, no ..,
 // no symlink leading out). The canonical absolute path.
@@ -96,8 +91,7 @@ result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann
     auto src = body["source"].get<std::string>();
     if (src.find('\0') != std::string::npos)
       return make_error(errc::unsupported, "binary: the source holds NUL bytes, not text");
-    auto out = thread_parser().parse_source(body.value("project", std::string("snippet")),
-                                            path.empty() ? "snippet" : path, src, lang);
+    auto out = parse_here(body.value("project", std::string("snippet")), path.empty() ? "snippet" : path, src, lang);
     if (out.kind == parse_result_kind::skipped || out.kind == parse_result_kind::failed)
       return make_error(errc::unsupported, out.reason);
     return out;
@@ -118,7 +112,7 @@ result<parse_outcome> parse_for_api(app& a, const principal& who, const nlohmann
   job.root = root;
   job.path = *rel;
   job.max_bytes = a.options().max_file_bytes;
-  auto out = thread_parser().parse_file(job);
+  auto out = parse_here(job);
   if (out.kind == parse_result_kind::skipped || out.kind == parse_result_kind::failed)
     return make_error(errc::unsupported, out.reason);
   return out;

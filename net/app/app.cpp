@@ -1,6 +1,8 @@
 #include "net/app/app.hpp"
 #include "net/graphql/gql_service.hpp"
 
+#include "actors/indexer/watch_scheduler.hpp"
+
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
@@ -88,6 +90,19 @@ app::app(engine& eng, const server_options& opts)
   if (!opts_.audit_log.empty()) {
     audit_file_ = std::fopen(opts_.audit_log.c_str(), "a");
     if (!audit_file_) spdlog::error("cannot open the audit log {}", opts_.audit_log);
+  }
+  if (opts_.watch) {
+    watch_options wo;
+    wo.quiet = opts_.watch_quiet;
+    wo.settled_flush = opts_.watch_settled;
+    wo.max_delay = opts_.watch_max_delay;
+    watch_ = std::make_unique<watch_scheduler>(
+        wo, [this, life = life_](const std::string& project, const std::string& root, std::vector<std::string> only) {
+          std::shared_lock alive(life->mu);
+          if (!life->alive || draining_) return;
+          auto t = start_index(project, root, std::move(only), true);
+          if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
+        });
   }
   register_routes();
   metrics_.add_collector([this](std::vector<metrics::sample>& out) {
@@ -178,13 +193,8 @@ app::~app() {
     std::unique_lock gone(life_->mu);  // waits for engine callbacks running now
     life_->alive = false;
   }
-  // Watchers first (their threads call into this app); outside the lock they take.
-  std::map<std::string, watch_state> gone;
-  {
-    std::lock_guard lock(watch_mu_);
-    gone.swap(watches_);
-  }
-  gone.clear();
+  // Watchers first (their threads call into this app).
+  if (watch_) watch_->stop();
   if (engine_sub_) eng_.unsubscribe(engine_sub_);
   if (audit_file_) std::fclose(audit_file_);
 }

@@ -18,10 +18,9 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
-#include "actors/indexer/tree_watcher.hpp"
-#include "actors/parser/parser_state.hpp"
 
 #include "actors/engine.hpp"
+#include "actors/parser/parse_types.hpp"
 #include "net/app/auth.hpp"
 #include "net/app/metrics.hpp"
 #include "net/app/policy.hpp"
@@ -30,7 +29,10 @@
 #include "net/app/result_cache.hpp"
 #include "net/app/router.hpp"
 #include "net/transport/server.hpp"
-#include "schema/serial_runner.hpp"
+
+namespace cg {
+class watch_scheduler;
+}
 
 namespace cg::net {
 
@@ -161,7 +163,6 @@ class app {
     bool alive = true;
   };
   std::shared_ptr<lifetime> life_ = std::make_shared<lifetime>();
-  serial_runner background_;  // queued watch batches start here (its jobs check life_ first)
 
   engine& eng_;
   server_options opts_;
@@ -191,19 +192,8 @@ class app {
     principal who;
     std::set<std::string> topics;
   };
-  // Watch mode, per project: the watcher, the changed files waiting for the running
-  // task to end, whether a task of the project runs.
-  struct watch_state {
-    std::string root;
-    std::unique_ptr<tree_watcher> w;
-    std::set<std::string> queued;
-    bool queued_all = false;
-    bool running = false;
-  };
-  void on_watch(const std::string& project, std::vector<std::string> changed);
-  void watch_task_ended(const std::string& project);
-  std::mutex watch_mu_;
-  std::map<std::string, watch_state> watches_;
+  // Watch mode (null when off): a watcher per project root, one run at a time.
+  std::unique_ptr<watch_scheduler> watch_;
 
   std::atomic<uint64_t> event_serial_{0};
   std::mutex listeners_mu_;

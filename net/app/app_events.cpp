@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "actors/engine_json.hpp"
+#include "actors/indexer/watch_scheduler.hpp"
 #include "net/app/app.hpp"
 #include "net/app/ws_events.hpp"
 #include "schema/client_json.hpp"
@@ -201,30 +202,10 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
         // index sync goes on (watch runs leave the vectors to catch up on their next use;
         // the first save after an initial index waited for its embeddings and HNSW build).
         { std::lock_guard lock(tasks_mu_); }  // start_index has marked the project running
-        watch_task_ended(project);
+        if (watch_) watch_->run_ended(project);
       });
   if (!started.ok()) return started.err();
-  if (opts_.watch) {
-    std::lock_guard wl(watch_mu_);
-    auto& ws = watches_[project];
-    ws.running = true;
-    if (!ws.w || ws.root != req.root) {
-      watch_options wo;
-      wo.walk = req.walk;
-      wo.quiet = opts_.watch_quiet;
-      wo.settled_flush = opts_.watch_settled;
-      wo.max_delay = opts_.watch_max_delay;
-      auto w = tree_watcher::start(
-          req.root, wo, [this, project](std::vector<std::string> changed) { on_watch(project, std::move(changed)); });
-      if (w.ok()) {
-        ws.w = std::move(*w);
-        ws.root = req.root;
-        spdlog::info("watching {} ({} directories)", req.root, ws.w->watches());
-      } else {
-        spdlog::warn("cannot watch {}: {}", req.root, w.err().message);
-      }
-    }
-  }
+  if (watch_) watch_->run_started(project, req.root, req.walk);
   auto& t = tasks_[*started];
   t.id = *started;
   t.project = project;
@@ -353,71 +334,10 @@ void app::audit(const api_request& req, std::string_view action, const std::stri
 
 namespace cg::net {
 
-// On the watcher's thread: index the changed files now, or after the running task.
-void app::on_watch(const std::string& project, std::vector<std::string> changed) {
-  spdlog::debug("watch: {} saved file(s) in {}", changed.size(), project);
-  std::string root;
-  {
-    std::lock_guard lock(watch_mu_);
-    auto it = watches_.find(project);
-    if (it == watches_.end()) return;
-    auto& ws = it->second;
-    if (ws.running) {
-      if (changed.empty()) ws.queued_all = true;
-      ws.queued.insert(changed.begin(), changed.end());
-      return;
-    }
-    root = ws.root;
-  }
-  if (draining_) return;
-  bool all = changed.empty();
-  auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(changed), true);
-  if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
-}
-
-void app::watch_task_ended(const std::string& project) {
-  std::vector<std::string> next;
-  bool all = false;
-  std::string root;
-  {
-    std::lock_guard lock(watch_mu_);
-    auto it = watches_.find(project);
-    if (it == watches_.end()) return;
-    auto& ws = it->second;
-    ws.running = false;
-    if (ws.queued.empty() && !ws.queued_all) return;
-    next.assign(ws.queued.begin(), ws.queued.end());
-    all = ws.queued_all;
-    ws.queued.clear();
-    ws.queued_all = false;
-    root = ws.root;
-  }
-  if (draining_) return;
-  // Not on this (engine) thread: start_index takes locks the engine's callbacks hold.
-  background_.post([this, project, root, next = std::move(next), all, life = life_]() mutable {
-    std::shared_lock alive(life->mu);
-    if (!life->alive || draining_) return;
-    auto t = start_index(project, root, all ? std::vector<std::string>{} : std::move(next), true);
-    if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
-  });
-}
-
 void app::unwatch(const std::string& project) {
-  std::unique_ptr<tree_watcher> w;
-  {
-    std::lock_guard lock(watch_mu_);
-    auto it = watches_.find(project);
-    if (it == watches_.end()) return;
-    w = std::move(it->second.w);
-    watches_.erase(it);
-  }
+  if (watch_) watch_->unwatch(project);
 }
 
-size_t app::watched_projects() {
-  std::lock_guard lock(watch_mu_);
-  size_t n = 0;
-  for (auto& [p, ws] : watches_) n += ws.w != nullptr;
-  return n;
-}
+size_t app::watched_projects() { return watch_ ? watch_->watched() : 0; }
 
 }  // namespace cg::net

@@ -8,8 +8,7 @@
 #include <thread>
 
 #include "actors/engine.hpp"
-#include "actors/graph/graph_query.hpp"
-#include "actors/indexer/glob.hpp"
+#include "actors/read_api.hpp"
 #include "net/app/app.hpp"
 #include "net/graphql/gql_service.hpp"
 #include "schema/hash.hpp"

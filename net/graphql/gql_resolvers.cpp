@@ -9,8 +9,7 @@
 
 #include "actors/engine.hpp"
 #include "actors/engine_json.hpp"
-#include "actors/graph/graph_query.hpp"
-#include "actors/indexer/glob.hpp"
+#include "actors/read_api.hpp"
 #include "net/app/app.hpp"
 #include "net/app/policy.hpp"
 #include "net/graphql/gql_service.hpp"

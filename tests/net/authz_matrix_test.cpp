@@ -313,9 +313,11 @@ TEST_F(Matrix, WebSocketTransportsUseTheSameRules) {
       std::string proj = topic.find('/') == std::string::npos ? "" : topic.substr(topic.find('/') + 1);
       bool ok = proj.empty() || expected(w, operation::events_subscribe, proj);
       EXPECT_EQ(reply["type"], ok ? "subscribed" : "error") << topic << " as " << w.label << ": " << reply.dump();
-      if (ok && !w.scope.empty())
-        for (const auto& t : reply["topics"])
+      if (ok && !w.scope.empty()) {
+        for (const auto& t : reply["topics"]) {
           EXPECT_TRUE(t.get<std::string>().ends_with("/p1")) << t << " as " << w.label;
+        }
+      }
     }
     app->detach(id);
   }
@@ -331,7 +333,9 @@ TEST_F(Matrix, WebSocketTransportsUseTheSameRules) {
     net::gql_ws_protocol p(h, {});
     p.on_message(json({{"type", "connection_init"}, {"payload", {{"authorization", "Bearer " + w.token}}}}).dump());
     EXPECT_EQ(acked, expected(w, operation::graphql, "")) << w.label;
-    if (!acked) EXPECT_EQ(closes, std::vector<uint16_t>{net::ws_close::forbidden}) << w.label;
+    if (!acked) {
+      EXPECT_EQ(closes, std::vector<uint16_t>{net::ws_close::forbidden}) << w.label;
+    }
   }
 }
 

@@ -1,0 +1,33 @@
+#pragma once
+// What a parse is asked and what it answers: plain types, no tree-sitter.
+#include <cstdint>
+#include <string>
+
+#include "schema/extract.hpp"
+
+namespace cg {
+
+struct parse_job {
+  std::string project;
+  std::string root;  // absolute project root
+  std::string path;  // relative to root
+  uint64_t max_bytes = 2u << 20;
+  bool has_previous = false;   // the manifest knows this file:
+  uint64_t previous_hash = 0;  //   its content hash then
+};
+
+enum class parse_result_kind : uint8_t {
+  parsed,     // extract is filled
+  unchanged,  // content hash equals the previous one; record has size/mtime/hash
+  skipped,    // not indexed (binary, too large, unknown language): reason says why
+  failed,     // could not be read: reason says why
+};
+
+struct parse_outcome {
+  parse_result_kind kind = parse_result_kind::failed;
+  std::string reason;
+  file_extract extract;      // extract.record is filled for parsed and unchanged
+  double parse_seconds = 0;  // tree-sitter parse only
+};
+
+}  // namespace cg
