@@ -35,10 +35,11 @@ using progress_fn_ptr = std::shared_ptr<const std::function<void(size_t, size_t)
 using event_ptr = std::shared_ptr<const event>;
 using sink_ptr = std::shared_ptr<const event_sink>;
 using summary_fn_ptr = std::shared_ptr<const std::function<void(const index_summary&)>>;
-using search_job_ptr = std::shared_ptr<const search_job>;
-using similar_job_ptr = std::shared_ptr<const similar_job>;
-using vsync_job_ptr = std::shared_ptr<const vsync_job>;
-using vstats_job_ptr = std::shared_ptr<const vstats_job>;
+using search_call_ptr = std::shared_ptr<const search_call>;
+using similar_call_ptr = std::shared_ptr<const similar_call>;
+using hits_reply = std::shared_ptr<const result<std::vector<search_hit>>>;
+using sync_reply = std::shared_ptr<const result<sync_summary>>;
+using vstats_reply = std::shared_ptr<const result<vector_stats>>;
 
 // A change to a manual node (graph_state::create_manual and friends).
 struct manual_op {
@@ -69,6 +70,7 @@ CAF_ADD_ATOM(codegraph, cg, similar_atom, "similar")
 CAF_ADD_ATOM(codegraph, cg, vsync_atom, "vsync")
 CAF_ADD_ATOM(codegraph, cg, vstats_atom, "vstats")
 CAF_ADD_ATOM(codegraph, cg, manual_atom, "manual")
+CAF_ADD_ATOM(codegraph, cg, index_step_atom, "idxstep")
 CAF_ADD_TYPE_ID(codegraph, (cg::parse_job_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::parse_outcome_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::extract_batch_ptr))
@@ -82,10 +84,11 @@ CAF_ADD_TYPE_ID(codegraph, (cg::progress_fn_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::event_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::sink_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::summary_fn_ptr))
-CAF_ADD_TYPE_ID(codegraph, (cg::search_job_ptr))
-CAF_ADD_TYPE_ID(codegraph, (cg::similar_job_ptr))
-CAF_ADD_TYPE_ID(codegraph, (cg::vsync_job_ptr))
-CAF_ADD_TYPE_ID(codegraph, (cg::vstats_job_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::search_call_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::similar_call_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::hits_reply))
+CAF_ADD_TYPE_ID(codegraph, (cg::sync_reply))
+CAF_ADD_TYPE_ID(codegraph, (cg::vstats_reply))
 CAF_ADD_TYPE_ID(codegraph, (cg::manual_op_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::manual_reply))
 CAF_END_TYPE_ID_BLOCK(codegraph)
@@ -103,10 +106,11 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::progress_fn_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::event_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::sink_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::summary_fn_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::search_job_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::similar_job_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vsync_job_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vstats_job_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::search_call_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::similar_call_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::hits_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::sync_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vstats_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_op_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_reply)
 
@@ -130,9 +134,17 @@ using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,
 
 // One per project: owns the search state (documents, BM25, embeddings, ANN index),
 // keeps it in step with the graph and saved beside the store; streams search batches.
+// vsync's flag: rebuild from scratch. index_step: its own message, one step of a
+// pending ANN build (never sent from outside).
 using vector_actor =
-    caf::typed_actor<caf::reacts_to<search_atom, search_job_ptr>, caf::reacts_to<similar_atom, similar_job_ptr>,
-                     caf::reacts_to<vsync_atom, vsync_job_ptr>, caf::reacts_to<vstats_atom, vstats_job_ptr>>;
+    caf::typed_actor<caf::replies_to<search_atom, search_call_ptr>::with<status_reply>,
+                     caf::replies_to<similar_atom, similar_call_ptr>::with<hits_reply>,
+                     caf::replies_to<vsync_atom, bool>::with<sync_reply>,
+                     caf::replies_to<vstats_atom>::with<vstats_reply>, caf::reacts_to<index_step_atom>>;
+
+// A search's reader: spawned by the vector actor per search, answers that one
+// request (delegated to it) and ends; several run at once beside the vector actor.
+using search_reader_actor = caf::typed_actor<caf::replies_to<search_atom, search_call_ptr>::with<status_reply>>;
 
 // CAF 0.17 binds a reference to the spawn arguments' tuple even when there are
 // none, and that tuple is then a null shared_ptr (UBSan: "reference binding to

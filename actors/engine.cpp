@@ -174,25 +174,34 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   std::optional<vector_actor> vec;
   if (req.vectors) vec = impl_->vector_for(*proj, req.project);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [vec, finish, graph_done, db = impl_->db.get()](const index_summary& s) {
+      [vec, finish, graph_done, db = impl_->db.get(), sys = &impl_->system](const index_summary& s) {
         if (graph_done) graph_done();
         db->flush_in_background();  // beside the search index's sync
         if (!vec || s.outcome != index_phase::done) return finish(s);
-        auto job = std::make_shared<vsync_job>();
-        job->done = [s = index_summary(s), finish](const result<sync_summary>& r) mutable {
-          if (r.ok()) {
-            s.vectors.synced = true;
-            s.vectors.documents = r->documents;
-            s.vectors.added = r->added;
-            s.vectors.updated = r->updated;
-            s.vectors.removed = r->removed;
-            s.vectors.seconds = r->seconds;
-          } else {
-            s.vectors.error = r.err().message;
-          }
-          finish(s);
-        };
-        caf::anon_send(*vec, vsync_atom_v, vsync_job_ptr(std::move(job)));
+        // A requester of its own: the answer comes back to it, not to the indexer.
+        sys->spawn(
+            [vec, s, finish](caf::event_based_actor* self, spawn_tag) {
+              self->request(*vec, caf::infinite, vsync_atom_v, false)
+                  .then(
+                      [s = index_summary(s), finish](const sync_reply& r) mutable {
+                        if (r->ok()) {
+                          s.vectors.synced = true;
+                          s.vectors.documents = (*r)->documents;
+                          s.vectors.added = (*r)->added;
+                          s.vectors.updated = (*r)->updated;
+                          s.vectors.removed = (*r)->removed;
+                          s.vectors.seconds = (*r)->seconds;
+                        } else {
+                          s.vectors.error = r->err().message;
+                        }
+                        finish(s);
+                      },
+                      [s = index_summary(s), finish, self](caf::error& err) mutable {
+                        s.vectors.error = self->system().render(err);
+                        finish(s);
+                      });
+            },
+            spawn_tag{});
       });
   std::lock_guard lock(impl_->mu);
   auto a = spawn_indexer(impl_->system, std::move(req), task, graph, impl_->workers, impl_->bus, fn);
@@ -200,19 +209,6 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   impl_->task_project.emplace(task, *proj);
   return task;
 }
-
-namespace {
-// The one way the facade waits on a vector actor: the job's done callback fulfils a
-// promise, the job goes out, and the caller blocks on the answer (R: what done gets).
-template <class R, class Job, class Actor, class Atom>
-R ask(const Actor& actor, Atom atom, std::shared_ptr<Job> job) {
-  auto done = std::make_shared<std::promise<R>>();
-  auto f = done->get_future();
-  job->done = [done](const R& r) { done->set_value(r); };
-  caf::anon_send(actor, atom, std::shared_ptr<const Job>(std::move(job)));
-  return f.get();
-}
-}  // namespace
 
 std::optional<status> engine::try_search_now(const search_request& req,
                                              const std::function<void(const search_batch&)>& on_batch,
@@ -239,6 +235,20 @@ std::optional<status> engine::try_search_now(const search_request& req,
   return status{};
 }
 
+namespace {
+// The one way the facade waits on an actor: a request from a scoped actor, blocking
+// until the response (a shared result R) or an error CAF reports (the actor gone).
+template <class R, class Actor, class... Ts>
+R ask(caf::actor_system& sys, const Actor& actor, Ts&&... xs) {
+  caf::scoped_actor self{sys};
+  R out = make_error(errc::internal, "no reply");
+  self->request(actor, caf::infinite, std::forward<Ts>(xs)...)
+      .receive([&](const std::shared_ptr<const R>& r) { out = *r; },
+               [&](caf::error& err) { out = make_error(errc::internal, sys.render(err)); });
+  return out;
+}
+}  // namespace
+
 status engine::search(const search_request& req, const std::function<void(const search_batch&)>& on_batch) {
   auto proj = impl_->db->project_id(req.project);
   if (!proj.ok()) return proj.err();
@@ -250,10 +260,10 @@ status engine::search(const search_request& req, const std::function<void(const 
     deliver_batches(std::move(*hits), req.batch_size, t0, on_batch);
     return {};
   }
-  auto job = std::make_shared<search_job>();
-  job->req = req;
-  job->on_batch = on_batch;
-  return ask<status>(v.actor, search_atom_v, std::move(job));
+  auto call = std::make_shared<search_call>();
+  call->req = req;
+  call->on_batch = on_batch;
+  return ask<status>(impl_->system, v.actor, search_atom_v, search_call_ptr(std::move(call)));
 }
 
 result<std::vector<search_hit>> engine::similar(const std::string& project, node_id id, size_t k, float min_score,
@@ -264,13 +274,14 @@ result<std::vector<search_hit>> engine::similar(const std::string& project, node
   result<std::vector<search_hit>> hits = std::vector<search_hit>{};
   if (impl_->read_in_place(v.shared, [&](vector_state& st) { hits = st.similar(id, k, min_score, mode, filters); }))
     return hits;
-  auto job = std::make_shared<similar_job>();
-  job->id = id;
-  job->k = k;
-  job->min_score = min_score;
-  job->mode = mode;
-  job->filters = filters;
-  return ask<result<std::vector<search_hit>>>(v.actor, similar_atom_v, std::move(job));
+  auto call = std::make_shared<similar_call>();
+  call->id = id;
+  call->k = k;
+  call->min_score = min_score;
+  call->mode = mode;
+  call->filters = filters;
+  return ask<result<std::vector<search_hit>>>(impl_->system, v.actor, similar_atom_v,
+                                              similar_call_ptr(std::move(call)));
 }
 
 result<std::vector<search_hit>> engine::search_vector(const std::string& project, std::vector<float> vector, size_t k,
@@ -282,12 +293,13 @@ result<std::vector<search_hit>> engine::search_vector(const std::string& project
   result<std::vector<search_hit>> hits = std::vector<search_hit>{};
   if (impl_->read_in_place(v.shared, [&](vector_state& st) { hits = st.search_raw(vector, k, mode, filters); }))
     return hits;
-  auto job = std::make_shared<similar_job>();
-  job->vector = std::move(vector);
-  job->k = k;
-  job->mode = mode;
-  job->filters = filters;
-  return ask<result<std::vector<search_hit>>>(v.actor, similar_atom_v, std::move(job));
+  auto call = std::make_shared<similar_call>();
+  call->vector = std::move(vector);
+  call->k = k;
+  call->mode = mode;
+  call->filters = filters;
+  return ask<result<std::vector<search_hit>>>(impl_->system, v.actor, similar_atom_v,
+                                              similar_call_ptr(std::move(call)));
 }
 
 status engine::remove_project(const std::string& project) {
@@ -391,16 +403,13 @@ std::vector<engine::search_state> engine::search_states() const {
 result<sync_summary> engine::sync_vectors(const std::string& project, bool rebuild) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
-  auto job = std::make_shared<vsync_job>();
-  job->rebuild = rebuild;
-  return ask<result<sync_summary>>(impl_->vector_for(*proj, project), vsync_atom_v, std::move(job));
+  return ask<result<sync_summary>>(impl_->system, impl_->vector_for(*proj, project), vsync_atom_v, rebuild);
 }
 
 result<vector_stats> engine::vectors_stats(const std::string& project) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
-  auto job = std::make_shared<vstats_job>();
-  return ask<result<vector_stats>>(impl_->vector_for(*proj, project), vstats_atom_v, std::move(job));
+  return ask<result<vector_stats>>(impl_->system, impl_->vector_for(*proj, project), vstats_atom_v);
 }
 
 bool engine::cancel(uint64_t task) {
@@ -442,12 +451,7 @@ result<node> run_manual(engine::impl& im, caf::actor_system& sys, const std::str
   auto proj = im.db->project_id(project);
   if (!proj.ok()) return proj.err();
   auto g = im.graph_for(*proj, project);
-  caf::scoped_actor self{sys};
-  result<node> out = make_error(errc::internal, "no reply from the graph actor");
-  self->request(g, caf::infinite, manual_atom_v, manual_op_ptr(std::make_shared<const manual_op>(std::move(op))))
-      .receive([&](const manual_reply& r) { out = *r; },
-               [&](caf::error& err) { out = make_error(errc::internal, sys.render(err)); });
-  return out;
+  return ask<result<node>>(sys, g, manual_atom_v, manual_op_ptr(std::make_shared<const manual_op>(std::move(op))));
 }
 }  // namespace
 

@@ -136,9 +136,27 @@ void queue_index_step(Self* self) {
   auto& h = self->state;
   if (h.step_queued || !h.state->index_pending() || !h.state->options().background_index) return;
   h.step_queued = true;
-  auto job = std::make_shared<vsync_job>();
-  job->index_step = true;
-  caf::anon_send(caf::actor_cast<vector_actor>(self), vsync_atom_v, vsync_job_ptr(std::move(job)));
+  caf::anon_send(caf::actor_cast<vector_actor>(self), index_step_atom_v);
+}
+
+// One search over the shared state, holding its lock shared; the batches stream to
+// on_batch, the response says how it ended.
+search_reader_actor::behavior_type search_reader(search_reader_actor::pointer self, std::shared_ptr<vector_state> st,
+                                                 std::shared_ptr<std::shared_mutex> rw, store* db, uint32_t proj,
+                                                 std::chrono::steady_clock::time_point t0) {
+  return {
+      [=](search_atom, const search_call_ptr& call) -> status_reply {
+        self->quit();
+        result<std::vector<search_hit>> hits = std::vector<search_hit>{};
+        {
+          std::shared_lock lock(*rw);
+          hits = st->search(call->req, db->snapshot(), proj);
+        }
+        if (!hits.ok()) return std::make_shared<const status>(hits.err());
+        deliver_batches(std::move(*hits), call->req.batch_size, t0, call->on_batch);
+        return std::make_shared<const status>();
+      },
+  };
 }
 
 }  // namespace
@@ -171,67 +189,54 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
         self->state.state = shared.state;
         self->state.rw = shared.rw;
         return {
-            [=](search_atom, const search_job_ptr& job) {
+            [=](search_atom, const search_call_ptr& call) -> caf::result<status_reply> {
               note_depth(self, depth);
               auto t0 = std::chrono::steady_clock::now();
               auto ok = self->state.ready_to_read();
-              if (!ok.ok()) {
-                if (job->done) job->done(ok.err());
-                return;
-              }
+              if (!ok.ok()) return std::make_shared<const status>(ok.err());
               queue_index_step(self);
-              // A reader of its own: the search runs beside other searches and this actor
-              // goes on to its next message.
-              self->spawn([st = self->state.state, rw = self->state.rw, db = self->state.db, proj = self->state.proj,
-                           job, t0](caf::event_based_actor*) {
-                result<std::vector<search_hit>> hits = std::vector<search_hit>{};
-                {
-                  std::shared_lock lock(*rw);
-                  hits = st->search(job->req, db->snapshot(), proj);
-                }
-                if (!hits.ok()) {
-                  if (job->done) job->done(hits.err());
-                  return;
-                }
-                deliver_batches(std::move(*hits), job->req.batch_size, t0, job->on_batch);
-                if (job->done) job->done(status{});
-              });
+              // A reader of its own answers: the search runs beside other searches and
+              // this actor goes on to its next message.
+              auto reader =
+                  self->spawn(search_reader, self->state.state, self->state.rw, self->state.db, self->state.proj, t0);
+              return self->delegate(reader, search_atom_v, call);
             },
-            [=](similar_atom, const similar_job_ptr& job) {
+            [=](similar_atom, const similar_call_ptr& call) -> hits_reply {
               note_depth(self, depth);
               auto ok = self->state.ready_to_read();
-              if (!ok.ok()) return job->done(ok.err());
+              if (!ok.ok()) return std::make_shared<const result<std::vector<search_hit>>>(ok.err());
               queue_index_step(self);
               std::shared_lock lock(*self->state.rw);
-              if (job->id == 0)
-                job->done(self->state.state->search_raw(job->vector, job->k, job->mode, job->filters));
-              else
-                job->done(self->state.state->similar(job->id, job->k, job->min_score, job->mode, job->filters));
+              auto& st = *self->state.state;
+              return std::make_shared<const result<std::vector<search_hit>>>(
+                  call->id == 0 ? st.search_raw(call->vector, call->k, call->mode, call->filters)
+                                : st.similar(call->id, call->k, call->min_score, call->mode, call->filters));
             },
-            [=](vsync_atom, const vsync_job_ptr& job) {
+            [=](vsync_atom, bool rebuild) -> sync_reply {
               note_depth(self, depth);
-              if (job->index_step) {
-                self->state.step_queued = false;
-                if (self->state.state->index_pending()) self->state.index_step();
-              } else {
-                auto r = self->state.ready(job->rebuild);
-                // Asked for a rebuild (`vectors rebuild`): the index too, before answering.
-                if (job->rebuild && r.ok() && !self->state.state->options().background_index) {
-                  if (auto s = self->state.build_index_now(); !s.ok())
-                    r = s.err();
-                  else
-                    self->state.save_now();
-                }
-                if (job->done) job->done(r);
+              auto r = self->state.ready(rebuild);
+              // Asked for a rebuild (`vectors rebuild`): the index too, before answering.
+              if (rebuild && r.ok() && !self->state.state->options().background_index) {
+                if (auto s = self->state.build_index_now(); !s.ok())
+                  r = s.err();
+                else
+                  self->state.save_now();
               }
               queue_index_step(self);
+              return std::make_shared<const result<sync_summary>>(std::move(r));
             },
-            [=](vstats_atom, const vstats_job_ptr& job) {
+            [=](index_step_atom) {
+              note_depth(self, depth);
+              self->state.step_queued = false;
+              if (self->state.state->index_pending()) self->state.index_step();
+              queue_index_step(self);
+            },
+            [=](vstats_atom) -> vstats_reply {
               note_depth(self, depth);
               auto ok = self->state.ready_to_read();
-              if (!ok.ok()) return job->done(ok.err());
+              if (!ok.ok()) return std::make_shared<const result<vector_stats>>(ok.err());
               queue_index_step(self);
-              job->done(self->state.state->stats());
+              return std::make_shared<const result<vector_stats>>(self->state.state->stats());
             },
         };
       },

@@ -1,7 +1,7 @@
 #pragma once
-// Work the vector actor accepts. Each job carries its own completion callbacks:
-// search batches stream to on_batch as they are ready, then done runs once.
-// Callbacks run on an actor thread and must not block.
+// What the vector actor is asked. Every request gets one response (status_reply,
+// hits_reply, ... in caf_types.hpp); a search also streams its batches to on_batch as
+// they are ready, on an actor thread (it must not block), before the response.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -12,32 +12,19 @@
 
 namespace cg {
 
-struct search_job {
+struct search_call {
   search_request req;
   std::function<void(const search_batch&)> on_batch;
-  std::function<void(const status&)> done;
 };
 
 // Nodes like a given node, or (id 0, vector set) nearest to a raw query vector.
-struct similar_job {
+struct similar_call {
   node_id id = 0;
   std::vector<float> vector;
   size_t k = 10;
   float min_score = 0.0f;
   search_mode mode = search_mode::balanced;
   search_filters filters;
-  std::function<void(const result<std::vector<search_hit>>&)> done;
-};
-
-struct vsync_job {
-  bool rebuild = false;
-  // The actor's own message: one step of the pending ANN build (vector_state::index_step).
-  bool index_step = false;
-  std::function<void(const result<sync_summary>&)> done;
-};
-
-struct vstats_job {
-  std::function<void(const result<vector_stats>&)> done;
 };
 
 // A project's search state as its readers share it. The vector actor is its only
