@@ -45,7 +45,19 @@ class resolver {
   target resolve_plain(std::string_view name, const symbol* source, want w);
   target resolve_qualified(std::string_view name, std::string_view qualifier, uint8_t flags, const symbol* source,
                            want w);
+  // What an import names (cached per import of the file), one function per language
+  // (actors/graph/imports/).
   target resolve_import(size_t index);
+  target import_python(const raw_import& imp);
+  target import_javascript(const raw_import& imp);
+  target import_go(const raw_import& imp);
+  target go_package_by_directory(const raw_import& imp);
+  target import_java(const raw_import& imp);
+  target import_rust(const raw_import& imp);
+  const symbol* rust_candidate(const std::string& abs, std::string_view name);
+  target import_c_family(const raw_import& imp);
+  static target imported(const symbol* s) { return {s, s ? resolution::import : resolution::unresolved}; }
+  static target external_target() { return {nullptr, resolution::external}; }
   target resolve_path(std::string_view path, const symbol* source);  // "a.b", "ns::T", "pkg"
   // The type of a receiver expression; how == external when it is a type from outside
   // the project (then calls on it are external too).

@@ -71,6 +71,48 @@ std::string normalize_path(std::string_view p) {
   return join(parts, "/");
 }
 
+std::vector<std::string> split_words(std::string_view s, std::string_view sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    auto cut = s.find(sep, start);
+    auto part = s.substr(start, cut == std::string_view::npos ? std::string_view::npos : cut - start);
+    if (!part.empty()) out.emplace_back(part);
+    if (cut == std::string_view::npos) break;
+    start = cut + sep.size();
+  }
+  return out;
+}
+
+std::string join_words(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out.append(sep);
+    out.append(parts[i]);
+  }
+  return out;
+}
+
+// crate::, self::, super:: made absolute against the file's module path.
+std::string rust_absolute(std::string_view file_module, std::string_view path) {
+  auto mod = split_words(file_module, "::");
+  auto parts = split_path(path);
+  std::vector<std::string> out;
+  size_t i = 0;
+  if (!parts.empty() && parts[0] == "crate") {
+    if (!mod.empty()) out.push_back(mod[0]);
+    i = 1;
+  } else if (!parts.empty() && (parts[0] == "self" || parts[0] == "super")) {
+    out = mod;
+    while (i < parts.size() && (parts[i] == "self" || parts[i] == "super")) {
+      if (parts[i] == "super" && !out.empty()) out.pop_back();
+      ++i;
+    }
+  }
+  for (; i < parts.size(); ++i) out.emplace_back(parts[i]);
+  return join_words(out, "::");
+}
+
 size_t common_prefix(std::string_view a, std::string_view b) {
   size_t n = 0, last_slash = 0;
   while (n < a.size() && n < b.size() && a[n] == b[n]) {

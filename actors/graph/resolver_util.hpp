@@ -10,6 +10,11 @@ namespace cg::resolve_util {
 std::vector<std::string_view> split_path(std::string_view q);
 std::string join(const std::vector<std::string_view>& parts, std::string_view sep, size_t from = 0,
                  size_t to = std::string::npos);
+// Splits on `sep` ("." or "::"), dropping empty parts: "a..b" -> {a, b}.
+std::vector<std::string> split_words(std::string_view s, std::string_view sep);
+std::string join_words(const std::vector<std::string>& parts, std::string_view sep);
+// Rust: crate::, self::, super:: made absolute against the file's module path.
+std::string rust_absolute(std::string_view file_module, std::string_view path);
 // Strips generic arguments, pointers, references and arrays: "const Foo<T>*&" -> "Foo".
 std::string_view bare_type(std::string_view t);
 // Normalises "a/./b/../c" -> "a/c" (leading ".." that escape the root are dropped).

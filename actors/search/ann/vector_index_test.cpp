@@ -203,7 +203,9 @@ TEST(VectorIndex, OurHnswWalkFindsWhatFaissFindsWithTrueScores) {
     double r_ours = recall(truth, ours), r_theirs = recall(truth, theirs), r_floats = recall(truth, floats);
     EXPECT_GE(r_ours, r_theirs - 0.01) << "ef " << ef;
     EXPECT_GE(r_ours, r_floats - 0.01) << "ef " << ef;  // half floats for the walk lose nothing that shows
-    if (ef == 64) EXPECT_GE(r_ours, 0.97);
+    if (ef == 64) {
+      EXPECT_GE(r_ours, 0.97);
+    }
     std::vector<float> sc(nq * k);
     std::vector<int64_t> lb(nq * k);
     ASSERT_TRUE(idx->search(data().queries.data(), nq, k, search_mode::balanced, sc.data(), lb.data()).ok());
@@ -220,7 +222,9 @@ TEST(VectorIndex, OurHnswWalkFindsWhatFaissFindsWithTrueScores) {
         float dot = 0;
         for (size_t j = 0; j < dim; ++j) dot += v[j] * x[j];
         EXPECT_NEAR(sc[q * k + i], dot, 1e-4);
-        if (i) EXPECT_GE(sc[q * k + i - 1], sc[q * k + i]);
+        if (i) {
+          EXPECT_GE(sc[q * k + i - 1], sc[q * k + i]);
+        }
       }
     }
   }
