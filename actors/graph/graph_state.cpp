@@ -333,23 +333,131 @@ result<size_t> graph_state::pending_count() const {
   return n;
 }
 
+namespace {
+
+// The write groups of resolution's pass B, from its producer (resolving the next group
+// of files) to the writer (the graph actor's thread): at most two groups ahead.
+class group_queue {
+ public:
+  struct group {
+    write_batch batch;
+    size_t done = 0;  // files resolved up to and including this group
+  };
+  // Producer: false when the writer wants no more (it stopped on an error).
+  bool push(group g) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return ready_.size() < 2 || stopped_; });
+    if (stopped_) return false;
+    ready_.push_back(std::move(g));
+    cv_.notify_all();
+    return true;
+  }
+  void finish() {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    cv_.notify_all();
+  }
+  void fail(error e) {
+    std::lock_guard lock(mu_);
+    if (!failure_) failure_ = std::move(e);
+    finished_ = true;
+    cv_.notify_all();
+  }
+  // Writer: the next group; nullopt once the producer finished and all were taken.
+  std::optional<group> pop() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !ready_.empty() || finished_; });
+    if (ready_.empty()) return std::nullopt;
+    group g = std::move(ready_.front());
+    ready_.pop_front();
+    cv_.notify_all();
+    return g;
+  }
+  void stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    cv_.notify_all();
+  }
+  std::optional<error> failure() {
+    std::lock_guard lock(mu_);
+    return failure_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<group> ready_;
+  bool finished_ = false, stopped_ = false;
+  std::optional<error> failure_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+// The files waiting for resolution, and whether each has resolved edges to replace.
+result<std::vector<graph_state::pending_file>> graph_state::pending_files(const read_view& v) const {
+  std::vector<pending_file> pending;
+  auto s = v.for_each(column::meta, keys::meta_tag_prefix(proj_, keys::tag_pending),
+                      [&](std::string_view k, std::string_view val) {
+                        pending.push_back({std::string(keys::meta_path_of(k)), !val.empty()});
+                        return true;
+                      });
+  if (!s.ok()) return s.err();
+  return pending;
+}
+
+result<file_references> graph_state::load_refs(const read_view& v, const std::string& path) const {
+  auto raw = v.get(column::meta, keys::refs(proj_, path));
+  if (!raw.ok()) return raw.err();
+  if (!raw->has_value()) return file_references{};
+  return decode_references(**raw);
+}
+
+// Pass B's producer: resolves the pending files in groups, each group's edges (and
+// the deletion of the edges they replace) in one batch handed to the writer.
+void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std::vector<pending_file>& pending,
+                                      group_sink& sink, resolve_summary& summary, double& t_compute) {
+  const symbol_table& symbols = *symbols_;
+  auto b = store_.batch();
+  size_t in_batch = 0, done = 0;
+  for (const auto& [path, had_edges] : pending) {
+    b.del(column::meta, keys::pending(proj_, path));
+    if (const symbol* f = symbols.file_node(path)) {
+      auto refs = load_refs(v, path);
+      if (!refs.ok()) return sink.fail(refs.err());
+      if (had_edges)
+        for (auto i : symbols.in_file(path))
+          if (auto s = delete_out_edges(b, v, symbols.at(i).id); !s.ok()) return sink.fail(s.err());
+      auto c0 = std::chrono::steady_clock::now();
+      auto edges = r.resolve_file(path, f->lang, *refs);
+      t_compute += seconds_since(c0);
+      for (const auto& e : edges) {
+        put_edge(b, e);
+        summary.counts.add(e);
+      }
+      ++summary.files;
+    }
+    ++done;
+    if (++in_batch >= resolve_batch_files || done == pending.size()) {
+      if (!sink.push(std::move(b), done)) return;
+      b = store_.batch();
+      in_batch = 0;
+    }
+  }
+  sink.finish();
+}
+
 result<resolve_summary> graph_state::resolve_pending(const std::function<void(size_t, size_t)>& progress) {
   resolve_summary summary;
   auto v = store_.latest();
-  std::vector<std::pair<std::string, bool>> pending;  // path, has old resolved edges
-  auto prefix = keys::meta_tag_prefix(proj_, keys::tag_pending);
-  if (auto s = v.for_each(column::meta, prefix,
-                          [&](std::string_view k, std::string_view val) {
-                            pending.emplace_back(std::string(keys::meta_path_of(k)), !val.empty());
-                            return true;
-                          });
-      !s.ok())
-    return s.err();
-  if (pending.empty()) return summary;
+  auto pending = pending_files(v);
+  if (!pending.ok()) return pending.err();
+  if (pending->empty()) return summary;
 
-  using clock = std::chrono::steady_clock;
-  auto t0 = clock::now();
-  double t_compute = 0, t_write = 0;
+  auto t0 = std::chrono::steady_clock::now();
   if (!symbols_ || symbols_->worth_reloading()) {
     symbols_.reset();
     auto loaded = symbol_table::load(v, proj_);
@@ -357,137 +465,68 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
     symbols_ = std::move(*loaded);
   }
   const symbol_table& symbols = *symbols_;
-
   // Bases of types outside the pending files come from their stored edges.
   std::unordered_map<node_id, std::vector<node_id>> stored_bases;
-  auto bases = [&](node_id type) -> std::vector<node_id> {
+  resolver r(symbols, [&](node_id type) -> std::vector<node_id> {
     auto [it, fresh] = stored_bases.try_emplace(type);
-    if (fresh) {
-      for (auto k : {edge_kind::inherits, edge_kind::implements}) {
-        auto cur = v.scan(column::edges, keys::edge_prefix(proj_, type, k));
-        for (; cur.valid(); cur.next()) {
+    if (fresh)
+      for (auto k : {edge_kind::inherits, edge_kind::implements})
+        for (auto cur = v.scan(column::edges, keys::edge_prefix(proj_, type, k)); cur.valid(); cur.next()) {
           auto how = how_of(cur.value());
           if (how != resolution::unresolved && how != resolution::external)
             it->second.push_back(keys::parse_edge_key(cur.key()).second);
         }
-      }
-    }
     return it->second;
-  };
-  resolver r(symbols, bases);
+  });
 
-  auto load_refs = [&](const std::string& path) -> result<file_references> {
-    auto raw = v.get(column::meta, keys::refs(proj_, path));
-    if (!raw.ok()) return raw.err();
-    if (!raw->has_value()) return file_references{};
-    return decode_references(**raw);
-  };
-  auto lang_of = [&](const std::string& path) {
-    const symbol* f = symbols.file_node(path);
-    return f ? f->lang : language::unknown;
-  };
-
-  auto t1 = clock::now();
+  auto t1 = std::chrono::steady_clock::now();
   // Pass A: every pending file's bases, so member lookups can walk them in pass B.
-  for (const auto& [path, had_edges] : pending) {
-    if (!symbols.file_node(path)) continue;
-    auto refs = load_refs(path);
+  for (const auto& [path, had_edges] : *pending) {
+    const symbol* f = symbols.file_node(path);
+    if (!f) continue;
+    auto refs = load_refs(v, path);
     if (!refs.ok()) return refs.err();
-    (void)r.resolve_bases(path, lang_of(path), *refs);
+    (void)r.resolve_bases(path, f->lang, *refs);
   }
 
-  auto t2 = clock::now();
-  // Pass B: all edges, in groups of files. A second thread resolves the next group
-  // while this one writes the last; a bounded queue keeps at most two groups ahead.
-  struct group {
-    write_batch batch;
-    size_t done = 0;
-  };
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<group> ready;
-  bool finished = false, stop = false;
-  std::optional<error> failure;
-  // The producer runs on one long-lived thread shared by every graph writer (a thread
-  // per resolution left its allocator pages behind when it ended).
+  auto t2 = std::chrono::steady_clock::now();
+  // Pass B: all edges, in groups of files. The producer resolves the next group while
+  // this thread writes the last. It runs on one long-lived thread shared by every
+  // graph writer (a thread per resolution left its allocator pages behind).
+  group_queue queue;
+  struct queue_sink final : group_sink {
+    group_queue& q;
+    explicit queue_sink(group_queue& q) : q(q) {}
+    bool push(write_batch b, size_t done) override { return q.push({std::move(b), done}); }
+    void finish() override { q.finish(); }
+    void fail(error e) override { q.fail(std::move(e)); }
+  } sink(queue);
+  double t_compute = 0, t_write = 0;
   std::promise<void> produced;
   resolve_producer().post([&] {
-    struct signal_end {
-      std::promise<void>& p;
-      ~signal_end() { p.set_value(); }
-    } end_of_job{produced};
-    auto fail = [&](error e) {
-      std::lock_guard lock(mu);
-      if (!failure) failure = std::move(e);
-      finished = true;
-      cv.notify_all();
-    };
     try {
-      auto b = store_.batch();
-      size_t in_batch = 0, done = 0;
-      for (const auto& [path, had_edges] : pending) {
-        b.del(column::meta, keys::pending(proj_, path));
-        if (symbols.file_node(path)) {
-          auto refs = load_refs(path);
-          if (!refs.ok()) return fail(refs.err());
-          if (had_edges)
-            for (auto i : symbols.in_file(path))
-              if (auto s = delete_out_edges(b, v, symbols.at(i).id); !s.ok()) return fail(s.err());
-          auto c0 = clock::now();
-          auto edges = r.resolve_file(path, lang_of(path), *refs);
-          t_compute += std::chrono::duration<double>(clock::now() - c0).count();
-          for (const auto& e : edges) {
-            put_edge(b, e);
-            summary.counts.add(e);
-          }
-          ++summary.files;
-        }
-        ++done;
-        if (++in_batch >= resolve_batch_files || done == pending.size()) {
-          std::unique_lock lock(mu);
-          cv.wait(lock, [&] { return ready.size() < 2 || stop; });
-          if (stop) return;
-          ready.push_back({std::move(b), done});
-          cv.notify_all();
-          lock.unlock();
-          b = store_.batch();
-          in_batch = 0;
-        }
-      }
-      std::lock_guard lock(mu);
-      finished = true;
-      cv.notify_all();
+      produce_edge_groups(v, r, *pending, sink, summary, t_compute);
     } catch (const std::exception& e) {
-      fail(make_error(errc::internal, std::string("resolution failed: ") + e.what()));
+      queue.fail(make_error(errc::internal, std::string("resolution failed: ") + e.what()));
     }
+    produced.set_value();
   });
   status written;
-  for (;;) {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return !ready.empty() || finished; });
-    if (ready.empty()) break;
-    group g = std::move(ready.front());
-    ready.pop_front();
-    cv.notify_all();
-    lock.unlock();
-    auto w0 = clock::now();
-    written = store_.write(g.batch);
-    t_write += std::chrono::duration<double>(clock::now() - w0).count();
+  while (auto g = queue.pop()) {
+    auto w0 = std::chrono::steady_clock::now();
+    written = store_.write(g->batch);
+    t_write += seconds_since(w0);
     if (!written.ok()) break;
     after_write_for_crash_tests();
-    if (progress) progress(g.done, pending.size());
+    if (progress) progress(g->done, pending->size());
   }
-  {
-    std::lock_guard lock(mu);
-    stop = true;
-    cv.notify_all();
-  }
+  queue.stop();
   produced.get_future().wait();
   if (!written.ok()) return written.err();
-  if (failure) return *failure;
+  if (auto f = queue.failure()) return *f;
   auto d = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   spdlog::debug("resolve: {} files; symbols {:.3f}s, bases {:.3f}s, edges {:.3f}s (resolve {:.3f}s, write {:.3f}s)",
-                pending.size(), d(t0, t1), d(t1, t2), d(t2, clock::now()), t_compute, t_write);
+                pending->size(), d(t0, t1), d(t1, t2), seconds_since(t2), t_compute, t_write);
   return summary;
 }
 

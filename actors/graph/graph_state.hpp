@@ -69,6 +69,22 @@ class graph_state {
   result<file_change> delete_manual(node_id id);
 
  private:
+  struct pending_file {
+    std::string path;
+    bool had_edges = false;  // resolved edges from an earlier run to replace
+  };
+  // Where resolution's producer hands its write groups (graph_state.cpp).
+  struct group_sink {
+    virtual ~group_sink() = default;
+    virtual bool push(write_batch b, size_t done) = 0;  // false: stop producing
+    virtual void finish() = 0;
+    virtual void fail(error e) = 0;
+  };
+  result<std::vector<pending_file>> pending_files(const read_view& v) const;
+  result<file_references> load_refs(const read_view& v, const std::string& path) const;
+  void produce_edge_groups(const read_view& v, resolver& r, const std::vector<pending_file>& pending, group_sink& sink,
+                           resolve_summary& summary, double& t_compute);
+
   result<file_extract> manual_extract(const read_view& v) const;
   result<file_change> write_manual(const file_extract& fx);
   result<file_change> stage(write_batch& b, const read_view& v, const file_extract& fx, bool unresolved_exist);

@@ -208,34 +208,37 @@ result<std::vector<search_hit>> vector_state::similar(node_id id, size_t k, floa
   return out;
 }
 
-result<std::vector<search_hit>> vector_state::search(const search_request& req, const read_view& v, uint32_t proj) {
-  if (req.k == 0) return std::vector<search_hit>{};
+// What both signals propose for a query: BM25's list (scored well past the depth, so
+// that a vector candidate's text score is known) and the nearest vectors.
+result<vector_state::candidates> vector_state::gather(const search_request& req) {
   const size_t depth = std::max<size_t>(req.k * 5, 50);  // candidates per signal
   // Fewer from the vectors: their ranks past 30 almost never reach a top 10 (CPython,
   // 1,500 docstring queries: hybrid MRR@10 0.290 either way, recall@10 0.479 -> 0.477),
   // and the HNSW walk's width is this depth.
   const size_t vector_depth = std::max<size_t>(req.k * 3, 30);
+  candidates c;
   auto terms = query_terms(req.query);
   compiled_filter cf(req.filters);
-  // BM25 scores well past the depth, so that a vector candidate's text score is known.
-  auto lexical =
+  c.lexical =
       bm25_.search(terms, req.fusion == fusion_method::convex ? depth * 20 : depth, text_filter(cf, docs_), depth);
-  const size_t lexical_depth = std::min(depth, lexical.size());
-  std::vector<std::pair<uint32_t, float>> semantic;
-  std::vector<float> q;
+  c.lexical_depth = std::min(depth, c.lexical.size());
   if (req.vector_weight > 0 && !terms.empty()) {
-    q.resize(opts_.dimension);
+    c.query.resize(opts_.dimension);
     // A provider that is down costs the vector half of the answer, not the answer.
-    if (auto s = active_embedder().embed_query(req.query, q.data()); !s.ok()) {
+    if (auto s = active_embedder().embed_query(req.query, c.query.data()); !s.ok()) {
       spdlog::warn("search: the query embedding failed ({}); answering from the text index alone", s.err().message);
-      q.clear();
+      c.query.clear();
     } else {
-      auto c = vector_candidates(q.data(), vector_depth, req.mode, req.filters);
-      if (!c.ok()) return c.err();
-      semantic = std::move(*c);
+      auto sem = vector_candidates(c.query.data(), vector_depth, req.mode, req.filters);
+      if (!sem.ok()) return sem.err();
+      c.semantic = std::move(*sem);
     }
   }
+  return c;
+}
 
+// One hit per candidate with both ranks and the fused score (RRF or convex).
+std::unordered_map<uint32_t, search_hit> vector_state::fuse(const search_request& req, const candidates& c) const {
   std::unordered_map<uint32_t, search_hit> fused;
   auto entry = [&](uint32_t slot) -> search_hit& {
     auto [it, fresh] = fused.try_emplace(slot);
@@ -243,133 +246,155 @@ result<std::vector<search_hit>> vector_state::search(const search_request& req, 
     return it->second;
   };
   if (req.bm25_weight > 0)
-    for (size_t i = 0; i < lexical_depth; ++i) {
-      auto& h = entry(lexical[i].doc);
+    for (size_t i = 0; i < c.lexical_depth; ++i) {
+      auto& h = entry(c.lexical[i].doc);
       h.bm25_rank = static_cast<int>(i + 1);
-      h.bm25_score = lexical[i].score;
+      h.bm25_score = c.lexical[i].score;
     }
-  for (size_t i = 0; i < semantic.size(); ++i) {
-    auto& h = entry(semantic[i].first);
+  for (size_t i = 0; i < c.semantic.size(); ++i) {
+    auto& h = entry(c.semantic[i].first);
     h.vector_rank = static_cast<int>(i + 1);
-    h.vector_score = semantic[i].second;
+    h.vector_score = c.semantic[i].second;
   }
-  // The reasons of the hits returned, in words, once the ranking is done (most
-  // candidates are not returned): the name match, the text and meaning ranks, then
-  // what the graph rerank saw (already in h.reasons).
-  std::unordered_set<uint32_t> name_matches;
-  auto explain = [&](uint32_t slot, search_hit& h) {
-    std::vector<std::string> first;
-    if (name_matches.count(slot)) first.push_back("name match");
-    if (req.bm25_weight > 0 && h.bm25_rank > 0) {
-      std::string why = "text #" + std::to_string(h.bm25_rank) + ":";
-      for (const auto& t : lexical[static_cast<size_t>(h.bm25_rank - 1)].matched) why += " " + t;
-      first.push_back(std::move(why));
-    }
-    if (h.vector_rank > 0)
-      first.push_back("meaning #" + std::to_string(h.vector_rank) + " (cosine " +
-                      fixed_prefix(semantic[static_cast<size_t>(h.vector_rank - 1)].second, 4) + ")");
-    h.reasons.insert(h.reasons.begin(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
-  };
   auto signals = [](const search_hit& h) {
     return fusion_signals{h.bm25_rank, h.bm25_score, h.vector_rank, h.vector_score};
   };
   if (req.fusion == fusion_method::rrf) {
     for (auto& [slot, h] : fused)
       h.score = rrf_score(signals(h), req.bm25_weight, req.vector_weight, double(req.rrf_k));
-  } else {
-    // Both scores for every candidate: BM25 of vector-only hits from the long list,
-    // cosine of text-only hits from the stored vectors.
-    // (Looked up in the candidates, ~80 entries, rather than a map of the long list.)
-    for (size_t i = lexical_depth; i < lexical.size(); ++i)
-      if (auto it = fused.find(lexical[i].doc); it != fused.end() && it->second.bm25_rank == 0)
-        it->second.bm25_score = lexical[i].score;
-    convex_scale scale;
-    scale.bm25_max = lexical.empty() ? 0 : lexical.front().score;
-    if (!semantic.empty()) {
-      scale.cos_hi = semantic.front().second;
-      scale.cos_lo = semantic.back().second;
-    }
-    for (auto& [slot, h] : fused) {
-      if (h.vector_rank == 0 && !q.empty() && !semantic.empty()) {
-        const float* v = vectors_.data() + static_cast<size_t>(slot) * opts_.dimension;
-        h.vector_score = dot(v, q.data(), opts_.dimension);
-      }
-      h.score = convex_score(signals(h), scale, req.bm25_weight, semantic.empty() ? 0.0 : req.vector_weight);
-    }
+    return fused;
   }
-  // A query that is a definition's name (or qualified name) wants that definition.
-  std::string_view wanted = req.query;
-  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.back()))) wanted.remove_suffix(1);
-  while (!wanted.empty() && std::isspace(static_cast<unsigned char>(wanted.front()))) wanted.remove_prefix(1);
-  auto same_ascii_case_folded = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-      if (x != y && (x | 0x20) != (y | 0x20)) return false;
-      if (x != y && ((x | 0x20) < 'a' || (x | 0x20) > 'z')) return false;
+  // Convex: both scores for every candidate: BM25 of vector-only hits from the long
+  // list, cosine of text-only hits from the stored vectors. (Looked up in the
+  // candidates, ~80 entries, rather than a map of the long list.)
+  for (size_t i = c.lexical_depth; i < c.lexical.size(); ++i)
+    if (auto it = fused.find(c.lexical[i].doc); it != fused.end() && it->second.bm25_rank == 0)
+      it->second.bm25_score = c.lexical[i].score;
+  convex_scale scale;
+  scale.bm25_max = c.lexical.empty() ? 0 : c.lexical.front().score;
+  if (!c.semantic.empty()) {
+    scale.cos_hi = c.semantic.front().second;
+    scale.cos_lo = c.semantic.back().second;
+  }
+  for (auto& [slot, h] : fused) {
+    if (h.vector_rank == 0 && !c.query.empty() && !c.semantic.empty()) {
+      const float* v = vectors_.data() + static_cast<size_t>(slot) * opts_.dimension;
+      h.vector_score = dot(v, c.query.data(), opts_.dimension);
     }
-    return true;
-  };
+    h.score = convex_score(signals(h), scale, req.bm25_weight, c.semantic.empty() ? 0.0 : req.vector_weight);
+  }
+  return fused;
+}
+
+namespace {
+
+bool same_ascii_case_folded(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x != y && (x | 0x20) != (y | 0x20)) return false;
+    if (x != y && ((x | 0x20) < 'a' || (x | 0x20) > 'z')) return false;
+  }
+  return true;
+}
+
+// A query that is a definition's name (or qualified name) wants that definition: its
+// score x1.5. The slots so boosted.
+std::unordered_set<uint32_t> boost_name_matches(std::string_view query,
+                                                std::unordered_map<uint32_t, search_hit>& fused) {
+  while (!query.empty() && std::isspace(static_cast<unsigned char>(query.back()))) query.remove_suffix(1);
+  while (!query.empty() && std::isspace(static_cast<unsigned char>(query.front()))) query.remove_prefix(1);
+  std::unordered_set<uint32_t> matches;
   for (auto& [slot, h] : fused)
-    if (same_ascii_case_folded(h.name, wanted) || same_ascii_case_folded(h.qualified_name, wanted)) {
+    if (same_ascii_case_folded(h.name, query) || same_ascii_case_folded(h.qualified_name, query)) {
       h.score *= 1.5;
-      name_matches.insert(slot);
+      matches.insert(slot);
     }
+  return matches;
+}
+
+bool by_score(const std::pair<uint32_t, search_hit*>& a, const std::pair<uint32_t, search_hit*>& b) {
+  return a.second->score != b.second->score ? a.second->score > b.second->score : a.second->id < b.second->id;
+}
+
+}  // namespace
+
+// Graph-context rerank: well-connected definitions a little (a tie-breaker: one rank
+// apart in both lists is ~3% of RRF score), those near the context more.
+void vector_state::rerank_by_graph(const search_request& req, const read_view& v, uint32_t proj,
+                                   std::vector<std::pair<uint32_t, search_hit*>>& ranked) const {
+  std::unordered_set<node_id> around;
+  if (req.context_node) {
+    for (auto c : {column::edges, column::redges})
+      (void)v.for_each(c, keys::edge_prefix(proj, req.context_node), [&](std::string_view k, std::string_view) {
+        around.insert(keys::parse_edge_key(k).second);
+        return around.size() < 10000;
+      });
+  }
+  uint32_t max_deg = 1;
+  for (const auto& [slot, h] : ranked) max_deg = std::max(max_deg, docs_[slot].in_degree);
+  std::string_view ctx_dir = dir_of(req.context_file);
+  for (auto& [slot, hp] : ranked) {
+    auto& h = *hp;
+    const auto& d = docs_[slot];
+    double boost = 0;
+    if (d.in_degree > 0) {
+      boost += 0.03 * std::log1p(d.in_degree) / std::log1p(max_deg);
+      h.reasons.push_back(d.in_degree == 1 ? std::string("referenced once")
+                                           : "referenced " + std::to_string(d.in_degree) + " times");
+    }
+    if (!req.context_file.empty()) {
+      if (d.file == req.context_file) {
+        boost += 0.1;
+        h.reasons.push_back("in the context file");
+      } else if (dir_of(d.file) == ctx_dir) {
+        boost += 0.05;
+        h.reasons.push_back("next to the context file");
+      }
+    }
+    if (around.count(d.id)) {
+      boost += 0.15;
+      h.reasons.push_back("connected to the context node");
+    }
+    h.graph_boost = static_cast<float>(req.graph_weight * boost);
+    h.score *= 1.0 + h.graph_boost;
+  }
+  std::sort(ranked.begin(), ranked.end(), by_score);
+}
+
+// The reasons of a returned hit, in words: the name match, the text and meaning
+// ranks, then what the graph rerank saw (already in h.reasons).
+void vector_state::explain(const search_request& req, const candidates& c, bool name_match, search_hit& h) const {
+  std::vector<std::string> first;
+  if (name_match) first.push_back("name match");
+  if (req.bm25_weight > 0 && h.bm25_rank > 0) {
+    std::string why = "text #" + std::to_string(h.bm25_rank) + ":";
+    for (const auto& t : c.lexical[static_cast<size_t>(h.bm25_rank - 1)].matched) why += " " + t;
+    first.push_back(std::move(why));
+  }
+  if (h.vector_rank > 0)
+    first.push_back("meaning #" + std::to_string(h.vector_rank) + " (cosine " +
+                    fixed_prefix(c.semantic[static_cast<size_t>(h.vector_rank - 1)].second, 4) + ")");
+  h.reasons.insert(h.reasons.begin(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
+}
+
+result<std::vector<search_hit>> vector_state::search(const search_request& req, const read_view& v, uint32_t proj) {
+  if (req.k == 0) return std::vector<search_hit>{};
+  auto c = gather(req);
+  if (!c.ok()) return c.err();
+  auto fused = fuse(req, *c);
+  auto name_matches = boost_name_matches(req.query, fused);
   // Ranked by pointer: a search_hit is a dozen strings and numbers, and moving them in
   // the sorts cost more than the ranking.
   std::vector<std::pair<uint32_t, search_hit*>> ranked;
   ranked.reserve(fused.size());
   for (auto& [slot, h] : fused) ranked.emplace_back(slot, &h);
-  auto by_score = [](const auto& a, const auto& b) {
-    return a.second->score != b.second->score ? a.second->score > b.second->score : a.second->id < b.second->id;
-  };
   std::sort(ranked.begin(), ranked.end(), by_score);
   if (ranked.size() > std::max<size_t>(req.k * 3, 30)) ranked.resize(std::max<size_t>(req.k * 3, 30));
-
-  // Graph-context rerank: well-connected definitions a little (a tie-breaker: one
-  // rank apart in both lists is ~3% of RRF score), those near the context more.
-  if (req.graph_weight > 0 && !ranked.empty()) {
-    std::unordered_set<node_id> around;
-    if (req.context_node) {
-      for (auto c : {column::edges, column::redges})
-        (void)v.for_each(c, keys::edge_prefix(proj, req.context_node), [&](std::string_view k, std::string_view) {
-          around.insert(keys::parse_edge_key(k).second);
-          return around.size() < 10000;
-        });
-    }
-    uint32_t max_deg = 1;
-    for (const auto& [slot, h] : ranked) max_deg = std::max(max_deg, docs_[slot].in_degree);
-    std::string_view ctx_dir = dir_of(req.context_file);
-    for (auto& [slot, hp] : ranked) {
-      auto& h = *hp;
-      const auto& d = docs_[slot];
-      double boost = 0;
-      if (d.in_degree > 0) {
-        boost += 0.03 * std::log1p(d.in_degree) / std::log1p(max_deg);
-        h.reasons.push_back(d.in_degree == 1 ? std::string("referenced once")
-                                             : "referenced " + std::to_string(d.in_degree) + " times");
-      }
-      if (!req.context_file.empty()) {
-        if (d.file == req.context_file) {
-          boost += 0.1;
-          h.reasons.push_back("in the context file");
-        } else if (dir_of(d.file) == ctx_dir) {
-          boost += 0.05;
-          h.reasons.push_back("next to the context file");
-        }
-      }
-      if (around.count(d.id)) {
-        boost += 0.15;
-        h.reasons.push_back("connected to the context node");
-      }
-      h.graph_boost = static_cast<float>(req.graph_weight * boost);
-      h.score *= 1.0 + h.graph_boost;
-    }
-    std::sort(ranked.begin(), ranked.end(), by_score);
-  }
+  if (req.graph_weight > 0 && !ranked.empty()) rerank_by_graph(req, v, proj, ranked);
   std::vector<search_hit> out;
   for (size_t i = 0; i < ranked.size() && i < req.k; ++i) {
-    explain(ranked[i].first, *ranked[i].second);
+    explain(req, *c, name_matches.count(ranked[i].first) > 0, *ranked[i].second);
     out.push_back(std::move(*ranked[i].second));
   }
   return out;

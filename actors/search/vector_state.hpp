@@ -141,6 +141,18 @@ class vector_state {
   bool compact();  // true when slots were renumbered
   result<std::vector<std::pair<uint32_t, float>>> vector_candidates(const float* q, size_t k, search_mode mode,
                                                                     const search_filters& f) const;
+  // A hybrid search's steps (vector_search.cpp).
+  struct candidates {
+    std::vector<bm25_hit> lexical;                     // BM25, past the depth (convex fusion reads its tail)
+    size_t lexical_depth = 0;                          // the part of it that competes
+    std::vector<std::pair<uint32_t, float>> semantic;  // nearest vectors: slot, cosine
+    std::vector<float> query;                          // the query's embedding (empty: none)
+  };
+  result<candidates> gather(const search_request& req);
+  std::unordered_map<uint32_t, search_hit> fuse(const search_request& req, const candidates& c) const;
+  void rerank_by_graph(const search_request& req, const read_view& v, uint32_t proj,
+                       std::vector<std::pair<uint32_t, search_hit*>>& ranked) const;
+  void explain(const search_request& req, const candidates& c, bool name_match, search_hit& h) const;
 
   vector_options opts_;
   std::unique_ptr<embedder> external_;
