@@ -118,4 +118,20 @@ bool split_target(std::string_view target, std::string& path, std::vector<std::p
   return true;
 }
 
+// A Server-Sent Events frame: the event name (if any) and one data: field per line.
+std::string sse_frame(std::string_view event, std::string_view data) {
+  std::string out;
+  if (!event.empty()) out.append("event: ").append(event).append("\n");
+  // Multi-line data gets one data: field per line (JSON from dump() has none).
+  size_t start = 0;
+  while (true) {
+    auto nl = data.find('\n', start);
+    out.append("data: ").append(data.substr(start, nl == std::string_view::npos ? nl : nl - start)).append("\n");
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  out.append("\n");
+  return out;
+}
+
 }  // namespace cg::net

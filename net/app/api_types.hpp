@@ -91,4 +91,7 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
 // Splits a request target into its decoded path and query pairs; false on bad escapes.
 bool split_target(std::string_view target, std::string& path, std::vector<std::pair<std::string, std::string>>& query);
 
+// A Server-Sent Events frame: "event: NAME" (when given), then a data: field per line.
+std::string sse_frame(std::string_view event, std::string_view data);
+
 }  // namespace cg::net

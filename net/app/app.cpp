@@ -50,21 +50,6 @@ api_response bad_request(const api_request& req, std::string_view message) {
   return error_response(400, "invalid_argument", message, req.request_id);
 }
 
-std::string sse_frame(std::string_view event, std::string_view data) {
-  std::string out;
-  if (!event.empty()) out.append("event: ").append(event).append("\n");
-  // Multi-line data gets one data: field per line (JSON from dump() has none).
-  size_t start = 0;
-  while (true) {
-    auto nl = data.find('\n', start);
-    out.append("data: ").append(data.substr(start, nl == std::string_view::npos ? nl : nl - start)).append("\n");
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
-  }
-  out.append("\n");
-  return out;
-}
-
 std::string stream_format(const api_request& req) {
   auto s = req.query_value("stream");
   if (s == "ndjson" || s == "sse") return s;
@@ -87,10 +72,8 @@ app::app(engine& eng, const server_options& opts)
   char buf[16];
   std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
   id_prefix_ = buf;
-  if (!opts_.audit_log.empty()) {
-    audit_file_ = std::fopen(opts_.audit_log.c_str(), "a");
-    if (!audit_file_) spdlog::error("cannot open the audit log {}", opts_.audit_log);
-  }
+  if (!opts_.audit_log.empty())
+    if (auto s = audit_.open(opts_.audit_log); !s.ok()) spdlog::error("{}", s.err().message);
   if (opts_.watch) {
     watch_options wo;
     wo.quiet = opts_.watch_quiet;
@@ -124,18 +107,7 @@ app::app(engine& eng, const server_options& opts)
                    "gauge",
                    {},
                    static_cast<double>(cache_.bytes())});
-    size_t running = 0, done = 0, failed = 0;
-    {
-      std::lock_guard lock(tasks_mu_);
-      for (const auto& [id, t] : tasks_) {
-        if (t.state == "running")
-          ++running;
-        else if (t.state == "done")
-          ++done;
-        else
-          ++failed;
-      }
-    }
+    auto [running, done, failed] = tasks_.count();
     for (auto [state, n] : {std::pair<const char*, size_t>{"running", running}, {"done", done}, {"failed", failed}})
       out.push_back({"codegraph_index_tasks",
                      "Index tasks started by this server, by state.",
@@ -196,7 +168,6 @@ app::~app() {
   // Watchers first (their threads call into this app).
   if (watch_) watch_->stop();
   if (engine_sub_) eng_.unsubscribe(engine_sub_);
-  if (audit_file_) std::fclose(audit_file_);
 }
 
 std::string app::new_request_id() { return id_prefix_ + "-" + std::to_string(next_request_++); }

@@ -21,6 +21,7 @@
 
 #include "actors/engine.hpp"
 #include "actors/parser/parse_types.hpp"
+#include "net/app/audit_log.hpp"
 #include "net/app/auth.hpp"
 #include "net/app/metrics.hpp"
 #include "net/app/policy.hpp"
@@ -28,6 +29,7 @@
 #include "net/app/request_guard.hpp"
 #include "net/app/result_cache.hpp"
 #include "net/app/router.hpp"
+#include "net/app/task_registry.hpp"
 #include "net/transport/server.hpp"
 
 namespace cg {
@@ -44,15 +46,6 @@ class event_client {
   virtual ~event_client() = default;
   // Queues a text message; false when the client is gone.
   virtual bool send(std::shared_ptr<const std::string> text) = 0;
-};
-
-struct task_info {
-  uint64_t id = 0;
-  std::string project, root;
-  std::string state = "running";  // running | done | failed | cancelled
-  std::string last_progress;      // JSON
-  std::string summary;            // JSON, when finished
-  int64_t started_unix = 0;
 };
 
 class app {
@@ -180,12 +173,11 @@ class app {
   std::string id_prefix_;
   uint64_t engine_sub_ = 0;
 
-  std::mutex audit_mu_;
-  std::FILE* audit_file_ = nullptr;
-
-  std::mutex tasks_mu_;
-  std::map<uint64_t, task_info> tasks_;
-  std::multimap<uint64_t, std::pair<std::shared_ptr<stream_sink>, bool>> task_watchers_;  // task -> sink, sse
+  audit_log audit_;
+  task_registry tasks_;
+  // Held from an index run's start until watch mode has seen it start: the run's
+  // graph_done callback takes it before telling watch mode the run ended.
+  std::mutex start_mu_;
 
   struct client {
     std::weak_ptr<event_client> c;
@@ -231,7 +223,6 @@ bool valid_project_name(std::string_view s);
 api_response error_of(const api_request& req, const error& e);  // maps errc to a status
 api_response bad_request(const api_request& req, std::string_view message);
 api_response ok_json(const std::string& body, int status = 200);
-std::string sse_frame(std::string_view event, std::string_view data);
 // "ndjson", "sse" or "" from ?stream= or the Accept header.
 std::string stream_format(const api_request& req);
 

@@ -81,13 +81,8 @@ void app::on_event(const event& e) {
   if (auto* c = std::get_if<node_changes>(&e.payload)) cache_.invalidate(c->project);
   // A task is over before any listener hears so: one that starts listening later and
   // then looks at the task sees it over (parseProgress(taskId) never waits forever).
-  if (auto* s = std::get_if<index_summary>(&e.payload)) {
-    std::lock_guard lock(tasks_mu_);
-    if (auto it = tasks_.find(s->task); it != tasks_.end() && it->second.state == "running") {
-      it->second.summary = summary_json(*s).dump();
-      it->second.state = task_state_of(s->outcome);
-    }
-  }
+  if (auto* s = std::get_if<index_summary>(&e.payload))
+    tasks_.finished(s->task, task_state_of(s->outcome), summary_json(*s).dump());
   std::vector<std::shared_ptr<const std::function<void(const event&)>>> ls;
   ++event_serial_;  // events arrive one at a time (the bus's thread)
   {
@@ -102,14 +97,7 @@ void app::on_event(const event& e) {
     }
   }
   // Task registry and task streams.
-  if (auto* p = std::get_if<index_progress>(&e.payload)) {
-    auto j = progress_json(*p).dump();
-    std::lock_guard lock(tasks_mu_);
-    if (auto it = tasks_.find(p->task); it != tasks_.end()) it->second.last_progress = j;
-    auto range = task_watchers_.equal_range(p->task);
-    for (auto it = range.first; it != range.second; ++it)
-      it->second.first->write(it->second.second ? sse_frame("progress", j) : j + "\n");
-  }
+  if (auto* p = std::get_if<index_progress>(&e.payload)) tasks_.progress(p->task, progress_json(*p).dump());
   // WebSocket clients: serialised once, shared by every matching client.
   std::shared_ptr<const std::string> text;
   std::vector<std::shared_ptr<event_client>> targets;
@@ -162,7 +150,7 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   j["root"] = req.root;
   if (auto s = eng_.storage().set_project_info(project, j.dump()); !s.ok()) return s.err();
 
-  std::lock_guard lock(tasks_mu_);  // the done callback waits for the entry to exist
+  std::lock_guard lock(start_mu_);  // graph_done waits until watch mode knows the run
   // The engine calls back when the task ends, possibly after this app is gone (a task
   // still syncing its search index at shutdown): the callbacks hold the app's lifetime
   // guard and do nothing once it says the app is gone.
@@ -172,21 +160,7 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
       [this, project, life](const index_summary& s) {
         std::shared_lock alive(life->mu);
         if (!life->alive) return;
-        auto sj = summary_json(s).dump();
-        std::vector<std::pair<std::shared_ptr<stream_sink>, bool>> watchers;
-        {
-          std::lock_guard lock(tasks_mu_);
-          auto& t = tasks_[s.task];
-          t.summary = sj;
-          t.state = task_state_of(s.outcome);
-          auto range = task_watchers_.equal_range(s.task);
-          for (auto it = range.first; it != range.second; ++it) watchers.push_back(it->second);
-          task_watchers_.erase(s.task);
-        }
-        for (auto& [sink, sse] : watchers) {
-          sink->write(sse ? sse_frame("done", sj) : sj + "\n");
-          sink->close();
-        }
+        tasks_.ended(s.task, task_state_of(s.outcome), summary_json(s).dump());
         auto info = eng_.storage().project_info(project);
         nlohmann::json pj = nlohmann::json::object();
         if (info.ok() && *info) pj = nlohmann::json::parse(**info, nullptr, false);
@@ -201,22 +175,12 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
         // The graph is written: a queued watch batch may start while this task's search
         // index sync goes on (watch runs leave the vectors to catch up on their next use;
         // the first save after an initial index waited for its embeddings and HNSW build).
-        { std::lock_guard lock(tasks_mu_); }  // start_index has marked the project running
+        { std::lock_guard lock(start_mu_); }  // start_index has told watch mode the run started
         if (watch_) watch_->run_ended(project);
       });
   if (!started.ok()) return started.err();
   if (watch_) watch_->run_started(project, req.root, req.walk);
-  auto& t = tasks_[*started];
-  t.id = *started;
-  t.project = project;
-  t.root = req.root;
-  t.started_unix = unix_now();
-  // Keep the registry bounded: forget the oldest finished tasks.
-  while (tasks_.size() > 1000) {
-    auto it = std::find_if(tasks_.begin(), tasks_.end(), [](auto& kv) { return kv.second.state != "running"; });
-    if (it == tasks_.end()) break;
-    tasks_.erase(it);
-  }
+  tasks_.started(*started, project, req.root, unix_now());
   return *started;
 }
 
@@ -229,49 +193,12 @@ result<std::string> app::trusted_root(const std::string& path) const {
   return canon.string();
 }
 
-std::optional<task_info> app::task(uint64_t id) {
-  std::lock_guard lock(tasks_mu_);
-  auto it = tasks_.find(id);
-  if (it == tasks_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<task_info> app::task(uint64_t id) { return tasks_.get(id); }
 
-std::vector<task_info> app::tasks() {
-  std::lock_guard lock(tasks_mu_);
-  std::vector<task_info> out;
-  for (const auto& [id, t] : tasks_) out.push_back(t);
-  return out;
-}
+std::vector<task_info> app::tasks() { return tasks_.all(); }
 
 void app::watch_task(uint64_t id, std::shared_ptr<stream_sink> sink, bool sse) {
-  std::unique_lock lock(tasks_mu_);
-  auto it = tasks_.find(id);
-  if (it == tasks_.end()) {
-    lock.unlock();
-    sink->close();
-    return;
-  }
-  if (!it->second.last_progress.empty())
-    sink->write(sse ? sse_frame("progress", it->second.last_progress) : it->second.last_progress + "\n");
-  if (it->second.state != "running") {
-    auto s = it->second.summary;
-    lock.unlock();
-    sink->write(sse ? sse_frame("done", s) : s + "\n");
-    sink->close();
-    return;
-  }
-  task_watchers_.emplace(id, std::make_pair(sink, sse));
-  std::weak_ptr<stream_sink> weak = sink;
-  lock.unlock();
-  sink->on_end([this, id, weak] {
-    std::lock_guard lock(tasks_mu_);
-    auto range = task_watchers_.equal_range(id);
-    for (auto it = range.first; it != range.second; ++it)
-      if (it->second.first == weak.lock() || weak.expired()) {
-        task_watchers_.erase(it);
-        break;
-      }
-  });
+  tasks_.stream(id, std::move(sink), sse);
 }
 
 std::vector<std::string> app::registered_roots() const {
@@ -318,16 +245,9 @@ result<std::string> app::check_root(const std::string& path) const {
 }
 
 void app::audit(const api_request& req, std::string_view action, const std::string& detail) {
-  if (!audit_file_) return;
-  nlohmann::json j = {{"time", unix_now()},     {"request_id", req.request_id},
-                      {"who", req.who.subject}, {"role", to_string(req.who.granted)},
-                      {"ip", req.remote_ip},    {"method", req.method},
-                      {"path", req.path},       {"action", action},
-                      {"detail", detail}};
-  auto line = j.dump() + "\n";
-  std::lock_guard lock(audit_mu_);
-  std::fwrite(line.data(), 1, line.size(), audit_file_);
-  std::fflush(audit_file_);
+  if (!audit_.enabled()) return;
+  audit_.record({unix_now(), req.request_id, req.who.subject, std::string(to_string(req.who.granted)), req.remote_ip,
+                 req.method, req.path, action, detail});
 }
 
 }  // namespace cg::net
