@@ -23,6 +23,7 @@
 #include "actors/parser/parse_types.hpp"
 #include "net/app/audit_log.hpp"
 #include "net/app/auth.hpp"
+#include "net/app/event_hub.hpp"
 #include "net/app/metrics.hpp"
 #include "net/app/policy.hpp"
 #include "net/app/rate_limit.hpp"
@@ -39,14 +40,6 @@ class watch_scheduler;
 namespace cg::net {
 
 class graphql_service;
-
-// A WebSocket client of the event channel, as the hub sees it.
-class event_client {
- public:
-  virtual ~event_client() = default;
-  // Queues a text message; false when the client is gone.
-  virtual bool send(std::shared_ptr<const std::string> text) = 0;
-};
 
 class app {
  public:
@@ -91,7 +84,7 @@ class app {
   void unlisten(uint64_t id);
   // Which event the listeners are being called for (a new number per event): lets
   // them share work done once per event.
-  uint64_t event_serial() const { return event_serial_.load(); }
+  uint64_t event_serial() const { return hub_.event_serial(); }
 
   // A principal from an Authorization value ("Bearer ...") or a bare token; in
   // no-auth mode, the anonymous admin.
@@ -179,22 +172,10 @@ class app {
   // graph_done callback takes it before telling watch mode the run ended.
   std::mutex start_mu_;
 
-  struct client {
-    std::weak_ptr<event_client> c;
-    principal who;
-    std::set<std::string> topics;
-  };
   // Watch mode (null when off): a watcher per project root, one run at a time.
   std::unique_ptr<watch_scheduler> watch_;
 
-  std::atomic<uint64_t> event_serial_{0};
-  std::mutex listeners_mu_;
-  std::map<uint64_t, std::shared_ptr<const std::function<void(const event&)>>> listeners_;
-  uint64_t next_listener_ = 1;
-
-  std::mutex clients_mu_;
-  std::unordered_map<uint64_t, client> clients_;
-  uint64_t next_client_ = 1;
+  event_hub hub_;
 
   friend void register_project_routes(app&, router&);
   friend void register_graph_routes(app&, router&);

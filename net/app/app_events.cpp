@@ -1,5 +1,5 @@
-// The event hub (engine events to WebSocket clients and task streams), the task
-// registry, root checks and the audit log.
+// Engine events into the hub and the task registry, index runs (root checks, watch
+// mode), the audit log.
 #include <spdlog/spdlog.h>
 
 #include <ctime>
@@ -18,58 +18,16 @@ namespace {
 
 int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::string message(const nlohmann::json& j) { return j.dump(); }
-
 }  // namespace
 
-uint64_t app::attach(std::weak_ptr<event_client> c, principal who) {
-  std::lock_guard lock(clients_mu_);
-  uint64_t id = next_client_++;
-  clients_[id] = client{std::move(c), std::move(who), {}};
-  return id;
-}
-
-void app::detach(uint64_t id) {
-  std::lock_guard lock(clients_mu_);
-  clients_.erase(id);
-}
-
+uint64_t app::attach(std::weak_ptr<event_client> c, principal who) { return hub_.attach(std::move(c), std::move(who)); }
+void app::detach(uint64_t id) { hub_.detach(id); }
+std::string app::on_client_message(uint64_t id, std::string_view text) { return hub_.on_client_message(id, text); }
 std::string app::subscribe_topics(uint64_t id, const std::vector<std::string>& topics) {
-  std::lock_guard lock(clients_mu_);
-  auto it = clients_.find(id);
-  if (it == clients_.end()) return {};
-  auto scoped = scope_topics(it->second.who, topics);
-  if (auto* no = std::get_if<topic_refusal>(&scoped))
-    return message({{"type", "error"}, {"code", no->code}, {"message", no->message}, {"topic", no->topic}});
-  for (const auto& t : std::get<std::vector<std::string>>(scoped)) it->second.topics.insert(t);
-  return message({{"type", "subscribed"}, {"topics", it->second.topics}});
+  return hub_.subscribe_topics(id, topics);
 }
-
-std::string app::on_client_message(uint64_t id, std::string_view text) {
-  auto cmd = parse_events_message(text);
-  if (!cmd.ok()) return message({{"type", "error"}, {"code", "bad_message"}, {"message", cmd.err().message}});
-  if (cmd->type == "subscribe") return subscribe_topics(id, cmd->topics);
-  if (cmd->type == "unsubscribe") {
-    std::lock_guard lock(clients_mu_);
-    auto it = clients_.find(id);
-    if (it == clients_.end()) return {};
-    for (const auto& t : cmd->topics) it->second.topics.erase(t);
-    return message({{"type", "subscribed"}, {"topics", it->second.topics}});
-  }
-  return message({{"type", "pong"}});
-}
-
-uint64_t app::listen(std::function<void(const event&)> fn) {
-  std::lock_guard lock(listeners_mu_);
-  auto id = next_listener_++;
-  listeners_.emplace(id, std::make_shared<const std::function<void(const event&)>>(std::move(fn)));
-  return id;
-}
-
-void app::unlisten(uint64_t id) {
-  std::lock_guard lock(listeners_mu_);
-  listeners_.erase(id);
-}
+uint64_t app::listen(std::function<void(const event&)> fn) { return hub_.listen(std::move(fn)); }
+void app::unlisten(uint64_t id) { hub_.unlisten(id); }
 
 namespace {
 const char* task_state_of(index_phase outcome) {
@@ -83,41 +41,10 @@ void app::on_event(const event& e) {
   // then looks at the task sees it over (parseProgress(taskId) never waits forever).
   if (auto* s = std::get_if<index_summary>(&e.payload))
     tasks_.finished(s->task, task_state_of(s->outcome), summary_json(*s).dump());
-  std::vector<std::shared_ptr<const std::function<void(const event&)>>> ls;
-  ++event_serial_;  // events arrive one at a time (the bus's thread)
-  {
-    std::lock_guard lock(listeners_mu_);
-    for (auto& [id, fn] : listeners_) ls.push_back(fn);
-  }
-  for (auto& fn : ls) {
-    try {
-      (*fn)(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("event listener failed: {}", ex.what());
-    }
-  }
+  hub_.call_listeners(e);
   // Task registry and task streams.
   if (auto* p = std::get_if<index_progress>(&e.payload)) tasks_.progress(p->task, progress_json(*p).dump());
-  // WebSocket clients: serialised once, shared by every matching client.
-  std::shared_ptr<const std::string> text;
-  std::vector<std::shared_ptr<event_client>> targets;
-  {
-    std::lock_guard lock(clients_mu_);
-    auto proj = topic_project(e.topic);
-    for (auto& [id, c] : clients_) {
-      if (!c.who.may_project(proj)) continue;
-      bool match = false;
-      for (const auto& t : c.topics) match = match || topic_matches(t, e.topic);
-      if (!match) continue;
-      if (auto sp = c.c.lock()) targets.push_back(std::move(sp));
-    }
-  }
-  if (targets.empty()) return;
-  auto j = event_json(e);
-  j["type"] = "event";
-  j["event"] = event_json(e)["type"];
-  text = std::make_shared<const std::string>(j.dump());
-  for (auto& t : targets) t->send(text);
+  hub_.send_to_clients(e);
 }
 
 result<uint64_t> app::start_index(const std::string& project, const std::string& root, std::vector<std::string> only,
