@@ -70,21 +70,8 @@ class app {
   };
   upgrade_decision decide_upgrade(api_request& req);
 
-  // Event channel (/ws): subscribe a client with its principal; handle its messages.
-  uint64_t attach(std::weak_ptr<event_client> c, principal who);
-  void detach(uint64_t id);
-  // A client message: the reply to send (may be empty). Bad messages get an error reply.
-  std::string on_client_message(uint64_t id, std::string_view text);
-  std::string subscribe_topics(uint64_t id, const std::vector<std::string>& topics);
-
-  // Plain listeners of every engine event (GraphQL subscriptions). Called on the
-  // bus's thread: must not block for long. After unlisten
-  // returns, a call already running may still finish.
-  uint64_t listen(std::function<void(const event&)> fn);
-  void unlisten(uint64_t id);
-  // Which event the listeners are being called for (a new number per event): lets
-  // them share work done once per event.
-  uint64_t event_serial() const { return hub_.event_serial(); }
+  // The event hub: /ws clients and the listeners of engine events (event_hub.hpp).
+  event_hub& events() { return hub_; }
 
   // A principal from an Authorization value ("Bearer ...") or a bare token; in
   // no-auth mode, the anonymous admin.

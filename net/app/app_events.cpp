@@ -20,15 +20,6 @@ int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 }  // namespace
 
-uint64_t app::attach(std::weak_ptr<event_client> c, principal who) { return hub_.attach(std::move(c), std::move(who)); }
-void app::detach(uint64_t id) { hub_.detach(id); }
-std::string app::on_client_message(uint64_t id, std::string_view text) { return hub_.on_client_message(id, text); }
-std::string app::subscribe_topics(uint64_t id, const std::vector<std::string>& topics) {
-  return hub_.subscribe_topics(id, topics);
-}
-uint64_t app::listen(std::function<void(const event&)> fn) { return hub_.listen(std::move(fn)); }
-void app::unlisten(uint64_t id) { hub_.unlisten(id); }
-
 namespace {
 const char* task_state_of(index_phase outcome) {
   return outcome == index_phase::done ? "done" : outcome == index_phase::cancelled ? "cancelled" : "failed";

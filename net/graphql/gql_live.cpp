@@ -34,7 +34,7 @@ struct listen_handle : gql::stream_handle {
   app* a = nullptr;
   uint64_t id = 0;
   ~listen_handle() override {
-    if (a && id) a->unlisten(id);
+    if (a && id) a->events().unlisten(id);
   }
 };
 
@@ -69,7 +69,7 @@ const std::vector<std::pair<node, std::string>>& event_nodes(app& a, const node_
     std::vector<std::pair<node, std::string>> nodes;
   };
   thread_local memo m;
-  auto serial = a.event_serial();
+  auto serial = a.events().event_serial();
   if (m.serial == serial && m.created == created && serial != 0) return m.nodes;
   m.serial = serial;
   m.created = created;
@@ -103,7 +103,7 @@ gql::subscribe_fn node_subscription(node_event which) {
     auto who = r.who;
     auto h = std::make_unique<listen_handle>();
     h->a = a;
-    h->id = a->listen([a, f, who, which, emit](const event& e) {
+    h->id = a->events().listen([a, f, who, which, emit](const event& e) {
       const auto* ch = std::get_if<node_changes>(&e.payload);
       if (!ch || (f.project.empty() ? !who.may_project(ch->project) : ch->project != f.project)) return;
       const auto& project = ch->project;
@@ -169,7 +169,7 @@ gql::subscribe_fn progress_subscription() {
     auto over = std::make_shared<std::atomic<bool>>(false);  // the outcome went out (once)
     // Listening first, then looking at the task: the app marks a task over before its
     // listeners hear of the end, so one of the two sees it.
-    h->id = a->listen([task, project, who, emit, end, last, over](const event& e) {
+    h->id = a->events().listen([task, project, who, emit, end, last, over](const event& e) {
       if (over->load()) return;
       if (const auto* p = std::get_if<index_progress>(&e.payload)) {
         if (task ? p->task != task : p->project != project) return;

@@ -28,7 +28,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
 
   ~ws_session() override {
     if (peak_queue_ >= server::impl::trim_after_bytes) srv_.request_trim();
-    if (client_id_) srv_.application->detach(client_id_);
+    if (client_id_) srv_.application->events().detach(client_id_);
     srv_.remove_session(id_);
     --srv_.connections;
     --srv_.application->stats().ws_connections;
@@ -103,14 +103,15 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     } else {
       hub_ = std::make_shared<hub_client>();
       hub_->s = this->weak_from_this();
-      client_id_ = srv_.application->attach(hub_, req_.who);
+      client_id_ = srv_.application->events().attach(hub_, req_.who);
       nlohmann::json hello = {{"type", "hello"},
                               {"subprotocol", decision_.subprotocol},
                               {"who", req_.who.subject},
                               {"project_scope", req_.who.project}};
       enqueue(std::make_shared<const std::string>(hello.dump()));
       if (!decision_.topics.empty())
-        enqueue(std::make_shared<const std::string>(srv_.application->subscribe_topics(client_id_, decision_.topics)));
+        enqueue(std::make_shared<const std::string>(
+            srv_.application->events().subscribe_topics(client_id_, decision_.topics)));
     }
     do_read();
   }
@@ -137,7 +138,7 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
       if (!proto_->on_message(text)) return;
       if (proto_->acked() && init_timer_) init_timer_->cancel();
     } else {
-      auto reply = srv_.application->on_client_message(client_id_, text);
+      auto reply = srv_.application->events().on_client_message(client_id_, text);
       if (!reply.empty()) enqueue(std::make_shared<const std::string>(std::move(reply)));
     }
     do_read();

@@ -307,9 +307,9 @@ TEST_F(Matrix, WebSocketTransportsUseTheSameRules) {
     net::api_request r = request("GET", "/ws", w, "");
     auto who = app->authenticate_request(r);
     ASSERT_TRUE(who.ok());
-    auto id = app->attach({}, *who);
+    auto id = app->events().attach({}, *who);
     for (std::string topic : {"changes/p1", "changes/p2", "progress/p2", "changes/", "*"}) {
-      auto reply = json::parse(app->subscribe_topics(id, {topic}));
+      auto reply = json::parse(app->events().subscribe_topics(id, {topic}));
       std::string proj = topic.find('/') == std::string::npos ? "" : topic.substr(topic.find('/') + 1);
       bool ok = proj.empty() || expected(w, operation::events_subscribe, proj);
       EXPECT_EQ(reply["type"], ok ? "subscribed" : "error") << topic << " as " << w.label << ": " << reply.dump();
@@ -319,7 +319,7 @@ TEST_F(Matrix, WebSocketTransportsUseTheSameRules) {
         }
       }
     }
-    app->detach(id);
+    app->events().detach(id);
   }
   // graphql-transport-ws: connection_init needs the graphql operation's role.
   for (const auto& w : whos) {
