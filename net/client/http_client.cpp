@@ -1,11 +1,10 @@
-// The blocking HTTP client: one io_context per call runs a coroutine that
-// resolves, connects, (TLS-handshakes,) writes and reads under one deadline.
+// The blocking HTTP client: one io_context per call runs a chain of completion
+// handlers that resolves, connects, (TLS-handshakes,) writes and reads under one
+// deadline.
 #include "net/client/http_client.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -63,49 +62,97 @@ void fill(http_response& out, http::response<http::string_body>&& res) {
   out.body = std::move(res.body());
 }
 
-template <class Stream>
-asio::awaitable<void> exchange(Stream& s, beast::tcp_stream& low, const target& t, const http_request& req,
-                               const http_client_options& opts, clock::time_point deadline, http_response& out) {
-  auto rq = make_request(t, req);
-  low.expires_at(deadline);
-  co_await http::async_write(s, rq, asio::use_awaitable);
-  beast::flat_buffer buf;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(opts.max_response_bytes);
-  low.expires_at(deadline);
-  co_await http::async_read(s, buf, parser, asio::use_awaitable);
-  fill(out, parser.release());
-}
-
-asio::awaitable<void> run_call(const target& t, const http_request& req, const http_client_options& opts,
-                               clock::time_point deadline, http_response& out) {
-  auto ex = co_await asio::this_coro::executor;
-  tcp::resolver resolver(ex);
-  auto endpoints = co_await resolver.async_resolve(t.host, t.port, asio::use_awaitable);
-  if (!t.tls) {
-    beast::tcp_stream s(ex);
-    s.expires_at(deadline);
-    co_await s.async_connect(endpoints, asio::use_awaitable);
-    co_await exchange(s, s, t, req, opts, deadline, out);
-    co_return;
+// One call in the house style of the server's sessions: do_x starts an asynchronous
+// step, on_x takes its result. The object lives on the caller's stack for the whole
+// io_context::run(), so the handlers capture `this`.
+class call {
+ public:
+  call(asio::io_context& ioc, const target& t, const http_request& req, const http_client_options& opts,
+       clock::time_point deadline)
+      : resolver_(ioc), t_(t), deadline_(deadline), request_(make_request(t, req)) {
+    parser_.body_limit(opts.max_response_bytes);
+    if (!t.tls) {
+      plain_.emplace(ioc);
+      return;
+    }
+    ssl_.emplace(asio::ssl::context::tls_client);
+    ssl_->set_default_verify_paths();
+    if (!opts.tls.ca_file.empty()) ssl_->load_verify_file(opts.tls.ca_file);
+    ssl_->set_verify_mode(opts.tls.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
+    tls_.emplace(ioc, *ssl_);
+    if (!SSL_set_tlsext_host_name(tls_->native_handle(), t.host.c_str()))
+      throw boost::system::system_error(
+          beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
+    if (opts.tls.verify_peer) tls_->set_verify_callback(asio::ssl::host_name_verification(t.host));
   }
-  asio::ssl::context ctx(asio::ssl::context::tls_client);
-  ctx.set_default_verify_paths();
-  if (!opts.tls.ca_file.empty()) ctx.load_verify_file(opts.tls.ca_file);
-  ctx.set_verify_mode(opts.tls.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
-  beast::ssl_stream<beast::tcp_stream> s(ex, ctx);
-  if (!SSL_set_tlsext_host_name(s.native_handle(), t.host.c_str()))
-    throw boost::system::system_error(
-        beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
-  if (opts.tls.verify_peer) s.set_verify_callback(asio::ssl::host_name_verification(t.host));
-  auto& low = beast::get_lowest_layer(s);
-  low.expires_at(deadline);
-  co_await low.async_connect(endpoints, asio::use_awaitable);
-  low.expires_at(deadline);
-  co_await s.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-  co_await exchange(s, low, t, req, opts, deadline, out);
-  // No close_notify exchange: the request said "Connection: close" and the body is complete.
-}
+
+  void start() { do_resolve(); }
+  const std::optional<beast::error_code>& failure() const { return failure_; }
+  http_response& response() { return out_; }
+
+ private:
+  beast::tcp_stream& lowest() { return plain_ ? *plain_ : beast::get_lowest_layer(*tls_); }
+  template <class F>
+  void with_stream(F&& f) {
+    if (plain_)
+      f(*plain_);
+    else
+      f(*tls_);
+  }
+  bool failed(beast::error_code ec) {
+    if (ec) failure_ = ec;
+    return bool(ec);
+  }
+
+  void do_resolve() {
+    resolver_.async_resolve(t_.host, t_.port, [this](beast::error_code ec, tcp::resolver::results_type r) {
+      on_resolve(ec, std::move(r));
+    });
+  }
+  void on_resolve(beast::error_code ec, tcp::resolver::results_type endpoints) {
+    if (failed(ec)) return;
+    lowest().expires_at(deadline_);
+    lowest().async_connect(endpoints, [this](beast::error_code e, const tcp::endpoint&) { on_connect(e); });
+  }
+  void on_connect(beast::error_code ec) {
+    if (failed(ec)) return;
+    if (plain_) return do_write();
+    lowest().expires_at(deadline_);
+    tls_->async_handshake(asio::ssl::stream_base::client, [this](beast::error_code e) { on_handshake(e); });
+  }
+  void on_handshake(beast::error_code ec) {
+    if (!failed(ec)) do_write();
+  }
+  void do_write() {
+    lowest().expires_at(deadline_);
+    with_stream(
+        [this](auto& s) { http::async_write(s, request_, [this](beast::error_code e, size_t) { on_write(e); }); });
+  }
+  void on_write(beast::error_code ec) {
+    if (failed(ec)) return;
+    lowest().expires_at(deadline_);
+    with_stream([this](auto& s) {
+      http::async_read(s, buffer_, parser_, [this](beast::error_code e, size_t) { on_read(e); });
+    });
+  }
+  void on_read(beast::error_code ec) {
+    if (failed(ec)) return;
+    fill(out_, parser_.release());
+    // No close_notify exchange: the request said "Connection: close" and the body is complete.
+  }
+
+  tcp::resolver resolver_;
+  const target& t_;
+  clock::time_point deadline_;
+  http::request<http::string_body> request_;
+  std::optional<asio::ssl::context> ssl_;
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+  beast::flat_buffer buffer_;
+  http::response_parser<http::string_body> parser_;
+  http_response out_;
+  std::optional<beast::error_code> failure_;
+};
 
 error classify(const boost::system::error_code& ec, const target& t, const http_request& req) {
   std::string where = t.host + ":" + t.port;
@@ -134,22 +181,18 @@ result<http_response> http_call(const http_request& req, const http_client_optio
   if (http::string_to_verb(req.method) == http::verb::unknown)
     return make_error(errc::invalid_argument, "unknown HTTP method " + req.method);
   asio::io_context ioc;
-  http_response out;
-  std::optional<error> failure;
   auto deadline = clock::now() + req.timeout;
-  asio::co_spawn(ioc, run_call(*t, req, opts, deadline, out), [&](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const boost::system::system_error& se) {
-      failure = classify(se.code(), *t, req);
-    } catch (const std::exception& x) {
-      failure = make_error(errc::upstream, "HTTP call to " + req.url + " failed: " + x.what());
-    }
-  });
-  ioc.run();
-  if (failure) return *failure;
-  return out;
+  try {
+    call c(ioc, *t, req, opts, deadline);
+    c.start();
+    ioc.run();
+    if (c.failure()) return classify(*c.failure(), *t, req);
+    return std::move(c.response());
+  } catch (const boost::system::system_error& se) {
+    return classify(se.code(), *t, req);
+  } catch (const std::exception& x) {
+    return make_error(errc::upstream, "HTTP call to " + req.url + " failed: " + x.what());
+  }
 }
 
 }  // namespace cg::net
