@@ -19,6 +19,7 @@ inline constexpr uint8_t member = 1u << 0;       // qualifier is an expression (
 inline constexpr uint8_t constructor = 1u << 1;  // new X / X{} / X(...) known to build an X
 inline constexpr uint8_t scoped = 1u << 2;       // qualifier is a path (pkg.name, Type::name)
 inline constexpr uint8_t super_ = 1u << 3;       // super().name / super.name / base::name
+inline constexpr uint8_t raised = 1u << 4;       // raise E: an instantiation when E is a class, else nothing
 }  // namespace ref_flag
 
 struct raw_ref {

@@ -11,7 +11,8 @@ constexpr std::array<std::string_view, node_kind_count> node_kind_names = {
     "property", "variable",  "constant", "enum_member", "macro",     "import"};
 
 constexpr std::array<std::string_view, edge_kind_count> edge_kind_names = {
-    "?", "contains", "calls", "imports", "inherits", "implements", "references", "overrides", "type_of", "uses"};
+    "?",          "contains",  "calls",   "imports", "inherits",    "implements",
+    "references", "overrides", "type_of", "uses",    "instantiates"};
 
 constexpr std::array<std::string_view, language_count> language_names = {
     "unknown", "python", "rust", "javascript", "jsx", "typescript", "tsx", "go", "java", "c", "cpp"};
@@ -47,6 +48,7 @@ std::string_view to_string(resolution r) {
     case resolution::global: return "global";
     case resolution::heuristic: return "heuristic";
     case resolution::external: return "external";
+    case resolution::possible: return "possible";
   }
   return "?";
 }

@@ -41,8 +41,9 @@ enum class edge_kind : uint8_t {
   overrides,
   type_of,
   uses,
+  instantiates,  // a call site builds an instance of the target type (C(), new C)
 };
-inline constexpr int edge_kind_count = 10;
+inline constexpr int edge_kind_count = 11;
 
 enum class language : uint8_t {
   unknown = 0,
@@ -69,6 +70,7 @@ enum class resolution : uint8_t {
   global,          // the only project-wide definition with that name
   heuristic,       // the nearest of several project-wide candidates
   external,        // outside the project: a builtin, or through an import of an external module
+  possible,        // one of several targets the value analysis found (a name bound twice, a list of functions)
 };
 
 enum class visibility : uint8_t { none = 0, public_, protected_, private_, internal };

@@ -466,18 +466,26 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
   }
   const symbol_table& symbols = *symbols_;
   // Bases of types outside the pending files come from their stored edges.
-  std::unordered_map<node_id, std::vector<node_id>> stored_bases;
-  resolver r(symbols, [&](node_id type) -> std::vector<node_id> {
+  struct stored_base_list {
+    std::vector<node_id> bases;
+    bool open = false;  // a base the project lacks
+  };
+  std::unordered_map<node_id, stored_base_list> stored_bases;
+  auto stored = [&](node_id type) -> const stored_base_list& {
     auto [it, fresh] = stored_bases.try_emplace(type);
     if (fresh)
       for (auto k : {edge_kind::inherits, edge_kind::implements})
         for (auto cur = v.scan(column::edges, keys::edge_prefix(proj_, type, k)); cur.valid(); cur.next()) {
           auto how = how_of(cur.value());
           if (how != resolution::unresolved && how != resolution::external)
-            it->second.push_back(keys::parse_edge_key(cur.key()).second);
+            it->second.bases.push_back(keys::parse_edge_key(cur.key()).second);
+          else if (k == edge_kind::inherits)
+            it->second.open = true;
         }
     return it->second;
-  });
+  };
+  resolver r(symbols, [&](node_id type) { return stored(type).bases; });
+  r.set_open_fn([&](node_id type) { return stored(type).open; });
 
   auto t1 = std::chrono::steady_clock::now();
   // Pass A: every pending file's bases, so member lookups can walk them in pass B.

@@ -42,6 +42,11 @@ void resolution_counts::merge(const resolution_counts& o) {
 
 resolver::resolver(const symbol_table& symbols, bases_fn bases) : symbols_(symbols), bases_(std::move(bases)) {}
 
+bool resolver::is_open(const symbol* type) const {
+  if (open_types_.count(type->id)) return true;
+  return !local_bases_.count(type->id) && open_fn_ && open_fn_(type->id);
+}
+
 void resolver::begin_file(std::string_view path, language lang, const file_references& refs) {
   path_ = path;
   lang_ = lang;
@@ -58,11 +63,18 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
     if (imp.name == "*") wildcard_imports_.push_back(i);
     if (!imp.alias.empty()) imports_by_alias_.emplace(imp.alias, i);
   }
+  values_.clear();
+  value_memo_.clear();
   for (const auto& b : refs.bindings) {
     std::string key = format_id(b.scope);
     key.push_back('\0');
     key.append(b.variable);
-    bindings_.emplace(std::move(key), b.type);  // the first binding of a name wins
+    values_.emplace(key, b.type);
+    std::string_view t = b.type;
+    bool value_text = t.starts_with("ref:") || t.starts_with("in:") || t.starts_with("elem:") ||
+                      t.starts_with("get:") || t.starts_with("call:call:") || t.starts_with("call:get:") ||
+                      t.starts_with("call:elem:");
+    if (!value_text) bindings_.emplace(std::move(key), b.type);  // a type: the first binding of a name wins
   }
 }
 
@@ -137,15 +149,96 @@ const symbol* resolver::member_of(const symbol* type, std::string_view name, wan
   // Members defined elsewhere: Rust impls and Go methods in other files, C++ out-of-line.
   auto q = std::string(type->qualified_name) + std::string(qualifier_separator(type->lang)) + std::string(name);
   if (auto b = best(symbols_.qualified(q), name, w)) return b;
-  std::vector<node_id> bases;
-  if (auto it = local_bases_.find(type->id); it != local_bases_.end())
-    bases = it->second;
-  else if (bases_)
-    bases = bases_(type->id);
-  for (auto b : bases)
+  if (type->lang == language::python) {  // the method resolution order, not depth first
+    for (const symbol* b : mro(type)) {
+      if (b == type) continue;
+      if (auto c = child_named(b, name, w)) return c;
+    }
+    return nullptr;
+  }
+  for (auto b : bases_of(type))
     if (b != type->id)
       if (auto m = member_of(symbols_.find(b), name, w, depth + 1)) return m;
   return nullptr;
+}
+
+std::vector<node_id> resolver::bases_of(const symbol* type) {
+  if (auto it = local_bases_.find(type->id); it != local_bases_.end()) return it->second;
+  return bases_ ? bases_(type->id) : std::vector<node_id>{};
+}
+
+namespace {
+// C3: merges the bases' linearisations and the list of bases; empty when they admit none.
+std::vector<const symbol*> c3_merge(std::vector<std::vector<const symbol*>> seqs) {
+  std::vector<const symbol*> out;
+  for (;;) {
+    seqs.erase(std::remove_if(seqs.begin(), seqs.end(), [](const auto& q) { return q.empty(); }), seqs.end());
+    if (seqs.empty()) return out;
+    const symbol* pick = nullptr;
+    for (const auto& q : seqs) {
+      const symbol* head = q.front();
+      bool in_tail = std::any_of(seqs.begin(), seqs.end(),
+                                 [&](const auto& o) { return std::find(o.begin() + 1, o.end(), head) != o.end(); });
+      if (!in_tail) {
+        pick = head;
+        break;
+      }
+    }
+    if (!pick) return {};
+    out.push_back(pick);
+    for (auto& q : seqs)
+      if (!q.empty() && q.front() == pick) q.erase(q.begin());
+  }
+}
+}  // namespace
+
+const std::vector<const symbol*>& resolver::mro(const symbol* type) {
+  if (auto it = mro_cache_.find(type->id); it != mro_cache_.end()) return it->second;
+  mro_cache_.try_emplace(type->id);  // empty while it is computed: a cycle of bases ends here
+  std::vector<const symbol*> bases;
+  for (auto b : bases_of(type))
+    if (const symbol* s = symbols_.find(b); s && s != type) bases.push_back(s);
+  std::vector<std::vector<const symbol*>> seqs;
+  for (auto* b : bases) {
+    auto m = mro(b);  // a copy: the cache may rehash
+    if (m.empty()) m.push_back(b);
+    seqs.push_back(std::move(m));
+  }
+  seqs.push_back(bases);
+  std::vector<const symbol*> out{type};
+  auto merged = c3_merge(seqs);
+  if (merged.empty() && !bases.empty()) {  // no C3 order: depth first, each type once
+    for (auto& q : seqs)
+      for (auto* s : q)
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  } else {
+    out.insert(out.end(), merged.begin(), merged.end());
+  }
+  auto& stored = mro_cache_[type->id];
+  stored = std::move(out);
+  return stored;
+}
+
+const symbol* resolver::constructor_of(const symbol* type) {
+  switch (type->lang) {
+    case language::python: {
+      const symbol* c = member_of(type, "__init__", want::callable);
+      return c && is_callable(c->kind) ? c : nullptr;
+    }
+    case language::javascript:
+    case language::jsx:
+    case language::typescript:
+    case language::tsx: {
+      const symbol* c = member_of(type, "constructor", want::callable);
+      return c && is_callable(c->kind) ? c : nullptr;
+    }
+    case language::java:
+    case language::cpp: {
+      const symbol* c = child_named(type, type->name, want::callable);
+      return c && (c->kind == node_kind::constructor || c->kind == node_kind::method) ? prefer_definition(c) : nullptr;
+    }
+    default: return nullptr;
+  }
 }
 
 const symbol* resolver::prefer_definition(const symbol* s) const {
@@ -298,8 +391,12 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
   // 3. Everything a wildcard import brings in.
   for (auto i : wildcard_imports_) {
     auto t = resolve_import(i);
-    if (t.sym)
-      if (auto c = child_named(t.sym, name, w)) return {c, resolution::import};
+    if (!t.sym) continue;
+    if (auto c = child_named(t.sym, name, w)) return {c, resolution::import};
+    if (lang_ == language::python && t.sym->kind == node_kind::file) {  // what that module star-imports in turn
+      auto m = python_member(t.sym, name, 0, nullptr);
+      if (m.sym && suits(*m.sym, w)) return {m.sym, resolution::import};
+    }
   }
   // 4. The package or module the file belongs to.
   switch (lang_) {
@@ -350,6 +447,16 @@ resolver::target resolver::resolve_qualified(std::string_view name, std::string_
   if (flags & ref_flag::super_) {
     const symbol* type = enclosing_type(source);
     if (!type) return {};
+    if (type->lang == language::python) {  // super().m: the next type in the MRO that defines m
+      const auto& order = mro(type);
+      for (const symbol* b : order)
+        if (b != type)
+          if (auto m = child_named(b, name, w)) return {m, resolution::member};
+      // object's own (__init__, __new__) or a base outside the project's.
+      bool open = std::any_of(order.begin(), order.end(), [&](const symbol* t) { return is_open(t); });
+      if (open || (name.size() > 4 && name.starts_with("__") && name.ends_with("__"))) return external_target();
+      return {};
+    }
     std::vector<node_id> bases;
     if (auto it = local_bases_.find(type->id); it != local_bases_.end())
       bases = it->second;
@@ -387,8 +494,11 @@ resolver::target resolver::resolve_qualified(std::string_view name, std::string_
     const symbol* m = nullptr;
     if (owner.sym->kind == node_kind::file) {
       m = child_named(owner.sym, name, w);
-      if (!m && lang_ == language::python)
-        m = module_file(std::string(python_module_path(owner.sym->file)) + "." + std::string(name));
+      if (!m && lang_ == language::python) {
+        auto t = python_member(owner.sym, name, 0, nullptr);
+        if (t.how == resolution::external) return t;
+        m = t.sym && (suits(*t.sym, w) || t.sym->kind == node_kind::file) ? t.sym : nullptr;
+      }
     } else if (is_type(owner.sym->kind)) {
       m = member_of(owner.sym, name, w);
     } else {
@@ -443,9 +553,13 @@ std::vector<edge> resolver::resolve_bases(std::string_view path, language lang, 
     auto t = resolve_ref(r);
     std::string written = r.qualifier.empty() ? r.name : r.qualifier + std::string(sep_) + r.name;
     emit(out, r.source, r.kind, t, r.name, written, r.site);
+    if (!t.sym && r.kind == edge_kind::inherits) open_types_.insert(r.source);
     if (t.sym && t.sym->id != r.source) {
       auto& known = local_bases_[r.source];
-      if (std::find(known.begin(), known.end(), t.sym->id) == known.end()) known.push_back(t.sym->id);
+      if (std::find(known.begin(), known.end(), t.sym->id) == known.end()) {
+        known.push_back(t.sym->id);
+        mro_cache_.clear();
+      }
     }
   }
   return out;
@@ -465,14 +579,28 @@ std::vector<edge> resolver::resolve_file(std::string_view path, language lang, c
   }
   for (const auto& r : refs.refs) {
     if (is_base_edge(r.kind)) continue;
-    auto t = resolve_ref(r);
+    bool value_call = r.name == "()" || r.name == "[]";  // f()(), table[k](): only values say
+    auto t = value_call ? target{} : resolve_ref(r);
     if (t.sym && t.sym->id == r.source && r.kind != edge_kind::calls) continue;  // a type naming itself
     std::string qual = r.qualifier == "()" ? "<expr>" : r.qualifier;             // a call result or other expression
     std::string written =
-        qual.empty()
-            ? r.name
+        qual.empty() ? r.name
+        : r.name == "()" || r.name == "[]"
+            ? qual + r.name  // f()(), table[k]()
             : qual + std::string((r.flags & ref_flag::member) && lang_ != language::rust ? "." : sep_) + r.name;
-    emit(raw, r.source, r.kind, t, r.name, written, r.site);
+    std::vector<target> targets{t};
+    if (r.kind == edge_kind::calls && !t.sym && t.how != resolution::external && lang_ == language::python) {
+      auto found = call_targets(r, symbols_.find(r.source));  // what the names hold
+      if (!found.empty()) targets = std::move(found);
+    }
+    for (const auto& one : targets) {
+      if (r.kind == edge_kind::calls && is_instantiation(r, one)) {
+        emit_instantiation(raw, r, one, written);
+        continue;
+      }
+      if (r.flags & ref_flag::raised) continue;  // raise e: not a call
+      emit(raw, r.source, r.kind, one, r.name, written, r.site);
+    }
   }
   overrides(raw);
 
@@ -498,6 +626,18 @@ std::vector<edge> resolver::resolve_file(std::string_view path, language lang, c
       e.sites.erase(std::unique(e.sites.begin(), e.sites.end()), e.sites.end());
     }
   return out;
+}
+
+bool resolver::is_instantiation(const raw_ref& r, const target& t) const {
+  if (!t.sym || !is_type(t.sym->kind)) return false;
+  if (r.flags & (ref_flag::constructor | ref_flag::raised)) return true;
+  return lang_ == language::python && t.sym->kind == node_kind::class_;  // C(): always an instance
+}
+
+void resolver::emit_instantiation(std::vector<edge>& out, const raw_ref& r, const target& t, std::string_view written) {
+  emit(out, r.source, edge_kind::instantiates, t, r.name, written, r.site);
+  if (const symbol* ctor = constructor_of(t.sym))
+    emit(out, r.source, edge_kind::calls, {ctor, t.how}, r.name, written, r.site);
 }
 
 // A method overrides the nearest same-named method of its type's bases.

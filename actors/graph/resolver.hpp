@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "actors/graph/symbol_table.hpp"
@@ -25,9 +26,15 @@ struct resolution_counts {
 
 class resolver {
  public:
+  // Value sets cut at max_value_set, or evaluations stopped at max_value_depth.
+  uint64_t capped() const { return capped_; }
+
   // bases_of: the resolved base types (inherits/implements targets) of a type.
   using bases_fn = std::function<std::vector<node_id>(node_id)>;
   resolver(const symbol_table& symbols, bases_fn bases);
+  // open: whether a type outside the files being resolved has a base the project lacks
+  // (its stored inherits edge is unresolved or external).
+  void set_open_fn(std::function<bool(node_id)> open) { open_fn_ = std::move(open); }
 
   // Inheritance first (so that member lookups can walk bases), then the rest.
   std::vector<edge> resolve_bases(std::string_view path, language lang, const file_references& refs);
@@ -49,6 +56,15 @@ class resolver {
   // (actors/graph/imports/).
   target resolve_import(size_t index);
   target import_python(const raw_import& imp);
+  const symbol* python_reexport(const symbol* init, std::string_view name);
+  const symbol* import_child(const symbol* file, std::string_view name) const;
+  target follow_python_import(const symbol* imp, int depth);
+  target python_member(const symbol* file, std::string_view name, int depth, const symbol* from);
+  // Types with a base outside the project or not found: a member they lack may be
+  // inherited from there (a call to it is external, not unresolved).
+  std::unordered_set<node_id> open_types_;
+  std::function<bool(node_id)> open_fn_;
+  bool is_open(const symbol* type) const;
   target import_javascript(const raw_import& imp);
   target import_go(const raw_import& imp);
   target go_package_by_directory(const raw_import& imp);
@@ -72,6 +88,42 @@ class resolver {
   bool suits(const symbol& s, want w) const;
   const symbol* module_file(std::string_view module) const;  // language-specific module lookup
   void overrides(std::vector<edge>& out);
+  // A call that builds an instance (Python C(), new C, raise E): instantiates the type
+  // and calls its constructor (inherited ones too) when the project defines one.
+  bool is_instantiation(const raw_ref& r, const target& t) const;
+  void emit_instantiation(std::vector<edge>& out, const raw_ref& r, const target& t, std::string_view written);
+  const symbol* constructor_of(const symbol* type);
+  std::vector<node_id> bases_of(const symbol* type);
+  // The types a member lookup visits after `type` itself: C3 linearisation for
+  // Python (depth-first when the bases admit none), depth-first elsewhere.
+  const std::vector<const symbol*>& mro(const symbol* type);
+
+  // The value analysis (value_flow.cpp), used where names alone do not bind a call:
+  // what a name or expression may hold, evaluated from the value texts the
+  // extractors record (bindings, and the return values of unannotated functions).
+  struct value {
+    enum class kind : uint8_t { instance, object, container, external };
+    kind k = kind::external;
+    const symbol* sym = nullptr;    // instance: its type; object: the function, class or module
+    std::string_view element;       // container: one element's value text
+    const symbol* scope = nullptr;  // container: where that text is evaluated
+    bool operator==(const value& o) const { return k == o.k && sym == o.sym && element == o.element; }
+  };
+  using value_set = std::vector<value>;
+  static constexpr size_t max_value_set = 16;  // a bigger set is cut (and counted in capped_)
+  static constexpr int max_value_depth = 8;
+  std::vector<target> call_targets(const raw_ref& r, const symbol* source);
+  std::vector<target> targets_of(const value_set& callee, const raw_ref& r);
+  value_set eval(std::string_view text, const symbol* scope, int depth);
+  value_set eval_uncached(std::string_view text, const symbol* scope, int depth);
+  value_set eval_path(std::string_view path, const symbol* scope, int depth);
+  value_set name_values(std::string_view name, const symbol* scope, int depth);
+  value_set member_values(const value_set& of, std::string_view name, int depth);
+  value_set call_values(const value_set& callee, int depth);
+  value_set elements(const value_set& of, int depth);
+  value_set symbol_value(const symbol* s, int depth);
+  void add(value_set& into, const value& v);
+  void add_all(value_set& into, const value_set& from);
   void emit(std::vector<edge>& out, node_id source, edge_kind kind, const target& t, std::string_view name,
             std::string_view written, edge_site site);
 
@@ -87,10 +139,19 @@ class resolver {
   std::unordered_multimap<std::string, size_t> imports_by_alias_;
   std::vector<size_t> wildcard_imports_;
   std::unordered_map<size_t, target> import_cache_;
-  std::unordered_map<std::string, target> global_cache_;        // name + want -> global lookup
-  std::unordered_map<std::string, std::string_view> bindings_;  // scope id + '\0' + var -> type
+  std::unordered_map<std::string, target> global_cache_;           // name + want -> global lookup
+  std::unordered_map<std::string, std::string_view> bindings_;     // scope id + '\0' + var -> type
+  std::unordered_multimap<std::string, std::string_view> values_;  // scope id + '\0' + var -> every value text
   std::unordered_map<node_id, std::vector<node_id>> local_bases_;
+  std::unordered_map<node_id, std::vector<const symbol*>> mro_cache_;
+  // The value analysis memoises per file: (scope id, text) -> values; an entry being
+  // computed reads as empty (a cycle such as x = x.copy() ends there). Each call's
+  // evaluation has a step budget.
+  std::unordered_map<std::string, value_set> value_memo_;
+  uint32_t value_steps_ = 0;
+  static constexpr uint32_t max_value_steps = 2000;
   int nesting_ = 0;  // type inference may chase bindings in cycles (x = x.copy()): bounded
+  uint64_t capped_ = 0;
 };
 
 }  // namespace cg

@@ -1,5 +1,7 @@
 // Python: modules, classes, functions/methods (nested too), fields, module
 // variables and constants, imports with aliases, calls, bases, annotations.
+#include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "actors/parser/extractors.hpp"
@@ -48,6 +50,23 @@ enum sym : int {
   s_default_parameter,
   s_list_splat_pattern,
   s_dict_splat_pattern,
+  s_return,
+  s_yield,
+  s_raise,
+  s_for,
+  s_named_expression,
+  s_with_item,
+  s_as_pattern,
+  s_list,
+  s_tuple,
+  s_set,
+  s_expression_list,
+  s_dictionary,
+  s_pair,
+  s_conditional,
+  s_boolean_operator,
+  s_parenthesized,
+  s_await,
 };
 
 enum fld : int {
@@ -108,7 +127,24 @@ struct tables {
                                             {"lambda", s_lambda},
                                             {"default_parameter", s_default_parameter},
                                             {"list_splat_pattern", s_list_splat_pattern},
-                                            {"dictionary_splat_pattern", s_dict_splat_pattern}}),
+                                            {"dictionary_splat_pattern", s_dict_splat_pattern},
+                                            {"return_statement", s_return},
+                                            {"yield", s_yield},
+                                            {"raise_statement", s_raise},
+                                            {"for_statement", s_for},
+                                            {"named_expression", s_named_expression},
+                                            {"with_item", s_with_item},
+                                            {"as_pattern", s_as_pattern},
+                                            {"list", s_list},
+                                            {"tuple", s_tuple},
+                                            {"set", s_set},
+                                            {"expression_list", s_expression_list},
+                                            {"dictionary", s_dictionary},
+                                            {"pair", s_pair},
+                                            {"conditional_expression", s_conditional},
+                                            {"boolean_operator", s_boolean_operator},
+                                            {"parenthesized_expression", s_parenthesized},
+                                            {"await", s_await}}),
         fld(grammar_for(language::python), {{"name", f_name},
                                             {"body", f_body},
                                             {"parameters", f_parameters},
@@ -185,11 +221,17 @@ class python_extractor final : public extractor {
   python_extractor(const extract_input& in, file_extract& out) : extractor(in, out, ".") {}
 
  private:
+  using value_list = std::vector<std::string>;
+  using local_values = std::unordered_map<std::string, value_list>;
+  static constexpr size_t max_values = 8;  // per expression and per function's returns
+
   struct ctx {
-    uint32_t scope = 0;       // node receiving definitions and references
-    uint32_t cls = 0;         // enclosing class (0: none)
-    bool class_body = false;  // directly in a class body
-    std::string self_name;    // first parameter of the enclosing method ("self")
+    uint32_t scope = 0;              // node receiving definitions and references
+    uint32_t cls = 0;                // enclosing class (0: none)
+    bool class_body = false;         // directly in a class body
+    std::string self_name;           // first parameter of the enclosing method ("self")
+    value_list* returns = nullptr;   // what the enclosing function returns or yields
+    local_values* locals = nullptr;  // the enclosing function's names and their values
   };
 
   void extract(TSNode root) override {
@@ -210,6 +252,12 @@ class python_extractor final : public extractor {
       case s_assignment: on_assignment(n, c); break;
       case s_type_alias: on_type_alias(n, c); return;
       case s_comment: return;
+      case s_return: on_return(n, c, false); break;
+      case s_yield: on_return(n, c, true); break;
+      case s_raise: on_raise(n, c); break;
+      case s_for: bind_target(field(n, T().fld[f_left]), field(n, T().fld[f_right]), "elem:", c); break;
+      case s_named_expression: bind_target(field(n, T().fld[f_name]), field(n, T().fld[f_value]), "", c); break;
+      case s_with_item: on_with_item(n, c); break;
       default: break;
     }
     descend(n, [&](TSNode ch) { visit(ch, c); });
@@ -283,6 +331,15 @@ class python_extractor final : public extractor {
       } else if (os == s_call && text(field(obj, T().fld[f_function])) == "super") {
         qual = "super";
         flags |= ref_flag::super_;
+      } else if (os == s_call && is_path(field(obj, T().fld[f_function]))) {
+        qual = str(field(obj, T().fld[f_function])) + "()";  // make().run(): the value analysis follows it
+        flags |= ref_flag::member;
+      } else if (const char* lt = literal_type(obj)) {  // "a, b".split(): a method of str
+        qual = lt;
+        flags |= ref_flag::member;
+      } else if (os == s_subscript && is_path(field(obj, T().fld[f_value]))) {
+        qual = str(field(obj, T().fld[f_value])) + "[]";
+        flags |= ref_flag::member;
       } else {
         qual = "()";
         flags |= ref_flag::member;
@@ -338,6 +395,10 @@ class python_extractor final : public extractor {
     inner.scope = idx;
     inner.cls = c.cls;
     inner.self_name = c.self_name;
+    value_list returns;
+    local_values locals;
+    inner.returns = &returns;
+    inner.locals = &locals;
     bool is_method = c.class_body && !(mods & modifier::static_);
     bool first_param = true;
     if (!null(params)) {
@@ -356,7 +417,12 @@ class python_extractor final : public extractor {
           if (!null(id) && T().sym(id) == s_identifier) pname = str(id);
           ptype = field(p, T().fld[f_type]);
           TSNode value = field(p, T().fld[f_value]);
-          if (!null(value)) visit(value, c);  // defaults run in the enclosing scope
+          if (!null(value)) {
+            visit(value, c);  // defaults run in the enclosing scope
+            value_list vals;
+            value_texts(value, vals);
+            for (auto& v : vals) add_binding(idx, pname, v);
+          }
         }
         if (first_param && is_method && !pname.empty()) {
           inner.self_name = pname;
@@ -370,6 +436,12 @@ class python_extractor final : public extractor {
     }
     type_refs(field(fn, T().fld[f_return_type]), idx, edge_kind::references);
     if (!null(body)) for_children(body, [&](TSNode ch, TSFieldId) { visit(ch, inner); });
+    // Unannotated: what it returns (or yields), for values that flow out of calls.
+    if (at(idx).type_name.empty() && !returns.empty()) {
+      std::string joined;
+      for (auto& r : returns) joined += (joined.empty() ? "" : "|") + r;
+      at(idx).type_name = str(joined);
+    }
   }
 
   void on_class(TSNode cls, TSNode whole, const ctx& c) {
@@ -434,6 +506,8 @@ class python_extractor final : public extractor {
         return;
       }
       uint32_t imp = import_node(n, item, alias, c);
+      // What the bound name holds, for other files (`import a.b` binds the package a).
+      at(imp).type_name = str("import:" + (s == s_dotted_name ? alias : module));
       add_import(imp, module, "", alias, site, 0);
     });
   }
@@ -459,6 +533,7 @@ class python_extractor final : public extractor {
       int s = T().sym(item);
       if (s == s_wildcard) {
         uint32_t imp = import_node(n, item, "*", c);
+        at(imp).type_name = str("import:" + absolute_module(module, level));
         add_import(imp, module, "*", "", item, level);
         any = true;
         return;
@@ -475,10 +550,25 @@ class python_extractor final : public extractor {
         return;
       }
       uint32_t imp = import_node(n, item, alias, c);
+      at(imp).type_name = str("import:" + absolute_module(module, level) + ":" + name);
       add_import(imp, module, name, alias, item, level);
       any = true;
     });
     (void)any;
+  }
+
+  // A relative import's module made absolute against this file (from ..a import b).
+  std::string absolute_module(const std::string& module, uint8_t level) const {
+    if (level == 0) return module;
+    std::string base = python_module_path(in_.path);
+    bool is_init = in_.path.ends_with("__init__.py") || in_.path.ends_with("__init__.pyi");
+    int drop = level - (is_init ? 1 : 0);
+    for (int k = 0; k < drop; ++k) {
+      auto dot = base.rfind('.');
+      base = dot == std::string::npos ? std::string() : base.substr(0, dot);
+    }
+    if (module.empty()) return base;
+    return base.empty() ? module : base + "." + module;
   }
 
   uint32_t import_node(TSNode stmt, TSNode item, const std::string& alias, const ctx& c) {
@@ -496,10 +586,172 @@ class python_extractor final : public extractor {
     TSNode fn = field(n, T().fld[f_function]);
     if (null(fn)) return;
     int s = T().sym(fn);
-    if (s == s_identifier)
+    if (s == s_identifier) {
       add_ref(c.scope, edge_kind::calls, str(fn), "", fn);
-    else if (s == s_attribute)
+    } else if (s == s_attribute) {
       ref_attribute(fn, c.scope, edge_kind::calls, 0);
+    } else if (s == s_call && is_path(field(fn, T().fld[f_function]))) {
+      // f()(): calls what f returns; "()" names that value.
+      add_ref(c.scope, edge_kind::calls, "()", str(field(fn, T().fld[f_function])), fn, ref_flag::member);
+    } else if (s == s_subscript && is_path(field(fn, T().fld[f_value]))) {
+      // table[key](): calls an element of table; "[]" names it.
+      add_ref(c.scope, edge_kind::calls, "[]", str(field(fn, T().fld[f_value])), fn, ref_flag::member);
+    }
+  }
+
+  static void push_value(value_list& out, std::string v) {
+    if (out.size() < max_values && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
+  }
+
+  // A path of names: a, a.b.c (identifiers and attributes only).
+  bool is_path(TSNode n) const {
+    int s = T().sym(n);
+    if (s == s_identifier) return true;
+    if (s != s_attribute) return false;
+    TSNode o = field(n, T().fld[f_object]);
+    return !null(o) && is_path(o);
+  }
+
+  // What an expression may evaluate to, as value texts the resolver evaluates
+  // (actors/graph/value_flow.hpp): ref:PATH, call:PATH or call:VALUE, get:PATH
+  // (d.get(k)), elem:VALUE (a subscript, an iteration), in:VALUE (a container
+  // holding it), or a builtin type for literals.
+  void value_texts(TSNode e, value_list& out, int depth = 0) {
+    if (null(e) || depth > 4 || out.size() >= max_values) return;
+    auto wrap = [&](TSNode inner, const char* prefix) {
+      value_list in;
+      value_texts(inner, in, depth + 1);
+      for (auto& t : in) push_value(out, prefix + t);
+    };
+    switch (T().sym(e)) {
+      case s_identifier:
+      case s_attribute:
+        if (is_path(e)) push_value(out, "ref:" + str(e));
+        return;
+      case s_call: {
+        TSNode fn = field(e, T().fld[f_function]);
+        if (null(fn)) return;
+        if (T().sym(fn) == s_attribute && is_path(fn)) {
+          auto attr = text(field(fn, T().fld[f_attribute]));
+          if (attr == "get" || attr == "pop" || attr == "setdefault") {
+            push_value(out, "get:" + str(field(fn, T().fld[f_object])));
+            return;
+          }
+        }
+        if (is_path(fn))
+          push_value(out, "call:" + str(fn));
+        else
+          wrap(fn, "call:");
+        return;
+      }
+      case s_subscript: wrap(field(e, T().fld[f_value]), "elem:"); return;
+      case s_list:
+      case s_tuple:
+      case s_set:
+      case s_expression_list:
+        for_named_children(e, [&](TSNode el, TSFieldId) { wrap(el, "in:"); });
+        push_value(out, literal_type(e) ? literal_type(e) : "tuple");
+        return;
+      case s_dictionary:
+        for_named_children(e, [&](TSNode pr, TSFieldId) {
+          if (T().sym(pr) == s_pair) wrap(field(pr, T().fld[f_value]), "in:");
+        });
+        push_value(out, "dict");
+        return;
+      case s_conditional: {
+        uint32_t i = 0;
+        for_named_children(e, [&](TSNode part, TSFieldId) {
+          if (i++ != 1) value_texts(part, out, depth + 1);  // the middle one is the condition
+        });
+        return;
+      }
+      case s_boolean_operator:
+        value_texts(field(e, T().fld[f_left]), out, depth + 1);
+        value_texts(field(e, T().fld[f_right]), out, depth + 1);
+        return;
+      case s_parenthesized:
+      case s_await: value_texts(ts_node_named_child(e, 0), out, depth + 1); return;
+      default:
+        if (auto lt = literal_type(e)) push_value(out, lt);
+        return;
+    }
+  }
+
+  // Binds the names of an assignment-like target (x, a, b) to the values of `value`;
+  // `prefix` "elem:" for iterations (for x in value).
+  void bind_target(TSNode target, TSNode value, const char* prefix, const ctx& c) {
+    if (null(target) || null(value)) return;
+    int ts = T().sym(target);
+    if (ts == s_identifier) {
+      value_list vals;
+      value_texts(value, vals);
+      bind_name(str(target), vals, prefix, c);
+      return;
+    }
+    if (ts != s_pattern_list && ts != s_tuple_pattern) return;
+    std::vector<TSNode> names, values;
+    for_named_children(target, [&](TSNode n, TSFieldId) { names.push_back(n); });
+    int vs = T().sym(value);
+    if (*prefix == 0 && (vs == s_expression_list || vs == s_tuple))
+      for_named_children(value, [&](TSNode n, TSFieldId) { values.push_back(n); });
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (T().sym(names[i]) != s_identifier) continue;
+      value_list vals;
+      if (values.size() == names.size()) {  // a, b = f, g: pairwise
+        value_texts(values[i], vals);
+        bind_name(str(names[i]), vals, "", c);
+      } else {  // a, b = pair; for k, v in items: an element each
+        value_texts(value, vals);
+        bind_name(str(names[i]), vals, *prefix ? "elem:elem:" : "elem:", c);
+      }
+    }
+  }
+
+  void bind_name(const std::string& name, const value_list& vals, std::string_view prefix, const ctx& c) {
+    for (auto& v : vals) {
+      std::string t = std::string(prefix) + v;
+      add_binding(c.scope, name, t);
+      if (c.locals) push_value((*c.locals)[name], std::move(t));
+    }
+  }
+
+  void on_with_item(TSNode n, const ctx& c) {
+    TSNode v = field(n, T().fld[f_value]);
+    if (null(v) || T().sym(v) != s_as_pattern) return;
+    TSNode alias = field(v, T().fld[f_alias]);
+    TSNode id = null(alias) ? alias : ts_node_named_child(alias, 0);
+    if (!null(id)) bind_target(id, ts_node_named_child(v, 0), "", c);
+  }
+
+  // return x / yield x: what the function gives its callers. A name bound in the
+  // function is replaced by its values, so that callers in other files see them.
+  void on_return(TSNode n, const ctx& c, bool is_yield) {
+    if (!c.returns) return;
+    TSNode e = ts_node_named_child(n, 0);
+    if (null(e)) return;
+    value_list vals;
+    value_texts(e, vals);
+    bool from = is_yield && text(n).starts_with("yield from");
+    auto give = [&](const std::string& v) { push_value(*c.returns, is_yield ? (from ? "in:elem:" : "in:") + v : v); };
+    for (auto& v : vals) {
+      if (c.locals && v.starts_with("ref:") && v.find('.') == std::string::npos)
+        if (auto it = c.locals->find(v.substr(4)); it != c.locals->end()) {
+          for (auto& lv : it->second) give(lv);
+          continue;
+        }
+      give(v);
+    }
+  }
+
+  // raise E: E is instantiated (when it is a class; the resolver checks).
+  void on_raise(TSNode n, const ctx& c) {
+    TSNode e = ts_node_named_child(n, 0);
+    if (null(e)) return;
+    int s = T().sym(e);
+    if (s == s_identifier)
+      add_ref(c.scope, edge_kind::calls, str(e), "", e, ref_flag::raised);
+    else if (s == s_attribute && is_path(e))
+      ref_attribute(e, c.scope, edge_kind::calls, ref_flag::raised);
   }
 
   // The builtin type of a literal: [] -> list, {} -> dict, "" -> str, ...
@@ -515,7 +767,8 @@ class python_extractor final : public extractor {
     return nullptr;
   }
 
-  // Module variables and constants, class fields, self.x fields; local type knowledge.
+  // Module variables and constants, class fields, self.x fields; local type knowledge
+  // and the values names are bound to.
   void on_assignment(TSNode n, const ctx& c) {
     TSNode left = field(n, T().fld[f_left]);
     TSNode right = field(n, T().fld[f_right]);
@@ -532,6 +785,9 @@ class python_extractor final : public extractor {
       int cs = null(callee) ? 0 : T().sym(callee);
       if (cs == s_identifier || cs == s_attribute) type_text = "call:" + str(callee);  // the result of a call
     }
+    value_list vals;
+    if (!type_text.empty() && !null(type)) vals.push_back(type_text);
+    if (!null(right)) value_texts(right, vals);
     auto define = [&](TSNode id) {
       std::string name = str(id);
       if (c.scope == 0 || (c.class_body && c.scope == c.cls)) {
@@ -549,18 +805,23 @@ class python_extractor final : public extractor {
         while (!d.signature.empty() && d.signature.back() == ' ') d.signature.pop_back();
         if (name.size() > 1 && name[0] == '_') d.vis = visibility::private_;
         d.type_name = type_text;
+        if (d.type_name.empty())  // x = f, x = make(): what it holds, for other files' value analysis
+          for (size_t k = 0; k < vals.size() && k < 4; ++k) d.type_name += (k ? "|" : "") + vals[k];
         uint32_t idx = add_def(std::move(d));
         if (!null(type)) type_refs(type, idx, edge_kind::type_of);
       }
-      if (!type_text.empty()) add_binding(c.scope, name, type_text);
     };
     if (ls == s_identifier) {
       define(left);
+      bind_name(str(left), vals, "", c);
+      if (!type_text.empty() && std::find(vals.begin(), vals.end(), type_text) == vals.end())
+        add_binding(c.scope, str(left), type_text);
     } else if (ls == s_pattern_list || ls == s_tuple_pattern) {
       if (c.scope == 0 || c.class_body)
         for_named_children(left, [&](TSNode id, TSFieldId) {
           if (T().sym(id) == s_identifier) define(id);
         });
+      bind_target(left, right, "", c);
     } else if (ls == s_attribute && c.cls != 0 && !c.self_name.empty()) {
       TSNode obj = field(left, T().fld[f_object]);
       TSNode attr = field(left, T().fld[f_attribute]);
@@ -579,7 +840,9 @@ class python_extractor final : public extractor {
           uint32_t idx = add_def(std::move(d));
           if (!null(type)) type_refs(type, idx, edge_kind::type_of);
         }
-        if (!type_text.empty()) add_binding(c.cls, "self." + name, type_text);
+        for (auto& v : vals) add_binding(c.cls, "self." + name, v);
+        if (!type_text.empty() && std::find(vals.begin(), vals.end(), type_text) == vals.end())
+          add_binding(c.cls, "self." + name, type_text);
       }
     }
   }

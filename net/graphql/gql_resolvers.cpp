@@ -16,6 +16,7 @@
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
 #include "schema/node_input.hpp"
+#include "schema/value_text.hpp"
 
 namespace cg::net {
 namespace {
@@ -51,7 +52,7 @@ json node_gql(const std::string& project, const node& n) {
               {"endLine", n.span.end.line},
               {"language", upper(to_string(n.lang))},
               {"signature", n.signature.empty() ? json(nullptr) : json(n.signature)},
-              {"typeName", n.type_name.empty() ? json(nullptr) : json(n.type_name)},
+              {"typeName", n.type_name.empty() || is_value_text(n.type_name) ? json(nullptr) : json(n.type_name)},
               {"docstring", n.docstring.empty() ? json(nullptr) : json(n.docstring)},
               {"manual", n.has(modifier::manual)},
               {"__parent", format_id(n.parent)}};

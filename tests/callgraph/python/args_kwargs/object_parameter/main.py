@@ -1,0 +1,9 @@
+class Sink:
+    def write(self):
+        pass
+
+def emit(out):
+    out.write()
+
+def main():
+    emit(Sink())

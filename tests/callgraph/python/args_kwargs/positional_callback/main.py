@@ -1,0 +1,8 @@
+def callback():
+    pass
+
+def run(cb):
+    cb()
+
+def main():
+    run(callback)

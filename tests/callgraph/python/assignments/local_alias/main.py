@@ -1,0 +1,6 @@
+def target():
+    pass
+
+def caller():
+    f = target
+    f()

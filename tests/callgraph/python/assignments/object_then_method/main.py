@@ -1,0 +1,7 @@
+class Engine:
+    def start(self):
+        pass
+
+def main():
+    e = Engine()
+    e.start()

@@ -1,0 +1,10 @@
+def f():
+    pass
+
+def g():
+    pass
+
+def run():
+    p, q = f, g
+    p()
+    q()

@@ -1,0 +1,7 @@
+class Conn:
+    def close(self):
+        pass
+
+def main():
+    if (c := Conn()):
+        c.close()

@@ -1,0 +1,5 @@
+from models import Order
+
+def checkout():
+    order = Order("ann")
+    return order.total()

@@ -1,0 +1,6 @@
+class Order:
+    def __init__(self, customer):
+        self.customer = customer
+
+    def total(self):
+        return 0

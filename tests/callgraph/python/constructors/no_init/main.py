@@ -1,0 +1,6 @@
+class Plain:
+    def hello(self):
+        pass
+
+def main():
+    Plain().hello()

@@ -1,0 +1,6 @@
+class Stop(Exception):
+    pass
+
+def check(x):
+    if not x:
+        raise Stop

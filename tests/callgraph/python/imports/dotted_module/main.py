@@ -1,0 +1,3 @@
+import pkg.util
+
+pkg.util.clean()

@@ -1,0 +1,4 @@
+import pkg.tools as t
+
+def main():
+    t.tool()

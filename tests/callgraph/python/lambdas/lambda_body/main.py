@@ -1,0 +1,6 @@
+def f():
+    pass
+
+def run():
+    g = lambda: f()
+    g()

@@ -1,0 +1,6 @@
+class Widget:
+    def draw(self):
+        pass
+
+def make_widget():
+    return Widget()

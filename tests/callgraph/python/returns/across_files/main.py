@@ -1,0 +1,5 @@
+from factory import make_widget
+
+def main():
+    w = make_widget()
+    w.draw()

@@ -1,0 +1,9 @@
+class Handler:
+    def go(self):
+        pass
+
+def make():
+    return Handler()
+
+def main():
+    make().go()

@@ -1,0 +1,8 @@
+def inner():
+    pass
+
+def outer():
+    return inner
+
+def main():
+    outer()()
