@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "schema/json.hpp"
+#include "schema/resolution_filter.hpp"
 
 namespace cg::cli {
 namespace {
@@ -66,8 +67,11 @@ int run_walk(const context& ctx, walk_kind kind, const walk_args& args) {
     return exit_ok;
   }
 
+  auto filter = resolution_filter::parse(args.resolution);
+  if (!filter.ok()) return report_error(ctx.json, exit_usage, filter.err().message);
+  bool calls_walk = kind == walk_kind::callers || kind == walk_kind::callees;
   std::vector<edge_kind> kinds;
-  if (kind == walk_kind::callers || kind == walk_kind::callees) kinds = {edge_kind::calls};
+  if (calls_walk) kinds = {edge_kind::calls, edge_kind::instantiates};  // C() calls C.__init__ and instantiates C
   for (auto& k : args.kinds) {
     auto ek = parse_edge_kind(k);
     if (!ek) return report_error(ctx.json, exit_usage, "unknown edge kind '" + k + "'");
@@ -79,6 +83,7 @@ int run_walk(const context& ctx, walk_kind kind, const walk_args& args) {
     auto res = reverse ? p->query->incoming(root.id, kinds, args.depth, args.limit)
                        : p->query->outgoing(root.id, kinds, args.depth, args.limit);
     if (!res.ok()) return report_error(ctx.json, exit_runtime, res.err().message);
+    std::erase_if(*res, [&](const auto& nb) { return !filter->admits(nb.via.how); });
     if (ctx.json) {
       nlohmann::json arr = nlohmann::json::array();
       for (auto& nb : *res)
@@ -92,7 +97,9 @@ int run_walk(const context& ctx, walk_kind kind, const walk_args& args) {
     for (auto& nb : *res) {
       std::string who = nb.n ? nb.n->qualified_name + "  " + location(*nb.n)
                              : nb.via.target_name + "  [" + std::string(to_string(nb.via.how)) + "]";
-      std::string kind_text = kinds.size() == 1 ? "" : std::string(to_string(nb.via.kind)) + " ";
+      if (nb.n && nb.via.how == resolution::possible) who += "  [possible]";
+      bool plain = kinds.size() == 1 || (calls_walk && nb.via.kind == edge_kind::calls);
+      std::string kind_text = plain ? "" : std::string(to_string(nb.via.kind)) + " ";
       std::printf("%*s%s%s  (%s)\n", 2 * nb.depth, "", kind_text.c_str(), who.c_str(), sites_text(nb.via).c_str());
     }
   }

@@ -32,6 +32,7 @@ struct walk_args {
   int depth = 1;
   size_t limit = 200;
   std::vector<std::string> kinds;  // edge kinds (deps/dependents)
+  std::string resolution;          // keep only edges resolved so (resolution_filter)
 };
 enum class walk_kind { callers, callees, deps, dependents };
 int run_walk(const context& ctx, walk_kind kind, const walk_args& args);

@@ -109,10 +109,13 @@ int main(int argc, char** argv) {
     s->add_option("-d,--depth", wa.depth, "how many steps to follow")->check(CLI::PositiveNumber);
     s->add_option("--limit", wa.limit, "at most this many results")->check(CLI::PositiveNumber);
     if (kinds) s->add_option("--kind", wa.kinds, "only these edge kinds (calls, imports, inherits, ...)");
+    s->add_option("--resolution", wa.resolution,
+                  "only edges resolved so: exact, possible, resolved, or local, import, member, package, global, "
+                  "heuristic, external, unresolved (comma-separated)");
     return s;
   };
-  auto* callers = add_walk("callers", "who calls a function or method", false);
-  auto* callees = add_walk("callees", "what a function or method calls", false);
+  auto* callers = add_walk("callers", "who calls a function or method (or instantiates a class)", false);
+  auto* callees = add_walk("callees", "what a function or method calls (and the classes it instantiates)", false);
   auto* deps = add_walk("deps", "what a file or symbol depends on", true);
   auto* dependents = add_walk("dependents", "what depends on a file or symbol", true);
 

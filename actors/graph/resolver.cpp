@@ -386,6 +386,12 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
   for (auto it = lo; it != hi; ++it) {
     auto t = resolve_import(it->second);
     if (t.how == resolution::external) return t;
+    // import { x } from './m' where m lacks x binds the module only for its imports edge.
+    bool named_import = !refs_->imports[it->second].name.empty() && refs_->imports[it->second].name != "*";
+    if (t.sym && t.sym->kind == node_kind::file && w != want::any && named_import &&
+        (lang_ == language::javascript || lang_ == language::jsx || lang_ == language::typescript ||
+         lang_ == language::tsx))
+      continue;
     if (t.sym) return {t.sym, resolution::import};
   }
   // 3. Everything a wildcard import brings in.
@@ -474,7 +480,14 @@ resolver::target resolver::resolve_qualified(std::string_view name, std::string_
     }
     return {};
   }
-  if (qualifier == "()") return {};  // a call result: receiver type unknown
+  if (qualifier == "()") return {};                              // a call result: receiver type unknown
+  if (qualifier.ends_with("()") && lang_ != language::python) {  // make().run(): by make's declared return type
+    auto recv = resolve_type_text("call:" + std::string(qualifier.substr(0, qualifier.size() - 2)), source);
+    if (recv.how == resolution::external) return external_target();
+    if (recv.sym && is_type(recv.sym->kind))
+      if (auto m = member_of(recv.sym, name, w)) return {prefer_definition(m), resolution::member};
+    return {};
+  }
   if (name == "<init>" && qualifier == "this") {
     const symbol* type = enclosing_type(source);
     if (auto ctor = type ? member_of(type, type->name, want::callable) : nullptr) return {ctor, resolution::member};

@@ -66,6 +66,8 @@ class resolver {
   std::function<bool(node_id)> open_fn_;
   bool is_open(const symbol* type) const;
   target import_javascript(const raw_import& imp);
+  const symbol* js_module_file(const std::string& base) const;
+  const symbol* js_export(const symbol* file, std::string_view name, int depth) const;
   target import_go(const raw_import& imp);
   target go_package_by_directory(const raw_import& imp);
   target import_java(const raw_import& imp);

@@ -541,11 +541,32 @@ class java_extractor final : public extractor {
     uint8_t flags = ref_flag::member;
     if (os == s_identifier || os == s_field_access || os == s_this || os == s_scoped_identifier)
       q = str(obj);
+    else if (auto chain = call_chain(obj); !chain.empty())  // make().run(), new C().run()
+      q = std::move(chain);
     else if (os == s_super) {
       q = "super";
       flags |= ref_flag::super_;
     }
     add_ref(c.scope, edge_kind::calls, str(name), std::move(q), name, flags);
+  }
+
+  // A receiver that is itself a call, as "callee()" (builder().add()), for the resolver
+  // to type by the callee's declared return type; empty when the callee is not a name.
+  std::string call_chain(TSNode n) {
+    int s = T().sym(n);
+    if (s == s_identifier || s == s_this || s == s_field_access || s == s_scoped_identifier) return str(n);
+    if (s == s_creation) {
+      TSNode type = field(n, T().fld[f_type]);
+      auto t = null(type) ? std::string() : type_name(type);
+      return t.empty() ? t : t + "()";
+    }
+    if (s != s_invocation) return {};
+    TSNode name = field(n, T().fld[f_name]);
+    if (null(name)) return {};
+    TSNode obj = field(n, T().fld[f_object]);
+    if (null(obj)) return str(name) + "()";
+    auto inner = call_chain(obj);
+    return inner.empty() ? inner : inner + "." + str(name) + "()";
   }
 
   void on_import(TSNode n, const ctx& c) {

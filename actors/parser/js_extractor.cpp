@@ -418,6 +418,13 @@ class js_extractor final : public extractor {
     descend(n, [&](TSNode ch) { visit(ch, i); });
   }
 
+  // What a re-export (export { x } from './impl') binds, for files importing this one:
+  // "import:DIR/./impl:x" (the resolver normalises the path and finds the file).
+  std::string reexport_spec(const std::string& module, const std::string& name) const {
+    std::string dir(directory_of(in_.path));
+    return "import:" + (dir.empty() ? std::string(".") : dir) + "/" + module + ":" + name;
+  }
+
   void on_export(TSNode n, const ctx& c) {
     TSNode decl = field(n, T.fld[f_declaration]);
     TSNode source = field(n, T.fld[f_source]);
@@ -440,6 +447,7 @@ class js_extractor final : public extractor {
             std::string nm = str(name);
             std::string local = null(alias) ? nm : str(alias);
             auto imp = import_node(n, spec, local, c);
+            if (module.starts_with(".")) at(imp).type_name = str(reexport_spec(module, nm));
             add_import(imp, module, nm, "", spec, module.starts_with(".") ? 1 : 0);
             any = true;
           });
@@ -447,6 +455,7 @@ class js_extractor final : public extractor {
       });
       if (!any) {
         auto imp = import_node(n, n, "*", c);
+        if (module.starts_with(".")) at(imp).type_name = str(reexport_spec(module, ""));
         add_import(imp, module, "*", "", n, module.starts_with(".") ? 1 : 0);
       }
       return;
@@ -922,12 +931,37 @@ class js_extractor final : public extractor {
       int os = T.sym(obj);
       if (os == s_identifier || os == s_this || os == s_member)
         q = str(obj);
+      else if (auto chain = call_chain(obj); !chain.empty())  // make().run(), new C().run()
+        q = std::move(chain);
       else if (os == s_super) {
         q = "super";
         flags |= ref_flag::super_;
       }
     }
     add_ref(scope, k, str(prop), std::move(q), prop, flags | ref_flag::member);
+  }
+
+  // A receiver that is itself a call, as "callee()" (connect().close()), for the
+  // resolver to type by the callee's declared return type; empty when it is not a name.
+  std::string call_chain(TSNode n) {
+    int s = T.sym(n);
+    if (s == s_identifier || s == s_this) return str(n);
+    if (s == s_member) {
+      TSNode obj = field(n, T.fld[f_object]);
+      TSNode prop = field(n, T.fld[f_property]);
+      if (null(obj) || null(prop)) return {};
+      auto inner = call_chain(obj);
+      return inner.empty() ? inner : inner + "." + str(prop);
+    }
+    if (s == s_new) {
+      TSNode ctor = field(n, T.fld[f_constructor]);
+      return !null(ctor) && T.sym(ctor) == s_identifier ? str(ctor) + "()" : std::string();
+    }
+    if (s != s_call) return {};
+    TSNode fn = field(n, T.fld[f_function]);
+    if (null(fn)) return {};
+    auto inner = call_chain(fn);
+    return inner.empty() ? inner : inner + "()";
   }
 
   void on_call(TSNode n, const ctx& c) {

@@ -5,6 +5,7 @@
 #include "net/app/app.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
+#include "schema/resolution_filter.hpp"
 
 namespace cg::net {
 namespace {
@@ -140,6 +141,8 @@ api_reply walk(app& a, api_request& req, bool reverse, std::vector<edge_kind> de
   std::vector<edge_kind> kinds;
   if (!edge_kinds(req, kinds, err)) return bad_request(req, err);
   if (kinds.empty()) kinds = std::move(default_kinds);
+  auto filter = resolution_filter::parse(req.query_value("resolution"));
+  if (!filter.ok()) return bad_request(req, filter.err().message);
   auto start = o.q->get(*id);
   if (!start.ok()) return error_of(req, start.err());
   if (!*start) return error_response(404, "not_found", "no node " + req.params.at("id"), req.request_id);
@@ -148,6 +151,7 @@ api_reply walk(app& a, api_request& req, bool reverse, std::vector<edge_kind> de
   auto r = reverse ? o.q->incoming(*id, kinds, static_cast<int>(depth), static_cast<size_t>(limit))
                    : o.q->outgoing(*id, kinds, static_cast<int>(depth), static_cast<size_t>(limit));
   if (!r.ok()) return error_of(req, r.err());
+  std::erase_if(*r, [&](const auto& nb) { return !filter->admits(nb.via.how); });
   auto body = json({{"node", to_json(**start)}, {"results", neighbors_json(*r)}}).dump();
   a.cache().put(req.params.at("name"), key, body);
   return ok_json(body);
@@ -242,8 +246,12 @@ void register_graph_routes(app& a, router& r) {
   auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
   r.bind("GET", p + "/nodes/{id}", bind(get_node));
   r.bind("GET", p + "/nodes", bind(list_nodes));
-  r.bind("GET", p + "/nodes/{id}/callers", [&a](api_request& req) { return walk(a, req, true, {edge_kind::calls}); });
-  r.bind("GET", p + "/nodes/{id}/callees", [&a](api_request& req) { return walk(a, req, false, {edge_kind::calls}); });
+  r.bind("GET", p + "/nodes/{id}/callers", [&a](api_request& req) {
+    return walk(a, req, true, {edge_kind::calls, edge_kind::instantiates});
+  });
+  r.bind("GET", p + "/nodes/{id}/callees", [&a](api_request& req) {
+    return walk(a, req, false, {edge_kind::calls, edge_kind::instantiates});
+  });
   r.bind("GET", p + "/nodes/{id}/dependencies", [&a](api_request& req) { return walk(a, req, false, {}); });
   r.bind("GET", p + "/nodes/{id}/dependents", [&a](api_request& req) { return walk(a, req, true, {}); });
   r.bind("GET", p + "/path", bind(find_path));

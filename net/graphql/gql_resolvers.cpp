@@ -16,6 +16,7 @@
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
 #include "schema/node_input.hpp"
+#include "schema/resolution_filter.hpp"
 #include "schema/value_text.hpp"
 
 namespace cg::net {
@@ -125,6 +126,14 @@ int int_arg(const json& args, const char* name, int lo, int hi, int fallback) {
   if (!args.contains(name) || !args[name].is_number_integer()) return fallback;
   return std::clamp(static_cast<int>(args[name].get<int64_t>()), lo, hi);
 }
+
+result<resolution_filter> resolution_arg(const json& args) {
+  if (!args.contains("resolution") || !args["resolution"].is_string()) return resolution_filter{};
+  return resolution_filter::parse(args["resolution"].get<std::string>());
+}
+
+// Callers and callees: C() calls C.__init__ and instantiates C.
+std::vector<edge_kind> call_kinds() { return {edge_kind::calls, edge_kind::instantiates}; }
 
 std::vector<edge_kind> edge_kinds(const json& args, const char* name) {
   std::vector<edge_kind> out;
@@ -421,8 +430,11 @@ void wire_node_fields(gql::schema& s, std::vector<status>& st) {
                       bool incoming = args.value("direction", std::string("OUTGOING")) == "INCOMING";
                       auto limit = static_cast<size_t>(int_arg(args, "limit", 1, 10000, 100));
                       auto kinds = edge_kinds(args, "types");
+                      auto filter = resolution_arg(args);
+                      if (!filter.ok()) return field_value::fail(filter.err().message, "BAD_USER_INPUT");
                       auto ns = incoming ? q.incoming(id, kinds, 1, limit) : q.outgoing(id, kinds, 1, limit);
                       if (!ns.ok()) return fail(ns.err());
+                      std::erase_if(*ns, [&](const auto& n) { return !filter->admits(n.via.how); });
                       auto self = q.get(id);
                       std::optional<node> me = self.ok() ? *self : std::nullopt;
                       json arr = json::array();
@@ -442,9 +454,12 @@ void wire_node_fields(gql::schema& s, std::vector<status>& st) {
               parse_id(p.value("id", std::string()), id);
               int depth = int_arg(args, "depth", 1, 10, 1);
               auto limit = static_cast<size_t>(int_arg(args, "limit", 1, 10000, 100));
-              auto ns = callers ? q.incoming(id, {edge_kind::calls}, depth, limit)
-                                : q.outgoing(id, {edge_kind::calls}, depth, limit);
+              auto filter = resolution_arg(args);
+              if (!filter.ok()) return field_value::fail(filter.err().message, "BAD_USER_INPUT");
+              auto ns =
+                  callers ? q.incoming(id, call_kinds(), depth, limit) : q.outgoing(id, call_kinds(), depth, limit);
               if (!ns.ok()) return fail(ns.err());
+              std::erase_if(*ns, [&](const auto& n) { return !filter->admits(n.via.how); });
               return neighbors_nodes(project, *ns);
             },
             which),
@@ -606,15 +621,17 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
     bool reverse;
     std::vector<edge_kind> kinds;
   };
-  for (const auto& w :
-       {walk_spec{"dependencies", false, {}}, walk_spec{"dependents", true, {}},
-        walk_spec{"callers", true, {edge_kind::calls}}, walk_spec{"callees", false, {edge_kind::calls}}}) {
+  for (const auto& w : {walk_spec{"dependencies", false, {}}, walk_spec{"dependents", true, {}},
+                        walk_spec{"callers", true, call_kinds()}, walk_spec{"callees", false, call_kinds()}}) {
     query_field(w.name, [w](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
       auto id = id_arg(args, "nodeId");
       if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
       int depth = int_arg(args, "depth", 1, 10, 1);
+      auto filter = resolution_arg(args);
+      if (!filter.ok()) return field_value::fail(filter.err().message, "BAD_USER_INPUT");
       auto ns = w.reverse ? q.incoming(*id, w.kinds, depth, 1000) : q.outgoing(*id, w.kinds, depth, 1000);
       if (!ns.ok()) return fail(ns.err());
+      std::erase_if(*ns, [&](const auto& n) { return !filter->admits(n.via.how); });
       return neighbors_nodes(project, *ns);
     });
   }

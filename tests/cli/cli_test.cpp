@@ -123,6 +123,30 @@ TEST_F(cli, callers_callees_deps_dependents) {
   EXPECT_EQ(q({"callers", "x", "--depth", "0"}).exit_code, 1);
 }
 
+// O(customer) (an alias of Order) calls Order.__init__ and instantiates Order: callers
+// of either name the site; callees list both; --resolution filters by how they resolved.
+TEST_F(cli, instantiations_reach_the_constructor_and_the_class) {
+  auto init = qj({"callers", "shop.models.Order.__init__"});
+  ASSERT_EQ(init["targets"][0]["results"].size(), 1u) << init.dump();
+  EXPECT_EQ(init["targets"][0]["results"][0]["node"]["qualified_name"], "shop.store.checkout");
+  EXPECT_EQ(init["targets"][0]["results"][0]["edge"]["kind"], "calls");
+  auto cls = qj({"callers", "shop.models.Order"});
+  ASSERT_EQ(cls["targets"][0]["results"].size(), 1u) << cls.dump();
+  EXPECT_EQ(cls["targets"][0]["results"][0]["edge"]["kind"], "instantiates");
+  EXPECT_EQ(cls["targets"][0]["results"][0]["edge"]["sites"][0]["line"], 19);
+  auto callees = q({"callees", "checkout"});
+  EXPECT_NE(callees.out.find("instantiates shop.store.MemoryStore"), std::string::npos) << callees.out;
+  EXPECT_NE(callees.out.find("shop.store.MemoryStore.__init__"), std::string::npos) << callees.out;
+  auto external = qj({"callees", "shop.store.MemoryStore.put", "--resolution", "external"});
+  ASSERT_EQ(external["targets"][0]["results"].size(), 1u) << external.dump();
+  EXPECT_EQ(external["targets"][0]["results"][0]["edge"]["target_name"], "self.rows.append");
+  auto exact = qj({"callees", "shop.store.MemoryStore.put", "--resolution", "exact"});
+  EXPECT_EQ(exact["targets"][0]["results"].size(), 0u);
+  auto bad = q({"callees", "checkout", "--resolution", "sure"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("unknown resolution 'sure'"), std::string::npos) << bad.err;
+}
+
 TEST_F(cli, export_ndjson_and_graphml_match_the_stats) {
   temp_dir out("export");
   auto nd = q({"export", "--format", "ndjson", "-o", (out / "g.ndjson").string()});

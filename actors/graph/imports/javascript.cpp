@@ -10,9 +10,9 @@ namespace cg {
 
 using resolve_util::normalize_path;
 
-resolver::target resolver::import_javascript(const raw_import& imp) {
-  if (imp.level == 0 && !imp.module.starts_with("/")) return external_target();
-  std::string base = normalize_path(std::string(directory_of(path_)) + "/" + imp.module);
+// The file a module path names: itself, with a source extension ("./x.js" meaning x.ts
+// in TypeScript sources), or a directory's index file.
+const symbol* resolver::js_module_file(const std::string& base) const {
   std::string stem = base;
   for (std::string_view ext : {".js", ".jsx", ".mjs", ".cjs"})
     if (stem.ends_with(ext)) {
@@ -28,6 +28,32 @@ resolver::target resolver::import_javascript(const raw_import& imp) {
     if (f) break;
     f = symbols_.file_node(stem + std::string(ext));
   }
+  return f;
+}
+
+// A name a module exports: its own definition, else what it re-exports (export { x }
+// from './impl', export * from './impl'), followed to the defining module.
+const symbol* resolver::js_export(const symbol* file, std::string_view name, int depth) const {
+  if (const symbol* c = child_named(file, name, want::any)) return c;
+  if (depth > 6) return nullptr;
+  for (auto i : symbols_.children(file->id)) {
+    const auto& imp = symbols_.at(i);
+    if (imp.kind != node_kind::import || !imp.type_name.starts_with("import:")) continue;
+    if (imp.name != name && imp.name != "*") continue;
+    std::string_view spec = std::string_view(imp.type_name).substr(7);
+    auto colon = spec.rfind(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view original = spec.substr(colon + 1);
+    const symbol* from = js_module_file(normalize_path(std::string(spec.substr(0, colon))));
+    if (!from || from == file) continue;
+    if (const symbol* d = js_export(from, imp.name == "*" ? name : original, depth + 1)) return d;
+  }
+  return nullptr;
+}
+
+resolver::target resolver::import_javascript(const raw_import& imp) {
+  if (imp.level == 0 && !imp.module.starts_with("/")) return external_target();
+  const symbol* f = js_module_file(normalize_path(std::string(directory_of(path_)) + "/" + imp.module));
   if (!f) return {};
   if (imp.name.empty() || imp.name == "*") return imported(f);
   if (imp.name == "default") {
@@ -42,7 +68,7 @@ resolver::target resolver::import_javascript(const raw_import& imp) {
       }
     return imported(d ? d : f);
   }
-  const symbol* c = child_named(f, imp.name, want::any);
+  const symbol* c = js_export(f, imp.name, 0);
   return imported(c ? c : f);
 }
 

@@ -1,0 +1,5 @@
+package util;
+
+public class Strings {
+    public static String trim(String s) { return s.trim(); }
+}

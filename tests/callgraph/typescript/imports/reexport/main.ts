@@ -1,0 +1,2 @@
+import { helper } from "./lib";
+export function main(): number { return helper(); }

@@ -1,0 +1,7 @@
+class Conn {
+  close(): void {}
+}
+function connect(): Conn { return new Conn(); }
+export function shutdown(): void {
+  connect().close();
+}
