@@ -203,6 +203,19 @@ test('graph queries: callers, callees, dependencies, path, outline, files', asyn
   assert.ok(names.includes('checkout') && names.includes('total'), names.join(','));
   const callees = await call(srv, 'GET', `/api/v1/projects/demo/nodes/${checkout.id}/callees?depth=2`, { token: keys.reader });
   assert.ok(callees.json.results.some((r) => r.node && r.node.name === 'apply_tax'));
+  // checkout builds a MemoryStore and an Order: callees list the instantiations and the
+  // constructors; ?resolution= keeps only edges resolved so.
+  const direct = await call(srv, 'GET', `/api/v1/projects/demo/nodes/${checkout.id}/callees`, { token: keys.reader });
+  const kinds = direct.json.results.map((r) => `${r.edge.kind} ${r.node ? r.node.name : r.edge.target_name}`);
+  assert.ok(kinds.includes('instantiates MemoryStore') && kinds.includes('calls __init__'), kinds.join(','));
+  const exact = await call(srv, 'GET', `/api/v1/projects/demo/nodes/${checkout.id}/callees?resolution=exact`, { token: keys.reader });
+  assert.equal(exact.status, 200);
+  assert.ok(exact.json.results.length > 0 && exact.json.results.every((r) => r.node), JSON.stringify(exact.json.results));
+  const ext = await call(srv, 'GET', `/api/v1/projects/demo/nodes/${checkout.id}/callees?resolution=external,unresolved`, { token: keys.reader });
+  assert.ok(ext.json.results.every((r) => ['external', 'unresolved'].includes(r.edge.resolution)));
+  const badRes = await call(srv, 'GET', `/api/v1/projects/demo/nodes/${checkout.id}/callees?resolution=maybe`, { token: keys.reader });
+  assert.equal(badRes.status, 400);
+  assert.match(JSON.stringify(badRes.json), /unknown resolution 'maybe'/);
   const deps = await call(srv, 'GET', `/api/v1/projects/demo/nodes/${checkout.id}/dependencies?kinds=calls`, { token: keys.reader });
   assert.ok(deps.json.results.every((r) => r.edge.kind === 'calls'));
   assert.equal((await call(srv, 'GET', `/api/v1/projects/demo/nodes/${checkout.id}/dependencies?kinds=bogus`, { token: keys.reader })).status, 400);
