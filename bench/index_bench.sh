@@ -19,22 +19,12 @@ REPEAT=${REPEAT:-3}
 work=$(mktemp -d /tmp/codegraph-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-corpus_root() {
-  case $1 in
-    python) echo /usr/lib/python3.11 ;;
-    go) echo /usr/share/go-1.19/src ;;
-    rust) echo /usr/src/rustc-1.63.0/library ;;
-    java) mkdir -p "$work/java" && unzip -q -o /usr/lib/jvm/openjdk-17/lib/src.zip 'java.base/*' -d "$work/java" && echo "$work/java/java.base" ;;
-    cpp) echo /usr/include/boost ;;
-    typescript) echo "$PWD/node_modules/rxjs/src" ;;
-    *) echo "unknown corpus $1" >&2; exit 1 ;;
-  esac
-}
+source bench/corpora.sh
 lang_of() { case $1 in python) echo python;; go) echo go;; rust) echo rust;; java) echo java;; cpp) echo cpp;; typescript) echo typescript;; esac; }
 comment_of() { case $1 in python) echo '#';; *) echo '//';; esac; }
 
 corpora=("$@")
-[ ${#corpora[@]} -eq 0 ] && corpora=(python go rust java cpp typescript)
+[ ${#corpora[@]} -eq 0 ] && corpora=("${all_corpora[@]}")
 echo "machine: $CORES cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 results="$work/results.jsonl"
 for name in "${corpora[@]}"; do
