@@ -275,6 +275,112 @@ result<std::vector<symbol_match>> graph_query::find(const symbol_query& q) const
   return out;
 }
 
+namespace {
+// Edges of one kind at a node: outgoing (edges) or incoming (redges).
+result<std::vector<edge>> edges_of(const read_view& v, uint32_t proj, node_id id, edge_kind k, bool incoming) {
+  std::vector<edge> out;
+  auto cur = v.scan(incoming ? column::redges : column::edges, keys::edge_prefix(proj, id, k));
+  for (; cur.valid(); cur.next()) {
+    auto parts = keys::parse_edge_key(cur.key());
+    edge e;
+    e.kind = parts.kind;
+    e.source = incoming ? parts.second : parts.first;
+    e.target = incoming ? parts.first : parts.second;
+    if (auto s = decode_edge_value(cur.value(), e); !s.ok()) return s.err();
+    out.push_back(std::move(e));
+  }
+  if (auto s = cur.status_of(); !s.ok()) return s.err();
+  return out;
+}
+
+// The methods a method overrides (up) or that override it (down), transitively.
+result<std::vector<node_id>> override_chain(const read_view& v, uint32_t proj, node_id m, bool up) {
+  constexpr size_t cap = 256;  // a hierarchy wider than this is not walked further
+  std::vector<node_id> out;
+  std::unordered_set<node_id> seen{m};
+  std::vector<node_id> todo{m};
+  while (!todo.empty() && out.size() < cap) {
+    auto at = todo.back();
+    todo.pop_back();
+    auto es = edges_of(v, proj, at, edge_kind::overrides, !up);
+    if (!es.ok()) return es.err();
+    for (auto& e : *es) {
+      node_id next = up ? e.target : e.source;
+      if (!e.resolved() || !seen.insert(next).second) continue;
+      out.push_back(next);
+      todo.push_back(next);
+    }
+  }
+  return out;
+}
+
+// The last name of a qualified name ("a.B.m" -> "m", "ns::C" -> "C").
+std::string_view last_segment(std::string_view q) {
+  auto at = q.find_last_of(".:");
+  return at == std::string_view::npos ? q : q.substr(at + 1);
+}
+std::string_view drop_last_segment(std::string_view q) {
+  auto at = q.find_last_of(".:");
+  if (at == std::string_view::npos) return {};
+  while (at > 0 && q[at - 1] == ':') --at;
+  return q.substr(0, at);
+}
+
+// Whether a resolved call to method `target` may run an override of it: a call through
+// a receiver (self.m(), obj.m(), implicit this), not super().m() and not Base.m(self).
+bool dispatches(const edge& e, const node& target) {
+  if (e.kind != edge_kind::calls || e.how != resolution::member) return false;
+  std::string_view written = e.target_name;
+  if (written.starts_with("super")) return false;
+  auto receiver = last_segment(drop_last_segment(written));
+  return receiver.empty() || receiver != last_segment(drop_last_segment(target.qualified_name));
+}
+}  // namespace
+
+// Virtual dispatch, derived when calls are walked rather than stored, so that a new
+// subclass never forces every caller's file to be re-resolved: a call through a receiver
+// to a method may run any override of it in a subclass (callees), and a method is
+// possibly called wherever a method it overrides is (callers). Such edges carry
+// resolution `possible`; direct edges to the same node win.
+result<std::vector<edge>> graph_query::dispatch_edges(const std::vector<node_id>& frontier,
+                                                      const std::vector<edge>& level, bool reverse) const {
+  std::vector<edge> out;
+  auto derive = [&](const edge& call, node_id source, node_id target) {
+    edge d = call;
+    d.source = source;
+    d.target = target;
+    d.how = resolution::possible;
+    out.push_back(std::move(d));
+  };
+  if (!reverse) {  // callees: each call through a receiver, to every override below its target
+    for (const auto& e : level) {
+      if (e.kind != edge_kind::calls || e.how != resolution::member) continue;
+      auto below = override_chain(view_, proj_, e.target, false);
+      if (!below.ok()) return below.err();
+      if (below->empty()) continue;
+      auto t = get(e.target);
+      if (!t.ok()) return t.err();
+      if (!*t || !dispatches(e, **t)) continue;
+      for (auto o : *below) derive(e, e.source, o);
+    }
+    return out;
+  }
+  for (auto m : frontier) {  // callers: the dispatching callers of every method this one overrides
+    auto above = override_chain(view_, proj_, m, true);
+    if (!above.ok()) return above.err();
+    if (above->empty()) continue;
+    auto bases = get_many(*above);
+    if (!bases.ok()) return bases.err();
+    for (const auto& base : *bases) {
+      auto callers = edges_of(view_, proj_, base.id, edge_kind::calls, true);
+      if (!callers.ok()) return callers.err();
+      for (const auto& c : *callers)
+        if (dispatches(c, base)) derive(c, c.source, m);
+    }
+  }
+  return out;
+}
+
 result<std::vector<neighbor>> graph_query::walk(node_id start, const std::vector<edge_kind>& kinds, int depth,
                                                 size_t limit, bool reverse) const {
   std::vector<neighbor> out;
@@ -286,6 +392,7 @@ result<std::vector<neighbor>> graph_query::walk(node_id start, const std::vector
   };
   auto col = reverse ? column::redges : column::edges;
   bool want_contains = std::find(kinds.begin(), kinds.end(), edge_kind::contains) != kinds.end();
+  bool want_calls = std::find(kinds.begin(), kinds.end(), edge_kind::calls) != kinds.end();
   for (int d = 1; d <= depth && !frontier.empty() && out.size() < limit; ++d) {
     std::vector<edge> level;
     for (auto from : frontier) {
@@ -306,6 +413,11 @@ result<std::vector<neighbor>> graph_query::walk(node_id start, const std::vector
         level.push_back(std::move(e));
       }
       if (auto s = cur.status_of(); !s.ok()) return s.err();
+    }
+    if (want_calls) {
+      auto more = dispatch_edges(frontier, level, reverse);
+      if (!more.ok()) return more.err();
+      for (auto& e : *more) level.push_back(std::move(e));
     }
     std::vector<node_id> ids;
     for (const auto& e : level) {

@@ -104,6 +104,8 @@ class graph_query {
  private:
   static edge contains_edge(const node& child);
   result<std::vector<edge>> contains_edges(node_id id, bool to_parent) const;
+  result<std::vector<edge>> dispatch_edges(const std::vector<node_id>& frontier, const std::vector<edge>& level,
+                                           bool reverse) const;
   result<std::vector<neighbor>> walk(node_id start, const std::vector<edge_kind>& kinds, int depth, size_t limit,
                                      bool reverse) const;
   read_view view_;

@@ -118,6 +118,34 @@ status graph_state::mark_dependents(write_batch& b, const read_view& v, node_id 
   return {};
 }
 
+// A definition's value texts (type_name) changed, appeared or went: the files with edges
+// into it are resolved again, and for a field or variable also those with edges into its
+// class or module (Holder().h.go(), import lib; lib.x.run()).
+namespace {
+template <class Mark>
+status mark_value_dependents(const file_extract& fx, const std::unordered_map<node_id, std::string>& old_value,
+                             const std::unordered_map<node_id, node_id>& old_parent, Mark&& mark) {
+  auto holds_values = [](node_kind k) {
+    return k == node_kind::field || k == node_kind::property || k == node_kind::variable || k == node_kind::constant;
+  };
+  std::unordered_set<node_id> reach, now;
+  for (const auto& n : fx.nodes) {
+    now.insert(n.id);
+    if (n.kind == node_kind::import || n.kind == node_kind::file) continue;
+    auto it = old_value.find(n.id);
+    if (it == old_value.end() ? n.type_name.empty() : it->second == n.type_name) continue;
+    if (it != old_value.end()) reach.insert(n.id);
+    if (holds_values(n.kind) && n.parent) reach.insert(n.parent);
+  }
+  for (const auto& [id, value] : old_value)  // a field or variable that went away
+    if (!value.empty() && !now.count(id))
+      if (auto p = old_parent.find(id); p != old_parent.end() && p->second) reach.insert(p->second);
+  for (node_id id : reach)
+    if (auto s = mark(id); !s.ok()) return s;
+  return {};
+}
+}  // namespace
+
 result<std::vector<file_change>> graph_state::apply(std::span<const file_extract> files) {
   auto t0 = std::chrono::steady_clock::now();
   auto v = store_.latest();
@@ -181,6 +209,8 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
   change.kind = old_rec_raw->has_value() ? file_change::what::changed : file_change::what::added;
 
   std::unordered_map<node_id, uint64_t> old_hash;
+  std::unordered_map<node_id, std::string> old_value;  // value texts (type_name), by id
+  std::unordered_map<node_id, node_id> old_parent;
   if (!old_keys.empty()) {
     auto got = v.multi_get(column::nodes, old_keys);
     if (!got.ok()) return got.err();
@@ -189,6 +219,8 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
       auto n = decode_node(*(*got)[i], keys::node_id_of(old_keys[i]));
       if (!n.ok()) return n.err();
       old_hash.emplace(n->id, n->content_hash);
+      old_value.emplace(n->id, n->type_name);
+      old_parent.emplace(n->id, n->parent);
       b.del(column::nodes, old_keys[i]);
       b.del(column::idx, keys::name_index(proj_, keys::lower_ascii(n->name), n->id));
       b.del(column::idx, keys::file_index(proj_, path, n->id));
@@ -232,6 +264,14 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
     change.deleted.push_back(id);
     if (auto s = mark_dependents(b, v, id, path); !s.ok()) return s.err();
   }
+  // What a definition holds (a function's returns, a field's or variable's value) changed:
+  // the files that reach it, or its class, may resolve differently (x = make(); x.run(),
+  // Holder().h.go()). One level deep: a file that reaches it only through another
+  // function's return value keeps its edges until it is itself resolved again.
+  if (auto s =
+          mark_value_dependents(fx, old_value, old_parent, [&](node_id id) { return mark_dependents(b, v, id, path); });
+      !s.ok())
+    return s.err();
   // New names may bind references that are unresolved elsewhere in the project.
   if (unresolved_exist) {
     std::unordered_set<std::string_view> names;

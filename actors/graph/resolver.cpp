@@ -65,7 +65,16 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
   }
   values_.clear();
   value_memo_.clear();
+  owned_values_.clear();
+  std::vector<argument> args;
   for (const auto& b : refs.bindings) {
+    std::string_view var = b.variable;
+    if (var.size() > 2 && var.starts_with("()")) {  // an argument at a call site: "()CALLEE#SLOT"
+      auto hash = var.rfind('#');
+      if (hash != std::string_view::npos && hash > 2)
+        args.push_back({b.scope, var.substr(2, hash - 2), var.substr(hash + 1), b.type});
+      continue;
+    }
     std::string key = format_id(b.scope);
     key.push_back('\0');
     key.append(b.variable);
@@ -73,9 +82,10 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
     std::string_view t = b.type;
     bool value_text = t.starts_with("ref:") || t.starts_with("in:") || t.starts_with("elem:") ||
                       t.starts_with("get:") || t.starts_with("call:call:") || t.starts_with("call:get:") ||
-                      t.starts_with("call:elem:");
+                      t.starts_with("call:elem:") || t.starts_with("deco:") || var == "()";
     if (!value_text) bindings_.emplace(std::move(key), b.type);  // a type: the first binding of a name wins
   }
+  if (!args.empty()) bind_arguments(args);
 }
 
 bool resolver::suits(const symbol& s, want w) const {
@@ -605,6 +615,13 @@ std::vector<edge> resolver::resolve_file(std::string_view path, language lang, c
     if (r.kind == edge_kind::calls && !t.sym && t.how != resolution::external && lang_ == language::python) {
       auto found = call_targets(r, symbols_.find(r.source));  // what the names hold
       if (!found.empty()) targets = std::move(found);
+    } else if (r.kind == edge_kind::calls && r.qualifier.empty() && lang_ == language::python &&
+               decorated_here(t.sym)) {
+      // @logged def work(): work() calls what logged returned (its wrapper) when that is
+      // the project's; a decorator from outside (functools.cache) keeps the definition.
+      auto found = call_targets(r, symbols_.find(r.source));
+      if (std::any_of(found.begin(), found.end(), [](const target& x) { return x.sym != nullptr; }))
+        targets = std::move(found);
     }
     for (const auto& one : targets) {
       if (r.kind == edge_kind::calls && is_instantiation(r, one)) {

@@ -4,6 +4,7 @@
 // self types from local type knowledge, and base classes. What it cannot bind is
 // kept as an unresolved edge carrying the name; names of the language runtime and
 // of imported modules outside the project are "external".
+#include <deque>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -124,6 +125,16 @@ class resolver {
   value_set call_values(const value_set& callee, int depth);
   value_set elements(const value_set& of, int depth);
   value_set symbol_value(const symbol* s, int depth);
+  // Parameters bound at this file's call sites to this file's functions (run(cb),
+  // emit(Sink()), decorators: fn is the decorated function): recorded as bindings
+  // "()CALLEE#SLOT" in the caller's scope, added to values_ as "at:SCOPE:TEXT".
+  struct argument {
+    node_id scope;
+    std::string_view callee, slot, text;
+  };
+  void bind_arguments(const std::vector<argument>& args);
+  void bind_argument(const argument& a, const value& callee);
+  bool decorated_here(const symbol* s);  // a definition of this file whose name is rebound
   void add(value_set& into, const value& v);
   void add_all(value_set& into, const value_set& from);
   void emit(std::vector<edge>& out, node_id source, edge_kind kind, const target& t, std::string_view name,
@@ -144,6 +155,7 @@ class resolver {
   std::unordered_map<std::string, target> global_cache_;           // name + want -> global lookup
   std::unordered_map<std::string, std::string_view> bindings_;     // scope id + '\0' + var -> type
   std::unordered_multimap<std::string, std::string_view> values_;  // scope id + '\0' + var -> every value text
+  std::deque<std::string> owned_values_;                           // value texts made here (at:...)
   std::unordered_map<node_id, std::vector<node_id>> local_bases_;
   std::unordered_map<node_id, std::vector<const symbol*>> mro_cache_;
   // The value analysis memoises per file: (scope id, text) -> values; an entry being

@@ -113,8 +113,23 @@ resolver::value_set resolver::name_values(std::string_view name, const symbol* s
 resolver::value_set resolver::eval_path(std::string_view path, const symbol* scope, int depth) {
   auto parts = split_path(path);
   if (parts.empty()) return {};
-  value_set cur = name_values(parts[0], scope, depth);
-  for (size_t i = 1; i < parts.size() && !cur.empty(); ++i) cur = member_values(cur, parts[i], depth);
+  // A part may end in calls or subscripts: Holder().h, make()[0].run.
+  auto apply_suffixes = [&](value_set v, std::string_view suffixes) {
+    for (; suffixes.size() >= 2 && !v.empty(); suffixes.remove_prefix(2))
+      v = suffixes[0] == '(' ? call_values(v, depth) : elements(v, depth);
+    return v;
+  };
+  auto split_suffixes = [](std::string_view part) {
+    size_t n = part.size();
+    while (n >= 2 && (part.substr(n - 2, 2) == "()" || part.substr(n - 2, 2) == "[]")) n -= 2;
+    return n;
+  };
+  size_t n0 = split_suffixes(parts[0]);
+  value_set cur = apply_suffixes(name_values(parts[0].substr(0, n0), scope, depth), parts[0].substr(n0));
+  for (size_t i = 1; i < parts.size() && !cur.empty(); ++i) {
+    size_t n = split_suffixes(parts[i]);
+    cur = apply_suffixes(member_values(cur, parts[i].substr(0, n), depth), parts[i].substr(n));
+  }
   return cur;
 }
 
@@ -136,9 +151,30 @@ resolver::value_set resolver::eval(std::string_view text, const symbol* scope, i
 resolver::value_set resolver::eval_uncached(std::string_view text, const symbol* scope, int depth) {
   auto has_prefix = [](std::string_view t) {
     return t.starts_with("ref:") || t.starts_with("call:") || t.starts_with("get:") || t.starts_with("elem:") ||
-           t.starts_with("in:");
+           t.starts_with("in:") || t.starts_with("at:") || t.starts_with("def:") || t.starts_with("deco:");
   };
   if (text.starts_with("ref:")) return eval_path(text.substr(4), scope, depth);
+  if (text.starts_with("at:")) {  // a text evaluated in another scope: an argument at its call site
+    auto colon = text.find(':', 3);
+    node_id id = 0;
+    if (colon == std::string_view::npos || !parse_id(text.substr(3, colon - 3), id)) return {};
+    return eval(text.substr(colon + 1), symbols_.find(id), depth + 1);
+  }
+  if (text.starts_with("deco:")) {  // deco:PATH:NAME, a decorated definition (resolver::decorated_here)
+    auto rest = text.substr(5);
+    auto colon = rest.rfind(':');
+    if (colon == std::string_view::npos) return {};
+    auto wrapped = call_values(eval_path(rest.substr(0, colon), scope, depth + 1), depth + 1);
+    if (std::any_of(wrapped.begin(), wrapped.end(), [](const value& v) { return v.sym != nullptr; })) return wrapped;
+    value_set out;  // a decorator from outside the project: taken as returning what it decorates
+    if (const symbol* d = child_named(scope, rest.substr(colon + 1), want::any)) add_all(out, symbol_value(d, depth));
+    return out;
+  }
+  if (text.starts_with("def:")) {  // the definition itself, not what its name is rebound to
+    value_set out;
+    if (const symbol* d = child_named(scope, text.substr(4), want::any)) add_all(out, symbol_value(d, depth));
+    return out;
+  }
   if (text.starts_with("call:")) {
     auto callee = text.substr(5);
     return call_values(has_prefix(callee) ? eval(callee, scope, depth + 1) : eval_path(callee, scope, depth), depth);
@@ -283,6 +319,104 @@ std::vector<resolver::target> resolver::targets_of(const value_set& callee, cons
     for (auto& t : out) t.how = resolution::possible;
   if (out.empty() && external) out.push_back({nullptr, resolution::external});
   return out;
+}
+
+namespace {
+// A function's parameters as the extractor lists them ("self,x,*,key,*args,**kw").
+struct parameters {
+  std::vector<std::string_view> positional, keyword_only;
+  std::string_view star, double_star;
+  bool named(std::string_view n) const {
+    return std::find(positional.begin(), positional.end(), n) != positional.end() ||
+           std::find(keyword_only.begin(), keyword_only.end(), n) != keyword_only.end();
+  }
+};
+parameters parse_parameters(std::string_view list) {
+  parameters p;
+  bool keyword_only = false;
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto one = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    if (one == "*") {
+      keyword_only = true;
+    } else if (one.starts_with("**")) {
+      p.double_star = one.substr(2);
+    } else if (one.starts_with("*")) {
+      p.star = one.substr(1);
+      keyword_only = true;
+    } else if (!one.empty() && one != "/") {
+      (keyword_only ? p.keyword_only : p.positional).push_back(one);
+    }
+  }
+  return p;
+}
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+}  // namespace
+
+// Each argument binds the parameter it lands in, for the callees of this file it reaches:
+// positional by position (after self/cls when called on an instance or class), keywords
+// by name, the rest into *args / **kwargs as containers. Values are evaluated where the
+// call is (at:SCOPE:TEXT), lazily like every other binding.
+void resolver::bind_arguments(const std::vector<argument>& args) {
+  std::string key;
+  for (const auto& a : args) {
+    const symbol* scope = symbols_.find(a.scope);
+    if (!scope) continue;
+    value_steps_ = 0;
+    for (const auto& v : eval_path(a.callee, scope, 0)) bind_argument(a, v);
+  }
+  value_memo_.clear();  // values read before these bindings existed
+}
+
+void resolver::bind_argument(const argument& a, const value& callee) {
+  if (callee.k != value::kind::object || !callee.sym) return;
+  const symbol* f = callee.sym;
+  size_t skip = 0;
+  if (is_type(f->kind)) {  // C(x): C.__init__(self, x)
+    f = constructor_of(f);
+    skip = 1;
+  } else if (f->kind == node_kind::method && !(f->modifiers & modifier::static_)) {
+    skip = 1;  // obj.m(x), cls.m(x), self.m(x): the first parameter is bound already
+  }
+  if (!f || f->file != path_ || !is_callable(f->kind)) return;
+  std::string key = format_id(f->id);
+  key.push_back('\0');
+  auto list = values_.find(key + "()");
+  if (list == values_.end()) return;
+  auto params = parse_parameters(list->second);
+  std::string_view name;
+  bool spread = false;  // into *args or **kwargs: a container of the arguments
+  if (is_digits(a.slot)) {
+    size_t i = std::stoul(std::string(a.slot)) + skip;
+    if (i < params.positional.size())
+      name = params.positional[i];
+    else
+      name = params.star, spread = true;
+  } else if (params.named(a.slot)) {
+    name = a.slot;
+  } else {
+    name = params.double_star, spread = true;
+  }
+  if (name.empty()) return;
+  std::string text = (spread ? "in:at:" : "at:") + format_id(a.scope) + ":" + std::string(a.text);
+  key.append(name);
+  for (auto [lo, hi] = values_.equal_range(key); lo != hi; ++lo)
+    if (lo->second == text) return;
+  values_.emplace(std::move(key), owned_values_.emplace_back(std::move(text)));
+}
+
+// A function or class of this file whose name the file binds again in the same scope
+// (a decorator: @logged def work() binds work to what logged returns): calls by the name
+// reach what it holds, not the definition.
+bool resolver::decorated_here(const symbol* s) {
+  if (!s || s->file != path_ || values_.empty()) return false;
+  std::string key = format_id(s->parent);
+  key.push_back('\0');
+  key.append(s->name);
+  return values_.count(key) > 0;
 }
 
 }  // namespace cg

@@ -67,6 +67,9 @@ enum sym : int {
   s_boolean_operator,
   s_parenthesized,
   s_await,
+  s_argument_list,
+  s_list_splat,
+  s_dictionary_splat,
 };
 
 enum fld : int {
@@ -144,7 +147,10 @@ struct tables {
                                             {"conditional_expression", s_conditional},
                                             {"boolean_operator", s_boolean_operator},
                                             {"parenthesized_expression", s_parenthesized},
-                                            {"await", s_await}}),
+                                            {"await", s_await},
+                                            {"argument_list", s_argument_list},
+                                            {"list_splat", s_list_splat},
+                                            {"dictionary_splat", s_dictionary_splat}}),
         fld(grammar_for(language::python), {{"name", f_name},
                                             {"body", f_body},
                                             {"parameters", f_parameters},
@@ -299,6 +305,7 @@ class python_extractor final : public extractor {
     if (decorated.id == nullptr) return;
     ctx dc = outer;
     dc.scope = target;
+    std::vector<std::string> applied;  // the decorators written as a path, outermost first
     for_named_children(decorated, [&](TSNode d, TSFieldId) {
       if (T().sym(d) != s_decorator) return;
       TSNode e = ts_node_named_child(d, 0);
@@ -315,7 +322,25 @@ class python_extractor final : public extractor {
         ref_attribute(e, target, edge_kind::calls, 0);
       else
         visit(e, dc);
+      if (is_path(e)) applied.push_back(str(e));
     });
+    bind_decorated(applied, target, outer);
+  }
+
+  // @a @b def f: f = a(b(f)). The name holds what the outermost returns, evaluated by
+  // the resolver as the project's wrapper when there is one, else the definition itself
+  // ("deco:a:f"); each decorator's first parameter is what the next one in returned.
+  void bind_decorated(const std::vector<std::string>& applied, uint32_t target, const ctx& outer) {
+    if (applied.empty()) return;
+    for (const auto& d : applied)
+      if (d == "staticmethod" || d == "classmethod" || d == "property" || d.ends_with(".setter") ||
+          d.ends_with(".getter") || d.ends_with(".deleter") || d.ends_with("abstractmethod") || d.ends_with("overload"))
+        return;
+    const std::string name(at(target).name);
+    for (size_t i = 0; i < applied.size(); ++i)
+      add_binding(outer.scope, "()" + applied[i] + "#0",
+                  i + 1 < applied.size() ? "call:" + applied[i + 1] : "def:" + name);
+    add_binding(outer.scope, name, "deco:" + applied.front() + ":" + name);
   }
 
   void ref_attribute(TSNode attr, uint32_t scope, edge_kind k, uint8_t flags) {
@@ -401,9 +426,16 @@ class python_extractor final : public extractor {
     inner.locals = &locals;
     bool is_method = c.class_body && !(mods & modifier::static_);
     bool first_param = true;
+    std::string param_list;  // "self,x,*,key,*args,**kw": where call sites' arguments land
     if (!null(params)) {
       for_named_children(params, [&](TSNode p, TSFieldId) {
         int ps = T().sym(p);
+        if (ps != s_comment) {
+          auto written = text(p);
+          written = written.substr(0, written.find_first_of(":="));
+          while (!written.empty() && (written.back() == ' ' || written.back() == '\n')) written.remove_suffix(1);
+          if (!written.empty()) param_list.append(param_list.empty() ? "" : ",").append(written);
+        }
         std::string pname;
         TSNode ptype{};
         if (ps == s_identifier) {
@@ -434,6 +466,7 @@ class python_extractor final : public extractor {
         first_param = false;
       });
     }
+    add_binding(idx, "()", param_list);
     type_refs(field(fn, T().fld[f_return_type]), idx, edge_kind::references);
     if (!null(body)) for_children(body, [&](TSNode ch, TSFieldId) { visit(ch, inner); });
     // Unannotated: what it returns (or yields), for values that flow out of calls.
@@ -597,6 +630,41 @@ class python_extractor final : public extractor {
       // table[key](): calls an element of table; "[]" names it.
       add_ref(c.scope, edge_kind::calls, "[]", str(field(fn, T().fld[f_value])), fn, ref_flag::member);
     }
+    if (s == s_identifier || (s == s_attribute && is_path(fn)))
+      bind_arguments(str(fn), field(n, T().fld[f_arguments]), c);
+  }
+
+  // The values passed at a call, for the parameters they land in: bindings "()CALLEE#SLOT"
+  // in the caller's scope, SLOT a position or a keyword (actors/graph/value_flow.cpp).
+  // Literals are left out: they hold no calls. After *xs the positions are unknown.
+  void bind_arguments(const std::string& callee, TSNode args, const ctx& c) {
+    if (null(args) || T().sym(args) != s_argument_list) return;
+    uint32_t position = 0;
+    bool positions_known = true;
+    for_named_children(args, [&](TSNode a, TSFieldId) {
+      int s = T().sym(a);
+      std::string slot;
+      TSNode value = a;
+      if (s == s_keyword_argument) {
+        slot = text(field(a, T().fld[f_name]));
+        value = field(a, T().fld[f_value]);
+      } else if (s == s_list_splat || s == s_dictionary_splat) {
+        positions_known = false;
+        return;
+      } else if (s == s_comment) {
+        return;
+      } else if (positions_known) {
+        slot = std::to_string(position++);
+      } else {
+        return;
+      }
+      value_list vals;
+      value_texts(value, vals);
+      for (auto& v : vals)
+        if (v.starts_with("ref:") || v.starts_with("call:") || v.starts_with("in:") || v.starts_with("elem:") ||
+            v.starts_with("get:"))
+          add_binding(c.scope, "()" + callee + "#" + slot, v);
+    });
   }
 
   static void push_value(value_list& out, std::string v) {
