@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/graph/counters.hpp"
+#include "actors/graph/go_dependents.hpp"
 #include "actors/graph/symbol_table.hpp"
 #include "schema/codec.hpp"
 #include "schema/hash.hpp"
@@ -211,6 +212,8 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
   std::unordered_map<node_id, uint64_t> old_hash;
   std::unordered_map<node_id, std::string> old_value;  // value texts (type_name), by id
   std::unordered_map<node_id, node_id> old_parent;
+  std::unordered_map<node_id, node> old_go_methods;  // Go method sets decide implements edges
+  std::unordered_set<node_id> old_go_interfaces;
   if (!old_keys.empty()) {
     auto got = v.multi_get(column::nodes, old_keys);
     if (!got.ok()) return got.err();
@@ -221,6 +224,8 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
       old_hash.emplace(n->id, n->content_hash);
       old_value.emplace(n->id, n->type_name);
       old_parent.emplace(n->id, n->parent);
+      if (n->lang == language::go && n->kind == node_kind::method) old_go_methods.emplace(n->id, *n);
+      if (n->lang == language::go && n->kind == node_kind::interface) old_go_interfaces.insert(n->id);
       b.del(column::nodes, old_keys[i]);
       b.del(column::idx, keys::name_index(proj_, keys::lower_ascii(n->name), n->id));
       b.del(column::idx, keys::file_index(proj_, path, n->id));
@@ -272,6 +277,23 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
           mark_value_dependents(fx, old_value, old_parent, [&](node_id id) { return mark_dependents(b, v, id, path); });
       !s.ok())
     return s.err();
+  // Go methods that came or went change method sets, so implements edges elsewhere.
+  {
+    std::unordered_set<node_id> interfaces = old_go_interfaces;
+    for (const auto& n : fx.nodes)
+      if (n.lang == language::go && n.kind == node_kind::interface) interfaces.insert(n.id);
+    std::vector<go_method_change> moved;
+    for (const auto& n : fx.nodes)
+      if (n.lang == language::go && n.kind == node_kind::method && !old_hash.count(n.id))
+        moved.push_back({n.name, n.qualified_name, n.parent, interfaces.count(n.parent) > 0});
+    for (const auto& [id, n] : old_go_methods)
+      if (!new_ids.count(id)) moved.push_back({n.name, n.qualified_name, n.parent, interfaces.count(n.parent) > 0});
+    if (!moved.empty()) {
+      auto files = go_method_set_dependents(v, proj_, path, moved);
+      if (!files.ok()) return files.err();
+      for (const auto& f : *files) b.put(column::meta, keys::pending(proj_, f), "1");
+    }
+  }
   // New names may bind references that are unresolved elsewhere in the project.
   if (unresolved_exist) {
     std::unordered_set<std::string_view> names;
@@ -314,10 +336,14 @@ result<file_change> graph_state::remove(std::string_view path) {
     return s.err();
   auto got = v.multi_get(column::nodes, old_keys);
   if (!got.ok()) return got.err();
+  std::vector<node> go_methods;
+  std::unordered_set<node_id> go_interfaces;
   for (size_t i = 0; i < old_keys.size(); ++i) {
     if (!(*got)[i]) continue;
     auto n = decode_node(*(*got)[i], keys::node_id_of(old_keys[i]));
     if (!n.ok()) return n.err();
+    if (n->lang == language::go && n->kind == node_kind::method) go_methods.push_back(*n);
+    if (n->lang == language::go && n->kind == node_kind::interface) go_interfaces.insert(n->id);
     change.deleted.push_back(n->id);
     b.del(column::nodes, old_keys[i]);
     b.del(column::idx, keys::name_index(proj_, keys::lower_ascii(n->name), n->id));
@@ -327,6 +353,14 @@ result<file_change> graph_state::remove(std::string_view path) {
     if (n->parent) count_edge(b, proj_, edge_kind::contains, resolution::local, -1);
     if (auto s = delete_out_edges(b, v, n->id); !s.ok()) return s.err();
     if (auto s = mark_dependents(b, v, n->id, path); !s.ok()) return s.err();
+  }
+  if (!go_methods.empty()) {  // method sets shrank: implements edges elsewhere may go
+    std::vector<go_method_change> gone;
+    for (const auto& m : go_methods)
+      gone.push_back({m.name, m.qualified_name, m.parent, go_interfaces.count(m.parent) > 0});
+    auto files = go_method_set_dependents(v, proj_, path, gone);
+    if (!files.ok()) return files.err();
+    for (const auto& f : *files) b.put(column::meta, keys::pending(proj_, f), "1");
   }
   auto rec_raw = v.get(column::meta, keys::manifest(proj_, path));
   if (!rec_raw.ok()) return rec_raw.err();

@@ -246,6 +246,68 @@ TEST(incremental, the_kept_symbol_table_answers_like_a_fresh_load_and_resolves_t
   EXPECT_EQ(kept_lines, fresh_lines);
 }
 
+// Go types implement interfaces by their method sets, which may span files; removing
+// a method elsewhere, or growing an interface, re-resolves the type's file.
+TEST(incremental, go_method_sets_decide_implements_across_files) {
+  project p;
+  fs::create_directories(p.src / "shop");
+  write_file(p.src / "go.mod", "module example.com/shop\n\ngo 1.19\n");
+  auto iface = [](const char* extra) {
+    return std::string("package shop\n\ntype Pricer interface {\n\tTotal() int\n") + extra +
+           "}\n\ntype Named interface {\n\tTotal() int\n\tName() string\n}\n\ntype Empty interface{}\n";
+  };
+  write_file(p.src / "shop/iface.go", iface(""));
+  write_file(p.src / "shop/cart.go",
+             "package shop\n\ntype Cart struct{}\n\nfunc (c *Cart) Total() int { return 0 }\n\n"
+             "func Use(p Pricer) int { return p.Total() }\n");
+  write_file(p.src / "shop/cart_name.go", "package shop\n\nfunc (c *Cart) Name() string { return \"\" }\n");
+  p.index();
+  const std::string to_pricer = "edge implements shop.Cart@shop/cart.go:3 -> shop.Pricer@shop/iface.go:3 (member)";
+  const std::string to_named = "edge implements shop.Cart@shop/cart.go:3 -> shop.Named@shop/iface.go:7 (member)";
+  EXPECT_TRUE(p.has(to_pricer)) << p.dump();
+  EXPECT_TRUE(p.has(to_named)) << p.dump();
+  EXPECT_FALSE(p.has("edge implements shop.Cart@shop/cart.go:3 -> shop.Empty@shop/iface.go:12 (member)"));
+  EXPECT_TRUE(p.has("edge overrides shop.Cart.Total@shop/cart.go:5 -> shop.Pricer.Total@shop/iface.go:4 (member)") &&
+              p.has("edge overrides shop.Cart.Total@shop/cart.go:5 -> shop.Named.Total@shop/iface.go:8 (member)"))
+      << p.dump();
+  {  // p.Total() on a Pricer may run Cart.Total
+    auto q = p.query();
+    symbol_query sq;
+    sq.text = "shop.Cart.Total";
+    sq.fuzzy = false;
+    auto total = q.find(sq);
+    ASSERT_TRUE(total.ok() && total->size() == 1);
+    auto callers = q.incoming(total->front().n.id, {edge_kind::calls}, 1, 10);
+    ASSERT_TRUE(callers.ok());
+    ASSERT_EQ(callers->size(), 1u);
+    EXPECT_EQ(callers->front().n->qualified_name, "shop.Use");
+    EXPECT_EQ(callers->front().via.how, resolution::possible);
+  }
+
+  fs::remove(p.src / "shop/cart_name.go");  // Cart loses Name(): no longer a Named
+  p.index();
+  EXPECT_TRUE(p.has(to_pricer)) << p.dump();
+  EXPECT_FALSE(p.has(to_named)) << p.dump();
+
+  write_file(p.src / "shop/iface.go", iface("\tSize() int\n"));  // Pricer now asks for more
+  p.index();
+  EXPECT_FALSE(p.has("edge implements shop.Cart@shop/cart.go:3 -> shop.Pricer@shop/iface.go:3 (member)")) << p.dump();
+
+  write_file(
+      p.src / "shop/cart_name.go",
+      "package shop\n\nfunc (c *Cart) Name() string { return \"\" }\n\nfunc (c *Cart) Size() int { return 1 }\n");
+  p.index();  // both again, cart.go unchanged throughout (Named is a line lower now)
+  EXPECT_TRUE(p.has(to_pricer)) << p.dump();
+  EXPECT_TRUE(p.has("edge implements shop.Cart@shop/cart.go:3 -> shop.Named@shop/iface.go:8 (member)")) << p.dump();
+
+  project fresh;
+  fs::create_directories(fresh.src / "shop");
+  for (auto f : {"go.mod", "shop/iface.go", "shop/cart.go", "shop/cart_name.go"})
+    write_file(fresh.src / f, read_file(p.src / f));
+  fresh.index();
+  EXPECT_EQ(p.dump(), fresh.dump());
+}
+
 // Virtual dispatch is derived when calls are walked: a call through a receiver to a
 // method may run its overrides (possible); super() and Base.m(self) calls do not.
 TEST(queries_dispatch, calls_through_a_receiver_reach_overrides_as_possible) {

@@ -585,6 +585,7 @@ std::vector<edge> resolver::resolve_bases(std::string_view path, language lang, 
       }
     }
   }
+  if (lang == language::go) go_implements(out);
   return out;
 }
 
@@ -670,7 +671,7 @@ void resolver::emit_instantiation(std::vector<edge>& out, const raw_ref& r, cons
     emit(out, r.source, edge_kind::calls, {ctor, t.how}, r.name, written, r.site);
 }
 
-// A method overrides the nearest same-named method of its type's bases.
+// A method overrides the nearest same-named method through each of its type's bases.
 void resolver::overrides(std::vector<edge>& out) {
   if (!file_) return;
   for (auto i : symbols_.in_file(path_)) {
@@ -695,8 +696,7 @@ void resolver::overrides(std::vector<edge>& out) {
         e.how = resolution::member;
         e.target_name = std::string(over->qualified_name);
         e.sites.push_back({m.line, 0});
-        out.push_back(std::move(e));
-        break;
+        out.push_back(std::move(e));  // and on: with several bases, it overrides the method of each
       }
     }
   }

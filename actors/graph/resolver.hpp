@@ -6,6 +6,7 @@
 // of imported modules outside the project are "external".
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -91,6 +92,13 @@ class resolver {
   bool suits(const symbol& s, want w) const;
   const symbol* module_file(std::string_view module) const;  // language-specific module lookup
   void overrides(std::vector<edge>& out);
+  // Go's structural typing: a named type of this file implements each project interface
+  // whose method set its own covers (actors/graph/go_implements.cpp).
+  void go_implements(std::vector<edge>& out);
+  using name_set = std::unordered_set<std::string_view>;
+  void method_names(const symbol* type, bool interface, int depth, name_set& into, bool& known);
+  const std::vector<const symbol*>& go_interfaces_with(std::string_view method);
+  const name_set* interface_methods(const symbol* iface);  // null: not knowable (embeds an outside one)
   // A call that builds an instance (Python C(), new C, raise E): instantiates the type
   // and calls its constructor (inherited ones too) when the project defines one.
   bool is_instantiation(const raw_ref& r, const target& t) const;
@@ -166,6 +174,13 @@ class resolver {
   static constexpr uint32_t max_value_steps = 2000;
   int nesting_ = 0;  // type inference may chase bindings in cycles (x = x.copy()): bounded
   uint64_t capped_ = 0;
+  // Per resolution run (the symbol table does not change during one).
+  std::unordered_map<std::string_view, std::vector<const symbol*>> go_interfaces_by_method_;
+  std::unordered_map<node_id, std::optional<name_set>> interface_methods_;
+  // Go methods declared in a file without their receiver type (parented by the package):
+  // receiver type's qualified name -> method names. Built on first use.
+  std::unordered_map<std::string_view, std::vector<std::string_view>> go_detached_methods_;
+  bool go_detached_built_ = false;
 };
 
 }  // namespace cg
