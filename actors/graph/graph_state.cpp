@@ -609,6 +609,11 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
   auto d = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   spdlog::debug("resolve: {} files; symbols {:.3f}s, bases {:.3f}s, edges {:.3f}s (resolve {:.3f}s, write {:.3f}s)",
                 pending->size(), d(t0, t1), d(t1, t2), seconds_since(t2), t_compute, t_write);
+  if (r.capped())
+    spdlog::info(
+        "resolve: the value analysis was capped {} times (a value set over 16, a chain deeper than 8 or "
+        "a call site over its 2,000 steps: the limits in resolver.hpp); those calls keep fewer targets",
+        r.capped());
   return summary;
 }
 

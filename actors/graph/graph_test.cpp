@@ -254,7 +254,8 @@ TEST(incremental, go_method_sets_decide_implements_across_files) {
   write_file(p.src / "go.mod", "module example.com/shop\n\ngo 1.19\n");
   auto iface = [](const char* extra) {
     return std::string("package shop\n\ntype Pricer interface {\n\tTotal() int\n") + extra +
-           "}\n\ntype Named interface {\n\tTotal() int\n\tName() string\n}\n\ntype Empty interface{}\n";
+           "}\n\ntype Named interface {\n\tTotal() int\n\tName() string\n}\n\ntype Empty interface{}\n\ntype Both "
+           "interface {\n\tPricer\n\tNamed\n}\n";
   };
   write_file(p.src / "shop/iface.go", iface(""));
   write_file(p.src / "shop/cart.go",
@@ -267,6 +268,8 @@ TEST(incremental, go_method_sets_decide_implements_across_files) {
   EXPECT_TRUE(p.has(to_pricer)) << p.dump();
   EXPECT_TRUE(p.has(to_named)) << p.dump();
   EXPECT_FALSE(p.has("edge implements shop.Cart@shop/cart.go:3 -> shop.Empty@shop/iface.go:12 (member)"));
+  // An interface made only of embedded ones asks for all of theirs.
+  EXPECT_TRUE(p.has("edge implements shop.Cart@shop/cart.go:3 -> shop.Both@shop/iface.go:14 (member)")) << p.dump();
   EXPECT_TRUE(p.has("edge overrides shop.Cart.Total@shop/cart.go:5 -> shop.Pricer.Total@shop/iface.go:4 (member)") &&
               p.has("edge overrides shop.Cart.Total@shop/cart.go:5 -> shop.Named.Total@shop/iface.go:8 (member)"))
       << p.dump();

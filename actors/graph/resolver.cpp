@@ -582,6 +582,7 @@ std::vector<edge> resolver::resolve_bases(std::string_view path, language lang, 
       if (std::find(known.begin(), known.end(), t.sym->id) == known.end()) {
         known.push_back(t.sym->id);
         mro_cache_.clear();
+        interface_methods_.clear();  // an interface's embedded ones count
       }
     }
   }

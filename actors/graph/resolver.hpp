@@ -181,6 +181,8 @@ class resolver {
   // receiver type's qualified name -> method names. Built on first use.
   std::unordered_map<std::string_view, std::vector<std::string_view>> go_detached_methods_;
   bool go_detached_built_ = false;
+  std::vector<const symbol*> go_embedding_interfaces_;  // no methods of their own (io.ReadWriter)
+  void build_go_package_index();
 };
 
 }  // namespace cg
