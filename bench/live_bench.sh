@@ -5,14 +5,14 @@
 # served by `codegraph serve` (watch mode on). The clients: bench/live_bench.mjs (watch,
 # query) and bench/ws_fanout.cpp (fan-out: raw epoll sockets, so that the load client
 # leaves the server most of the machine).
-# Usage: bench/live_bench.sh   (CONNECTIONS=10000 RATE=10 DURATION=10 WATCH_ROUNDS=300 PHASES=watch,query,fanout)
+# Usage: bench/live_bench.sh   (CODEGRAPH_BIN=path CONNECTIONS=10000 RATE=10 DURATION=10 WATCH_ROUNDS=300 PHASES=watch,query,fanout)
 set -euo pipefail
 trap 'echo "live_bench.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ./deploy/install-deps.sh >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release --target codegraph cg_bench_fanout >/dev/null
-CG=$PWD/build/release/cli/codegraph
+CG=${CODEGRAPH_BIN:-$PWD/build/release/cli/codegraph}  # CODEGRAPH_BIN: another build, for a paired run
 work=$(mktemp -d /tmp/codegraph-live-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
