@@ -276,20 +276,30 @@ result<std::vector<symbol_match>> graph_query::find(const symbol_query& q) const
 }
 
 namespace {
-// Edges of one kind at a node: outgoing (edges) or incoming (redges).
-result<std::vector<edge>> edges_of(const read_view& v, uint32_t proj, node_id id, edge_kind k, bool incoming) {
-  std::vector<edge> out;
-  auto cur = v.scan(incoming ? column::redges : column::edges, keys::edge_prefix(proj, id, k));
+// The edges under a key prefix, outgoing (edges) or incoming (redges), whose kind passes keep.
+template <class Keep>
+status append_edges(const read_view& v, std::string_view prefix, bool incoming, Keep&& keep, std::vector<edge>& out) {
+  auto cur = v.scan(incoming ? column::redges : column::edges, prefix);
   for (; cur.valid(); cur.next()) {
     auto parts = keys::parse_edge_key(cur.key());
+    if (!keep(parts.kind)) continue;
     edge e;
     e.kind = parts.kind;
     e.source = incoming ? parts.second : parts.first;
     e.target = incoming ? parts.first : parts.second;
-    if (auto s = decode_edge_value(cur.value(), e); !s.ok()) return s.err();
+    if (auto s = decode_edge_value(cur.value(), e); !s.ok()) return s;
     out.push_back(std::move(e));
   }
-  if (auto s = cur.status_of(); !s.ok()) return s.err();
+  return cur.status_of();
+}
+
+// Edges of one kind at a node.
+result<std::vector<edge>> edges_of(const read_view& v, uint32_t proj, node_id id, edge_kind k, bool incoming) {
+  std::vector<edge> out;
+  if (auto s = append_edges(
+          v, keys::edge_prefix(proj, id, k), incoming, [](edge_kind) { return true; }, out);
+      !s.ok())
+    return s.err();
   return out;
 }
 
@@ -390,7 +400,6 @@ result<std::vector<neighbor>> graph_query::walk(node_id start, const std::vector
     if (kinds.empty()) return k != edge_kind::contains;
     return std::find(kinds.begin(), kinds.end(), k) != kinds.end();
   };
-  auto col = reverse ? column::redges : column::edges;
   bool want_contains = std::find(kinds.begin(), kinds.end(), edge_kind::contains) != kinds.end();
   bool want_calls = std::find(kinds.begin(), kinds.end(), edge_kind::calls) != kinds.end();
   for (int d = 1; d <= depth && !frontier.empty() && out.size() < limit; ++d) {
@@ -401,18 +410,8 @@ result<std::vector<neighbor>> graph_query::walk(node_id start, const std::vector
         if (!derived.ok()) return derived.err();
         for (auto& e : *derived) level.push_back(std::move(e));
       }
-      auto cur = view_.scan(col, keys::edge_prefix(proj_, from));
-      for (; cur.valid(); cur.next()) {
-        auto parts = keys::parse_edge_key(cur.key());
-        if (!kind_ok(parts.kind)) continue;
-        edge e;
-        e.kind = parts.kind;
-        e.source = reverse ? parts.second : parts.first;
-        e.target = reverse ? parts.first : parts.second;
-        if (auto s = decode_edge_value(cur.value(), e); !s.ok()) return s.err();
-        level.push_back(std::move(e));
-      }
-      if (auto s = cur.status_of(); !s.ok()) return s.err();
+      if (auto s = append_edges(view_, keys::edge_prefix(proj_, from), reverse, kind_ok, level); !s.ok())
+        return s.err();
     }
     if (want_calls) {
       auto more = dispatch_edges(frontier, level, reverse);
