@@ -117,6 +117,7 @@ void encode_file_record(const file_record& f, std::string& out) {
   put_varint(out, f.loc);
   put_varint(out, f.node_count);
   put_u8(out, f.invalid_utf8 ? 1 : 0);
+  put_varint(out, f.analysis);
 }
 
 result<file_record> decode_file_record(std::string_view bytes, std::string_view path) {
@@ -133,6 +134,7 @@ result<file_record> decode_file_record(std::string_view bytes, std::string_view 
   f.loc = static_cast<uint32_t>(r.varint());
   f.node_count = static_cast<uint32_t>(r.varint());
   f.invalid_utf8 = r.u8() != 0;
+  if (r.ok() && !r.at_end()) f.analysis = static_cast<uint32_t>(r.varint());  // absent before versions
   if (!r.ok() || !r.at_end()) return corrupt("file record");
   return f;
 }

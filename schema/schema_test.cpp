@@ -107,13 +107,21 @@ TEST(codec, edge_value_round_trip_with_sites) {
 }
 
 TEST(codec, file_record_round_trip) {
-  file_record f{"src/a.rs", language::rust, 1234, 1700000000123456789, 77, parse_status::syntax_errors, 3, 99, 12,
-                true};
+  file_record f{"src/a.rs", language::rust,  1234, 1700000000123456789, 77, parse_status::syntax_errors, 3, 99, 12,
+                true,       analysis_version};
   std::string bytes;
   encode_file_record(f, bytes);
   auto back = decode_file_record(bytes, f.path);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, f);
+  // A record written before analysis versions existed (no trailing varint) still reads,
+  // as version 0, so the next run parses the file again.
+  std::string old_bytes = bytes.substr(0, bytes.size() - 1);
+  auto old = decode_file_record(old_bytes, f.path);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->analysis, 0u);
+  EXPECT_EQ(old->content_hash, f.content_hash);
+  EXPECT_FALSE(decode_file_record(bytes + "x", f.path).ok());
 }
 
 TEST(codec, references_round_trip) {

@@ -159,6 +159,8 @@ const symbol* resolver::member_of(const symbol* type, std::string_view name, wan
   // Members defined elsewhere: Rust impls and Go methods in other files, C++ out-of-line.
   auto q = std::string(type->qualified_name) + std::string(qualifier_separator(type->lang)) + std::string(name);
   if (auto b = best(symbols_.qualified(q), name, w)) return b;
+  if (type->lang == language::rust)
+    if (auto m = rust_impl_elsewhere(type, name, w)) return m;
   if (type->lang == language::python) {  // the method resolution order, not depth first
     for (const symbol* b : mro(type)) {
       if (b == type) continue;
@@ -277,10 +279,10 @@ resolver::target resolver::resolve_type_text(std::string_view text, const symbol
     auto callee = text.substr(5);
     auto parts = split_path(callee);
     if (parts.empty()) return {};
-    target fn = parts.size() == 1
-                    ? resolve_plain(parts[0], source, want::callable)
-                    : resolve_qualified(parts.back(), callee.substr(0, callee.size() - parts.back().size() - 1), 0,
-                                        source, want::callable);
+    auto qualifier = callee.substr(0, callee.size() - parts.back().size());
+    while (!qualifier.empty() && (qualifier.back() == ':' || qualifier.back() == '.')) qualifier.remove_suffix(1);
+    target fn = parts.size() == 1 ? resolve_plain(parts[0], source, want::callable)
+                                  : resolve_qualified(parts.back(), qualifier, 0, source, want::callable);
     if (!fn.sym) return fn.how == resolution::external ? fn : target{};
     if (is_type(fn.sym->kind)) return {fn.sym, resolution::member};
     if (fn.sym->type_name.empty()) return {};
@@ -408,7 +410,8 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
   for (auto i : wildcard_imports_) {
     auto t = resolve_import(i);
     if (!t.sym) continue;
-    if (auto c = child_named(t.sym, name, w)) return {c, resolution::import};
+    if (auto c = lang_ == language::rust ? rust_member(t.sym, name, w, 0) : child_named(t.sym, name, w))
+      return {c, resolution::import};
     if (lang_ == language::python && t.sym->kind == node_kind::file) {  // what that module star-imports in turn
       auto m = python_member(t.sym, name, 0, nullptr);
       if (m.sym && suits(*m.sym, w)) return {m.sym, resolution::import};
@@ -515,7 +518,9 @@ resolver::target resolver::resolve_qualified(std::string_view name, std::string_
   if (owner.how == resolution::external) return owner;
   if (owner.sym) {
     const symbol* m = nullptr;
-    if (owner.sym->kind == node_kind::file) {
+    if (lang_ == language::rust && !is_type(owner.sym->kind)) {
+      m = rust_member(owner.sym, name, w, 0);
+    } else if (owner.sym->kind == node_kind::file) {
       m = child_named(owner.sym, name, w);
       if (!m && lang_ == language::python) {
         auto t = python_member(owner.sym, name, 0, nullptr);

@@ -74,7 +74,14 @@ class resolver {
   target go_package_by_directory(const raw_import& imp);
   target import_java(const raw_import& imp);
   target import_rust(const raw_import& imp);
-  const symbol* rust_candidate(const std::string& abs, std::string_view name);
+  std::string rust_module_of(const symbol* s) const;  // the module (file or inline mod) holding s
+  std::vector<std::string> rust_paths(const std::string& module, const std::string& full) const;
+  const symbol* rust_lookup(const std::string& abs, want w, int depth);
+  const symbol* rust_member(const symbol* module, std::string_view name, want w, int depth);
+  const symbol* rust_use(const symbol* imp, want w, int depth);
+  // A method of an `impl Type` block in another module than Type's (same crate).
+  const symbol* rust_impl_elsewhere(const symbol* type, std::string_view name, want w) const;
+  std::unordered_map<std::string, const symbol*> rust_member_memo_;  // per run: module id + want + name
   target import_c_family(const raw_import& imp);
   static target imported(const symbol* s) { return {s, s ? resolution::import : resolution::unresolved}; }
   static target external_target() { return {nullptr, resolution::external}; }

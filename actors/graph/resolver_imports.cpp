@@ -72,9 +72,8 @@ resolver::target resolver::resolve_path(std::string_view path, const symbol* sou
   }
   if (cur.how == resolution::external) return cur;
   if (!cur.sym && lang_ == language::rust && (parts[0] == "crate" || parts[0] == "self" || parts[0] == "super")) {
-    std::string abs = rust_absolute(refs_->module_path, path);
-    for (auto i : symbols_.qualified(abs)) return {&symbols_.at(i), resolution::package};
-    if (auto f = module_file(abs)) return {f, resolution::package};
+    if (auto s = rust_lookup(rust_absolute(rust_module_of(source), path), want::any, 0))
+      return {s, resolution::package};
     return {};
   }
   if (!cur.sym && parts[0] == "Self") {
@@ -105,7 +104,9 @@ resolver::target resolver::resolve_path(std::string_view path, const symbol* sou
   for (; next < parts.size() && cur.sym; ++next) {
     const symbol* s = cur.sym;
     const symbol* step = nullptr;
-    if (s->kind == node_kind::file) {
+    if (lang_ == language::rust && !is_type(s->kind)) {
+      step = rust_member(s, parts[next], want::any, 0);
+    } else if (s->kind == node_kind::file) {
       step = child_named(s, parts[next], want::any);
       if (!step && lang_ == language::python)
         step = module_file(python_module_path(s->file) + "." + std::string(parts[next]));

@@ -70,6 +70,7 @@ resolver::value_set resolver::symbol_value(const symbol* s, int depth) {
     if (t.sym) add_all(out, symbol_value(t.sym, depth + 1));
     return out;
   }
+  if (s->kind == node_kind::import) return out;  // other languages' imports carry a path, not a value
   if (is_callable(s->kind) || is_type(s->kind) || s->kind == node_kind::file || is_container(s->kind)) {
     add(out, make_value<value>(value::kind::object, s));
     return out;

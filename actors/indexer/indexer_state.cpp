@@ -47,7 +47,9 @@ void indexer_state::plan(const std::vector<file_record>& manifest) {
   for (const auto& f : walk_.files) {
     walked.emplace(f.path, true);
     auto it = previous_.find(f.path);
-    if (it != previous_.end() && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns) {
+    // A file extracted by another analysis version is parsed again even when unchanged.
+    const bool current = it != previous_.end() && it->second.analysis == analysis_version;
+    if (current && it->second.size == f.size && it->second.mtime_ns == f.mtime_ns) {
       ++summary_.unchanged;
       continue;
     }
@@ -56,7 +58,7 @@ void indexer_state::plan(const std::vector<file_record>& manifest) {
     j.root = walk_.root;
     j.path = f.path;
     j.max_bytes = req_.walk.max_file_bytes;
-    if (it != previous_.end()) {
+    if (current) {
       j.has_previous = true;
       j.previous_hash = it->second.content_hash;
     }

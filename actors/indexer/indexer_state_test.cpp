@@ -110,5 +110,39 @@ TEST(IndexerState, AStoredFileNowSkippedIsForgottenAndAFailureKeepsWhatWasKnown)
   EXPECT_EQ(s.skipped.back().reason, "too large");
 }
 
+// A binary whose extractors or resolver changed (a new analysis_version) parses every
+// stored file again on its first run, unchanged bytes and mtime notwithstanding, and the
+// graph takes what it yields (apply, not touch); files it has parsed once are skipped again.
+TEST(IndexerState, FilesFromAnotherAnalysisVersionAreParsedAgain) {
+  test::temp_dir root("cg-istate3");
+  test::write_file(root / "a.py", "def a():\n    return 1\n");
+  test::write_file(root / "b.py", "def b():\n    return a()\n");
+  index_request req;
+  req.project = "p";
+  req.root = root.str();
+  indexer_state first(req, 1);
+  ASSERT_TRUE(first.walk().ok());
+  first.plan({});
+  parser_state ps;
+  std::vector<file_record> manifest;
+  while (first.has_job()) {
+    auto j = first.next_job();
+    auto o = ps.parse_file(j);
+    EXPECT_EQ(o.extract.record.analysis, analysis_version);
+    manifest.push_back(o.extract.record);
+  }
+  manifest[0].analysis = 0;  // as an older binary stored it
+  indexer_state second(req, 2);
+  ASSERT_TRUE(second.walk().ok());
+  second.plan(manifest);
+  ASSERT_EQ(second.jobs_left(), 1u);
+  auto j = second.next_job();
+  EXPECT_EQ(j.path, manifest[0].path);
+  EXPECT_FALSE(j.has_previous);  // so the content hash cannot call it unchanged
+  auto o = ps.parse_file(j);
+  EXPECT_EQ(second.on_parsed(o, j.path), indexer_state::action::apply);
+  EXPECT_EQ(second.finish(index_phase::done).unchanged, 1u);
+}
+
 }  // namespace
 }  // namespace cg

@@ -193,6 +193,7 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
     file.id = make_node_id(project, file.file, file.qualified_name, node_kind::file);
     out.extract.nodes.push_back(std::move(file));
     rec.node_count = 1;
+    rec.analysis = analysis_version;
     out.reason = "parser gave up (timeout)";
     return out;
   }
@@ -219,6 +220,7 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
   ts_tree_delete(tree);
   ++files_parsed_;
   out.kind = parse_result_kind::parsed;
+  out.extract.record.analysis = analysis_version;
   return out;
 }
 

@@ -2,6 +2,7 @@
 // their type: crate::module::Type::method), fields, variants, consts/statics, type
 // aliases, macros, use trees with aliases, calls (plain, path, method, struct
 // literals, macros), trait bounds and trait impls.
+#include <algorithm>
 #include <unordered_map>
 
 #include "actors/parser/extractors.hpp"
@@ -69,6 +70,8 @@ enum sym : int {
   s_type_arguments,
   s_closure,
   s_reference_type,
+  s_dynamic_type,
+  s_abstract_type,
   s_async,
   s_const_kw,
   s_unsafe,
@@ -157,6 +160,8 @@ struct tables {
                                           {"type_arguments", s_type_arguments},
                                           {"closure_expression", s_closure},
                                           {"reference_type", s_reference_type},
+                                          {"dynamic_type", s_dynamic_type},
+                                          {"abstract_type", s_abstract_type},
                                           {"'async", s_async},
                                           {"'const", s_const_kw},
                                           {"'unsafe", s_unsafe},
@@ -333,7 +338,7 @@ class rust_extractor final : public extractor {
         TSNode name = field(n, T().fld[f_name]);
         TSNode alias = field(n, T().fld[f_alias]);
         std::string local = str(null(alias) ? name : alias);
-        auto imp = import_node(n, n, local, c);
+        auto imp = import_node(n, n, local, str(name), c);
         add_import(imp, str(name), "", local, n);
         return;
       }
@@ -341,7 +346,10 @@ class rust_extractor final : public extractor {
       case s_macro_invocation: {
         TSNode m = field(n, T().fld[f_macro]);
         if (!null(m)) ref_path(m, c.ref_scope, edge_kind::calls, 0);
-        return;  // token trees are not parsed
+        for_children(n, [&](TSNode ch, TSFieldId) {
+          if (T().sym(ch) == s_token_tree) token_calls(ch, c.ref_scope);
+        });
+        return;
       }
       case s_struct_expression: {
         TSNode name = field(n, T().fld[f_name]);
@@ -388,9 +396,66 @@ class rust_extractor final : public extractor {
       if (!null(value)) {
         int vs = T().sym(value);
         if (vs == s_identifier || vs == s_self || vs == s_field_expression) q = str(value);
+        if (vs == s_call) {  // make().run(), Config::load().path(): by the callee's declared return type
+          TSNode fn = field(value, T().fld[f_function]);
+          if (!null(fn) && (T().sym(fn) == s_identifier || T().sym(fn) == s_scoped_identifier)) q = str(fn) + "()";
+        }
       }
       add_ref(scope, k, str(fieldn), std::move(q), fieldn, flags | ref_flag::member);
     }
+  }
+
+  // Calls written in a macro's tokens, which the grammar leaves unparsed
+  // (assert_eq!(area(&s), 4), println!("{}", p.norm()), vec![Point::new(1, 2)]): a name
+  // right before a parenthesised group is a call to it, `a::b(` a path call, `x.m(` and
+  // `self.m(` a method call on that receiver, `f().m(` one on a value; a nested `m!(` a
+  // macro. Keywords, `fn f(` and macro_rules fragments (`$f(`) are not calls.
+  void token_calls(TSNode tree, uint32_t scope) {
+    const uint32_t n = ts_node_child_count(tree);
+    auto kind = [&](uint32_t i) { return std::string_view(ts_node_type(ts_node_child(tree, i))); };
+    auto ident = [&](uint32_t i) {
+      int s = T().sym(ts_node_child(tree, i));
+      return s == s_identifier || s == s_self || s == s_super || s == s_crate;
+    };
+    for (uint32_t i = 0; i < n; ++i) {
+      TSNode group = ts_node_child(tree, i);
+      if (T().sym(group) != s_token_tree) continue;
+      token_calls(group, scope);
+      if (i == 0 || ts_node_child_count(group) == 0 || std::string_view(ts_node_type(ts_node_child(group, 0))) != "(")
+        continue;
+      uint32_t at = i - 1;
+      bool is_macro = kind(at) == "!";
+      if (is_macro) {
+        if (at == 0) continue;
+        --at;
+      }
+      if (T().sym(ts_node_child(tree, at)) != s_identifier) continue;
+      TSNode name = ts_node_child(tree, at);
+      if (token_keyword(text(name))) continue;
+      uint32_t j = at;
+      std::string q;
+      while (j >= 2 && kind(j - 1) == "::" && ident(j - 2)) {
+        q = q.empty() ? str(ts_node_child(tree, j - 2)) : str(ts_node_child(tree, j - 2)) + "::" + q;
+        j -= 2;
+      }
+      if (j >= 1 && (kind(j - 1) == "$" || text(ts_node_child(tree, j - 1)) == "fn")) continue;
+      if (!q.empty()) {
+        add_ref(scope, edge_kind::calls, str(name), std::move(q), name, ref_flag::scoped);
+      } else if (!is_macro && j >= 2 && kind(j - 1) == ".") {
+        TSNode recv = ts_node_child(tree, j - 2);
+        int rs = T().sym(recv);
+        std::string rq = (rs == s_identifier || rs == s_self) && !(j >= 3 && kind(j - 3) == ".") ? str(recv) : "()";
+        add_ref(scope, edge_kind::calls, str(name), std::move(rq), name, ref_flag::member);
+      } else if (j == 0 || kind(j - 1) != ".") {
+        add_ref(scope, edge_kind::calls, str(name), "", name, 0);
+      }
+    }
+  }
+
+  static bool token_keyword(std::string_view w) {
+    static constexpr std::string_view words[] = {"if",  "while", "match", "return", "in",   "for",   "let",  "fn", "as",
+                                                 "mut", "ref",   "move",  "else",   "loop", "where", "impl", "dyn"};
+    return std::find(std::begin(words), std::end(words), w) != std::end(words);
   }
 
   // Every named type in a type expression: Vec<Foo>, &mut Bar, io::Result<T>.
@@ -452,15 +517,28 @@ class rust_extractor final : public extractor {
   }
 
   // The nominal type of a type expression: &mut Foo<T> -> Foo, io::Error -> io::Error.
-  std::string type_name(TSNode t) {
+  // The type a value of this written type has its methods on: through references,
+  // `dyn Trait` and `impl Trait`, and the pointers that deref to what they hold
+  // (Box<T>, Rc<T>, Arc<T>); Vec<T> is Vec.
+  std::string type_name(TSNode t, bool through_pointers = true) {
     while (!null(t)) {
       int s = T().sym(t);
-      if (s == s_reference_type)
+      if (s == s_reference_type) {
         t = field(t, T().fld[f_type]);
-      else if (s == s_generic_type)
-        t = field(t, T().fld[f_type]);
-      else
+      } else if (s == s_dynamic_type || s == s_abstract_type) {
+        t = ts_node_child_by_field_name(t, "trait", 5);
+      } else if (s == s_generic_type) {
+        TSNode base = field(t, T().fld[f_type]);
+        TSNode args = ts_node_child_by_field_name(t, "type_arguments", 14);
+        auto b = null(base) ? std::string_view() : text(base);
+        if (through_pointers && (b == "Box" || b == "Rc" || b == "Arc") && !null(args) &&
+            ts_node_named_child_count(args) == 1)
+          t = ts_node_named_child(args, 0);
+        else
+          t = base;
+      } else {
         break;
+      }
     }
     if (null(t)) return {};
     int s = T().sym(t);
@@ -547,7 +625,7 @@ class rust_extractor final : public extractor {
     TSNode type = field(n, T().fld[f_type]);
     TSNode trait = field(n, T().fld[f_trait]);
     TSNode body = field(n, T().fld[f_body]);
-    std::string tname = type_name(type);
+    std::string tname = type_name(type, false);  // impl<T> Deref for Box<T> is Box's
     std::string simple = tname.substr(tname.rfind(':') == std::string::npos ? 0 : tname.rfind(':') + 1);
     uint32_t owner = c.scope;
     if (auto it = local_types_.find(simple); it != local_types_.end()) owner = it->second;
@@ -571,10 +649,14 @@ class rust_extractor final : public extractor {
     items(body, inner);
   }
 
-  uint32_t import_node(TSNode stmt, TSNode item, const std::string& alias, const ctx& c) {
+  // An import node: `alias` is the name it binds ("*" for a glob); its type_name is
+  // "use:" + the path as written (the resolver follows it when another module
+  // re-exports through this one: `pub use self::inner::*`, `pub use crate::a::B`).
+  uint32_t import_node(TSNode stmt, TSNode item, const std::string& alias, const std::string& path, const ctx& c) {
     def d;
     d.kind = node_kind::import;
     d.name = alias;
+    d.type_name = "use:" + path;
     d.whole = item;
     d.name_node = item;
     d.parent = c.scope;
@@ -606,7 +688,7 @@ class rust_extractor final : public extractor {
         name = cut2 == std::string::npos ? module : module.substr(cut2 + 2);
         module = cut2 == std::string::npos ? std::string() : module.substr(0, cut2);
       }
-      auto imp = import_node(stmt, t, name, c);
+      auto imp = import_node(stmt, t, name, join_path(module, name), c);
       add_import(imp, module, name, name, t);
     } else if (s == s_use_as) {
       TSNode path = field(t, T().fld[f_path]);
@@ -615,13 +697,13 @@ class rust_extractor final : public extractor {
       auto cut = full.rfind("::");
       std::string module = cut == std::string::npos ? std::string() : full.substr(0, cut);
       std::string name = cut == std::string::npos ? full : full.substr(cut + 2);
-      auto imp = import_node(stmt, t, str(alias), c);
+      auto imp = import_node(stmt, t, str(alias), full, c);
       add_import(imp, module, name, str(alias), t);
     } else if (s == s_use_wildcard) {
       std::string module = prefix;
       TSNode inner = ts_node_named_child(t, 0);
       if (!null(inner)) module = join_path(prefix, text(inner));
-      auto imp = import_node(stmt, t, "*", c);
+      auto imp = import_node(stmt, t, "*", module, c);
       add_import(imp, module, "*", "", t);
     } else if (s == s_scoped_use_list) {
       TSNode path = field(t, T().fld[f_path]);
@@ -662,6 +744,9 @@ class rust_extractor final : public extractor {
             if (!last.empty() && last[0] >= 'A' && last[0] <= 'Z') tn = str(p);
           }
         }
+        // let h = make(..), let c = config::load(..): what the callee is declared to return.
+        if (tn.empty() && !null(fn) && (T().sym(fn) == s_identifier || T().sym(fn) == s_scoped_identifier))
+          tn = "call:" + str(fn);
       }
     }
     if (!tn.empty()) add_binding(c.ref_scope, str(pat), tn);

@@ -1,0 +1,3 @@
+pub struct Model {
+    pub w: u32,
+}

@@ -1,0 +1,5 @@
+use crate::simd::twice;
+
+pub fn kernel() -> i32 {
+    twice(3)
+}

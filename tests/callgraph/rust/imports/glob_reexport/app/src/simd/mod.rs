@@ -1,0 +1,5 @@
+mod basic;
+mod wide;
+
+pub use self::basic::*;
+pub use self::wide::twice;
