@@ -85,7 +85,9 @@ TEST(codec, truncated_node_is_an_error_not_a_crash) {
   for (size_t cut = 0; cut < bytes.size(); ++cut) {
     auto r = decode_node(std::string_view(bytes).substr(0, cut), 1);
     EXPECT_FALSE(r.ok()) << "prefix of " << cut << " bytes decoded";
-    if (!r.ok()) EXPECT_EQ(r.err().code, errc::corrupt);
+    if (!r.ok()) {
+      EXPECT_EQ(r.err().code, errc::corrupt);
+    }
   }
   bytes.push_back('x');  // trailing garbage
   EXPECT_FALSE(decode_node(bytes, 1).ok());

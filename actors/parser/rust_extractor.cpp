@@ -338,7 +338,7 @@ class rust_extractor final : public extractor {
         TSNode name = field(n, T().fld[f_name]);
         TSNode alias = field(n, T().fld[f_alias]);
         std::string local = str(null(alias) ? name : alias);
-        auto imp = import_node(n, n, local, str(name), c);
+        auto imp = import_node(n, n, local, "::" + str(name), c);  // a crate: never module-relative
         add_import(imp, str(name), "", local, n);
         return;
       }

@@ -28,6 +28,7 @@ std::string resolver::rust_module_of(const symbol* s) const {
 }
 
 std::vector<std::string> resolver::rust_paths(const std::string& module, const std::string& full) const {
+  if (full.starts_with("::")) return {full.substr(2)};  // ::alloc::vec, extern crate alloc
   auto head = full.substr(0, full.find("::"));
   if (head == "crate" || head == "self" || head == "super") return {rust_absolute(module, full)};
   std::vector<std::string> out{module + "::" + full};
@@ -125,9 +126,12 @@ const symbol* resolver::rust_impl_elsewhere(const symbol* type, std::string_view
 resolver::target resolver::import_rust(const raw_import& imp) {
   std::string full = imp.module.empty() ? imp.name : imp.module + "::" + imp.name;
   if (imp.name == "*") full = imp.module;
-  auto head = full.substr(0, full.find("::"));
+  const symbol* node = symbols_.find(imp.source);
+  if (node && node->type_name.starts_with("use:")) full = node->type_name.substr(4);  // ::crate for extern crate
+  auto head = full.substr(full.starts_with("::") ? 2 : 0);
+  head = head.substr(0, head.find("::"));
   bool absolute = head == "crate" || head == "self" || head == "super";
-  for (const auto& abs : rust_paths(rust_module_of(symbols_.find(imp.source)), full))
+  for (const auto& abs : rust_paths(rust_module_of(node), full))
     if (auto s = rust_lookup(abs, want::any, 0)) return imported(s);
   bool crate_in_project = absolute || !symbols_.files_for_module(head, language::rust).empty();
   return crate_in_project ? target{} : external_target();
