@@ -400,6 +400,19 @@ constexpr std::array c_names = std::to_array<std::string_view>({
     "vsnprintf", "vsprintf", "write",
 });
 
+// C++ operators spelled like calls (static_cast<T>(x) parses as a call to a template).
+constexpr std::array cpp_names = std::to_array<std::string_view>({
+    "static_cast",
+    "dynamic_cast",
+    "reinterpret_cast",
+    "const_cast",
+    "sizeof",
+    "alignof",
+    "typeid",
+    "decltype",
+    "noexcept",
+});
+
 template <size_t N>
 bool contains(const std::array<std::string_view, N>& a, std::string_view s) {
   return std::binary_search(a.begin(), a.end(), s);
@@ -417,8 +430,8 @@ bool is_builtin_name(language lang, std::string_view name) {
     case language::go: return contains(go_names, name);
     case language::java: return contains(java_names, name);
     case language::rust: return contains(rust_names, name);
-    case language::c:
-    case language::cpp: return contains(c_names, name);
+    case language::c: return contains(c_names, name);
+    case language::cpp: return contains(c_names, name) || contains(cpp_names, name);
     case language::unknown: return false;
   }
   return false;

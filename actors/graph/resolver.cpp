@@ -404,6 +404,10 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
         (lang_ == language::javascript || lang_ == language::jsx || lang_ == language::typescript ||
          lang_ == language::tsx))
       continue;
+    // A Rust call through a `use` of a module (a macro of that name the index lacks).
+    if (t.sym && lang_ == language::rust && w != want::any &&
+        (t.sym->kind == node_kind::file || t.sym->kind == node_kind::module))
+      continue;
     if (t.sym) return {t.sym, resolution::import};
   }
   // 3. Everything a wildcard import brings in.
@@ -536,6 +540,10 @@ resolver::target resolver::resolve_qualified(std::string_view name, std::string_
           if ((m = child_named(&symbols_.at(f), name, w))) break;
     }
     if (m) return {m, owner.how == resolution::import ? resolution::import : resolution::package};
+    // A project's own `namespace std { ... }` (specialisations of std::hash and the like)
+    // does not make std::move the project's.
+    if ((lang_ == language::cpp || lang_ == language::c) && is_builtin_qualifier(lang_, qualifier))
+      return external_target();
     return {};
   }
   if (is_builtin_qualifier(lang_, qualifier)) return {nullptr, resolution::external};

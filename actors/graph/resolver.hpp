@@ -80,7 +80,9 @@ class resolver {
   const symbol* rust_member(const symbol* module, std::string_view name, want w, int depth);
   const symbol* rust_use(const symbol* imp, want w, int depth);
   // A method of an `impl Type` block in another module than Type's (same crate).
-  const symbol* rust_impl_elsewhere(const symbol* type, std::string_view name, want w) const;
+  const symbol* rust_impl_elsewhere(const symbol* type, std::string_view name, want w);  // memoised
+  const symbol* find_impl_elsewhere(const symbol* type, std::string_view name, want w) const;
+  std::unordered_map<std::string, const symbol*> rust_impl_memo_;    // per run: type id + want + name
   std::unordered_map<std::string, const symbol*> rust_member_memo_;  // per run: module id + want + name
   target import_c_family(const raw_import& imp);
   static target imported(const symbol* s) { return {s, s ? resolution::import : resolution::unresolved}; }

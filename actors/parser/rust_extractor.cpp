@@ -4,6 +4,7 @@
 // literals, macros), trait bounds and trait impls.
 #include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/parser/extractors.hpp"
 #include "actors/parser/grammars.hpp"
@@ -410,42 +411,47 @@ class rust_extractor final : public extractor {
   // right before a parenthesised group is a call to it, `a::b(` a path call, `x.m(` and
   // `self.m(` a method call on that receiver, `f().m(` one on a value; a nested `m!(` a
   // macro. Keywords, `fn f(` and macro_rules fragments (`$f(`) are not calls.
-  void token_calls(TSNode tree, uint32_t scope) {
-    const uint32_t n = ts_node_child_count(tree);
-    auto kind = [&](uint32_t i) { return std::string_view(ts_node_type(ts_node_child(tree, i))); };
-    auto ident = [&](uint32_t i) {
-      int s = T().sym(ts_node_child(tree, i));
+  void token_calls(TSNode tree, uint32_t scope, int depth = 0) {
+    if (depth > 64) return;  // nesting that deep is not code a person wrote
+    // ts_node_child(i) walks from the first child: gather them once (a big macro call
+    // has thousands of tokens).
+    std::vector<TSNode> kids;
+    kids.reserve(ts_node_child_count(tree));
+    for_children(tree, [&](TSNode ch, TSFieldId) { kids.push_back(ch); });
+    auto kind = [&](size_t i) { return std::string_view(ts_node_type(kids[i])); };
+    auto ident = [&](size_t i) {
+      int s = T().sym(kids[i]);
       return s == s_identifier || s == s_self || s == s_super || s == s_crate;
     };
-    for (uint32_t i = 0; i < n; ++i) {
-      TSNode group = ts_node_child(tree, i);
+    for (size_t i = 0; i < kids.size(); ++i) {
+      TSNode group = kids[i];
       if (T().sym(group) != s_token_tree) continue;
-      token_calls(group, scope);
+      token_calls(group, scope, depth + 1);
       if (i == 0 || ts_node_child_count(group) == 0 || std::string_view(ts_node_type(ts_node_child(group, 0))) != "(")
         continue;
-      uint32_t at = i - 1;
+      size_t at = i - 1;
       bool is_macro = kind(at) == "!";
       if (is_macro) {
         if (at == 0) continue;
         --at;
       }
-      if (T().sym(ts_node_child(tree, at)) != s_identifier) continue;
-      TSNode name = ts_node_child(tree, at);
+      if (T().sym(kids[at]) != s_identifier) continue;
+      TSNode name = kids[at];
       if (token_keyword(text(name))) continue;
-      uint32_t j = at;
+      size_t j = at;
       std::string q;
       while (j >= 2 && kind(j - 1) == "::" && ident(j - 2)) {
-        q = q.empty() ? str(ts_node_child(tree, j - 2)) : str(ts_node_child(tree, j - 2)) + "::" + q;
+        q = q.empty() ? str(kids[j - 2]) : str(kids[j - 2]) + "::" + q;
         j -= 2;
       }
-      if (j >= 1 && (kind(j - 1) == "$" || text(ts_node_child(tree, j - 1)) == "fn")) continue;
+      if (j >= 1 && (kind(j - 1) == "$" || text(kids[j - 1]) == "fn")) continue;
       if (!q.empty()) {
         add_ref(scope, edge_kind::calls, str(name), std::move(q), name, ref_flag::scoped);
       } else if (!is_macro && j >= 2 && kind(j - 1) == ".") {
-        TSNode recv = ts_node_child(tree, j - 2);
-        int rs = T().sym(recv);
-        std::string rq = (rs == s_identifier || rs == s_self) && !(j >= 3 && kind(j - 3) == ".") ? str(recv) : "()";
-        add_ref(scope, edge_kind::calls, str(name), std::move(rq), name, ref_flag::member);
+        int rs = T().sym(kids[j - 2]);
+        bool simple = (rs == s_identifier || rs == s_self) && !(j >= 3 && kind(j - 3) == ".");
+        add_ref(scope, edge_kind::calls, str(name), simple ? str(kids[j - 2]) : std::string("()"), name,
+                ref_flag::member);
       } else if (j == 0 || kind(j - 1) != ".") {
         add_ref(scope, edge_kind::calls, str(name), "", name, 0);
       }

@@ -73,16 +73,18 @@ const symbol* resolver::rust_member(const symbol* module, std::string_view name,
   rust_member_memo_.emplace(key, nullptr);
   const symbol* found = nullptr;
   auto fits = [&](const symbol* s) { return s && (suits(*s, w) || (w == want::any && s->kind == node_kind::file)); };
-  for (auto i : symbols_.named(name)) {
+  auto kids = symbols_.children(module->id);
+  auto same = symbols_.named(name);
+  for (auto i : kids.size() <= same.size() ? kids : same) {  // the shorter list
     const auto& imp = symbols_.at(i);
-    if (imp.kind != node_kind::import || imp.parent != module->id) continue;
+    if (imp.kind != node_kind::import || imp.parent != module->id || imp.name != name) continue;
     if (auto t = rust_use(&imp, w, depth + 1); fits(t)) {
       found = t;
       break;
     }
   }
   if (!found)
-    for (auto i : symbols_.children(module->id)) {
+    for (auto i : kids) {
       const auto& glob = symbols_.at(i);
       if (glob.kind != node_kind::import || glob.name != "*") continue;
       const symbol* from = rust_use(&glob, want::any, depth + 1);
@@ -107,7 +109,17 @@ const symbol* resolver::rust_use(const symbol* imp, want w, int depth) {
 // `impl Model { fn weight() }` in ops.rs for a Model of model.rs: the method is named
 // ops::Model::weight and parented by ops.rs. Found by the type's simple name within
 // its crate; when impls of several modules match, the types may differ: none is taken.
-const symbol* resolver::rust_impl_elsewhere(const symbol* type, std::string_view name, want w) const {
+const symbol* resolver::rust_impl_elsewhere(const symbol* type, std::string_view name, want w) {
+  std::string key = format_id(type->id);
+  key.push_back(static_cast<char>('0' + static_cast<int>(w)));
+  key.append(name);
+  if (auto it = rust_impl_memo_.find(key); it != rust_impl_memo_.end()) return it->second;
+  const symbol* pick = find_impl_elsewhere(type, name, w);
+  rust_impl_memo_.emplace(std::move(key), pick);
+  return pick;
+}
+
+const symbol* resolver::find_impl_elsewhere(const symbol* type, std::string_view name, want w) const {
   std::string tail = "::" + std::string(type->name) + "::" + std::string(name);
   std::string_view crate = type->qualified_name.substr(0, type->qualified_name.find("::"));
   const symbol* pick = nullptr;
