@@ -35,6 +35,16 @@ for _ in $(seq 1 1200); do
   # a server at rest, not one still embedding and building HNSW on both cores.
   curl -sf -H "Authorization: Bearer $token" "$base/api/v1/tasks/1" | grep -q '"synced":true' && break; sleep 0.5
 done
+# After the sync the ANN (HNSW) index is still built in the background for a few
+# seconds on both cores: wait until the server's CPU time stops growing (under 5% of a
+# core over a second, twice running), so that saves are measured at rest.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+quiet=0
+for _ in $(seq 1 240); do
+  t0=$(cpu_ticks); sleep 1; t1=$(cpu_ticks)
+  if [ $((t1 - t0)) -lt 5 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+  [ $quiet -ge 2 ] && break
+done
 echo "indexed: $(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/projects/python/stats" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["nodes"]["total"], "nodes")')"
 phases=${PHASES:-watch,query,fanout}
 if [[ $phases == *watch* || $phases == *query* ]]; then

@@ -524,8 +524,8 @@ class rust_extractor final : public extractor {
 
   // The nominal type of a type expression: &mut Foo<T> -> Foo, io::Error -> io::Error.
   // The type a value of this written type has its methods on: through references,
-  // `dyn Trait` and `impl Trait`, and the pointers that deref to what they hold
-  // (Box<T>, Rc<T>, Arc<T>); Vec<T> is Vec.
+  // `dyn Trait`, `impl Trait` and Box<T> (whose own methods forward to T's); Rc<T> and
+  // Arc<T> stay themselves (rc.clone() is Rc's, not T's); Vec<T> is Vec.
   std::string type_name(TSNode t, bool through_pointers = true) {
     while (!null(t)) {
       int s = T().sym(t);
@@ -537,8 +537,7 @@ class rust_extractor final : public extractor {
         TSNode base = field(t, T().fld[f_type]);
         TSNode args = ts_node_child_by_field_name(t, "type_arguments", 14);
         auto b = null(base) ? std::string_view() : text(base);
-        if (through_pointers && (b == "Box" || b == "Rc" || b == "Arc") && !null(args) &&
-            ts_node_named_child_count(args) == 1)
+        if (through_pointers && b == "Box" && !null(args) && ts_node_named_child_count(args) == 1)
           t = ts_node_named_child(args, 0);
         else
           t = base;
