@@ -637,6 +637,12 @@ std::vector<edge> resolver::resolve_file(std::string_view path, language lang, c
       auto found = call_targets(r, symbols_.find(r.source));
       if (std::any_of(found.begin(), found.end(), [](const target& x) { return x.sym != nullptr; }))
         targets = std::move(found);
+    } else if (r.kind == edge_kind::calls && !r.qualifier.empty() && lang_ == language::python && t.sym &&
+               t.sym->kind == node_kind::method && decorated_here(t.sym)) {
+      // self.run() or svc.run() where the class binds run to what @logged returned.
+      auto found = targets_of(name_values(t.sym->name, symbols_.parent_of(*t.sym), 0), r);
+      if (std::any_of(found.begin(), found.end(), [](const target& x) { return x.sym != nullptr; }))
+        targets = std::move(found);
     }
     for (const auto& one : targets) {
       if (r.kind == edge_kind::calls && is_instantiation(r, one)) {
