@@ -98,6 +98,36 @@ status graph_state::delete_out_edges(write_batch& b, const read_view& v, node_id
   return cur.status_of();
 }
 
+status graph_state::mark_return_chain(write_batch& b, const read_view& v, node_id changed) {
+  constexpr int max_depth = 3;
+  std::unordered_set<node_id> seen{changed};
+  std::vector<node_id> frontier{changed};
+  for (int depth = 0; depth < max_depth && !frontier.empty(); ++depth) {
+    std::vector<std::string> callers;
+    for (node_id id : frontier)
+      for (auto k : {edge_kind::calls, edge_kind::instantiates}) {
+        auto cur = v.scan(column::redges, keys::edge_prefix(proj_, id, k));
+        for (; cur.valid(); cur.next()) {
+          node_id from = keys::parse_edge_key(cur.key()).second;
+          if (seen.insert(from).second) callers.push_back(keys::node(proj_, from));
+        }
+        if (auto s = cur.status_of(); !s.ok()) return s;
+      }
+    frontier.clear();
+    if (callers.empty()) break;
+    auto got = v.multi_get(column::nodes, callers);
+    if (!got.ok()) return got.err();
+    for (size_t i = 0; i < callers.size(); ++i) {
+      if (!(*got)[i]) continue;
+      auto n = decode_node(*(*got)[i], keys::node_id_of(callers[i]));
+      if (!n.ok() || n->lang != language::python || !is_callable(n->kind) || n->type_name.empty()) continue;
+      if (auto s = mark_dependents(b, v, n->id, ""); !s.ok()) return s;
+      frontier.push_back(n->id);
+    }
+  }
+  return {};
+}
+
 // Files with edges into `target` must be resolved again: it is gone or new.
 status graph_state::mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path) {
   std::vector<std::string> sources;
@@ -271,12 +301,13 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
   }
   // What a definition holds (a function's returns, a field's or variable's value) changed:
   // the files that reach it, or its class, may resolve differently (x = make(); x.run(),
-  // Holder().h.go()). One level deep: a file that reaches it only through another
-  // function's return value keeps its edges until it is itself resolved again.
-  if (auto s =
-          mark_value_dependents(fx, old_value, old_parent, [&](node_id id) { return mark_dependents(b, v, id, path); });
-      !s.ok())
-    return s.err();
+  // Holder().h.go()), and so may those that reach it through Python functions returning
+  // what they call (def g(): return make(); g().run()), up to 3 calls deep.
+  auto mark_value = [&](node_id id) {
+    if (auto s = mark_dependents(b, v, id, path); !s.ok()) return s;
+    return mark_return_chain(b, v, id);
+  };
+  if (auto s = mark_value_dependents(fx, old_value, old_parent, mark_value); !s.ok()) return s.err();
   // Go methods that came or went change method sets, so implements edges elsewhere.
   {
     std::unordered_set<node_id> interfaces = old_go_interfaces;

@@ -90,6 +90,9 @@ class graph_state {
   result<file_change> stage(write_batch& b, const read_view& v, const file_extract& fx, bool unresolved_exist);
   status delete_out_edges(write_batch& b, const read_view& v, node_id from);
   status mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path);
+  // Python functions whose returns may pass a changed value on (def g(): return f()):
+  // the files with edges into them are resolved again too, up to 3 calls deep.
+  status mark_return_chain(write_batch& b, const read_view& v, node_id changed);
   void put_edge(write_batch& b, const edge& e);
 
   void symbols_replace(std::string_view path, std::span<const node> nodes);

@@ -89,6 +89,32 @@ TEST(incremental, a_changed_return_value_or_field_re_resolves_the_files_that_use
   EXPECT_EQ(p.dump(), fresh.dump());
 }
 
+// Two calls away: c.py uses what b.g returns, which is what a.make returns. A change to
+// make's return reaches c.py through g (a return chain), not only b.py.
+TEST(incremental, a_changed_return_value_re_resolves_files_along_the_return_chain) {
+  project p;
+  auto a = [](const char* made) {
+    return std::string("class A:\n    def run(self):\n        pass\n\n") +
+           "class B:\n    def run(self):\n        pass\n\n" + "def make():\n    return " + made + "()\n";
+  };
+  write_file(p.src / "a.py", a("A"));
+  write_file(p.src / "b.py", "from a import make\n\ndef g():\n    return make()\n");
+  write_file(p.src / "c.py", "from b import g\n\ndef use():\n    g().run()\n\ndef keep():\n    x = g()\n    x.run()\n");
+  p.index();
+  EXPECT_TRUE(p.has("edge calls c.use@c.py:3 -> a.A.run@a.py:2 (member)")) << p.dump();
+  EXPECT_TRUE(p.has("edge calls c.keep@c.py:6 -> a.A.run@a.py:2 (member)")) << p.dump();
+
+  write_file(p.src / "a.py", a("B"));
+  p.index();  // only a.py changed
+  EXPECT_TRUE(p.has("edge calls c.use@c.py:3 -> a.B.run@a.py:6 (member)")) << p.dump();
+  EXPECT_TRUE(p.has("edge calls c.keep@c.py:6 -> a.B.run@a.py:6 (member)")) << p.dump();
+
+  project fresh;
+  for (auto f : {"a.py", "b.py", "c.py"}) write_file(fresh.src / f, read_file(p.src / f));
+  fresh.index();
+  EXPECT_EQ(p.dump(), fresh.dump());
+}
+
 TEST(incremental, removing_a_file_removes_its_nodes_and_unbinds_references) {
   project p;
   write_file(p.src / "a.py", "class A:\n    def run(self):\n        pass\n");

@@ -138,6 +138,7 @@ class resolver {
   value_set eval_uncached(std::string_view text, const symbol* scope, int depth);
   value_set eval_path(std::string_view path, const symbol* scope, int depth);
   value_set name_values(std::string_view name, const symbol* scope, int depth);
+  value_set foreign_name_values(std::string_view name, const symbol* scope, int depth);
   value_set member_values(const value_set& of, std::string_view name, int depth);
   value_set call_values(const value_set& callee, int depth);
   value_set elements(const value_set& of, int depth);

@@ -103,12 +103,37 @@ resolver::value_set resolver::name_values(std::string_view name, const symbol* s
     if (const symbol* t = enclosing_type(scope)) add(out, make_value<value>(value::kind::instance, t));
     return out;
   }
+  if (scope && scope->file != path_ && lang_ == language::python)
+    if (auto v = foreign_name_values(name, scope, depth); !v.empty()) return v;
   auto t = resolve_plain(name, scope, want::any);
   if (t.how == resolution::external) {
     add(out, {});
     return out;
   }
   return symbol_value(t.sym, depth);
+}
+
+// A name in another file's scope (what b.g returns is make() of b's imports): that
+// file's definitions, innermost scope out, then a definition that file imports by the
+// name (this file's imports and bindings do not apply there).
+resolver::value_set resolver::foreign_name_values(std::string_view name, const symbol* scope, int depth) {
+  value_set out;
+  bool in_function = false;
+  for (const symbol* s = scope; s; s = symbols_.parent_of(*s)) {
+    if (s == scope || !is_type(s->kind))  // a class body is not an enclosing scope
+      if (const symbol* c = child_named(s, name, want::any)) return symbol_value(c, depth);
+    in_function = in_function || is_callable(s->kind);
+    if (s->kind != node_kind::file) continue;
+    // Inside a function, not a module: its parameters and locals are not symbols, and
+    // one named like an imported module (path, os) would shadow it unseen.
+    if (const symbol* via = import_child(s, name)) {
+      auto t = follow_python_import(via, 0);
+      if (t.how == resolution::external) add(out, {});
+      if (t.sym && !(in_function && t.sym->kind == node_kind::file)) add_all(out, symbol_value(t.sym, depth + 1));
+    }
+    break;
+  }
+  return out;
 }
 
 resolver::value_set resolver::eval_path(std::string_view path, const symbol* scope, int depth) {
