@@ -13,6 +13,13 @@
 namespace cg {
 namespace {
 
+index_request request_for(const test::temp_dir& root) {
+  index_request req;
+  req.project = "p";
+  req.root = root.str();
+  return req;
+}
+
 TEST(IndexerState, PlansByManifestAndTalliesEachOutcome) {
   test::temp_dir root("cg-istate");
   test::write_file(root / "new.py", "def fresh():\n    return 1\n");
@@ -20,9 +27,7 @@ TEST(IndexerState, PlansByManifestAndTalliesEachOutcome) {
   test::write_file(root / "touched.py", "def touched():\n    return 3\n");
   test::write_file(root / "edited.py", "def edited():\n    return 4\n" + std::string(200, '#') + "\n");
   test::write_file(root / "big.py", "def big():\n    return 5\n" + std::string(5000, '#') + "\n");
-  index_request req;
-  req.project = "p";
-  req.root = root.str();
+  const index_request req = request_for(root);
   // What a first run stored: every file as it is now, then some of it changed.
   indexer_state first(req, 1);
   ASSERT_TRUE(first.walk().ok());
@@ -83,9 +88,7 @@ TEST(IndexerState, PlansByManifestAndTalliesEachOutcome) {
 TEST(IndexerState, AStoredFileNowSkippedIsForgottenAndAFailureKeepsWhatWasKnown) {
   test::temp_dir root("cg-istate2");
   test::write_file(root / "a.py", "x = 1\n");
-  index_request req;
-  req.project = "p";
-  req.root = root.str();
+  const index_request req = request_for(root);
   indexer_state is(req, 1);
   ASSERT_TRUE(is.walk().ok());
   file_record known;
@@ -117,9 +120,7 @@ TEST(IndexerState, FilesFromAnotherAnalysisVersionAreParsedAgain) {
   test::temp_dir root("cg-istate3");
   test::write_file(root / "a.py", "def a():\n    return 1\n");
   test::write_file(root / "b.py", "def b():\n    return a()\n");
-  index_request req;
-  req.project = "p";
-  req.root = root.str();
+  const index_request req = request_for(root);
   indexer_state first(req, 1);
   ASSERT_TRUE(first.walk().ok());
   first.plan({});
