@@ -173,10 +173,13 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   // graph writer's path), then the task is done.
   std::optional<vector_actor> vec;
   if (req.vectors) vec = impl_->vector_for(*proj, req.project);
+  // A run over named files (watch-mode saves) leaves small writes in the memtables
+  // until they add up to a table's worth; a whole-tree run flushes what it wrote.
+  const uint64_t flush_above = req.only.empty() ? (uint64_t{4} << 20) : (uint64_t{32} << 20);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [vec, finish, graph_done, db = impl_->db.get(), sys = &impl_->system](const index_summary& s) {
+      [vec, finish, graph_done, flush_above, db = impl_->db.get(), sys = &impl_->system](const index_summary& s) {
         if (graph_done) graph_done();
-        db->flush_in_background();  // beside the search index's sync
+        db->flush_in_background(flush_above);  // beside the search index's sync
         if (!vec || s.outcome != index_phase::done) return finish(s);
         // A requester of its own: the answer comes back to it, not to the indexer.
         sys->spawn(

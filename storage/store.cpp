@@ -157,13 +157,13 @@ struct store::impl {
   std::unordered_map<std::string, uint32_t> ids;
   uint64_t ids_gen = 0;
 
-  // Flushes the memtables when they hold more than a little (4 MB); wait: until the
-  // tables are written, else in RocksDB's background threads.
-  void flush_if_large(bool wait) {
+  // Flushes the memtables when they hold more than above_bytes; wait: until the tables
+  // are written, else in RocksDB's background threads.
+  void flush_if_large(bool wait, uint64_t above_bytes = uint64_t{4} << 20) {
     uint64_t pending = 0, v = 0;
     for (auto* h : cfs)
       if (h && db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) pending += v;
-    if (pending <= (uint64_t{4} << 20)) return;
+    if (pending <= above_bytes) return;
     std::vector<rocksdb::ColumnFamilyHandle*> all;
     for (auto* h : cfs)
       if (h) all.push_back(h);
@@ -313,6 +313,9 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
   dbo.max_background_jobs = 2;
   dbo.bytes_per_sync = 1 << 20;
   dbo.keep_log_file_num = 3;
+  // The log a later open replays (each CLI query beside a server) stays bounded: past
+  // this, the column families holding its oldest writes are flushed.
+  dbo.max_total_wal_size = uint64_t{64} << 20;
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   dbo.max_open_files = 512;
   // One writer per store (the graph actors take turns): plain skiplist inserts are
@@ -498,8 +501,8 @@ result<std::optional<std::string>> store::project_info(std::string_view name) co
   return latest().get(column::meta, keys::project_info(name));
 }
 
-void store::flush_in_background() {
-  if (!impl_->read_only) impl_->flush_if_large(false);
+void store::flush_in_background(uint64_t above_bytes) {
+  if (!impl_->read_only) impl_->flush_if_large(false, above_bytes);
 }
 
 status store::flush() {

@@ -120,9 +120,11 @@ class store {
 
   status flush();
   // After a large write (an index run's graph): the memtables go to tables in RocksDB's
-  // background threads, beside what comes next, when they hold more than a little.
-  // Else the close would wait for it, or each later open replay the log.
-  void flush_in_background();
+  // background threads, beside what comes next, when they hold more than above_bytes.
+  // Else the close would wait for it, or each later open replay the log. Small runs
+  // (watch-mode saves) pass a larger bound: every flush leaves new tables whose blocks
+  // the next reads must load, and sets off compactions on a small machine's cores.
+  void flush_in_background(uint64_t above_bytes = uint64_t{4} << 20);
   status compact();
   uint64_t disk_bytes() const;
   // RocksDB's sequence number of the last committed write: derived state (search

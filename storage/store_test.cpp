@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <chrono>
+#include <thread>
+
 #include "storage/keys.hpp"
 #include "storage/store.hpp"
 #include "tests/support/support.hpp"
@@ -223,6 +226,25 @@ TEST(store, refuses_a_store_of_another_layout) {
   auto s = store::open(o);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.err().code, errc::unsupported);
+}
+
+// A run leaves its writes in the memtables below the bound it names (watch-mode saves
+// pass a large one), and above it they go to tables in the background.
+TEST(store, flush_in_background_keeps_small_writes_in_memory) {
+  temp_dir d("store");
+  auto s = open(d.str());
+  auto b = s->batch();
+  std::string value(1024, 'v');
+  for (int i = 0; i < 6 * 1024; ++i) b.put(column::nodes, "k" + std::to_string(i), value);  // ~6 MB
+  ASSERT_TRUE(s->write(b).ok());
+  auto tables = [&] { return s->property(column::nodes, "rocksdb.num-files-at-level0"); };
+  ASSERT_EQ(tables(), "0");
+  s->flush_in_background(uint64_t{32} << 20);
+  EXPECT_EQ(tables(), "0");
+  s->flush_in_background(uint64_t{4} << 20);
+  for (int i = 0; i < 500 && tables() == "0"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(tables(), "1");
+  EXPECT_EQ(**s->latest().get(column::nodes, "k6000"), value);
 }
 
 }  // namespace
