@@ -19,7 +19,7 @@ std::string_view to_string(parse_status s);
 // the extractors or the resolver changes the nodes or edges an unchanged file yields.
 // A file recorded under another version is parsed again by the next run that walks it,
 // as if it had changed, so an upgraded binary never serves a graph the old one built.
-inline constexpr uint32_t analysis_version = 4;
+inline constexpr uint32_t analysis_version = 5;
 
 struct file_record {
   std::string path;  // relative to the project root

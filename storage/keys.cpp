@@ -125,6 +125,18 @@ std::string refs(uint32_t proj, std::string_view path) { return meta_key(proj, t
 std::string pending(uint32_t proj, std::string_view path) { return meta_key(proj, tag_pending, path); }
 std::string counter(uint32_t proj, std::string_view name) { return meta_key(proj, tag_counter, name); }
 std::string changed(uint32_t proj, std::string_view path) { return meta_key(proj, tag_changed, path); }
+std::string args_in(uint32_t proj, std::string_view callee_path, std::string_view caller_path) {
+  std::string rest(callee_path);
+  rest.push_back('\0');
+  rest.append(caller_path);
+  return meta_key(proj, tag_args_in, rest);
+}
+std::string args_in_prefix(uint32_t proj, std::string_view callee_path) {
+  std::string rest(callee_path);
+  rest.push_back('\0');
+  return meta_key(proj, tag_args_in, rest);
+}
+std::string args_out(uint32_t proj, std::string_view caller_path) { return meta_key(proj, tag_args_out, caller_path); }
 std::string_view meta_path_of(std::string_view key) { return key.size() >= 5 ? key.substr(5) : std::string_view{}; }
 
 std::string prefix_end(std::string_view prefix) {

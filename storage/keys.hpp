@@ -29,7 +29,7 @@ namespace cg::keys {
 
 inline constexpr char tag_name = 'n', tag_file = 'f', tag_kind = 'k';
 inline constexpr char tag_project = 'P', tag_project_info = 'I', tag_schema = 'S', tag_manifest = 'M', tag_refs = 'R',
-                      tag_pending = 'D', tag_counter = 'C', tag_changed = 'X';
+                      tag_pending = 'D', tag_counter = 'C', tag_changed = 'X', tag_args_in = 'A', tag_args_out = 'O';
 
 std::string project_prefix(uint32_t proj);
 
@@ -67,6 +67,12 @@ std::string counter(uint32_t proj, std::string_view name);
 // (added, changed or removed). Readers (the search index) catch up from it.
 std::string changed(uint32_t proj, std::string_view path);
 std::string_view meta_path_of(std::string_view meta_key);  // path of an M/R/D key
+// Arguments one file's call sites pass to another file's functions (Python parameters
+// bound across files): args_in(callee file, caller file) holds them, args_out(caller
+// file) lists the callee files, so that a caller resolved again can retract its own.
+std::string args_in(uint32_t proj, std::string_view callee_path, std::string_view caller_path);
+std::string args_in_prefix(uint32_t proj, std::string_view callee_path);
+std::string args_out(uint32_t proj, std::string_view caller_path);
 
 // The smallest key greater than every key with this prefix ("" if none).
 std::string prefix_end(std::string_view prefix);

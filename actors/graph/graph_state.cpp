@@ -399,6 +399,7 @@ result<file_change> graph_state::remove(std::string_view path) {
     auto rec = decode_file_record(**rec_raw, path);
     if (rec.ok()) count_file(b, proj_, *rec, -1);
   }
+  if (auto s = retract_outgoing(b, v, path); !s.ok()) return s.err();
   b.del(column::meta, keys::manifest(proj_, path));
   b.del(column::meta, keys::refs(proj_, path));
   b.del(column::meta, keys::pending(proj_, path));
@@ -524,7 +525,7 @@ result<file_references> graph_state::load_refs(const read_view& v, const std::st
 // Pass B's producer: resolves the pending files in groups, each group's edges (and
 // the deletion of the edges they replace) in one batch handed to the writer.
 void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std::vector<pending_file>& pending,
-                                      group_sink& sink, resolve_summary& summary, double& t_compute) {
+                                      group_sink& sink, round_state& rs, double& t_compute) {
   const symbol_table& symbols = *symbols_;
   auto b = store_.batch();
   size_t in_batch = 0, done = 0;
@@ -536,14 +537,22 @@ void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std
       if (had_edges)
         for (auto i : symbols.in_file(path))
           if (auto s = delete_out_edges(b, v, symbols.at(i).id); !s.ok()) return sink.fail(s.err());
+      if (f->lang == language::python) {
+        auto in = incoming_arguments(v, path, rs, &rs.resolved_with[path]);
+        if (!in.ok()) return sink.fail(in.err());
+        r.set_incoming(std::move(*in));
+      }
       auto c0 = std::chrono::steady_clock::now();
       auto edges = r.resolve_file(path, f->lang, *refs);
       t_compute += seconds_since(c0);
+      resolution_counts counts;
       for (const auto& e : edges) {
         put_edge(b, e);
-        summary.counts.add(e);
+        counts.add(e);
       }
-      ++summary.files;
+      rs.counts[path] = counts;
+      if (f->lang == language::python)
+        if (auto s = record_outgoing(b, v, path, r.take_outgoing(), rs); !s.ok()) return sink.fail(s.err());
     }
     ++done;
     if (++in_batch >= resolve_batch_files || done == pending.size()) {
@@ -555,12 +564,32 @@ void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std
   sink.finish();
 }
 
+// Rounds: a file resolved early in a round may be passed new arguments by a caller
+// resolved after it (its pending mark is set again), so a few rounds run until no file
+// is pending; what is left after the last is resolved by the next run.
 result<resolve_summary> graph_state::resolve_pending(const std::function<void(size_t, size_t)>& progress) {
+  constexpr int max_rounds = 3;
+  round_state rs;
+  for (int round = 0; round < max_rounds; ++round) {
+    rs.next_round();
+    auto r = resolve_round(progress, rs);
+    if (!r.ok()) return r.err();
+    if (r->files == 0) break;
+  }
+  resolve_summary summary;
+  summary.files = rs.counts.size();
+  for (const auto& [path, counts] : rs.counts) summary.counts.merge(counts);
+  return summary;
+}
+
+result<resolve_summary> graph_state::resolve_round(const std::function<void(size_t, size_t)>& progress,
+                                                   round_state& rs) {
   resolve_summary summary;
   auto v = store_.latest();
   auto pending = pending_files(v);
   if (!pending.ok()) return pending.err();
   if (pending->empty()) return summary;
+  for (const auto& p : *pending) rs.in_round.insert(p.path);
 
   auto t0 = std::chrono::steady_clock::now();
   if (!symbols_ || symbols_->worth_reloading()) {
@@ -594,13 +623,21 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
 
   auto t1 = std::chrono::steady_clock::now();
   // Pass A: every pending file's bases, so member lookups can walk them in pass B.
+  r.set_bases_only(true);
+  std::vector<std::pair<const std::string*, file_references>> callers;  // Python files passing arguments
   for (const auto& [path, had_edges] : *pending) {
     const symbol* f = symbols.file_node(path);
     if (!f) continue;
     auto refs = load_refs(v, path);
     if (!refs.ok()) return refs.err();
     (void)r.resolve_bases(path, f->lang, *refs);
+    if (f->lang == language::python && passes_arguments(*refs)) callers.emplace_back(&path, std::move(*refs));
   }
+  r.set_bases_only(false);
+  // What each file passes to other files' functions, now that every base is known:
+  // those files get it in pass B whether they are resolved before or after it.
+  for (auto& [path, refs] : callers) preview_outgoing(*path, r.preview_outgoing(*path, language::python, refs), rs);
+  callers.clear();
 
   auto t2 = std::chrono::steady_clock::now();
   // Pass B: all edges, in groups of files. The producer resolves the next group while
@@ -618,7 +655,7 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
   std::promise<void> produced;
   resolve_producer().post([&] {
     try {
-      produce_edge_groups(v, r, *pending, sink, summary, t_compute);
+      produce_edge_groups(v, r, *pending, sink, rs, t_compute);
     } catch (const std::exception& e) {
       queue.fail(make_error(errc::internal, std::string("resolution failed: ") + e.what()));
     }
@@ -637,6 +674,7 @@ result<resolve_summary> graph_state::resolve_pending(const std::function<void(si
   produced.get_future().wait();
   if (!written.ok()) return written.err();
   if (auto f = queue.failure()) return *f;
+  summary.files = pending->size();
   auto d = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
   spdlog::debug("resolve: {} files; symbols {:.3f}s, bases {:.3f}s, edges {:.3f}s (resolve {:.3f}s, write {:.3f}s)",
                 pending->size(), d(t0, t1), d(t1, t2), seconds_since(t2), t_compute, t_write);

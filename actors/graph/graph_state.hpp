@@ -11,10 +11,12 @@
 // finishes the resolution.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "actors/graph/resolver.hpp"
@@ -82,8 +84,44 @@ class graph_state {
   };
   result<std::vector<pending_file>> pending_files(const read_view& v) const;
   result<file_references> load_refs(const read_view& v, const std::string& path) const;
+  // What each file's edges counted (a file resolved again in a later round replaces its
+  // count), and per round the cross-file arguments (callee file -> caller file ->
+  // encoded): as pass A previewed them for the round's callers, as pass B wrote them
+  // (the snapshot does not see those yet), and what each callee file was resolved with.
+  struct round_state {
+    std::unordered_map<std::string, resolution_counts> counts;
+    std::unordered_set<std::string> in_round;
+    std::unordered_map<std::string, std::map<std::string, std::string>> args_preview, args_written;
+    std::unordered_map<std::string, std::map<std::string, std::string>> resolved_with;  // callee -> caller -> encoded
+    std::unordered_map<std::string, file_references> refs;  // callee files read by arguments_matter
+    void next_round() {
+      in_round.clear();
+      args_preview.clear();
+      args_written.clear();
+      resolved_with.clear();
+      refs.clear();
+    }
+  };
+  result<resolve_summary> resolve_round(const std::function<void(size_t, size_t)>& progress, round_state& rs);
   void produce_edge_groups(const read_view& v, resolver& r, const std::vector<pending_file>& pending, group_sink& sink,
-                           resolve_summary& summary, double& t_compute);
+                           round_state& rs, double& t_compute);
+  // Cross-file arguments (actors/graph/cross_arguments.cpp). preview_outgoing keeps what
+  // pass A found a caller passing; incoming_arguments gives a file what its callers pass
+  // (the round's callers as written or previewed, the others as stored); record_outgoing
+  // stores what a caller passes and marks each callee file pending that was resolved
+  // this round with other arguments, or is not in the round.
+  void preview_outgoing(const std::string& path, std::vector<resolver::cross_argument> out, round_state& rs) const;
+  static bool passes_arguments(const file_references& refs);  // has argument bindings ("()CALLEE#SLOT")
+  result<std::vector<resolver::cross_argument>> incoming_arguments(
+      const read_view& v, const std::string& path, const round_state& rs,
+      std::map<std::string, std::string>* by_caller = nullptr) const;
+  // Whether one of `changed` (arguments that came or went) lands in a parameter that its
+  // function in `path` reads at all: the others cannot change the file's edges.
+  result<bool> arguments_matter(const read_view& v, const std::string& path,
+                                const std::vector<resolver::cross_argument>& changed, round_state& rs);
+  status record_outgoing(write_batch& b, const read_view& v, const std::string& path,
+                         std::vector<resolver::cross_argument> out, round_state& rs);
+  status retract_outgoing(write_batch& b, const read_view& v, std::string_view path);  // a removed caller
 
   result<file_extract> manual_extract(const read_view& v) const;
   result<file_change> write_manual(const file_extract& fx);

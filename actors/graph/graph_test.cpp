@@ -115,6 +115,69 @@ TEST(incremental, a_changed_return_value_re_resolves_files_along_the_return_chai
   EXPECT_EQ(p.dump(), fresh.dump());
 }
 
+// Arguments passed from another file bind the callee's parameters (emit(A()) in z.py,
+// def emit(out): out.write() in lib.py). A change to them, or the caller's removal,
+// resolves the callee's file again though it did not change; the graph is what a fresh
+// index gives. z.py sorts after lib.py, so lib.py is resolved before its caller in the
+// first run and again in a second round.
+TEST(incremental, arguments_from_another_file_bind_parameters_and_follow_changes) {
+  project p;
+  auto mentions = [&](const std::string& part) {
+    auto lines = graph_lines(*p.db, p.id);
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != l.npos; });
+  };
+  auto same_as_fresh = [&] {
+    project fresh;
+    for (const auto& e : fs::directory_iterator(p.src.path()))
+      write_file(fresh.src / e.path().filename().string(), read_file(e.path()));
+    fresh.index();
+    EXPECT_EQ(p.dump(), fresh.dump());
+  };
+  write_file(p.src / "lib.py", "def emit(out):\n    out.write()\n");
+  write_file(p.src / "sinks.py",
+             "class A:\n    def write(self):\n        pass\n\nclass B:\n    def write(self):\n        pass\n");
+  auto caller = [](const char* sink) {
+    return std::string("from lib import emit\nfrom sinks import A, B\n\ndef main():\n    emit(") + sink + "())\n";
+  };
+  write_file(p.src / "z.py", caller("A"));
+  p.index();
+  EXPECT_TRUE(mentions("edge calls lib.emit@lib.py:1 -> sinks.A.write@sinks.py:2")) << p.dump();
+  same_as_fresh();
+
+  write_file(p.src / "z.py", caller("B"));
+  p.index();  // only z.py changed
+  EXPECT_TRUE(mentions("edge calls lib.emit@lib.py:1 -> sinks.B.write@sinks.py:6")) << p.dump();
+  EXPECT_FALSE(mentions("sinks.A.write@sinks.py:2 (")) << p.dump();
+  same_as_fresh();
+
+  fs::remove(p.src / "z.py");
+  p.index();
+  EXPECT_FALSE(mentions("-> sinks.B.write")) << p.dump();
+  same_as_fresh();
+}
+
+// Only arguments that land in a parameter the callee reads send its file to be resolved
+// again: log(msg) never uses msg, so what is passed to it changes nothing there.
+TEST(incremental, arguments_to_an_unread_parameter_leave_the_callee_file_alone) {
+  project p;
+  write_file(p.src / "lib.py", "def emit(out):\n    out.write()\n\ndef log(msg):\n    print('logged')\n");
+  write_file(p.src / "sinks.py",
+             "class A:\n    def write(self):\n        pass\n\nclass B:\n    def write(self):\n        pass\n");
+  auto caller = [](const char* to_emit, const char* to_log) {
+    return std::string("from lib import emit, log\nfrom sinks import A, B\n\ndef main():\n    emit(") + to_emit +
+           "())\n    log(" + to_log + "())\n";
+  };
+  write_file(p.src / "z.py", caller("A", "A"));
+  p.index();
+  write_file(p.src / "z.py", caller("A", "B"));
+  auto r = index_plain(*p.db, "p", p.src.str());
+  EXPECT_EQ(r.resolution.files, 1u);  // z.py alone
+  write_file(p.src / "z.py", caller("B", "B"));
+  r = index_plain(*p.db, "p", p.src.str());
+  EXPECT_EQ(r.resolution.files, 2u);  // z.py, then lib.py: emit reads out
+  EXPECT_TRUE(p.has("edge calls lib.emit@lib.py:1 -> sinks.B.write@sinks.py:6 (member)")) << p.dump();
+}
+
 TEST(incremental, removing_a_file_removes_its_nodes_and_unbinds_references) {
   project p;
   write_file(p.src / "a.py", "class A:\n    def run(self):\n        pass\n");

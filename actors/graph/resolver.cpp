@@ -85,7 +85,9 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
                       t.starts_with("call:elem:") || t.starts_with("deco:") || var == "()";
     if (!value_text) bindings_.emplace(std::move(key), b.type);  // a type: the first binding of a name wins
   }
-  if (!args.empty()) bind_arguments(args);
+  outgoing_.clear();
+  if (!bases_only_ && (!args.empty() || !incoming_.empty())) bind_arguments(args);
+  incoming_.clear();  // given for this file only
 }
 
 bool resolver::suits(const symbol& s, want w) const {
@@ -601,6 +603,12 @@ std::vector<edge> resolver::resolve_bases(std::string_view path, language lang, 
   }
   if (lang == language::go) go_implements(out);
   return out;
+}
+
+std::vector<resolver::cross_argument> resolver::preview_outgoing(std::string_view path, language lang,
+                                                                 const file_references& refs) {
+  begin_file(path, lang, refs);
+  return take_outgoing();
 }
 
 std::vector<edge> resolver::resolve_file(std::string_view path, language lang, const file_references& refs) {

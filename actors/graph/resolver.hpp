@@ -42,6 +42,28 @@ class resolver {
   std::vector<edge> resolve_bases(std::string_view path, language lang, const file_references& refs);
   std::vector<edge> resolve_file(std::string_view path, language lang, const file_references& refs);
 
+  // A Python argument one file passes to a function of another (helper(Handler()) in
+  // a.py, def helper(h): h.go() in b.py): the callee, the slot it lands in (a position
+  // or a keyword), the parameters bound before it (self), and its text in the caller's
+  // scope. The caller's resolution collects them (take_outgoing, after resolve_file);
+  // the callee's file gets them before its own (set_incoming), so that h holds them.
+  struct cross_argument {
+    std::string file;  // the callee's file
+    node_id callee = 0;
+    std::string slot;
+    uint8_t skip = 0;
+    node_id scope = 0;
+    std::string text;
+    bool operator==(const cross_argument&) const = default;
+  };
+  void set_incoming(std::vector<cross_argument> in) { incoming_ = std::move(in); }
+  std::vector<cross_argument> take_outgoing() { return std::move(outgoing_); }
+  // The arguments a file passes out, without resolving it (once every pending file's
+  // bases are known, so that self.inherited(x) finds its callee).
+  std::vector<cross_argument> preview_outgoing(std::string_view path, language lang, const file_references& refs);
+  // Pass A (resolve_bases over every pending file) needs no argument bindings.
+  void set_bases_only(bool on) { bases_only_ = on; }
+
  private:
   struct target {
     const symbol* sym = nullptr;
@@ -152,6 +174,8 @@ class resolver {
   };
   void bind_arguments(const std::vector<argument>& args);
   void bind_argument(const argument& a, const value& callee);
+  // Binds the parameter of f (a function of this file) that the slot lands in.
+  void bind_parameter(const symbol* f, size_t skip, std::string_view slot, node_id scope, std::string_view text);
   bool decorated_here(const symbol* s);  // a definition of this file whose name is rebound
   void add(value_set& into, const value& v);
   void add_all(value_set& into, const value_set& from);
@@ -174,6 +198,8 @@ class resolver {
   std::unordered_map<std::string, std::string_view> bindings_;     // scope id + '\0' + var -> type
   std::unordered_multimap<std::string, std::string_view> values_;  // scope id + '\0' + var -> every value text
   std::deque<std::string> owned_values_;                           // value texts made here (at:...)
+  std::vector<cross_argument> incoming_, outgoing_;
+  bool bases_only_ = false;
   std::unordered_map<node_id, std::vector<node_id>> local_bases_;
   std::unordered_map<node_id, std::vector<const symbol*>> mro_cache_;
   // The value analysis memoises per file: (scope id, text) -> values; an entry being

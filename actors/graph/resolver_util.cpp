@@ -1,5 +1,7 @@
 #include "actors/graph/resolver_util.hpp"
 
+#include <algorithm>
+
 namespace cg::resolve_util {
 
 std::vector<std::string_view> split_path(std::string_view q) {
@@ -120,6 +122,54 @@ size_t common_prefix(std::string_view a, std::string_view b) {
     ++n;
   }
   return last_slash;
+}
+
+namespace {
+struct parameters {
+  std::vector<std::string_view> positional, keyword_only;
+  std::string_view star, double_star;
+  bool named(std::string_view n) const {
+    return std::find(positional.begin(), positional.end(), n) != positional.end() ||
+           std::find(keyword_only.begin(), keyword_only.end(), n) != keyword_only.end();
+  }
+};
+parameters parse_parameters(std::string_view list) {
+  parameters p;
+  bool keyword_only = false;
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto one = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    if (one == "*") {
+      keyword_only = true;
+    } else if (one.starts_with("**")) {
+      p.double_star = one.substr(2);
+    } else if (one.starts_with("*")) {
+      p.star = one.substr(1);
+      keyword_only = true;
+    } else if (!one.empty() && one != "/") {
+      (keyword_only ? p.keyword_only : p.positional).push_back(one);
+    }
+  }
+  return p;
+}
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+}  // namespace
+
+std::string_view parameter_for(std::string_view list, std::string_view slot, size_t skip, bool& spread) {
+  auto params = parse_parameters(list);
+  spread = false;
+  if (is_digits(slot)) {
+    size_t i = std::stoul(std::string(slot)) + skip;
+    if (i < params.positional.size()) return params.positional[i];
+    spread = true;
+    return params.star;
+  }
+  if (params.named(slot)) return slot;
+  spread = true;
+  return params.double_star;
 }
 
 }  // namespace cg::resolve_util

@@ -21,5 +21,9 @@ std::string_view bare_type(std::string_view t);
 std::string normalize_path(std::string_view p);
 // Length of the common directory prefix of two paths (for "nearest" tie-breaks).
 size_t common_prefix(std::string_view a, std::string_view b);
+// Python: the parameter an argument lands in, from the function's parameter list as the
+// extractor gives it ("self,x,*,key,*args,**kw"): a position (after `skip` bound ones,
+// such as self) or a keyword; spread when it goes into *args or **kwargs. Empty if none.
+std::string_view parameter_for(std::string_view list, std::string_view slot, size_t skip, bool& spread);
 
 }  // namespace cg::resolve_util

@@ -347,41 +347,6 @@ std::vector<resolver::target> resolver::targets_of(const value_set& callee, cons
   return out;
 }
 
-namespace {
-// A function's parameters as the extractor lists them ("self,x,*,key,*args,**kw").
-struct parameters {
-  std::vector<std::string_view> positional, keyword_only;
-  std::string_view star, double_star;
-  bool named(std::string_view n) const {
-    return std::find(positional.begin(), positional.end(), n) != positional.end() ||
-           std::find(keyword_only.begin(), keyword_only.end(), n) != keyword_only.end();
-  }
-};
-parameters parse_parameters(std::string_view list) {
-  parameters p;
-  bool keyword_only = false;
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    auto one = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    if (one == "*") {
-      keyword_only = true;
-    } else if (one.starts_with("**")) {
-      p.double_star = one.substr(2);
-    } else if (one.starts_with("*")) {
-      p.star = one.substr(1);
-      keyword_only = true;
-    } else if (!one.empty() && one != "/") {
-      (keyword_only ? p.keyword_only : p.positional).push_back(one);
-    }
-  }
-  return p;
-}
-bool is_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-}  // namespace
-
 // Each argument binds the parameter it lands in, for the callees of this file it reaches:
 // positional by position (after self/cls when called on an instance or class), keywords
 // by name, the rest into *args / **kwargs as containers. Values are evaluated where the
@@ -394,6 +359,8 @@ void resolver::bind_arguments(const std::vector<argument>& args) {
     value_steps_ = 0;
     for (const auto& v : eval_path(a.callee, scope, 0)) bind_argument(a, v);
   }
+  for (const auto& in : incoming_)  // other files' call sites, collected when they were resolved
+    if (const symbol* f = symbols_.find(in.callee)) bind_parameter(f, in.skip, in.slot, in.scope, in.text);
   value_memo_.clear();  // values read before these bindings existed
 }
 
@@ -407,31 +374,29 @@ void resolver::bind_argument(const argument& a, const value& callee) {
   } else if (f->kind == node_kind::method && !(f->modifiers & modifier::static_)) {
     skip = 1;  // obj.m(x), cls.m(x), self.m(x): the first parameter is bound already
   }
-  if (!f || f->file != path_ || !is_callable(f->kind)) return;
+  if (!f || !is_callable(f->kind)) return;
+  if (f->file == path_) return bind_parameter(f, skip, a.slot, a.scope, a.text);
+  if (lang_ != language::python || f->lang != language::python) return;
+  cross_argument out{std::string(f->file),       f->id,   std::string(a.slot),
+                     static_cast<uint8_t>(skip), a.scope, std::string(a.text)};
+  if (std::find(outgoing_.begin(), outgoing_.end(), out) == outgoing_.end()) outgoing_.push_back(std::move(out));
+}
+
+void resolver::bind_parameter(const symbol* f, size_t skip, std::string_view slot, node_id scope,
+                              std::string_view text) {
+  if (f->file != path_ || !is_callable(f->kind)) return;
   std::string key = format_id(f->id);
   key.push_back('\0');
   auto list = values_.find(key + "()");
   if (list == values_.end()) return;
-  auto params = parse_parameters(list->second);
-  std::string_view name;
   bool spread = false;  // into *args or **kwargs: a container of the arguments
-  if (is_digits(a.slot)) {
-    size_t i = std::stoul(std::string(a.slot)) + skip;
-    if (i < params.positional.size())
-      name = params.positional[i];
-    else
-      name = params.star, spread = true;
-  } else if (params.named(a.slot)) {
-    name = a.slot;
-  } else {
-    name = params.double_star, spread = true;
-  }
+  std::string_view name = parameter_for(list->second, slot, skip, spread);
   if (name.empty()) return;
-  std::string text = (spread ? "in:at:" : "at:") + format_id(a.scope) + ":" + std::string(a.text);
+  std::string value = (spread ? "in:at:" : "at:") + format_id(scope) + ":" + std::string(text);
   key.append(name);
   for (auto [lo, hi] = values_.equal_range(key); lo != hi; ++lo)
-    if (lo->second == text) return;
-  values_.emplace(std::move(key), owned_values_.emplace_back(std::move(text)));
+    if (lo->second == value) return;
+  values_.emplace(std::move(key), owned_values_.emplace_back(std::move(value)));
 }
 
 // A function or class of this file whose name the file binds again in the same scope

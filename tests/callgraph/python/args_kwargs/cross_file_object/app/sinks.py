@@ -1,0 +1,3 @@
+class FileSink:
+    def write(self):
+        pass
