@@ -94,7 +94,11 @@ resolver::value_set resolver::name_values(std::string_view name, const symbol* s
     auto [lo, hi] = values_.equal_range(key);
     if (lo != hi) {
       for (auto it = lo; it != hi; ++it) add_all(out, eval(it->second, s, depth + 1));
+      // A function's local name may also be a definition nested in it (a parameter
+      // rebound by `def onerror(...)` when the caller passed none): both are its values.
       // A module-level name is also a definition other files may import: nothing more here.
+      if (is_callable(s->kind))
+        if (const symbol* d = child_named(s, name, want::any)) add_all(out, symbol_value(d, depth + 1));
       return out;
     }
     if (s->kind == node_kind::file) break;
