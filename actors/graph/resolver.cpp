@@ -67,6 +67,8 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
   value_memo_.clear();
   owned_values_.clear();
   std::vector<argument> args;
+  // Pass A resolves bases only: by names, imports and declared types, not by values.
+  if (!bases_only_) values_.reserve(refs.bindings.size());
   for (const auto& b : refs.bindings) {
     std::string_view var = b.variable;
     if (var.size() > 2 && var.starts_with("()")) {  // an argument at a call site: "()CALLEE#SLOT"
@@ -75,14 +77,15 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
         args.push_back({b.scope, var.substr(2, hash - 2), var.substr(hash + 1), b.type});
       continue;
     }
-    std::string key = format_id(b.scope);
-    key.push_back('\0');
-    key.append(b.variable);
-    values_.emplace(key, b.type);
     std::string_view t = b.type;
     bool value_text = t.starts_with("ref:") || t.starts_with("in:") || t.starts_with("elem:") ||
                       t.starts_with("get:") || t.starts_with("call:call:") || t.starts_with("call:get:") ||
                       t.starts_with("call:elem:") || t.starts_with("deco:") || var == "()";
+    if (bases_only_ && value_text) continue;
+    std::string key = format_id(b.scope);
+    key.push_back('\0');
+    key.append(b.variable);
+    if (!bases_only_) values_.emplace(key, b.type);
     if (!value_text) bindings_.emplace(std::move(key), b.type);  // a type: the first binding of a name wins
   }
   outgoing_.clear();
