@@ -178,6 +178,26 @@ TEST(incremental, arguments_to_an_unread_parameter_leave_the_callee_file_alone) 
   EXPECT_TRUE(p.has("edge calls lib.emit@lib.py:1 -> sinks.B.write@sinks.py:6 (member)")) << p.dump();
 }
 
+// namespace oi = outer::inner; then oi::work() is outer::inner::work(); an alias of a std
+// namespace leaves its calls external.
+TEST(resolution, cpp_namespace_aliases_stand_for_their_namespace) {
+  project p;
+  write_file(p.src / "lib.hpp", "namespace outer { namespace inner {\nvoid work();\n} }\n");
+  write_file(p.src / "lib.cpp", "#include \"lib.hpp\"\nnamespace outer { namespace inner {\nvoid work() {}\n} }\n");
+  write_file(p.src / "main.cpp",
+             "#include \"lib.hpp\"\n#include <filesystem>\nnamespace oi = ::outer::inner;\n"
+             "namespace fs = std::filesystem;\nint main() {\n  oi::work();\n  fs::exists(\"x\");\n  return 0;\n}\n");
+  p.index();
+  auto lines = graph_lines(*p.db, p.id);
+  auto line_with = [&](const std::string& a, const std::string& b) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+      return l.starts_with("edge calls main@main.cpp") && l.find(a) != l.npos && l.find(b) != l.npos;
+    });
+  };
+  EXPECT_TRUE(line_with("-> outer::inner::work@lib.cpp:3", "")) << p.dump();
+  EXPECT_TRUE(line_with("exists", "(external)")) << p.dump();
+}
+
 TEST(incremental, removing_a_file_removes_its_nodes_and_unbinds_references) {
   project p;
   write_file(p.src / "a.py", "class A:\n    def run(self):\n        pass\n");

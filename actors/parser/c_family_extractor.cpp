@@ -4,6 +4,8 @@
 // using-aliases, globals, fields, macros, #include and using-directives, calls
 // (plain, qualified, member, new) and type references. Preprocessor conditionals
 // are walked through, so definitions inside #if blocks are found.
+#include <algorithm>
+#include <cctype>
 #include <unordered_map>
 
 #include "actors/parser/extractors.hpp"
@@ -71,6 +73,7 @@ enum sym : int {
   s_primitive_type,
   s_template_method,
   s_nested_namespace,
+  s_namespace_alias,
   s_optional_parameter_decl,
   s_variadic_parameter_decl,
   s_type_descriptor,
@@ -167,6 +170,7 @@ struct tables {
                              {"primitive_type", s_primitive_type},
                              {"template_method", s_template_method},
                              {"nested_namespace_specifier", s_nested_namespace},
+                             {"namespace_alias_definition", s_namespace_alias},
                              {"optional_parameter_declaration", s_optional_parameter_decl},
                              {"variadic_parameter_declaration", s_variadic_parameter_decl},
                              {"type_descriptor", s_type_descriptor},
@@ -378,6 +382,7 @@ class c_family_extractor final : public extractor {
       }
       case s_preproc_include: on_include(n, c); return;
       case s_using_decl: on_using(n, c); return;
+      case s_namespace_alias: on_namespace_alias(n, c); return;
       case s_linkage_spec: {
         TSNode body = field(n, T.fld[f_body]);
         if (!null(body)) {
@@ -948,6 +953,27 @@ class c_family_extractor final : public extractor {
     d.signature = signature_of(ts_node_start_byte(n), ts_node_end_byte(n));
     auto imp = add_def(std::move(d));
     add_import(imp, module, name, is_namespace ? std::string() : name, n);
+  }
+
+  // namespace fs = std::filesystem; an import whose alias names the namespace, so that
+  // fs::exists(p) resolves as std::filesystem::exists(p) (external here).
+  void on_namespace_alias(TSNode n, const ctx& c) {
+    uint32_t count = ts_node_named_child_count(n);
+    if (count < 2) return;
+    TSNode alias = ts_node_named_child(n, 0), target = ts_node_named_child(n, count - 1);
+    std::string module = str(target);
+    module.erase(std::remove_if(module.begin(), module.end(), [](char ch) { return std::isspace(ch); }), module.end());
+    if (module.starts_with("::")) module.erase(0, 2);
+    if (module.empty()) return;
+    def d;
+    d.kind = node_kind::import;
+    d.name = str(alias);
+    d.whole = n;
+    d.name_node = alias;
+    d.parent = c.scope;
+    d.signature = signature_of(ts_node_start_byte(n), ts_node_end_byte(n));
+    auto imp = add_def(std::move(d));
+    add_import(imp, module, "", str(alias), n);
   }
 
   void on_call(TSNode n, const ctx& c) {

@@ -1,7 +1,7 @@
 // C and C++: `#include` (beside the including file, then the project file whose path
 // ends the same way and shares the longest directory prefix; <system> headers the
-// project lacks are external) and using-declarations and directives (std:: is
-// external).
+// project lacks are external), using-declarations and directives, and namespace
+// aliases (std:: is external).
 #include "actors/graph/resolver.hpp"
 #include "actors/graph/resolver_util.hpp"
 #include "schema/module_paths.hpp"
@@ -27,9 +27,9 @@ resolver::target resolver::import_c_family(const raw_import& imp) {
     if (pick) return imported(pick);
     return imp.level == 0 ? external_target() : target{};
   }
-  // using ns::name; using namespace ns;
+  // using ns::name; using namespace ns; namespace alias = ns; (no name)
   if (imp.module == "std" || imp.module.starts_with("std::")) return external_target();
-  std::string q = imp.name == "*" ? imp.module : imp.module + "::" + imp.name;
+  std::string q = imp.name == "*" || imp.name.empty() ? imp.module : imp.module + "::" + imp.name;
   return imported(best(symbols_.qualified(q), imp.name, want::any));
 }
 
