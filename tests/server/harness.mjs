@@ -76,12 +76,31 @@ export async function call(server, method, p, { token, body, headers = {} } = {}
     payload = typeof body === 'string' ? body : JSON.stringify(body);
     h['content-type'] = h['content-type'] || 'application/json';
   }
-  const res = await fetch(server.url + p, { method, headers: h, body: payload });
+  let res;
+  try {
+    res = await fetch(server.url + p, { method, headers: h, body: payload });
+  } catch (e) {
+    throw await requestFailed(server, method, p, e);
+  }
   const text = await res.text();
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
   if (process.env.CG_TEST_DEBUG && res.status >= 400) console.error(`${method} ${p} -> ${res.status} ${text}`);
   return { status: res.status, headers: res.headers, body: text, json };
+}
+
+// A request that got no answer: says why (the cause undici hides under 'fetch
+// failed') and whether the server is still running, with the end of its log.
+async function requestFailed(server, method, p, e) {
+  await new Promise((r) => setTimeout(r, 200));  // an exit shows up in a moment
+  const cause = e.cause ? ` (${e.cause.code || ''} ${e.cause.message || e.cause})` : '';
+  const proc = server.proc;
+  const state = proc.exitCode !== null || proc.signalCode !== null
+    ? `the server exited (code ${proc.exitCode}, signal ${proc.signalCode}); its log ends:\n${server.stderr.slice(-4000)}`
+    : 'the server is still running';
+  const err = new Error(`${method} ${p}: ${e.message}${cause}; ${state}`);
+  err.cause = e;
+  return err;
 }
 
 export async function waitFor(fn, { timeout = 30000, every = 50, what = 'condition' } = {}) {
