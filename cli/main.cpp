@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/batch_memory.hpp"
 #include "cli/commands.hpp"
 #include "cli/fatal_signals.hpp"
 #include "cli/logging.hpp"
@@ -214,6 +215,8 @@ int main(int argc, char** argv) {
   if (*srv && log_level.empty() && !std::getenv("CODEGRAPH_LOG_LEVEL") && ctx.cfg.log.level == "warn")
     ctx.cfg.log.level = "info";
   setup_logging(ctx.cfg.log.format, ctx.cfg.log.level);
+
+  if (*idx || *vrebuild) prefer_huge_pages();
 
   try {
     if (*idx) return run_index(ctx, ia);
