@@ -17,32 +17,13 @@
 
 #include "schema/bytes.hpp"
 #include "storage/keys.hpp"
+#include "storage/store_impl.hpp"
 
 namespace cg {
 namespace {
 
 constexpr std::array<const char*, column_count> column_names = {"nodes", "edges", "redges", "idx", "meta", "versions"};
 constexpr std::string_view current_schema = "codegraph-store-2";
-
-rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
-std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-
-error storage_error(const rocksdb::Status& s, std::string_view what) {
-  return make_error(errc::storage_error, std::string(what) + ": " + s.ToString());
-}
-
-int64_t decode_i64(const rocksdb::Slice& s) {
-  if (s.size() != 8) return 0;
-  uint64_t v;
-  std::memcpy(&v, s.data(), 8);
-  return static_cast<int64_t>(v);
-}
-
-std::string encode_i64(int64_t v) {
-  std::string s(8, '\0');
-  std::memcpy(s.data(), &v, 8);
-  return s;
-}
 
 // Counters are int64 values that batches add deltas to, so a count changes in the
 // same atomic write as the keys it counts.
@@ -95,23 +76,6 @@ std::string_view to_string(column c) { return column_names[static_cast<size_t>(c
 
 // ---------------------------------------------------------------- write_batch
 
-struct write_batch::impl {
-  // Operations are buffered and sorted by (column family, key) before they reach
-  // RocksDB: the memtable skiplist then inserts in order, reusing its last splice,
-  // instead of a cache-missing descent per key. The sort is stable, so operations
-  // on the same key keep their order (a delete then a put stays a put).
-  struct op {
-    uint8_t cf;
-    uint8_t type;  // 0 put, 1 delete
-    std::string key, value;
-  };
-  std::vector<op> ops;
-  const std::array<rocksdb::ColumnFamilyHandle*, column_count>* cfs = nullptr;
-  size_t bytes = 0;
-  // Counter deltas are summed here and written as one merge per counter.
-  std::unordered_map<std::string, int64_t> deltas;
-};
-
 write_batch::write_batch() = default;
 write_batch::~write_batch() = default;
 write_batch::write_batch(write_batch&&) noexcept = default;
@@ -143,79 +107,40 @@ void write_batch::clear() {
 
 // ---------------------------------------------------------------- store::impl
 
-struct store::impl {
-  std::string dir;
-  bool read_only = false;
-  rocksdb::DB* db = nullptr;
-  std::array<rocksdb::ColumnFamilyHandle*, column_count> cfs{};
-  rocksdb::ColumnFamilyHandle* default_cf = nullptr;
-  rocksdb::WriteOptions write_options;
-  // Project name -> id, as read from column::meta (every request naming a project asks).
-  // Only ensure_project and drop_project change the mapping; a drop bumps the
-  // generation, and a lookup that read the store under an older one does not cache.
-  std::shared_mutex ids_mu;
-  std::unordered_map<std::string, uint32_t> ids;
-  uint64_t ids_gen = 0;
-
-  // Flushes the memtables when they hold more than above_bytes; wait: until the tables
-  // are written, else in RocksDB's background threads.
-  void flush_if_large(bool wait, uint64_t above_bytes = uint64_t{4} << 20) {
-    uint64_t pending = 0, v = 0;
-    for (auto* h : cfs)
-      if (h && db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) pending += v;
-    if (pending <= above_bytes) return;
-    std::vector<rocksdb::ColumnFamilyHandle*> all;
-    for (auto* h : cfs)
-      if (h) all.push_back(h);
-    rocksdb::FlushOptions fo;
-    fo.wait = wait;
-    db->Flush(fo, all);
-  }
-
-  ~impl() {
-    if (db) {
-      // What the memtables hold lives only in the WAL: every later open (each CLI
-      // query, a read-only one included) would replay it, ~0.5 s for a 300K-LOC first
-      // index. Flushed to tables once here instead, when it is more than a little.
-      if (!read_only) flush_if_large(true);
-      for (auto* h : cfs)
-        if (h) db->DestroyColumnFamilyHandle(h);
-      if (default_cf) db->DestroyColumnFamilyHandle(default_cf);
-      db->Close();
-      delete db;
-    }
-  }
-};
-
 // ---------------------------------------------------------------- read_view
-
-struct read_view::impl {
-  const store::impl* s = nullptr;
-  const rocksdb::Snapshot* snap = nullptr;
-  ~impl() {
-    if (snap) s->db->ReleaseSnapshot(snap);
-  }
-  rocksdb::ReadOptions options() const {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snap;
-    return ro;
-  }
-};
-
-struct cursor::impl {
-  std::shared_ptr<const read_view::impl> view;  // keeps the snapshot alive
-  std::string upper;
-  rocksdb::Slice upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it;
-};
 
 cursor::cursor(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 cursor::~cursor() = default;
 cursor::cursor(cursor&&) noexcept = default;
-bool cursor::valid() const { return impl_->it->Valid(); }
-std::string_view cursor::key() const { return view(impl_->it->key()); }
-std::string_view cursor::value() const { return view(impl_->it->value()); }
-void cursor::next() { impl_->it->Next(); }
+bool cursor::valid() const { return impl_->on_overlay || impl_->it->Valid(); }
+std::string_view cursor::key() const { return impl_->on_overlay ? impl_->oi->first : view(impl_->it->key()); }
+std::string_view cursor::value() const { return impl_->on_overlay ? *impl_->oi->second : view(impl_->it->value()); }
+void cursor::next() {
+  if (!impl_->merged) return impl_->it->Next();
+  if (impl_->on_overlay) {
+    if (impl_->it->Valid() && view(impl_->it->key()) == impl_->oi->first) impl_->it->Next();
+    ++impl_->oi;
+  } else {
+    impl_->it->Next();
+  }
+  impl_->settle();
+}
+
+void cursor::impl::settle() {
+  on_overlay = false;
+  while (oi != oe) {
+    bool live = it->Valid();
+    int cmp = live ? std::string_view(oi->first).compare(cg::view(it->key())) : -1;
+    if (cmp > 0) return;  // the newest state's key comes first
+    if (oi->second) {
+      on_overlay = true;  // the overlay's value (in place of the same key, if any)
+      return;
+    }
+    if (cmp == 0) it->Next();  // a key that did not exist then
+    ++oi;
+  }
+}
+
 status cursor::status_of() const {
   auto s = impl_->it->status();
   if (!s.ok()) return storage_error(s, "scan");
@@ -225,6 +150,10 @@ status cursor::status_of() const {
 read_view::read_view(std::shared_ptr<const impl> p) : impl_(std::move(p)) {}
 
 result<std::optional<std::string>> read_view::get(column c, std::string_view key) const {
+  if (impl_->overlay) {
+    const auto& col = impl_->overlay->cols[static_cast<size_t>(c)];
+    if (auto it = col.find(key); it != col.end()) return it->second;
+  }
   std::string value;
   auto s = impl_->s->db->Get(impl_->options(), impl_->s->cfs[static_cast<size_t>(c)], slice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>{};
@@ -237,15 +166,27 @@ result<std::vector<std::optional<std::string>>> read_view::multi_get(column c,
   std::vector<std::optional<std::string>> out(keys.size());
   if (keys.empty()) return out;
   std::vector<rocksdb::Slice> ks;
+  std::vector<size_t> at;  // position in keys of each key read from the store
   ks.reserve(keys.size());
-  for (const auto& k : keys) ks.push_back(slice(k));
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
+  at.reserve(keys.size());
+  const auto* col = impl_->overlay ? &impl_->overlay->cols[static_cast<size_t>(c)] : nullptr;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (col)
+      if (auto it = col->find(keys[i]); it != col->end()) {
+        out[i] = it->second;
+        continue;
+      }
+    ks.push_back(slice(keys[i]));
+    at.push_back(i);
+  }
+  if (ks.empty()) return out;
+  std::vector<rocksdb::PinnableSlice> values(ks.size());
+  std::vector<rocksdb::Status> statuses(ks.size());
   impl_->s->db->MultiGet(impl_->options(), impl_->s->cfs[static_cast<size_t>(c)], ks.size(), ks.data(), values.data(),
                          statuses.data());
-  for (size_t i = 0; i < keys.size(); ++i) {
+  for (size_t i = 0; i < ks.size(); ++i) {
     if (statuses[i].ok())
-      out[i] = values[i].ToString();
+      out[at[i]] = values[i].ToString();
     else if (!statuses[i].IsNotFound())
       return storage_error(statuses[i], "multi_get");
   }
@@ -267,6 +208,13 @@ cursor read_view::scan_from(column c, std::string_view start, std::string_view e
   }
   p->it.reset(impl_->s->db->NewIterator(ro, impl_->s->cfs[static_cast<size_t>(c)]));
   p->it->Seek(slice(start));
+  if (impl_->overlay) {
+    const auto& col = impl_->overlay->cols[static_cast<size_t>(c)];
+    p->merged = true;
+    p->oi = col.lower_bound(start);
+    p->oe = p->upper.empty() ? col.end() : col.lower_bound(p->upper);
+    p->settle();
+  }
   return cursor(std::move(p));
 }
 
@@ -279,6 +227,10 @@ status read_view::for_each(column c, std::string_view prefix,
 }
 
 int64_t read_view::counter(std::string_view counter_key) const {
+  if (impl_->overlay) {
+    const auto& col = impl_->overlay->cols[static_cast<size_t>(column::meta)];
+    if (auto it = col.find(counter_key); it != col.end()) return it->second ? decode_i64(*it->second) : 0;
+  }
   std::string value;
   auto s =
       impl_->s->db->Get(impl_->options(), impl_->s->cfs[static_cast<size_t>(column::meta)], slice(counter_key), &value);
@@ -401,7 +353,12 @@ status store::write(write_batch& batch) {
       auto st = wb.Merge(impl_->cfs[static_cast<size_t>(column::meta)], slice(key), slice(v));
       if (!st.ok()) return storage_error(st, "batch");
     }
+  // A versioned project's keys keep their earlier values (store_versions.cpp).
+  std::unique_lock versions_lock(impl_->versions_mu);
+  if (auto u = impl_->add_undo(ops, batch.impl_->deltas, wb); !u.ok()) return u;
   auto s = impl_->db->Write(impl_->write_options, &wb);
+  if (!s.ok()) impl_->captures.clear();  // what add_undo marked as kept was not written
+  versions_lock.unlock();
   if (!s.ok()) return storage_error(s, "write");
   batch.clear();
   return {};
@@ -484,6 +441,11 @@ status store::drop_project(uint32_t proj) {
       b.del(column::meta, keys::project_info(n));
     }
   auto st = write(b);
+  {
+    std::lock_guard versions_lock(impl_->versions_mu);
+    impl_->captures.erase(proj);
+    ++impl_->undo_generation;
+  }
   std::unique_lock lock(impl_->ids_mu);
   ++impl_->ids_gen;
   for (auto it = impl_->ids.begin(); it != impl_->ids.end();)

@@ -4,6 +4,7 @@
 // errors come back as values. Writes go through write_batch so that one file's
 // replacement is applied atomically; reads go through read_view, optionally
 // pinned to a snapshot so a query never sees half of a concurrent write.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "schema/result.hpp"
+#include "schema/version.hpp"
 
 namespace cg {
 
@@ -117,6 +119,27 @@ class store {
   // A small JSON document per project (root path, last index time).
   status set_project_info(std::string_view name, std::string_view json);
   result<std::optional<std::string>> project_info(std::string_view name) const;
+
+  // ------------------------------------------------ versions (store_versions.cpp)
+  // A project is versioned once its first version is committed. From then on every
+  // write to its graph (nodes, edges, redges, idx, meta but the change log) also keeps,
+  // once per key, the value the key had at the last committed version: the undo log of
+  // the open version (the last committed + 1), written in the same atomic batch, so a
+  // crash never loses a committed version.
+  //
+  // Seals the open version with this record (id, parent and changed_keys are filled
+  // in) and returns its id; for a project not versioned yet, the present state becomes
+  // version 1. Returns 0 (and commits nothing) when no key changed since the last one.
+  result<uint64_t> commit_version(uint32_t proj, version_record rec);
+  result<std::vector<version_record>> versions(uint32_t proj) const;
+  result<version_record> version(uint32_t proj, uint64_t id) const;
+  // The last committed version (0: not versioned).
+  result<uint64_t> head_version(uint32_t proj) const;
+  // The graph as it was when `version` was committed: a snapshot of the newest state
+  // with the undo logs of every later version (the open one included) laid over it.
+  result<read_view> as_of(uint32_t proj, uint64_t version) const;
+  // The keys that changed after `version` (per column; what a diff compares).
+  result<std::array<std::vector<std::string>, column_count>> changed_since(uint32_t proj, uint64_t version) const;
 
   status flush();
   // After a large write (an index run's graph): the memtables go to tables in RocksDB's

@@ -1,0 +1,204 @@
+// Versions in the store: undo capture per key, reads at a version (get, multi_get,
+// scans, counters), commits that change nothing, reopen after an uncommitted write,
+// and a randomized run checked against a model of every committed state.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "schema/bytes.hpp"
+#include "storage/keys.hpp"
+#include "storage/store.hpp"
+#include "tests/support/support.hpp"
+
+namespace cg {
+namespace {
+
+using test::temp_dir;
+using state = std::map<std::pair<int, std::string>, std::string>;  // (column, key) -> value
+
+std::unique_ptr<store> open(const std::string& dir, bool ro = false) {
+  store_options o;
+  o.dir = dir;
+  o.read_only = ro;
+  auto s = store::open(o);
+  if (!s.ok()) ADD_FAILURE() << s.err().message;
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+std::string k(uint32_t proj, std::string_view rest) { return keys::project_prefix(proj) + std::string(rest); }
+
+// Everything a view holds for one project in the graph's columns (meta's change log aside).
+state dump(const read_view& v, uint32_t proj) {
+  state out;
+  for (auto c : {column::nodes, column::edges, column::redges, column::idx, column::meta}) {
+    auto st = v.for_each(c, keys::project_prefix(proj), [&](std::string_view key, std::string_view val) {
+      if (c == column::meta && key.size() > 4 && key[4] == keys::tag_changed) return true;
+      out[{static_cast<int>(c), std::string(key)}] = std::string(val);
+      return true;
+    });
+    EXPECT_TRUE(st.ok());
+  }
+  return out;
+}
+
+TEST(store_versions, a_version_reads_as_it_was_committed) {
+  temp_dir d("versions");
+  auto s = open(d.str());
+  const uint32_t p = 1;
+  auto b = s->batch();
+  b.put(column::nodes, k(p, "a"), "a1");
+  b.put(column::nodes, k(p, "b"), "b1");
+  b.put(column::edges, k(p, "e"), "e1");
+  b.add(keys::counter(p, "n"), 5);
+  ASSERT_TRUE(s->write(b).ok());
+  EXPECT_EQ(*s->head_version(p), 0u);
+  EXPECT_FALSE(s->as_of(p, 1).ok());  // not versioned yet
+  version_record r;
+  r.message = "first";
+  ASSERT_EQ(*s->commit_version(p, r), 1u);
+
+  // Version 2: a changed, b deleted, c added, the counter moved, an edge rewritten twice.
+  b.put(column::nodes, k(p, "a"), "a2");
+  b.del(column::nodes, k(p, "b"));
+  b.put(column::nodes, k(p, "c"), "c2");
+  b.add(keys::counter(p, "n"), 2);
+  b.put(column::edges, k(p, "e"), "e-mid");
+  ASSERT_TRUE(s->write(b).ok());
+  b.put(column::edges, k(p, "e"), "e2");
+  ASSERT_TRUE(s->write(b).ok());
+  // Before the commit, version 1 already reads as it was.
+  auto v1 = s->as_of(p, 1);
+  ASSERT_TRUE(v1.ok()) << v1.err().message;
+  EXPECT_EQ(v1->get(column::nodes, k(p, "a"))->value_or("-"), "a1");
+  EXPECT_EQ(v1->get(column::nodes, k(p, "b"))->value_or("-"), "b1");
+  EXPECT_EQ(v1->get(column::nodes, k(p, "c"))->value_or("-"), "-");
+  EXPECT_EQ(v1->get(column::edges, k(p, "e"))->value_or("-"), "e1");
+  EXPECT_EQ(v1->counter(keys::counter(p, "n")), 5);
+  auto many = v1->multi_get(column::nodes, {k(p, "c"), k(p, "a"), k(p, "zz"), k(p, "b")});
+  ASSERT_TRUE(many.ok());
+  EXPECT_EQ((*many)[0].value_or("-"), "-");
+  EXPECT_EQ((*many)[1].value_or("-"), "a1");
+  EXPECT_EQ((*many)[2].value_or("-"), "-");
+  EXPECT_EQ((*many)[3].value_or("-"), "b1");
+  std::vector<std::string> scanned;
+  (void)v1->for_each(column::nodes, keys::project_prefix(p), [&](std::string_view key, std::string_view val) {
+    scanned.push_back(std::string(key.substr(4)) + "=" + std::string(val));
+    return true;
+  });
+  EXPECT_EQ(scanned, (std::vector<std::string>{"a=a1", "b=b1"}));
+
+  r.message = "second";
+  ASSERT_EQ(*s->commit_version(p, r), 2u);
+  auto list = s->versions(p);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[1].parent, 1u);
+  EXPECT_EQ((*list)[1].message, "second");
+  EXPECT_EQ((*list)[1].changed_keys, 5u);  // a, b, c, e and the counter
+  auto v2 = s->as_of(p, 2);
+  EXPECT_EQ(dump(*v2, p), dump(s->latest(), p));
+  EXPECT_EQ(s->as_of(p, 1)->counter(keys::counter(p, "n")), 5);
+  auto changed = s->changed_since(p, 1);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ((*changed)[static_cast<size_t>(column::nodes)],
+            (std::vector<std::string>{k(p, "a"), k(p, "b"), k(p, "c")}));
+  EXPECT_FALSE(s->as_of(p, 3).ok());
+  EXPECT_NE(s->as_of(p, 3).err().message.find("versions 1 to 2"), std::string::npos);
+}
+
+TEST(store_versions, a_commit_that_changes_nothing_is_no_version) {
+  temp_dir d("versions");
+  auto s = open(d.str());
+  const uint32_t p = 3;
+  auto b = s->batch();
+  b.put(column::nodes, k(p, "a"), "a1");
+  ASSERT_TRUE(s->write(b).ok());
+  ASSERT_EQ(*s->commit_version(p, {}), 1u);
+  EXPECT_EQ(*s->commit_version(p, {}), 0u);  // nothing written
+  b.put(column::nodes, k(p, "a"), "other");
+  ASSERT_TRUE(s->write(b).ok());
+  b.put(column::nodes, k(p, "a"), "a1");  // and back
+  ASSERT_TRUE(s->write(b).ok());
+  EXPECT_EQ(*s->commit_version(p, {}), 0u);
+  // The open version starts over: the next change is captured from the value now.
+  b.put(column::nodes, k(p, "a"), "a3");
+  ASSERT_TRUE(s->write(b).ok());
+  ASSERT_EQ(*s->commit_version(p, {}), 2u);
+  EXPECT_EQ(s->as_of(p, 1)->get(column::nodes, k(p, "a"))->value_or("-"), "a1");
+  // Another project's writes are not this one's versions.
+  b.put(column::nodes, k(p + 1, "a"), "x");
+  ASSERT_TRUE(s->write(b).ok());
+  EXPECT_EQ(*s->commit_version(p, {}), 0u);
+}
+
+TEST(store_versions, an_uncommitted_write_survives_a_restart_without_touching_committed_versions) {
+  temp_dir d("versions");
+  const uint32_t p = 2;
+  {
+    auto s = open(d.str());
+    auto b = s->batch();
+    b.put(column::nodes, k(p, "a"), "a1");
+    ASSERT_TRUE(s->write(b).ok());
+    ASSERT_EQ(*s->commit_version(p, {}), 1u);
+    b.put(column::nodes, k(p, "a"), "a2");  // the open version, never committed (a crash)
+    ASSERT_TRUE(s->write(b).ok());
+  }
+  auto s = open(d.str());
+  EXPECT_EQ(s->as_of(p, 1)->get(column::nodes, k(p, "a"))->value_or("-"), "a1");
+  auto b = s->batch();
+  b.put(column::nodes, k(p, "a"), "a3");  // the reopened store keeps the first earlier value
+  ASSERT_TRUE(s->write(b).ok());
+  EXPECT_EQ(s->as_of(p, 1)->get(column::nodes, k(p, "a"))->value_or("-"), "a1");
+  ASSERT_EQ(*s->commit_version(p, {}), 2u);
+  s.reset();
+  auto ro = open(d.str(), true);  // a reader beside the writer
+  EXPECT_EQ(ro->as_of(p, 1)->get(column::nodes, k(p, "a"))->value_or("-"), "a1");
+  EXPECT_EQ(ro->as_of(p, 2)->get(column::nodes, k(p, "a"))->value_or("-"), "a3");
+}
+
+TEST(store_versions, random_writes_read_back_exactly_at_every_version) {
+  temp_dir d("versions");
+  auto s = open(d.str());
+  const uint32_t p = 7;
+  std::mt19937 rng(20261204);
+  state model;                // the newest state
+  std::vector<state> at{{}};  // at[v]: the state committed as version v
+  const column cols[] = {column::nodes, column::edges, column::idx, column::meta};
+  for (int round = 0; round < 12; ++round) {
+    int batches = 1 + static_cast<int>(rng() % 4);
+    for (int bi = 0; bi < batches; ++bi) {
+      auto b = s->batch();
+      int n = round == 0 ? 200 : 1 + static_cast<int>(rng() % 40);
+      for (int i = 0; i < n; ++i) {
+        auto c = cols[rng() % 4];
+        auto key = k(p, "key" + std::to_string(rng() % 120));
+        if (rng() % 4 == 0) {
+          b.del(c, key);
+          model.erase({static_cast<int>(c), key});
+        } else {
+          auto val = "v" + std::to_string(rng() % 1000);
+          b.put(c, key, val);
+          model[{static_cast<int>(c), key}] = val;
+        }
+      }
+      ASSERT_TRUE(s->write(b).ok());
+    }
+    auto id = s->commit_version(p, {});
+    ASSERT_TRUE(id.ok());
+    if (*id == 0) continue;
+    ASSERT_EQ(*id, at.size());
+    at.push_back(model);
+  }
+  ASSERT_GE(at.size(), 10u);
+  for (uint64_t v = 1; v < at.size(); ++v) {
+    auto view = s->as_of(p, v);
+    ASSERT_TRUE(view.ok());
+    EXPECT_EQ(dump(*view, p), at[v]) << "version " << v;
+    for (const auto& [ck, val] : at[v])
+      EXPECT_EQ(view->get(static_cast<column>(ck.first), ck.second)->value_or("-"), val);
+  }
+}
+
+}  // namespace
+}  // namespace cg
