@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "actors/caf_types.hpp"
+#include "actors/version/versions.hpp"
 
 namespace cg {
 
@@ -177,7 +178,20 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   // until they add up to a table's worth; a whole-tree run flushes what it wrote.
   const uint64_t flush_above = req.only.empty() ? (uint64_t{4} << 20) : (uint64_t{32} << 20);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [vec, finish, graph_done, flush_above, db = impl_->db.get(), sys = &impl_->system](const index_summary& s) {
+      [vec, finish, graph_done, flush_above, whole = req.only.empty(), proj = *proj, db = impl_->db.get(),
+       sys = &impl_->system](const index_summary& done) {
+        index_summary s = done;
+        // A run over the whole tree commits what it changed as a version; watch-mode
+        // saves leave their changes in the open version (the working tree's).
+        if (whole && s.outcome == index_phase::done) {
+          version_record rec;
+          rec.source = "index";
+          auto v = commit_after_index(*db, proj, std::move(rec));
+          if (v.ok())
+            s.version = *v;
+          else
+            spdlog::warn("index task {}: the version was not committed: {}", s.task, v.err().message);
+        }
         if (graph_done) graph_done();
         db->flush_in_background(flush_above);  // beside the search index's sync
         if (!vec || s.outcome != index_phase::done) return finish(s);

@@ -81,6 +81,7 @@ nlohmann::json summary_json(const index_summary& s) {
       {"nodes_changed", {{"created", s.nodes_created}, {"updated", s.nodes_updated}, {"deleted", s.nodes_deleted}}},
       {"resolution", resolution_json(s.resolution)},
       {"files_resolved", s.files_resolved},
+      {"version", s.version},
       {"timing",
        {{"total_seconds", s.seconds_total},
         {"walk_seconds", s.seconds_walk},
@@ -190,6 +191,7 @@ index_summary summary_from_json(const nlohmann::json& j) {
       get_to(c, "unresolved", s.resolution.unresolved[i]);
     }
   get_to(j, "files_resolved", s.files_resolved);
+  if (j.contains("version")) get_to(j, "version", s.version);
   const auto& t = member(j, "timing");
   get_to(t, "total_seconds", s.seconds_total);
   get_to(t, "walk_seconds", s.seconds_walk);

@@ -7,6 +7,7 @@
 //   graph_query    consistent reads of one project's graph over a store view: nodes,
 //                  callers and callees, paths, outline, files, stats
 //   glob_match     the walk's gitignore-style globs, for filters on paths
+//   versions       versions of a project's graph: references (3, head~1), diffs
 //   parse_here     one file's (or snippet's) extraction on the calling thread, with a
 //                  tree-sitter parser per thread reused across calls
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "actors/graph/graph_query.hpp"
 #include "actors/indexer/glob.hpp"
 #include "actors/parser/parse_types.hpp"
+#include "actors/version/versions.hpp"
 
 namespace cg {
 

@@ -65,6 +65,17 @@ struct similar_args {
 int run_similar(const context& ctx, const similar_args& args);
 int run_vectors(const context& ctx, bool rebuild);
 
+struct versions_args {
+  std::string show;  // a version to describe; empty: list them
+};
+int run_versions(const context& ctx, const versions_args& args);
+
+struct diff_args {
+  std::string from, to;  // to empty or "working": the newest state
+  size_t limit = 200;    // node changes listed in text output
+};
+int run_diff(const context& ctx, const diff_args& args);
+
 struct serve_args {
   std::string listen;                 // address:port; overrides [server] listen
   std::vector<std::string> projects;  // NAME=PATH to index at start

@@ -1,6 +1,7 @@
 #include "cli/context.hpp"
 
 #include "actors/engine.hpp"
+#include "actors/read_api.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -78,6 +79,15 @@ result<open_project> open_for_query(const context& ctx) {
     }
   }
   p.root = root_of(p.name);
+  if (!ctx.at.empty()) {
+    auto v = resolve_version(*p.db, p.id, ctx.at);
+    if (!v.ok()) return make_error(v.err().code, "--at " + ctx.at + ": " + v.err().message);
+    auto view = p.db->as_of(p.id, *v);
+    if (!view.ok()) return view.err();
+    p.version = *v;
+    p.query = std::make_unique<graph_query>(*view, p.id);
+    return p;
+  }
   p.query = std::make_unique<graph_query>(p.db->snapshot(), p.id);
   return p;
 }

@@ -21,6 +21,7 @@ struct context {
   bool json = false;
   bool quiet = false;
   std::string project;  // --project, or "" to infer
+  std::string at;       // --at: read this version (a version reference), not the newest state
 };
 
 struct open_project {
@@ -28,7 +29,8 @@ struct open_project {
   uint32_t id = 0;
   std::string name;
   std::string root;
-  std::unique_ptr<graph_query> query;
+  std::unique_ptr<graph_query> query;  // at ctx.at's version when given
+  uint64_t version = 0;                // that version (0: the newest state)
 };
 
 // Opens the store read-only (works while another process indexes) and picks the

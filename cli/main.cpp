@@ -65,6 +65,10 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "no progress bar or summary (errors still reported)");
   app.add_option("--log-format", log_format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
+  std::string at;
+  app.add_option("--at", at,
+                 "read the graph as it was at this version, not the newest state: 3, head, head~N "
+                 "(`codegraph versions` lists them)");
 
   index_args ia;
   std::vector<std::string> langs, includes, excludes;
@@ -147,6 +151,19 @@ int main(int argc, char** argv) {
   si->add_option("-k,--k", sa2.k, "how many results")->check(CLI::Range(1, 1000));
   si->add_option("--threshold", sa2.threshold, "minimum cosine similarity (default 0.5)")->check(CLI::Range(-1.0, 1.0));
   si->add_option("--mode", sa2.mode, "exact, balanced or fast")->check(CLI::IsMember({"exact", "balanced", "fast"}));
+  versions_args va;
+  auto* vers =
+      app.add_subcommand("versions", "versions of the project's graph (each index run commits one): list, show");
+  vers->add_subcommand("list", "every version, newest first (the default)");
+  auto* vshow = vers->add_subcommand("show", "one version: when, what made it, the graph's size");
+  vshow->add_option("version", va.show, "a version: 3, head, head~1")->required();
+  diff_args da;
+  auto* df =
+      app.add_subcommand("diff", "what changed between two versions: definitions and edges added, removed, changed");
+  df->add_option("from", da.from, "the older version: 3, head~1, ...")->required();
+  df->add_option("to", da.to, "the newer version (default: the newest state, uncommitted changes included)");
+  df->add_option("--limit", da.limit, "changed definitions listed in text output (default 200)");
+
   auto* vec = app.add_subcommand("vectors", "the search index: stats, rebuild");
   auto* vstats = vec->add_subcommand("stats", "documents, vocabulary, index kind and size");
   auto* vrebuild = vec->add_subcommand("rebuild", "relearn the model, re-embed everything, rebuild the index");
@@ -196,6 +213,7 @@ int main(int argc, char** argv) {
   ctx.json = json;
   ctx.quiet = quiet;
   ctx.project = project;
+  ctx.at = at;
   if (!data_dir.empty()) ctx.cfg.data_dir = data_dir;
   if (!log_format.empty()) ctx.cfg.log.format = log_format;
   if (!log_level.empty()) ctx.cfg.log.level = log_level;
@@ -217,6 +235,10 @@ int main(int argc, char** argv) {
   setup_logging(ctx.cfg.log.format, ctx.cfg.log.level);
 
   if (*idx || *vrebuild) prefer_huge_pages();
+  if (!at.empty() && (*idx || *srv || *se || *si || *vec || app.got_subcommand("token")))
+    return report_error(json, exit_usage,
+                        "--at reads a version with the graph commands (stats, symbol, node, outline, callers, "
+                        "callees, deps, dependents, export, diff); search and the others use the newest state");
 
   try {
     if (*idx) return run_index(ctx, ia);
@@ -233,6 +255,8 @@ int main(int argc, char** argv) {
     if (*ex) return run_export(ctx, ea);
     if (*se) return run_search(ctx, qa);
     if (*si) return run_similar(ctx, sa2);
+    if (*vers) return run_versions(ctx, va);
+    if (*df) return run_diff(ctx, da);
     if (*vstats) return run_vectors(ctx, false);
     if (*vrebuild) return run_vectors(ctx, true);
     if (*srv) return run_serve(ctx, sv);

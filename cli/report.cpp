@@ -75,6 +75,9 @@ void print_summary(std::FILE* out, const index_summary& s) {
                  human_seconds(s.vectors.seconds).c_str());
   else if (!s.vectors.error.empty())
     std::fprintf(out, "  search index: not updated: %s\n", s.vectors.error.c_str());
+  if (s.version)
+    std::fprintf(out, "  version %llu committed (`codegraph versions` lists them, --at %llu reads it)\n",
+                 static_cast<unsigned long long>(s.version), static_cast<unsigned long long>(s.version));
   if (s.nodes_created || s.nodes_updated || s.nodes_deleted)
     std::fprintf(out, "  nodes: %s created, %s updated, %s deleted\n", human_count(s.nodes_created).c_str(),
                  human_count(s.nodes_updated).c_str(), human_count(s.nodes_deleted).c_str());

@@ -1,0 +1,210 @@
+#include "actors/version/versions.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "actors/graph/graph_query.hpp"
+#include "schema/codec.hpp"
+#include "schema/hash.hpp"
+#include "schema/json.hpp"
+#include "storage/keys.hpp"
+
+namespace cg {
+
+result<uint64_t> commit_after_index(store& db, uint32_t proj, version_record rec) {
+  auto stats = graph_query(db.latest(), proj).stats();
+  for (const auto& l : stats.languages) rec.files += static_cast<uint64_t>(l.files);
+  rec.nodes = static_cast<uint64_t>(stats.total_nodes());
+  rec.edges = static_cast<uint64_t>(stats.total_edges());
+  if (!rec.created)
+    rec.created =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return db.commit_version(proj, std::move(rec));
+}
+
+result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_view ref) {
+  auto head = db.head_version(proj);
+  if (!head.ok()) return head.err();
+  if (*head == 0) return make_error(errc::not_found, "this project has no versions yet (run `codegraph index`)");
+  std::string_view rest = ref;
+  uint64_t base = 0, back = 0;
+  auto number = [](std::string_view s, uint64_t& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+  };
+  if (auto tilde = rest.find('~'); tilde != std::string_view::npos) {
+    if (!number(rest.substr(tilde + 1), back))
+      return make_error(errc::invalid_argument, "'" + std::string(ref) + "': expected NAME~N");
+    rest = rest.substr(0, tilde);
+  }
+  if (rest == "head" || rest == "latest" || rest == "HEAD")
+    base = *head;
+  else if (rest.starts_with("v") && number(rest.substr(1), base))
+    ;
+  else if (!number(rest, base))
+    return make_error(errc::invalid_argument, "'" + std::string(ref) +
+                                                  "' names no version: use a version number (3, v3), head, "
+                                                  "latest or head~N");
+  if (back >= base || base == 0 || base > *head)
+    return make_error(errc::not_found, "no version " + std::string(ref) + " (this project has versions 1 to " +
+                                           std::to_string(*head) + ")");
+  return base - back;
+}
+
+namespace {
+
+result<read_view> view_at(const store& db, uint32_t proj, uint64_t version) {
+  if (version == 0) return db.snapshot();
+  return db.as_of(proj, version);
+}
+
+void count(version_diff& d, const std::string& file, const std::string& change, bool is_node) {
+  for (auto* t : {&d.files[file], &d.total}) {
+    if (is_node) {
+      if (change == "added") ++t->nodes_added;
+      if (change == "removed") ++t->nodes_removed;
+      if (change == "changed") ++t->nodes_changed;
+    } else {
+      if (change == "added") ++t->edges_added;
+      if (change == "removed") ++t->edges_removed;
+    }
+  }
+}
+
+}  // namespace
+
+result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from, uint64_t to) {
+  version_diff d;
+  d.from = from;
+  d.to = to;
+  if (from == to) return d;
+  uint64_t older = from == 0 ? to : to == 0 ? from : std::min(from, to);
+  auto a = view_at(db, proj, from);
+  if (!a.ok()) return a.err();
+  auto b = view_at(db, proj, to);
+  if (!b.ok()) return b.err();
+  // Every key a later version touched: those not equal at both ends are the changes.
+  auto touched = db.changed_since(proj, older);
+  if (!touched.ok()) return touched.err();
+  const auto& node_keys = (*touched)[static_cast<size_t>(column::nodes)];
+  auto before = a->multi_get(column::nodes, node_keys);
+  if (!before.ok()) return before.err();
+  auto after = b->multi_get(column::nodes, node_keys);
+  if (!after.ok()) return after.err();
+  std::unordered_map<node_id, std::string> file_of;
+  for (size_t i = 0; i < node_keys.size(); ++i) {
+    const auto& x = (*before)[i];
+    const auto& y = (*after)[i];
+    if (x == y) continue;
+    node_id id = keys::node_id_of(node_keys[i]);
+    node_change c;
+    if (x) {
+      auto n = decode_node(*x, id);
+      if (!n.ok()) return n.err();
+      c.before = std::move(*n);
+    }
+    if (y) {
+      auto n = decode_node(*y, id);
+      if (!n.ok()) return n.err();
+      c.after = std::move(*n);
+    }
+    c.change = !x ? "added" : !y ? "removed" : "changed";
+    if (x && y) {
+      c.signature_changed = c.before.signature != c.after.signature;
+      c.moved = c.before.content_hash == c.after.content_hash && !c.signature_changed && c.before.span != c.after.span;
+      if (c.before == c.after) continue;
+    }
+    const std::string& file = y ? c.after.file : c.before.file;
+    file_of[id] = file;
+    count(d, file, c.change, true);
+    d.nodes.push_back(std::move(c));
+  }
+  // Edges: present at one end and not at the other.
+  const auto& edge_keys = (*touched)[static_cast<size_t>(column::edges)];
+  auto eb = a->multi_get(column::edges, edge_keys);
+  if (!eb.ok()) return eb.err();
+  auto ea = b->multi_get(column::edges, edge_keys);
+  if (!ea.ok()) return ea.err();
+  for (size_t i = 0; i < edge_keys.size(); ++i) {
+    bool was = (*eb)[i].has_value(), is = (*ea)[i].has_value();
+    if (was == is) continue;
+    auto parts = keys::parse_edge_key(edge_keys[i]);
+    edge_change c;
+    c.change = is ? "added" : "removed";
+    c.kind = parts.kind;
+    c.from = parts.first;
+    c.to = parts.second;
+    edge e;
+    if (decode_edge_value(is ? *(*ea)[i] : *(*eb)[i], e).ok()) {
+      c.target_name = e.target_name;
+      c.how = e.how;
+    }
+    auto f = file_of.find(c.from);
+    if (f == file_of.end()) {
+      // The source node itself did not change: its file from whichever end has it.
+      auto src = (is ? *b : *a).get(column::nodes, keys::node(proj, c.from));
+      if (src.ok() && src->has_value())
+        if (auto n = decode_node(**src, c.from); n.ok()) f = file_of.emplace(c.from, n->file).first;
+    }
+    c.file = f == file_of.end() ? std::string() : f->second;
+    count(d, c.file, c.change, false);
+    d.edges.push_back(std::move(c));
+  }
+  auto by_place = [](const node_change& x, const node_change& y) {
+    const node& p = x.change == "removed" ? x.before : x.after;
+    const node& q = y.change == "removed" ? y.before : y.after;
+    return std::tie(p.file, p.span.start_byte, p.id) < std::tie(q.file, q.span.start_byte, q.id);
+  };
+  std::sort(d.nodes.begin(), d.nodes.end(), by_place);
+  std::sort(d.edges.begin(), d.edges.end(), [](const edge_change& x, const edge_change& y) {
+    return std::tie(x.file, x.from, x.kind, x.to) < std::tie(y.file, y.from, y.kind, y.to);
+  });
+  return d;
+}
+
+nlohmann::json to_json(const node_change& c) {
+  nlohmann::json j{{"change", c.change}};
+  if (c.change != "added") j["before"] = to_json(c.before);
+  if (c.change != "removed") j["after"] = to_json(c.after);
+  if (c.change == "changed") {
+    j["signatureChanged"] = c.signature_changed;
+    j["moved"] = c.moved;
+  }
+  return j;
+}
+
+nlohmann::json to_json(const edge_change& c) {
+  edge e;
+  e.how = c.how;
+  nlohmann::json j{{"change", c.change},
+                   {"kind", std::string(to_string(c.kind))},
+                   {"source", format_id(c.from)},
+                   {"resolution", std::string(to_string(c.how))},
+                   {"file", c.file}};
+  // As the export writes it: no target id for an unresolved or external reference.
+  j["target"] = e.resolved() ? nlohmann::json(format_id(c.to)) : nlohmann::json(nullptr);
+  if (!c.target_name.empty()) j["targetName"] = c.target_name;
+  return j;
+}
+
+nlohmann::json to_json(const version_diff& d) {
+  auto totals = [](const version_diff::file_totals& t) {
+    return nlohmann::json{{"nodesAdded", t.nodes_added},
+                          {"nodesRemoved", t.nodes_removed},
+                          {"nodesChanged", t.nodes_changed},
+                          {"edgesAdded", t.edges_added},
+                          {"edgesRemoved", t.edges_removed}};
+  };
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& [f, t] : d.files) files[f] = totals(t);
+  nlohmann::json nodes = nlohmann::json::array(), edges = nlohmann::json::array();
+  for (const auto& c : d.nodes) nodes.push_back(to_json(c));
+  for (const auto& c : d.edges) edges.push_back(to_json(c));
+  return {{"from", d.from}, {"to", d.to},     {"total", totals(d.total)},
+          {"files", files}, {"nodes", nodes}, {"edges", edges}};
+}
+
+}  // namespace cg

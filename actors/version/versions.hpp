@@ -1,0 +1,64 @@
+#pragma once
+// Versions of a project's graph, on top of the store's (storage/store.hpp, "versions"):
+// what an index run commits, what a version reference names, and what changed between
+// two versions. Plain functions over a store; the engine and the CLI call them.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "schema/edge.hpp"
+#include "schema/node.hpp"
+#include "schema/result.hpp"
+#include "schema/version.hpp"
+#include "storage/store.hpp"
+
+namespace cg {
+
+// After a run over the whole tree: what it changed becomes a committed version, with
+// the graph's counts. Returns its id; 0 when nothing changed since the last version.
+result<uint64_t> commit_after_index(store& db, uint32_t proj, version_record rec);
+
+// A version as users name it: "3", "v3", "head" or "latest" (the last committed one),
+// "head~2" (two before it).
+result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_view ref);
+
+struct node_change {
+  std::string change;  // "added", "removed", "changed"
+  node before, after;  // the one that exists for added / removed
+  bool signature_changed = false;
+  bool moved = false;  // only its place in the file changed
+};
+
+struct edge_change {
+  std::string change;  // "added", "removed"
+  edge_kind kind = edge_kind::calls;
+  node_id from = 0, to = 0;
+  resolution how = resolution::local;
+  std::string file;         // the source node's file
+  std::string target_name;  // as written at the call or import site
+};
+
+struct version_diff {
+  uint64_t from = 0, to = 0;  // to 0: the newest state (uncommitted changes included)
+  std::vector<node_change> nodes;
+  std::vector<edge_change> edges;
+  struct file_totals {
+    size_t nodes_added = 0, nodes_removed = 0, nodes_changed = 0, edges_added = 0, edges_removed = 0;
+  };
+  std::map<std::string, file_totals> files;
+  file_totals total;
+};
+
+// What changed from version `from` to version `to` (0: the newest state). Either
+// order; from == to is an empty diff.
+result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from, uint64_t to);
+
+nlohmann::json to_json(const version_diff& d);
+nlohmann::json to_json(const node_change& c);
+nlohmann::json to_json(const edge_change& c);
+
+}  // namespace cg

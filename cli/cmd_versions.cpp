@@ -1,0 +1,114 @@
+// versions (list, show) and diff: the versions of a project's graph.
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "actors/read_api.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "schema/json.hpp"
+
+namespace cg::cli {
+namespace {
+
+std::string local_time(int64_t t) {
+  if (!t) return "";
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string what_made(const version_record& v) {
+  std::string s = v.source;
+  if (!v.commit.empty()) s += " " + v.commit.substr(0, 12);
+  if (!v.message.empty()) s += ": " + v.message.substr(0, v.message.find('\n'));
+  return s;
+}
+
+}  // namespace
+
+int run_versions(const context& ctx, const versions_args& args) {
+  auto p = open_for_query(ctx);
+  if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);
+  if (!args.show.empty()) {
+    auto id = resolve_version(*p->db, p->id, args.show);
+    if (!id.ok()) return report_error(ctx.json, exit_usage, id.err().message);
+    auto v = p->db->version(p->id, *id);
+    if (!v.ok()) return report_error(ctx.json, exit_runtime, v.err().message);
+    if (ctx.json) {
+      print_json(to_json(*v));
+      return exit_ok;
+    }
+    std::printf("version %llu of \"%s\"\n  created  %s\n  source   %s\n", static_cast<unsigned long long>(v->id),
+                p->name.c_str(), local_time(v->created).c_str(), what_made(*v).c_str());
+    if (v->parent) std::printf("  parent   %llu\n", static_cast<unsigned long long>(v->parent));
+    std::printf("  graph    %s files, %s nodes, %s edges\n  changed  %s keys in the store\n",
+                human_count(v->files).c_str(), human_count(v->nodes).c_str(), human_count(v->edges).c_str(),
+                human_count(v->changed_keys).c_str());
+    return exit_ok;
+  }
+  auto all = p->db->versions(p->id);
+  if (!all.ok()) return report_error(ctx.json, exit_runtime, all.err().message);
+  if (ctx.json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& v : *all) arr.push_back(to_json(v));
+    print_json({{"project", p->name}, {"versions", arr}});
+    return exit_ok;
+  }
+  if (all->empty()) {
+    std::printf("\"%s\" has no versions yet: `codegraph index` commits one.\n", p->name.c_str());
+    return exit_ok;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (auto it = all->rbegin(); it != all->rend(); ++it)
+    rows.push_back({std::to_string(it->id), local_time(it->created), human_count(it->files), human_count(it->nodes),
+                    human_count(it->edges), human_count(it->changed_keys), what_made(*it)});
+  print_table(stdout, {"version", "created", "files", "nodes", "edges", "changed", "made by"}, rows, 0);
+  return exit_ok;
+}
+
+int run_diff(const context& ctx, const diff_args& args) {
+  auto p = open_for_query(ctx);
+  if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);
+  auto from = resolve_version(*p->db, p->id, args.from);
+  if (!from.ok()) return report_error(ctx.json, exit_usage, from.err().message);
+  uint64_t to = 0;  // the newest state
+  if (!args.to.empty() && args.to != "working") {
+    auto t = resolve_version(*p->db, p->id, args.to);
+    if (!t.ok()) return report_error(ctx.json, exit_usage, t.err().message);
+    to = *t;
+  }
+  auto d = diff_versions(*p->db, p->id, *from, to);
+  if (!d.ok()) return report_error(ctx.json, exit_runtime, d.err().message);
+  if (ctx.json) {
+    print_json(to_json(*d));
+    return exit_ok;
+  }
+  const auto& t = d->total;
+  std::printf("%s -> %s: nodes +%zu -%zu ~%zu, edges +%zu -%zu in %zu files\n",
+              ("version " + std::to_string(d->from)).c_str(),
+              to ? ("version " + std::to_string(to)).c_str() : "the newest state", t.nodes_added, t.nodes_removed,
+              t.nodes_changed, t.edges_added, t.edges_removed, d->files.size());
+  std::string file;
+  size_t shown = 0;
+  for (const auto& c : d->nodes) {
+    const node& n = c.change == "removed" ? c.before : c.after;
+    if (n.file != file) {
+      file = n.file;
+      const auto& f = d->files[file];
+      std::printf("\n%s  (nodes +%zu -%zu ~%zu, edges +%zu -%zu)\n", file.c_str(), f.nodes_added, f.nodes_removed,
+                  f.nodes_changed, f.edges_added, f.edges_removed);
+    }
+    if (++shown > args.limit) continue;
+    const char* mark = c.change == "added" ? "+" : c.change == "removed" ? "-" : "~";
+    std::string note = c.change != "changed" ? "" : c.moved ? "  (moved)" : c.signature_changed ? "  (signature)" : "";
+    std::printf("  %s %s %s  %s%s\n", mark, std::string(to_string(n.kind)).c_str(),
+                (n.qualified_name.empty() ? n.name : n.qualified_name).c_str(), location(n).c_str(), note.c_str());
+  }
+  if (shown > args.limit) std::printf("\n... %zu more node changes (--limit, or --json for all)\n", shown - args.limit);
+  return exit_ok;
+}
+
+}  // namespace cg::cli

@@ -1,0 +1,169 @@
+// Versions end to end through the codegraph binary: a scripted history of a real tree
+// (the standard library's json package beside the Python fixture: edits, a new file,
+// a rename, a delete, a revert), one `index` per step. For every version, `export --at`
+// equals a fresh index of that step's tree, and `diff` between consecutive versions
+// equals the difference of those two fresh exports.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "tests/support/support.hpp"
+
+namespace cg {
+namespace {
+
+using namespace test;
+using nlohmann::json;
+
+// An edge as the export and the diff write it: source, kind, target (or the name as
+// written when the reference is unresolved or external).
+std::string edge_identity(const json& e) {
+  auto target = e["target"].is_null() ? "?" + e.value("target_name", e.value("targetName", std::string()))
+                                      : e["target"].get<std::string>();
+  return e["source"].get<std::string>() + " " + e["kind"].get<std::string>() + " " + target;
+}
+
+struct graph_export {
+  std::set<std::string> lines;        // every node and edge, as exported
+  std::map<std::string, json> nodes;  // id -> node
+  std::set<std::string> edges;        // "source kind target"
+};
+
+graph_export export_of(const std::string& data, const std::string& at = "") {
+  std::vector<std::string> args{"export", "--data-dir", data, "--project", "hist"};
+  if (!at.empty()) args.insert(args.end(), {"--at", at});
+  auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  graph_export g;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    g.lines.insert(line);
+    auto j = json::parse(line);
+    if (j["type"] == "node")
+      g.nodes[j["id"].get<std::string>()] = j;
+    else if (j["kind"] != "contains")  // a node's parent, not an edge of the store
+      g.edges.insert(edge_identity(j));
+  }
+  return g;
+}
+
+json index_json(const fs::path& tree, const std::string& data) {
+  auto r = run_cli({"index", tree.string(), "--data-dir", data, "--project", "hist", "--json", "--no-vectors"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return json::parse(r.out);
+}
+
+void replace_all(const fs::path& file, const std::string& from, const std::string& to) {
+  auto text = read_file(file);
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  write_file(file, text);
+}
+
+TEST(versions_cli, every_version_reads_as_a_fresh_index_of_its_tree_and_diffs_agree) {
+  temp_dir work("versions");
+  const fs::path tree = work / "tree";
+  fs::create_directories(tree);
+  fs::copy("/usr/lib/python3.11/json", tree / "json", fs::copy_options::recursive);
+  fs::copy(source_dir() + "/tests/fixtures/python", tree / "shop", fs::copy_options::recursive);
+  std::vector<fs::path> caches;
+  for (const auto& e : fs::recursive_directory_iterator(tree))
+    if (e.path().filename() == "__pycache__") caches.push_back(e.path());
+  for (const auto& c : caches) fs::remove_all(c);
+  const std::string data = (work / "data").string();
+
+  // The history: each step changes the tree, then indexes it.
+  std::vector<std::function<void()>> steps = {
+      [] {},
+      [&] { replace_all(tree / "json" / "decoder.py", "py_scanstring", "scan_py_string"); },
+      [&] {
+        write_file(tree / "json" / "extra.py",
+                   "from json.decoder import JSONDecoder, scan_py_string\n\n"
+                   "def decode_all(texts):\n    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n\n"
+                   "def first(s):\n    return scan_py_string(s, 1)\n");
+      },
+      [&] { fs::rename(tree / "json" / "tool.py", tree / "json" / "cli_tool.py"); },
+      [&] { fs::remove(tree / "json" / "scanner.py"); },
+      [&] { replace_all(tree / "json" / "decoder.py", "scan_py_string", "py_scanstring"); },
+  };
+  std::vector<fs::path> snapshots;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    steps[i]();
+    auto summary = index_json(tree, data);
+    ASSERT_EQ(summary["version"].get<uint64_t>(), i + 1) << summary.dump();
+    auto copy = work / ("step" + std::to_string(i + 1));
+    fs::copy(tree, copy, fs::copy_options::recursive);
+    snapshots.push_back(copy);
+  }
+  // An index run that changes nothing commits no version.
+  EXPECT_EQ(index_json(tree, data)["version"].get<uint64_t>(), 0u);
+  auto listed = run_cli({"versions", "--data-dir", data, "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  ASSERT_EQ(json::parse(listed.out)["versions"].size(), steps.size());
+
+  std::vector<graph_export> fresh;
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    temp_dir alone("versions-fresh");
+    index_json(snapshots[i], alone.str());
+    fresh.push_back(export_of(alone.str()));
+    auto at = export_of(data, std::to_string(i + 1));
+    EXPECT_EQ(at.lines.size(), fresh[i].lines.size()) << "version " << i + 1;
+    std::vector<std::string> only_at, only_fresh;
+    std::set_difference(at.lines.begin(), at.lines.end(), fresh[i].lines.begin(), fresh[i].lines.end(),
+                        std::back_inserter(only_at));
+    std::set_difference(fresh[i].lines.begin(), fresh[i].lines.end(), at.lines.begin(), at.lines.end(),
+                        std::back_inserter(only_fresh));
+    EXPECT_TRUE(only_at.empty() && only_fresh.empty())
+        << "version " << i + 1 << ": " << only_at.size()
+        << " lines only at the version (first: " << (only_at.empty() ? "" : only_at[0]) << "), " << only_fresh.size()
+        << " only in the fresh index (first: " << (only_fresh.empty() ? "" : only_fresh[0]) << ")";
+  }
+  // The newest version is the newest state.
+  EXPECT_EQ(export_of(data, "head").lines, export_of(data).lines);
+
+  // diff A B: the nodes and edges that differ between the fresh exports of A and B.
+  for (size_t i = 0; i + 1 < fresh.size(); ++i) {
+    auto r = run_cli({"diff", std::to_string(i + 1), std::to_string(i + 2), "--data-dir", data, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto d = json::parse(r.out);
+    std::set<std::string> added, removed, changed, expect_added, expect_removed, expect_changed;
+    for (const auto& c : d["nodes"]) {
+      auto id = (c["change"] == "removed" ? c["before"] : c["after"])["id"].get<std::string>();
+      (c["change"] == "added" ? added : c["change"] == "removed" ? removed : changed).insert(id);
+    }
+    const auto &a = fresh[i], &b = fresh[i + 1];
+    for (const auto& [id, n] : b.nodes)
+      if (!a.nodes.count(id))
+        expect_added.insert(id);
+      else if (a.nodes.at(id) != n)
+        expect_changed.insert(id);
+    for (const auto& [id, n] : a.nodes)
+      if (!b.nodes.count(id)) expect_removed.insert(id);
+    EXPECT_FALSE(expect_added.empty() && expect_removed.empty() && expect_changed.empty());  // every step changes
+    EXPECT_EQ(added, expect_added) << "diff " << i + 1 << " " << i + 2;
+    EXPECT_EQ(removed, expect_removed) << "diff " << i + 1 << " " << i + 2;
+    EXPECT_EQ(changed, expect_changed) << "diff " << i + 1 << " " << i + 2;
+    std::set<std::string> edges_added, edges_removed, expect_edges_added, expect_edges_removed;
+    for (const auto& c : d["edges"]) (c["change"] == "added" ? edges_added : edges_removed).insert(edge_identity(c));
+    std::set_difference(b.edges.begin(), b.edges.end(), a.edges.begin(), a.edges.end(),
+                        std::inserter(expect_edges_added, expect_edges_added.end()));
+    std::set_difference(a.edges.begin(), a.edges.end(), b.edges.begin(), b.edges.end(),
+                        std::inserter(expect_edges_removed, expect_edges_removed.end()));
+    EXPECT_EQ(edges_added, expect_edges_added) << "diff " << i + 1 << " " << i + 2;
+    EXPECT_EQ(edges_removed, expect_edges_removed) << "diff " << i + 1 << " " << i + 2;
+    EXPECT_EQ(d["total"]["nodesAdded"].get<size_t>(), expect_added.size());
+  }
+  // A version that does not exist, and a bad reference, are clear usage errors.
+  auto none = run_cli({"export", "--data-dir", data, "--at", "99"});
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.err.find("versions 1 to 6"), std::string::npos) << none.err;
+  auto bad = run_cli({"diff", "yesterday", "--data-dir", data});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("names no version"), std::string::npos) << bad.err;
+  EXPECT_EQ(run_cli({"search", "decode", "--data-dir", data, "--at", "1"}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace cg
