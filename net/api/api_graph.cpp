@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/engine_json.hpp"
+#include "actors/read_api.hpp"
 #include "net/app/app.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
@@ -25,8 +26,32 @@ opened open_project(app& a, const api_request& req) {
     o.err = error_response(404, "not_found", "no project " + name, req.request_id);
     return o;
   }
+  // ?at=REF: the graph as it was at that version (3, head, head~1).
+  if (req.has_query("at")) {
+    auto& db = a.eng().storage();
+    auto v = resolve_version(db, *id, req.query_value("at"));
+    auto view = v.ok() ? db.as_of(*id, *v) : result<read_view>(v.err());
+    if (!view.ok()) {
+      auto code = view.err().code == errc::not_found ? 404 : 400;
+      o.err = error_response(code, code == 404 ? "not_found" : "invalid_argument", "at: " + view.err().message,
+                             req.request_id);
+      return o;
+    }
+    o.q.emplace(*view, *id);
+    return o;
+  }
   o.q.emplace(a.eng().storage().latest(), *id);
   return o;
+}
+
+std::optional<uint32_t> project_of(app& a, const api_request& req, std::optional<api_response>& err) {
+  const auto& name = req.params.at("name");
+  auto id = a.eng().storage().project_id(name);
+  if (!id.ok()) {
+    err = error_response(404, "not_found", "no project " + name, req.request_id);
+    return std::nullopt;
+  }
+  return *id;
 }
 
 std::optional<node_id> parse_node_id(std::string_view s) {
@@ -239,6 +264,50 @@ api_reply project_stats(app& a, api_request& req) {
   return ok_json(stats_json(o.q->stats()).dump());
 }
 
+// GET /versions: every version, oldest first.
+api_reply list_versions(app& a, api_request& req) {
+  std::optional<api_response> err;
+  auto id = project_of(a, req, err);
+  if (!id) return *err;
+  auto all = a.eng().storage().versions(*id);
+  if (!all.ok()) return error_of(req, all.err());
+  json arr = json::array();
+  for (const auto& v : *all) arr.push_back(to_json(v));
+  return ok_json(json({{"project", req.params.at("name")}, {"versions", arr}}).dump());
+}
+
+// GET /versions/{v}: one version (a number, head, head~N).
+api_reply get_version(app& a, api_request& req) {
+  std::optional<api_response> err;
+  auto id = project_of(a, req, err);
+  if (!id) return *err;
+  auto& db = a.eng().storage();
+  auto v = resolve_version(db, *id, req.params.at("version"));
+  if (!v.ok()) return error_of(req, v.err());
+  auto rec = db.version(*id, *v);
+  if (!rec.ok()) return error_of(req, rec.err());
+  return ok_json(to_json(*rec).dump());
+}
+
+// GET /versions/{from}/diff/{to}: what changed; to "working" is the newest state.
+api_reply diff_route(app& a, api_request& req) {
+  std::optional<api_response> err;
+  auto id = project_of(a, req, err);
+  if (!id) return *err;
+  auto& db = a.eng().storage();
+  auto from = resolve_version(db, *id, req.params.at("version"));
+  if (!from.ok()) return error_of(req, from.err());
+  uint64_t to = 0;
+  if (const auto& t = req.params.at("to"); t != "working") {
+    auto v = resolve_version(db, *id, t);
+    if (!v.ok()) return error_of(req, v.err());
+    to = *v;
+  }
+  auto d = diff_versions(db, *id, *from, to);
+  if (!d.ok()) return error_of(req, d.err());
+  return ok_json(to_json(*d).dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 }  // namespace
 
 void register_graph_routes(app& a, router& r) {
@@ -260,6 +329,9 @@ void register_graph_routes(app& a, router& r) {
   r.bind("GET", p + "/file-dependencies", [&a](api_request& req) { return file_deps(a, req, false); });
   r.bind("GET", p + "/file-dependents", [&a](api_request& req) { return file_deps(a, req, true); });
   r.bind("GET", p + "/stats", bind(project_stats));
+  r.bind("GET", p + "/versions", bind(list_versions));
+  r.bind("GET", p + "/versions/{version}", bind(get_version));
+  r.bind("GET", p + "/versions/{version}/diff/{to}", bind(diff_route));
 }
 
 }  // namespace cg::net

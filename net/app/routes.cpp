@@ -38,6 +38,9 @@ const std::vector<route_decl>& rest_routes() {
       {.method = "GET", .pattern = "/api/v1/projects/{name}/file-dependencies", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/file-dependents", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/stats", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/versions", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/versions/{version}", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/versions/{version}/diff/{to}", .op = o::graph_read},
 
       {.method = "POST", .pattern = "/api/v1/projects/{name}/nodes", .op = o::node_write},
       {.method = "PUT", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::node_write},
