@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <mutex>
 
 #include "actors/engine.hpp"
@@ -97,7 +98,7 @@ struct opened {
   std::optional<graph_query> q;
   std::string error, code;
 };
-opened open(context& c, const std::string& project) {
+opened open(context& c, const std::string& project, const std::string& at = {}) {
   auto& r = rctx(c);
   opened o;
   if (!r.who.may_project(project)) {
@@ -111,8 +112,33 @@ opened open(context& c, const std::string& project) {
     o.code = "NOT_FOUND";
     return o;
   }
+  if (!at.empty()) {
+    // The graph at a version (3, head, head~1).
+    auto& db = r.a->eng().storage();
+    auto v = resolve_version(db, *id, at);
+    auto view = v.ok() ? db.as_of(*id, *v) : result<read_view>(v.err());
+    if (!view.ok()) {
+      o.error = "at: " + view.err().message;
+      o.code = view.err().code == errc::not_found ? "NOT_FOUND" : "BAD_USER_INPUT";
+      return o;
+    }
+    o.q.emplace(*view, *id);
+    return o;
+  }
   o.q.emplace(r.a->eng().storage().latest(), *id);
   return o;
+}
+
+// Nodes read at a version carry it (a key the schema does not show), so that their
+// own fields (callers, children, ...) answer at that version too.
+void mark_version(json& v, const std::string& at) {
+  if (v.is_array()) {
+    for (auto& x : v) mark_version(x, at);
+  } else if (v.is_object()) {
+    if (v.contains("nodeType") && v.contains("project")) v["at"] = at;
+    for (auto& [k, x] : v.items())
+      if (x.is_structured()) mark_version(x, at);
+  }
 }
 
 std::optional<node_id> id_arg(const json& args, const char* name) {
@@ -160,7 +186,7 @@ template <class Fn>
 batch_resolver per_project(Fn fn, const char* field = nullptr) {
   return [fn, field](const std::vector<const json*>& parents, const json& args, context& c) {
     std::vector<field_value> out(parents.size());
-    std::map<std::string, std::vector<size_t>> groups;
+    std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;  // (project, version)
     for (size_t i = 0; i < parents.size(); ++i) {
       if (field && parents[i]->contains("__transient")) {
         auto it = parents[i]->find(field);
@@ -169,10 +195,11 @@ batch_resolver per_project(Fn fn, const char* field = nullptr) {
                                                        : field_value(json::array());
         continue;
       }
-      groups[parents[i]->value("project", std::string())].push_back(i);
+      groups[{parents[i]->value("project", std::string()), parents[i]->value("at", std::string())}].push_back(i);
     }
-    for (const auto& [project, idx] : groups) {
-      auto o = open(c, project);
+    for (const auto& [key, idx] : groups) {
+      const auto& [project, at] = key;
+      auto o = open(c, project, at);
       for (auto i : idx) {
         // A spent budget or a cancelled operation: the executor reports it once.
         if (c.stopped()) return std::vector<field_value>(parents.size(), field_value::fail("stopped", "STOPPED"));
@@ -180,6 +207,7 @@ batch_resolver per_project(Fn fn, const char* field = nullptr) {
           out[i] = field_value::fail(o.error, o.code);
         else
           out[i] = fn(*o.q, project, *parents[i], args);
+        if (!at.empty()) mark_version(out[i].value, at);
       }
     }
     return out;
@@ -252,6 +280,9 @@ const std::vector<std::pair<std::string_view, operation>>& graphql_root_operatio
       {"Query.path", o::graph_read},
       {"Query.files", o::graph_read},
       {"Query.outline", o::graph_read},
+      {"Query.versions", o::graph_read},
+      {"Query.version", o::graph_read},
+      {"Query.diff", o::graph_read},
       {"Mutation.createNode", o::node_write},
       {"Mutation.updateNode", o::node_write},
       {"Mutation.deleteNode", o::node_write},
@@ -561,9 +592,13 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
                          bool concurrent = true) {
     st.push_back(s.resolve("Query", f, each([fn](const json&, const json& args, context& c) -> field_value {
                              auto project = args.value("project", std::string());
-                             auto o = open(c, project);
+                             auto at = args.contains("at") && args["at"].is_string() ? args["at"].get<std::string>()
+                                                                                     : std::string();
+                             auto o = open(c, project, at);
                              if (!o.q) return field_value::fail(o.error, o.code);
-                             return fn(*o.q, project, args, c);
+                             auto v = fn(*o.q, project, args, c);
+                             if (!at.empty()) mark_version(v.value, at);
+                             return v;
                            }),
                            concurrent));
   };
@@ -582,6 +617,102 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
     json arr = json::array();
     for (const auto& n : *ns) arr.push_back(node_gql(project, n));
     return arr;
+  });
+  // Versions: the store's records, as the schema's Version.
+  auto version_gql = [](const version_record& v) {
+    char iso[32] = "";
+    std::time_t t = static_cast<std::time_t>(v.created);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    auto opt = [](const std::string& x) { return x.empty() ? json(nullptr) : json(x); };
+    return json{{"id", v.id},
+                {"parent", v.parent ? json(v.parent) : json(nullptr)},
+                {"source", v.source},
+                {"created", iso},
+                {"message", opt(v.message)},
+                {"commit", opt(v.commit)},
+                {"author", opt(v.author)},
+                {"files", v.files},
+                {"nodes", v.nodes},
+                {"edges", v.edges},
+                {"changedKeys", v.changed_keys}};
+  };
+  // The project's id (open() checked that it exists and the caller may see it).
+  auto pid_of = [](context& c, const std::string& project) {
+    auto id = rctx(c).a->eng().storage().project_id(project);
+    return id.ok() ? *id : uint32_t{0};
+  };
+  query_field("versions",
+              [version_gql, pid_of](graph_query&, const std::string& project, const json&, context& c) -> field_value {
+                auto all = rctx(c).a->eng().storage().versions(pid_of(c, project));
+                if (!all.ok()) return fail(all.err());
+                json arr = json::array();
+                for (const auto& v : *all) arr.push_back(version_gql(v));
+                return arr;
+              });
+  query_field(
+      "version",
+      [version_gql, pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
+        auto& db = rctx(c).a->eng().storage();
+        auto pid = pid_of(c, project);
+        auto id = resolve_version(db, pid, args.value("ref", std::string()));
+        if (!id.ok()) return id.err().code == errc::not_found ? field_value(json(nullptr)) : fail(id.err());
+        auto v = db.version(pid, *id);
+        if (!v.ok()) return fail(v.err());
+        return version_gql(*v);
+      });
+  query_field("diff", [pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
+    auto& db = rctx(c).a->eng().storage();
+    auto pid = pid_of(c, project);
+    auto from = resolve_version(db, pid, args.value("from", std::string()));
+    if (!from.ok()) return fail(from.err());
+    uint64_t to = 0;
+    if (args.contains("to") && args["to"].is_string() && args["to"] != "working") {
+      auto t = resolve_version(db, pid, args["to"].get<std::string>());
+      if (!t.ok()) return fail(t.err());
+      to = *t;
+    }
+    auto d = diff_versions(db, pid, *from, to);
+    if (!d.ok()) return fail(d.err());
+    auto totals = [](const version_diff::file_totals& t, json j) {
+      j["nodesAdded"] = t.nodes_added;
+      j["nodesRemoved"] = t.nodes_removed;
+      j["nodesChanged"] = t.nodes_changed;
+      j["edgesAdded"] = t.edges_added;
+      j["edgesRemoved"] = t.edges_removed;
+      return j;
+    };
+    json files = json::array(), nodes = json::array(), edges = json::array();
+    for (const auto& [path, t] : d->files) files.push_back(totals(t, {{"path", path}}));
+    // Each side of a change answers its own fields at its own version.
+    auto side = [&](const node& n, uint64_t v) {
+      auto j = node_gql(project, n);
+      if (v) mark_version(j, std::to_string(v));
+      return j;
+    };
+    for (const auto& nc : d->nodes)
+      nodes.push_back({{"change", nc.change},
+                       {"before", nc.change == "added" ? json(nullptr) : side(nc.before, d->from)},
+                       {"after", nc.change == "removed" ? json(nullptr) : side(nc.after, d->to)},
+                       {"signatureChanged", nc.signature_changed},
+                       {"moved", nc.moved}});
+    for (const auto& ec : d->edges) {
+      edge e;
+      e.how = ec.how;
+      edges.push_back({{"change", ec.change},
+                       {"type", upper(to_string(ec.kind))},
+                       {"source", format_id(ec.from)},
+                       {"target", e.resolved() ? json(format_id(ec.to)) : json(nullptr)},
+                       {"targetName", ec.target_name.empty() ? json(nullptr) : json(ec.target_name)},
+                       {"resolution", std::string(to_string(ec.how))},
+                       {"filePath", ec.file}});
+    }
+    return totals(d->total, {{"from", d->from},
+                             {"to", d->to ? json(d->to) : json(nullptr)},
+                             {"files", files},
+                             {"nodes", nodes},
+                             {"edges", edges}});
   });
   query_field("nodes", [](graph_query& q, const std::string& project, const json& args, context&) -> field_value {
     json f = args.contains("filter") && args["filter"].is_object() ? args["filter"] : json::object();

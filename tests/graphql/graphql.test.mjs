@@ -394,3 +394,50 @@ test('a subscriber that falls behind gets a node\'s latest state in place of the
     await gql(`mutation { deleteNode(project: "demo", id: "${id}") }`, {}, keys.writer);
   }
 });
+
+test('versions: list, one version, at: on reads (nested fields too), diff between versions', async () => {
+  const q = async (query, variables) => {
+    const r = await gql(query, variables);
+    assert.equal(r.status, 200, r.body);
+    assert.ok(!r.json.errors, JSON.stringify(r.json.errors));
+    return r.json.data;
+  };
+  const before = (await q('{ versions(project: "demo") { id } }')).versions.length;
+  assert.ok(before >= 1);
+  const taxId = (await q('{ nodes(project: "demo", filter: { name: "apply_tax" }) { nodes { id } } }')).nodes.nodes[0].id;
+  fs.writeFileSync(path.join(proj, 'python/shop/pricing_v.py'),
+    'from shop.models import apply_tax\n\ndef total_with_tax(amount):\n    return apply_tax(amount)\n');
+  const started = await call(srv, 'POST', '/api/v1/projects/demo/index', { token: keys.writer });
+  assert.equal((await waitTask(srv, keys.reader, started.json.task)).state, 'done');
+  const { versions } = await q('{ versions(project: "demo") { id parent source created nodes changedKeys } }');
+  assert.equal(versions.length, before + 1);
+  const head = versions.at(-1);
+  assert.equal(head.parent, head.id - 1);
+  assert.match(head.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.equal((await q('{ version(project: "demo", ref: "head~1") { id } }')).version.id, head.id - 1);
+  assert.equal((await q('{ version(project: "demo", ref: "999") { id } }')).version, null);
+  // The same node read now and at the version before: its callers differ, nested field included.
+  const callersAt = async (at) => (await q(`query($id: ID!, $at: String) { node(project: "demo", id: $id, at: $at) { callers { name } } }`,
+    { id: taxId, at })).node.callers.map((n) => n.name).sort();
+  const now = await callersAt(null);
+  const then = await callersAt('head~1');
+  assert.ok(now.includes('total_with_tax'), JSON.stringify(now));
+  assert.ok(!then.includes('total_with_tax'), JSON.stringify(then));
+  assert.deepEqual(now.filter((n) => n !== 'total_with_tax'), then);
+  const viaRoot = (await q(`query($id: ID!) { callers(project: "demo", nodeId: $id, at: "head~1") { name } }`, { id: taxId }))
+    .callers.map((n) => n.name).sort();
+  assert.deepEqual(viaRoot, then);
+  const { diff } = await q('{ diff(project: "demo", from: "head~1", to: "head") { from to nodesAdded edgesAdded files { path nodesAdded } nodes { change after { name callees { name } } } edges { change type targetName } } }');
+  assert.equal(diff.from, head.id - 1);
+  assert.equal(diff.to, head.id);
+  assert.ok(diff.nodesAdded >= 2);
+  assert.ok(diff.files.some((f) => f.path === 'python/shop/pricing_v.py' && f.nodesAdded >= 2));
+  const added = diff.nodes.find((c) => c.after && c.after.name === 'total_with_tax');
+  assert.deepEqual(added.after.callees.map((n) => n.name), ['apply_tax']);
+  assert.ok(diff.edges.some((e) => e.change === 'added' && e.type === 'CALLS' && e.targetName === 'apply_tax'));
+  const bad = await gql('{ nodes(project: "demo", at: "yesterday") { nodes { id } } }');
+  assert.equal(bad.json.errors[0].extensions.code, 'BAD_USER_INPUT');
+  const missing = await gql('{ files(project: "demo", at: "999") { path } }');
+  assert.equal(missing.json.errors[0].extensions.code, 'NOT_FOUND');
+  fs.rmSync(path.join(proj, 'python/shop/pricing_v.py'));
+});
