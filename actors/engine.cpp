@@ -178,8 +178,8 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   // until they add up to a table's worth; a whole-tree run flushes what it wrote.
   const uint64_t flush_above = req.only.empty() ? (uint64_t{4} << 20) : (uint64_t{32} << 20);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [vec, finish, graph_done, flush_above, whole = req.only.empty(), proj = *proj, db = impl_->db.get(),
-       sys = &impl_->system](const index_summary& done) {
+      [vec, finish, graph_done, flush_above, whole = req.only.empty() && req.versions, proj = *proj,
+       db = impl_->db.get(), sys = &impl_->system](const index_summary& done) {
         index_summary s = done;
         // A run over the whole tree commits what it changed as a version; watch-mode
         // saves leave their changes in the open version (the working tree's).

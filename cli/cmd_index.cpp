@@ -37,6 +37,7 @@ int run_index(const context& ctx, const index_args& args) {
   req.walk.exclude = ctx.cfg.index.exclude;
   req.walk.follow_symlinks = ctx.cfg.index.follow_symlinks;
   req.walk.respect_gitignore = ctx.cfg.index.gitignore;
+  req.versions = ctx.cfg.index.versions;
   for (const auto& l : ctx.cfg.index.languages) {
     auto lang = parse_language(l);
     if (!lang)

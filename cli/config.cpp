@@ -119,6 +119,7 @@ result<config> load_config(const std::string& explicit_path) {
     if (t["index"]["languages"]) c.index.languages = string_array(t["index"]["languages"]);
     if (auto v = t["index"]["follow_symlinks"].value<bool>()) c.index.follow_symlinks = *v;
     if (auto v = t["index"]["gitignore"].value<bool>()) c.index.gitignore = *v;
+    if (auto v = t["index"]["versions"].value<bool>()) c.index.versions = *v;
     if (auto v = t["log"]["format"].value<std::string>()) c.log.format = *v;
     if (auto v = t["log"]["level"].value<std::string>()) c.log.level = *v;
     if (auto v = t["search"]["vectors"].value<bool>()) c.search.vectors = *v;
@@ -163,6 +164,8 @@ result<config> load_config(const std::string& explicit_path) {
     return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_FOLLOW_SYMLINKS must be true or false");
   if (auto e = env("CODEGRAPH_INDEX_GITIGNORE"); !e.empty() && !parse_bool(e, c.index.gitignore))
     return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_GITIGNORE must be true or false");
+  if (auto e = env("CODEGRAPH_INDEX_VERSIONS"); !e.empty() && !parse_bool(e, c.index.versions))
+    return make_error(errc::invalid_argument, "CODEGRAPH_INDEX_VERSIONS must be true or false");
   if (auto e = env("CODEGRAPH_SEARCH_VECTORS"); !e.empty() && !parse_bool(e, c.search.vectors))
     return make_error(errc::invalid_argument, "CODEGRAPH_SEARCH_VECTORS must be true or false");
   if (auto e = env("CODEGRAPH_SEARCH_DIMENSION"); !e.empty())

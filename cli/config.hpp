@@ -21,6 +21,7 @@ struct config {
     std::vector<std::string> include, exclude, languages;
     bool follow_symlinks = false;
     bool gitignore = true;
+    bool versions = true;  // a run over the whole tree commits a version
   } index;
   struct {
     bool vectors = true;            // build the search index while indexing

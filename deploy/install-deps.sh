@@ -13,7 +13,7 @@ build_pkgs=(
   libboost-program-options1.81-dev libboost-system1.81-dev
   libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   librocksdb-dev libfaiss-dev libopenblas0-pthread liblapack-dev
-  libtree-sitter-dev libcaf-dev libtomlplusplus-dev libcli11-dev libmimalloc-dev
+  libtree-sitter-dev libcaf-dev libtomlplusplus-dev libcli11-dev libmimalloc-dev libgit2-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libhnswlib-dev
   clang libclang-rt-14-dev clang-format-14
 )

@@ -17,6 +17,8 @@ struct index_request {
   bool vectors = true;  // bring the search index (BM25, embeddings) up to date afterwards
   // Watch mode: re-check only these files (relative paths); empty: the whole tree.
   std::vector<std::string> only = {};
+  // A run over the whole tree commits what it changed as a version ([index] versions).
+  bool versions = true;
 };
 
 enum class index_phase : uint8_t { walking, parsing, resolving, done, failed, cancelled };

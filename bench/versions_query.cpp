@@ -1,0 +1,77 @@
+// Time-travel read latency: node by id and callers (depth 1) at one version of a
+// project, each read through its own as_of view (as a server request would get it).
+// Prints the first view's build time, then p50/p99 per read kind.
+//   cg_bench_versions DATA_DIR PROJECT VERSION [READS]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "actors/graph/graph_query.hpp"
+#include "storage/store.hpp"
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+double pct(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: cg_bench_versions DATA_DIR PROJECT VERSION [READS]\n");
+    return 1;
+  }
+  cg::store_options so;
+  so.dir = argv[1];
+  so.read_only = true;
+  auto db = cg::store::open(so);
+  if (!db.ok()) return std::fprintf(stderr, "%s\n", db.err().message.c_str()), 2;
+  auto proj = (*db)->project_id(argv[2]);
+  if (!proj.ok()) return std::fprintf(stderr, "%s\n", proj.err().message.c_str()), 2;
+  uint64_t version = std::strtoull(argv[3], nullptr, 10);
+  size_t reads = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 5000;
+  auto t0 = std::chrono::steady_clock::now();
+  auto first = (*db)->as_of(*proj, version);
+  if (!first.ok()) return std::fprintf(stderr, "%s\n", first.err().message.c_str()), 2;
+  double build_ms = ms_since(t0);
+  std::vector<cg::node_id> ids;
+  cg::graph_query all(*first, *proj);
+  (void)all.for_each_node([&](const cg::node& n) {
+    if (n.kind != cg::node_kind::file) ids.push_back(n.id);
+    return true;
+  });
+  if (ids.empty()) return std::fprintf(stderr, "no nodes at version %llu\n", (unsigned long long)version), 2;
+  std::mt19937_64 rng(42);
+  std::vector<double> by_id, callers;
+  size_t found = 0, edges = 0;
+  for (size_t i = 0; i < reads; ++i) {
+    auto id = ids[rng() % ids.size()];
+    auto t = std::chrono::steady_clock::now();
+    auto v = (*db)->as_of(*proj, version);
+    auto n = cg::graph_query(*v, *proj).get(id);
+    by_id.push_back(ms_since(t));
+    found += n.ok() && n->has_value();
+    t = std::chrono::steady_clock::now();
+    auto w = (*db)->as_of(*proj, version);
+    auto c = cg::graph_query(*w, *proj).incoming(id, {cg::edge_kind::calls, cg::edge_kind::instantiates}, 1, 100);
+    callers.push_back(ms_since(t));
+    if (c.ok()) edges += c->size();
+  }
+  std::printf("version %llu: %zu definitions, %zu found of %zu reads, %zu callers in all\n",
+              (unsigned long long)version, ids.size(), found, reads, edges);
+  std::printf("first view (overlay build): %.2f ms\n", build_ms);
+  std::printf("node by id:        p50 %.3f ms  p99 %.3f ms  (target p99 <= 2 ms)\n", pct(by_id, 0.5), pct(by_id, 0.99));
+  std::printf("callers, depth 1:  p50 %.3f ms  p99 %.3f ms  (target p99 <= 5 ms)\n", pct(callers, 0.5),
+              pct(callers, 0.99));
+  return found == reads ? 0 : 3;
+}
