@@ -178,7 +178,7 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   // until they add up to a table's worth; a whole-tree run flushes what it wrote.
   const uint64_t flush_above = req.only.empty() ? (uint64_t{4} << 20) : (uint64_t{32} << 20);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [vec, finish, graph_done, flush_above, whole = req.only.empty() && req.versions, proj = *proj,
+      [vec, finish, graph_done, flush_above, whole = req.only.empty() && req.versions, git = req.git, proj = *proj,
        db = impl_->db.get(), sys = &impl_->system](const index_summary& done) {
         index_summary s = done;
         // A run over the whole tree commits what it changed as a version; watch-mode
@@ -186,7 +186,19 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
         if (whole && s.outcome == index_phase::done) {
           version_record rec;
           rec.source = "index";
+          if (!git.sha.empty()) {
+            rec.source = "git";
+            rec.commit = git.sha;
+            rec.author = git.email.empty() ? git.author : git.author + " <" + git.email + ">";
+            rec.committed = git.time;
+            rec.message = git.message;
+          }
           auto v = commit_after_index(*db, proj, std::move(rec));
+          // A commit that changed no indexed file names the version it left in place.
+          if (v.ok() && !git.sha.empty()) {
+            auto at = *v ? result<uint64_t>(*v) : db->head_version(proj);
+            if (at.ok() && *at) (void)db->set_ref(proj, "commit/" + git.sha, *at);
+          }
           if (v.ok())
             s.version = *v;
           else

@@ -16,7 +16,27 @@
 
 namespace cg::cli {
 
+std::string apply_index_config(const context& ctx, index_request& req) {
+  req.walk.max_file_bytes = ctx.cfg.index.max_file_size;
+  req.walk.include = ctx.cfg.index.include;
+  req.walk.exclude = ctx.cfg.index.exclude;
+  req.walk.follow_symlinks = ctx.cfg.index.follow_symlinks;
+  req.walk.respect_gitignore = ctx.cfg.index.gitignore;
+  req.versions = ctx.cfg.index.versions;
+  req.vectors = ctx.cfg.search.vectors;
+  for (const auto& l : ctx.cfg.index.languages) {
+    auto lang = parse_language(l);
+    if (!lang) return "unknown language '" + l + "' (python, rust, javascript, typescript, go, java, c, cpp)";
+    req.walk.languages.push_back(*lang);
+    if (*lang == language::typescript) req.walk.languages.push_back(language::tsx);
+    if (*lang == language::javascript) req.walk.languages.push_back(language::jsx);
+  }
+  return {};
+}
+
 int run_index(const context& ctx, const index_args& args) {
+  if (!args.git.empty()) return run_index_git(ctx, args);
+  if (args.path.empty()) return report_error(ctx.json, exit_usage, "index: name a directory to index (or --git REV)");
   namespace fs = std::filesystem;
   std::error_code ec;
   auto abs = fs::weakly_canonical(args.path, ec);
@@ -32,27 +52,12 @@ int run_index(const context& ctx, const index_args& args) {
     req.project = abs.filename().string();
     if (req.project.empty()) req.project = "root";
   }
-  req.walk.max_file_bytes = ctx.cfg.index.max_file_size;
-  req.walk.include = ctx.cfg.index.include;
-  req.walk.exclude = ctx.cfg.index.exclude;
-  req.walk.follow_symlinks = ctx.cfg.index.follow_symlinks;
-  req.walk.respect_gitignore = ctx.cfg.index.gitignore;
-  req.versions = ctx.cfg.index.versions;
-  for (const auto& l : ctx.cfg.index.languages) {
-    auto lang = parse_language(l);
-    if (!lang)
-      return report_error(ctx.json, exit_usage,
-                          "unknown language '" + l + "' (python, rust, javascript, typescript, go, java, c, cpp)");
-    req.walk.languages.push_back(*lang);
-    if (*lang == language::typescript) req.walk.languages.push_back(language::tsx);
-    if (*lang == language::javascript) req.walk.languages.push_back(language::jsx);
-  }
+  if (auto bad = apply_index_config(ctx, req); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
   // Never index our own store when it lives inside the tree.
   auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
   if (!ec && data_abs.starts_with(req.root + "/"))
     req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
 
-  req.vectors = ctx.cfg.search.vectors;
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
   auto eng = engine::open(eo);

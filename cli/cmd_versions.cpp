@@ -29,7 +29,62 @@ std::string what_made(const version_record& v) {
 
 }  // namespace
 
+int run_refs(const context& ctx, const versions_args& args) {
+  auto p = open_for_query(ctx, !args.ref_kind.empty());
+  if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);
+  if (args.list_refs) {
+    auto refs = p->db->refs(p->id);
+    if (!refs.ok()) return report_error(ctx.json, exit_runtime, refs.err().message);
+    nlohmann::json arr = nlohmann::json::array();
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [name, v] : *refs) {
+      auto slash = name.find('/');
+      auto kind = name.substr(0, slash);
+      if (kind != "tag" && kind != "branch") continue;  // commit/<sha>: listed by `versions`
+      arr.push_back({{"kind", kind}, {"name", name.substr(slash + 1)}, {"version", v}});
+      rows.push_back({kind, name.substr(slash + 1), std::to_string(v)});
+    }
+    if (ctx.json)
+      print_json({{"project", p->name}, {"refs", arr}});
+    else if (rows.empty())
+      std::printf("\"%s\" has no tags or branches (`codegraph versions tag NAME`)\n", p->name.c_str());
+    else
+      print_table(stdout, {"kind", "name", "version"}, rows, 0);
+    return exit_ok;
+  }
+  if (args.ref_name.empty() || args.ref_name.find_first_of(" \t\n~") != std::string::npos)
+    return report_error(ctx.json, exit_usage,
+                        "'" + args.ref_name + "': a " + args.ref_kind + " name has no spaces or '~'");
+  const std::string key = args.ref_kind + "/" + args.ref_name;
+  auto existing = p->db->ref(p->id, key);
+  if (!existing.ok()) return report_error(ctx.json, exit_runtime, existing.err().message);
+  if (args.remove) {
+    if (!*existing) return report_error(ctx.json, exit_usage, "no " + args.ref_kind + " named '" + args.ref_name + "'");
+    if (auto s = p->db->delete_ref(p->id, key); !s.ok()) return report_error(ctx.json, exit_runtime, s.err().message);
+    if (ctx.json)
+      print_json({{"deleted", args.ref_name}, {"kind", args.ref_kind}});
+    else if (!ctx.quiet)
+      std::printf("deleted %s %s (was version %llu)\n", args.ref_kind.c_str(), args.ref_name.c_str(),
+                  static_cast<unsigned long long>(*existing));
+    return exit_ok;
+  }
+  auto id = resolve_version(*p->db, p->id, args.ref_version);
+  if (!id.ok()) return report_error(ctx.json, exit_usage, id.err().message);
+  if (args.ref_kind == "tag" && *existing && *existing != *id && !args.force)
+    return report_error(
+        ctx.json, exit_usage,
+        "tag '" + args.ref_name + "' already names version " + std::to_string(*existing) + " (--force moves it)");
+  if (auto s = p->db->set_ref(p->id, key, *id); !s.ok()) return report_error(ctx.json, exit_runtime, s.err().message);
+  if (ctx.json)
+    print_json({{"kind", args.ref_kind}, {"name", args.ref_name}, {"version", *id}});
+  else if (!ctx.quiet)
+    std::printf("%s %s -> version %llu\n", args.ref_kind.c_str(), args.ref_name.c_str(),
+                static_cast<unsigned long long>(*id));
+  return exit_ok;
+}
+
 int run_versions(const context& ctx, const versions_args& args) {
+  if (args.list_refs || !args.ref_kind.empty()) return run_refs(ctx, args);
   auto p = open_for_query(ctx);
   if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);
   if (!args.show.empty()) {

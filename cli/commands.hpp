@@ -5,12 +5,20 @@
 
 #include "cli/context.hpp"
 
+namespace cg {
+struct index_request;
+}
+
 namespace cg::cli {
 
 struct index_args {
   std::string path;
+  std::string git;  // a commit or a range A..B to index from the repository at path
 };
 int run_index(const context& ctx, const index_args& args);
+int run_index_git(const context& ctx, const index_args& args);
+// The [index] settings of the configuration onto a request ("" or what is wrong).
+std::string apply_index_config(const context& ctx, index_request& req);
 
 int run_stats(const context& ctx);
 int run_projects(const context& ctx);
@@ -67,6 +75,9 @@ int run_vectors(const context& ctx, bool rebuild);
 
 struct versions_args {
   std::string show;  // a version to describe; empty: list them
+  // versions tag|branch NAME [VERSION] [--delete]; versions refs
+  std::string ref_kind, ref_name, ref_version = "head";
+  bool remove = false, force = false, list_refs = false;
 };
 int run_versions(const context& ctx, const versions_args& args);
 

@@ -28,11 +28,11 @@ engine_options engine_options_for(const context& ctx) {
   return eo;
 }
 
-result<open_project> open_for_query(const context& ctx) {
+result<open_project> open_for_query(const context& ctx, bool writable) {
   open_project p;
   store_options so;
   so.dir = ctx.cfg.data_dir;
-  so.read_only = true;
+  so.read_only = !writable;
   auto db = store::open(so);
   if (!db.ok()) return db.err();
   p.db = std::move(*db);

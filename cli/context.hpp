@@ -35,7 +35,7 @@ struct open_project {
 
 // Opens the store read-only (works while another process indexes) and picks the
 // project: --project, else the only one, else the one whose root holds the cwd.
-result<open_project> open_for_query(const context& ctx);
+result<open_project> open_for_query(const context& ctx, bool writable = false);
 
 // What a user names: a 16-hex node id, a file path of the project, or a symbol
 // (simple or qualified name). Several definitions may match a name.

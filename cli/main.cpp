@@ -75,8 +75,12 @@ int main(int argc, char** argv) {
   unsigned jobs = 0;
   std::string max_size;
   bool follow = false, no_gitignore = false;
-  auto* idx = app.add_subcommand("index", "index a directory (incremental on re-runs: only changed files are parsed)");
-  idx->add_option("path", ia.path, "directory to index")->required();
+  auto* idx = app.add_subcommand(
+      "index", "index a directory, or git commits with --git (incremental: only changed files are parsed)");
+  idx->add_option("path", ia.path, "directory to index (with --git: a path in the repository, default .)");
+  idx->add_option("--git", ia.git,
+                  "index a git commit straight from the repository (no checkout): a sha, branch, tag or HEAD~3, "
+                  "or a range A..B indexed commit by commit (first parent); each becomes a version");
   idx->add_option("--lang", langs,
                   "only these languages (comma-separated): python, rust, javascript, typescript, go, java, c, cpp");
   idx->add_option("--include", includes, "only files matching these globs (gitignore syntax; repeatable)");
@@ -156,7 +160,17 @@ int main(int argc, char** argv) {
       app.add_subcommand("versions", "versions of the project's graph (each index run commits one): list, show");
   vers->add_subcommand("list", "every version, newest first (the default)");
   auto* vshow = vers->add_subcommand("show", "one version: when, what made it, the graph's size");
-  vshow->add_option("version", va.show, "a version: 3, head, head~1")->required();
+  vshow->add_option("version", va.show, "a version: 3, head, head~1, a tag, a branch, a git sha")->required();
+  for (std::string kind : {"tag", "branch"}) {
+    auto* sub = vers->add_subcommand(kind, kind == "tag" ? "name a version with a tag (fixed: --force moves it)"
+                                                         : "point a branch at a version (moves on each call)");
+    sub->add_option("name", va.ref_name, kind + " name")->required();
+    sub->add_option("version", va.ref_version, "the version to name (default head)");
+    sub->add_flag("--delete", va.remove, "delete the " + kind);
+    if (kind == "tag") sub->add_flag("--force", va.force, "move an existing tag");
+    sub->callback([&va, kind] { va.ref_kind = kind; });
+  }
+  vers->add_subcommand("refs", "the project's tags and branches")->callback([&va] { va.list_refs = true; });
   diff_args da;
   auto* df =
       app.add_subcommand("diff", "what changed between two versions: definitions and edges added, removed, changed");

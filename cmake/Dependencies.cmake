@@ -25,6 +25,7 @@ find_package(tomlplusplus CONFIG REQUIRED)
 find_package(OpenMP REQUIRED)
 find_package(faiss CONFIG REQUIRED)
 pkg_check_modules(TREESITTER REQUIRED IMPORTED_TARGET tree-sitter)
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)
 # Prefer the static runtime: calls from the generated parsers avoid the PLT (measured ~10% faster).
 find_library(TREESITTER_STATIC_LIBRARY NAMES libtree-sitter.a)
 add_library(cg_tree_sitter INTERFACE)

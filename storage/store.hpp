@@ -140,6 +140,12 @@ class store {
   result<read_view> as_of(uint32_t proj, uint64_t version) const;
   // The keys that changed after `version` (per column; what a diff compares).
   result<std::array<std::vector<std::string>, column_count>> changed_since(uint32_t proj, uint64_t version) const;
+  // Refs: names of versions ("tag/v1.0", "branch/main", "commit/<sha>"; the caller
+  // chooses the scheme). Setting one replaces it; refs(proj) lists them by name.
+  status set_ref(uint32_t proj, std::string_view name, uint64_t version);
+  status delete_ref(uint32_t proj, std::string_view name);
+  result<uint64_t> ref(uint32_t proj, std::string_view name) const;  // 0: no such ref
+  result<std::vector<std::pair<std::string, uint64_t>>> refs(uint32_t proj, std::string_view prefix = {}) const;
 
   status flush();
   // After a large write (an index run's graph): the memtables go to tables in RocksDB's

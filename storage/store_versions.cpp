@@ -1,6 +1,7 @@
 // Versions in the store: the undo log each write of a versioned project adds, and
 // reads at a version (a snapshot with the later versions' undo logs laid over it).
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 
 #include "schema/bytes.hpp"
@@ -248,6 +249,40 @@ result<std::array<std::vector<std::string>, column_count>> store::changed_since(
   if (auto s = cur.status_of(); !s.ok()) return s.err();
   std::array<std::vector<std::string>, column_count> out;
   for (size_t c = 0; c < column_count; ++c) out[c].assign(keys_of[c].begin(), keys_of[c].end());
+  return out;
+}
+
+status store::set_ref(uint32_t proj, std::string_view name, uint64_t version) {
+  if (impl_->read_only) return make_error(errc::invalid_argument, "store opened read-only");
+  if (name.empty()) return make_error(errc::invalid_argument, "a ref needs a name");
+  auto s = impl_->db->Put(impl_->write_options, impl_->cfs[versions_cf], slice(keys::ref(proj, name)),
+                          std::to_string(version));
+  if (!s.ok()) return storage_error(s, "write a ref");
+  return {};
+}
+
+status store::delete_ref(uint32_t proj, std::string_view name) {
+  if (impl_->read_only) return make_error(errc::invalid_argument, "store opened read-only");
+  auto s = impl_->db->Delete(impl_->write_options, impl_->cfs[versions_cf], slice(keys::ref(proj, name)));
+  if (!s.ok()) return storage_error(s, "delete a ref");
+  return {};
+}
+
+result<uint64_t> store::ref(uint32_t proj, std::string_view name) const {
+  auto raw = latest().get(column::versions, keys::ref(proj, name));
+  if (!raw.ok()) return raw.err();
+  if (!raw->has_value()) return uint64_t{0};
+  return std::strtoull((*raw)->c_str(), nullptr, 10);
+}
+
+result<std::vector<std::pair<std::string, uint64_t>>> store::refs(uint32_t proj, std::string_view prefix) const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  auto base = keys::ref(proj, "");
+  auto st = latest().for_each(column::versions, keys::ref(proj, prefix), [&](std::string_view k, std::string_view v) {
+    out.emplace_back(std::string(k.substr(base.size())), std::strtoull(std::string(v).c_str(), nullptr, 10));
+    return true;
+  });
+  if (!st.ok()) return st.err();
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/git/git_repo.hpp"
 #include "actors/graph/resolver.hpp"
 #include "actors/indexer/walker.hpp"
 
@@ -19,6 +20,9 @@ struct index_request {
   std::vector<std::string> only = {};
   // A run over the whole tree commits what it changed as a version ([index] versions).
   bool versions = true;
+  // A git commit to index instead of the directory (root: a path in its repository),
+  // read from the object database; it becomes a version with the commit's metadata.
+  git_commit_info git = {};
 };
 
 enum class index_phase : uint8_t { walking, parsing, resolving, done, failed, cancelled };

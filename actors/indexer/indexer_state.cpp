@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "actors/indexer/walker_git.hpp"
+
 namespace cg {
 
 std::string_view to_string(index_phase p) {
@@ -26,7 +28,14 @@ indexer_state::indexer_state(index_request req, uint64_t task) : req_(std::move(
 double indexer_state::since_start() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
 
 status indexer_state::walk() {
-  auto w = req_.only.empty() ? walk_tree(req_.root, req_.walk) : walk_paths(req_.root, req_.only, req_.walk);
+  result<walk_result> w = make_error(errc::internal, "no walk");
+  if (!req_.git.sha.empty()) {
+    auto repo = git_repo::open(req_.root);
+    if (!repo.ok()) return repo.err();
+    w = walk_git(**repo, req_.git.sha, req_.walk);
+  } else {
+    w = req_.only.empty() ? walk_tree(req_.root, req_.walk) : walk_paths(req_.root, req_.only, req_.walk);
+  }
   if (!w.ok()) return w.err();
   walk_ = std::move(*w);
   summary_.root = walk_.root;
@@ -58,6 +67,8 @@ void indexer_state::plan(const std::vector<file_record>& manifest) {
     j.root = walk_.root;
     j.path = f.path;
     j.max_bytes = req_.walk.max_file_bytes;
+    j.blob = f.blob;
+    j.stamp = f.mtime_ns;
     if (current) {
       j.has_previous = true;
       j.previous_hash = it->second.content_hash;

@@ -70,13 +70,11 @@ class walker {
   // name; build output and virtualenvs by what they contain (go/build, cmd/dist and
   // the venv package are source, not output).
   std::string skip_reason(std::string_view name, const std::string& abs) const {
-    if (opts_.skip_hidden && name.size() > 1 && name[0] == '.') return "hidden directory";
-    for (const auto& d : opts_.skip_dirs)
-      if (d == name) return "vendored or cache directory";
+    if (auto why = dir_name_skip_reason(opts_, name); !why.empty()) return why;
     std::string dir = abs + "/" + std::string(name) + "/";
     struct stat st {};
     if (::stat((dir + "pyvenv.cfg").c_str(), &st) == 0) return "virtualenv";
-    for (const char* marker : {"CMakeCache.txt", "CACHEDIR.TAG", ".ninja_log", "CMakeFiles/cmake.check_cache"})
+    for (const char* marker : build_output_markers)
       if (::stat((dir + marker).c_str(), &st) == 0) return std::string("build output (has ") + marker + ")";
     return {};
   }
@@ -164,26 +162,13 @@ class walker {
         ++out_.unsupported;
         continue;
       }
-      auto wanted = [&](language l) {
-        return std::find(opts_.languages.begin(), opts_.languages.end(), l) != opts_.languages.end();
-      };
-      // A .h header may be C or C++ (decided from its content when parsed).
-      bool header_for_cpp = lang == language::c && name.ends_with(".h") && wanted(language::cpp);
-      if (!opts_.languages.empty() && !header_for_cpp &&
-          std::find(opts_.languages.begin(), opts_.languages.end(), lang) == opts_.languages.end() &&
-          !(lang == language::jsx &&
-            std::find(opts_.languages.begin(), opts_.languages.end(), language::javascript) != opts_.languages.end()) &&
-          !(lang == language::tsx &&
-            std::find(opts_.languages.begin(), opts_.languages.end(), language::typescript) != opts_.languages.end())) {
+      if (!language_wanted(opts_, lang, name)) {
         ++out_.ignored;
         continue;
       }
       auto size = static_cast<uint64_t>(st.st_size);
       if (size > opts_.max_file_bytes) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "too large (%.1f MiB > %.1f MiB limit)", static_cast<double>(size) / (1 << 20),
-                      static_cast<double>(opts_.max_file_bytes) / (1 << 20));
-        out_.skipped.push_back({child, buf});
+        out_.skipped.push_back({child, too_large_reason(size, opts_.max_file_bytes)});
         continue;
       }
       walk_entry w;
@@ -217,6 +202,31 @@ class walker {
 };
 
 }  // namespace
+
+std::string dir_name_skip_reason(const walk_options& opts, std::string_view name) {
+  if (opts.skip_hidden && name.size() > 1 && name[0] == '.') return "hidden directory";
+  for (const auto& d : opts.skip_dirs)
+    if (d == name) return "vendored or cache directory";
+  return {};
+}
+
+bool language_wanted(const walk_options& opts, language lang, std::string_view name) {
+  if (opts.languages.empty()) return true;
+  auto wanted = [&](language l) {
+    return std::find(opts.languages.begin(), opts.languages.end(), l) != opts.languages.end();
+  };
+  // A .h header may be C or C++ (decided from its content when parsed).
+  if (lang == language::c && name.ends_with(".h") && wanted(language::cpp)) return true;
+  return wanted(lang) || (lang == language::jsx && wanted(language::javascript)) ||
+         (lang == language::tsx && wanted(language::typescript));
+}
+
+std::string too_large_reason(uint64_t size, uint64_t limit) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "too large (%.1f MiB > %.1f MiB limit)", static_cast<double>(size) / (1 << 20),
+                static_cast<double>(limit) / (1 << 20));
+  return buf;
+}
 
 std::vector<std::string> walk_options::default_skip_dirs() {
   return {".git",          ".hg",         ".svn",        "node_modules", "bower_components",

@@ -28,7 +28,8 @@ struct walk_entry {
   std::string path;  // relative to the root, '/' separated
   language lang = language::unknown;
   uint64_t size = 0;
-  int64_t mtime_ns = 0;
+  int64_t mtime_ns = 0;  // from a git tree: git_repo::stamp(blob)
+  std::string blob;      // from a git tree: the blob's id (read from the object database)
 };
 
 struct skipped_entry {
@@ -51,6 +52,17 @@ result<walk_result> walk_tree(const std::string& root, const walk_options& opts)
 // The same checks for given files only (relative paths; watch mode). A path that is
 // not a regular file any more is left out (the caller treats it as removed).
 result<walk_result> walk_paths(const std::string& root, const std::vector<std::string>& rel, const walk_options& opts);
+// The walk's rules, shared by the walk of a git tree (walker_git.hpp):
+// why a directory is skipped by its name alone ("" if it is not),
+std::string dir_name_skip_reason(const walk_options& opts, std::string_view name);
+// files whose presence marks a directory as build output,
+inline constexpr const char* build_output_markers[] = {"CMakeCache.txt", "CACHEDIR.TAG", ".ninja_log",
+                                                       "CMakeFiles/cmake.check_cache"};
+// whether the language filter takes a file,
+bool language_wanted(const walk_options& opts, language lang, std::string_view name);
+// and what an oversized file is reported as.
+std::string too_large_reason(uint64_t size, uint64_t limit);
+
 // Whether the walk skips a directory of this name (hidden, vendored, caches).
 bool walk_skips_dir(const walk_options& opts, std::string_view name);
 

@@ -13,10 +13,7 @@
 namespace cg {
 
 bool walk_skips_dir(const walk_options& opts, std::string_view name) {
-  if (opts.skip_hidden && name.size() > 1 && name[0] == '.') return true;
-  for (const auto& d : opts.skip_dirs)
-    if (d == name) return true;
-  return false;
+  return !dir_name_skip_reason(opts, name).empty();
 }
 
 result<walk_result> walk_paths(const std::string& root, const std::vector<std::string>& rel, const walk_options& opts) {

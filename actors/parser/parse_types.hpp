@@ -14,6 +14,8 @@ struct parse_job {
   uint64_t max_bytes = 2u << 20;
   bool has_previous = false;   // the manifest knows this file:
   uint64_t previous_hash = 0;  //   its content hash then
+  std::string blob;            // from a git tree: the blob to read (root: the repository)
+  int64_t stamp = 0;           //   and the stand-in mtime to record
 };
 
 enum class parse_result_kind : uint8_t {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "actors/git/git_repo.hpp"
 #include "actors/parser/cpp_macros.hpp"
 #include "actors/parser/extractors.hpp"
 #include "actors/parser/grammars.hpp"
@@ -75,7 +76,29 @@ bool parser_state::parse_only(language lang, std::string_view source) {
   return true;
 }
 
+parse_outcome parser_state::parse_blob(const parse_job& job) {
+  parse_outcome out;
+  if (!git_ || git_->root() != job.root) {
+    git_.reset();
+    auto repo = git_repo::open(job.root);
+    if (!repo.ok()) {
+      out.kind = parse_result_kind::failed;
+      out.reason = repo.err().message;
+      return out;
+    }
+    git_ = std::move(*repo);
+  }
+  auto content = git_->blob(job.blob, job.max_bytes);
+  if (!content.ok()) {
+    out.kind = content.err().code == errc::too_large ? parse_result_kind::skipped : parse_result_kind::failed;
+    out.reason = content.err().message;
+    return out;
+  }
+  return parse_read(job, *content, job.stamp);
+}
+
 parse_outcome parser_state::parse_file(const parse_job& job) {
+  if (!job.blob.empty()) return parse_blob(job);
   parse_outcome out;
   std::string full = job.root;
   if (!full.empty() && full.back() != '/') full.push_back('/');
@@ -119,11 +142,15 @@ parse_outcome parser_state::parse_file(const parse_job& job) {
     got += static_cast<size_t>(n);
   }
   content.resize(got);
+  return parse_read(job, content, static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
+}
 
+parse_outcome parser_state::parse_read(const parse_job& job, std::string_view content, int64_t mtime_ns) {
+  parse_outcome out;
   auto& rec = out.extract.record;
   rec.path = job.path;
-  rec.size = got;
-  rec.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  rec.size = content.size();
+  rec.mtime_ns = mtime_ns;
   rec.content_hash = hash64(content);
   if (job.has_previous && job.previous_hash == rec.content_hash) {
     out.kind = parse_result_kind::unchanged;

@@ -5,12 +5,15 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "actors/parser/parse_types.hpp"
 #include "schema/extract.hpp"
 
 namespace cg {
+
+class git_repo;
 
 class parser_state {
  public:
@@ -33,8 +36,12 @@ class parser_state {
 
  private:
   TSParser* parser_for(language lang);
+  parse_outcome parse_blob(const parse_job& job);  // a file of a git commit
+  // What parse_file does once the bytes are read.
+  parse_outcome parse_read(const parse_job& job, std::string_view content, int64_t mtime_ns);
   std::array<TSParser*, language_count> parsers_{};
   uint64_t files_parsed_ = 0;
+  std::unique_ptr<git_repo> git_;  // the repository of the last blob read
 };
 
 }  // namespace cg

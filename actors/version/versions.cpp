@@ -1,6 +1,7 @@
 #include "actors/version/versions.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,39 @@ result<uint64_t> commit_after_index(store& db, uint32_t proj, version_record rec
   return db.commit_version(proj, std::move(rec));
 }
 
+namespace {
+
+bool is_hex(std::string_view s) {
+  return s.size() >= 4 && s.size() <= 40 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+}  // namespace
+
+result<uint64_t> version_named(const store& db, uint32_t proj, std::string_view name) {
+  for (std::string_view kind : {"tag/", "branch/", ""}) {
+    auto r = db.ref(proj, std::string(kind) + std::string(name));
+    if (!r.ok()) return r.err();
+    if (*r) return *r;
+  }
+  if (!is_hex(name)) return uint64_t{0};
+  std::string sha(name);
+  std::transform(sha.begin(), sha.end(), sha.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+  auto refs = db.refs(proj, "commit/" + sha);
+  if (!refs.ok()) return refs.err();
+  if (refs->size() > 1) return make_error(errc::invalid_argument, "'" + sha + "' is an ambiguous commit prefix");
+  if (refs->size() == 1) return refs->front().second;
+  auto all = db.versions(proj);
+  if (!all.ok()) return all.err();
+  uint64_t found = 0;
+  for (const auto& v : *all)
+    if (v.commit.starts_with(sha)) {
+      if (found) return make_error(errc::invalid_argument, "'" + sha + "' is an ambiguous commit prefix");
+      found = v.id;
+    }
+  return found;
+}
+
 result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_view ref) {
   auto head = db.head_version(proj);
   if (!head.ok()) return head.err();
@@ -44,10 +78,15 @@ result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_vie
     base = *head;
   else if (rest.starts_with("v") && number(rest.substr(1), base))
     ;
-  else if (!number(rest, base))
-    return make_error(errc::invalid_argument, "'" + std::string(ref) +
-                                                  "' names no version: use a version number (3, v3), head, "
-                                                  "latest or head~N");
+  else if (!number(rest, base)) {
+    auto named = version_named(db, proj, rest);
+    if (!named.ok()) return named.err();
+    base = *named;
+    if (base == 0)
+      return make_error(errc::not_found, "'" + std::string(ref) +
+                                             "' names no version: use a version number (3, v3), head, latest, "
+                                             "head~N, a tag, a branch or an indexed git commit");
+  }
   if (back >= base || base == 0 || base > *head)
     return make_error(errc::not_found, "no version " + std::string(ref) + " (this project has versions 1 to " +
                                            std::to_string(*head) + ")");

@@ -23,8 +23,11 @@ namespace cg {
 result<uint64_t> commit_after_index(store& db, uint32_t proj, version_record rec);
 
 // A version as users name it: "3", "v3", "head" or "latest" (the last committed one),
-// "head~2" (two before it).
+// "head~2" (two before it), a tag or branch name (NAME~2 too), or an indexed git
+// commit's sha or a unique prefix of it.
 result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_view ref);
+// A tag, a branch or a git commit's version (0: none by that name).
+result<uint64_t> version_named(const store& db, uint32_t proj, std::string_view name);
 
 struct node_change {
   std::string change;  // "added", "removed", "changed"

@@ -165,5 +165,144 @@ TEST(versions_cli, every_version_reads_as_a_fresh_index_of_its_tree_and_diffs_ag
   EXPECT_EQ(run_cli({"search", "decode", "--data-dir", data, "--at", "1"}).exit_code, 1);
 }
 
+// A scripted git history (adds, edits, a rename, a delete, a branch and its merge),
+// indexed with `index --git A..B` straight from the object database: at every commit
+// `export --at SHA` equals a fresh index of a checkout of that commit.
+void git(const fs::path& repo, const std::string& args) {
+  auto cmd =
+      "git -C '" + repo.string() + "' -c user.name=Tester -c user.email=t@example.org " + args + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
+
+std::string git_out(const fs::path& repo, const std::string& args) {
+  temp_dir t("git-out");
+  auto cmd = "git -C '" + repo.string() + "' " + args + " > '" + (t / "out").string() + "'";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  auto s = read_file(t / "out");
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+void expect_same(const graph_export& at, const graph_export& fresh, const std::string& what) {
+  std::vector<std::string> only_at, only_fresh;
+  std::set_difference(at.lines.begin(), at.lines.end(), fresh.lines.begin(), fresh.lines.end(),
+                      std::back_inserter(only_at));
+  std::set_difference(fresh.lines.begin(), fresh.lines.end(), at.lines.begin(), at.lines.end(),
+                      std::back_inserter(only_fresh));
+  EXPECT_FALSE(fresh.lines.empty()) << what;
+  EXPECT_TRUE(only_at.empty() && only_fresh.empty())
+      << what << ": " << only_at.size() << " lines only at the version (first: " << (only_at.empty() ? "" : only_at[0])
+      << "), " << only_fresh.size() << " only in the fresh index (first: " << (only_fresh.empty() ? "" : only_fresh[0])
+      << ")";
+}
+
+TEST(versions_cli, git_commits_index_from_the_object_database_and_read_as_their_checkouts) {
+  temp_dir work("versions-git");
+  const fs::path repo = work / "repo";
+  fs::create_directories(repo);
+  git(repo, "init -q -b main");
+  fs::copy("/usr/lib/python3.11/json", repo / "json", fs::copy_options::recursive);
+  fs::remove_all(repo / "json" / "__pycache__");
+  fs::copy(source_dir() + "/tests/fixtures/python", repo / "shop", fs::copy_options::recursive);
+  write_file(repo / ".gitignore", "ignored/\n");
+  git(repo, "add -A");
+  git(repo, "commit -q -m 'the json package and a shop'");
+  // A tracked file the .gitignore excludes: neither index reads it.
+  fs::create_directories(repo / "ignored");
+  write_file(repo / "ignored" / "x.py", "def hidden():\n    pass\n");
+  git(repo, "add -f ignored/x.py");
+  replace_all(repo / "json" / "decoder.py", "py_scanstring", "scan_py_string");
+  git(repo, "commit -q -am 'rename py_scanstring'");
+  git(repo, "checkout -q -b feature");
+  write_file(repo / "json" / "extra.py",
+             "from json.decoder import JSONDecoder, scan_py_string\n\ndef decode_all(texts):\n"
+             "    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n");
+  git(repo, "add -A");
+  git(repo, "commit -q -m 'extra on a branch'");
+  git(repo, "checkout -q main");
+  git(repo, "mv json/tool.py json/cli_tool.py");
+  git(repo, "commit -q -m 'move the tool'");
+  git(repo, "rm -q json/scanner.py");
+  write_file(repo / "README", "not code\n");
+  git(repo, "add -A");
+  git(repo, "commit -q -m 'drop the scanner'");
+  git(repo, "merge -q --no-ff feature -m 'merge feature'");
+  git(repo, "commit -q --allow-empty -m 'nothing indexed changes'");
+  // The working tree differs from every commit: the index must not read it.
+  replace_all(repo / "json" / "decoder.py", "JSONDecoder", "WorkingTreeOnly");
+
+  const std::string data = (work / "data").string();
+  auto root = git_out(repo, "rev-list --max-parents=0 HEAD");
+  auto first = run_cli(
+      {"index", "--git", root, repo.string(), "--data-dir", data, "--project", "hist", "--json", "--no-vectors"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(json::parse(first.out)["version"].get<uint64_t>(), 1u);
+  auto r = run_cli({"index", "--git", root + "..main", repo.string(), "--data-dir", data, "--project", "hist", "--json",
+                    "--no-vectors"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto runs = json::parse(r.out);
+  EXPECT_EQ(runs["indexed"].get<size_t>(), 5u) << r.out;  // main's first-parent chain after the root
+  EXPECT_EQ(runs["commits"].back()["version"].get<uint64_t>(), 0u) << "the empty commit changes nothing";
+  // The branch tip on its own, and a re-run that finds everything indexed.
+  ASSERT_EQ(run_cli({"index", "--git", "feature", repo.string(), "--data-dir", data, "--project", "hist", "-q",
+                     "--no-vectors"})
+                .exit_code,
+            0);
+  auto again = run_cli({"index", "--git", root + "..main", repo.string(), "--data-dir", data, "--project", "hist",
+                        "--json", "--no-vectors"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(json::parse(again.out)["indexed"].get<size_t>(), 0u);
+
+  auto shas = git_out(repo, "rev-list --first-parent main");
+  std::vector<std::string> commits;
+  std::istringstream in(shas + "\n" + git_out(repo, "rev-parse feature"));
+  for (std::string line; std::getline(in, line);) commits.push_back(line);
+  ASSERT_EQ(commits.size(), 7u);
+  for (const auto& sha : commits) {
+    temp_dir tree("versions-git-tree");
+    git(repo, "--work-tree='" + tree.str() + "' checkout -f " + sha + " -- .");
+    temp_dir alone("versions-git-fresh");
+    index_json(tree.path(), alone.str());
+    expect_same(export_of(data, sha.substr(0, 10)), export_of(alone.str()), "commit " + sha);
+  }
+  // The version records carry the commits' metadata.
+  auto listed = json::parse(run_cli({"versions", "--data-dir", data, "--project", "hist", "--json"}).out);
+  bool found_merge = false;
+  for (const auto& v : listed["versions"])
+    if (v.value("message", "") == "merge feature") {
+      found_merge = true;
+      EXPECT_EQ(v["source"], "git");
+      EXPECT_EQ(v["author"], "Tester <t@example.org>");
+    }
+  EXPECT_TRUE(found_merge) << listed.dump();
+  // Tags and branches name versions; --at and diff take them.
+  auto cli = [&](std::vector<std::string> a) {
+    a.insert(a.end(), {"--data-dir", data, "--project", "hist", "--json"});
+    return run_cli(a);
+  };
+  ASSERT_EQ(cli({"versions", "tag", "first", root.substr(0, 8)}).exit_code, 0);
+  ASSERT_EQ(cli({"versions", "branch", "trunk", "head~1"}).exit_code, 0);
+  auto shown = cli({"versions", "show", "first"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(json::parse(shown.out)["id"].get<uint64_t>(), 1u);
+  EXPECT_EQ(export_of(data, "first").lines, export_of(data, "1").lines);
+  auto moved = cli({"versions", "tag", "first", "head"});
+  EXPECT_EQ(moved.exit_code, 1);
+  EXPECT_NE((moved.out + moved.err).find("--force"), std::string::npos) << moved.out << moved.err;
+  EXPECT_EQ(cli({"diff", "first", "trunk"}).exit_code, 0);
+  auto refs = json::parse(cli({"versions", "refs"}).out)["refs"];
+  ASSERT_EQ(refs.size(), 2u) << refs.dump();
+  EXPECT_EQ(cli({"versions", "branch", "trunk", "--delete"}).exit_code, 0);
+  EXPECT_EQ(json::parse(cli({"versions", "refs"}).out)["refs"].size(), 1u);
+  EXPECT_NE(cli({"export", "--at", "trunk"}).exit_code, 0);
+  // Bad input: not a repository, an unknown revision.
+  auto not_repo = run_cli({"index", "--git", "HEAD", work.str() + "/data", "--data-dir", data});
+  EXPECT_NE(not_repo.exit_code, 0);
+  EXPECT_NE(not_repo.err.find("not a git repository"), std::string::npos) << not_repo.err;
+  auto unknown = run_cli({"index", "--git", "no-such-branch", repo.string(), "--data-dir", data});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("unknown revision"), std::string::npos) << unknown.err;
+}
+
 }  // namespace
 }  // namespace cg

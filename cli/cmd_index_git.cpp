@@ -1,0 +1,123 @@
+// codegraph index --git REV|A..B [PATH]: commits read straight from the repository's
+// object database, each indexed as the next version (incremental from the last).
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "actors/engine.hpp"
+#include "actors/git/git_repo.hpp"
+#include "cli/commands.hpp"
+#include "cli/index_remote.hpp"
+#include "cli/output.hpp"
+#include "cli/progress_bar.hpp"
+#include "cli/report.hpp"
+
+namespace cg::cli {
+namespace {
+
+// The versions already holding these commits (a re-run skips them).
+std::map<std::string, uint64_t> indexed_commits(store& db, const std::string& project) {
+  std::map<std::string, uint64_t> out;
+  auto proj = db.project_id(project);
+  if (!proj.ok()) return out;
+  if (auto refs = db.refs(*proj, "commit/"); refs.ok())
+    for (const auto& [name, v] : *refs) out[name.substr(7)] = v;
+  return out;
+}
+
+nlohmann::json commit_json(const git_commit_info& c) {
+  return {{"sha", c.sha}, {"author", c.author}, {"time", c.time}, {"summary", c.summary}};
+}
+
+}  // namespace
+
+int run_index_git(const context& ctx, const index_args& args) {
+  namespace fs = std::filesystem;
+  auto repo = git_repo::open(args.path.empty() ? "." : args.path);
+  if (!repo.ok()) return report_error(ctx.json, exit_runtime, repo.err().message);
+  auto commits = (*repo)->range(args.git);
+  if (!commits.ok()) return report_error(ctx.json, exit_runtime, commits.err().message);
+  if (commits->empty())
+    return report_error(ctx.json, exit_usage, "nothing to index: " + args.git + " holds no commits");
+
+  index_request req;
+  req.root = (*repo)->root();
+  req.project = ctx.project;
+  if (req.project.empty()) {
+    auto name = fs::path(req.root).filename().string();
+    if (name == ".git") name = fs::path(req.root).parent_path().filename().string();
+    if (name.ends_with(".git")) name.resize(name.size() - 4);
+    req.project = name.empty() ? "root" : name;
+  }
+  if (auto bad = apply_index_config(ctx, req); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
+  req.versions = true;  // the point of the exercise
+  const bool want_vectors = req.vectors;
+
+  auto eo = engine_options_for(ctx);
+  eo.parser_workers = ctx.cfg.index.jobs;
+  auto eng = engine::open(eo);
+  if (!eng.ok()) {
+    if (eng.err().code == errc::conflict)
+      return report_error(ctx.json, exit_runtime,
+                          eng.err().message + " (index --git runs in the CLI only: stop the server first)");
+    return report_error(ctx.json, exit_runtime, eng.err().message);
+  }
+  auto done = indexed_commits((*eng)->storage(), req.project);
+  const bool show = !ctx.json && !ctx.quiet;
+  if (show && (*repo)->shallow())
+    std::fprintf(stderr, "note: %s is a shallow clone: its history ends at the shallow boundary\n", req.root.c_str());
+
+  nlohmann::json runs = nlohmann::json::array();
+  index_summary last;
+  bool failed = false;
+  size_t indexed = 0;
+  for (size_t i = 0; i < commits->size(); ++i) {
+    const auto& c = (*commits)[i];
+    if (auto it = done.find(c.sha); it != done.end()) {
+      runs.push_back({{"commit", commit_json(c)}, {"version", it->second}, {"skipped", "already indexed"}});
+      if (show && commits->size() > 1)
+        std::printf("%.10s  v%-5llu already indexed  %s\n", c.sha.c_str(), static_cast<unsigned long long>(it->second),
+                    c.summary.c_str());
+      continue;
+    }
+    req.git = c;
+    req.vectors = want_vectors && i + 1 == commits->size();  // the search index once, at the end
+    progress_bar bar(show && ::isatty(STDERR_FILENO));
+    last = (*eng)->index(req, [&bar](const index_progress& p) { bar.update(p); });
+    bar.finish();
+    ++indexed;
+    auto j = summary_json(last);
+    j["commit"] = commit_json(c);
+    runs.push_back(j);
+    if (last.outcome != index_phase::done) {
+      failed = true;
+      break;
+    }
+    if (show && commits->size() > 1) {
+      auto v = last.version ? "v" + std::to_string(last.version) : std::string("-");
+      std::printf("%.10s  %-6s +%zu ~%zu -%zu files%s  %s\n", c.sha.c_str(), v.c_str(), last.added, last.changed,
+                  last.removed, last.version ? "" : " (no indexed file changed)", c.summary.c_str());
+    }
+  }
+  nlohmann::json info = {{"root", req.root},
+                         {"git", true},
+                         {"last_indexed_unix", static_cast<int64_t>(std::time(nullptr))},
+                         {"last_outcome", failed ? "failed" : "done"}};
+  (void)(*eng)->storage().set_project_info(req.project, info.dump());
+  eng->reset();
+  if (commits->size() == 1 && indexed == 1) return report_index(ctx, last);
+  if (ctx.json) {
+    print_json({{"project", req.project}, {"root", req.root}, {"commits", runs}, {"indexed", indexed}});
+  } else if (failed) {
+    print_summary(stdout, last);
+  } else if (show) {
+    std::printf("%zu of %zu commits indexed into project \"%s\"\n", indexed, commits->size(), req.project.c_str());
+  }
+  return failed ? exit_runtime : exit_ok;
+}
+
+}  // namespace cg::cli
