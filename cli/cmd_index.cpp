@@ -36,7 +36,8 @@ std::string apply_index_config(const context& ctx, index_request& req) {
 
 int run_index(const context& ctx, const index_args& args) {
   if (!args.git.empty()) return run_index_git(ctx, args);
-  if (args.path.empty()) return report_error(ctx.json, exit_usage, "index: name a directory to index (or --git REV)");
+  if (args.path.empty())
+    return report_error(ctx.json, exit_usage, "index: a path is required (the directory to index, or --git REV)");
   namespace fs = std::filesystem;
   std::error_code ec;
   auto abs = fs::weakly_canonical(args.path, ec);

@@ -74,7 +74,16 @@ result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_vie
       return make_error(errc::invalid_argument, "'" + std::string(ref) + "': expected NAME~N");
     rest = rest.substr(0, tilde);
   }
-  if (rest == "head" || rest == "latest" || rest == "HEAD")
+  // A git sha (7 or more hex digits) before a number: a sha prefix may be all digits.
+  uint64_t by_sha = 0;
+  if (rest.size() >= 7 && is_hex(rest)) {
+    auto named = version_named(db, proj, rest);
+    if (!named.ok()) return named.err();
+    by_sha = *named;
+  }
+  if (by_sha)
+    base = by_sha;
+  else if (rest == "head" || rest == "latest" || rest == "HEAD")
     base = *head;
   else if (rest.starts_with("v") && number(rest.substr(1), base))
     ;
@@ -83,9 +92,9 @@ result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_vie
     if (!named.ok()) return named.err();
     base = *named;
     if (base == 0)
-      return make_error(errc::not_found, "'" + std::string(ref) +
-                                             "' names no version: use a version number (3, v3), head, latest, "
-                                             "head~N, a tag, a branch or an indexed git commit");
+      return make_error(errc::invalid_argument, "'" + std::string(ref) +
+                                                    "' names no version: use a version number (3, v3), head, latest, "
+                                                    "head~N, a tag, a branch or an indexed git commit");
   }
   if (back >= base || base == 0 || base > *head)
     return make_error(errc::not_found, "no version " + std::string(ref) + " (this project has versions 1 to " +
