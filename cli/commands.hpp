@@ -102,4 +102,11 @@ struct token_args {
 };
 int run_token(const context& ctx, const token_args& args);
 
+struct backup_args {
+  std::string action;  // create | list | verify | restore
+  std::string dir, note;
+  uint32_t id = 0;  // verify/restore: 0 = every backup / the newest
+};
+int run_backup(const context& ctx, const backup_args& args);
+
 }  // namespace cg::cli

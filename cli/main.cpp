@@ -201,6 +201,21 @@ int main(int argc, char** argv) {
   auto* trevoke = tok->add_subcommand("revoke", "revoke a key by id");
   trevoke->add_option("id", tk.id, "the key id (16 hex digits)")->required();
   tok->require_subcommand(1);
+  backup_args ba;
+  auto* bak = app.add_subcommand("backup", "backups of the store: create, list, verify, restore (incremental)");
+  for (std::string action : {"create", "list", "verify", "restore"}) {
+    auto* sub =
+        bak->add_subcommand(action, action == "create"   ? "back the store up into DIR (shares unchanged files)"
+                                    : action == "list"   ? "the backups in DIR"
+                                    : action == "verify" ? "check every file's size and checksum"
+                                                         : "restore a backup into --data-dir (a new directory)");
+    sub->add_option("dir", ba.dir, "the backup directory")->required();
+    if (action == "create") sub->add_option("--note", ba.note, "a note kept with the backup");
+    if (action == "verify" || action == "restore")
+      sub->add_option("--id", ba.id, "one backup (default: every one / the newest)");
+    sub->callback([&ba, action] { ba.action = action; });
+  }
+  bak->require_subcommand(1);
   bool no_vectors = false;
   idx->add_flag("--no-vectors", no_vectors, "do not update the search index (BM25 and embeddings)");
 
@@ -249,7 +264,7 @@ int main(int argc, char** argv) {
   setup_logging(ctx.cfg.log.format, ctx.cfg.log.level);
 
   if (*idx || *vrebuild) prefer_huge_pages();
-  if (!at.empty() && (*idx || *srv || *se || *si || *vec || app.got_subcommand("token")))
+  if (!at.empty() && (*idx || *srv || *se || *si || *vec || app.got_subcommand("token") || *bak))
     return report_error(json, exit_usage,
                         "--at reads a version with the graph commands (stats, symbol, node, outline, callers, "
                         "callees, deps, dependents, export, diff); search and the others use the newest state");
@@ -274,6 +289,7 @@ int main(int argc, char** argv) {
     if (*vstats) return run_vectors(ctx, false);
     if (*vrebuild) return run_vectors(ctx, true);
     if (*srv) return run_serve(ctx, sv);
+    if (*bak) return run_backup(ctx, ba);
     if (*tcreate) {
       tk.action = "create";
       return run_token(ctx, tk);

@@ -165,6 +165,7 @@ class store {
 
  private:
   explicit store(std::unique_ptr<impl> p);
+  friend struct backup_access;  // storage/backup.cpp: the RocksDB handle
   std::unique_ptr<impl> impl_;
 };
 
