@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Versions on a real history (issue 20). Checks out the last N first-parent commits of
-# a git repository one by one into a work tree and indexes each, into a store with
+# Versions on a real history (issue 20). Indexes the last N first-parent commits of a
+# git repository one by one with `index --git` (no checkout), into a store with
 # versions on and into one with them off ([index] versions = false), and prints in
 # one run:
 #   - store size with every version against the store without (one full index; aim <= 3x)
@@ -20,10 +20,7 @@ CG=$PWD/build/release/cli/codegraph
 Q=$PWD/build/release/bench/cg_bench_versions
 work=$(mktemp -d /tmp/codegraph-versions.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-tree="$work/tree"
-mkdir -p "$tree"
 git_dir=$(git -C "$REPO" rev-parse --absolute-git-dir 2>/dev/null || echo "$REPO")
-export GIT_INDEX_FILE="$work/git-index"
 mapfile -t commits < <(git --git-dir="$git_dir" rev-list --first-parent --reverse -n "$N" HEAD)
 echo "machine: $(nproc) cores; repository $REPO: ${#commits[@]} commits, $(git --git-dir="$git_dir" log -1 --format=%cs "${commits[0]}") to $(git --git-dir="$git_dir" log -1 --format=%cs "${commits[-1]}")"
 
@@ -31,17 +28,15 @@ now() { date +%s.%N; }
 on_total=0; off_total=0; on_first=0; off_first=0; changed_files=0
 for i in "${!commits[@]}"; do
   c=${commits[$i]}
-  git --git-dir="$git_dir" --work-tree="$tree" checkout -f -q "$c" -- 2>/dev/null ||
-    git --git-dir="$git_dir" --work-tree="$tree" read-tree -u --reset "$c"
-  # Files the commit deleted are gone from the work tree too.
-  git --git-dir="$git_dir" --work-tree="$tree" clean -fdq >/dev/null 2>&1 || true
   if [ "$i" -gt 0 ]; then
     changed_files=$((changed_files + $(git --git-dir="$git_dir" diff --name-only "${commits[$((i - 1))]}" "$c" | wc -l)))
   fi
+  # Each commit read straight from the object database (index --git), into a store
+  # that keeps versions and one that does not.
   t0=$(now)
-  CODEGRAPH_INDEX_VERSIONS=true "$CG" index "$tree" --data-dir "$work/on" --project hist --no-vectors -q
+  CODEGRAPH_INDEX_VERSIONS=true "$CG" index --git "$c" "$git_dir" --data-dir "$work/on" --project hist --no-vectors -q
   t1=$(now)
-  CODEGRAPH_INDEX_VERSIONS=false "$CG" index "$tree" --data-dir "$work/off" --project hist --no-vectors -q
+  CODEGRAPH_INDEX_VERSIONS=false "$CG" index --git "$c" "$git_dir" --data-dir "$work/off" --project hist --no-vectors -q
   t2=$(now)
   on=$(echo "$t1 - $t0" | bc); off=$(echo "$t2 - $t1" | bc)
   if [ "$i" -eq 0 ]; then on_first=$on; off_first=$off; else
@@ -50,7 +45,9 @@ for i in "${!commits[@]}"; do
 done
 echo >&2
 versions=$("$CG" versions --data-dir "$work/on" --project hist --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["versions"]))')
-on_bytes=$(du -sb "$work/on" | cut -f1); off_bytes=$(du -sb "$work/off" | cut -f1)
+# The data: table files and the write-ahead log (not RocksDB's info logs and options).
+data_bytes() { find "$1" -maxdepth 1 \( -name '*.sst' -o -name '*.log' -o -name 'MANIFEST-*' \) -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
+on_bytes=$(data_bytes "$work/on"); off_bytes=$(data_bytes "$work/off")
 later=$(( ${#commits[@]} - 1 ))
 python3 - "$on_bytes" "$off_bytes" "$on_total" "$off_total" "$later" "$changed_files" "$versions" "$on_first" "$off_first" <<'PY'
 import sys

@@ -54,7 +54,6 @@ int run_index_git(const context& ctx, const index_args& args) {
     req.project = name.empty() ? "root" : name;
   }
   if (auto bad = apply_index_config(ctx, req); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
-  req.versions = true;  // the point of the exercise
   const bool want_vectors = req.vectors;
 
   auto eo = engine_options_for(ctx);
