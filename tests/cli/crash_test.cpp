@@ -3,7 +3,6 @@
 // a clean index gives.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,8 +11,6 @@
 
 #include "actors/graph/graph_state.hpp"
 #include "tests/support/support.hpp"
-
-extern char** environ;
 
 namespace cg {
 namespace {
@@ -35,17 +32,7 @@ std::vector<std::string> clean_graph() {
 
 // Spawns an index run and SIGKILLs it after `ms` milliseconds; returns its status.
 int index_and_kill_after(const std::string& data, int ms) {
-  std::vector<std::string> args{codegraph_binary(), "index", corpus, "--data-dir", data, "--project", "stdlib", "-q"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
+  return run_cli_and_kill_after({"index", corpus, "--data-dir", data, "--project", "stdlib", "-q"}, ms);
 }
 
 void expect_consistent_then_complete(const std::string& data) {

@@ -40,6 +40,9 @@ struct cli_result {
 // additions ("NAME=value") and a uid to run as (via setpriv) when not -1.
 cli_result run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}, int as_uid = -1);
 std::string codegraph_binary();
+// Runs codegraph with these arguments and SIGKILLs it after `ms` milliseconds (or when
+// it ends first); returns its wait status.
+int run_cli_and_kill_after(const std::vector<std::string>& args, int ms);
 
 // Walk + parse + apply + resolve with plain state classes (no CAF).
 struct plain_index_result {
