@@ -50,6 +50,7 @@ class byte_reader {
 
   bool ok() const { return ok_; }
   bool at_end() const { return pos_ >= in_.size(); }
+  size_t remaining() const { return in_.size() - pos_; }
 
   uint8_t u8() {
     if (pos_ >= in_.size()) return fail();

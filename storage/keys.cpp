@@ -52,6 +52,12 @@ edge_key_parts parse_edge_key(std::string_view key) {
   return p;
 }
 
+std::string mirror_edge_key(std::string_view key) {
+  if (key.size() != 21) return {};
+  auto p = parse_edge_key(key);
+  return edge(get_be32(key), p.second, p.kind, p.first);
+}
+
 namespace {
 std::string string_index(uint32_t proj, char tag, std::string_view s, node_id id) {
   std::string k;

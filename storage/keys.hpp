@@ -45,6 +45,8 @@ struct edge_key_parts {
   node_id second = 0;  // dst in edges, src in redges
 };
 edge_key_parts parse_edge_key(std::string_view key);
+// An edges key as the redges key of the same edge (and back); empty if not an edge key.
+std::string mirror_edge_key(std::string_view key);
 
 std::string name_index(uint32_t proj, std::string_view lower_name, node_id id);
 std::string name_prefix(uint32_t proj, std::string_view lower_name, bool exact);

@@ -73,7 +73,11 @@ struct view_overlay {
 struct version_capture {
   bool versioned = false;
   uint64_t head = 0;  // the last committed version
-  std::array<std::unordered_set<std::string>, column_count> seen;
+  struct key_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  std::array<std::unordered_set<std::string, key_hash, std::equal_to<>>, column_count> seen;
   size_t captured = 0;
 };
 
@@ -118,6 +122,8 @@ struct store::impl {
   };
   std::vector<cached_overlay> overlays;        // newest last, a few
   version_capture& capture_of(uint32_t proj);  // under versions_mu
+  result<std::optional<std::string>> resolve_undo_chain(const std::vector<std::string>& chain, std::string_view key,
+                                                        size_t cf, const rocksdb::ReadOptions& ro) const;
   status add_undo(const std::vector<write_batch::impl::op>& ops, const std::unordered_map<std::string, int64_t>& deltas,
                   rocksdb::WriteBatch& wb);
 

@@ -6,6 +6,7 @@
 
 #include "schema/bytes.hpp"
 #include "storage/store_impl.hpp"
+#include "storage/undo_delta.hpp"
 #include "storage/version_keys.hpp"
 
 namespace cg {
@@ -15,12 +16,39 @@ constexpr auto versions_cf = static_cast<size_t>(column::versions);
 constexpr size_t undo_key_head = 4 + 1 + 8;  // proj, 'U', version
 constexpr size_t overlays_kept = 4;
 
-bool captured_column(uint8_t cf) { return cf < static_cast<uint8_t>(column::versions); }
+// redges mirrors edges key for key with the same values (graph_state writes both in
+// one batch), so only edges' earlier values are kept; a version's redges are derived.
+bool captured_column(uint8_t cf) {
+  return cf < static_cast<uint8_t>(column::versions) && cf != static_cast<uint8_t>(column::redges);
+}
+constexpr auto edges_cf = static_cast<uint8_t>(column::edges), redges_cf = static_cast<uint8_t>(column::redges);
+
+// Of meta's project keys, versions keep what reads answer from (file records,
+// counters); the resolver's working state (references awaiting resolution, argument
+// lists, pending marks, the change log) is only ever read at the newest state.
+bool versioned_meta(std::string_view key) {
+  if (key.size() <= 4) return true;
+  switch (key[4]) {
+    case keys::tag_changed:
+    case keys::tag_refs:
+    case keys::tag_pending:
+    case keys::tag_args_in:
+    case keys::tag_args_out: return false;
+    default: return true;
+  }
+}
 
 std::string undo_value(const rocksdb::PinnableSlice* v) {
   std::string out(1, v ? 'p' : 'a');
   if (v) out.append(v->data(), v->size());
   return out;
+}
+
+// A write that leaves the key as it was (the same value put again, an absent key
+// deleted) changes nothing a version must keep.
+bool unchanged_by(uint8_t type, std::string_view value, const rocksdb::PinnableSlice* now) {
+  if (type != 0) return now == nullptr;
+  return now && view(*now) == value;
 }
 
 std::optional<std::string> undo_state(std::string_view raw) {
@@ -62,25 +90,29 @@ status store::impl::add_undo(const std::vector<write_batch::impl::op>& ops,
     std::string_view key;
     uint32_t proj;
     uint64_t version;
+    const write_batch::impl::op* last;  // the batch's final op on the key; null: a counter
   };
   std::array<std::vector<wanted>, column_count> need;
-  uint32_t last = 0;
+  uint32_t last_proj = 0;
   version_capture* cap = nullptr;
-  auto consider = [&](uint8_t cf, std::string_view key) {
+  auto consider = [&](uint8_t cf, std::string_view key, const write_batch::impl::op* last) {
     if (!captured_column(cf) || key.size() < 4) return;
     uint32_t proj = get_be32(key);
     if (proj == 0) return;  // the store's own keys (project names, schema)
-    if (cf == static_cast<uint8_t>(column::meta) && key.size() > 4 && key[4] == keys::tag_changed) return;
-    if (proj != last || !cap) {
-      last = proj;
+    if (cf == static_cast<uint8_t>(column::meta) && !versioned_meta(key)) return;
+    if (proj != last_proj || !cap) {
+      last_proj = proj;
       cap = &capture_of(proj);
     }
-    if (!cap->versioned || !cap->seen[cf].emplace(key).second) return;
-    need[cf].push_back({key, proj, cap->head + 1});
+    if (!cap->versioned || cap->seen[cf].contains(key)) return;
+    need[cf].push_back({key, proj, cap->head + 1, last});
   };
-  for (const auto& op : ops) consider(op.cf, op.key);
+  // Ops come sorted by column and key, a key's ops in their order: the last one stays.
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (i + 1 == ops.size() || ops[i + 1].cf != ops[i].cf || ops[i + 1].key != ops[i].key)
+      consider(ops[i].cf, ops[i].key, &ops[i]);
   for (const auto& [key, delta] : deltas)
-    if (delta != 0) consider(static_cast<uint8_t>(column::meta), key);
+    if (delta != 0) consider(static_cast<uint8_t>(column::meta), key, nullptr);
   size_t added = 0;
   for (size_t cf = 0; cf < column_count; ++cf) {
     if (need[cf].empty()) continue;
@@ -96,10 +128,13 @@ status store::impl::add_undo(const std::vector<write_batch::impl::op>& ops,
         return storage_error(statuses[i], "read the values a version replaces");
       }
       const auto& w = need[cf][i];
+      if (w.last && unchanged_by(w.last->type, w.last->value, statuses[i].ok() ? &values[i] : nullptr)) continue;
       auto st = wb.Put(cfs[versions_cf], slice(keys::undo(w.proj, w.version, static_cast<uint8_t>(cf), w.key)),
                        slice(undo_value(statuses[i].ok() ? &values[i] : nullptr)));
       if (!st.ok()) return storage_error(st, "batch");
-      ++captures[w.proj].captured;
+      auto& c = captures[w.proj];
+      c.seen[cf].emplace(w.key);
+      ++c.captured;
       ++added;
     }
   }
@@ -128,7 +163,20 @@ result<uint64_t> store::commit_version(uint32_t proj, version_record rec) {
       if (!s.ok() && !s.IsNotFound()) return storage_error(s, "compare a version's keys");
       auto then = undo_state(view(i->value()));
       bool same = s.IsNotFound() ? !then : (then && *then == now);
-      if (!same) ++changed;
+      if (!same) {
+        ++changed;
+        // Kept as its difference from the value this version gives it, when smaller.
+        if (then && s.ok()) {
+          auto delta = make_undo_delta(*then, now);
+          if (delta.size() + 4 < i->value().size())
+            if (auto p = wb.Put(impl_->cfs[versions_cf], i->key(), slice(delta)); !p.ok())
+              return storage_error(p, "batch");
+        }
+        continue;
+      }
+      // Written and written back: the key reads the same at both versions, and a
+      // read at an older one finds its value further up the log or in the newest state.
+      if (auto d = wb.Delete(impl_->cfs[versions_cf], i->key()); !d.ok()) return storage_error(d, "batch");
     }
     if (!i->status().ok()) return storage_error(i->status(), "scan a version's keys");
     if (changed == 0) {
@@ -190,6 +238,31 @@ result<uint64_t> store::head_version(uint32_t proj) const {
   return cap.versioned ? cap.head : uint64_t{0};
 }
 
+// A key's undo entries from the oldest on, as the value it had before the first:
+// deltas apply from the first full entry after them (or the newest state) backwards.
+result<std::optional<std::string>> store::impl::resolve_undo_chain(const std::vector<std::string>& chain,
+                                                                   std::string_view key, size_t cf,
+                                                                   const rocksdb::ReadOptions& ro) const {
+  size_t full = 0;
+  while (full < chain.size() && chain[full][0] == undo_delta_tag) ++full;
+  if (full == 0) return undo_state(chain[0]);
+  std::optional<std::string> value;
+  if (full < chain.size()) {
+    value = undo_state(chain[full]);
+  } else {
+    std::string now;
+    auto s = db->Get(ro, cfs[cf], slice(key), &now);
+    if (!s.ok() && !s.IsNotFound()) return storage_error(s, "read a version");
+    if (s.ok()) value = std::move(now);
+  }
+  for (size_t j = full; j-- > 0;) {
+    auto older = value ? apply_undo_delta(chain[j], *value) : std::nullopt;
+    if (!older) return make_error(errc::storage_error, "a version's undo entry does not fit the value after it");
+    value = std::move(older);
+  }
+  return value;
+}
+
 result<read_view> store::as_of(uint32_t proj, uint64_t version) const {
   auto v = std::make_shared<read_view::impl>();
   v->s = impl_.get();
@@ -216,17 +289,36 @@ result<read_view> store::as_of(uint32_t proj, uint64_t version) const {
   rocksdb::Slice upper = slice(end);
   ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> i(impl_->db->NewIterator(ro, impl_->cfs[versions_cf]));
-  // In version order: the first entry of a key is its value at `version`.
+  // In version order: a key's first entry is its value at `version`; an entry kept as
+  // a delta needs the value the key had next, from the key's later entries or, after
+  // its last one, from the newest state.
+  std::array<std::map<std::string, std::vector<std::string>, std::less<>>, column_count> entries;
   for (i->Seek(slice(keys::undo_prefix(proj, version + 1))); i->Valid(); i->Next()) {
     auto k = view(i->key());
     if (k.size() <= undo_key_head) continue;
     auto cf = static_cast<uint8_t>(k[undo_key_head]) % column_count;
-    ov->cols[cf].try_emplace(std::string(k.substr(undo_key_head + 1)), undo_state(view(i->value())));
+    auto [at, fresh] = entries[cf].try_emplace(std::string(k.substr(undo_key_head + 1)));
+    auto& chain = at->second;
+    if (fresh || chain.back()[0] == undo_delta_tag) chain.emplace_back(view(i->value()));
   }
-  if (!i->status().ok()) {
+  auto st = i->status().ok() ? status{} : storage_error(i->status(), "read a version");
+  rocksdb::ReadOptions at_snapshot;
+  at_snapshot.snapshot = v->snap;
+  for (size_t cf = 0; cf < column_count && st.ok(); ++cf)
+    for (auto& [key, chain] : entries[cf]) {
+      auto state = impl_->resolve_undo_chain(chain, key, cf, at_snapshot);
+      if (!state.ok()) {
+        st = state.err();
+        break;
+      }
+      if (cf == edges_cf)
+        if (auto m = keys::mirror_edge_key(key); !m.empty()) ov->cols[redges_cf].try_emplace(std::move(m), *state);
+      ov->cols[cf].try_emplace(key, std::move(*state));
+    }
+  if (!st.ok()) {
     impl_->db->ReleaseSnapshot(v->snap);
     v->snap = nullptr;
-    return storage_error(i->status(), "read a version");
+    return st.err();
   }
   v->overlay = ov;
   {
@@ -244,7 +336,11 @@ result<std::array<std::vector<std::string>, column_count>> store::changed_since(
   for (; cur.valid(); cur.next()) {
     auto k = cur.key();
     if (k.size() <= undo_key_head) continue;
-    keys_of[static_cast<uint8_t>(k[undo_key_head]) % column_count].emplace(k.substr(undo_key_head + 1));
+    auto cf = static_cast<uint8_t>(k[undo_key_head]) % column_count;
+    auto key = k.substr(undo_key_head + 1);
+    if (cf == edges_cf)
+      if (auto m = keys::mirror_edge_key(key); !m.empty()) keys_of[redges_cf].emplace(std::move(m));
+    keys_of[cf].emplace(key);
   }
   if (auto s = cur.status_of(); !s.ok()) return s.err();
   std::array<std::vector<std::string>, column_count> out;

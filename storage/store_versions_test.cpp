@@ -26,14 +26,22 @@ std::unique_ptr<store> open(const std::string& dir, bool ro = false) {
   return s.ok() ? std::move(*s) : nullptr;
 }
 
+std::string num_of(uint64_t n) { return std::to_string(n); }
+
 std::string k(uint32_t proj, std::string_view rest) { return keys::project_prefix(proj) + std::string(rest); }
 
-// Everything a view holds for one project in the graph's columns (meta's change log aside).
+// meta keys that versions do not keep: the change log and the resolver's working state.
+bool resolver_state(char tag) {
+  return tag == keys::tag_changed || tag == keys::tag_refs || tag == keys::tag_pending || tag == keys::tag_args_in ||
+         tag == keys::tag_args_out;
+}
+
+// Everything a view holds for one project in the graph's columns (meta's working state aside).
 state dump(const read_view& v, uint32_t proj) {
   state out;
   for (auto c : {column::nodes, column::edges, column::redges, column::idx, column::meta}) {
     auto st = v.for_each(c, keys::project_prefix(proj), [&](std::string_view key, std::string_view val) {
-      if (c == column::meta && key.size() > 4 && key[4] == keys::tag_changed) return true;
+      if (c == column::meta && key.size() > 4 && resolver_state(key[4])) return true;
       out[{static_cast<int>(c), std::string(key)}] = std::string(val);
       return true;
     });
@@ -165,22 +173,36 @@ TEST(store_versions, random_writes_read_back_exactly_at_every_version) {
   state model;                // the newest state
   std::vector<state> at{{}};  // at[v]: the state committed as version v
   const column cols[] = {column::nodes, column::edges, column::idx, column::meta};
-  for (int round = 0; round < 12; ++round) {
+  for (int round = 0; round < 30; ++round) {
     int batches = 1 + static_cast<int>(rng() % 4);
     for (int bi = 0; bi < batches; ++bi) {
       auto b = s->batch();
       int n = round == 0 ? 200 : 1 + static_cast<int>(rng() % 40);
       for (int i = 0; i < n; ++i) {
         auto c = cols[rng() % 4];
-        auto key = k(p, "key" + std::to_string(rng() % 120));
+        // Edges are real edge keys, written to redges too (as graph_state does): a
+        // version's redges come from edges' kept values. Long values that differ in a
+        // few bytes are kept as deltas.
+        auto key = c == column::edges ? keys::edge(p, rng() % 12, edge_kind::calls, rng() % 12)
+                                      : k(p, "key" + std::to_string(rng() % 120));
+        auto put = [&](column col, const std::string& key_in, const std::string& val) {
+          b.put(col, key_in, val);
+          model[{static_cast<int>(col), key_in}] = val;
+        };
+        auto del = [&](column col, const std::string& key_in) {
+          b.del(col, key_in);
+          model.erase({static_cast<int>(col), key_in});
+        };
         if (rng() % 4 == 0) {
-          b.del(c, key);
-          model.erase({static_cast<int>(c), key});
+          del(c, key);
+          if (c == column::edges) del(column::redges, keys::mirror_edge_key(key));
         } else {
-          auto val = "v" + std::to_string(rng() % 1000);
-          b.put(c, key, val);
-          model[{static_cast<int>(c), key}] = val;
+          auto num = std::to_string(rng() % 1000);
+          auto val = rng() % 2 ? "v" + num : std::string(40, 'x') + num + std::string(30, 'y');
+          put(c, key, val);
+          if (c == column::edges) put(column::redges, keys::mirror_edge_key(key), val);
         }
+        if (rng() % 10 == 0) b.put(column::meta, keys::refs(p, "file" + num_of(rng() % 5)), "working state");
       }
       ASSERT_TRUE(s->write(b).ok());
     }
