@@ -1,6 +1,7 @@
 // versions (list, show) and diff: the versions of a project's graph.
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "actors/read_api.hpp"
 #include "cli/commands.hpp"
@@ -83,7 +84,52 @@ int run_refs(const context& ctx, const versions_args& args) {
   return exit_ok;
 }
 
+int run_prune(const context& ctx, const versions_args& args) {
+  auto p = open_for_query(ctx, !args.dry_run);
+  if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);
+  auto all = p->db->versions(p->id);
+  if (!all.ok()) return report_error(ctx.json, exit_runtime, all.err().message);
+  auto refs = p->db->refs(p->id);
+  if (!refs.ok()) return report_error(ctx.json, exit_runtime, refs.err().message);
+  std::set<uint64_t> keep;
+  for (size_t i = all->size() > args.keep_last ? all->size() - args.keep_last : 0; i < all->size(); ++i)
+    keep.insert((*all)[i].id);
+  for (const auto& [name, v] : *refs)
+    if (name.starts_with("branch/") || (args.keep_tags && name.starts_with("tag/"))) keep.insert(v);
+  nlohmann::json dropped = nlohmann::json::array();
+  for (const auto& v : *all)
+    if (!keep.count(v.id)) dropped.push_back(v.id);
+  const uint64_t bytes_before = p->db->disk_bytes();
+  prune_stats st;
+  if (!args.dry_run && !dropped.empty()) {
+    p->query.reset();  // its snapshot would keep the dropped entries through the compaction
+    auto r = p->db->prune_versions(p->id, keep);
+    if (!r.ok()) return report_error(ctx.json, exit_runtime, r.err().message);
+    st = *r;
+  }
+  const uint64_t bytes_after = p->db->disk_bytes();
+  if (ctx.json) {
+    print_json({{"project", p->name},
+                {"dry_run", args.dry_run},
+                {"dropped", dropped},
+                {"kept", all->size() - dropped.size()},
+                {"undo_entries_removed", st.entries_removed},
+                {"refs_removed", st.refs_removed},
+                {"store_bytes_before", bytes_before},
+                {"store_bytes_after", bytes_after}});
+  } else if (!ctx.quiet) {
+    std::printf("%s %zu of %zu versions of \"%s\"; %zu kept\n", args.dry_run ? "would drop" : "dropped", dropped.size(),
+                all->size(), p->name.c_str(), all->size() - dropped.size());
+    if (!args.dry_run && !dropped.empty())
+      std::printf("removed %s undo entries and %llu refs; store %s -> %s\n", human_count(st.entries_removed).c_str(),
+                  static_cast<unsigned long long>(st.refs_removed), human_bytes(bytes_before).c_str(),
+                  human_bytes(bytes_after).c_str());
+  }
+  return exit_ok;
+}
+
 int run_versions(const context& ctx, const versions_args& args) {
+  if (args.prune) return run_prune(ctx, args);
   if (args.list_refs || !args.ref_kind.empty()) return run_refs(ctx, args);
   auto p = open_for_query(ctx);
   if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);

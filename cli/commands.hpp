@@ -78,6 +78,9 @@ struct versions_args {
   // versions tag|branch NAME [VERSION] [--delete]; versions refs
   std::string ref_kind, ref_name, ref_version = "head";
   bool remove = false, force = false, list_refs = false;
+  // versions prune --keep-last N [--keep-tags] [--dry-run]
+  bool prune = false, keep_tags = false, dry_run = false;
+  uint64_t keep_last = 0;
 };
 int run_versions(const context& ctx, const versions_args& args);
 

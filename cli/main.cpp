@@ -171,6 +171,14 @@ int main(int argc, char** argv) {
     sub->callback([&va, kind] { va.ref_kind = kind; });
   }
   vers->add_subcommand("refs", "the project's tags and branches")->callback([&va] { va.list_refs = true; });
+  auto* vprune = vers->add_subcommand(
+      "prune", "drop old versions to reclaim space; kept versions read exactly as before (branches always stay)");
+  vprune->add_option("--keep-last", va.keep_last, "keep the newest N versions")
+      ->required()
+      ->check(CLI::Range(1, 1 << 30));
+  vprune->add_flag("--keep-tags", va.keep_tags, "keep every tagged version too");
+  vprune->add_flag("--dry-run", va.dry_run, "list what would be dropped, drop nothing");
+  vprune->callback([&va] { va.prune = true; });
   diff_args da;
   auto* df =
       app.add_subcommand("diff", "what changed between two versions: definitions and edges added, removed, changed");

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,13 @@ struct store_options {
 };
 
 class store;
+
+struct prune_stats {
+  uint64_t versions_dropped = 0;
+  uint64_t entries_removed = 0;    // undo entries no kept version reads
+  uint64_t entries_rewritten = 0;  // entries that took over a dropped run's
+  uint64_t refs_removed = 0;       // refs that named a dropped version
+};
 
 // A batch bound to the store that made it (store::batch()); ops go straight into
 // a RocksDB WriteBatch and are applied atomically by store::write.
@@ -146,6 +154,12 @@ class store {
   status delete_ref(uint32_t proj, std::string_view name);
   result<uint64_t> ref(uint32_t proj, std::string_view name) const;  // 0: no such ref
   result<std::vector<std::pair<std::string, uint64_t>>> refs(uint32_t proj, std::string_view prefix = {}) const;
+
+  // Retention (store_prune.cpp): drops every committed version not in `keep` (the
+  // newest committed one always stays) with the refs that name them, in one atomic
+  // batch, then compacts the log. Each kept version reads exactly as before; its
+  // parent becomes the kept version before it.
+  result<prune_stats> prune_versions(uint32_t proj, const std::set<uint64_t>& keep);
 
   status flush();
   // After a large write (an index run's graph): the memtables go to tables in RocksDB's

@@ -51,11 +51,6 @@ bool unchanged_by(uint8_t type, std::string_view value, const rocksdb::PinnableS
   return now && view(*now) == value;
 }
 
-std::optional<std::string> undo_state(std::string_view raw) {
-  if (raw.empty() || raw[0] != 'p') return std::nullopt;
-  return std::string(raw.substr(1));
-}
-
 }  // namespace
 
 version_capture& store::impl::capture_of(uint32_t proj) {
@@ -282,6 +277,14 @@ result<read_view> store::as_of(uint32_t proj, uint64_t version) const {
       if (c.proj == proj && c.version == version && c.generation == generation) v->overlay = c.overlay;
   }
   if (v->overlay) return read_view(std::move(v));
+  // A version in range may have been pruned (store_prune.cpp): its record is gone.
+  if (auto rec = this->version(proj, version); !rec.ok()) {
+    impl_->db->ReleaseSnapshot(v->snap);
+    v->snap = nullptr;
+    if (rec.err().code == errc::not_found)
+      return make_error(errc::not_found, "version " + std::to_string(version) + " was pruned");
+    return rec.err();
+  }
   auto ov = std::make_shared<view_overlay>();
   rocksdb::ReadOptions ro;
   ro.snapshot = v->snap;

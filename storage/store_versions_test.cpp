@@ -5,10 +5,12 @@
 
 #include <map>
 #include <random>
+#include <set>
 
 #include "schema/bytes.hpp"
 #include "storage/keys.hpp"
 #include "storage/store.hpp"
+#include "storage/version_keys.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {
@@ -165,18 +167,14 @@ TEST(store_versions, an_uncommitted_write_survives_a_restart_without_touching_co
   EXPECT_EQ(ro->as_of(p, 2)->get(column::nodes, k(p, "a"))->value_or("-"), "a3");
 }
 
-TEST(store_versions, random_writes_read_back_exactly_at_every_version) {
-  temp_dir d("versions");
-  auto s = open(d.str());
-  const uint32_t p = 7;
-  std::mt19937 rng(20261204);
-  state model;                // the newest state
-  std::vector<state> at{{}};  // at[v]: the state committed as version v
+// Random batches over nodes, edges (mirrored to redges), idx and meta, committed as
+// versions round by round; `at[v]` is the state committed as version v.
+void random_history(store& s, uint32_t p, std::mt19937& rng, int rounds, state& model, std::vector<state>& at) {
   const column cols[] = {column::nodes, column::edges, column::idx, column::meta};
-  for (int round = 0; round < 30; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     int batches = 1 + static_cast<int>(rng() % 4);
     for (int bi = 0; bi < batches; ++bi) {
-      auto b = s->batch();
+      auto b = s.batch();
       int n = round == 0 ? 200 : 1 + static_cast<int>(rng() % 40);
       for (int i = 0; i < n; ++i) {
         auto c = cols[rng() % 4];
@@ -204,22 +202,110 @@ TEST(store_versions, random_writes_read_back_exactly_at_every_version) {
         }
         if (rng() % 10 == 0) b.put(column::meta, keys::refs(p, "file" + num_of(rng() % 5)), "working state");
       }
-      ASSERT_TRUE(s->write(b).ok());
+      ASSERT_TRUE(s.write(b).ok());
     }
-    auto id = s->commit_version(p, {});
+    auto id = s.commit_version(p, {});
     ASSERT_TRUE(id.ok());
     if (*id == 0) continue;
     ASSERT_EQ(*id, at.size());
     at.push_back(model);
   }
-  ASSERT_GE(at.size(), 10u);
+}
+
+// Every version in `at` that `keep` holds reads as it was committed, through a dump
+// and key by key; the others are refused.
+void check_versions(const store& s, uint32_t p, const std::vector<state>& at, const std::set<uint64_t>& keep) {
   for (uint64_t v = 1; v < at.size(); ++v) {
-    auto view = s->as_of(p, v);
-    ASSERT_TRUE(view.ok());
+    auto view = s.as_of(p, v);
+    if (!keep.count(v)) {
+      ASSERT_FALSE(view.ok()) << "version " << v << " was pruned";
+      EXPECT_EQ(view.err().code, errc::not_found);
+      continue;
+    }
+    ASSERT_TRUE(view.ok()) << view.err().message;
     EXPECT_EQ(dump(*view, p), at[v]) << "version " << v;
     for (const auto& [ck, val] : at[v])
       EXPECT_EQ(view->get(static_cast<column>(ck.first), ck.second)->value_or("-"), val);
   }
+}
+
+TEST(store_versions, random_writes_read_back_exactly_at_every_version) {
+  temp_dir d("versions");
+  auto s = open(d.str());
+  const uint32_t p = 7;
+  std::mt19937 rng(20261204);
+  state model;                // the newest state
+  std::vector<state> at{{}};  // at[v]: the state committed as version v
+  random_history(*s, p, rng, 30, model, at);
+  ASSERT_GE(at.size(), 10u);
+  std::set<uint64_t> all;
+  for (uint64_t v = 1; v < at.size(); ++v) all.insert(v);
+  check_versions(*s, p, at, all);
+}
+
+TEST(store_versions, pruning_keeps_every_kept_version_exact_and_reclaims_the_rest) {
+  temp_dir d("versions");
+  auto s = open(d.str());
+  const uint32_t p = 3;
+  std::mt19937 rng(5);
+  state model;
+  std::vector<state> at{{}};
+  random_history(*s, p, rng, 40, model, at);
+  ASSERT_GE(at.size(), 20u);
+  const uint64_t head = at.size() - 1;
+  ASSERT_TRUE(s->set_ref(p, "tag/old", 3).ok());
+  ASSERT_TRUE(s->set_ref(p, "tag/mid", head / 2).ok());
+  // An uncommitted write past the head: the open version is left alone.
+  auto b = s->batch();
+  b.put(column::nodes, k(p, "key1"), std::string(50, 'o') + "open");
+  ASSERT_TRUE(s->write(b).ok());
+  model[{static_cast<int>(column::nodes), k(p, "key1")}] = std::string(50, 'o') + "open";
+  auto entries = [&] {
+    size_t n = 0;
+    auto st = s->latest().for_each(column::versions, keys::version_tag_prefix(p, keys::tag_undo),
+                                   [&](std::string_view, std::string_view) { return ++n, true; });
+    EXPECT_TRUE(st.ok());
+    return n;
+  };
+  const size_t before = entries();
+  // Keep a random half, then a random half of that, then only the head.
+  std::set<uint64_t> keep;
+  for (uint64_t v = 1; v <= head; ++v)
+    if (rng() % 2 || v == head / 2) keep.insert(v);
+  keep.insert(head);
+  auto st = s->prune_versions(p, keep);
+  ASSERT_TRUE(st.ok()) << st.err().message;
+  EXPECT_EQ(st->versions_dropped, head - keep.size());
+  check_versions(*s, p, at, keep);
+  EXPECT_LT(entries(), before);
+  EXPECT_EQ(*s->ref(p, "tag/mid"), head / 2);                 // kept
+  EXPECT_EQ(*s->ref(p, "tag/old"), keep.count(3) ? 3u : 0u);  // gone with its version
+  // Parents link the kept versions.
+  auto recs = s->versions(p);
+  ASSERT_TRUE(recs.ok());
+  ASSERT_EQ(recs->size(), keep.size());
+  uint64_t prev = 0;
+  for (const auto& r : *recs) {
+    EXPECT_EQ(r.parent, prev);
+    prev = r.id;
+  }
+  // Later writes and versions build on the pruned log; then prune again.
+  random_history(*s, p, rng, 10, model, at);
+  for (uint64_t v = head + 1; v < at.size(); ++v) keep.insert(v);
+  check_versions(*s, p, at, keep);
+  std::set<uint64_t> fewer;
+  for (auto v : keep)
+    if (rng() % 3 == 0) fewer.insert(v);
+  fewer.insert(at.size() - 1);
+  ASSERT_TRUE(s->prune_versions(p, fewer).ok());
+  check_versions(*s, p, at, fewer);
+  // After a restart too.
+  s.reset();
+  s = open(d.str());
+  check_versions(*s, p, at, fewer);
+  ASSERT_TRUE(s->prune_versions(p, {}).ok());  // only the head stays
+  check_versions(*s, p, at, {at.size() - 1});
+  EXPECT_EQ(s->versions(p)->size(), 1u);
 }
 
 }  // namespace

@@ -35,6 +35,18 @@ bool is_hex(std::string_view s) {
 
 }  // namespace
 
+namespace {
+// A tag or a branch of that name (0: none).
+result<uint64_t> named_ref(const store& db, uint32_t proj, std::string_view name) {
+  for (std::string_view kind : {"tag/", "branch/"}) {
+    auto r = db.ref(proj, std::string(kind) + std::string(name));
+    if (!r.ok()) return r.err();
+    if (*r) return *r;
+  }
+  return uint64_t{0};
+}
+}  // namespace
+
 result<uint64_t> version_named(const store& db, uint32_t proj, std::string_view name) {
   for (std::string_view kind : {"tag/", "branch/", ""}) {
     auto r = db.ref(proj, std::string(kind) + std::string(name));
@@ -85,6 +97,10 @@ result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_vie
     base = by_sha;
   else if (rest == "head" || rest == "latest" || rest == "HEAD")
     base = *head;
+  else if (auto named = named_ref(db, proj, rest); !named.ok())
+    return named.err();
+  else if (*named)
+    base = *named;  // a tag or branch, before the vN form: a tag may be called v1
   else if (rest.starts_with("v") && number(rest.substr(1), base))
     ;
   else if (!number(rest, base)) {
@@ -96,10 +112,19 @@ result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_vie
                                                     "' names no version: use a version number (3, v3), head, latest, "
                                                     "head~N, a tag, a branch or an indexed git commit");
   }
-  if (back >= base || base == 0 || base > *head)
+  if (base == 0 || base > *head)
     return make_error(errc::not_found, "no version " + std::string(ref) + " (this project has versions 1 to " +
                                            std::to_string(*head) + ")");
-  return base - back;
+  // NAME~N walks N parents back (after a prune the parent is the kept version before).
+  for (uint64_t i = 0; i < back; ++i) {
+    auto rec = db.version(proj, base);
+    if (!rec.ok()) return rec.err();
+    if (rec->parent == 0)
+      return make_error(errc::not_found,
+                        "no version " + std::string(ref) + ": version " + std::to_string(base) + " is the oldest");
+    base = rec->parent;
+  }
+  return base;
 }
 
 namespace {
