@@ -41,15 +41,9 @@ using hits_reply = std::shared_ptr<const result<std::vector<search_hit>>>;
 using sync_reply = std::shared_ptr<const result<sync_summary>>;
 using vstats_reply = std::shared_ptr<const result<vector_stats>>;
 
-// A change to a manual node (graph_state::create_manual and friends).
-struct manual_op {
-  enum class what : uint8_t { create, update, remove } op = what::create;
-  node n;                              // create: the new node
-  node_id id = 0;                      // update, remove
-  std::function<status(node&)> patch;  // update
-};
-using manual_op_ptr = std::shared_ptr<const manual_op>;
-using manual_reply = std::shared_ptr<const result<node>>;
+// Changes to manual nodes (actors/graph/manual_edit.hpp).
+using manual_edits_ptr = std::shared_ptr<const manual_edits>;
+using manual_reply = std::shared_ptr<const result<manual_outcome>>;
 
 }  // namespace cg
 
@@ -89,7 +83,7 @@ CAF_ADD_TYPE_ID(codegraph, (cg::similar_call_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::hits_reply))
 CAF_ADD_TYPE_ID(codegraph, (cg::sync_reply))
 CAF_ADD_TYPE_ID(codegraph, (cg::vstats_reply))
-CAF_ADD_TYPE_ID(codegraph, (cg::manual_op_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::manual_edits_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::manual_reply))
 CAF_END_TYPE_ID_BLOCK(codegraph)
 
@@ -111,7 +105,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::similar_call_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::hits_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::sync_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vstats_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_op_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_edits_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_reply)
 
 namespace cg {
@@ -125,7 +119,7 @@ using graph_actor = caf::typed_actor<caf::replies_to<manifest_atom>::with<manife
                                      caf::replies_to<remove_atom, paths_ptr>::with<changes_reply>,
                                      caf::replies_to<touch_atom, records_ptr>::with<status_reply>,
                                      caf::replies_to<resolve_atom, progress_fn_ptr>::with<resolve_reply>,
-                                     caf::replies_to<manual_atom, manual_op_ptr>::with<manual_reply>>;
+                                     caf::replies_to<manual_atom, manual_edits_ptr>::with<manual_reply>>;
 
 // Topic-prefix fan-out of events to sinks.
 using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,

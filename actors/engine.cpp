@@ -179,7 +179,7 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   const uint64_t flush_above = req.only.empty() ? (uint64_t{4} << 20) : (uint64_t{32} << 20);
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
       [vec, finish, graph_done, flush_above, whole = req.only.empty() && req.versions, git = req.git, proj = *proj,
-       db = impl_->db.get(), sys = &impl_->system](const index_summary& done) {
+       db = impl_->db.get(), sys = &impl_->system, bus = impl_->bus](const index_summary& done) {
         index_summary s = done;
         // A run over the whole tree commits what it changed as a version; watch-mode
         // saves leave their changes in the open version (the working tree's).
@@ -199,6 +199,13 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
             auto at = *v ? result<uint64_t>(*v) : db->head_version(proj);
             if (at.ok() && *at) (void)db->set_ref(proj, "commit/" + git.sha, *at);
           }
+          if (v.ok() && *v)
+            if (auto rec = db->version(proj, *v); rec.ok()) {
+              auto ev = std::make_shared<event>();
+              ev->topic = topics::versions(s.project);
+              ev->payload = version_created{s.project, std::move(*rec)};
+              caf::anon_send(bus, publish_atom_v, event_ptr(std::move(ev)));
+            }
           if (v.ok())
             s.version = *v;
           else
@@ -475,12 +482,22 @@ index_summary engine::index(index_request req, std::function<void(const index_pr
   return summary;
 }
 
-namespace {
-result<node> run_manual(engine::impl& im, caf::actor_system& sys, const std::string& project, manual_op op) {
-  auto proj = im.db->project_id(project);
+result<manual_outcome> engine::apply_edits(const std::string& project, manual_edits edits) {
+  auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
-  auto g = im.graph_for(*proj, project);
-  return ask<result<node>>(sys, g, manual_atom_v, manual_op_ptr(std::make_shared<const manual_op>(std::move(op))));
+  auto g = impl_->graph_for(*proj, project);
+  return ask<result<manual_outcome>>(impl_->system, g, manual_atom_v,
+                                     manual_edits_ptr(std::make_shared<const manual_edits>(std::move(edits))));
+}
+
+namespace {
+result<node> run_one(engine& e, const std::string& project, manual_op op) {
+  manual_edits edits;
+  edits.as_version = true;  // one edit is a transaction of one
+  edits.ops.push_back(std::move(op));
+  auto r = e.apply_edits(project, std::move(edits));
+  if (!r.ok()) return r.err();
+  return std::move(r->nodes.front());
 }
 }  // namespace
 
@@ -488,7 +505,7 @@ result<node> engine::create_node(const std::string& project, node n) {
   manual_op op;
   op.op = manual_op::what::create;
   op.n = std::move(n);
-  return run_manual(*impl_, impl_->system, project, std::move(op));
+  return run_one(*this, project, std::move(op));
 }
 
 result<node> engine::update_node(const std::string& project, node_id id, std::function<status(node&)> patch) {
@@ -496,14 +513,14 @@ result<node> engine::update_node(const std::string& project, node_id id, std::fu
   op.op = manual_op::what::update;
   op.id = id;
   op.patch = std::move(patch);
-  return run_manual(*impl_, impl_->system, project, std::move(op));
+  return run_one(*this, project, std::move(op));
 }
 
 status engine::delete_node(const std::string& project, node_id id) {
   manual_op op;
   op.op = manual_op::what::remove;
   op.id = id;
-  auto r = run_manual(*impl_, impl_->system, project, std::move(op));
+  auto r = run_one(*this, project, std::move(op));
   if (!r.ok()) return r.err();
   return {};
 }

@@ -103,6 +103,10 @@ class engine {
   result<node> create_node(const std::string& project, node n);
   result<node> update_node(const std::string& project, node_id id, std::function<status(node&)> patch);
   status delete_node(const std::string& project, node_id id);
+  // Each of the three above is a transaction of one. apply_edits applies a set as one
+  // write, all or none; with as_version, committed as one version of a versioned
+  // project (published on topics::versions).
+  result<manual_outcome> apply_edits(const std::string& project, manual_edits edits);
 
   uint64_t subscribe(std::string topic_prefix, event_sink sink);
   void unsubscribe(uint64_t subscription);

@@ -347,6 +347,10 @@ nlohmann::json event_json(const event& e) {
   } else if (auto* s = std::get_if<index_summary>(&e.payload)) {
     j["type"] = "index_done";
     j["data"] = summary_json(*s);
+  } else if (auto* v = std::get_if<version_created>(&e.payload)) {
+    j["type"] = "version";
+    j["data"] = to_json(v->version);
+    j["data"]["project"] = v->project;
   }
   return j;
 }

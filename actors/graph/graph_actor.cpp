@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_types.hpp"
+#include "actors/version/versions.hpp"
 
 namespace cg {
 namespace {
@@ -24,6 +25,16 @@ void publish_changes(graph_actor::stateful_pointer<graph_holder> self, const std
       nc.files.push_back(c);
   if (nc.files.empty()) return;
   ev->payload = std::move(nc);
+  self->send(self->state.bus, publish_atom::value, event_ptr(std::move(ev)));
+}
+
+void publish_version(graph_actor::stateful_pointer<graph_holder> self, const store& s, uint32_t project_id,
+                     uint64_t id) {
+  auto rec = s.version(project_id, id);
+  if (!rec.ok()) return;
+  auto ev = std::make_shared<event>();
+  ev->topic = topics::versions(self->state.project);
+  ev->payload = version_created{self->state.project, std::move(*rec)};
   self->send(self->state.bus, publish_atom::value, event_ptr(std::move(ev)));
 }
 
@@ -70,29 +81,31 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
                 if (auto s = self->state.graph->touch(r); !s.ok()) return std::make_shared<const status>(s);
               return std::make_shared<const status>();
             },
-            [=](manual_atom, const manual_op_ptr& op) -> manual_reply {
+            [=, &s](manual_atom, const manual_edits_ptr& edits) -> manual_reply {
               note_depth(self, depth);
-              auto& g = *self->state.graph;
-              auto reply = [](result<node> r) { return std::make_shared<const result<node>>(std::move(r)); };
-              switch (op->op) {
-                case manual_op::what::create:
-                case manual_op::what::update: {
-                  auto r =
-                      op->op == manual_op::what::create ? g.create_manual(op->n) : g.update_manual(op->id, op->patch);
-                  if (!r.ok()) return reply(r.err());
-                  publish_changes(self, {r->second});
-                  return reply(std::move(r->first));
-                }
-                case manual_op::what::remove: {
-                  auto r = g.delete_manual(op->id);
-                  if (!r.ok()) return reply(r.err());
-                  publish_changes(self, {*r});
-                  node gone;
-                  gone.id = op->id;
-                  return reply(gone);
-                }
+              auto reply = [](result<manual_outcome> r) {
+                return std::make_shared<const result<manual_outcome>>(std::move(r));
+              };
+              auto r = self->state.graph->apply_manual(edits->ops);
+              if (!r.ok()) return reply(r.err());
+              publish_changes(self, {r->second});
+              manual_outcome out;
+              out.nodes = std::move(r->first);
+              // A transaction of a versioned project is one version (with whatever
+              // else the open version held: watch-mode saves since the last one).
+              auto head = s.head_version(project_id);
+              if (edits->as_version && head.ok() && *head) {
+                version_record rec;
+                rec.source = "edit";
+                rec.message = edits->message;
+                auto v = commit_after_index(s, project_id, std::move(rec));
+                if (!v.ok())
+                  return reply(make_error(v.err().code,
+                                          "the edits were applied but not committed as a version: " + v.err().message));
+                out.version = *v;
+                if (*v) publish_version(self, s, project_id, *v);
               }
-              return reply(make_error(errc::internal, "unknown manual operation"));
+              return reply(std::move(out));
             },
             [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
               note_depth(self, depth);

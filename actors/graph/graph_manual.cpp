@@ -101,30 +101,6 @@ result<file_change> graph_state::write_manual(const file_extract& in) {
   return std::move(*c);
 }
 
-result<std::pair<node, file_change>> graph_state::create_manual(node n) {
-  if (auto s = check_manual(n); !s.ok()) return s.err();
-  auto fx = manual_extract(store_.latest());
-  if (!fx.ok()) return fx.err();
-  if (n.qualified_name.empty()) n.qualified_name = n.name;
-  n.modifiers |= modifier::manual;
-  n.parent = fx->nodes[0].id;
-  // A fresh id per creation: two manual nodes may share a name.
-  auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-  uint32_t ordinal = 0;
-  auto taken = [&](node_id id) {
-    return std::any_of(fx->nodes.begin(), fx->nodes.end(), [&](const node& o) { return o.id == id; });
-  };
-  do {
-    n.id = make_node_id(std::to_string(proj_) + "/" + std::to_string(stamp), manual_file, n.qualified_name, n.kind,
-                        ordinal++);
-  } while (taken(n.id) || n.id == 0);
-  n.content_hash = manual_hash(n);
-  fx->nodes.push_back(n);
-  auto c = write_manual(*fx);
-  if (!c.ok()) return c.err();
-  return std::make_pair(std::move(n), std::move(*c));
-}
-
 namespace {
 error not_manual(const read_view& v, uint32_t proj, node_id id) {
   auto raw = v.get(column::nodes, keys::node(proj, id));
@@ -133,38 +109,95 @@ error not_manual(const read_view& v, uint32_t proj, node_id id) {
                       "node " + format_id(id) + " was made by the parser; only manual nodes can be changed");
   return make_error(errc::not_found, "no node " + format_id(id));
 }
+
+// One change applied to the manual file's extract (in memory): the node as written.
+result<node> apply_one(const manual_op& op, file_extract& fx, const read_view& v, uint32_t proj, uint64_t stamp) {
+  auto find = [&](node_id id) {
+    return std::find_if(fx.nodes.begin() + 1, fx.nodes.end(), [&](const node& n) { return n.id == id; });
+  };
+  switch (op.op) {
+    case manual_op::what::create: {
+      node n = op.n;
+      if (auto s = check_manual(n); !s.ok()) return s.err();
+      if (n.qualified_name.empty()) n.qualified_name = n.name;
+      n.modifiers |= modifier::manual;
+      n.parent = fx.nodes[0].id;
+      // A fresh id per creation: two manual nodes may share a name.
+      uint32_t ordinal = 0;
+      do {
+        n.id = make_node_id(std::to_string(proj) + "/" + std::to_string(stamp), manual_file, n.qualified_name, n.kind,
+                            ordinal++);
+      } while (find(n.id) != fx.nodes.end() || n.id == 0);
+      n.content_hash = manual_hash(n);
+      fx.nodes.push_back(n);
+      return n;
+    }
+    case manual_op::what::update: {
+      auto it = find(op.id);
+      if (it == fx.nodes.end()) return not_manual(v, proj, op.id);
+      node n = *it;
+      if (op.patch)
+        if (auto s = op.patch(n); !s.ok()) return s.err();
+      // What identifies and places the node stays.
+      n.id = op.id;
+      n.parent = fx.nodes[0].id;
+      n.modifiers |= modifier::manual;
+      if (n.qualified_name.empty()) n.qualified_name = n.name;
+      if (auto s = check_manual(n); !s.ok()) return s.err();
+      n.content_hash = manual_hash(n);
+      *it = n;
+      return n;
+    }
+    case manual_op::what::remove: {
+      auto it = find(op.id);
+      if (it == fx.nodes.end()) return not_manual(v, proj, op.id);
+      fx.nodes.erase(it);
+      node gone;
+      gone.id = op.id;
+      return gone;
+    }
+  }
+  return make_error(errc::internal, "unknown manual operation");
+}
 }  // namespace
 
-result<std::pair<node, file_change>> graph_state::update_manual(node_id id, const std::function<status(node&)>& patch) {
+result<std::pair<std::vector<node>, file_change>> graph_state::apply_manual(const std::vector<manual_op>& ops) {
+  if (ops.empty()) return make_error(errc::invalid_argument, "no edits to apply");
   auto v = store_.latest();
   auto fx = manual_extract(v);
   if (!fx.ok()) return fx.err();
-  auto it = std::find_if(fx->nodes.begin() + 1, fx->nodes.end(), [&](const node& n) { return n.id == id; });
-  if (it == fx->nodes.end()) return not_manual(v, proj_, id);
-  node n = *it;
-  if (patch)
-    if (auto s = patch(n); !s.ok()) return s.err();
-  // What identifies and places the node stays.
-  n.id = id;
-  n.parent = fx->nodes[0].id;
-  n.modifiers |= modifier::manual;
-  if (n.qualified_name.empty()) n.qualified_name = n.name;
-  if (auto s = check_manual(n); !s.ok()) return s.err();
-  n.content_hash = manual_hash(n);
-  *it = n;
+  const uint64_t stamp = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  std::vector<node> out;
+  out.reserve(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto n = apply_one(ops[i], *fx, v, proj_, stamp);
+    if (!n.ok()) {
+      if (ops.size() == 1) return n.err();
+      // Nothing is written: the error names the edit that failed.
+      return make_error(n.err().code, "edit " + std::to_string(i) + ": " + n.err().message);
+    }
+    out.push_back(std::move(*n));
+  }
   auto c = write_manual(*fx);
   if (!c.ok()) return c.err();
-  return std::make_pair(std::move(n), std::move(*c));
+  return std::make_pair(std::move(out), std::move(*c));
+}
+
+result<std::pair<node, file_change>> graph_state::create_manual(node n) {
+  manual_op op;
+  op.n = std::move(n);
+  auto r = apply_manual({op});
+  if (!r.ok()) return r.err();
+  return std::make_pair(std::move(r->first.front()), std::move(r->second));
 }
 
 result<file_change> graph_state::delete_manual(node_id id) {
-  auto v = store_.latest();
-  auto fx = manual_extract(v);
-  if (!fx.ok()) return fx.err();
-  auto it = std::find_if(fx->nodes.begin() + 1, fx->nodes.end(), [&](const node& n) { return n.id == id; });
-  if (it == fx->nodes.end()) return not_manual(v, proj_, id);
-  fx->nodes.erase(it);
-  return write_manual(*fx);
+  manual_op op;
+  op.op = manual_op::what::remove;
+  op.id = id;
+  auto r = apply_manual({op});
+  if (!r.ok()) return r.err();
+  return std::move(r->second);
 }
 
 }  // namespace cg

@@ -19,6 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "actors/graph/manual_edit.hpp"
 #include "actors/graph/resolver.hpp"
 #include "schema/extract.hpp"
 #include "schema/result.hpp"
@@ -66,8 +67,11 @@ class graph_state {
   // returns the node as stored with the change to publish. Only manual nodes can be
   // updated or deleted: a parsed node belongs to its file and is rewritten by the
   // next index run (invalid_argument says so).
+  // apply_manual applies a set of changes as one write, all or none (the error names
+  // the edit that failed); a node created in the set can be changed later in it only
+  // by a later set (its id is made on creation).
+  result<std::pair<std::vector<node>, file_change>> apply_manual(const std::vector<manual_op>& ops);
   result<std::pair<node, file_change>> create_manual(node n);
-  result<std::pair<node, file_change>> update_manual(node_id id, const std::function<status(node&)>& patch);
   result<file_change> delete_manual(node_id id);
 
  private:

@@ -43,6 +43,7 @@ const std::vector<route_decl>& rest_routes() {
       {.method = "GET", .pattern = "/api/v1/projects/{name}/versions/{version}/diff/{to}", .op = o::graph_read},
 
       {.method = "POST", .pattern = "/api/v1/projects/{name}/nodes", .op = o::node_write},
+      {.method = "POST", .pattern = "/api/v1/projects/{name}/nodes/batch", .op = o::node_write},
       {.method = "PUT", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::node_write},
       {.method = "PATCH", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::node_write},
       {.method = "DELETE", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::node_write},

@@ -38,14 +38,15 @@ std::variant<std::vector<std::string>, topic_refusal> scope_topics(const princip
   std::vector<std::string> accepted;
   for (const auto& t : asked) {
     if (t == "*") {
-      for (const char* k : {"progress/", "changes/", "index/"}) accepted.push_back(k + who.project);
+      for (const char* k : {"progress/", "changes/", "index/", "versions/"}) accepted.push_back(k + who.project);
       continue;
     }
     auto slash = t.find('/');
     auto kind = t.substr(0, slash);
-    if (slash == std::string::npos || (kind != "progress" && kind != "changes" && kind != "index"))
-      return topic_refusal{"bad_topic", "topics are progress/P, changes/P or index/P (P: a project, or empty for all)",
-                           t};
+    if (slash == std::string::npos ||
+        (kind != "progress" && kind != "changes" && kind != "index" && kind != "versions"))
+      return topic_refusal{
+          "bad_topic", "topics are progress/P, changes/P, index/P or versions/P (P: a project, or empty for all)", t};
     auto proj = topic_project(t);
     // "changes/" means every project the caller may see: for a scoped token, its own.
     if (proj.empty()) {

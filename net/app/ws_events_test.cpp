@@ -24,10 +24,12 @@ TEST(WsEvents, Messages) {
 TEST(WsEvents, TopicsAreScoped) {
   using topics = std::vector<std::string>;
   auto all = std::get<topics>(scope_topics(as(""), {"*", "changes/", "progress/p2"}));
-  EXPECT_EQ(all, (topics{"progress/", "changes/", "index/", "changes/", "progress/p2"}));
+  EXPECT_EQ(all, (topics{"progress/", "changes/", "index/", "versions/", "changes/", "progress/p2"}));
   // A scoped token: "" and "*" mean its own project; another project is refused.
   auto own = std::get<topics>(scope_topics(as("p1"), {"*", "changes/", "index/p1"}));
-  EXPECT_EQ(own, (topics{"progress/p1", "changes/p1", "index/p1", "changes/p1", "index/p1"}));
+  EXPECT_EQ(own, (topics{"progress/p1", "changes/p1", "index/p1", "versions/p1", "changes/p1", "index/p1"}));
+  auto versions = std::get<topics>(scope_topics(as("p1"), {"versions/"}));
+  EXPECT_EQ(versions, (topics{"versions/p1"}));
   auto other = scope_topics(as("p1"), {"changes/p1", "changes/p2"});
   ASSERT_TRUE(std::holds_alternative<topic_refusal>(other));
   EXPECT_EQ(std::get<topic_refusal>(other).code, "forbidden");

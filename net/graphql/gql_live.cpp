@@ -18,6 +18,7 @@ namespace cg::net {
 using gql::json;
 json gql_node(const std::string& project, const node& n);
 json gql_hit(const std::string& project, const search_hit& h);
+json gql_version(const version_record& v);
 search_request gql_search_request(const json& args);
 bool gql_may(gql::context& c, const std::string& project, std::string& err);
 
@@ -125,6 +126,26 @@ gql::subscribe_fn node_subscription(node_event which) {
         else
           emit(json{{"project", project}, {"node", nj}}, project + "/" + format_id(n.id));
       }
+    });
+    return std::unique_ptr<gql::stream_handle>(std::move(h));
+  };
+}
+
+// Versions as they are committed: of one project, or of every project the caller may see.
+gql::subscribe_fn version_subscription() {
+  return [](const json& args, gql::context& c, gql::emit_fn emit,
+            std::function<void(std::string)>) -> result<std::unique_ptr<gql::stream_handle>> {
+    std::string project = args.value("project", std::string());
+    std::string err;
+    if (!project.empty() && !gql_may(c, project, err)) return make_error(errc::not_found, err);
+    auto& r = rctx(c);
+    auto who = r.who;
+    auto h = std::make_unique<listen_handle>();
+    h->a = r.a;
+    h->id = r.a->events().listen([project, who, emit](const event& e) {
+      const auto* v = std::get_if<version_created>(&e.payload);
+      if (!v || (project.empty() ? !who.may_project(v->project) : v->project != project)) return;
+      emit(gql_version(v->version), "");  // every version counts
     });
     return std::unique_ptr<gql::stream_handle>(std::move(h));
   };
@@ -289,7 +310,8 @@ status wire_live_resolvers(gql::schema& s) {
        {s.subscribe("nodeCreated", node_subscription(node_event::created)),
         s.subscribe("nodeUpdated", node_subscription(node_event::updated)),
         s.subscribe("nodeDeleted", node_subscription(node_event::deleted)),
-        s.subscribe("parseProgress", progress_subscription()), s.subscribe("searchStream", search_subscription())})
+        s.subscribe("parseProgress", progress_subscription()), s.subscribe("searchStream", search_subscription()),
+        s.subscribe("versionCreated", version_subscription())})
     if (!st.ok()) return st;
   return {};
 }

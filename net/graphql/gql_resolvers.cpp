@@ -169,6 +169,27 @@ std::vector<edge_kind> edge_kinds(const json& args, const char* name) {
   return out;
 }
 
+// Versions: the store's records, as the schema's Version.
+json version_gql(const version_record& v) {
+  char iso[32] = "";
+  std::time_t t = static_cast<std::time_t>(v.created);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  auto opt = [](const std::string& x) { return x.empty() ? json(nullptr) : json(x); };
+  return json{{"id", v.id},
+              {"parent", v.parent ? json(v.parent) : json(nullptr)},
+              {"source", v.source},
+              {"created", iso},
+              {"message", opt(v.message)},
+              {"commit", opt(v.commit)},
+              {"author", opt(v.author)},
+              {"files", v.files},
+              {"nodes", v.nodes},
+              {"edges", v.edges},
+              {"changedKeys", v.changed_keys}};
+}
+
 field_value fail(const error& e) {
   const char* code = e.code == errc::not_found ? "NOT_FOUND"
                      : e.code == errc::invalid_argument || e.code == errc::unsupported || e.code == errc::too_large
@@ -286,6 +307,7 @@ const std::vector<std::pair<std::string_view, operation>>& graphql_root_operatio
       {"Mutation.createNode", o::node_write},
       {"Mutation.updateNode", o::node_write},
       {"Mutation.deleteNode", o::node_write},
+      {"Mutation.applyEdits", o::node_write},
       // A file of a project needs parse_file on it too (checked by parse_for_api).
       {"Mutation.parseFile", o::parse_snippet},
       // A new project needs project_create, another root project_reroot (checked inside).
@@ -295,6 +317,7 @@ const std::vector<std::pair<std::string_view, operation>>& graphql_root_operatio
       {"Subscription.nodeUpdated", o::events_subscribe},
       {"Subscription.nodeDeleted", o::events_subscribe},
       {"Subscription.parseProgress", o::events_subscribe},
+      {"Subscription.versionCreated", o::events_subscribe},
       {"Subscription.searchStream", o::search},
   };
   return table;
@@ -326,7 +349,8 @@ bool takes_default_project(const std::string& key) {
       "Query.node",          "Query.nodes",         "Query.search",          "Query.similarNodes",
       "Query.dependencies",  "Query.dependents",    "Query.callers",         "Query.callees",
       "Query.path",          "Query.files",         "Query.outline",         "Mutation.createNode",
-      "Mutation.updateNode", "Mutation.deleteNode", "Mutation.rebuildIndex", "Subscription.searchStream"};
+      "Mutation.updateNode", "Mutation.deleteNode", "Mutation.rebuildIndex", "Subscription.searchStream",
+      "Mutation.applyEdits"};
   return fields.contains(key);
 }
 
@@ -418,6 +442,7 @@ status wire_resolvers(gql::schema& s) {
 // Shared with gql_live.cpp.
 json gql_node(const std::string& project, const node& n) { return node_gql(project, n); }
 json gql_hit(const std::string& project, const search_hit& h) { return hit_gql(project, h); }
+json gql_version(const version_record& v) { return version_gql(v); }
 search_request gql_search_request(const json& args) { return search_from(args); }
 bool gql_may(context& c, const std::string& project, std::string& err) {
   auto o = open(c, project);
@@ -618,50 +643,28 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
     for (const auto& n : *ns) arr.push_back(node_gql(project, n));
     return arr;
   });
-  // Versions: the store's records, as the schema's Version.
-  auto version_gql = [](const version_record& v) {
-    char iso[32] = "";
-    std::time_t t = static_cast<std::time_t>(v.created);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    auto opt = [](const std::string& x) { return x.empty() ? json(nullptr) : json(x); };
-    return json{{"id", v.id},
-                {"parent", v.parent ? json(v.parent) : json(nullptr)},
-                {"source", v.source},
-                {"created", iso},
-                {"message", opt(v.message)},
-                {"commit", opt(v.commit)},
-                {"author", opt(v.author)},
-                {"files", v.files},
-                {"nodes", v.nodes},
-                {"edges", v.edges},
-                {"changedKeys", v.changed_keys}};
-  };
   // The project's id (open() checked that it exists and the caller may see it).
   auto pid_of = [](context& c, const std::string& project) {
     auto id = rctx(c).a->eng().storage().project_id(project);
     return id.ok() ? *id : uint32_t{0};
   };
-  query_field("versions",
-              [version_gql, pid_of](graph_query&, const std::string& project, const json&, context& c) -> field_value {
-                auto all = rctx(c).a->eng().storage().versions(pid_of(c, project));
-                if (!all.ok()) return fail(all.err());
-                json arr = json::array();
-                for (const auto& v : *all) arr.push_back(version_gql(v));
-                return arr;
+  query_field("versions", [pid_of](graph_query&, const std::string& project, const json&, context& c) -> field_value {
+    auto all = rctx(c).a->eng().storage().versions(pid_of(c, project));
+    if (!all.ok()) return fail(all.err());
+    json arr = json::array();
+    for (const auto& v : *all) arr.push_back(version_gql(v));
+    return arr;
+  });
+  query_field("version",
+              [pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
+                auto& db = rctx(c).a->eng().storage();
+                auto pid = pid_of(c, project);
+                auto id = resolve_version(db, pid, args.value("ref", std::string()));
+                if (!id.ok()) return id.err().code == errc::not_found ? field_value(json(nullptr)) : fail(id.err());
+                auto v = db.version(pid, *id);
+                if (!v.ok()) return fail(v.err());
+                return version_gql(*v);
               });
-  query_field(
-      "version",
-      [version_gql, pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
-        auto& db = rctx(c).a->eng().storage();
-        auto pid = pid_of(c, project);
-        auto id = resolve_version(db, pid, args.value("ref", std::string()));
-        if (!id.ok()) return id.err().code == errc::not_found ? field_value(json(nullptr)) : fail(id.err());
-        auto v = db.version(pid, *id);
-        if (!v.ok()) return fail(v.err());
-        return version_gql(*v);
-      });
   query_field("diff", [pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
     auto& db = rctx(c).a->eng().storage();
     auto pid = pid_of(c, project);
@@ -830,6 +833,9 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
                 })));
 }
 
+// The most edits one transaction (applyEdits, REST nodes/batch) takes.
+constexpr size_t max_edits_per_transaction = 1000;
+
 // Mutations: writes through the engine; parseFile stores nothing.
 void wire_mutation_fields(gql::schema& s, std::vector<status>& st) {
   auto mutation = [&](const char* f, std::function<field_value(app&, const std::string&, const json&, context&)> fn) {
@@ -875,6 +881,71 @@ void wire_mutation_fields(gql::schema& s, std::vector<status>& st) {
     if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
     if (auto st2 = a.eng().delete_node(project, *id); !st2.ok()) return fail(st2.err());
     return json(true);
+  });
+  // A transaction: every edit or none, committed as one version of a versioned project.
+  mutation("applyEdits", [input_of](app& a, const std::string& project, const json& args, context&) -> field_value {
+    const auto& list = args["edits"];
+    if (!list.is_array() || list.empty()) return field_value::fail("edits: give at least one", "BAD_USER_INPUT");
+    if (list.size() > max_edits_per_transaction)
+      return field_value::fail("edits: at most " + std::to_string(max_edits_per_transaction) + " in one transaction",
+                               "BAD_USER_INPUT");
+    manual_edits edits;
+    edits.as_version = true;
+    if (args.contains("message") && args["message"].is_string()) edits.message = args["message"].get<std::string>();
+    for (size_t i = 0; i < list.size(); ++i) {
+      const auto& e = list[i];
+      auto bad = [i](const std::string& why) {
+        return field_value::fail("edits[" + std::to_string(i) + "]: " + why, "BAD_USER_INPUT");
+      };
+      const bool has_create = e.contains("create") && !e["create"].is_null();
+      const bool has_update = e.contains("update") && !e["update"].is_null();
+      const bool has_delete = e.contains("delete") && !e["delete"].is_null();
+      if (has_create + has_update + has_delete != 1) return bad("give exactly one of create, update (with id), delete");
+      manual_op op;
+      if (has_create) {
+        auto in = input_of(json{{"input", e["create"]}}, true);
+        if (!in.ok()) return bad(in.err().message);
+        op.op = manual_op::what::create;
+        in->apply_to(op.n);
+      } else if (has_update) {
+        auto id = id_arg(e, "id");
+        if (!id) return bad("update needs the node's id (16 hex digits)");
+        auto in = input_of(json{{"input", e["update"]}}, false);
+        if (!in.ok()) return bad(in.err().message);
+        op.op = manual_op::what::update;
+        op.id = *id;
+        op.patch = [patch = *in](node& n) -> status {
+          patch.apply_to(n);
+          return {};
+        };
+      } else {
+        auto id = id_arg(e, "delete");
+        if (!id) return bad("delete takes a node id (16 hex digits)");
+        op.op = manual_op::what::remove;
+        op.id = *id;
+      }
+      edits.ops.push_back(std::move(op));
+    }
+    std::vector<bool> removed;
+    for (const auto& op : edits.ops) removed.push_back(op.op == manual_op::what::remove);
+    auto done = a.eng().apply_edits(project, std::move(edits));
+    if (!done.ok()) return fail(done.err());
+    json nodes = json::array(), deleted = json::array();
+    for (size_t i = 0; i < done->nodes.size(); ++i) {
+      if (removed[i]) {
+        nodes.push_back(nullptr);
+        deleted.push_back(format_id(done->nodes[i].id));
+      } else {
+        nodes.push_back(node_gql(project, done->nodes[i]));
+      }
+    }
+    json version = nullptr;
+    if (done->version) {
+      auto pid = a.eng().storage().project_id(project);
+      auto rec = pid.ok() ? a.eng().storage().version(*pid, done->version) : result<version_record>(pid.err());
+      if (rec.ok()) version = version_gql(*rec);
+    }
+    return json{{"nodes", nodes}, {"deleted", deleted}, {"version", version}};
   });
   mutation("parseProject", [](app& a, const std::string& project, const json& args, context& c) -> field_value {
     // Re-indexing a project from its registered root is a writer's; registering a new

@@ -441,3 +441,72 @@ test('versions: list, one version, at: on reads (nested fields too), diff betwee
   assert.equal(missing.json.errors[0].extensions.code, 'NOT_FOUND');
   fs.rmSync(path.join(proj, 'python/shop/pricing_v.py'));
 });
+
+test('transactions: applyEdits is one version, all or none; versionCreated streams each version', async () => {
+  const w = (query, variables) => gql(query, variables, keys.writer);
+  const q = async (query, variables) => {
+    const r = await w(query, variables);
+    assert.equal(r.status, 200, r.body);
+    assert.ok(!r.json.errors, JSON.stringify(r.json.errors));
+    return r.json.data;
+  };
+  const versionsNow = async () => (await q('{ versions(project: "demo") { id source message } }')).versions;
+  const old = (await q('mutation { createNode(project: "demo", input: {nodeType: FUNCTION, name: "txOld"}) { id } }')).createNode.id;
+  const before = await versionsNow();
+  const edits = [
+    { create: { nodeType: 'FUNCTION', name: 'txNew', signature: 'txNew()' } },
+    { id: old, update: { signature: 'txOld(a)' } },
+  ];
+  const c = client(keys.reader);
+  let applied;
+  try {
+    const events = await firstEvents(c, 'subscription { versionCreated(project: "demo") { id source message parent } }', {}, 1,
+      () => {
+        applied = q(`mutation ($e: [EditInput!]!) { applyEdits(project: "demo", edits: $e, message: "two edits") {
+          nodes { id name signature manual } deleted version { id source message parent } } }`, { e: edits });
+      });
+    applied = await applied;  // the event may come before the mutation's answer
+    const { version } = applied.applyEdits;
+    assert.equal(version.source, 'edit');
+    assert.equal(version.message, 'two edits');
+    assert.equal(version.parent, before.at(-1).id);
+    assert.deepEqual(events[0].data.versionCreated, version);
+  } finally {
+    await c.dispose();
+  }
+  const [made, changed] = applied.applyEdits.nodes;
+  assert.deepEqual([made.name, made.signature, made.manual], ['txNew', 'txNew()', true]);
+  assert.deepEqual([changed.id, changed.signature], [old, 'txOld(a)']);
+  const after = await versionsNow();
+  assert.equal(after.length, before.length + 1);
+  // The version before the transaction has neither change; the new one both.
+  const at = async (ref) => (await q(`query($id: ID!, $at: String) { node(project: "demo", id: $id, at: $at) { signature } }`,
+    { id: made.id, at: ref })).node;
+  assert.equal(await at('head~1'), null);
+  assert.deepEqual(await at('head'), { signature: 'txNew()' });
+  // Each single mutation is a version of its own: txOld's creation is the one before.
+  assert.equal((await q(`{ node(project: "demo", id: "${old}", at: "head~1") { signature } }`)).node.signature, null);
+  assert.equal(after.at(-2).source, 'edit');
+
+  // All or none: the second edit names no node, so the first is not applied either.
+  const failed = await w(`mutation { applyEdits(project: "demo", edits: [
+    {create: {nodeType: FUNCTION, name: "txNever"}}, {delete: "00000000000000ab"}]) { version { id } } }`);
+  assert.equal(failed.json.errors[0].extensions.code, 'NOT_FOUND');
+  assert.match(failed.json.errors[0].message, /edit 1/);
+  assert.equal((await q('{ nodes(project: "demo", filter: { name: "txNever" }) { nodes { id } } }')).nodes.nodes.length, 0);
+  assert.equal((await versionsNow()).length, after.length);
+  // A parsed node is not the API's to change, inside a transaction too.
+  const parsed = (await q('{ nodes(project: "demo", filter: { name: "apply_tax" }) { nodes { id } } }')).nodes.nodes[0].id;
+  const refused = await w(`mutation { applyEdits(project: "demo", edits: [{delete: "${parsed}"}]) { version { id } } }`);
+  assert.equal(refused.json.errors[0].extensions.code, 'BAD_USER_INPUT');
+  // Malformed edits and roles.
+  for (const bad of ['[]', `[{create: {nodeType: FUNCTION, name: "x"}, delete: "${old}"}]`, '[{update: {name: "y"}}]', '[{}]']) {
+    const r = await w(`mutation { applyEdits(project: "demo", edits: ${bad}) { version { id } } }`);
+    assert.equal(r.json.errors[0].extensions.code, 'BAD_USER_INPUT', bad);
+  }
+  const reader = await gql(`mutation { applyEdits(project: "demo", edits: [{delete: "${old}"}]) { deleted } }`);
+  assert.equal(reader.json.errors[0].extensions.code, 'FORBIDDEN');
+  // Deletions answer null in nodes and their ids in deleted.
+  const gone = await q(`mutation { applyEdits(project: "demo", edits: [{delete: "${old}"}, {delete: "${made.id}"}]) { nodes { id } deleted } }`);
+  assert.deepEqual(gone.applyEdits, { nodes: [null, null], deleted: [old, made.id] });
+});

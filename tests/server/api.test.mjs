@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  startServer, call, cli, tempDir, fixtureProject, waitTask, waitFor, jwt,
+  startServer, call, cli, tempDir, fixtureProject, waitTask, waitFor, jwt, wsOpen,
 } from './harness.mjs';
 
 const SECRET = 'test-secret-' + crypto.randomUUID();
@@ -419,6 +419,64 @@ test('versions: each whole-tree index commits one; ?at= reads an old one; diff b
   assert.equal((await call(srv, 'GET', '/api/v1/projects/none/versions', { token: keys.reader })).status, 404);
   assert.equal((await call(srv, 'GET', `${base}/versions`)).status, 401);
   fs.rmSync(path.join(proj, 'python/shop/versioned.py'));
+});
+
+test('transactions: POST nodes/batch applies every edit or none, as one version; /ws hears the version', async () => {
+  const base = '/api/v1/projects/demo';
+  const versions = async () => (await call(srv, 'GET', `${base}/versions`, { token: keys.reader })).json.versions;
+  const one = await call(srv, 'POST', `${base}/nodes`, { token: keys.writer, body: { kind: 'function', name: 'batchOld' } });
+  assert.equal(one.status, 201, one.body);
+  const before = await versions();
+  assert.equal(before.at(-1).source, 'edit', 'a single edit is a version of its own');
+  const ws = wsOpen(`${srv.wsUrl}/ws?topics=versions/demo`, { headers: { authorization: `Bearer ${keys.reader}` } },
+    ['codegraph.events.v1']);
+  await ws.opened;
+  await ws.next((m) => m.type === 'subscribed');
+  const batch = await call(srv, 'POST', `${base}/nodes/batch`, { token: keys.writer, body: {
+    message: 'rename and add',
+    edits: [{ create: { kind: 'class', name: 'BatchNew' } }, { id: one.json.id, update: { name: 'batchRenamed' } }],
+  } });
+  assert.equal(batch.status, 200, batch.body);
+  const [made, renamed] = batch.json.nodes;
+  assert.deepEqual([made.name, made.kind, renamed.name, renamed.id], ['BatchNew', 'class', 'batchRenamed', one.json.id]);
+  assert.equal(batch.json.version.source, 'edit');
+  assert.equal(batch.json.version.message, 'rename and add');
+  assert.equal(batch.json.version.parent, before.at(-1).id);
+  const heard = await ws.next((m) => m.type === 'event' && m.event === 'version');
+  assert.equal(heard.topic, 'versions/demo');
+  assert.equal(heard.data.id, batch.json.version.id);
+  assert.equal(heard.data.project, 'demo');
+  ws.ws.close();
+  // At the version before, the rename and the new class are not there.
+  const named = async (name, at) => (await call(srv, 'GET', `${base}/nodes?name=${name}${at ? `&at=${at}` : ''}`,
+    { token: keys.reader })).json.nodes.length;
+  assert.equal(await named('BatchNew', 'head~1'), 0);
+  assert.equal(await named('batchOld', 'head~1'), 1);
+  assert.equal(await named('BatchNew'), 1);
+  assert.equal(await named('batchOld'), 0);
+
+  // All or none: the third edit fails, the first two are not applied.
+  const failed = await call(srv, 'POST', `${base}/nodes/batch`, { token: keys.writer, body: { edits: [
+    { create: { kind: 'function', name: 'neverMade' } }, { delete: made.id }, { delete: '00000000000000ab' }] } });
+  assert.equal(failed.status, 404, failed.body);
+  assert.match(failed.json.error.message, /edit 2/);
+  assert.equal(await named('neverMade'), 0);
+  assert.equal(await named('BatchNew'), 1);
+  assert.equal((await versions()).length, before.length + 1);
+  // Malformed bodies, limits and roles.
+  for (const body of [{}, { edits: [] }, { edits: [{}] }, { edits: [{ create: { kind: 'function', name: 'x' }, delete: made.id }] },
+    { edits: [{ update: { name: 'y' } }] }, { edits: [{ delete: 'xyz' }] }, { edits: [{ create: { name: 'no kind' } }] },
+    { edits: [{ delete: made.id }], message: 5 }]) {
+    const r = await call(srv, 'POST', `${base}/nodes/batch`, { token: keys.writer, body });
+    assert.equal(r.status, 400, JSON.stringify(body) + ' ' + r.body);
+  }
+  const many = { edits: Array.from({ length: 1001 }, () => ({ delete: made.id })) };
+  assert.equal((await call(srv, 'POST', `${base}/nodes/batch`, { token: keys.writer, body: many })).status, 413);
+  assert.equal((await call(srv, 'POST', `${base}/nodes/batch`, { token: keys.reader, body: { edits: [{ delete: made.id }] } })).status, 403);
+  assert.equal((await call(srv, 'POST', '/api/v1/projects/none/nodes/batch', { token: keys.writer, body: { edits: [{ delete: made.id }] } })).status, 404);
+  const gone = await call(srv, 'POST', `${base}/nodes/batch`, { token: keys.writer, body: { edits: [{ delete: made.id }, { delete: one.json.id }] } });
+  assert.deepEqual(gone.json.nodes, [null, null]);
+  assert.deepEqual(gone.json.deleted, [made.id, one.json.id]);
 });
 
 test('projects: register, list, remove', async () => {
