@@ -170,6 +170,55 @@ int run_versions(const context& ctx, const versions_args& args) {
   return exit_ok;
 }
 
+int run_blame(const context& ctx, const std::string& arg) {
+  if (!ctx.at.empty()) return report_error(ctx.json, exit_usage, "blame reads the newest state (no --at)");
+  auto p = open_for_query(ctx);
+  if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);
+  auto t = resolve_target(*p, arg, true);
+  if (!t.ok()) return report_error(ctx.json, exit_runtime, t.err().message);
+  std::vector<node> nodes = t->nodes;
+  if (t->file) {
+    auto outline = p->query->outline(*t->file);
+    if (!outline.ok()) return report_error(ctx.json, exit_runtime, outline.err().message);
+    for (auto& n : *outline)
+      if (n.kind != node_kind::file) nodes.push_back(std::move(n));
+  }
+  if (nodes.empty()) return report_error(ctx.json, exit_usage, "nothing named '" + arg + "'");
+  auto head = p->db->head_version(p->id);
+  if (head.ok() && *head == 0)
+    return report_error(ctx.json, exit_runtime, "\"" + p->name + "\" has no versions yet: blame needs history");
+  nlohmann::json arr = nlohmann::json::array();
+  std::vector<std::vector<std::string>> rows;
+  auto label = [&](uint64_t v, uint64_t oldest, bool created) -> std::string {
+    if (!v) return (created ? "at or before v" : "not since v") + std::to_string(oldest);
+    auto rec = p->db->version(p->id, v);
+    if (!rec.ok()) return "v" + std::to_string(v);
+    std::string s =
+        "v" + std::to_string(v) + " " + local_time(rec->committed ? rec->committed : rec->created).substr(0, 10);
+    if (!rec->commit.empty()) s += " " + rec->commit.substr(0, 8);
+    if (!rec->message.empty()) s += " " + rec->message.substr(0, std::min<size_t>(rec->message.find('\n'), 40));
+    return s;
+  };
+  for (const auto& n : nodes) {
+    auto b = blame_node(*p->db, p->id, n.id);
+    if (!b.ok()) return report_error(ctx.json, exit_runtime, b.err().message);
+    auto j = to_json(*b, *p->db, p->id);
+    j["name"] = n.qualified_name.empty() ? n.name : n.qualified_name;
+    j["file"] = n.file;
+    j["line"] = n.line();
+    arr.push_back(std::move(j));
+    rows.push_back({n.qualified_name.empty() ? n.name : n.qualified_name, n.file + ":" + std::to_string(n.line()),
+                    label(b->changed_in, b->oldest, false) + (b->uncommitted ? " (and since: uncommitted)" : ""),
+                    label(b->created_in, b->oldest, true)});
+  }
+  if (ctx.json) {
+    print_json({{"project", p->name}, {"blame", arr}});
+    return exit_ok;
+  }
+  print_table(stdout, {"definition", "at", "last changed", "created"}, rows, 0);
+  return exit_ok;
+}
+
 int run_diff(const context& ctx, const diff_args& args) {
   auto p = open_for_query(ctx);
   if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);

@@ -34,6 +34,7 @@ int run_symbol(const context& ctx, const symbol_args& args);
 
 int run_node(const context& ctx, const std::string& id);
 int run_outline(const context& ctx, const std::string& file);
+int run_blame(const context& ctx, const std::string& target);
 
 struct walk_args {
   std::string target;

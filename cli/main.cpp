@@ -21,6 +21,7 @@ Examples:
   codegraph callers json.decoder.JSONDecoder.decode --depth 2
   codegraph deps src/app.py                    files a file depends on
   codegraph outline src/app.py                 the definitions of one file
+  codegraph blame src/app.py                   the version that last changed each of them
   codegraph export --format graphml -o g.xml   the whole graph for graph tools
   codegraph serve --project-root app=~/src/app  the server: REST on /api/v1, events on /ws
   codegraph token create --role reader         an API key for the server
@@ -109,6 +110,10 @@ int main(int argc, char** argv) {
   auto* nd = app.add_subcommand("node", "one node with its edges, by id or name");
   nd->add_option("id", node_arg, "16-hex node id or a name")->required();
 
+  std::string blame_arg;
+  auto* bl = app.add_subcommand(
+      "blame", "the version that created each definition and the last that changed its text (a file: all of its)");
+  bl->add_option("target", blame_arg, "a node id, a (qualified) name, or a file")->required();
   std::string outline_arg;
   auto* ol = app.add_subcommand("outline", "the definitions of a file, nested");
   ol->add_option("file", outline_arg, "a file path (relative to the project root, or absolute)")->required();
@@ -285,6 +290,7 @@ int main(int argc, char** argv) {
     if (*sym) return run_symbol(ctx, sa);
     if (*nd) return run_node(ctx, node_arg);
     if (*ol) return run_outline(ctx, outline_arg);
+    if (*bl) return run_blame(ctx, blame_arg);
     if (*callers) return run_walk(ctx, walk_kind::callers, wa);
     if (*callees) return run_walk(ctx, walk_kind::callees, wa);
     if (*deps) return run_walk(ctx, walk_kind::deps, wa);

@@ -148,6 +148,14 @@ class store {
   result<read_view> as_of(uint32_t proj, uint64_t version) const;
   // The keys that changed after `version` (per column; what a diff compares).
   result<std::array<std::vector<std::string>, column_count>> changed_since(uint32_t proj, uint64_t version) const;
+  // One key's history: for each version whose undo log holds the key (the open one
+  // too), oldest first, that version and the value the key had before it (nullopt:
+  // absent). The key's newest value is last(). redges keep no history (see edges).
+  struct key_change {
+    uint64_t version = 0;
+    std::optional<std::string> before;
+  };
+  result<std::vector<key_change>> key_history(uint32_t proj, column c, std::string_view key) const;
   // Refs: names of versions ("tag/v1.0", "branch/main", "commit/<sha>"; the caller
   // chooses the scheme). Setting one replaces it; refs(proj) lists them by name.
   status set_ref(uint32_t proj, std::string_view name, uint64_t version);

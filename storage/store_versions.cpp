@@ -332,6 +332,63 @@ result<read_view> store::as_of(uint32_t proj, uint64_t version) const {
   return read_view(std::move(v));
 }
 
+result<std::vector<store::key_change>> store::key_history(uint32_t proj, column c, std::string_view key) const {
+  const auto cf = static_cast<uint8_t>(c);
+  if (!captured_column(cf)) return make_error(errc::invalid_argument, "no history is kept for this column");
+  uint64_t head = 0;
+  const rocksdb::Snapshot* snap = nullptr;
+  {
+    std::lock_guard lock(impl_->versions_mu);
+    auto& cap = impl_->capture_of(proj);
+    if (!cap.versioned) return std::vector<key_change>{};
+    head = cap.head;
+    snap = impl_->db->GetSnapshot();
+  }
+  struct release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~release() { db->ReleaseSnapshot(s); }
+  } released{impl_->db, snap};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  // One point read per version (bloom filters make the misses cheap), and the newest value.
+  std::vector<std::string> undo_keys;
+  undo_keys.reserve(head + 1);
+  for (uint64_t v = 1; v <= head + 1; ++v) undo_keys.push_back(keys::undo(proj, v, cf, key));
+  std::vector<rocksdb::Slice> ks(undo_keys.begin(), undo_keys.end());
+  std::vector<rocksdb::PinnableSlice> values(ks.size());
+  std::vector<rocksdb::Status> statuses(ks.size());
+  impl_->db->MultiGet(ro, impl_->cfs[versions_cf], ks.size(), ks.data(), values.data(), statuses.data());
+  std::vector<uint64_t> slots;
+  std::vector<std::string> chain;
+  for (size_t i = 0; i < ks.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return storage_error(statuses[i], "read a key's history");
+    slots.push_back(i + 1);
+    chain.emplace_back(view(values[i]));
+  }
+  std::vector<key_change> out(chain.size());
+  std::optional<std::string> after;
+  {
+    std::string now;
+    auto s = impl_->db->Get(ro, impl_->cfs[cf], slice(key), &now);
+    if (!s.ok() && !s.IsNotFound()) return storage_error(s, "read a key's history");
+    if (s.ok()) after = std::move(now);
+  }
+  for (size_t t = chain.size(); t-- > 0;) {
+    out[t].version = slots[t];
+    if (chain[t][0] == undo_delta_tag) {
+      auto older = after ? apply_undo_delta(chain[t], *after) : std::nullopt;
+      if (!older) return make_error(errc::storage_error, "a version's undo entry does not fit the value after it");
+      out[t].before = std::move(older);
+    } else {
+      out[t].before = undo_state(chain[t]);
+    }
+    after = out[t].before;
+  }
+  return out;
+}
+
 result<std::array<std::vector<std::string>, column_count>> store::changed_since(uint32_t proj, uint64_t version) const {
   std::array<std::set<std::string>, column_count> keys_of;
   auto end = keys::prefix_end(keys::version_tag_prefix(proj, keys::tag_undo));

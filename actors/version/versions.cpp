@@ -280,4 +280,64 @@ nlohmann::json to_json(const version_diff& d) {
           {"files", files}, {"nodes", nodes}, {"edges", edges}};
 }
 
+result<node_blame> blame_node(const store& db, uint32_t proj, node_id id) {
+  const auto key = keys::node(proj, id);
+  auto now = db.latest().get(column::nodes, key);
+  if (!now.ok()) return now.err();
+  if (!now->has_value()) return make_error(errc::not_found, "no node " + format_id(id));
+  auto history = db.key_history(proj, column::nodes, key);
+  if (!history.ok()) return history.err();
+  auto records = db.versions(proj);
+  if (!records.ok()) return records.err();
+  node_blame b;
+  b.id = id;
+  if (records->empty()) return b;
+  b.oldest = records->front().id;
+  const uint64_t head = records->back().id;
+  // The kept version a log's changes first show in (after a prune, a dropped run's
+  // entries sit in the log of its first dropped version).
+  auto shown_in = [&](uint64_t slot) -> uint64_t {
+    for (const auto& r : *records)
+      if (r.id >= slot) return r.id;
+    return 0;
+  };
+  auto text_of = [id](const std::optional<std::string>& raw) -> std::optional<uint64_t> {
+    if (!raw) return std::nullopt;
+    auto n = decode_node(*raw, id);
+    return n.ok() ? std::optional<uint64_t>(n->content_hash) : std::nullopt;
+  };
+  std::optional<std::string> after = **now;
+  const auto& h = *history;
+  for (size_t t = h.size(); t-- > 0;) {
+    const uint64_t slot = h[t].version;
+    auto before = text_of(h[t].before), later = text_of(after);
+    after = h[t].before;
+    if (before == later) continue;
+    if (slot > head) {  // the open version: changed since the last one
+      b.uncommitted = true;
+      continue;
+    }
+    if (slot < b.oldest) break;  // before the oldest kept version: not known
+    if (!b.changed_in) b.changed_in = shown_in(slot);
+    if (!before) {
+      b.created_in = shown_in(slot);
+      break;
+    }
+  }
+  return b;
+}
+
+nlohmann::json to_json(const node_blame& b, const store& db, uint32_t proj) {
+  auto version_of = [&](uint64_t v) -> nlohmann::json {
+    if (!v) return nullptr;
+    auto rec = db.version(proj, v);
+    return rec.ok() ? to_json(*rec) : nlohmann::json(v);
+  };
+  return {{"id", format_id(b.id)},
+          {"created_in", version_of(b.created_in)},
+          {"changed_in", version_of(b.changed_in)},
+          {"oldest_version", b.oldest},
+          {"uncommitted_change", b.uncommitted}};
+}
+
 }  // namespace cg

@@ -60,6 +60,19 @@ struct version_diff {
 // order; from == to is an empty diff.
 result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from, uint64_t to);
 
+// Blame for one definition: the version that created it and the last that changed
+// its text (a move within its file is no change). A run of versions dropped by a
+// prune counts as the kept version that ends it.
+struct node_blame {
+  node_id id = 0;
+  uint64_t created_in = 0;  // 0: it was there at the oldest version kept (`oldest`)
+  uint64_t changed_in = 0;  // 0: unchanged since the oldest version kept
+  uint64_t oldest = 0;
+  bool uncommitted = false;  // its text changed after the last version (watch-mode saves)
+};
+result<node_blame> blame_node(const store& db, uint32_t proj, node_id id);
+nlohmann::json to_json(const node_blame& b, const store& db, uint32_t proj);
+
 nlohmann::json to_json(const version_diff& d);
 nlohmann::json to_json(const node_change& c);
 nlohmann::json to_json(const edge_change& c);

@@ -4,6 +4,7 @@
 #include "actors/engine_json.hpp"
 #include "actors/read_api.hpp"
 #include "net/app/app.hpp"
+#include "schema/client_json.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
 #include "schema/resolution_filter.hpp"
@@ -308,6 +309,86 @@ api_reply diff_route(app& a, api_request& req) {
   return ok_json(to_json(*d).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+// GET /nodes/{id}/blame: the versions that created the node and last changed its text.
+api_reply blame_route(app& a, api_request& req) {
+  std::optional<api_response> err;
+  auto id = project_of(a, req, err);
+  if (!id) return *err;
+  node_id nid = 0;
+  if (!parse_id(req.params.at("id"), nid)) return bad_request(req, "a node id is 16 hex digits");
+  auto& db = a.eng().storage();
+  auto b = blame_node(db, *id, nid);
+  if (!b.ok()) return error_of(req, b.err());
+  return ok_json(to_json(*b, db, *id).dump());
+}
+
+// GET /refs: the project's tags and branches.
+api_reply list_refs(app& a, api_request& req) {
+  std::optional<api_response> err;
+  auto id = project_of(a, req, err);
+  if (!id) return *err;
+  auto refs = a.eng().storage().refs(*id);
+  if (!refs.ok()) return error_of(req, refs.err());
+  json arr = json::array();
+  for (const auto& [name, v] : *refs) {
+    auto slash = name.find('/');
+    auto kind = name.substr(0, slash);
+    if (kind == "tag" || kind == "branch")
+      arr.push_back({{"kind", kind}, {"name", name.substr(slash + 1)}, {"version", v}});
+  }
+  return ok_json(json({{"project", req.params.at("name")}, {"refs", arr}}).dump());
+}
+
+// PUT /refs/{tag|branch}/{name} {"version": REF, "force": bool}: name a version (a
+// tag stays where it is unless forced); DELETE removes the name.
+api_reply set_ref(app& a, api_request& req, bool remove) {
+  std::optional<api_response> err;
+  auto id = project_of(a, req, err);
+  if (!id) return *err;
+  const auto& kind = req.params.at("kind");
+  const auto& name = req.params.at("ref");
+  if (kind != "tag" && kind != "branch") return bad_request(req, "a ref is a tag or a branch");
+  if (name.empty() || name.size() > 200 || name.find_first_of(" \t\n~") != std::string::npos)
+    return bad_request(req, "a ref name has 1 to 200 characters, no spaces or '~'");
+  auto& db = a.eng().storage();
+  const std::string key = kind + "/" + name;
+  auto existing = db.ref(*id, key);
+  if (!existing.ok()) return error_of(req, existing.err());
+  if (remove) {
+    if (!*existing) return error_response(404, "not_found", "no " + kind + " named " + name, req.request_id);
+    if (auto s = db.delete_ref(*id, key); !s.ok()) return error_of(req, s.err());
+    a.audit(req, "ref.delete", req.params.at("name") + " " + key);
+    return ok_json(json({{"deleted", name}, {"kind", kind}}).dump());
+  }
+  std::string ref = "head";
+  bool force = false;
+  if (!req.body.empty()) {
+    auto body = parse_client_json(req.body);
+    if (!body.ok()) return bad_request(req, body.err().message);
+    if (!body->is_object()) return bad_request(req, "give {\"version\": REF}");
+    if (body->contains("version")) {
+      const auto& v = (*body)["version"];
+      if (v.is_string())
+        ref = v.get<std::string>();
+      else if (v.is_number_unsigned())
+        ref = std::to_string(v.get<uint64_t>());
+      else
+        return bad_request(req, "version is a number or a reference (head, head~1, a tag)");
+    }
+    force = body->value("force", false);
+  }
+  auto v = resolve_version(db, *id, ref);
+  if (!v.ok()) return error_of(req, v.err());
+  if (kind == "tag" && *existing && *existing != *v && !force)
+    return error_response(
+        409, "conflict",
+        "tag " + name + " already names version " + std::to_string(*existing) + " (send \"force\": true to move it)",
+        req.request_id);
+  if (auto s = db.set_ref(*id, key, *v); !s.ok()) return error_of(req, s.err());
+  a.audit(req, "ref.set", req.params.at("name") + " " + key + " " + std::to_string(*v));
+  return ok_json(json({{"kind", kind}, {"name", name}, {"version", *v}}).dump());
+}
+
 }  // namespace
 
 void register_graph_routes(app& a, router& r) {
@@ -332,6 +413,10 @@ void register_graph_routes(app& a, router& r) {
   r.bind("GET", p + "/versions", bind(list_versions));
   r.bind("GET", p + "/versions/{version}", bind(get_version));
   r.bind("GET", p + "/versions/{version}/diff/{to}", bind(diff_route));
+  r.bind("GET", p + "/nodes/{id}/blame", bind(blame_route));
+  r.bind("GET", p + "/refs", bind(list_refs));
+  r.bind("PUT", p + "/refs/{kind}/{ref}", [&a](api_request& req) { return set_ref(a, req, false); });
+  r.bind("DELETE", p + "/refs/{kind}/{ref}", [&a](api_request& req) { return set_ref(a, req, true); });
 }
 
 }  // namespace cg::net

@@ -23,6 +23,7 @@ const std::vector<rule>& rules() {
       {o::graph_read, "graph.read", role::reader, s::project},
       {o::search, "search", role::reader, s::project},
       {o::node_write, "node.write", role::writer, s::project},
+      {o::version_write, "version.write", role::writer, s::project},
       {o::vectors_rebuild, "vectors.rebuild", role::writer, s::project},
       {o::parse_snippet, "parse.snippet", role::reader, s::none},
       {o::parse_file, "parse.file", role::reader, s::project},

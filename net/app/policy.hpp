@@ -29,6 +29,7 @@ enum class operation {
   graph_read,        // nodes, edges, walks, paths, outlines, files
   search,            // hybrid and vector search, similar nodes
   node_write,        // manual nodes: create, update, delete
+  version_write,     // tags and branches of a project's versions
   vectors_rebuild,   // re-embed a project's search index
   parse_snippet,     // parse text sent with the request (stores nothing, reads no file)
   parse_file,        // parse a file of a project (reads under its root)

@@ -304,6 +304,8 @@ const std::vector<std::pair<std::string_view, operation>>& graphql_root_operatio
       {"Query.versions", o::graph_read},
       {"Query.version", o::graph_read},
       {"Query.diff", o::graph_read},
+      {"Query.blame", o::graph_read},
+      {"Query.refs", o::graph_read},
       {"Mutation.createNode", o::node_write},
       {"Mutation.updateNode", o::node_write},
       {"Mutation.deleteNode", o::node_write},
@@ -665,6 +667,36 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
                 if (!v.ok()) return fail(v.err());
                 return version_gql(*v);
               });
+  query_field("blame", [pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
+    auto id = id_arg(args, "id");
+    if (!id) return field_value::fail("a node id is 16 hex digits", "BAD_USER_INPUT");
+    auto& db = rctx(c).a->eng().storage();
+    auto pid = pid_of(c, project);
+    auto b = blame_node(db, pid, *id);
+    if (!b.ok()) return b.err().code == errc::not_found ? field_value(json(nullptr)) : fail(b.err());
+    auto version_of = [&](uint64_t v) -> json {
+      if (!v) return nullptr;
+      auto rec = db.version(pid, v);
+      return rec.ok() ? version_gql(*rec) : json(nullptr);
+    };
+    return json{{"id", format_id(b->id)},
+                {"createdIn", version_of(b->created_in)},
+                {"changedIn", version_of(b->changed_in)},
+                {"oldestVersion", b->oldest},
+                {"uncommittedChange", b->uncommitted}};
+  });
+  query_field("refs", [pid_of](graph_query&, const std::string& project, const json&, context& c) -> field_value {
+    auto refs = rctx(c).a->eng().storage().refs(pid_of(c, project));
+    if (!refs.ok()) return fail(refs.err());
+    json arr = json::array();
+    for (const auto& [name, v] : *refs) {
+      auto slash = name.find('/');
+      auto kind = name.substr(0, slash);
+      if (kind == "tag" || kind == "branch")
+        arr.push_back({{"kind", kind}, {"name", name.substr(slash + 1)}, {"version", v}});
+    }
+    return arr;
+  });
   query_field("diff", [pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
     auto& db = rctx(c).a->eng().storage();
     auto pid = pid_of(c, project);

@@ -351,7 +351,8 @@ TEST(versions_cli, a_kill_during_git_indexing_keeps_every_committed_version) {
     EXPECT_EQ(export_of(data, "1").lines, v1.lines) << "after a kill at " << ms << " ms";
     auto listed = run_cli({"versions", "--data-dir", data, "--project", "hist", "--json"});
     ASSERT_EQ(listed.exit_code, 0) << listed.err;
-    for (const auto& v : json::parse(listed.out)["versions"]) {
+    const auto versions = json::parse(listed.out);  // kept alive: the loop reads into it
+    for (const auto& v : versions["versions"]) {
       auto sha = v.value("commit", std::string());
       auto now = export_of(data, std::to_string(v["id"].get<uint64_t>()));
       if (auto it = committed.find(sha); it != committed.end())
@@ -445,6 +446,72 @@ TEST(versions_cli, pruning_keeps_recent_tagged_and_branch_versions_exact_and_fre
   EXPECT_EQ(head.nodes, fresh.nodes);
   EXPECT_EQ(head.edges.size(), fresh.edges.size());
   EXPECT_EQ(export_of(data, "5").lines, before[5].lines);
+}
+
+TEST(versions_cli, blame_names_the_version_that_created_or_last_changed_each_definition) {
+  temp_dir work("versions-blame");
+  const fs::path repo = work / "repo";
+  scripted_history(repo);
+  const std::string data = (work / "data").string();
+  auto root = git_out(repo, "rev-list --max-parents=0 HEAD");
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--data-dir", data, "--project", "hist"});
+    return run_cli(args);
+  };
+  ASSERT_EQ(cli({"index", "--git", root + "~0", repo.string(), "-q", "--no-vectors"}).exit_code, 0);
+  ASSERT_EQ(cli({"index", "--git", root + "..main", repo.string(), "-q", "--no-vectors"}).exit_code, 0);
+  // Blame of a file: one row per definition.
+  auto blame_of = [&](const std::string& target) {
+    auto r = cli({"blame", target, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::map<std::string, json> by_name;
+    const auto out = json::parse(r.out);
+    for (const auto& row : out["blame"]) by_name[row["name"].get<std::string>()] = row;
+    return by_name;
+  };
+  auto b = blame_of("json/decoder.py");
+  const auto edit0 = git_out(repo, "rev-parse main~4");  // renamed py_scanstring in json/decoder.py
+  // Renamed: a new definition, made by that commit.
+  ASSERT_TRUE(b.count("json.decoder.py_scanstring_v0"));
+  EXPECT_EQ(b["json.decoder.py_scanstring_v0"]["created_in"]["id"], 2);
+  EXPECT_EQ(b["json.decoder.py_scanstring_v0"]["created_in"]["commit"], edit0);
+  EXPECT_EQ(b["json.decoder.py_scanstring_v0"]["changed_in"]["id"], 2);
+  // Its text mentions the new name: changed there, made before.
+  EXPECT_EQ(b["json.decoder.scanstring"]["changed_in"]["id"], 2);
+  EXPECT_TRUE(b["json.decoder.scanstring"]["created_in"].is_null());
+  // Untouched since the first version.
+  EXPECT_TRUE(b["json.decoder.JSONArray"]["changed_in"].is_null());
+  EXPECT_TRUE(b["json.decoder.JSONArray"]["created_in"].is_null());
+  EXPECT_EQ(b["json.decoder.JSONArray"]["oldest_version"], 1);
+
+  // A commit that moves every definition (a comment on top) and edits one: only that
+  // one changed; a move is no change.
+  auto text = read_file(repo / "json/decoder.py");
+  text = "# moved down by a line\n" + text;
+  auto at = text.find("    values = []");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, "    # a new line in JSONArray\n");
+  write_file(repo / "json/decoder.py", text);
+  git(repo, "commit -q -am 'edit JSONArray'");
+  ASSERT_EQ(cli({"index", "--git", "main", repo.string(), "-q", "--no-vectors"}).exit_code, 0);
+  b = blame_of("json/decoder.py");
+  EXPECT_EQ(b["json.decoder.JSONArray"]["changed_in"]["id"], 7);
+  EXPECT_EQ(b["json.decoder.JSONArray"]["changed_in"]["message"], "edit JSONArray");
+  EXPECT_TRUE(b["json.decoder.JSONArray"]["created_in"].is_null());
+  EXPECT_TRUE(b["json.decoder.JSONObject"]["changed_in"].is_null());
+  EXPECT_EQ(b["json.decoder.scanstring"]["changed_in"]["id"], 2);
+  // By name too; and clear errors.
+  auto one = blame_of("JSONArray");
+  EXPECT_EQ(one.size(), 1u);
+  EXPECT_EQ(one.begin()->second["changed_in"]["id"], 7);
+  EXPECT_NE(cli({"blame", "no_such_definition"}).exit_code, 0);
+  EXPECT_NE(cli({"blame", "JSONArray", "--at", "2"}).exit_code, 0);
+  // After a prune only what changed after the oldest kept version is known.
+  ASSERT_EQ(cli({"versions", "prune", "--keep-last", "2", "-q"}).exit_code, 0);
+  b = blame_of("json/decoder.py");
+  EXPECT_EQ(b["json.decoder.JSONArray"]["changed_in"]["id"], 7);
+  EXPECT_TRUE(b["json.decoder.scanstring"]["changed_in"].is_null());
+  EXPECT_EQ(b["json.decoder.scanstring"]["oldest_version"], 6);
 }
 
 }  // namespace

@@ -488,6 +488,12 @@ test('transactions: applyEdits is one version, all or none; versionCreated strea
   assert.equal((await q(`{ node(project: "demo", id: "${old}", at: "head~1") { signature } }`)).node.signature, null);
   assert.equal(after.at(-2).source, 'edit');
 
+  // Blame: txOld was created by its own mutation and changed by the transaction.
+  const { blame } = await q(`{ blame(project: "demo", id: "${old}") { id createdIn { id source } changedIn { id message } uncommittedChange } }`);
+  assert.deepEqual(blame, { id: old, createdIn: { id: after.at(-2).id, source: 'edit' },
+    changedIn: { id: after.at(-1).id, message: 'two edits' }, uncommittedChange: false });
+  assert.equal((await q('{ blame(project: "demo", id: "00000000000000ab") { id } }')).blame, null);
+  assert.ok(Array.isArray((await q('{ refs(project: "demo") { kind name version } }')).refs));
   // All or none: the second edit names no node, so the first is not applied either.
   const failed = await w(`mutation { applyEdits(project: "demo", edits: [
     {create: {nodeType: FUNCTION, name: "txNever"}}, {delete: "00000000000000ab"}]) { version { id } } }`);

@@ -447,6 +447,31 @@ test('transactions: POST nodes/batch applies every edit or none, as one version;
   assert.equal(heard.data.id, batch.json.version.id);
   assert.equal(heard.data.project, 'demo');
   ws.ws.close();
+  // Blame: the renamed node was created by the single edit and changed by the batch.
+  const blame = await call(srv, 'GET', `${base}/nodes/${one.json.id}/blame`, { token: keys.reader });
+  assert.equal(blame.status, 200, blame.body);
+  assert.equal(blame.json.created_in.id, before.at(-1).id);
+  assert.equal(blame.json.changed_in.id, batch.json.version.id);
+  assert.equal((await call(srv, 'GET', `${base}/nodes/00000000000000ab/blame`, { token: keys.reader })).status, 404);
+  assert.equal((await call(srv, 'GET', `${base}/nodes/xyz/blame`, { token: keys.reader })).status, 400);
+  // Refs: a tag and a branch name versions; reads take them as ?at=.
+  const put = (kind, name, body, token = keys.writer) => call(srv, 'PUT', `${base}/refs/${kind}/${name}`, { token, body });
+  assert.equal((await put('tag', 'before-batch', { version: 'head~1' })).json.version, before.at(-1).id);
+  assert.equal((await put('branch', 'review', {})).json.version, batch.json.version.id);
+  assert.equal((await put('tag', 'before-batch', { version: 'head' })).status, 409, 'a tag stays unless forced');
+  assert.equal((await put('tag', 'before-batch', { version: 'head~1' })).status, 200, 'the same version again is fine');
+  assert.equal((await put('tag', 'before-batch', { version: 'nope' })).status, 400);
+  assert.equal((await put('tag', 'bad~name', {})).status, 400);
+  assert.equal((await put('label', 'x', {})).status, 400);
+  assert.equal((await put('tag', 'x', {}, keys.reader)).status, 403);
+  const refs = await call(srv, 'GET', `${base}/refs`, { token: keys.reader });
+  assert.deepEqual(refs.json.refs.filter((r) => ['before-batch', 'review'].includes(r.name)),
+    [{ kind: 'branch', name: 'review', version: batch.json.version.id }, { kind: 'tag', name: 'before-batch', version: before.at(-1).id }]);
+  const at = async (name, ref) => (await call(srv, 'GET', `${base}/nodes?name=${name}&at=${ref}`, { token: keys.reader })).json.nodes.length;
+  assert.equal(await at('BatchNew', 'before-batch'), 0);
+  assert.equal(await at('BatchNew', 'review'), 1);
+  assert.equal((await call(srv, 'DELETE', `${base}/refs/tag/before-batch`, { token: keys.writer })).status, 200);
+  assert.equal((await call(srv, 'DELETE', `${base}/refs/tag/before-batch`, { token: keys.writer })).status, 404);
   // At the version before, the rename and the new class are not there.
   const named = async (name, at) => (await call(srv, 'GET', `${base}/nodes?name=${name}${at ? `&at=${at}` : ''}`,
     { token: keys.reader })).json.nodes.length;
