@@ -290,6 +290,42 @@ api_reply get_version(app& a, api_request& req) {
   return ok_json(to_json(*rec).dump());
 }
 
+// A big diff as NDJSON (Accept: application/x-ndjson or ?stream=ndjson), a line at a
+// time, never the whole document in memory: {"type":"diff", from, to, total}, then
+// {"type":"node", ...} per definition, {"type":"edge", ...} per edge, {"type":"file",
+// path, ...} per file, and {"type":"end", nodes, edges} last.
+api_reply diff_stream(std::shared_ptr<const version_diff> d) {
+  stream_reply s;
+  s.content_type = "application/x-ndjson";
+  s.headers = {{"Cache-Control", "no-cache"}};
+  s.produce = [d](std::shared_ptr<stream_sink> sink) {
+    auto line = [&](json j) { return sink->write(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"); };
+    auto whole = to_json(version_diff{d->from, d->to, {}, {}, {}, d->total});
+    bool going = line({{"type", "diff"}, {"from", d->from}, {"to", d->to}, {"total", whole["total"]}});
+    for (size_t i = 0; going && i < d->nodes.size(); ++i) {
+      auto j = to_json(d->nodes[i]);
+      j["type"] = "node";
+      going = line(std::move(j));
+    }
+    for (size_t i = 0; going && i < d->edges.size(); ++i) {
+      auto j = to_json(d->edges[i]);
+      j["type"] = "edge";
+      going = line(std::move(j));
+    }
+    for (auto it = d->files.begin(); going && it != d->files.end(); ++it) {
+      version_diff one;
+      one.files[it->first] = it->second;
+      auto j = to_json(one)["files"][it->first];
+      j["type"] = "file";
+      j["path"] = it->first;
+      going = line(std::move(j));
+    }
+    if (going) line({{"type", "end"}, {"nodes", d->nodes.size()}, {"edges", d->edges.size()}});
+    sink->close();
+  };
+  return s;
+}
+
 // GET /versions/{from}/diff/{to}: what changed; to "working" is the newest state.
 api_reply diff_route(app& a, api_request& req) {
   std::optional<api_response> err;
@@ -306,6 +342,7 @@ api_reply diff_route(app& a, api_request& req) {
   }
   auto d = diff_versions(db, *id, *from, to);
   if (!d.ok()) return error_of(req, d.err());
+  if (stream_format(req) == "ndjson") return diff_stream(std::make_shared<version_diff>(std::move(*d)));
   return ok_json(to_json(*d).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 

@@ -410,6 +410,18 @@ test('versions: each whole-tree index commits one; ?at= reads an old one; diff b
   assert.deepEqual(diff.json.nodes.filter((c) => c.change === 'added').map((c) => c.after.name).sort(), ['versioned.py', 'versioned_fn']);
   assert.equal(diff.json.files['python/shop/versioned.py'].nodesAdded, 2);
   assert.equal((await call(srv, 'GET', `${base}/versions/head/diff/working`, { token: keys.reader })).json.nodes.length, 0);
+  // The same diff streamed as NDJSON: a header, a line per change and per file, an end.
+  const streamed = await call(srv, 'GET', `${base}/versions/head~1/diff/head`,
+    { token: keys.reader, headers: { accept: 'application/x-ndjson' } });
+  assert.equal(streamed.status, 200);
+  assert.match(streamed.headers.get('content-type'), /application\/x-ndjson/);
+  const lines = streamed.body.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines[0], { type: 'diff', from: diff.json.from, to: diff.json.to, total: diff.json.total });
+  assert.deepEqual(lines.filter((l) => l.type === 'node').map(({ type, ...rest }) => rest), diff.json.nodes);
+  assert.deepEqual(lines.filter((l) => l.type === 'edge').map(({ type, ...rest }) => rest), diff.json.edges);
+  assert.deepEqual(Object.fromEntries(lines.filter((l) => l.type === 'file').map(({ type, path: p, ...rest }) => [p, rest])),
+    diff.json.files);
+  assert.deepEqual(lines.at(-1), { type: 'end', nodes: diff.json.nodes.length, edges: diff.json.edges.length });
   // Bad references are clear errors; versions are read with the reader role like the graph.
   const missing = await call(srv, 'GET', `${base}/nodes?name=x&at=999`, { token: keys.reader });
   assert.equal(missing.status, 404);
