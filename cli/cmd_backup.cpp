@@ -15,15 +15,6 @@ nlohmann::json to_json(const backup_info& b) {
   return {{"id", b.id}, {"created", b.created}, {"bytes", b.bytes}, {"files", b.files}, {"note", b.note}};
 }
 
-std::string when(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
 int create(const context& ctx, const backup_args& a) {
   store_options so;
   so.dir = ctx.cfg.data_dir;
@@ -58,7 +49,7 @@ int run_backup(const context& ctx, const backup_args& a) {
       print_json({{"restored", to_json(*b)}, {"data_dir", ctx.cfg.data_dir}});
     else if (!ctx.quiet)
       std::printf("restored backup %u (%s) into %s; `codegraph vectors rebuild` brings its search index back\n", b->id,
-                  when(b->created).c_str(), ctx.cfg.data_dir.c_str());
+                  local_time(b->created).c_str(), ctx.cfg.data_dir.c_str());
     return exit_ok;
   }
   auto all = list_backups(a.dir);
@@ -86,7 +77,8 @@ int run_backup(const context& ctx, const backup_args& a) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& b : *all)
-    rows.push_back({std::to_string(b.id), when(b.created), std::to_string(b.files), human_bytes(b.bytes), b.note});
+    rows.push_back(
+        {std::to_string(b.id), local_time(b.created), std::to_string(b.files), human_bytes(b.bytes), b.note});
   if (rows.empty())
     std::printf("no backups in %s (`codegraph backup create %s`)\n", a.dir.c_str(), a.dir.c_str());
   else

@@ -11,16 +11,6 @@
 namespace cg::cli {
 namespace {
 
-std::string local_time(int64_t t) {
-  if (!t) return "";
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
 std::string what_made(const version_record& v) {
   std::string s = v.source;
   if (!v.commit.empty()) s += " " + v.commit.substr(0, 12);
@@ -34,17 +24,13 @@ int run_refs(const context& ctx, const versions_args& args) {
   auto p = open_for_query(ctx, !args.ref_kind.empty());
   if (!p.ok()) return report_error(ctx.json, exit_runtime, p.err().message);
   if (args.list_refs) {
-    auto refs = p->db->refs(p->id);
+    auto refs = named_refs_json(*p->db, p->id);
     if (!refs.ok()) return report_error(ctx.json, exit_runtime, refs.err().message);
-    nlohmann::json arr = nlohmann::json::array();
+    const auto& arr = *refs;
     std::vector<std::vector<std::string>> rows;
-    for (const auto& [name, v] : *refs) {
-      auto slash = name.find('/');
-      auto kind = name.substr(0, slash);
-      if (kind != "tag" && kind != "branch") continue;  // commit/<sha>: listed by `versions`
-      arr.push_back({{"kind", kind}, {"name", name.substr(slash + 1)}, {"version", v}});
-      rows.push_back({kind, name.substr(slash + 1), std::to_string(v)});
-    }
+    for (const auto& r : arr)
+      rows.push_back(
+          {r["kind"].get<std::string>(), r["name"].get<std::string>(), std::to_string(r["version"].get<uint64_t>())});
     if (ctx.json)
       print_json({{"project", p->name}, {"refs", arr}});
     else if (rows.empty())

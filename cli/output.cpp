@@ -1,6 +1,7 @@
 #include "cli/output.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 namespace cg::cli {
@@ -15,6 +16,16 @@ std::string human_bytes(uint64_t n) {
     std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(n) / 1024);
   else
     std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+std::string local_time(int64_t t) {
+  if (!t) return "";
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   return buf;
 }
 

@@ -17,7 +17,8 @@ inline constexpr int exit_usage = 1;
 inline constexpr int exit_runtime = 2;
 
 std::string human_bytes(uint64_t n);
-std::string human_count(uint64_t n);  // 1234567 -> "1,234,567"
+std::string human_count(uint64_t n);           // 1234567 -> "1,234,567"
+std::string local_time(int64_t unix_seconds);  // "2026-12-05 07:58:01" ("" for 0)
 std::string human_seconds(double s);
 std::string percent(double part, double whole);
 

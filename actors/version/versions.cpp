@@ -47,6 +47,19 @@ result<uint64_t> named_ref(const store& db, uint32_t proj, std::string_view name
 }
 }  // namespace
 
+result<nlohmann::json> named_refs_json(const store& db, uint32_t proj) {
+  auto refs = db.refs(proj);
+  if (!refs.ok()) return refs.err();
+  auto arr = nlohmann::json::array();
+  for (const auto& [name, v] : *refs) {
+    auto slash = name.find('/');
+    auto kind = name.substr(0, slash);
+    if (kind == "tag" || kind == "branch")
+      arr.push_back({{"kind", kind}, {"name", name.substr(slash + 1)}, {"version", v}});
+  }
+  return arr;
+}
+
 result<uint64_t> version_named(const store& db, uint32_t proj, std::string_view name) {
   for (std::string_view kind : {"tag/", "branch/", ""}) {
     auto r = db.ref(proj, std::string(kind) + std::string(name));

@@ -26,6 +26,9 @@ result<uint64_t> commit_after_index(store& db, uint32_t proj, version_record rec
 // "head~2" (two before it), a tag or branch name (NAME~2 too), or an indexed git
 // commit's sha or a unique prefix of it.
 result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_view ref);
+// The project's tags and branches: [{"kind": "tag"|"branch", "name", "version"}]
+// (commit/<sha> refs are listed by the versions themselves).
+result<nlohmann::json> named_refs_json(const store& db, uint32_t proj);
 // A tag, a branch or a git commit's version (0: none by that name).
 result<uint64_t> version_named(const store& db, uint32_t proj, std::string_view name);
 

@@ -364,16 +364,9 @@ api_reply list_refs(app& a, api_request& req) {
   std::optional<api_response> err;
   auto id = project_of(a, req, err);
   if (!id) return *err;
-  auto refs = a.eng().storage().refs(*id);
+  auto refs = named_refs_json(a.eng().storage(), *id);
   if (!refs.ok()) return error_of(req, refs.err());
-  json arr = json::array();
-  for (const auto& [name, v] : *refs) {
-    auto slash = name.find('/');
-    auto kind = name.substr(0, slash);
-    if (kind == "tag" || kind == "branch")
-      arr.push_back({{"kind", kind}, {"name", name.substr(slash + 1)}, {"version", v}});
-  }
-  return ok_json(json({{"project", req.params.at("name")}, {"refs", arr}}).dump());
+  return ok_json(json({{"project", req.params.at("name")}, {"refs", *refs}}).dump());
 }
 
 // PUT /refs/{tag|branch}/{name} {"version": REF, "force": bool}: name a version (a

@@ -686,16 +686,9 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
                 {"uncommittedChange", b->uncommitted}};
   });
   query_field("refs", [pid_of](graph_query&, const std::string& project, const json&, context& c) -> field_value {
-    auto refs = rctx(c).a->eng().storage().refs(pid_of(c, project));
+    auto refs = named_refs_json(rctx(c).a->eng().storage(), pid_of(c, project));
     if (!refs.ok()) return fail(refs.err());
-    json arr = json::array();
-    for (const auto& [name, v] : *refs) {
-      auto slash = name.find('/');
-      auto kind = name.substr(0, slash);
-      if (kind == "tag" || kind == "branch")
-        arr.push_back({{"kind", kind}, {"name", name.substr(slash + 1)}, {"version", v}});
-    }
-    return arr;
+    return json::parse(refs->dump());  // the engine's JSON type keeps key order
   });
   query_field("diff", [pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
     auto& db = rctx(c).a->eng().storage();
