@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/app/app.hpp"
+#include "net/app/manual_edits_json.hpp"
 #include "schema/client_json.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
@@ -66,57 +67,23 @@ api_reply delete_node(app& a, api_request& req) {
 // {"delete": ID}, ...], "message": "..."}; all or none, and one version of a
 // project that keeps versions.
 api_reply apply_batch(app& a, api_request& req) {
-  constexpr size_t max_edits = 1000;
   const auto& project = req.params.at("name");
   auto parsed = parse_client_json(req.body);
   if (!parsed.ok()) return bad_request(req, parsed.err().message);
   const json& body = *parsed;
-  if (!body.is_object() || !body.contains("edits") || !body["edits"].is_array() || body["edits"].empty())
+  if (!body.is_object() || !body.contains("edits"))
     return bad_request(req, "give {\"edits\": [...]} with at least one edit");
-  const auto& list = body["edits"];
-  if (list.size() > max_edits)
-    return error_of(req, make_error(errc::too_large, "at most " + std::to_string(max_edits) + " edits in one batch"));
-  if (!a.eng().storage().project_id(project).ok())
-    return error_response(404, "not_found", "no project " + project, req.request_id);
-  manual_edits edits;
-  edits.as_version = true;
+  auto edits = manual_edits_from_json(body["edits"]);
+  if (!edits.ok()) return error_of(req, edits.err());
   if (body.contains("message")) {
     if (!body["message"].is_string()) return bad_request(req, "message is a string");
-    edits.message = body["message"].get<std::string>();
+    edits->message = body["message"].get<std::string>();
   }
+  if (!a.eng().storage().project_id(project).ok())
+    return error_response(404, "not_found", "no project " + project, req.request_id);
   std::vector<bool> removed;
-  for (size_t i = 0; i < list.size(); ++i) {
-    const auto& e = list[i];
-    auto bad = [&](const std::string& why) { return bad_request(req, "edits[" + std::to_string(i) + "]: " + why); };
-    if (!e.is_object()) return bad("an edit is an object");
-    const int given = e.contains("create") + e.contains("update") + e.contains("delete");
-    if (given != 1) return bad("give exactly one of create, update (with id), delete");
-    manual_op op;
-    node_id id = 0;
-    auto id_from = [&](const char* field) { return e[field].is_string() && parse_id(e[field].get<std::string>(), id); };
-    if (e.contains("create")) {
-      auto in = node_input_from_json(e["create"], true);
-      if (!in.ok()) return bad(in.err().message);
-      in->apply_to(op.n);
-    } else if (e.contains("update")) {
-      if (!e.contains("id") || !id_from("id")) return bad("update needs the node's id (16 hex digits)");
-      auto in = node_input_from_json(e["update"], false);
-      if (!in.ok()) return bad(in.err().message);
-      op.op = manual_op::what::update;
-      op.id = id;
-      op.patch = [patch = *in](node& n) -> status {
-        patch.apply_to(n);
-        return {};
-      };
-    } else {
-      if (!id_from("delete")) return bad("delete takes a node id (16 hex digits)");
-      op.op = manual_op::what::remove;
-      op.id = id;
-    }
-    removed.push_back(op.op == manual_op::what::remove);
-    edits.ops.push_back(std::move(op));
-  }
-  auto done = a.eng().apply_edits(project, std::move(edits));
+  for (const auto& op : edits->ops) removed.push_back(op.op == manual_op::what::remove);
+  auto done = a.eng().apply_edits(project, std::move(*edits));
   if (!done.ok()) return error_of(req, done.err());
   json nodes = json::array(), deleted = json::array();
   for (size_t i = 0; i < done->nodes.size(); ++i) {

@@ -12,6 +12,7 @@
 #include "actors/engine_json.hpp"
 #include "actors/read_api.hpp"
 #include "net/app/app.hpp"
+#include "net/app/manual_edits_json.hpp"
 #include "net/app/policy.hpp"
 #include "net/graphql/gql_service.hpp"
 #include "schema/hash.hpp"
@@ -858,9 +859,6 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
                 })));
 }
 
-// The most edits one transaction (applyEdits, REST nodes/batch) takes.
-constexpr size_t max_edits_per_transaction = 1000;
-
 // Mutations: writes through the engine; parseFile stores nothing.
 void wire_mutation_fields(gql::schema& s, std::vector<status>& st) {
   auto mutation = [&](const char* f, std::function<field_value(app&, const std::string&, const json&, context&)> fn) {
@@ -908,49 +906,19 @@ void wire_mutation_fields(gql::schema& s, std::vector<status>& st) {
     return json(true);
   });
   // A transaction: every edit or none, committed as one version of a versioned project.
-  mutation("applyEdits", [input_of](app& a, const std::string& project, const json& args, context&) -> field_value {
-    const auto& list = args["edits"];
-    if (!list.is_array() || list.empty()) return field_value::fail("edits: give at least one", "BAD_USER_INPUT");
-    if (list.size() > max_edits_per_transaction)
-      return field_value::fail("edits: at most " + std::to_string(max_edits_per_transaction) + " in one transaction",
-                               "BAD_USER_INPUT");
-    manual_edits edits;
-    edits.as_version = true;
+  mutation("applyEdits", [](app& a, const std::string& project, const json& args, context&) -> field_value {
+    // GraphQL enums arrive upper-case; node_input reads the lower-case names.
+    auto list = nlohmann::json::parse(args["edits"].dump());
+    if (list.is_array())
+      for (auto& e : list)
+        for (auto part : {"create", "update"})
+          if (e.is_object() && e.contains(part) && e[part].is_object())
+            for (auto k : {"nodeType", "language"})
+              if (e[part].contains(k) && e[part][k].is_string()) e[part][k] = lower(e[part][k].get<std::string>());
+    auto parsed = manual_edits_from_json(list);
+    if (!parsed.ok()) return field_value::fail(parsed.err().message, "BAD_USER_INPUT");
+    manual_edits edits = std::move(*parsed);
     if (args.contains("message") && args["message"].is_string()) edits.message = args["message"].get<std::string>();
-    for (size_t i = 0; i < list.size(); ++i) {
-      const auto& e = list[i];
-      auto bad = [i](const std::string& why) {
-        return field_value::fail("edits[" + std::to_string(i) + "]: " + why, "BAD_USER_INPUT");
-      };
-      const bool has_create = e.contains("create") && !e["create"].is_null();
-      const bool has_update = e.contains("update") && !e["update"].is_null();
-      const bool has_delete = e.contains("delete") && !e["delete"].is_null();
-      if (has_create + has_update + has_delete != 1) return bad("give exactly one of create, update (with id), delete");
-      manual_op op;
-      if (has_create) {
-        auto in = input_of(json{{"input", e["create"]}}, true);
-        if (!in.ok()) return bad(in.err().message);
-        op.op = manual_op::what::create;
-        in->apply_to(op.n);
-      } else if (has_update) {
-        auto id = id_arg(e, "id");
-        if (!id) return bad("update needs the node's id (16 hex digits)");
-        auto in = input_of(json{{"input", e["update"]}}, false);
-        if (!in.ok()) return bad(in.err().message);
-        op.op = manual_op::what::update;
-        op.id = *id;
-        op.patch = [patch = *in](node& n) -> status {
-          patch.apply_to(n);
-          return {};
-        };
-      } else {
-        auto id = id_arg(e, "delete");
-        if (!id) return bad("delete takes a node id (16 hex digits)");
-        op.op = manual_op::what::remove;
-        op.id = *id;
-      }
-      edits.ops.push_back(std::move(op));
-    }
     std::vector<bool> removed;
     for (const auto& op : edits.ops) removed.push_back(op.op == manual_op::what::remove);
     auto done = a.eng().apply_edits(project, std::move(edits));
