@@ -39,29 +39,22 @@ int run_refs(const context& ctx, const versions_args& args) {
       print_table(stdout, {"kind", "name", "version"}, rows, 0);
     return exit_ok;
   }
-  if (args.ref_name.empty() || args.ref_name.find_first_of(" \t\n~") != std::string::npos)
-    return report_error(ctx.json, exit_usage,
-                        "'" + args.ref_name + "': a " + args.ref_kind + " name has no spaces or '~'");
-  const std::string key = args.ref_kind + "/" + args.ref_name;
-  auto existing = p->db->ref(p->id, key);
-  if (!existing.ok()) return report_error(ctx.json, exit_runtime, existing.err().message);
   if (args.remove) {
-    if (!*existing) return report_error(ctx.json, exit_usage, "no " + args.ref_kind + " named '" + args.ref_name + "'");
-    if (auto s = p->db->delete_ref(p->id, key); !s.ok()) return report_error(ctx.json, exit_runtime, s.err().message);
+    auto was = delete_named_ref(*p->db, p->id, args.ref_kind, args.ref_name);
+    if (!was.ok())
+      return report_error(ctx.json, was.err().code == errc::storage_error ? exit_runtime : exit_usage,
+                          was.err().message);
     if (ctx.json)
       print_json({{"deleted", args.ref_name}, {"kind", args.ref_kind}});
     else if (!ctx.quiet)
       std::printf("deleted %s %s (was version %llu)\n", args.ref_kind.c_str(), args.ref_name.c_str(),
-                  static_cast<unsigned long long>(*existing));
+                  static_cast<unsigned long long>(*was));
     return exit_ok;
   }
-  auto id = resolve_version(*p->db, p->id, args.ref_version);
-  if (!id.ok()) return report_error(ctx.json, exit_usage, id.err().message);
-  if (args.ref_kind == "tag" && *existing && *existing != *id && !args.force)
-    return report_error(
-        ctx.json, exit_usage,
-        "tag '" + args.ref_name + "' already names version " + std::to_string(*existing) + " (--force moves it)");
-  if (auto s = p->db->set_ref(p->id, key, *id); !s.ok()) return report_error(ctx.json, exit_runtime, s.err().message);
+  auto id = set_named_ref(*p->db, p->id, args.ref_kind, args.ref_name, args.ref_version, args.force);
+  if (!id.ok())
+    return report_error(ctx.json, id.err().code == errc::storage_error ? exit_runtime : exit_usage,
+                        id.err().message + (id.err().code == errc::conflict ? " (--force)" : ""));
   if (ctx.json)
     print_json({{"kind", args.ref_kind}, {"name", args.ref_name}, {"version", *id}});
   else if (!ctx.quiet)

@@ -60,6 +60,40 @@ result<nlohmann::json> named_refs_json(const store& db, uint32_t proj) {
   return arr;
 }
 
+namespace {
+result<std::string> ref_key(std::string_view kind, std::string_view name) {
+  if (kind != "tag" && kind != "branch") return make_error(errc::invalid_argument, "a ref is a tag or a branch");
+  if (name.empty() || name.size() > 200 || name.find_first_of(" \t\n\r~") != std::string_view::npos)
+    return make_error(errc::invalid_argument, "a ref name has 1 to 200 characters, no spaces or '~'");
+  return std::string(kind) + "/" + std::string(name);
+}
+}  // namespace
+
+result<uint64_t> set_named_ref(store& db, uint32_t proj, std::string_view kind, std::string_view name,
+                               std::string_view ref, bool force) {
+  auto key = ref_key(kind, name);
+  if (!key.ok()) return key.err();
+  auto existing = db.ref(proj, *key);
+  if (!existing.ok()) return existing.err();
+  auto v = resolve_version(db, proj, ref);
+  if (!v.ok()) return v.err();
+  if (kind == "tag" && *existing && *existing != *v && !force)
+    return make_error(errc::conflict, "tag " + std::string(name) + " already names version " +
+                                          std::to_string(*existing) + " (force moves it)");
+  if (auto s = db.set_ref(proj, *key, *v); !s.ok()) return s.err();
+  return *v;
+}
+
+result<uint64_t> delete_named_ref(store& db, uint32_t proj, std::string_view kind, std::string_view name) {
+  auto key = ref_key(kind, name);
+  if (!key.ok()) return key.err();
+  auto existing = db.ref(proj, *key);
+  if (!existing.ok()) return existing.err();
+  if (!*existing) return make_error(errc::not_found, "no " + std::string(kind) + " named " + std::string(name));
+  if (auto s = db.delete_ref(proj, *key); !s.ok()) return s.err();
+  return *existing;
+}
+
 result<uint64_t> version_named(const store& db, uint32_t proj, std::string_view name) {
   for (std::string_view kind : {"tag/", "branch/", ""}) {
     auto r = db.ref(proj, std::string(kind) + std::string(name));

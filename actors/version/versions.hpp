@@ -29,6 +29,14 @@ result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_vie
 // The project's tags and branches: [{"kind": "tag"|"branch", "name", "version"}]
 // (commit/<sha> refs are listed by the versions themselves).
 result<nlohmann::json> named_refs_json(const store& db, uint32_t proj);
+// Names a version (`ref` as resolve_version reads it) with a tag or a branch: a branch
+// moves, a tag that names another version moves only when forced (conflict). Kind is
+// "tag" or "branch"; a name has 1 to 200 characters, no whitespace or '~'. Returns the
+// version named.
+result<uint64_t> set_named_ref(store& db, uint32_t proj, std::string_view kind, std::string_view name,
+                               std::string_view ref, bool force);
+// Removes a tag or branch (not_found when there is none); returns the version it named.
+result<uint64_t> delete_named_ref(store& db, uint32_t proj, std::string_view kind, std::string_view name);
 // A tag, a branch or a git commit's version (0: none by that name).
 result<uint64_t> version_named(const store& db, uint32_t proj, std::string_view name);
 

@@ -377,18 +377,12 @@ api_reply set_ref(app& a, api_request& req, bool remove) {
   if (!id) return *err;
   const auto& kind = req.params.at("kind");
   const auto& name = req.params.at("ref");
-  if (kind != "tag" && kind != "branch") return bad_request(req, "a ref is a tag or a branch");
-  if (name.empty() || name.size() > 200 || name.find_first_of(" \t\n~") != std::string::npos)
-    return bad_request(req, "a ref name has 1 to 200 characters, no spaces or '~'");
   auto& db = a.eng().storage();
-  const std::string key = kind + "/" + name;
-  auto existing = db.ref(*id, key);
-  if (!existing.ok()) return error_of(req, existing.err());
   if (remove) {
-    if (!*existing) return error_response(404, "not_found", "no " + kind + " named " + name, req.request_id);
-    if (auto s = db.delete_ref(*id, key); !s.ok()) return error_of(req, s.err());
-    a.audit(req, "ref.delete", req.params.at("name") + " " + key);
-    return ok_json(json({{"deleted", name}, {"kind", kind}}).dump());
+    auto was = delete_named_ref(db, *id, kind, name);
+    if (!was.ok()) return error_of(req, was.err());
+    a.audit(req, "ref.delete", req.params.at("name") + " " + kind + "/" + name);
+    return ok_json(json({{"deleted", name}, {"kind", kind}, {"version", *was}}).dump());
   }
   std::string ref = "head";
   bool force = false;
@@ -407,15 +401,9 @@ api_reply set_ref(app& a, api_request& req, bool remove) {
     }
     force = body->value("force", false);
   }
-  auto v = resolve_version(db, *id, ref);
+  auto v = set_named_ref(db, *id, kind, name, ref, force);
   if (!v.ok()) return error_of(req, v.err());
-  if (kind == "tag" && *existing && *existing != *v && !force)
-    return error_response(
-        409, "conflict",
-        "tag " + name + " already names version " + std::to_string(*existing) + " (send \"force\": true to move it)",
-        req.request_id);
-  if (auto s = db.set_ref(*id, key, *v); !s.ok()) return error_of(req, s.err());
-  a.audit(req, "ref.set", req.params.at("name") + " " + key + " " + std::to_string(*v));
+  a.audit(req, "ref.set", req.params.at("name") + " " + kind + "/" + name + " " + std::to_string(*v));
   return ok_json(json({{"kind", kind}, {"name", name}, {"version", *v}}).dump());
 }
 

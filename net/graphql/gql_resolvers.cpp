@@ -311,6 +311,8 @@ const std::vector<std::pair<std::string_view, operation>>& graphql_root_operatio
       {"Mutation.updateNode", o::node_write},
       {"Mutation.deleteNode", o::node_write},
       {"Mutation.applyEdits", o::node_write},
+      {"Mutation.setRef", o::version_write},
+      {"Mutation.deleteRef", o::version_write},
       // A file of a project needs parse_file on it too (checked by parse_for_api).
       {"Mutation.parseFile", o::parse_snippet},
       // A new project needs project_create, another root project_reroot (checked inside).
@@ -353,7 +355,7 @@ bool takes_default_project(const std::string& key) {
       "Query.dependencies",  "Query.dependents",    "Query.callers",         "Query.callees",
       "Query.path",          "Query.files",         "Query.outline",         "Mutation.createNode",
       "Mutation.updateNode", "Mutation.deleteNode", "Mutation.rebuildIndex", "Subscription.searchStream",
-      "Mutation.applyEdits"};
+      "Mutation.applyEdits", "Mutation.setRef",     "Mutation.deleteRef"};
   return fields.contains(key);
 }
 
@@ -939,6 +941,26 @@ void wire_mutation_fields(gql::schema& s, std::vector<status>& st) {
       if (rec.ok()) version = version_gql(*rec);
     }
     return json{{"nodes", nodes}, {"deleted", deleted}, {"version", version}};
+  });
+  // Tags and branches (the same rules as REST PUT/DELETE .../refs/{kind}/{name}).
+  auto ref_kind = [](const json& args) { return lower(args.value("kind", std::string())); };
+  mutation("setRef", [ref_kind](app& a, const std::string& project, const json& args, context&) -> field_value {
+    auto pid = a.eng().storage().project_id(project);
+    if (!pid.ok()) return fail(pid.err());
+    auto kind = ref_kind(args);
+    auto name = args.value("name", std::string());
+    auto v = set_named_ref(a.eng().storage(), *pid, kind, name, args.value("version", std::string("head")),
+                           args.value("force", false));
+    if (!v.ok()) return fail(v.err());
+    return json{{"kind", kind}, {"name", name}, {"version", *v}};
+  });
+  mutation("deleteRef", [ref_kind](app& a, const std::string& project, const json& args, context&) -> field_value {
+    auto pid = a.eng().storage().project_id(project);
+    if (!pid.ok()) return fail(pid.err());
+    auto was = delete_named_ref(a.eng().storage(), *pid, ref_kind(args), args.value("name", std::string()));
+    if (!was.ok() && was.err().code == errc::not_found) return json(false);
+    if (!was.ok()) return fail(was.err());
+    return json(true);
   });
   mutation("parseProject", [](app& a, const std::string& project, const json& args, context& c) -> field_value {
     // Re-indexing a project from its registered root is a writer's; registering a new

@@ -493,7 +493,22 @@ test('transactions: applyEdits is one version, all or none; versionCreated strea
   assert.deepEqual(blame, { id: old, createdIn: { id: after.at(-2).id, source: 'edit' },
     changedIn: { id: after.at(-1).id, message: 'two edits' }, uncommittedChange: false });
   assert.equal((await q('{ blame(project: "demo", id: "00000000000000ab") { id } }')).blame, null);
-  assert.ok(Array.isArray((await q('{ refs(project: "demo") { kind name version } }')).refs));
+  // Refs: a tag names the version before the transaction; reads take it as at:.
+  const tagged = await q('mutation { setRef(project: "demo", kind: TAG, name: "gql-before", version: "head~1") { kind name version } }');
+  assert.deepEqual(tagged.setRef, { kind: 'tag', name: 'gql-before', version: after.at(-2).id });
+  assert.ok((await q('{ refs(project: "demo") { kind name version } }')).refs
+    .some((r) => r.name === 'gql-before' && r.version === after.at(-2).id));
+  assert.equal((await q(`{ node(project: "demo", id: "${made.id}", at: "gql-before") { id } }`)).node, null);
+  const moved = await w('mutation { setRef(project: "demo", kind: TAG, name: "gql-before") { version } }');
+  assert.equal(moved.json.errors[0].extensions.code, 'CONFLICT');
+  assert.equal((await q('mutation { setRef(project: "demo", kind: TAG, name: "gql-before", force: true) { version } }'))
+    .setRef.version, after.at(-1).id);
+  const badName = await w('mutation { setRef(project: "demo", kind: BRANCH, name: "a~b") { version } }');
+  assert.equal(badName.json.errors[0].extensions.code, 'BAD_USER_INPUT');
+  assert.equal((await gql('mutation { deleteRef(project: "demo", kind: TAG, name: "gql-before") }')).json.errors[0].extensions.code,
+    'FORBIDDEN');
+  assert.equal((await q('mutation { deleteRef(project: "demo", kind: TAG, name: "gql-before") }')).deleteRef, true);
+  assert.equal((await q('mutation { deleteRef(project: "demo", kind: TAG, name: "gql-before") }')).deleteRef, false);
   // All or none: the second edit names no node, so the first is not applied either.
   const failed = await w(`mutation { applyEdits(project: "demo", edits: [
     {create: {nodeType: FUNCTION, name: "txNever"}}, {delete: "00000000000000ab"}]) { version { id } } }`);
