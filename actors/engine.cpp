@@ -68,6 +68,7 @@ struct engine::impl {
     });
   }
   std::atomic<uint64_t> next_task{1};
+  std::mutex backup_mu;  // one backup at a time (a backup directory has one writer)
 
   impl(std::unique_ptr<store> s, unsigned threads) : db(std::move(s)), cfg(threads), system(cfg) {}
 
@@ -151,6 +152,39 @@ result<std::unique_ptr<engine>> engine::open(const engine_options& opts) {
 }
 
 store& engine::storage() { return *impl_->db; }
+
+result<backup_info> engine::backup(const std::string& dir, const std::string& note) {
+  std::lock_guard one_at_a_time(impl_->backup_mu);
+  backup_request req;
+  req.note = note;
+  // Each project's search state as it stands in memory (saved under its lock shared:
+  // searches go on; its writer waits), or its saved files when it was never loaded
+  // (then under the engine's lock, so that no vector actor starts and saves meanwhile).
+  req.write_search = [this](const std::string& to) -> status {
+    std::error_code ec;
+    std::filesystem::create_directories(to, ec);
+    if (ec) return make_error(errc::io_error, "cannot create " + to + ": " + ec.message());
+    auto projects = impl_->db->projects();
+    if (!projects.ok()) return projects.err();
+    for (const auto& [name, id] : *projects) {
+      auto into = (std::filesystem::path(to) / name).string();
+      std::unique_lock lock(impl_->mu);
+      auto it = impl_->vectors.find(id);
+      if (it == impl_->vectors.end()) {
+        if (auto st = copy_saved_search_state(impl_->db->dir(), name, into); !st.ok()) return st;
+        continue;
+      }
+      auto shared = it->second.shared;
+      lock.unlock();
+      std::shared_lock reading(*shared.rw);
+      auto st = shared.state->sequence() != 0 ? shared.state->save(into)
+                                              : copy_saved_search_state(impl_->db->dir(), name, into);
+      if (!st.ok()) return st;
+    }
+    return {};
+  };
+  return create_backup(*impl_->db, dir, req);
+}
 unsigned engine::parser_workers() const { return static_cast<unsigned>(impl_->workers.size()); }
 
 result<uint64_t> engine::start_index(index_request req, std::function<void(const index_summary&)> done,

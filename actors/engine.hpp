@@ -14,6 +14,7 @@
 #include "actors/search/search_types.hpp"
 #include "actors/search/vector_state.hpp"
 #include "schema/result.hpp"
+#include "storage/backup.hpp"
 #include "storage/store.hpp"
 
 namespace cg {
@@ -113,6 +114,10 @@ class engine {
 
   store& storage();
   unsigned parser_workers() const;
+
+  // A backup of the store and of every project's search index into dir, while the
+  // engine serves and indexes (storage/backup.hpp); one at a time.
+  result<backup_info> backup(const std::string& dir, const std::string& note);
 
  public:
   struct impl;  // opaque (the actor system and the store)

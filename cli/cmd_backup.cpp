@@ -11,10 +11,6 @@
 namespace cg::cli {
 namespace {
 
-nlohmann::json to_json(const backup_info& b) {
-  return {{"id", b.id}, {"created", b.created}, {"bytes", b.bytes}, {"files", b.files}, {"note", b.note}};
-}
-
 int create(const context& ctx, const backup_args& a) {
   store_options so;
   so.dir = ctx.cfg.data_dir;
@@ -27,13 +23,18 @@ int create(const context& ctx, const backup_args& a) {
     if (db.err().code == errc::conflict) msg += " (a running server backs up with POST /api/v1/admin/backups)";
     return report_error(ctx.json, exit_runtime, msg);
   }
-  auto b = create_backup(**db, a.dir, a.note);
+  backup_request req;
+  req.note = a.note;
+  auto b = create_backup(**db, a.dir, req);
   if (!b.ok()) return report_error(ctx.json, exit_runtime, b.err().message);
   if (ctx.json)
     print_json(to_json(*b));
   else if (!ctx.quiet)
-    std::printf("backup %u of %s in %s: %u files, %s (unchanged files are shared with earlier backups)\n", b->id,
-                ctx.cfg.data_dir.c_str(), a.dir.c_str(), b->files, human_bytes(b->bytes).c_str());
+    std::printf(
+        "backup %u of %s in %s: %u files, %s, and the search index of %u project(s), %s (unchanged files are "
+        "shared with earlier backups)\n",
+        b->id, ctx.cfg.data_dir.c_str(), a.dir.c_str(), b->files, human_bytes(b->bytes).c_str(), b->search_projects,
+        human_bytes(b->search_bytes).c_str());
   return exit_ok;
 }
 
@@ -46,10 +47,11 @@ int run_backup(const context& ctx, const backup_args& a) {
     if (!b.ok())
       return report_error(ctx.json, b.err().code == errc::conflict ? exit_usage : exit_runtime, b.err().message);
     if (ctx.json)
-      print_json({{"restored", to_json(*b)}, {"data_dir", ctx.cfg.data_dir}});
+      print_json({{"restored", to_json(b->backup)}, {"data_dir", ctx.cfg.data_dir}, {"search", b->search}});
     else if (!ctx.quiet)
-      std::printf("restored backup %u (%s) into %s; `codegraph vectors rebuild` brings its search index back\n", b->id,
-                  local_time(b->created).c_str(), ctx.cfg.data_dir.c_str());
+      std::printf("restored backup %u (%s) into %s; search index: %s\n", b->backup.id,
+                  local_time(b->backup.created).c_str(), ctx.cfg.data_dir.c_str(),
+                  b->search == "none" ? "none in the backup, built on first use" : b->search.c_str());
     return exit_ok;
   }
   auto all = list_backups(a.dir);
@@ -78,11 +80,13 @@ int run_backup(const context& ctx, const backup_args& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& b : *all)
     rows.push_back(
-        {std::to_string(b.id), local_time(b.created), std::to_string(b.files), human_bytes(b.bytes), b.note});
+        {std::to_string(b.id), local_time(b.created), std::to_string(b.files), human_bytes(b.bytes),
+         b.search_projects ? std::to_string(b.search_projects) + " project(s), " + human_bytes(b.search_bytes) : "none",
+         b.note});
   if (rows.empty())
     std::printf("no backups in %s (`codegraph backup create %s`)\n", a.dir.c_str(), a.dir.c_str());
   else
-    print_table(stdout, {"backup", "created", "files", "size", "note"}, rows, 0);
+    print_table(stdout, {"backup", "created", "files", "size", "search index", "note"}, rows, 0);
   return exit_ok;
 }
 

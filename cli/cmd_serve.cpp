@@ -49,6 +49,7 @@ result<net::server_options> server_options_of(const context& ctx, const serve_ar
   o.graphql.max_memory = static_cast<size_t>(s.graphql_max_memory);
   o.audit_log = s.audit_log.empty() ? ctx.cfg.data_dir + "/audit.log" : s.audit_log == "off" ? "" : s.audit_log;
   o.data_dir = ctx.cfg.data_dir;
+  o.backup_dir = s.backup_dir.empty() ? ctx.cfg.data_dir + "/backups" : s.backup_dir;
   o.assets_dir = s.assets_dir;
   o.watch = s.watch;
   o.watch_quiet = std::chrono::microseconds(s.watch_quiet_us);

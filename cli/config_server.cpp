@@ -37,6 +37,7 @@ std::vector<setting> settings(config& c) {
       {"server", "graphql_max_memory", kind::size, &s.graphql_max_memory},
       {"server", "projects", kind::list, &s.projects},
       {"server", "audit_log", kind::text, &s.audit_log},
+      {"server", "backup_dir", kind::text, &s.backup_dir},
       {"server", "assets_dir", kind::text, &s.assets_dir},
       {"server", "body_limit", kind::size, &s.body_limit},
       {"server", "header_limit", kind::size, &s.header_limit},

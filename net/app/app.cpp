@@ -87,6 +87,7 @@ app::app(engine& eng, const server_options& opts)
           if (!t.ok()) spdlog::warn("watch: cannot re-index {}: {}", project, t.err().message);
         });
   }
+  if (opts_.backup_dir.empty()) opts_.backup_dir = eng_.storage().dir() + "/backups";
   register_routes();
   metrics_.add_collector([this](std::vector<metrics::sample>& out) {
     out.push_back(
@@ -179,6 +180,7 @@ void app::register_routes() {
   register_node_routes(*this, router_);
   register_search_routes(*this, router_);
   register_graphql_routes(*this, router_);
+  register_admin_routes(*this, router_);
   for (const auto& p : router_.problems()) spdlog::critical("routes: {}", p);
   if (auto st = start_graphql(); !st.ok()) spdlog::error("GraphQL is not available: {}", st.err().message);
 }

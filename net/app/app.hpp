@@ -169,6 +169,7 @@ class app {
   friend void register_node_routes(app&, router&);
   friend void register_search_routes(app&, router&);
   friend void register_misc_routes(app&, router&);
+  friend void register_admin_routes(app&, router&);
   friend void register_graphql_routes(app&, router&);
 };
 
@@ -178,6 +179,7 @@ void register_graph_routes(app& a, router& r);
 void register_node_routes(app& a, router& r);
 void register_search_routes(app& a, router& r);
 void register_misc_routes(app& a, router& r);
+void register_admin_routes(app& a, router& r);
 void register_graphql_routes(app& a, router& r);
 
 // POST /parse and GraphQL parseFile: a snippet ({source, language|path}) or a file of

@@ -29,6 +29,8 @@ const std::vector<rule>& rules() {
       {o::parse_file, "parse.file", role::reader, s::project},
       {o::events_subscribe, "events.subscribe", role::reader, s::project},
       {o::graphql, "graphql", role::reader, s::none},
+      {o::backup_read, "backup.read", role::admin, s::every},
+      {o::backup_write, "backup.write", role::admin, s::every},
   };
   return table;
 }
@@ -54,6 +56,11 @@ decision authorize(const principal& who, operation op, std::string_view project)
     d.status = 403;
     d.message = std::string(r.name) + " needs the " + std::string(to_string(r.need)) + " role; the token has " +
                 std::string(to_string(who.granted));
+    return d;
+  }
+  if (r.scope == scope_rule::every && !who.project.empty()) {
+    d.status = 403;
+    d.message = std::string(r.name) + " covers every project; the token is scoped to " + who.project;
     return d;
   }
   if (r.scope == scope_rule::project && !who.may_project(project)) {

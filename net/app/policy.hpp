@@ -35,12 +35,15 @@ enum class operation {
   parse_file,        // parse a file of a project (reads under its root)
   events_subscribe,  // progress, changes and index events of a project
   graphql,           // a GraphQL request as such (each field checks its own operation)
+  backup_read,       // the server's backups: list, verify
+  backup_write,      // create a backup of the server's store, restore one into a new directory
 };
 
 enum class scope_rule {
   none,      // no project involved
   project,   // names one project: a scoped principal must be scoped to it
   filtered,  // lists several projects: a scoped principal sees its own only
+  every,     // holds every project (backups): a scoped principal may not
 };
 
 struct rule {

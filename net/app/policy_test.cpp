@@ -19,7 +19,14 @@ TEST(Policy, OneRulePerOperationInEnumOrder) {
     EXPECT_EQ(static_cast<size_t>(rules()[i].op), i) << rules()[i].name;
     EXPECT_TRUE(names.insert(rules()[i].name).second) << "duplicate name " << rules()[i].name;
   }
-  EXPECT_EQ(rules().size(), static_cast<size_t>(operation::graphql) + 1);
+  EXPECT_EQ(rules().size(), static_cast<size_t>(operation::backup_write) + 1);
+}
+
+TEST(Policy, BackupsAreForAdmins) {
+  EXPECT_TRUE(authorize(as(role::admin), operation::backup_write, "").allowed);
+  EXPECT_TRUE(authorize(as(role::admin), operation::backup_read, "").allowed);
+  EXPECT_EQ(authorize(as(role::writer), operation::backup_read, "").status, 403);
+  EXPECT_EQ(authorize(as(role::admin, "a"), operation::backup_write, "a").status, 403);
 }
 
 TEST(Policy, RolesAndScopes) {

@@ -56,6 +56,11 @@ const std::vector<route_decl>& rest_routes() {
       {.method = "POST", .pattern = "/api/v1/projects/{name}/search", .op = o::search},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/similar", .op = o::search},
       {.method = "POST", .pattern = "/api/v1/projects/{name}/vector/search", .op = o::search},
+
+      {.method = "GET", .pattern = "/api/v1/admin/backups", .op = o::backup_read},
+      {.method = "POST", .pattern = "/api/v1/admin/backups", .op = o::backup_write},
+      {.method = "POST", .pattern = "/api/v1/admin/backups/{id}/verify", .op = o::backup_read},
+      {.method = "POST", .pattern = "/api/v1/admin/backups/{id}/restore", .op = o::backup_write},
   };
   return table;
 }

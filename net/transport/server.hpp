@@ -70,6 +70,7 @@ struct server_options {
   size_t cache_bytes = 64u << 20;  // query-result cache; 0: off
   std::chrono::milliseconds cache_ttl{30000};
   std::string data_dir;    // for /health and the key file
+  std::string backup_dir;  // where POST /api/v1/admin/backups writes (default <data_dir>/backups)
   std::string assets_dir;  // node_modules with graphiql, react, react-dom; "": the build's
   // Index settings applied to projects indexed through the API.
   uint64_t max_file_bytes = 2u << 20;

@@ -46,6 +46,7 @@ bool expected(const who_case& w, operation op, const std::string& project) {
   if (w.r < rule.need) return false;
   if (rule.scope == net::scope_rule::project && !project.empty() && !w.scope.empty() && w.scope != project)
     return false;
+  if (rule.scope == net::scope_rule::every && !w.scope.empty()) return false;
   return true;
 }
 
