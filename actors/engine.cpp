@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,36 @@ struct engine::impl {
   }
   std::atomic<uint64_t> next_task{1};
   std::mutex backup_mu;  // one backup at a time (a backup directory has one writer)
+
+  // Search states of old versions, newest use first (searches at a version).
+  struct version_state {
+    uint32_t proj = 0;
+    uint64_t version = 0;
+    std::shared_ptr<vector_state> state;
+  };
+  std::mutex at_mu;  // the list; held while one is built (one build at a time)
+  std::list<version_state> at_states;
+  static constexpr size_t at_states_kept = 4;
+
+  // The search state of a version: what a fresh index of that version's graph would
+  // search (one full sync over the version's view), brute force.
+  result<std::shared_ptr<vector_state>> state_at(uint32_t proj, uint64_t version, const read_view& view) {
+    std::lock_guard lock(at_mu);
+    for (auto it = at_states.begin(); it != at_states.end(); ++it)
+      if (it->proj == proj && it->version == version) {
+        at_states.splice(at_states.begin(), at_states, it);
+        return at_states.front().state;
+      }
+    auto opts = vector_opts;
+    opts.kind = index_kind::flat;
+    opts.background_index = false;
+    auto st = std::make_shared<vector_state>(opts);
+    auto synced = st->sync(view, proj, 0);
+    if (!synced.ok()) return synced.err();
+    at_states.push_front({proj, version, st});
+    if (at_states.size() > at_states_kept) at_states.pop_back();
+    return st;
+  }
 
   impl(std::unique_ptr<store> s, unsigned threads) : db(std::move(s)), cfg(threads), system(cfg) {}
 
@@ -283,6 +314,7 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
 std::optional<status> engine::try_search_now(const search_request& req,
                                              const std::function<void(const search_batch&)>& on_batch,
                                              size_t brute_force_limit) {
+  if (!req.at.empty()) return std::nullopt;  // a version's state may need building
   auto proj = impl_->db->project_id(req.project);
   if (!proj.ok()) return status(proj.err());
   auto v = impl_->vector_entry_for(*proj, req.project);
@@ -322,6 +354,19 @@ R ask(caf::actor_system& sys, const Actor& actor, Ts&&... xs) {
 status engine::search(const search_request& req, const std::function<void(const search_batch&)>& on_batch) {
   auto proj = impl_->db->project_id(req.project);
   if (!proj.ok()) return proj.err();
+  if (!req.at.empty()) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto version = resolve_version(*impl_->db, *proj, req.at);
+    if (!version.ok()) return version.err();
+    auto view = impl_->db->as_of(*proj, *version);
+    if (!view.ok()) return view.err();
+    auto st = impl_->state_at(*proj, *version, *view);
+    if (!st.ok()) return st.err();
+    auto hits = (*st)->search(req, *view, *proj);
+    if (!hits.ok()) return hits.err();
+    deliver_batches(std::move(*hits), req.batch_size, t0, on_batch);
+    return {};
+  }
   auto v = impl_->vector_entry_for(*proj, req.project);
   auto t0 = std::chrono::steady_clock::now();
   result<std::vector<search_hit>> hits = std::vector<search_hit>{};
@@ -392,6 +437,10 @@ status engine::remove_project(const std::string& project) {
       impl_->vectors.erase(it);
     }
     impl_->drop_gauges(project);
+  }
+  {
+    std::lock_guard lock(impl_->at_mu);  // a new project may get this id again
+    impl_->at_states.remove_if([&](const impl::version_state& s) { return s.proj == *proj; });
   }
   // Wait for the actors to finish what they hold before the keys go.
   caf::scoped_actor self{impl_->system};

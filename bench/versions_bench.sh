@@ -6,7 +6,9 @@
 #   - store size with every version against the store without (one full index; aim <= 3x)
 #   - time per commit with versions against without (aim <= 2x)
 #   - time-travel read latency at the oldest version (node by id p99 <= 2 ms,
-#     callers depth 1 p99 <= 5 ms), from cg_bench_versions
+#     callers depth 1 p99 <= 5 ms), and search at that version (the state's build on
+#     first use, then warm queries beside the same over the newest state), from
+#     cg_bench_versions
 # Usage: REPO=/path/to/repo(.git) N=200 bench/versions_bench.sh
 #        (default REPO: a mirror of pallets/click fetched to /work/.mirror)
 set -euo pipefail

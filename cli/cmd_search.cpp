@@ -81,6 +81,7 @@ int run_search(const context& ctx, const search_args& args) {
   req.vector_weight = static_cast<float>(ctx.cfg.search.vector_weight);
   req.context_file = args.context_file;
   req.batch_size = args.batch;
+  req.at = ctx.at;
 
   nlohmann::json all = nlohmann::json::array();
   size_t shown = 0, batches = 0;

@@ -277,10 +277,11 @@ int main(int argc, char** argv) {
   setup_logging(ctx.cfg.log.format, ctx.cfg.log.level);
 
   if (*idx || *vrebuild) prefer_huge_pages();
-  if (!at.empty() && (*idx || *srv || *se || *si || *vec || app.got_subcommand("token") || *bak))
+  if (!at.empty() && (*idx || *srv || *si || *vec || app.got_subcommand("token") || *bak))
     return report_error(json, exit_usage,
                         "--at reads a version with the graph commands (stats, symbol, node, outline, callers, "
-                        "callees, deps, dependents, export, diff); search and the others use the newest state");
+                        "callees, deps, dependents, export, diff) and search; similar and the others use the "
+                        "newest state");
 
   try {
     if (*idx) return run_index(ctx, ia);

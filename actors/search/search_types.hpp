@@ -33,6 +33,10 @@ struct search_request {
   std::string context_file;   // rerank: definitions near this file first
   node_id context_node = 0;   // rerank: neighbours of this node first
   size_t batch_size = 10;     // results per streamed batch
+  // A version (3, head~1, a tag, a branch): search the definitions that version held.
+  // Its search state is built on first use (exact, brute force) and kept for the next
+  // searches of that version; empty: the newest state.
+  std::string at;
 };
 
 struct search_hit {

@@ -102,6 +102,7 @@ parsed_search parse_search(app& a, const api_request& r) {
   s.bm25_weight = static_cast<float>(a.options().bm25_weight);
   s.vector_weight = static_cast<float>(a.options().vector_weight);
   s.context_file = r.query_value("context_file");
+  s.at = r.query_value("at");
   return p;
 }
 

@@ -278,6 +278,7 @@ search_request search_from(const json& args) {
   sr.batch_size = static_cast<size_t>(int_arg(o, "batchSize", 1, 1000, 10));
   sr.filters = filters_from(o);
   if (o.contains("contextFile") && o["contextFile"].is_string()) sr.context_file = o["contextFile"].get<std::string>();
+  if (args.contains("at") && args["at"].is_string()) sr.at = args["at"].get<std::string>();
   return sr;
 }
 
@@ -823,7 +824,10 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
     size_t total = 0;
     double ms = 0;
     auto st = rctx(c).a->eng().search(sr, [&](const search_batch& b) {
-      for (const auto& h : b.hits) hits.push_back(hit_gql(project, h));
+      for (const auto& h : b.hits) {
+        hits.push_back(hit_gql(project, h));
+        if (!sr.at.empty()) hits.back()["at"] = sr.at;  // its node answers at that version
+      }
       total = b.total;
       ms = b.elapsed_ms;
     });

@@ -516,3 +516,78 @@ TEST(versions_cli, blame_names_the_version_that_created_or_last_changed_each_def
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+// The hits of a search, as ids, names and scores (timings aside).
+std::vector<std::string> search_hits(const std::string& data, const std::string& query, const std::string& at = "") {
+  std::vector<std::string> args{"search", query,    "--data-dir", data, "--project", "hist",
+                                "--json", "--mode", "exact",      "-k", "8"};
+  if (!at.empty()) args.insert(args.end(), {"--at", at});
+  auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> out;
+  auto j = json::parse(r.out, nullptr, false);
+  if (!j.is_object()) return {"unparsable: " + r.out};
+  for (const auto& h : j["hits"]) {
+    char score[32];
+    std::snprintf(score, sizeof score, "%.5f", h["score"].get<double>());
+    out.push_back(h["id"].get<std::string>() + " " + h["name"].get<std::string>() + " " + score);
+  }
+  return out;
+}
+
+TEST(versions_cli, search_at_a_version_answers_as_a_fresh_index_of_its_tree) {
+  temp_dir work("versions-search");
+  const fs::path tree = work / "tree";
+  fs::create_directories(tree);
+  fs::copy("/usr/lib/python3.11/json", tree / "json", fs::copy_options::recursive);
+  fs::copy(source_dir() + "/tests/fixtures/python", tree / "shop", fs::copy_options::recursive);
+  const std::string data = (work / "data").string();
+  std::vector<std::function<void()>> steps = {
+      [] {},
+      [&] {
+        write_file(tree / "json" / "extra.py",
+                   "def decode_every_document(texts):\n    \"\"\"Decode every JSON document of a list.\"\"\"\n"
+                   "    return [loads(t) for t in texts]\n");
+      },
+      [&] { fs::remove(tree / "json" / "scanner.py"); },
+  };
+  std::vector<fs::path> snapshots;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    steps[i]();
+    auto r = run_cli({"index", tree.string(), "--data-dir", data, "--project", "hist", "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    snapshots.push_back(work / ("step" + std::to_string(i + 1)));
+    fs::copy(tree, snapshots.back(), fs::copy_options::recursive);
+  }
+  const std::vector<std::string> queries = {"decode every json document", "make scanner for strings",
+                                            "order total price"};
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    temp_dir alone("versions-search-fresh");
+    ASSERT_EQ(run_cli({"index", snapshots[i].string(), "--data-dir", alone.str(), "--project", "hist", "-q"}).exit_code,
+              0);
+    for (const auto& q : queries) {
+      auto at = search_hits(data, q, std::to_string(i + 1));
+      EXPECT_FALSE(at.empty()) << q;
+      EXPECT_EQ(at, search_hits(alone.str(), q)) << "version " << i + 1 << ", \"" << q << "\"";
+    }
+  }
+  // What only a later version holds is not found at an earlier one.
+  auto has = [](const std::vector<std::string>& hits, const std::string& name) {
+    return std::any_of(hits.begin(), hits.end(),
+                       [&](const auto& h) { return h.find(" " + name + " ") != std::string::npos; });
+  };
+  EXPECT_FALSE(has(search_hits(data, "decode every json document", "1"), "decode_every_document"));
+  EXPECT_TRUE(has(search_hits(data, "decode every json document", "2"), "decode_every_document"));
+  EXPECT_TRUE(has(search_hits(data, "make scanner", "2"), "py_make_scanner"));
+  EXPECT_FALSE(has(search_hits(data, "make scanner", "3"), "py_make_scanner"));
+  // Bad references are clear errors.
+  auto bad = run_cli({"search", "x", "--data-dir", data, "--project", "hist", "--at", "99"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("version"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace cg

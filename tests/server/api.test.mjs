@@ -401,6 +401,19 @@ test('versions: each whole-tree index commits one; ?at= reads an old one; diff b
   assert.equal((await named('head')).json.nodes.length, 1);
   assert.equal((await named('head~1')).json.nodes.length, 0, 'the version before did not have it');
   assert.equal((await named(String(head.id - 1))).json.nodes.length, 0);
+  // Search at a version searches what that version held.
+  const searchAt = async (at) => (await call(srv, 'GET', `${base}/search?q=versioned_fn&k=5&at=${at}`, { token: keys.reader })).json;
+  assert.ok((await searchAt('head')).hits.some((h) => h.name === 'versioned_fn'));
+  assert.ok(!(await searchAt('head~1')).hits.some((h) => h.name === 'versioned_fn'));
+  assert.equal((await call(srv, 'GET', `${base}/search?q=x&at=999`, { token: keys.reader })).status, 404);
+  const gqlAt = await call(srv, 'POST', '/graphql', { token: keys.reader, body: {
+    query: 'query($at: String) { search(project: "demo", query: "versioned_fn", at: $at) { hits { name node { name } } } }',
+    variables: { at: 'head' } } });
+  assert.equal(gqlAt.json.errors, undefined, gqlAt.body);
+  assert.ok(gqlAt.json.data.search.hits.some((h) => h.name === 'versioned_fn' && h.node.name === 'versioned_fn'));
+  const gqlOld = await call(srv, 'POST', '/graphql', { token: keys.reader, body: {
+    query: '{ search(project: "demo", query: "versioned_fn", at: "head~1") { hits { name } } }' } });
+  assert.ok(!gqlOld.json.data.search.hits.some((h) => h.name === 'versioned_fn'));
   const stats = async (at) => (await call(srv, 'GET', `${base}/stats?at=${at}`, { token: keys.reader })).json;
   assert.ok((await stats('head')).nodes.total > (await stats('head~1')).nodes.total);
   const diff = await call(srv, 'GET', `${base}/versions/head~1/diff/head`, { token: keys.reader });
