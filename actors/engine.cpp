@@ -471,6 +471,15 @@ size_t engine::running_tasks() const {
   return impl_->tasks.size();
 }
 
+bool engine::indexing(const std::string& project) const {
+  auto proj = impl_->db->project_id(project);
+  if (!proj.ok()) return false;
+  std::lock_guard lock(impl_->mu);
+  for (const auto& [task, p] : impl_->task_project)
+    if (p == *proj) return true;
+  return false;
+}
+
 result<std::vector<std::optional<std::vector<float>>>> engine::embeddings(const std::string& project,
                                                                           const std::vector<node_id>& ids) {
   auto proj = impl_->db->project_id(project);

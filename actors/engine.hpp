@@ -78,6 +78,8 @@ class engine {
   status remove_project(const std::string& project);
   // Index tasks still running.
   size_t running_tasks() const;
+  // Whether an index task of the project runs now.
+  bool indexing(const std::string& project) const;
 
   // Mailbox depth of every actor (parser workers, the bus, each project's graph and
   // vector actors), as each last saw it (see note_depth in actors/caf_types.hpp).

@@ -35,6 +35,7 @@ std::string apply_index_config(const context& ctx, index_request& req) {
 }
 
 int run_index(const context& ctx, const index_args& args) {
+  if (args.follow) return run_index_follow(ctx, args);
   if (!args.git.empty()) return run_index_git(ctx, args);
   if (args.path.empty())
     return report_error(ctx.json, exit_usage, "index: a path is required (the directory to index, or --git REV)");

@@ -1,5 +1,7 @@
 // codegraph index --git REV|A..B [PATH]: commits read straight from the repository's
 // object database, each indexed as the next version (incremental from the last).
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,8 +9,10 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "actors/engine.hpp"
+#include "actors/git/git_follow.hpp"
 #include "actors/git/git_repo.hpp"
 #include "cli/commands.hpp"
 #include "cli/index_remote.hpp"
@@ -117,6 +121,102 @@ int run_index_git(const context& ctx, const index_args& args) {
     std::printf("%zu of %zu commits indexed into project \"%s\"\n", indexed, commits->size(), req.project.c_str());
   }
   return failed ? exit_runtime : exit_ok;
+}
+
+namespace {
+// One JSON object per line (follow mode's output is a stream).
+void print_line(const nlohmann::json& j) {
+  std::printf("%s\n", j.dump().c_str());
+  std::fflush(stdout);
+}
+}  // namespace
+
+}  // namespace cg::cli
+
+namespace cg::cli {
+
+// codegraph index --follow [--git BRANCH] [REPO]: rounds of git_follower until SIGINT or
+// SIGTERM; a line per commit indexed (NDJSON with --json).
+int run_index_follow(const context& ctx, const index_args& args) {
+  if (args.git.find("..") != std::string::npos)
+    return report_error(ctx.json, exit_usage, "--follow takes a branch with --git, not a range");
+  auto repo = git_repo::open(args.path.empty() ? "." : args.path);
+  if (!repo.ok()) return report_error(ctx.json, exit_runtime, repo.err().message);
+  index_request base;
+  base.root = (*repo)->root();
+  base.project = ctx.project.empty() ? std::filesystem::path(base.root).filename().string() : ctx.project;
+  if (auto bad = apply_index_config(ctx, base); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
+  // Signals are taken by sigwait on a thread of their own: block them before any starts.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  auto eo = engine_options_for(ctx);
+  eo.parser_workers = ctx.cfg.index.jobs;
+  auto eng = engine::open(eo);
+  if (!eng.ok())
+    return report_error(
+        ctx.json, exit_runtime,
+        eng.err().message + (eng.err().code == errc::conflict ? " (a server follows with serve --follow)" : ""));
+  const bool show = !ctx.json && !ctx.quiet;
+  git_follower::hooks h;
+  h.index_commit = [&](const git_commit_info& c) {
+    auto req = base;
+    req.git = c;
+    return (*eng)->index(req);
+  };
+  h.overlay = [&](const std::string& work_tree) {
+    auto req = base;
+    req.root = work_tree;
+    req.versions = false;  // uncommitted changes: the open version over the head
+    auto s = (*eng)->index(req);
+    if (ctx.json)
+      print_line(
+          {{"event", "work_tree"}, {"changed", s.added + s.changed + s.removed}, {"outcome", to_string(s.outcome)}});
+    else if (show && s.added + s.changed + s.removed)
+      std::printf("work tree: +%zu ~%zu -%zu files over the head\n", s.added, s.changed, s.removed);
+    std::fflush(stdout);
+  };
+  h.on_commit = [&](const git_commit_info& c, const index_summary& s) {
+    if (ctx.json) {
+      auto j = summary_json(s);
+      j["event"] = "commit";
+      j["commit"] = commit_json(c);
+      print_line(j);
+    } else if (show) {
+      auto v = s.version ? "v" + std::to_string(s.version) : std::string("-");
+      std::printf("%.10s  %-6s +%zu ~%zu -%zu files  %s\n", c.sha.c_str(), v.c_str(), s.added, s.changed, s.removed,
+                  c.summary.c_str());
+    }
+    std::fflush(stdout);
+  };
+  h.on_round = [&](const follow_plan& p, const status& st) {
+    if (!st.ok())
+      report_error(ctx.json, exit_runtime, st.err().message);
+    else if (ctx.json)
+      print_line({{"event", "following"}, {"branch", p.branch}, {"tip", p.tip}, {"indexed", p.commits.size()}});
+    else if (show)
+      std::printf("following %s at %.10s (waiting for commits; Ctrl-C stops)\n", p.branch.c_str(), p.tip.c_str());
+    std::fflush(stdout);
+  };
+  git_follower follower((*repo)->root(), base.project, args.git, (*eng)->storage(), std::move(h));
+  // The signals are waited for on this (the main) thread: the kernel hands a signal for
+  // the process to the main thread first when it waits, and never to a thread that
+  // does not block it (OpenBLAS starts its pool before main, with nothing blocked).
+  status st;
+  const pthread_t main_thread = pthread_self();
+  std::thread rounds([&] {
+    st = follower.run();
+    pthread_kill(main_thread, SIGTERM);  // run() ended by itself: wake the wait below
+  });
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  follower.stop();
+  rounds.join();
+  eng->reset();
+  if (!st.ok()) return report_error(ctx.json, exit_runtime, st.err().message);
+  return exit_ok;
 }
 
 }  // namespace cg::cli

@@ -159,6 +159,27 @@ int run_serve(const context& ctx, const serve_args& args) {
     tasks.push_back({{"project", name}, {"root", root}, {"task", *t}});
   }
   started["index_tasks"] = tasks;
+  auto follows = ctx.cfg.server.follow;
+  follows.insert(follows.end(), args.follow.begin(), args.follow.end());
+  nlohmann::json followed = nlohmann::json::array();
+  for (const auto& f : follows) {
+    auto eq = f.find('='), hash = f.rfind('#');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == f.size() || (hash != std::string::npos && hash < eq)) {
+      remove_server_file(ctx.cfg.data_dir);
+      (*srv)->shutdown();
+      return report_error(ctx.json, exit_usage, "--follow must be NAME=REPO[#BRANCH], not " + f);
+    }
+    auto name = f.substr(0, eq);
+    auto repo = hash == std::string::npos ? f.substr(eq + 1) : f.substr(eq + 1, hash - eq - 1);
+    auto branch = hash == std::string::npos ? std::string() : f.substr(hash + 1);
+    if (auto st = (*srv)->follow_project(name, repo, branch); !st.ok()) {
+      remove_server_file(ctx.cfg.data_dir);
+      (*srv)->shutdown();
+      return report_error(ctx.json, exit_runtime, "follow " + name + ": " + st.err().message);
+    }
+    followed.push_back({{"project", name}, {"repository", repo}, {"branch", branch.empty() ? "HEAD" : branch}});
+  }
+  started["follow"] = followed;
   if (!args.port_file.empty()) {
     std::ofstream pf(args.port_file + ".tmp");
     pf << (*srv)->port() << "\n";

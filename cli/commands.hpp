@@ -14,9 +14,11 @@ namespace cg::cli {
 struct index_args {
   std::string path;
   std::string git;  // a commit or a range A..B to index from the repository at path
+  bool follow = false;  // --follow: the branch (--git, default HEAD's) as it moves, until a signal
 };
 int run_index(const context& ctx, const index_args& args);
 int run_index_git(const context& ctx, const index_args& args);
+int run_index_follow(const context& ctx, const index_args& args);
 // The [index] settings of the configuration onto a request ("" or what is wrong).
 std::string apply_index_config(const context& ctx, index_request& req);
 
@@ -94,6 +96,7 @@ int run_diff(const context& ctx, const diff_args& args);
 struct serve_args {
   std::string listen;                 // address:port; overrides [server] listen
   std::vector<std::string> projects;  // NAME=PATH to index at start
+  std::vector<std::string> follow;    // NAME=REPO[#BRANCH]: git branches to follow
   bool no_auth = false;
   std::string tls_cert, tls_key;
   std::string port_file;  // write the bound port here (for scripts: --listen 127.0.0.1:0)

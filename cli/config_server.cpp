@@ -36,6 +36,7 @@ std::vector<setting> settings(config& c) {
       {"server", "graphql_timeout_ms", kind::count, &s.graphql_timeout_ms},
       {"server", "graphql_max_memory", kind::size, &s.graphql_max_memory},
       {"server", "projects", kind::list, &s.projects},
+      {"server", "follow", kind::list, &s.follow},
       {"server", "audit_log", kind::text, &s.audit_log},
       {"server", "backup_dir", kind::text, &s.backup_dir},
       {"server", "assets_dir", kind::text, &s.assets_dir},

@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
   idx->add_option("-j,--jobs", jobs, "parser workers (default: one per core)");
   idx->add_option("--max-file-size", max_size, "skip files larger than this (e.g. 2MiB, 512k)");
   idx->add_flag("--follow-symlinks", follow, "follow symbolic links (loops are detected)");
+  idx->add_flag("--follow", ia.follow,
+                "follow a git branch (--git BRANCH, default the one HEAD names): index its new commits as versions "
+                "as they arrive, the work tree over the head, until interrupted");
   idx->add_flag("--no-gitignore", no_gitignore, "index files that .gitignore excludes");
 
   app.add_subcommand("stats", "files, LOC, nodes and edges by kind, resolution rate");
@@ -199,6 +202,9 @@ int main(int argc, char** argv) {
   auto* srv = app.add_subcommand("serve", "run the HTTP/WebSocket server (REST API, streams, events, metrics)");
   srv->add_option("--listen", sv.listen, "address:port to listen on (default 127.0.0.1:8080; port 0: any free port)");
   srv->add_option("--project-root", sv.projects, "NAME=PATH: register and index this project at start (repeatable)");
+  srv->add_option("--follow", sv.follow,
+                  "NAME=REPO[#BRANCH]: index the branch's commits as versions as they arrive (default: HEAD's "
+                  "branch), with the work tree over the head (repeatable)");
   srv->add_flag("--no-auth", sv.no_auth, "no authentication (refused unless listening on loopback)");
   srv->add_option("--tls-cert", sv.tls_cert, "certificate chain (PEM): serve HTTPS and WSS");
   srv->add_option("--tls-key", sv.tls_key, "private key (PEM) of the certificate");

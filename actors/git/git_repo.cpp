@@ -199,6 +199,24 @@ result<std::string> git_repo::blob(std::string_view hex_id, uint64_t max_bytes) 
 
 bool git_repo::shallow() const { return git_repository_is_shallow(repo_) == 1; }
 
+std::string git_repo::head_branch() const {
+  git_reference* head = nullptr;
+  if (git_repository_head(&head, repo_) != 0) return {};
+  std::string out;
+  if (git_reference_is_branch(head)) {
+    const char* name = nullptr;
+    if (git_branch_name(&name, head) == 0 && name) out = name;
+  }
+  git_reference_free(head);
+  return out;
+}
+
+std::string git_repo::common_dir() const {
+  std::string d = git_repository_commondir(repo_);
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  return d;
+}
+
 int64_t git_repo::stamp(std::string_view hex_id) {
   uint64_t v = 0;
   for (size_t i = 0; i < 15 && i < hex_id.size(); ++i) {

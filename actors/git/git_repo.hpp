@@ -56,6 +56,12 @@ class git_repo {
   result<std::string> blob(std::string_view hex, uint64_t max_bytes = UINT64_MAX) const;
   // Whether the repository is a shallow clone (its history ends early).
   bool shallow() const;
+  // HEAD's branch ("main"); empty when HEAD is detached or names no commit yet.
+  std::string head_branch() const;
+  // Where the refs live: the git directory, or the main one's for a linked worktree.
+  std::string common_dir() const;
+  // Whether the repository has a work tree (root() is then that tree).
+  bool has_work_tree() const { return root_ != git_dir_; }
 
   // A stand-in modification time for a blob: equal for equal contents, so an
   // incremental index skips unchanged files without reading them.

@@ -162,6 +162,7 @@ void app::stop_listening() {
 }
 
 app::~app() {
+  stop_followers();  // their threads start runs through this app
   {
     std::unique_lock gone(life_->mu);  // waits for engine callbacks running now
     life_->alive = false;

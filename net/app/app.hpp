@@ -113,6 +113,10 @@ class app {
   result<uint64_t> start_index(const std::string& project, const std::string& root, std::vector<std::string> only = {},
                                bool trusted = false, const walk_options* walk = nullptr);
   void unwatch(const std::string& project);
+  // Follow mode (net/app/app_follow.cpp): the branch's new commits (empty: HEAD's
+  // branch) indexed as versions as they arrive, each as a task, then the work tree laid
+  // over the head (and kept there by watch mode). The repository is the operator's.
+  status follow(const std::string& project, const std::string& repo, const std::string& branch);
   size_t watched_projects();
   std::optional<task_info> task(uint64_t id);
   std::vector<task_info> tasks();
@@ -129,6 +133,15 @@ class app {
   void register_routes();
   void on_event(const event& e);
   result<std::string> trusted_root(const std::string& path) const;
+  // An index run of a built request (the rest of start_index); then: told when it ends.
+  result<uint64_t> start_run(index_request req, std::function<void(const index_summary&)> then = {});
+  // For followers: waits until no run of the project is going, runs req, waits for its end.
+  index_summary run_to_end(index_request req, std::atomic<uint64_t>& task);
+  void stop_followers();
+  struct follower_entry;
+  std::mutex follow_mu_;
+  std::vector<std::shared_ptr<follower_entry>> followers_;
+  std::atomic<bool> followers_stopped_{false};
 
   // Callbacks the engine may run after this app is destroyed check this first.
   struct lifetime {

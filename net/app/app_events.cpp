@@ -57,6 +57,12 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   // actor syncs from the store's sequence before it answers): the next save is not
   // held up behind re-embedding.
   if (!req.only.empty()) req.vectors = false;
+  return start_run(std::move(req));
+}
+
+result<uint64_t> app::start_run(index_request req, std::function<void(const index_summary&)> then) {
+  const std::string project = req.project;
+  std::error_code ec;
   auto data_abs = std::filesystem::weakly_canonical(opts_.data_dir, ec).string();
   if (!ec && data_abs.starts_with(req.root + "/"))
     req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
@@ -75,7 +81,8 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   auto life = life_;
   auto started = eng_.start_index(
       req,
-      [this, project, life](const index_summary& s) {
+      [this, project, life, then = std::move(then)](const index_summary& s) {
+        if (then) then(s);  // a follower waits for this even while the app goes
         std::shared_lock alive(life->mu);
         if (!life->alive) return;
         tasks_.ended(s.task, task_state_of(s.outcome), summary_json(s).dump());

@@ -197,6 +197,10 @@ result<uint64_t> server::index_project(const std::string& name, const std::strin
   return impl_->application->start_index(name, root, {}, true);  // the operator's own root
 }
 
+status server::follow_project(const std::string& name, const std::string& repo, const std::string& branch) {
+  return impl_->application->follow(name, repo, branch);
+}
+
 void server::shutdown() {
   std::call_once(impl_->shutdown_once, [this] {
     auto& p = *impl_;

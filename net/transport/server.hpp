@@ -114,6 +114,8 @@ class server {
 
   // Indexes a project (registers it first); the task id. For `serve --project`.
   result<uint64_t> index_project(const std::string& name, const std::string& root);
+  // Follows a git branch (empty: HEAD's) into a project. For `serve --follow`.
+  status follow_project(const std::string& name, const std::string& repo, const std::string& branch);
 
   struct impl;
 

@@ -1,0 +1,121 @@
+// Follow mode end to end on a real git repository (the Python standard library's json
+// package, committed): `serve --follow` indexes each new commit of the branch as a
+// version with its commit's metadata, keeps the branch ref on the head, and lays the
+// uncommitted work tree over it (watch mode keeps it there); `index --follow` does the
+// same from the CLI until SIGTERM.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, execFileSync } from 'node:child_process';
+import { startServer, call, cli, tempDir, waitFor, BIN } from './harness.mjs';
+
+let dir;
+const servers = [];
+const git = (repo, ...args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+
+function makeRepo(name) {
+  const repo = path.join(dir, name);
+  fs.cpSync('/usr/lib/python3.11/json', path.join(repo, 'json'), { recursive: true });
+  fs.rmSync(path.join(repo, 'json', '__pycache__'), { recursive: true, force: true });
+  git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'config', 'user.email', 'dev@example.com');
+  git(repo, 'config', 'user.name', 'Dev');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'the json package');
+  return repo;
+}
+
+before(() => { dir = tempDir('cg-follow-'); });
+after(async () => { for (const s of servers) await s.stop(); });
+
+test('serve --follow: each commit a version, the work tree over the head', async () => {
+  const repo = makeRepo('repo');
+  const dataDir = path.join(dir, 'data');
+  fs.mkdirSync(dataDir);
+  const token = JSON.parse(cli(dataDir, ['--json', 'token', 'create', '--role', 'reader', '--name', 'r'])).token;
+  const srv = await startServer({ dataDir, args: ['--follow', `lib=${repo}`] });
+  servers.push(srv);
+  const base = '/api/v1/projects/lib';
+  const versions = async () => {
+    const r = await call(srv, 'GET', `${base}/versions`, { token });
+    return r.status === 200 ? r.json.versions : [];
+  };
+  const named = async (name, at) => (await call(srv, 'GET', `${base}/nodes?name=${name}${at ? `&at=${at}` : ''}`, { token })).json.nodes;
+  await waitFor(async () => (await versions()).length === 1, { what: 'the first commit indexed' });
+  const first = (await versions())[0];
+  assert.equal(first.source, 'git');
+  assert.equal(first.commit, git(repo, 'rev-parse', 'HEAD'));
+  assert.equal(first.message.trim(), 'the json package');
+
+  // An uncommitted change: in the newest state (watch mode), not in the head version.
+  fs.appendFileSync(path.join(repo, 'json/tool.py'), '\n\ndef follow_probe(x):\n    return main()\n');
+  await waitFor(async () => (await named('follow_probe')).length === 1, { what: 'the work tree overlay' });
+  assert.equal((await named('follow_probe', 'head')).length, 0);
+
+  // Committed: a new version with that commit, the branch ref on it, nothing left over.
+  git(repo, 'commit', '-q', '-am', 'a probe in tool.py');
+  await waitFor(async () => (await versions()).length === 2, { what: 'the second commit indexed' });
+  const second = (await versions())[1];
+  assert.equal(second.commit, git(repo, 'rev-parse', 'HEAD'));
+  assert.equal(second.parent, first.id);
+  assert.equal((await named('follow_probe', 'head')).length, 1);
+  const refs = (await call(srv, 'GET', `${base}/refs`, { token })).json.refs;
+  await waitFor(async () => (await call(srv, 'GET', `${base}/refs`, { token })).json.refs
+    .some((r) => r.kind === 'branch' && r.name === 'main' && r.version === second.id), { what: 'branch/main on the head' });
+  assert.ok(Array.isArray(refs));
+  const diff = await call(srv, 'GET', `${base}/versions/head/diff/working`, { token });
+  assert.equal(diff.json.nodes.length, 0, JSON.stringify(diff.json.nodes.slice(0, 3)));
+
+  // A commit that removes a file, made elsewhere and fetched onto the branch.
+  git(repo, 'rm', '-q', 'json/scanner.py');
+  git(repo, 'commit', '-q', '-m', 'drop the scanner');
+  await waitFor(async () => (await versions()).length === 3, { what: 'the third commit indexed' });
+  assert.equal((await named('py_make_scanner', 'head')).length, 0);
+  assert.equal((await named('py_make_scanner', String(second.id))).length, 1);
+  // Each commit ran as a task of the project.
+  const tasks = (await call(srv, 'GET', '/api/v1/tasks', { token })).json.tasks;
+  assert.ok(tasks.filter((t) => t.project === 'lib').length >= 4, JSON.stringify(tasks.map((t) => t.project)));
+});
+
+test('serve --follow refuses what is not a repository or a branch', async () => {
+  const dataDir = path.join(dir, 'data-bad');
+  fs.mkdirSync(dataDir);
+  for (const [arg, message] of [[`x=${dir}/nowhere`, /not a git repository/], ['nonsense', /NAME=REPO/],
+    [`x=${dir}/repo#no-such-branch`, /no branch no-such-branch/]]) {
+    let failed = null;
+    try {
+      execFileSync(BIN, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0', '--follow', arg],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15000 });
+    } catch (e) { failed = e; }
+    assert.ok(failed && failed.status !== 0, `serve --follow ${arg} did not fail`);
+    assert.match(`${failed.stdout}${failed.stderr}`, message);
+  }
+});
+
+test('index --follow: commits as they arrive, until SIGTERM', async () => {
+  const repo = makeRepo('repo-cli');
+  const dataDir = path.join(dir, 'data-cli');
+  const proc = spawn(BIN, ['--data-dir', dataDir, '--json', 'index', '--follow', repo, '--project', 'lib', '--no-vectors'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const events = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  await waitFor(() => events().some((e) => e.event === 'following'), { what: `the first round: ${err}` });
+  fs.writeFileSync(path.join(repo, 'json/extra.py'), 'def extra_helper():\n    return 1\n');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'extra');
+  await waitFor(() => events().filter((e) => e.event === 'commit').length === 2, { what: `the second commit: ${out}` });
+  const commits = events().filter((e) => e.event === 'commit');
+  assert.deepEqual(commits.map((c) => c.version), [1, 2]);
+  assert.equal(commits[1].commit.sha, git(repo, 'rev-parse', 'HEAD'));
+  assert.equal(commits[1].files.added, 1);
+  // The store answers beside it (read-only), at each version.
+  const listed = JSON.parse(cli(dataDir, ['--json', 'versions', '--project', 'lib']));
+  assert.deepEqual(listed.versions.map((v) => v.summary ?? v.message?.trim()), ['the json package', 'extra']);
+  proc.kill('SIGTERM');
+  assert.deepEqual(await exited, { code: 0, signal: null });
+});
