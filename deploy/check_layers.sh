@@ -5,11 +5,12 @@
 #     and the HTTP fuzzer;
 #   - net/ and cli/ include from actors/ only the published headers: the engine facade
 #     and the types it takes and returns, its JSON encodings, the read API, the watch
-#     scheduler and the embedding-provider interface.
+#     scheduler, the git repository and follower (plain C++) and the embedding-provider
+#     interface.
 # Prints each violation (file: include) and exits 1 when there is one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-published='actors/(engine|engine_json|read_api)\.hpp|actors/indexer/(index_types|watch_scheduler)\.hpp|actors/search/(search_types|embedder)\.hpp|actors/bus/events\.hpp|actors/parser/parse_types\.hpp|actors/git/git_repo\.hpp'
+published='actors/(engine|engine_json|read_api)\.hpp|actors/indexer/(index_types|watch_scheduler)\.hpp|actors/search/(search_types|embedder)\.hpp|actors/bus/events\.hpp|actors/parser/parse_types\.hpp|actors/git/(git_repo|git_follow)\.hpp'
 bad=0
 report() { echo "layering: $1" >&2; bad=1; }
 while IFS= read -r hit; do report "CAF outside actors/: $hit"; done < <(
