@@ -412,7 +412,10 @@ api_reply set_ref(app& a, api_request& req, bool remove) {
 void register_graph_routes(app& a, router& r) {
   const std::string p = "/api/v1/projects/{name}";
   auto bind = [&a](api_reply (*fn)(app&, api_request&)) { return [&a, fn](api_request& req) { return fn(a, req); }; };
-  r.bind("GET", p + "/nodes/{id}", bind(get_node));
+  r.bind("GET", p + "/nodes/{id}", bind(get_node), [&a](api_request& req) -> std::optional<api_reply> {
+    if (req.has_query("at")) return std::nullopt;  // building the version's view may take a while
+    return get_node(a, req);
+  });
   r.bind("GET", p + "/nodes", bind(list_nodes));
   r.bind("GET", p + "/nodes/{id}/callers", [&a](api_request& req) {
     return walk(a, req, true, {edge_kind::calls, edge_kind::instantiates});

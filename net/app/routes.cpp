@@ -26,7 +26,9 @@ const std::vector<route_decl>& rest_routes() {
       {.method = "DELETE", .pattern = "/api/v1/tasks/{id}", .op = o::task_cancel, .blocking = false},
       {.method = "GET", .pattern = "/api/v1/tasks/{id}/events", .op = o::task_read, .blocking = false},
 
-      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::graph_read, .blocking = false},
+      // A point lookup answers on the network thread; at a version (?at=: an overlay to
+      // build) it goes to the workers.
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/callers", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/callees", .op = o::graph_read},
