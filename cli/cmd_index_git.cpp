@@ -111,10 +111,22 @@ int run_index_git(const context& ctx, const index_args& args) {
                          {"last_indexed_unix", static_cast<int64_t>(std::time(nullptr))},
                          {"last_outcome", failed ? "failed" : "done"}};
   (void)(*eng)->storage().set_project_info(req.project, info.dump());
+  // The repository's branches and tags name the versions of the commits they name.
+  std::vector<std::string> mapped;
+  if (auto m = map_git_refs(**repo, (*eng)->storage(), req.project); m.ok())
+    mapped = *m;
+  else
+    std::fprintf(stderr, "warning: cannot name versions after git refs: %s\n", m.err().message.c_str());
   eng->reset();
+  if (show && !mapped.empty()) {
+    std::string names;
+    for (const auto& n : mapped) names += (names.empty() ? "" : ", ") + n;
+    std::fprintf(stderr, "refs: %s\n", names.c_str());
+  }
   if (commits->size() == 1 && indexed == 1) return report_index(ctx, last);
   if (ctx.json) {
-    print_json({{"project", req.project}, {"root", req.root}, {"commits", runs}, {"indexed", indexed}});
+    print_json(
+        {{"project", req.project}, {"root", req.root}, {"commits", runs}, {"indexed", indexed}, {"refs", mapped}});
   } else if (failed) {
     print_summary(stdout, last);
   } else if (show) {

@@ -44,6 +44,22 @@ result<follow_plan> plan_follow(const git_repo& repo, store& db, const std::stri
   return plan;
 }
 
+result<std::vector<std::string>> map_git_refs(const git_repo& repo, store& db, const std::string& project) {
+  auto proj = db.project_id(project);
+  if (!proj.ok()) return proj.err();
+  std::vector<std::string> set;
+  for (const auto& [name, sha] : repo.named_commits()) {
+    auto v = db.ref(*proj, "commit/" + sha);
+    if (!v.ok()) return v.err();
+    if (!*v) continue;
+    auto now = db.ref(*proj, name);
+    if (now.ok() && *now == *v) continue;
+    if (auto st = db.set_ref(*proj, name, *v); !st.ok()) return st.err();
+    set.push_back(name);
+  }
+  return set;
+}
+
 git_follower::git_follower(std::string repo_path, std::string project, std::string branch, store& db, hooks h)
     : repo_path_(std::move(repo_path)),
       project_(std::move(project)),
@@ -70,9 +86,9 @@ status git_follower::catch_up() {
     }
   }
   if (st.ok() && !stop_) {
-    auto proj = db_.project_id(project_);
-    auto v = proj.ok() ? db_.ref(*proj, "commit/" + plan->tip) : result<uint64_t>(uint64_t{0});
-    if (proj.ok() && v.ok() && *v) st = db_.set_ref(*proj, "branch/" + plan->branch, *v);
+    // branch/NAME on the tip, and every other branch and tag on what it names.
+    auto mapped = map_git_refs(**repo, db_, project_);
+    if (!mapped.ok()) st = mapped.err();
     // The work tree over the head it has checked out.
     if (st.ok() && hooks_.overlay && (*repo)->has_work_tree() && (*repo)->head_branch() == plan->branch)
       hooks_.overlay((*repo)->root());

@@ -35,6 +35,11 @@ struct follow_plan {
 result<follow_plan> plan_follow(const git_repo& repo, store& db, const std::string& project, const std::string& branch,
                                 size_t max_walk = 10000);
 
+// Names versions after the repository's branches and tags: each local branch or tag
+// whose commit is indexed (a `commit/<sha>` ref) gets the same name in the project
+// (`branch/NAME`, `tag/NAME`), moved when git moved it. The names set.
+result<std::vector<std::string>> map_git_refs(const git_repo& repo, store& db, const std::string& project);
+
 class git_follower {
  public:
   struct hooks {

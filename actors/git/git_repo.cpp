@@ -211,6 +211,29 @@ std::string git_repo::head_branch() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> git_repo::named_commits() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  git_reference_iterator* it = nullptr;
+  if (git_reference_iterator_new(&it, repo_) != 0) return out;
+  git_reference* ref = nullptr;
+  while (git_reference_next(&ref, it) == 0) {
+    std::string name = git_reference_name(ref);
+    std::string as;
+    if (name.starts_with("refs/heads/"))
+      as = "branch/" + name.substr(11);
+    else if (name.starts_with("refs/tags/"))
+      as = "tag/" + name.substr(10);
+    git_object* peeled = nullptr;
+    if (!as.empty() && git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
+      out.emplace_back(as, hex(git_object_id(peeled)));
+      git_object_free(peeled);
+    }
+    git_reference_free(ref);
+  }
+  git_reference_iterator_free(it);
+  return out;
+}
+
 std::string git_repo::common_dir() const {
   std::string d = git_repository_commondir(repo_);
   while (d.size() > 1 && d.back() == '/') d.pop_back();

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "schema/result.hpp"
@@ -60,6 +61,9 @@ class git_repo {
   std::string head_branch() const;
   // Where the refs live: the git directory, or the main one's for a linked worktree.
   std::string common_dir() const;
+  // Local branches ("branch/NAME") and tags ("tag/NAME") with the commit each names
+  // (annotated tags peeled); refs that name no commit are left out.
+  std::vector<std::pair<std::string, std::string>> named_commits() const;
   // Whether the repository has a work tree (root() is then that tree).
   bool has_work_tree() const { return root_ != git_dir_; }
 

@@ -207,6 +207,7 @@ TEST(versions_cli, git_commits_index_from_the_object_database_and_read_as_their_
   write_file(repo / ".gitignore", "ignored/\n");
   git(repo, "add -A");
   git(repo, "commit -q -m 'the json package and a shop'");
+  git(repo, "tag -a v1.0 -m 'the first release'");
   // A tracked file the .gitignore excludes: neither index reads it.
   fs::create_directories(repo / "ignored");
   write_file(repo / "ignored" / "x.py", "def hidden():\n    pass\n");
@@ -290,10 +291,23 @@ TEST(versions_cli, git_commits_index_from_the_object_database_and_read_as_their_
   EXPECT_EQ(moved.exit_code, 1);
   EXPECT_NE((moved.out + moved.err).find("--force"), std::string::npos) << moved.out << moved.err;
   EXPECT_EQ(cli({"diff", "first", "trunk"}).exit_code, 0);
+  // git's branches and tags name the versions of their commits (an annotated tag
+  // peeled); ours sit beside them.
   auto refs = json::parse(cli({"versions", "refs"}).out)["refs"];
-  ASSERT_EQ(refs.size(), 2u) << refs.dump();
+  std::map<std::string, uint64_t> named;
+  for (const auto& x : refs) named[x["kind"].get<std::string>() + "/" + x["name"].get<std::string>()] = x["version"];
+  auto version_of = [&](const std::string& rev) {
+    auto s = json::parse(cli({"versions", "show", git_out(repo, "rev-parse " + rev).substr(0, 12)}).out);
+    return s.value("id", uint64_t{0});
+  };
+  EXPECT_EQ(named.size(), 5u) << refs.dump();
+  EXPECT_EQ(named["tag/v1.0"], 1u) << refs.dump();
+  EXPECT_EQ(named["branch/main"], version_of("main")) << refs.dump();
+  EXPECT_EQ(named["branch/feature"], version_of("feature")) << refs.dump();
+  EXPECT_EQ(named["tag/first"], 1u);
+  EXPECT_EQ(export_of(data, "v1.0").lines, export_of(data, "1").lines);
   EXPECT_EQ(cli({"versions", "branch", "trunk", "--delete"}).exit_code, 0);
-  EXPECT_EQ(json::parse(cli({"versions", "refs"}).out)["refs"].size(), 1u);
+  EXPECT_EQ(json::parse(cli({"versions", "refs"}).out)["refs"].size(), 4u);
   EXPECT_NE(cli({"export", "--at", "trunk"}).exit_code, 0);
   // Bad input: not a repository, an unknown revision.
   auto not_repo = run_cli({"index", "--git", "HEAD", work.str() + "/data", "--data-dir", data});
