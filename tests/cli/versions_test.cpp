@@ -162,7 +162,11 @@ TEST(versions_cli, every_version_reads_as_a_fresh_index_of_its_tree_and_diffs_ag
   auto bad = run_cli({"diff", "yesterday", "--data-dir", data});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("names no version"), std::string::npos) << bad.err;
-  EXPECT_EQ(run_cli({"search", "decode", "--data-dir", data, "--at", "1"}).exit_code, 1);
+  // Search reads a version (search_at_a_version_* below); similar does not.
+  EXPECT_EQ(run_cli({"search", "decode", "--data-dir", data, "--at", "1", "-q"}).exit_code, 0);
+  auto similar = run_cli({"similar", "0000000000000001", "--data-dir", data, "--at", "1"});
+  EXPECT_EQ(similar.exit_code, 1);
+  EXPECT_NE(similar.err.find("similar and the others use the newest state"), std::string::npos) << similar.err;
 }
 
 // A scripted git history (adds, edits, a rename, a delete, a branch and its merge),
