@@ -181,7 +181,7 @@ result<read_view> view_at(const store& db, uint32_t proj, uint64_t version) {
   return db.as_of(proj, version);
 }
 
-void count(version_diff& d, const std::string& file, const std::string& change, bool is_node) {
+void count(diff_totals& d, const std::string& file, const std::string& change, bool is_node) {
   for (auto* t : {&d.files[file], &d.total}) {
     if (is_node) {
       if (change == "added") ++t->nodes_added;
@@ -194,12 +194,29 @@ void count(version_diff& d, const std::string& file, const std::string& change, 
   }
 }
 
+// The keys of one column a piece at a time: their values at both ends, read with one
+// MultiGet per piece.
+template <class F>
+status in_pieces(const read_view& a, const read_view& b, column col, const std::vector<std::string>& all, size_t piece,
+                 F&& each) {
+  for (size_t at = 0; at < all.size(); at += piece) {
+    std::vector<std::string> keys(all.begin() + static_cast<std::ptrdiff_t>(at),
+                                  all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), at + piece)));
+    auto x = a.multi_get(col, keys);
+    if (!x.ok()) return x.err();
+    auto y = b.multi_get(col, keys);
+    if (!y.ok()) return y.err();
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (auto st = each(keys[i], (*x)[i], (*y)[i]); !st.ok()) return st;
+  }
+  return {};
+}
+
 }  // namespace
 
-result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from, uint64_t to) {
-  version_diff d;
-  d.from = from;
-  d.to = to;
+result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, uint64_t to, const diff_sink& sink,
+                                size_t piece) {
+  diff_totals d;
   if (from == to) return d;
   uint64_t older = from == 0 ? to : to == 0 ? from : std::min(from, to);
   auto a = view_at(db, proj, from);
@@ -209,70 +226,90 @@ result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from
   // Every key a later version touched: those not equal at both ends are the changes.
   auto touched = db.changed_since(proj, older);
   if (!touched.ok()) return touched.err();
-  const auto& node_keys = (*touched)[static_cast<size_t>(column::nodes)];
-  auto before = a->multi_get(column::nodes, node_keys);
-  if (!before.ok()) return before.err();
-  auto after = b->multi_get(column::nodes, node_keys);
-  if (!after.ok()) return after.err();
-  std::unordered_map<node_id, std::string> file_of;
-  for (size_t i = 0; i < node_keys.size(); ++i) {
-    const auto& x = (*before)[i];
-    const auto& y = (*after)[i];
-    if (x == y) continue;
-    node_id id = keys::node_id_of(node_keys[i]);
-    node_change c;
-    if (x) {
-      auto n = decode_node(*x, id);
-      if (!n.ok()) return n.err();
-      c.before = std::move(*n);
-    }
-    if (y) {
-      auto n = decode_node(*y, id);
-      if (!n.ok()) return n.err();
-      c.after = std::move(*n);
-    }
-    c.change = !x ? "added" : !y ? "removed" : "changed";
-    if (x && y) {
-      c.signature_changed = c.before.signature != c.after.signature;
-      c.moved = c.before.content_hash == c.after.content_hash && !c.signature_changed && c.before.span != c.after.span;
-      if (c.before == c.after) continue;
-    }
-    const std::string& file = y ? c.after.file : c.before.file;
-    file_of[id] = file;
-    count(d, file, c.change, true);
-    d.nodes.push_back(std::move(c));
-  }
+  const status stop = make_error(errc::cancelled, "the reader went away");
+  std::unordered_map<node_id, std::string> file_of;  // of the changed definitions
+  auto st = in_pieces(
+      *a, *b, column::nodes, (*touched)[static_cast<size_t>(column::nodes)], piece,
+      [&](const std::string& key, const std::optional<std::string>& x, const std::optional<std::string>& y) -> status {
+        if (x == y) return {};
+        node_id id = keys::node_id_of(key);
+        node_change c;
+        if (x) {
+          auto n = decode_node(*x, id);
+          if (!n.ok()) return n.err();
+          c.before = std::move(*n);
+        }
+        if (y) {
+          auto n = decode_node(*y, id);
+          if (!n.ok()) return n.err();
+          c.after = std::move(*n);
+        }
+        c.change = !x ? "added" : !y ? "removed" : "changed";
+        if (x && y) {
+          c.signature_changed = c.before.signature != c.after.signature;
+          c.moved =
+              c.before.content_hash == c.after.content_hash && !c.signature_changed && c.before.span != c.after.span;
+          if (c.before == c.after) return {};
+        }
+        const std::string& file = y ? c.after.file : c.before.file;
+        file_of[id] = file;
+        count(d, file, c.change, true);
+        return sink.node(std::move(c)) ? status{} : stop;
+      });
   // Edges: present at one end and not at the other.
-  const auto& edge_keys = (*touched)[static_cast<size_t>(column::edges)];
-  auto eb = a->multi_get(column::edges, edge_keys);
-  if (!eb.ok()) return eb.err();
-  auto ea = b->multi_get(column::edges, edge_keys);
-  if (!ea.ok()) return ea.err();
-  for (size_t i = 0; i < edge_keys.size(); ++i) {
-    bool was = (*eb)[i].has_value(), is = (*ea)[i].has_value();
-    if (was == is) continue;
-    auto parts = keys::parse_edge_key(edge_keys[i]);
-    edge_change c;
-    c.change = is ? "added" : "removed";
-    c.kind = parts.kind;
-    c.from = parts.first;
-    c.to = parts.second;
-    edge e;
-    if (decode_edge_value(is ? *(*ea)[i] : *(*eb)[i], e).ok()) {
-      c.target_name = e.target_name;
-      c.how = e.how;
-    }
-    auto f = file_of.find(c.from);
-    if (f == file_of.end()) {
-      // The source node itself did not change: its file from whichever end has it.
-      auto src = (is ? *b : *a).get(column::nodes, keys::node(proj, c.from));
-      if (src.ok() && src->has_value())
-        if (auto n = decode_node(**src, c.from); n.ok()) f = file_of.emplace(c.from, n->file).first;
-    }
-    c.file = f == file_of.end() ? std::string() : f->second;
-    count(d, c.file, c.change, false);
-    d.edges.push_back(std::move(c));
+  if (st.ok())
+    st = in_pieces(*a, *b, column::edges, (*touched)[static_cast<size_t>(column::edges)], piece,
+                   [&](const std::string& key, const std::optional<std::string>& x,
+                       const std::optional<std::string>& y) -> status {
+                     bool was = x.has_value(), is = y.has_value();
+                     if (was == is) return {};
+                     auto parts = keys::parse_edge_key(key);
+                     edge_change c;
+                     c.change = is ? "added" : "removed";
+                     c.kind = parts.kind;
+                     c.from = parts.first;
+                     c.to = parts.second;
+                     edge e;
+                     if (decode_edge_value(is ? *y : *x, e).ok()) {
+                       c.target_name = e.target_name;
+                       c.how = e.how;
+                     }
+                     auto f = file_of.find(c.from);
+                     if (f == file_of.end()) {
+                       // The source node itself did not change: its file from whichever end has it.
+                       auto src = (is ? *b : *a).get(column::nodes, keys::node(proj, c.from));
+                       if (src.ok() && src->has_value())
+                         if (auto n = decode_node(**src, c.from); n.ok()) f = file_of.emplace(c.from, n->file).first;
+                     }
+                     c.file = f == file_of.end() ? std::string() : f->second;
+                     count(d, c.file, c.change, false);
+                     return sink.edge(std::move(c)) ? status{} : stop;
+                   });
+  if (!st.ok() && st.err().code == errc::cancelled) {
+    d.stopped = true;
+    return d;
   }
+  if (!st.ok()) return st.err();
+  return d;
+}
+
+result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from, uint64_t to) {
+  version_diff d;
+  d.from = from;
+  d.to = to;
+  diff_sink sink;
+  sink.node = [&](node_change&& c) {
+    d.nodes.push_back(std::move(c));
+    return true;
+  };
+  sink.edge = [&](edge_change&& c) {
+    d.edges.push_back(std::move(c));
+    return true;
+  };
+  auto totals = stream_diff(db, proj, from, to, sink);
+  if (!totals.ok()) return totals.err();
+  d.files = std::move(totals->files);
+  d.total = totals->total;
   auto by_place = [](const node_change& x, const node_change& y) {
     const node& p = x.change == "removed" ? x.before : x.after;
     const node& q = y.change == "removed" ? y.before : y.after;

@@ -3,6 +3,7 @@
 // what an index run commits, what a version reference names, and what changed between
 // two versions. Plain functions over a store; the engine and the CLI call them.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -68,8 +69,24 @@ struct version_diff {
 };
 
 // What changed from version `from` to version `to` (0: the newest state). Either
-// order; from == to is an empty diff.
+// order; from == to is an empty diff. Sorted by file and place.
 result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from, uint64_t to);
+
+// The same comparison as a stream: the changed keys are read `piece` at a time and
+// each change handed over as it is found (definitions by id, then edges by key), so a
+// diff of any size needs memory for one piece, not for the whole answer. A sink that
+// returns false stops it (stopped in the totals).
+struct diff_sink {
+  std::function<bool(node_change&&)> node;
+  std::function<bool(edge_change&&)> edge;
+};
+struct diff_totals {
+  std::map<std::string, version_diff::file_totals> files;
+  version_diff::file_totals total;
+  bool stopped = false;
+};
+result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, uint64_t to, const diff_sink& sink,
+                                size_t piece = 1024);
 
 // Blame for one definition: the version that created it and the last that changed
 // its text (a move within its file is no change). A run of versions dropped by a

@@ -290,38 +290,50 @@ api_reply get_version(app& a, api_request& req) {
   return ok_json(to_json(*rec).dump());
 }
 
-// A big diff as NDJSON (Accept: application/x-ndjson or ?stream=ndjson), a line at a
-// time, never the whole document in memory: {"type":"diff", from, to, total}, then
-// {"type":"node", ...} per definition, {"type":"edge", ...} per edge, {"type":"file",
-// path, ...} per file, and {"type":"end", nodes, edges} last.
-api_reply diff_stream(std::shared_ptr<const version_diff> d) {
+// A big diff as NDJSON (Accept: application/x-ndjson or ?stream=ndjson): computed as it
+// is sent (stream_diff: a piece of the changed keys at a time), never the whole
+// document in memory. {"type":"diff", from, to}, then {"type":"node", ...} per
+// definition and {"type":"edge", ...} per edge as they are found, {"type":"file", path,
+// ...} per file, and {"type":"end", nodes, edges, total} last. A reader that goes away
+// stops the comparison.
+api_reply diff_stream(app& a, uint32_t proj, uint64_t from, uint64_t to) {
   stream_reply s;
   s.content_type = "application/x-ndjson";
   s.headers = {{"Cache-Control", "no-cache"}};
-  s.produce = [d](std::shared_ptr<stream_sink> sink) {
-    auto line = [&](json j) { return sink->write(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"); };
-    auto whole = to_json(version_diff{d->from, d->to, {}, {}, {}, d->total});
-    bool going = line({{"type", "diff"}, {"from", d->from}, {"to", d->to}, {"total", whole["total"]}});
-    for (size_t i = 0; going && i < d->nodes.size(); ++i) {
-      auto j = to_json(d->nodes[i]);
+  s.produce = [&a, proj, from, to](std::shared_ptr<stream_sink> out) {
+    auto line = [&](json j) { return out->write(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"); };
+    size_t nodes = 0, edges = 0;
+    bool going = line({{"type", "diff"}, {"from", from}, {"to", to}});
+    diff_sink sink;
+    sink.node = [&](node_change&& c) {
+      auto j = to_json(c);
       j["type"] = "node";
-      going = line(std::move(j));
-    }
-    for (size_t i = 0; going && i < d->edges.size(); ++i) {
-      auto j = to_json(d->edges[i]);
+      ++nodes;
+      return going = going && line(std::move(j));
+    };
+    sink.edge = [&](edge_change&& c) {
+      auto j = to_json(c);
       j["type"] = "edge";
-      going = line(std::move(j));
+      ++edges;
+      return going = going && line(std::move(j));
+    };
+    auto totals = going ? stream_diff(a.eng().storage(), proj, from, to, sink) : result<diff_totals>(diff_totals{});
+    if (!totals.ok()) {
+      line({{"type", "error"}, {"error", {{"code", to_string(totals.err().code)}, {"message", totals.err().message}}}});
+    } else if (going && !totals->stopped) {
+      version_diff whole;
+      whole.files = std::move(totals->files);
+      whole.total = totals->total;
+      auto j = to_json(whole);
+      for (auto it = j["files"].begin(); going && it != j["files"].end(); ++it) {
+        auto f = it.value();
+        f["type"] = "file";
+        f["path"] = it.key();
+        going = line(std::move(f));
+      }
+      if (going) line({{"type", "end"}, {"nodes", nodes}, {"edges", edges}, {"total", j["total"]}});
     }
-    for (auto it = d->files.begin(); going && it != d->files.end(); ++it) {
-      version_diff one;
-      one.files[it->first] = it->second;
-      auto j = to_json(one)["files"][it->first];
-      j["type"] = "file";
-      j["path"] = it->first;
-      going = line(std::move(j));
-    }
-    if (going) line({{"type", "end"}, {"nodes", d->nodes.size()}, {"edges", d->edges.size()}});
-    sink->close();
+    out->close();
   };
   return s;
 }
@@ -340,9 +352,9 @@ api_reply diff_route(app& a, api_request& req) {
     if (!v.ok()) return error_of(req, v.err());
     to = *v;
   }
+  if (stream_format(req) == "ndjson") return diff_stream(a, *id, *from, to);
   auto d = diff_versions(db, *id, *from, to);
   if (!d.ok()) return error_of(req, d.err());
-  if (stream_format(req) == "ndjson") return diff_stream(std::make_shared<version_diff>(std::move(*d)));
   return ok_json(to_json(*d).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 

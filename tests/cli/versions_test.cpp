@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "actors/version/versions.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {
@@ -605,6 +606,55 @@ TEST(versions_cli, search_at_a_version_answers_as_a_fresh_index_of_its_tree) {
   auto bad = run_cli({"search", "x", "--data-dir", data, "--project", "hist", "--at", "99"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("version"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace cg
+
+namespace cg {
+namespace {
+
+// stream_diff hands over the changes diff_versions sorts, whatever the piece size, and
+// stops when its sink says so.
+TEST(versions_cli, a_streamed_diff_finds_what_the_whole_diff_holds_and_stops_on_request) {
+  temp_dir work("versions-stream");
+  const fs::path tree = work / "tree";
+  fs::create_directories(tree);
+  fs::copy("/usr/lib/python3.11/json", tree / "json", fs::copy_options::recursive);
+  const std::string data = (work / "data").string();
+  ASSERT_EQ(index_json(tree, data)["version"], 1);
+  replace_all(tree / "json" / "decoder.py", "py_scanstring", "scan_py_string");
+  fs::remove(tree / "json" / "scanner.py");
+  write_file(tree / "json" / "extra.py", "def extra(x):\n    return scan_py_string(x, 1)\n");
+  ASSERT_EQ(index_json(tree, data)["version"], 2);
+  auto db = open_store(data, true);
+  auto proj = *db->project_id("hist");
+  auto whole = diff_versions(*db, proj, 1, 2);
+  ASSERT_TRUE(whole.ok()) << whole.err().message;
+  ASSERT_GT(whole->nodes.size(), 10u);
+  std::multiset<std::string> want, got;
+  for (const auto& c : whole->nodes) want.insert(to_json(c).dump());
+  for (const auto& c : whole->edges) want.insert(to_json(c).dump());
+  for (size_t piece : {size_t{1}, size_t{7}, size_t{1024}}) {
+    got.clear();
+    diff_sink sink;
+    sink.node = [&](node_change&& c) { return got.insert(to_json(c).dump()), true; };
+    sink.edge = [&](edge_change&& c) { return got.insert(to_json(c).dump()), true; };
+    auto t = stream_diff(*db, proj, 1, 2, sink, piece);
+    ASSERT_TRUE(t.ok()) << t.err().message;
+    EXPECT_FALSE(t->stopped);
+    EXPECT_EQ(got, want) << "piece " << piece;
+    EXPECT_EQ(t->total.nodes_removed, whole->total.nodes_removed);
+    EXPECT_EQ(t->files.size(), whole->files.size());
+  }
+  size_t calls = 0;
+  diff_sink quit;
+  quit.node = [&](node_change&&) { return ++calls < 3; };
+  quit.edge = [&](edge_change&&) { return ++calls, false; };
+  auto t = stream_diff(*db, proj, 1, 2, quit, 2);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(t->stopped);
+  EXPECT_EQ(calls, 3u);
 }
 
 }  // namespace
