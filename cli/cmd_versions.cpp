@@ -6,6 +6,7 @@
 #include "actors/read_api.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "schema/hash.hpp"
 #include "schema/json.hpp"
 
 namespace cg::cli {
@@ -216,10 +217,10 @@ int run_diff(const context& ctx, const diff_args& args) {
     return exit_ok;
   }
   const auto& t = d->total;
-  std::printf("%s -> %s: nodes +%zu -%zu ~%zu, edges +%zu -%zu in %zu files\n",
+  std::printf("%s -> %s: nodes +%zu -%zu ~%zu (%zu renamed), edges +%zu -%zu in %zu files\n",
               ("version " + std::to_string(d->from)).c_str(),
               to ? ("version " + std::to_string(to)).c_str() : "the newest state", t.nodes_added, t.nodes_removed,
-              t.nodes_changed, t.edges_added, t.edges_removed, d->files.size());
+              t.nodes_changed, t.nodes_renamed, t.edges_added, t.edges_removed, d->files.size());
   std::string file;
   size_t shown = 0;
   for (const auto& c : d->nodes) {
@@ -233,6 +234,8 @@ int run_diff(const context& ctx, const diff_args& args) {
     if (++shown > args.limit) continue;
     const char* mark = c.change == "added" ? "+" : c.change == "removed" ? "-" : "~";
     std::string note = c.change != "changed" ? "" : c.moved ? "  (moved)" : c.signature_changed ? "  (signature)" : "";
+    if (c.renamed)
+      note = std::string(c.change == "added" ? "  (renamed from " : "  (renamed to ") + format_id(c.renamed) + ")";
     std::printf("  %s %s %s  %s%s\n", mark, std::string(to_string(n.kind)).c_str(),
                 (n.qualified_name.empty() ? n.name : n.qualified_name).c_str(), location(n).c_str(), note.c_str());
   }

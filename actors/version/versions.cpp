@@ -194,6 +194,28 @@ void count(diff_totals& d, const std::string& file, const std::string& change, b
   }
 }
 
+// Pairs removed and added definitions of the same kind and text (content hash): the
+// same name first, then in id order; each pair is a rename (or a move to another file).
+void pair_renames(std::vector<node_change>& held, diff_totals& d) {
+  std::map<std::pair<node_kind, uint64_t>, std::vector<size_t>> removed;
+  for (size_t i = 0; i < held.size(); ++i)
+    if (held[i].change == "removed") removed[{held[i].before.kind, held[i].before.content_hash}].push_back(i);
+  for (auto& a : held) {
+    if (a.change != "added") continue;
+    auto it = removed.find({a.after.kind, a.after.content_hash});
+    if (it == removed.end() || it->second.empty()) continue;
+    auto& pool = it->second;
+    auto pick = std::find_if(pool.begin(), pool.end(), [&](size_t r) { return held[r].before.name == a.after.name; });
+    if (pick == pool.end()) pick = pool.begin();
+    auto& r = held[*pick];
+    pool.erase(pick);
+    a.renamed = r.before.id;
+    r.renamed = a.after.id;
+    ++d.files[a.after.file].nodes_renamed;
+    ++d.total.nodes_renamed;
+  }
+}
+
 // The keys of one column a piece at a time: their values at both ends, read with one
 // MultiGet per piece.
 template <class F>
@@ -228,6 +250,7 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
   if (!touched.ok()) return touched.err();
   const status stop = make_error(errc::cancelled, "the reader went away");
   std::unordered_map<node_id, std::string> file_of;  // of the changed definitions
+  std::vector<node_change> held;                     // added and removed ones, until paired
   auto st = in_pieces(
       *a, *b, column::nodes, (*touched)[static_cast<size_t>(column::nodes)], piece,
       [&](const std::string& key, const std::optional<std::string>& x, const std::optional<std::string>& y) -> status {
@@ -254,8 +277,24 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
         const std::string& file = y ? c.after.file : c.before.file;
         file_of[id] = file;
         count(d, file, c.change, true);
+        if (c.change != "changed") {  // held for rename pairing
+          held.push_back(std::move(c));
+          return status{};
+        }
         return sink.node(std::move(c)) ? status{} : stop;
       });
+  if (st.ok()) {
+    std::sort(held.begin(), held.end(), [](const node_change& x, const node_change& y) {
+      return (x.change == "added" ? x.after.id : x.before.id) < (y.change == "added" ? y.after.id : y.before.id);
+    });
+    pair_renames(held, d);
+    for (auto& c : held)
+      if (!sink.node(std::move(c))) {
+        st = stop;
+        break;
+      }
+    held.clear();
+  }
   // Edges: present at one end and not at the other.
   if (st.ok())
     st = in_pieces(*a, *b, column::edges, (*touched)[static_cast<size_t>(column::edges)], piece,
@@ -330,6 +369,7 @@ nlohmann::json to_json(const node_change& c) {
     j["signatureChanged"] = c.signature_changed;
     j["moved"] = c.moved;
   }
+  if (c.renamed) j[c.change == "added" ? "renamedFrom" : "renamedTo"] = format_id(c.renamed);
   return j;
 }
 
@@ -349,11 +389,9 @@ nlohmann::json to_json(const edge_change& c) {
 
 nlohmann::json to_json(const version_diff& d) {
   auto totals = [](const version_diff::file_totals& t) {
-    return nlohmann::json{{"nodesAdded", t.nodes_added},
-                          {"nodesRemoved", t.nodes_removed},
-                          {"nodesChanged", t.nodes_changed},
-                          {"edgesAdded", t.edges_added},
-                          {"edgesRemoved", t.edges_removed}};
+    return nlohmann::json{{"nodesAdded", t.nodes_added},     {"nodesRemoved", t.nodes_removed},
+                          {"nodesChanged", t.nodes_changed}, {"nodesRenamed", t.nodes_renamed},
+                          {"edgesAdded", t.edges_added},     {"edgesRemoved", t.edges_removed}};
   };
   nlohmann::json files = nlohmann::json::object();
   for (const auto& [f, t] : d.files) files[f] = totals(t);

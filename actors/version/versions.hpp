@@ -46,6 +46,10 @@ struct node_change {
   node before, after;  // the one that exists for added / removed
   bool signature_changed = false;
   bool moved = false;  // only its place in the file changed
+  // A rename (ids derive from file and name, so a moved or renamed definition is a new
+  // node): for an added definition, the removed one with the same kind and text; for
+  // a removed one, the added one. 0: none.
+  node_id renamed = 0;
 };
 
 struct edge_change {
@@ -63,6 +67,7 @@ struct version_diff {
   std::vector<edge_change> edges;
   struct file_totals {
     size_t nodes_added = 0, nodes_removed = 0, nodes_changed = 0, edges_added = 0, edges_removed = 0;
+    size_t nodes_renamed = 0;  // pairs of a removed and an added definition (counted at the added one's file)
   };
   std::map<std::string, file_totals> files;
   file_totals total;

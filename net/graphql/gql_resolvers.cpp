@@ -711,6 +711,7 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
       j["nodesAdded"] = t.nodes_added;
       j["nodesRemoved"] = t.nodes_removed;
       j["nodesChanged"] = t.nodes_changed;
+      j["nodesRenamed"] = t.nodes_renamed;
       j["edgesAdded"] = t.edges_added;
       j["edgesRemoved"] = t.edges_removed;
       return j;
@@ -724,11 +725,14 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
       return j;
     };
     for (const auto& nc : d->nodes)
-      nodes.push_back({{"change", nc.change},
-                       {"before", nc.change == "added" ? json(nullptr) : side(nc.before, d->from)},
-                       {"after", nc.change == "removed" ? json(nullptr) : side(nc.after, d->to)},
-                       {"signatureChanged", nc.signature_changed},
-                       {"moved", nc.moved}});
+      nodes.push_back(
+          {{"change", nc.change},
+           {"before", nc.change == "added" ? json(nullptr) : side(nc.before, d->from)},
+           {"after", nc.change == "removed" ? json(nullptr) : side(nc.after, d->to)},
+           {"signatureChanged", nc.signature_changed},
+           {"moved", nc.moved},
+           {"renamedFrom", nc.renamed && nc.change == "added" ? json(format_id(nc.renamed)) : json(nullptr)},
+           {"renamedTo", nc.renamed && nc.change == "removed" ? json(format_id(nc.renamed)) : json(nullptr)}});
     for (const auto& ec : d->edges) {
       edge e;
       e.how = ec.how;

@@ -155,6 +155,26 @@ TEST(versions_cli, every_version_reads_as_a_fresh_index_of_its_tree_and_diffs_ag
     EXPECT_EQ(edges_added, expect_edges_added) << "diff " << i + 1 << " " << i + 2;
     EXPECT_EQ(edges_removed, expect_edges_removed) << "diff " << i + 1 << " " << i + 2;
     EXPECT_EQ(d["total"]["nodesAdded"].get<size_t>(), expect_added.size());
+    // Step 4 moved tool.py to cli_tool.py: each definition there pairs with the one it
+    // was (same kind, name and text), both ways.
+    if (i + 2 == 4) {
+      std::map<std::string, json> by_id;
+      for (const auto& c : d["nodes"]) by_id[(c["change"] == "removed" ? c["before"] : c["after"])["id"]] = c;
+      size_t pairs = 0;
+      for (const auto& c : d["nodes"]) {
+        if (c["change"] != "added") continue;
+        ASSERT_TRUE(c.contains("renamedFrom")) << c.dump();
+        const auto& r = by_id[c["renamedFrom"].get<std::string>()];
+        EXPECT_EQ(r["change"], "removed");
+        EXPECT_EQ(r["renamedTo"], c["after"]["id"]);
+        EXPECT_EQ(r["before"]["file"], "json/tool.py");
+        EXPECT_EQ(c["after"]["file"], "json/cli_tool.py");
+        if (c["after"]["kind"] != "file") EXPECT_EQ(r["before"]["name"], c["after"]["name"]);
+        ++pairs;
+      }
+      EXPECT_GT(pairs, 3u);
+      EXPECT_EQ(d["total"]["nodesRenamed"].get<size_t>(), pairs);
+    }
   }
   // A version that does not exist, and a bad reference, are clear usage errors.
   auto none = run_cli({"export", "--data-dir", data, "--at", "99"});
