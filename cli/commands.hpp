@@ -13,7 +13,7 @@ namespace cg::cli {
 
 struct index_args {
   std::string path;
-  std::string git;  // a commit or a range A..B to index from the repository at path
+  std::string git;      // a commit or a range A..B to index from the repository at path
   bool follow = false;  // --follow: the branch (--git, default HEAD's) as it moves, until a signal
 };
 int run_index(const context& ctx, const index_args& args);
