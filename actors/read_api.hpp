@@ -8,6 +8,7 @@
 //                  callers and callees, paths, outline, files, stats
 //   glob_match     the walk's gitignore-style globs, for filters on paths
 //   versions       versions of a project's graph: references (3, head~1), diffs
+//   review         review impact: a change's definitions, what reaches them, tests, risk
 //   parse_here     one file's (or snippet's) extraction on the calling thread, with a
 //                  tree-sitter parser per thread reused across calls
 #include <string_view>
@@ -15,6 +16,8 @@
 #include "actors/graph/graph_query.hpp"
 #include "actors/indexer/glob.hpp"
 #include "actors/parser/parse_types.hpp"
+#include "actors/review/review.hpp"
+#include "actors/review/review_cache.hpp"
 #include "actors/version/versions.hpp"
 
 namespace cg {

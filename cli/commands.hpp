@@ -93,6 +93,17 @@ struct diff_args {
 };
 int run_diff(const context& ctx, const diff_args& args);
 
+// review BASE..TARGET: what a change touches (actors/review/review.hpp).
+struct review_args {
+  std::string range;  // BASE..TARGET, or BASE (TARGET: the newest state)
+  int depth = 3;
+  std::string format = "text";  // text, markdown (--json: json)
+  std::string fail_on;          // "risk>=N": exit 3 when the score reaches N
+  size_t limit = 20;            // rows per section in text and markdown
+};
+inline constexpr int exit_review_risk = 3;
+int run_review(const context& ctx, const review_args& args);
+
 struct serve_args {
   std::string listen;                 // address:port; overrides [server] listen
   std::vector<std::string> projects;  // NAME=PATH to index at start

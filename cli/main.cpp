@@ -194,6 +194,20 @@ int main(int argc, char** argv) {
   df->add_option("to", da.to, "the newer version (default: the newest state, uncommitted changes included)");
   df->add_option("--limit", da.limit, "changed definitions listed in text output (default 200)");
 
+  review_args ra;
+  auto* rv = app.add_subcommand("review",
+                                "what a change touches: changed definitions, callers and dependents up to "
+                                "a depth, tests, API changes, a risk score");
+  rv->add_option("range", ra.range,
+                 "BASE..TARGET: versions (3, head~1, a tag or branch) or indexed git revisions; TARGET omitted: "
+                 "the newest state (the working tree as last indexed or saved)")
+      ->required();
+  rv->add_option("--depth", ra.depth, "hops from a changed definition (default 3)")->check(CLI::Range(1, 10));
+  rv->add_option("--format", ra.format, "text (default), markdown (a PR comment) or json")
+      ->check(CLI::IsMember({"text", "markdown", "json"}));
+  rv->add_option("--fail-on", ra.fail_on, "risk>=N: exit 3 when the risk score reaches N (a CI gate)");
+  rv->add_option("--limit", ra.limit, "rows per section in text and markdown (default 20)");
+
   auto* vec = app.add_subcommand("vectors", "the search index: stats, rebuild");
   auto* vstats = vec->add_subcommand("stats", "documents, vocabulary, index kind and size");
   auto* vrebuild = vec->add_subcommand("rebuild", "relearn the model, re-embed everything, rebuild the index");
@@ -283,7 +297,7 @@ int main(int argc, char** argv) {
   setup_logging(ctx.cfg.log.format, ctx.cfg.log.level);
 
   if (*idx || *vrebuild) prefer_huge_pages();
-  if (!at.empty() && (*idx || *srv || *si || *vec || app.got_subcommand("token") || *bak))
+  if (!at.empty() && (*idx || *srv || *si || *vec || app.got_subcommand("token") || *bak || *rv))
     return report_error(json, exit_usage,
                         "--at reads a version with the graph commands (stats, symbol, node, outline, callers, "
                         "callees, deps, dependents, export, diff) and search; similar and the others use the "
@@ -307,6 +321,7 @@ int main(int argc, char** argv) {
     if (*si) return run_similar(ctx, sa2);
     if (*vers) return run_versions(ctx, va);
     if (*df) return run_diff(ctx, da);
+    if (*rv) return run_review(ctx, ra);
     if (*vstats) return run_vectors(ctx, false);
     if (*vrebuild) return run_vectors(ctx, true);
     if (*srv) return run_serve(ctx, sv);

@@ -2,6 +2,7 @@
 #include "net/graphql/gql_service.hpp"
 
 #include "actors/indexer/watch_scheduler.hpp"
+#include "actors/read_api.hpp"
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -66,6 +67,7 @@ app::app(engine& eng, const server_options& opts)
       per_key_(opts.rate.per_key_rps, opts.rate.per_key_burst),
       per_ip_(opts.rate.per_ip_rps, opts.rate.per_ip_burst),
       cache_(opts.cache_bytes, opts.cache_ttl),
+      reviews_(std::make_unique<review_cache>()),
       guard_(guard_options{opts.address, !opts.tls_cert_file.empty(), opts.allowed_hosts, opts.cors_origins}) {
   unsigned char r[4];
   RAND_bytes(r, sizeof r);
@@ -178,6 +180,7 @@ void app::register_routes() {
   register_misc_routes(*this, router_);
   register_project_routes(*this, router_);
   register_graph_routes(*this, router_);
+  register_review_routes(*this, router_);
   register_node_routes(*this, router_);
   register_search_routes(*this, router_);
   register_graphql_routes(*this, router_);

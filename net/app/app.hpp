@@ -35,7 +35,8 @@
 
 namespace cg {
 class watch_scheduler;
-}
+class review_cache;
+}  // namespace cg
 
 namespace cg::net {
 
@@ -92,6 +93,8 @@ class app {
   engine& eng() { return eng_; }
   const server_options& options() const { return opts_; }
   result_cache& cache() { return cache_; }
+  // Review reports (REST and GraphQL), kept until a new version or a write.
+  review_cache& reviews() { return *reviews_; }
   void set_draining() { draining_ = true; }
   // Shutdown: no more engine events or task callbacks reach this app (it may live on
   // a little while its last sessions end).
@@ -158,6 +161,7 @@ class app {
   rate_limiter per_key_, per_ip_;
   metrics metrics_;
   result_cache cache_;
+  std::unique_ptr<review_cache> reviews_;
   request_guard guard_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> aborting_{false};
@@ -179,6 +183,7 @@ class app {
 
   friend void register_project_routes(app&, router&);
   friend void register_graph_routes(app&, router&);
+  friend void register_review_routes(app&, router&);
   friend void register_node_routes(app&, router&);
   friend void register_search_routes(app&, router&);
   friend void register_misc_routes(app&, router&);
@@ -189,6 +194,7 @@ class app {
 // Route groups (net/api_*.cpp).
 void register_project_routes(app& a, router& r);
 void register_graph_routes(app& a, router& r);
+void register_review_routes(app& a, router& r);
 void register_node_routes(app& a, router& r);
 void register_search_routes(app& a, router& r);
 void register_misc_routes(app& a, router& r);

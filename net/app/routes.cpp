@@ -44,6 +44,7 @@ const std::vector<route_decl>& rest_routes() {
       {.method = "GET", .pattern = "/api/v1/projects/{name}/versions/{version}", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/versions/{version}/diff/{to}", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/blame", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/review", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/refs", .op = o::graph_read},
       {.method = "PUT", .pattern = "/api/v1/projects/{name}/refs/{kind}/{ref}", .op = o::version_write},
       {.method = "DELETE", .pattern = "/api/v1/projects/{name}/refs/{kind}/{ref}", .op = o::version_write},

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -298,6 +299,163 @@ gql::subscribe_fn search_subscription() {
   };
 }
 
+// reviewImpact: the working tree's review against a base, recomputed on a thread of
+// its own after each save or commit of the project. One computation at a time per
+// subscription: events that arrive meanwhile mark it dirty and yield one more run, so
+// a burst of saves costs two runs at most. Emitting and disposing take one lock (as
+// for searchStream).
+struct review_live {
+  std::recursive_mutex emit_mu;
+  bool stopped = false;
+  std::mutex run_mu;
+  bool running = false, dirty = false;
+  bool first = true;
+  json changed = json::object(), radius = json::object();  // id -> entry, as last sent
+  json risk, totals;
+};
+
+struct review_handle : gql::stream_handle {
+  std::shared_ptr<review_live> live = std::make_shared<review_live>();
+  ~review_handle() override {
+    std::lock_guard lock(live->emit_mu);
+    live->stopped = true;
+  }
+};
+
+// Entries keyed by id, and what differs from the last message: for the radius a
+// definition counts as entered when its distance or nearest change moved.
+json by_id(const json& arr) {
+  json m = json::object();
+  for (const auto& e : arr) m[e["id"].get<std::string>()] = e;
+  return m;
+}
+
+bool review_delta(review_live& l, const json& report, json& msg) {
+  json changed = by_id(report["changed"]), radius = by_id(report["radius"]);
+  json c_in = json::array(), c_out = json::array(), r_in = json::array(), r_out = json::array();
+  for (const auto& [id, e] : changed.items())
+    if (!l.changed.contains(id) || l.changed[id]["change"] != e["change"] ||
+        l.changed[id]["signatureChanged"] != e["signatureChanged"] || l.changed[id]["line"] != e["line"])
+      c_in.push_back(e);
+  for (const auto& [id, e] : l.changed.items())
+    if (!changed.contains(id)) c_out.push_back(id);
+  for (const auto& [id, e] : radius.items())
+    if (!l.radius.contains(id) || l.radius[id]["distance"] != e["distance"] ||
+        l.radius[id]["fromChange"] != e["fromChange"])
+      r_in.push_back(e);
+  for (const auto& [id, e] : l.radius.items())
+    if (!radius.contains(id)) r_out.push_back(id);
+  bool news = l.first || !c_in.empty() || !c_out.empty() || !r_in.empty() || !r_out.empty() ||
+              l.risk != report["risk"] || l.totals != report["totals"];
+  msg = json{{"kind", l.first ? "full" : "update"},
+             {"report", l.first ? report : json(nullptr)},
+             {"changedEntered", l.first ? json::array() : std::move(c_in)},
+             {"changedLeft", std::move(c_out)},
+             {"radiusEntered", l.first ? json::array() : std::move(r_in)},
+             {"radiusLeft", std::move(r_out)},
+             {"risk", report["risk"]},
+             {"totals", report["totals"]}};
+  l.first = false;
+  l.changed = std::move(changed);
+  l.radius = std::move(radius);
+  l.risk = report["risk"];
+  l.totals = report["totals"];
+  return news;
+}
+
+void review_run(std::shared_ptr<review_live> l, engine* eng, uint32_t proj, review_request req, std::string project,
+                gql::emit_fn emit, std::function<void(std::string)> end) {
+  for (;;) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto& db = eng->storage();
+    uint64_t seq = db.sequence();
+    auto r = review_versions(db, proj, req);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    {
+      std::lock_guard lock(l->emit_mu);
+      if (l->stopped) return;
+      if (!r.ok()) {
+        end(r.err().message);
+        return;
+      }
+      auto report = json::parse(to_json(*r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      report["project"] = project;
+      json msg;
+      if (review_delta(*l, report, msg)) {
+        msg["sequence"] = std::to_string(seq);
+        msg["elapsedMs"] = ms;
+        emit(std::move(msg), "");  // each update builds on the one before: never replaced
+      }
+    }
+    std::lock_guard lock(l->run_mu);
+    if (!l->dirty) {
+      l->running = false;
+      return;
+    }
+    l->dirty = false;
+  }
+}
+
+gql::subscribe_fn review_subscription() {
+  return [](const json& args, gql::context& c, gql::emit_fn emit,
+            std::function<void(std::string)> end) -> result<std::unique_ptr<gql::stream_handle>> {
+    std::string project = args.value("project", std::string()), err;
+    if (!gql_may(c, project, err)) return make_error(errc::not_found, err);
+    auto& r = rctx(c);
+    engine* eng = &r.a->eng();
+    auto pid = eng->storage().project_id(project);
+    if (!pid.ok()) return pid.err();
+    review_request req;
+    auto base = resolve_version(eng->storage(), *pid, args.value("base", std::string()));
+    if (!base.ok()) return base.err();
+    req.base = *base;
+    if (args.contains("depth") && args["depth"].is_number_integer()) req.depth = args["depth"].get<int>();
+    if (req.depth < 1 || req.depth > 10) return make_error(errc::invalid_argument, "depth must be 1 to 10");
+    struct review_listen : review_handle {
+      app* a = nullptr;
+      uint64_t id = 0;
+      ~review_listen() override {
+        if (a && id) a->events().unlisten(id);
+      }
+    };
+    auto lh = std::make_unique<review_listen>();
+    auto live = lh->live;
+    uint32_t proj = *pid;
+    // Starts a run unless one is going (then it runs once more when done).
+    auto kick = [live, eng, proj, req, project, emit, end] {
+      {
+        std::lock_guard lock(live->run_mu);
+        if (live->running) {
+          live->dirty = true;
+          return;
+        }
+        live->running = true;
+      }
+      {
+        std::lock_guard lock(search_threads().mu);
+        ++search_threads().running;
+      }
+      std::thread([=] {
+        struct done_guard {
+          ~done_guard() {
+            std::lock_guard lock(search_threads().mu);
+            --search_threads().running;
+            search_threads().cv.notify_all();
+          }
+        } done;
+        review_run(live, eng, proj, req, project, emit, end);
+      }).detach();
+    };
+    lh->a = r.a;
+    lh->id = r.a->events().listen([project, kick](const event& e) {
+      if (const auto* ch = std::get_if<node_changes>(&e.payload); ch && ch->project == project) kick();
+      if (const auto* v = std::get_if<version_created>(&e.payload); v && v->project == project) kick();
+    });
+    kick();  // the full report
+    return std::unique_ptr<gql::stream_handle>(std::move(lh));
+  };
+}
+
 }  // namespace
 
 void wait_for_search_streams(std::chrono::milliseconds limit) {
@@ -311,7 +469,7 @@ status wire_live_resolvers(gql::schema& s) {
         s.subscribe("nodeUpdated", node_subscription(node_event::updated)),
         s.subscribe("nodeDeleted", node_subscription(node_event::deleted)),
         s.subscribe("parseProgress", progress_subscription()), s.subscribe("searchStream", search_subscription()),
-        s.subscribe("versionCreated", version_subscription())})
+        s.subscribe("versionCreated", version_subscription()), s.subscribe("reviewImpact", review_subscription())})
     if (!st.ok()) return st;
   return {};
 }

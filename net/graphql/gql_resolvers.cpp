@@ -308,6 +308,7 @@ const std::vector<std::pair<std::string_view, operation>>& graphql_root_operatio
       {"Query.diff", o::graph_read},
       {"Query.blame", o::graph_read},
       {"Query.refs", o::graph_read},
+      {"Query.review", o::graph_read},
       {"Mutation.createNode", o::node_write},
       {"Mutation.updateNode", o::node_write},
       {"Mutation.deleteNode", o::node_write},
@@ -324,6 +325,7 @@ const std::vector<std::pair<std::string_view, operation>>& graphql_root_operatio
       {"Subscription.nodeDeleted", o::events_subscribe},
       {"Subscription.parseProgress", o::events_subscribe},
       {"Subscription.versionCreated", o::events_subscribe},
+      {"Subscription.reviewImpact", o::events_subscribe},
       {"Subscription.searchStream", o::search},
   };
   return table;
@@ -694,6 +696,29 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
     if (!refs.ok()) return fail(refs.err());
     return json::parse(refs->dump());  // the engine's JSON type keeps key order
   });
+  query_field("review",
+              [pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
+                auto& a = *rctx(c).a;
+                auto& db = a.eng().storage();
+                auto pid = pid_of(c, project);
+                review_request req;
+                auto base = resolve_version(db, pid, args.value("base", std::string()));
+                if (!base.ok()) return fail(base.err());
+                req.base = *base;
+                if (args.contains("target") && args["target"].is_string() && args["target"] != "working") {
+                  auto t = resolve_version(db, pid, args["target"].get<std::string>());
+                  if (!t.ok()) return fail(t.err());
+                  req.target = *t;
+                }
+                if (args.contains("depth") && args["depth"].is_number_integer()) req.depth = args["depth"].get<int>();
+                if (req.depth < 1 || req.depth > 10)
+                  return field_value::fail("depth must be 1 to 10", "BAD_USER_INPUT");
+                auto r = a.reviews().get(db, pid, req);
+                if (!r.ok()) return fail(r.err());
+                auto j = to_json(**r);
+                j["project"] = project;
+                return json::parse(j.dump(-1, ' ', false, json::error_handler_t::replace));
+              });
   query_field("diff", [pid_of](graph_query&, const std::string& project, const json& args, context& c) -> field_value {
     auto& db = rctx(c).a->eng().storage();
     auto pid = pid_of(c, project);
