@@ -1,7 +1,10 @@
 // Review impact: the changed definitions of a diff and the walks over their users.
 #include "actors/review/review.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <set>
@@ -252,27 +255,80 @@ std::string package_of(const std::string& file) {
 }
 
 status note_trust(review_report& r, user_index& target) {
-  std::set<std::string> files;
-  for (const auto& c : r.changed)
+  std::set<std::string> files, all;
+  for (const auto& c : r.changed) {
+    all.insert(c.n.file);
     if (c.change != "removed") files.insert(c.n.file);
-  r.changed_files = 0;
-  std::set<std::string> all;
-  for (const auto& c : r.changed) all.insert(c.n.file);
+  }
   r.changed_files = all.size();
   const auto& q = target.query();
   for (const auto& f : files) {
     auto rec = q.file(f);
     if (!rec.ok()) return rec.err();
     if (*rec && (*rec)->status != parse_status::ok) r.trust.parse_errors.push_back(f);
-    auto defs = q.outline(f);
-    if (!defs.ok()) return defs.err();
-    for (const auto& n : *defs) {
-      auto out = q.outgoing(n.id, {edge_kind::calls, edge_kind::instantiates, edge_kind::references}, 1, 100000);
-      if (!out.ok()) return out.err();
-      for (const auto& nb : *out)
-        if (nb.via.how == resolution::unresolved) ++r.trust.unresolved_in_changed_files;
-    }
   }
+  // References the changed definitions make that name nothing the resolver found.
+  for (const auto& c : r.changed) {
+    if (c.change == "removed" || c.change == "moved" || c.via_members) continue;
+    auto out = q.outgoing(c.n.id, {edge_kind::calls, edge_kind::instantiates, edge_kind::references}, 1, 100000);
+    if (!out.ok()) return out.err();
+    for (const auto& nb : *out)
+      if (nb.via.how == resolution::unresolved) ++r.trust.unresolved_in_changes;
+  }
+  return {};
+}
+
+// Definitions listed as moved because lines were added or removed above them are not
+// moves: a move changes the order of a definition among its siblings. Per file and
+// parent, the siblings both versions hold are ranked at each end; those off a longest
+// run whose order both ends agree on are the moved ones.
+result<std::set<node_id>> real_moves(const graph_query& base, const graph_query& target, const std::string& file) {
+  auto a = base.outline(file);
+  if (!a.ok()) return a.err();
+  auto b = target.outline(file);
+  if (!b.ok()) return b.err();
+  std::unordered_map<node_id, std::pair<node_id, size_t>> at_target;  // id -> (parent, rank)
+  for (size_t i = 0; i < b->size(); ++i) at_target[(*b)[i].id] = {(*b)[i].parent, i};
+  std::map<node_id, std::vector<std::pair<size_t, node_id>>> by_parent;  // target ranks in base order
+  for (const auto& n : *a) {
+    auto it = at_target.find(n.id);
+    if (it != at_target.end() && it->second.first == n.parent) by_parent[n.parent].push_back({it->second.second, n.id});
+  }
+  std::set<node_id> moved;
+  for (auto& [parent, seq] : by_parent) {
+    // Longest increasing subsequence of target ranks (patience sorting with back links).
+    std::vector<size_t> tails, prev(seq.size(), SIZE_MAX), tail_at;
+    for (size_t i = 0; i < seq.size(); ++i) {
+      auto pos = std::lower_bound(tails.begin(), tails.end(), seq[i].first) - tails.begin();
+      if (static_cast<size_t>(pos) == tails.size()) {
+        tails.push_back(seq[i].first);
+        tail_at.push_back(i);
+      } else {
+        tails[pos] = seq[i].first;
+        tail_at[pos] = i;
+      }
+      prev[i] = pos > 0 ? tail_at[pos - 1] : SIZE_MAX;
+    }
+    std::vector<bool> keep(seq.size(), false);
+    for (size_t i = tail_at.empty() ? SIZE_MAX : tail_at.back(); i != SIZE_MAX; i = prev[i]) keep[i] = true;
+    for (size_t i = 0; i < seq.size(); ++i)
+      if (!keep[i]) moved.insert(seq[i].second);
+  }
+  return moved;
+}
+
+status drop_shifts(review_report& r, impact_walk& w) {
+  std::map<std::string, std::set<node_id>> files;
+  for (const auto& c : r.changed)
+    if (c.change == "moved" && c.before.id == c.n.id) files[c.n.file];
+  for (auto& [file, moved] : files) {
+    auto m = real_moves(w.base().query(), w.target().query(), file);
+    if (!m.ok()) return m.err();
+    moved = std::move(*m);
+  }
+  std::erase_if(r.changed, [&](const changed_symbol& c) {
+    return c.change == "moved" && c.before.id == c.n.id && !files[c.n.file].count(c.n.id);
+  });
   return {};
 }
 
@@ -302,6 +358,11 @@ status note_api(review_report& r, impact_walk& w) {
 result<review_report> review_versions(const store& db, uint32_t proj, const review_request& req) {
   if (req.depth < 1 || req.depth > 10) return make_error(errc::invalid_argument, "depth must be 1 to 10");
   if (req.base == 0) return make_error(errc::invalid_argument, "a base version is required");
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  auto ms = [](clock::time_point a, clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
   review_report r;
   r.base = req.base;
   r.target = req.target;
@@ -317,9 +378,16 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
     if (!tv.ok()) return tv.err();
     r.target_version = *tv;
   }
-  auto d = diff_versions(db, proj, req.base, req.target);
-  if (!d.ok()) return d.err();
-  r.changed = changes_of(*d);
+  version_diff d;  // definitions only: the review reads edges from the graphs at each end
+  diff_sink sink;
+  sink.node = [&d](node_change&& c) {
+    d.nodes.push_back(std::move(c));
+    return true;
+  };
+  auto totals = stream_diff(db, proj, req.base, req.target, sink);
+  if (!totals.ok()) return totals.err();
+  r.changed = changes_of(d);
+  auto t_diff = clock::now();
 
   auto base_view = db.as_of(proj, req.base);
   if (!base_view.ok()) return base_view.err();
@@ -330,6 +398,7 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
     target_view = *tv;
   }
   impact_walk walk(db, proj, rq, *base_view, target_view);
+  if (auto st = drop_shifts(r, walk); !st.ok()) return st.err();
   std::unordered_set<node_id> changed_ids;
   for (const auto& c : r.changed) {
     if (c.change == "moved") continue;  // the same text elsewhere: it may be reached like any other
@@ -349,6 +418,7 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
       if (auto st = walk.walk(r, s, changed_ids); !st.ok()) return st.err();
   }
   walk.finish(r);
+  auto t_walk = clock::now();
   for (auto& c : r.changed) {
     std::sort(c.tests.begin(), c.tests.end());
     c.tests.erase(std::unique(c.tests.begin(), c.tests.end()), c.tests.end());
@@ -366,6 +436,9 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
   if (auto st = note_api(r, walk); !st.ok()) return st.err();
   if (auto st = note_trust(r, walk.target()); !st.ok()) return st.err();
   r.risk = score_review(r);
+  spdlog::debug("review {}..{}: diff {:.1f} ms ({} changes), walks {:.1f} ms ({} reached), api and trust {:.1f} ms",
+                req.base, req.target, ms(t0, t_diff), r.changed.size(), ms(t_diff, t_walk), r.radius.size(),
+                ms(t_walk, clock::now()));
   return r;
 }
 

@@ -92,10 +92,10 @@ struct review_report {
   std::vector<node_id> untested;                      // changed callables no test reaches
   std::vector<api_change> api;
   review_risk risk;
-  // How far to trust it: references left unresolved in the changed files, files that
-  // did not parse cleanly, and whether a walk stopped at max_reach.
+  // How far to trust it: references of the changed definitions left unresolved, changed
+  // files that did not parse cleanly, and whether a walk stopped at max_reach.
   struct trust_info {
-    size_t unresolved_in_changed_files = 0;
+    size_t unresolved_in_changes = 0;
     std::vector<std::string> parse_errors;
     bool truncated = false;
   } trust;
@@ -116,6 +116,11 @@ bool is_public_definition(const node& n);
 review_risk score_review(const review_report& r);
 
 nlohmann::json to_json(const review_report& r);
+// Its parts as the report writes them (the live subscription sends them one by one).
+nlohmann::json to_json(const changed_symbol& c);
+nlohmann::json to_json(const impacted_symbol& s);
+nlohmann::json risk_json(const review_risk& k);
+nlohmann::json totals_json(const review_report& r);
 // A compact pull-request comment: headline, changed definitions, radius by depth,
 // tests, API changes, risk. At most `limit` rows per table.
 std::string to_markdown(const review_report& r, const std::string& project, size_t limit = 20);

@@ -29,7 +29,7 @@ json version_json(uint64_t id, const version_record& v) {
   return j;
 }
 
-json impacted_json(const impacted_symbol& s) {
+json impacted_json_of(const impacted_symbol& s) {
   json j = symbol_json(s.n);
   j["distance"] = s.distance;
   j["fromChange"] = format_id(s.from_change);
@@ -46,7 +46,7 @@ json impacted_json(const impacted_symbol& s) {
   return j;
 }
 
-json changed_json(const changed_symbol& c) {
+json changed_json_of(const changed_symbol& c) {
   json j = symbol_json(c.n);
   j["change"] = c.change;
   j["signatureChanged"] = c.signature_changed;
@@ -78,16 +78,30 @@ json counts_json(const std::map<std::string, size_t>& m) {
 
 }  // namespace
 
+nlohmann::json to_json(const changed_symbol& c) { return changed_json_of(c); }
+nlohmann::json to_json(const impacted_symbol& s) { return impacted_json_of(s); }
+
+nlohmann::json risk_json(const review_risk& k) {
+  json reasons = json::array();
+  for (const auto& x : k.reasons) reasons.push_back({{"points", x.points}, {"reason", x.text}});
+  return {{"score", k.score}, {"level", k.level}, {"reasons", std::move(reasons)}};
+}
+
+nlohmann::json totals_json(const review_report& r) {
+  return {{"changed", r.changed.size()}, {"changedFiles", r.changed_files}, {"radius", r.radius.size()},
+          {"tests", r.tests.size()},     {"untested", r.untested.size()},   {"api", r.api.size()}};
+}
+
 nlohmann::json to_json(const review_report& r) {
   json j{{"base", version_json(r.base, r.base_version)},
          {"target", version_json(r.target, r.target_version)},
          {"depth", r.depth},
          {"testDepth", r.test_depth}};
   json changed = json::array();
-  for (const auto& c : r.changed) changed.push_back(changed_json(c));
+  for (const auto& c : r.changed) changed.push_back(changed_json_of(c));
   j["changed"] = std::move(changed);
   json radius = json::array();
-  for (const auto& s : r.radius) radius.push_back(impacted_json(s));
+  for (const auto& s : r.radius) radius.push_back(impacted_json_of(s));
   j["radius"] = std::move(radius);
   json by_depth = json::object();
   for (const auto& [d, n] : r.by_depth) by_depth[std::to_string(d)] = n;
@@ -95,7 +109,7 @@ nlohmann::json to_json(const review_report& r) {
   j["byFile"] = counts_json(r.by_file);
   j["byPackage"] = counts_json(r.by_package);
   json tests = json::array();
-  for (const auto& s : r.tests) tests.push_back(impacted_json(s));
+  for (const auto& s : r.tests) tests.push_back(impacted_json_of(s));
   json untested = json::array();
   for (auto id : r.untested) untested.push_back(format_id(id));
   j["tests"] = {{"reaching", std::move(tests)}, {"untested", std::move(untested)}};
@@ -111,14 +125,11 @@ nlohmann::json to_json(const review_report& r) {
     api.push_back(std::move(e));
   }
   j["api"] = std::move(api);
-  json reasons = json::array();
-  for (const auto& x : r.risk.reasons) reasons.push_back({{"points", x.points}, {"reason", x.text}});
-  j["risk"] = {{"score", r.risk.score}, {"level", r.risk.level}, {"reasons", std::move(reasons)}};
-  j["trust"] = {{"unresolvedInChangedFiles", r.trust.unresolved_in_changed_files},
+  j["risk"] = risk_json(r.risk);
+  j["trust"] = {{"unresolvedInChanges", r.trust.unresolved_in_changes},
                 {"parseErrors", r.trust.parse_errors},
                 {"truncated", r.trust.truncated}};
-  j["totals"] = {{"changed", r.changed.size()}, {"changedFiles", r.changed_files}, {"radius", r.radius.size()},
-                 {"tests", r.tests.size()},     {"untested", r.untested.size()},   {"api", r.api.size()}};
+  j["totals"] = totals_json(r);
   return j;
 }
 

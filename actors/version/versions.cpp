@@ -295,8 +295,8 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
       }
     held.clear();
   }
-  // Edges: present at one end and not at the other.
-  if (st.ok())
+  // Edges: present at one end and not at the other (not compared without an edge sink).
+  if (st.ok() && sink.edge)
     st = in_pieces(*a, *b, column::edges, (*touched)[static_cast<size_t>(column::edges)], piece,
                    [&](const std::string& key, const std::optional<std::string>& x,
                        const std::optional<std::string>& y) -> status {

@@ -83,7 +83,7 @@ result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from
 // returns false stops it (stopped in the totals).
 struct diff_sink {
   std::function<bool(node_change&&)> node;
-  std::function<bool(edge_change&&)> edge;
+  std::function<bool(edge_change&&)> edge;  // empty: edges are not compared (nor counted)
 };
 struct diff_totals {
   std::map<std::string, version_diff::file_totals> files;

@@ -310,8 +310,11 @@ struct review_live {
   std::mutex run_mu;
   bool running = false, dirty = false;
   bool first = true;
-  json changed = json::object(), radius = json::object();  // id -> entry, as last sent
-  json risk, totals;
+  // What the last message said, per id: a change's kind, signature flag and line; a
+  // radius entry's distance and nearest change.
+  std::unordered_map<node_id, std::tuple<std::string, bool, uint32_t>> changed;
+  std::unordered_map<node_id, std::pair<int, node_id>> radius;
+  nlohmann::json risk, totals;
 };
 
 struct review_handle : gql::stream_handle {
@@ -322,44 +325,49 @@ struct review_handle : gql::stream_handle {
   }
 };
 
-// Entries keyed by id, and what differs from the last message: for the radius a
-// definition counts as entered when its distance or nearest change moved.
-json by_id(const json& arr) {
-  json m = json::object();
-  for (const auto& e : arr) m[e["id"].get<std::string>()] = e;
-  return m;
-}
-
-bool review_delta(review_live& l, const json& report, json& msg) {
-  json changed = by_id(report["changed"]), radius = by_id(report["radius"]);
+// The message for a new report: all of it first, then what entered and left since the
+// last message; false when nothing a subscriber sees differs.
+bool review_delta(review_live& l, const review_report& r, const std::string& project, json& msg) {
+  decltype(l.changed) changed;
+  decltype(l.radius) radius;
   json c_in = json::array(), c_out = json::array(), r_in = json::array(), r_out = json::array();
-  for (const auto& [id, e] : changed.items())
-    if (!l.changed.contains(id) || l.changed[id]["change"] != e["change"] ||
-        l.changed[id]["signatureChanged"] != e["signatureChanged"] || l.changed[id]["line"] != e["line"])
-      c_in.push_back(e);
-  for (const auto& [id, e] : l.changed.items())
-    if (!changed.contains(id)) c_out.push_back(id);
-  for (const auto& [id, e] : radius.items())
-    if (!l.radius.contains(id) || l.radius[id]["distance"] != e["distance"] ||
-        l.radius[id]["fromChange"] != e["fromChange"])
-      r_in.push_back(e);
-  for (const auto& [id, e] : l.radius.items())
-    if (!radius.contains(id)) r_out.push_back(id);
-  bool news = l.first || !c_in.empty() || !c_out.empty() || !r_in.empty() || !r_out.empty() ||
-              l.risk != report["risk"] || l.totals != report["totals"];
+  for (const auto& c : r.changed) {
+    auto key = std::make_tuple(c.change, c.signature_changed, c.n.line());
+    auto it = l.changed.find(c.n.id);
+    if (!l.first && (it == l.changed.end() || it->second != key)) c_in.push_back(json(to_json(c)));
+    changed.emplace(c.n.id, std::move(key));
+  }
+  for (const auto& [id, k] : l.changed)
+    if (!changed.count(id)) c_out.push_back(format_id(id));
+  for (const auto& s : r.radius) {
+    auto key = std::make_pair(s.distance, s.from_change);
+    auto it = l.radius.find(s.n.id);
+    if (!l.first && (it == l.radius.end() || it->second != key)) r_in.push_back(json(to_json(s)));
+    radius.emplace(s.n.id, key);
+  }
+  for (const auto& [id, k] : l.radius)
+    if (!radius.count(id)) r_out.push_back(format_id(id));
+  auto risk = risk_json(r.risk), totals = totals_json(r);
+  bool news = l.first || !c_in.empty() || !c_out.empty() || !r_in.empty() || !r_out.empty() || l.risk != risk ||
+              l.totals != totals;
+  json report = nullptr;
+  if (l.first) {
+    report = json(to_json(r));
+    report["project"] = project;
+  }
   msg = json{{"kind", l.first ? "full" : "update"},
-             {"report", l.first ? report : json(nullptr)},
-             {"changedEntered", l.first ? json::array() : std::move(c_in)},
+             {"report", std::move(report)},
+             {"changedEntered", std::move(c_in)},
              {"changedLeft", std::move(c_out)},
-             {"radiusEntered", l.first ? json::array() : std::move(r_in)},
+             {"radiusEntered", std::move(r_in)},
              {"radiusLeft", std::move(r_out)},
-             {"risk", report["risk"]},
-             {"totals", report["totals"]}};
+             {"risk", json(risk)},
+             {"totals", json(totals)}};
   l.first = false;
   l.changed = std::move(changed);
   l.radius = std::move(radius);
-  l.risk = report["risk"];
-  l.totals = report["totals"];
+  l.risk = std::move(risk);
+  l.totals = std::move(totals);
   return news;
 }
 
@@ -378,10 +386,8 @@ void review_run(std::shared_ptr<review_live> l, engine* eng, uint32_t proj, revi
         end(r.err().message);
         return;
       }
-      auto report = json::parse(to_json(*r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-      report["project"] = project;
       json msg;
-      if (review_delta(*l, report, msg)) {
+      if (review_delta(*l, *r, project, msg)) {
         msg["sequence"] = std::to_string(seq);
         msg["elapsedMs"] = ms;
         emit(std::move(msg), "");  // each update builds on the one before: never replaced
