@@ -29,7 +29,8 @@ console.log(`CPython stdlib: ${files.length} files, ${loc.toLocaleString()} line
 const token = JSON.parse(cli(dataDir, ['--json', 'token', 'create', '--role', 'reader', '--name', 'bench'])).token;
 const srv = await startServer({
   dataDir, args: ['--project-root', `std=${root}`],
-  env: { CODEGRAPH_SERVER_WATCH: 'true', CODEGRAPH_SERVER_ALLOWED_ROOTS: dir, CODEGRAPH_SEARCH_VECTORS: 'false' },
+  env: { CODEGRAPH_SERVER_WATCH: 'true', CODEGRAPH_SERVER_ALLOWED_ROOTS: dir, CODEGRAPH_SEARCH_VECTORS: 'false',
+    ...(process.env.REVIEW_DEBUG ? { CODEGRAPH_LOG_LEVEL: 'debug' } : {}) },
 });
 try {
   await waitFor(async () => {
@@ -94,6 +95,7 @@ try {
     `(aim: p99 <= 50 ms) ${pct(lat, 0.99) <= 50 ? 'MET' : 'NOT MET'}`);
   console.log(`report computation in the server: p50 ${f1(pct(compute, 0.5))} ms, p99 ${f1(pct(compute, 0.99))} ms`);
   await c.dispose();
+  if (process.env.REVIEW_DEBUG) console.log(srv.stderr.split('\n').filter((l) => /review \d|watch|index/.test(l)).slice(-40).join('\n'));
 } finally {
   await srv.stop();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -56,6 +56,7 @@ class user_index {
     return &cache_.emplace(id, std::move(keep)).first->second;
   }
   const graph_query& query() const { return q_; }
+  size_t reads() const { return cache_.size(); }
 
  private:
   graph_query q_;
@@ -105,6 +106,7 @@ class impact_walk {
         }
         reached rc{d + 1, at, review_hop{u.id, at, nb.via.kind, exact(nb.via.how)}};
         seen.emplace(u.id, rc);
+        ++visited_;
         queue.push_back(u.id);
         note(r, ch, s, u, rc, seen, changed_ids);
       }
@@ -128,6 +130,8 @@ class impact_walk {
   }
 
   user_index& target() { return target_; }
+  size_t visited() const { return visited_; }
+  size_t reads() const { return base_.reads() + target_.reads(); }
   user_index& base() { return base_; }
 
  private:
@@ -161,6 +165,7 @@ class impact_walk {
   user_index base_, target_;
   std::unordered_map<node_id, impacted_symbol> best_;
   std::unordered_map<node_id, size_t> reach_count_;
+  size_t visited_ = 0;
 };
 
 // A definition renamed in place: its text differs from the old one's only in the
@@ -436,9 +441,11 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
   if (auto st = note_api(r, walk); !st.ok()) return st.err();
   if (auto st = note_trust(r, walk.target()); !st.ok()) return st.err();
   r.risk = score_review(r);
-  spdlog::debug("review {}..{}: diff {:.1f} ms ({} changes), walks {:.1f} ms ({} reached), api and trust {:.1f} ms",
-                req.base, req.target, ms(t0, t_diff), r.changed.size(), ms(t_diff, t_walk), r.radius.size(),
-                ms(t_walk, clock::now()));
+  spdlog::debug(
+      "review {}..{}: diff {:.1f} ms ({} changes), walks {:.1f} ms ({} reached, {} visited, {} nodes read), api and "
+      "trust {:.1f} ms",
+      req.base, req.target, ms(t0, t_diff), r.changed.size(), ms(t_diff, t_walk), r.radius.size(), walk.visited(),
+      walk.reads(), ms(t_walk, clock::now()));
   return r;
 }
 
