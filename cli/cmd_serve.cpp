@@ -51,6 +51,7 @@ result<net::server_options> server_options_of(const context& ctx, const serve_ar
   o.data_dir = ctx.cfg.data_dir;
   o.backup_dir = s.backup_dir.empty() ? ctx.cfg.data_dir + "/backups" : s.backup_dir;
   o.assets_dir = s.assets_dir;
+  o.web_dir = s.web_dir;
   o.watch = s.watch;
   o.watch_quiet = std::chrono::microseconds(s.watch_quiet_us);
   o.watch_settled = s.watch_settled;
@@ -191,6 +192,8 @@ int run_serve(const context& ctx, const serve_args& args) {
   } else {
     std::printf("codegraph serving on %s (%s)\n", (*srv)->base_url().c_str(),
                 opts->auth.enabled ? "auth on" : "no auth, loopback only");
+    std::printf("  dashboard: open %s/ in a browser%s\n", (*srv)->base_url().c_str(),
+                opts->auth.enabled ? " and paste an API key" : "");
     for (const auto& t : tasks)
       std::printf("  indexing %s (%s) as task %llu\n", t["project"].get<std::string>().c_str(),
                   t["root"].get<std::string>().c_str(), static_cast<unsigned long long>(t["task"].get<uint64_t>()));

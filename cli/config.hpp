@@ -56,6 +56,7 @@ struct config {
     uint64_t graphql_max_memory = 256u << 20;  // estimated bytes of an operation's values
     std::vector<std::string> projects;         // "name=/path" indexed when the server starts
     std::string assets_dir;                    // npm packages GraphiQL is served from; "": the build's node_modules
+    std::string web_dir;                       // the dashboard's built files; "": the build's (build/<preset>/web)
     std::vector<std::string> follow;           // NAME=REPO[#BRANCH]: git branches serve follows
     std::string backup_dir;                    // admin backups over REST; "": <data_dir>/backups
     std::string audit_log;                     // JSON lines of writes; "" : <data_dir>/audit.log; "off": none

@@ -40,6 +40,7 @@ std::vector<setting> settings(config& c) {
       {"server", "audit_log", kind::text, &s.audit_log},
       {"server", "backup_dir", kind::text, &s.backup_dir},
       {"server", "assets_dir", kind::text, &s.assets_dir},
+      {"server", "web_dir", kind::text, &s.web_dir},
       {"server", "body_limit", kind::size, &s.body_limit},
       {"server", "header_limit", kind::size, &s.header_limit},
       {"server", "read_timeout_ms", kind::count, &s.read_timeout_ms},

@@ -181,6 +181,7 @@ void app::register_routes() {
   register_project_routes(*this, router_);
   register_graph_routes(*this, router_);
   register_review_routes(*this, router_);
+  register_web_routes(*this, router_);
   register_node_routes(*this, router_);
   register_search_routes(*this, router_);
   register_graphql_routes(*this, router_);

@@ -184,6 +184,7 @@ class app {
   friend void register_project_routes(app&, router&);
   friend void register_graph_routes(app&, router&);
   friend void register_review_routes(app&, router&);
+  friend void register_web_routes(app&, router&);
   friend void register_node_routes(app&, router&);
   friend void register_search_routes(app&, router&);
   friend void register_misc_routes(app&, router&);
@@ -195,6 +196,7 @@ class app {
 void register_project_routes(app& a, router& r);
 void register_graph_routes(app& a, router& r);
 void register_review_routes(app& a, router& r);
+void register_web_routes(app& a, router& r);
 void register_node_routes(app& a, router& r);
 void register_search_routes(app& a, router& r);
 void register_misc_routes(app& a, router& r);

@@ -13,6 +13,13 @@ const std::vector<route_decl>& rest_routes() {
       {.method = "GET", .pattern = "/ws", .op = o::events_subscribe, .blocking = false},
       {.method = "GET", .pattern = "/graphiql", .op = o::web_page},
       {.method = "GET", .pattern = "/graphiql/{file}", .op = o::web_page},
+      // The dashboard: its page at every deep link, its built files.
+      {.method = "GET", .pattern = "/", .op = o::web_page},
+      {.method = "GET", .pattern = "/activity", .op = o::web_page},
+      {.method = "GET", .pattern = "/p/{project}", .op = o::web_page},
+      {.method = "GET", .pattern = "/p/{project}/{view}", .op = o::web_page},
+      {.method = "GET", .pattern = "/p/{project}/node/{id}", .op = o::web_page},
+      {.method = "GET", .pattern = "/app/{file}", .op = o::web_page},
       {.method = "POST", .pattern = "/graphql", .op = o::graphql},
       {.method = "GET", .pattern = "/graphql", .op = o::graphql, .auth_in_handler = true},
 
@@ -45,6 +52,7 @@ const std::vector<route_decl>& rest_routes() {
       {.method = "GET", .pattern = "/api/v1/projects/{name}/versions/{version}/diff/{to}", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/nodes/{id}/blame", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/review", .op = o::graph_read},
+      {.method = "GET", .pattern = "/api/v1/projects/{name}/source", .op = o::graph_read},
       {.method = "GET", .pattern = "/api/v1/projects/{name}/refs", .op = o::graph_read},
       {.method = "PUT", .pattern = "/api/v1/projects/{name}/refs/{kind}/{ref}", .op = o::version_write},
       {.method = "DELETE", .pattern = "/api/v1/projects/{name}/refs/{kind}/{ref}", .op = o::version_write},

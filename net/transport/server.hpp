@@ -72,6 +72,7 @@ struct server_options {
   std::string data_dir;    // for /health and the key file
   std::string backup_dir;  // where POST /api/v1/admin/backups writes (default <data_dir>/backups)
   std::string assets_dir;  // node_modules with graphiql, react, react-dom; "": the build's
+  std::string web_dir;     // the dashboard's built files (index.html, app.js, app.css); "": the build's
   // Index settings applied to projects indexed through the API.
   uint64_t max_file_bytes = 2u << 20;
   bool vectors = true;

@@ -76,6 +76,15 @@ export async function launchBrowser() {
         if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description || r.exceptionDetails.text);
         return r.result.value;
       },
+      // A PNG of the page as it is drawn now.
+      async screenshot(file) {
+        const r = await send('Page.captureScreenshot', { format: 'png' }, sessionId);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, Buffer.from(r.data, 'base64'));
+      },
+      async viewport(width, height) {
+        await send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false }, sessionId);
+      },
       async waitFor(expression, { timeout = 20000, what = expression } = {}) {
         const deadline = Date.now() + timeout;
         for (;;) {

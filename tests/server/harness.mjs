@@ -36,9 +36,9 @@ export function cli(dataDir, args, env = {}) {
   });
 }
 
-export async function startServer({ dataDir, args = [], env = {}, tls = null } = {}) {
+export async function startServer({ dataDir, args = [], env = {}, tls = null, listen = '127.0.0.1:0' } = {}) {
   const portFile = path.join(dataDir, `port-${crypto.randomUUID()}`);
-  const full = ['--data-dir', dataDir, '--json', 'serve', '--listen', '127.0.0.1:0', '--port-file', portFile, ...args];
+  const full = ['--data-dir', dataDir, '--json', 'serve', '--listen', listen, '--port-file', portFile, ...args];
   const proc = spawn(BIN, full, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
