@@ -98,6 +98,12 @@ void watch_scheduler::unwatch(const std::string& project) {
   }
 }
 
+bool watch_scheduler::watching(const std::string& project) const {
+  std::lock_guard lock(mu_);
+  auto it = projects_.find(project);
+  return it != projects_.end() && it->second.watcher != nullptr;
+}
+
 size_t watch_scheduler::watched() const {
   std::lock_guard lock(mu_);
   size_t n = 0;

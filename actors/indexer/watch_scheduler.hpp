@@ -41,6 +41,7 @@ class watch_scheduler {
   void run_ended(const std::string& project);
   void unwatch(const std::string& project);
   size_t watched() const;
+  bool watching(const std::string& project) const;
   // Shutdown: no further runs start.
   void stop();
 

@@ -19,7 +19,7 @@ namespace {
 using json = nlohmann::json;
 
 json project_json(app& a, const std::string& name, uint32_t id) {
-  json j = {{"name", name}, {"id", id}};
+  json j = {{"name", name}, {"id", id}, {"watching", a.watching(name)}};
   auto info = a.eng().storage().project_info(name);
   if (info.ok() && *info) {
     auto pj = json::parse(**info, nullptr, false);

@@ -116,6 +116,8 @@ class app {
   result<uint64_t> start_index(const std::string& project, const std::string& root, std::vector<std::string> only = {},
                                bool trusted = false, const walk_options* walk = nullptr);
   void unwatch(const std::string& project);
+  // Whether watch mode re-indexes the project's saved files.
+  bool watching(const std::string& project);
   // Follow mode (net/app/app_follow.cpp): the branch's new commits (empty: HEAD's
   // branch) indexed as versions as they arrive, each as a task, then the work tree laid
   // over the head (and kept there by watch mode). The repository is the operator's.

@@ -185,4 +185,6 @@ void app::unwatch(const std::string& project) {
 
 size_t app::watched_projects() { return watch_ ? watch_->watched() : 0; }
 
+bool app::watching(const std::string& project) { return watch_ && watch_->watching(project); }
+
 }  // namespace cg::net

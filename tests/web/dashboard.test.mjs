@@ -95,6 +95,7 @@ test('sign-in: a refused key says so, the right one opens the projects overview'
   const t = await text();
   assert.match(t, /definitions/i);
   assert.match(t, /python/);
+  assert.match(t, /watching/, 'watch mode is on for the project');
   await page.waitFor(`document.querySelector('.status')?.dataset.state === 'live'`, { what: 'the live connection' });
   await shot('projects');
   noErrors('projects');

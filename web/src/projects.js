@@ -25,6 +25,7 @@ function ProjectCard({ p, task, progress, onIndex }) {
     <header>
       <h2 id=${`p-${p.name}`}><${Link} href=${`${base}/search`}>${p.name}</${Link}></h2>
       <span class="muted small">${p.root || ''}</span>
+      ${p.watching && html`<span class="chip ok" title="saved files are re-indexed as they change">watching</span>`}
     </header>
     ${s ? html`<dl class="facts">
       <div><dt>Files</dt><dd>${fmt(s.files)}</dd></div>
