@@ -55,28 +55,40 @@ api_reply page(app& a, const api_request& req) {
   return res;
 }
 
+// The content type of a file the dashboard's build makes: the bundle, its style sheet,
+// esbuild's chunks (chunk-HASH.js, loaded on demand) and their source maps.
+std::optional<std::string> web_type(const std::string& name) {
+  for (const auto& f : files)
+    if (name == f.name) return std::string(f.type);
+  bool plain = name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+                   std::string::npos &&
+               name.find("..") == std::string::npos;
+  if (!plain || !name.starts_with("chunk-")) return std::nullopt;
+  if (name.ends_with(".js")) return std::string("application/javascript; charset=utf-8");
+  if (name.ends_with(".js.map")) return std::string("application/json; charset=utf-8");
+  return std::nullopt;
+}
+
 api_reply file(app& a, const api_request& req) {
   const auto& name = req.params.at("file");
-  for (const auto& f : files)
-    if (name == f.name) {
-      // The build compresses each file once (gzip -9): sent as is to a client that takes gzip.
-      bool gzip = req.header("accept-encoding").find("gzip") != std::string::npos;
-      std::optional<std::string> body;
-      if (gzip) body = read_all(web_dir(a) + "/" + f.name + ".gz", 16 << 20);
-      gzip = gzip && body.has_value();
-      if (!body) body = read_all(web_dir(a) + "/" + f.name, 16 << 20);
-      if (!body) return error_response(404, "not_found", "the dashboard is not built", req.request_id);
-      api_response res;
-      res.content_type = f.type;
-      res.body = std::move(*body);
-      if (gzip) res.headers.emplace_back("Content-Encoding", "gzip");
-      res.headers.emplace_back("Vary", "Accept-Encoding");
-      // Revalidated each load (the server is local; a rebuilt bundle shows at once).
-      res.headers.emplace_back("Cache-Control", "no-cache");
-      res.headers.emplace_back("X-Content-Type-Options", "nosniff");
-      return res;
-    }
-  return error_response(404, "not_found", "no file " + name, req.request_id);
+  auto type = web_type(name);
+  if (!type) return error_response(404, "not_found", "no file " + name, req.request_id);
+  // The build compresses each file once (gzip -9): sent as is to a client that takes gzip.
+  bool gzip = req.header("accept-encoding").find("gzip") != std::string::npos;
+  std::optional<std::string> body;
+  if (gzip) body = read_all(web_dir(a) + "/" + name + ".gz", 16 << 20);
+  gzip = gzip && body.has_value();
+  if (!body) body = read_all(web_dir(a) + "/" + name, 16 << 20);
+  if (!body) return error_response(404, "not_found", "no file " + name + " (is the dashboard built?)", req.request_id);
+  api_response res;
+  res.content_type = *type;
+  res.body = std::move(*body);
+  if (gzip) res.headers.emplace_back("Content-Encoding", "gzip");
+  res.headers.emplace_back("Vary", "Accept-Encoding");
+  // Revalidated each load (the server is local; a rebuilt bundle shows at once).
+  res.headers.emplace_back("Cache-Control", "no-cache");
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return res;
 }
 
 // GET /api/v1/projects/{name}/source?path=REL&start=N&end=M: lines N..M (at most 500)

@@ -1,7 +1,7 @@
 // An interactive neighbourhood graph (cytoscape): pan, zoom, click a node to expand
 // its callers and callees, double-click (or Enter on the list below) to open it.
-import { useEffect, useRef } from 'preact/hooks';
-import cytoscape from 'cytoscape';
+// cytoscape is a chunk of its own, loaded when a graph is first shown.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './ui.js';
 
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -9,8 +9,12 @@ const css = (name) => getComputedStyle(document.documentElement).getPropertyValu
 export function NeighbourGraph({ center, edges, onExpand, onOpen, label = 'Neighbourhood graph' }) {
   const box = useRef(null);
   const cy = useRef(null);
+  const [ready, setReady] = useState(false);
   useEffect(() => {
-    cy.current = cytoscape({
+    let gone = false;
+    import('cytoscape').then(({ default: cytoscape }) => {
+      if (gone) return;
+      cy.current = cytoscape({
       container: box.current,
       wheelSensitivity: 0.3,
       style: [
@@ -23,12 +27,15 @@ export function NeighbourGraph({ center, edges, onExpand, onOpen, label = 'Neigh
         { selector: 'edge.possible', style: { 'line-style': 'dashed' } },
       ],
     });
-    cy.current.on('tap', 'node', (e) => onExpand && onExpand(e.target.id()));
-    cy.current.on('dbltap', 'node', (e) => onOpen && onOpen(e.target.id()));
-    return () => cy.current.destroy();
+      cy.current.on('tap', 'node', (e) => onExpand && onExpand(e.target.id()));
+      cy.current.on('dbltap', 'node', (e) => onOpen && onOpen(e.target.id()));
+      setReady(true);
+    });
+    return () => { gone = true; if (cy.current) cy.current.destroy(); };
   }, []);
   useEffect(() => {
     const c = cy.current;
+    if (!ready || !c) return;
     const add = [];
     for (const n of [center, ...edges.flatMap((e) => [e.from, e.to])]) {
       if (n && !c.getElementById(n.id).length && !add.some((a) => a.data.id === n.id)) {
@@ -45,6 +52,6 @@ export function NeighbourGraph({ center, edges, onExpand, onOpen, label = 'Neigh
       c.layout({ name: 'cose', animate: false, nodeDimensionsIncludeLabels: true, randomize: false, padding: 20 }).run();
     }
     box.current.dataset.nodes = String(c.nodes().length);
-  }, [center, edges]);
+  }, [ready, center, edges]);
   return html`<div class="graph" ref=${box} role="img" aria-label=${label} data-testid="graph"></div>`;
 }

@@ -16,7 +16,9 @@ function Progress({ p }) {
 }
 
 function ProjectCard({ p, task, progress, onIndex }) {
-  const s = p.stats;
+  // Each card reads its statistics on its own: the list draws at once.
+  const st = useLoad(() => rest(`/api/v1/projects/${enc(p.name)}`), [p.name, task?.id, task?.state]);
+  const s = st.data?.stats;
   const rate = s?.references?.resolution_rate;
   const kinds = s ? Object.entries(s.nodes.by_kind).sort((a, b) => b[1] - a[1]).slice(0, 6) : [];
   const edges = s ? Object.entries(s.edges.by_kind).sort((a, b) => b[1].total - a[1].total).slice(0, 5) : [];
@@ -54,13 +56,9 @@ function ProjectCard({ p, task, progress, onIndex }) {
 
 export function Projects() {
   const list = useLoad(async () => {
-    const { projects } = await rest('/api/v1/projects');
-    const withStats = await Promise.all(projects.map(async (p) => {
-      try { return { ...p, stats: (await rest(`/api/v1/projects/${enc(p.name)}`)).stats }; } catch { return p; }
-    }));
-    let tasks = [];
-    try { tasks = (await rest('/api/v1/tasks')).tasks; } catch { /* a reader may not list tasks */ }
-    return { projects: withStats, tasks };
+    const [{ projects }, tasks] = await Promise.all([rest('/api/v1/projects'),
+      rest('/api/v1/tasks').then((t) => t.tasks, () => [])]);  // a reader may not list tasks
+    return { projects, tasks };
   }, []);
   const [progress, setProgress] = useState({});
   const [note, setNote] = useState(null);
