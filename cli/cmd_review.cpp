@@ -87,6 +87,18 @@ void print_text(const review_report& r, const std::string& project, size_t limit
       std::printf("  %-9s %s  %s  (%zu users in other files)\n", a.change.c_str(), name_of(a.n).c_str(),
                   location(a.n).c_str(), a.users.size());
   }
+  if (!r.unowned.empty()) {
+    std::printf("\nchanged lines outside definitions:\n");
+    for (const auto& u : r.unowned) {
+      std::string s;
+      for (const auto& x : u.added)
+        s += (s.empty() ? "" : ", ") + std::to_string(x.start) + (x.end > x.start ? "-" + std::to_string(x.end) : "");
+      for (const auto& x : u.removed)
+        s += (s.empty() ? "" : ", ") + std::string("removed ") + std::to_string(x.start) +
+             (x.end > x.start ? "-" + std::to_string(x.end) : "");
+      std::printf("  %s: %s\n", u.file.c_str(), s.c_str());
+    }
+  }
   if (r.trust.truncated) std::printf("\nnote: a walk stopped at its limit; the radius is partial\n");
   if (!r.trust.parse_errors.empty())
     std::printf("\nnote: %zu changed files have syntax errors\n", r.trust.parse_errors.size());
@@ -118,6 +130,7 @@ int run_review(const context& ctx, const review_args& args) {
   req.base = *base;
   req.target = target;
   req.depth = args.depth;
+  req.root = p->root;
   auto r = review_versions(*p->db, p->id, req);
   if (!r.ok())
     return report_error(ctx.json, r.err().code == errc::invalid_argument ? exit_usage : exit_runtime, r.err().message);

@@ -249,4 +249,24 @@ int64_t git_repo::stamp(std::string_view hex_id) {
   return static_cast<int64_t>(v);  // 60 bits: always positive
 }
 
+result<std::vector<line_hunk>> diff_lines(std::string_view before, std::string_view after) {
+  init_once();
+  std::vector<line_hunk> out;
+  git_diff_options opts;
+  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+  opts.context_lines = 0;
+  opts.interhunk_lines = 0;
+  opts.flags |= GIT_DIFF_FORCE_TEXT;
+  auto on_hunk = [](const git_diff_delta*, const git_diff_hunk* h, void* payload) -> int {
+    static_cast<std::vector<line_hunk>*>(payload)->push_back(
+        {static_cast<uint32_t>(h->old_start), static_cast<uint32_t>(h->old_lines), static_cast<uint32_t>(h->new_start),
+         static_cast<uint32_t>(h->new_lines)});
+    return 0;
+  };
+  int rc = git_diff_buffers(before.data(), before.size(), nullptr, after.data(), after.size(), nullptr, &opts, nullptr,
+                            nullptr, on_hunk, nullptr, &out);
+  if (rc != 0) return make_error(errc::internal, last_git_error("diff"));
+  return out;
+}
+
 }  // namespace cg

@@ -33,6 +33,14 @@ struct git_tree_entry_info {
   uint64_t size = 0;
 };
 
+// One hunk of a line diff (git's numbering: a count of 0 means lines were only added
+// or only removed, after line `start` of that side).
+struct line_hunk {
+  uint32_t old_start = 0, old_lines = 0, new_start = 0, new_lines = 0;
+};
+// The hunks between two texts, as `git diff -U0` finds them (libgit2's xdiff).
+result<std::vector<line_hunk>> diff_lines(std::string_view before, std::string_view after);
+
 class git_repo {
  public:
   // Opens the repository at or above `path` (a work tree, a .git directory or a bare

@@ -439,6 +439,16 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
     ++r.by_package[package_of(imp.n.file)];
   }
   if (auto st = note_api(r, walk); !st.ok()) return st.err();
+  review_sources src = req.sources;
+  if (!src.base && !src.target && !req.root.empty())
+    src = review_sources_for(req.root, req.base, r.base_version, req.target, r.target_version);
+  if (src.base || src.target) {
+    std::set<std::string> files;
+    for (const auto& c : d.nodes) files.insert(c.change == "removed" ? c.before.file : c.after.file);
+    r.trust.lines_checked = true;
+    if (auto st = note_unowned_lines(r, files, src, walk.base().query(), walk.target().query()); !st.ok())
+      return st.err();
+  }
   if (auto st = note_trust(r, walk.target()); !st.ok()) return st.err();
   r.risk = score_review(r);
   spdlog::debug(

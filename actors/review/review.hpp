@@ -7,7 +7,10 @@
 // the public definitions whose signature changed or that went away, and a small
 // documented risk score. The CLI, the REST route and GraphQL all serve this report.
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,12 +24,27 @@
 
 namespace cg {
 
+// Where the texts of both sides come from, for the changed lines outside definitions:
+// a file's text by path (empty when the side has no such file; nullopt: unknown).
+struct review_sources {
+  std::function<std::optional<std::string>(const std::string&path)> base, target;
+};
+// Git blobs of versions indexed from commits of the repository at `root`, and the
+// files under `root` for the newest state (target 0); an index-run version's text is
+// not kept, so its side stays unknown.
+review_sources review_sources_for(const std::string& root, uint64_t base, const version_record& base_version,
+                                  uint64_t target, const version_record& target_version);
+
 struct review_request {
   uint64_t base = 0;         // a committed version
   uint64_t target = 0;       // a committed version; 0: the newest state (the working tree as last indexed or saved)
   int depth = 3;             // radius: callers and dependents up to this many hops (1..10)
   int test_depth = 6;        // tests: how far a test may be from a changed definition (at least depth)
   size_t max_reach = 20000;  // nodes one changed definition's walk may visit; past it the report says so
+  // The texts, for changed lines outside definitions; review_versions fills them from
+  // `root` when left empty (root empty too: those lines are not looked for).
+  review_sources sources;
+  std::string root;
 };
 
 // One hop of a path: `from` reaches `to` (a use of it) by an edge of this kind;
@@ -70,6 +88,17 @@ struct api_change {
   std::vector<node> users;  // definitions in other files that use it directly
 };
 
+struct review_line_range {
+  uint32_t start = 0, end = 0;  // inclusive
+};
+// Changed lines of a file that no definition holds (imports, module-level code,
+// comments between definitions; blank lines left out): added or changed at the
+// target, removed at the base.
+struct review_unowned {
+  std::string file;
+  std::vector<review_line_range> added, removed;
+};
+
 struct review_risk {
   int score = 0;      // 0..100
   std::string level;  // low (< 20), medium (< 50), high
@@ -91,6 +120,7 @@ struct review_report {
   std::vector<impacted_symbol> tests;                 // test definitions reaching a change, nearest first
   std::vector<node_id> untested;                      // changed callables no test reaches
   std::vector<api_change> api;
+  std::vector<review_unowned> unowned;
   review_risk risk;
   // How far to trust it: references of the changed definitions left unresolved, changed
   // files that did not parse cleanly, and whether a walk stopped at max_reach.
@@ -98,11 +128,19 @@ struct review_report {
     size_t unresolved_in_changes = 0;
     std::vector<std::string> parse_errors;
     bool truncated = false;
+    bool lines_checked = false;              // changed lines outside definitions were looked for
+    std::vector<std::string> lines_unknown;  // changed files whose text a side does not have
   } trust;
   size_t changed_files = 0;
 };
 
 result<review_report> review_versions(const store& db, uint32_t proj, const review_request& req);
+// The project's root as its info records it ("" when none).
+std::string project_root(const store& db, std::string_view project);
+
+class graph_query;
+status note_unowned_lines(review_report& r, const std::set<std::string>& files, const review_sources& src,
+                          const graph_query& base, const graph_query& target);
 
 // Test conventions by language: test_*.py, *_test.py, tests/ folders, *_test.go,
 // *Test.java, *.test.ts, *.spec.js, __tests__/, Rust tests/ and `mod tests`, gtest

@@ -126,9 +126,21 @@ nlohmann::json to_json(const review_report& r) {
   }
   j["api"] = std::move(api);
   j["risk"] = risk_json(r.risk);
+  json unowned = json::array();
+  for (const auto& u : r.unowned) {
+    auto ranges = [](const std::vector<review_line_range>& v) {
+      json a = json::array();
+      for (const auto& x : v) a.push_back({{"start", x.start}, {"end", x.end}});
+      return a;
+    };
+    unowned.push_back({{"file", u.file}, {"added", ranges(u.added)}, {"removed", ranges(u.removed)}});
+  }
+  j["unowned"] = std::move(unowned);
   j["trust"] = {{"unresolvedInChanges", r.trust.unresolved_in_changes},
                 {"parseErrors", r.trust.parse_errors},
-                {"truncated", r.trust.truncated}};
+                {"truncated", r.trust.truncated},
+                {"linesChecked", r.trust.lines_checked},
+                {"linesUnknown", r.trust.lines_unknown}};
   j["totals"] = totals_json(r);
   return j;
 }
@@ -220,6 +232,22 @@ std::string to_markdown(const review_report& r, const std::string& project, size
     for (const auto& a : r.api)
       md += "- `" + cell(display_name(a.n)) + "` " + a.change + ": " + std::to_string(a.users.size()) +
             " users in other files\n";
+    md += "\n";
+  }
+  if (!r.unowned.empty()) {
+    md += "#### Changed lines outside definitions\n\n";
+    size_t shown = 0;
+    for (const auto& u : r.unowned) {
+      if (shown++ == limit) break;
+      auto lines = [](const std::vector<review_line_range>& v) {
+        std::string s;
+        for (const auto& x : v)
+          s += (s.empty() ? "" : ", ") + std::to_string(x.start) + (x.end > x.start ? "–" + std::to_string(x.end) : "");
+        return s;
+      };
+      md += "- " + cell(u.file) + ": " + (u.added.empty() ? "" : "lines " + lines(u.added)) +
+            (u.removed.empty() ? "" : std::string(u.added.empty() ? "" : "; ") + "removed " + lines(u.removed)) + "\n";
+    }
     md += "\n";
   }
   if (r.trust.truncated || !r.trust.parse_errors.empty())

@@ -21,6 +21,7 @@ std::optional<api_response> parse_review(app& a, const api_request& req, review_
   auto id = db.project_id(name);
   if (!id.ok()) return error_response(404, "not_found", "no project " + name, req.request_id);
   out.proj = *id;
+  out.req.root = project_root(db, name);
   if (!req.has_query("base") || req.query_value("base").empty())
     return bad_request(req, "base is required: a version (3, head~1), a tag, a branch or an indexed git sha");
   auto base = resolve_version(db, *id, req.query_value("base"));

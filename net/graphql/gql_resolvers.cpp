@@ -702,6 +702,7 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
                 auto& db = a.eng().storage();
                 auto pid = pid_of(c, project);
                 review_request req;
+                req.root = project_root(db, project);
                 auto base = resolve_version(db, pid, args.value("base", std::string()));
                 if (!base.ok()) return fail(base.err());
                 req.base = *base;

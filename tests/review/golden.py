@@ -18,6 +18,8 @@ expected output together (the sqllogictest model):
         test QUALIFIED_NAME            a test definition that reaches the change
         untested QUALIFIED_NAME        a changed function no test reaches
         api CHANGE QUALIFIED_NAME USERS
+        unowned FILE added|removed FIRST-LAST   changed lines no definition holds
+        lines unknown                  a side's text was not at hand
         risk SCORE LEVEL
         exit CODE                      the exit status (0 when not given)
 
@@ -99,6 +101,12 @@ def observed(report, code):
         out.append("untested " + by_id[i]["qualifiedName"])
     for a in report["api"]:
         out.append("api %s %s %d" % (a["change"], a["qualifiedName"], len(a["users"])))
+    for u in report["unowned"]:
+        for side in ("added", "removed"):
+            for x in u[side]:
+                out.append("unowned %s %s %d-%d" % (u["file"], side, x["start"], x["end"]))
+    if not report["trust"]["linesChecked"] or report["trust"]["linesUnknown"]:
+        out.append("lines unknown")
     out.append("risk %d %s" % (report["risk"]["score"], report["risk"]["level"]))
     if code:
         out.append("exit %d" % code)

@@ -76,6 +76,8 @@ test('the REST report equals the CLI report, and a second request is served from
   assert.deepEqual(r.json.changed, local.changed);
   assert.deepEqual(r.json.radius, local.radius);
   assert.deepEqual(r.json.risk, local.risk);
+  assert.deepEqual(r.json.unowned, local.unowned);
+  assert.equal(r.json.trust.linesChecked, true, 'both sides are indexed git commits of the project\'s repository');
   const names = r.json.changed.map((c) => `${c.change} ${c.qualifiedName}`);
   assert.ok(names.includes('modified json.decoder.py_scanstring'), names.join(', '));
   assert.ok(names.includes('modified json.encoder.JSONEncoder.encode'), names.join(', '));
