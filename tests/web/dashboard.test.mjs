@@ -27,6 +27,9 @@ before(async () => {
   fs.rmSync(path.join(tree, 'json', '__pycache__'), { recursive: true, force: true });
   // A version to review against, then the server on the same store.
   cli(dataDir, ['index', tree, '--project', 'demo', '-q']);
+  // A second version: a function added.
+  fs.appendFileSync(path.join(tree, 'shop', 'models.py'), '\n\ndef discount(amount):\n    return apply_tax(amount) * 0.9\n');
+  cli(dataDir, ['index', tree, '--project', 'demo', '-q']);
   key = JSON.parse(cli(dataDir, ['--json', 'token', 'create', '--role', 'writer', '--name', 'browser'])).token;
   srv = await startServer({
     dataDir, args: ['--project-root', `demo=${tree}`],
@@ -115,6 +118,11 @@ test('activity: a function appended to a watched file shows within a second', as
   assert.ok(ms < 1000, `the feed showed the save after ${ms} ms`);
   console.log(`save to feed: ${ms} ms`);
   await shot('activity');
+  // The file glob filters the groups.
+  await type('.filters input[placeholder^="e.g."]', 'json/**');
+  await page.waitFor(`!document.querySelector('.feed')?.innerText.includes('dashboard_probe')`, { what: 'the filter hiding it' });
+  await type('.filters input[placeholder^="e.g."]', 'shop/*.py');
+  await page.waitFor(`document.querySelector('.feed')?.innerText.includes('dashboard_probe')`, { what: 'the filter showing it' });
   noErrors('activity');
 });
 
@@ -160,7 +168,10 @@ test('review and versions render; the review follows a save', async () => {
   await shot('review');
   noErrors('review');
   await linkTo('/p/demo/versions');
-  await page.waitFor(`document.querySelectorAll('.timeline li').length >= 1`, { what: 'the timeline' });
+  await page.waitFor(`document.querySelectorAll('.timeline li').length === 2`, { what: 'the timeline' });
+  await page.eval(`[...document.querySelectorAll('.timeline input')].forEach((c) => c.click()), true`);
+  await page.waitFor(`document.querySelector('#diff-title')?.innerText === 'Version 1 → 2'`, { what: 'the diff of two versions' });
+  await page.waitFor(`document.body.innerText.includes('shop.models.discount')`, { what: 'the added function in the diff' });
   await shot('versions');
   noErrors('versions');
   // Narrow window and the dark theme.
