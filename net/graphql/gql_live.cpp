@@ -456,6 +456,8 @@ gql::subscribe_fn review_subscription() {
     lh->id = r.a->events().listen([project, kick](const event& e) {
       if (const auto* ch = std::get_if<node_changes>(&e.payload); ch && ch->project == project) kick();
       if (const auto* v = std::get_if<version_created>(&e.payload); v && v->project == project) kick();
+      // A run's end: its references are resolved now (node changes come before that).
+      if (const auto* s = std::get_if<index_summary>(&e.payload); s && s->project == project) kick();
     });
     kick();  // the full report
     return std::unique_ptr<gql::stream_handle>(std::move(lh));
