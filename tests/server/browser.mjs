@@ -82,6 +82,12 @@ export async function launchBrowser() {
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, Buffer.from(r.data, 'base64'));
       },
+      // A full garbage collection, then the JS heap in use (bytes).
+      async heapAfterGc() {
+        await send('HeapProfiler.collectGarbage', {}, sessionId);
+        const r = await send('Runtime.getHeapUsage', {}, sessionId);
+        return r.usedSize;
+      },
       async viewport(width, height) {
         await send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false }, sessionId);
       },
