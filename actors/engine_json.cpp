@@ -220,6 +220,7 @@ index_progress progress_from_json(const nlohmann::json& j) {
   get_to(j, "files_total", p.files_total);
   get_to(j, "bytes_done", p.bytes_done);
   get_to(j, "bytes_total", p.bytes_total);
+  get_to(j, "lines_done", p.lines_done);
   get_to(j, "errors", p.errors);
   get_to(j, "resolve_done", p.resolve_done);
   get_to(j, "resolve_total", p.resolve_total);
@@ -304,6 +305,7 @@ nlohmann::json progress_json(const index_progress& p) {
                       {"files_total", p.files_total},
                       {"bytes_done", p.bytes_done},
                       {"bytes_total", p.bytes_total},
+                      {"lines_done", p.lines_done},
                       {"errors", p.errors},
                       {"resolve_done", p.resolve_done},
                       {"resolve_total", p.resolve_total},

@@ -126,6 +126,7 @@ TEST(EngineJson, SummaryAndProgressSurviveTheRoundTrip) {
   p.files_total = 20;
   p.bytes_done = 100;
   p.bytes_total = 200;
+  p.lines_done = 4321;
   p.errors = 1;
   p.resolve_done = 3;
   p.resolve_total = 4;

@@ -34,7 +34,8 @@ struct index_progress {
   index_phase phase = index_phase::walking;
   size_t files_done = 0, files_total = 0;
   uint64_t bytes_done = 0, bytes_total = 0;
-  size_t errors = 0;  // files that failed or parsed with syntax errors
+  uint64_t lines_done = 0;  // lines of the files parsed so far
+  size_t errors = 0;        // files that failed or parsed with syntax errors
   size_t resolve_done = 0, resolve_total = 0;
   double elapsed_seconds = 0;
   double eta_seconds = -1;  // -1: unknown

@@ -176,6 +176,7 @@ index_progress indexer_state::progress(index_phase phase) const {
   p.files_done = files_done_;
   p.files_total = files_total_;
   p.bytes_done = bytes_done_;
+  p.lines_done = summary_.loc_parsed;
   p.bytes_total = bytes_total_;
   p.errors = summary_.failed + summary_.syntax_error_files;
   p.elapsed_seconds = since_start();

@@ -83,6 +83,8 @@ TEST(IndexerState, PlansByManifestAndTalliesEachOutcome) {
   auto p = second.progress(index_phase::parsing);
   EXPECT_EQ(p.files_done, 3u);
   EXPECT_EQ(p.files_total, 3u);
+  EXPECT_EQ(p.lines_done, s2.loc_parsed);  // the lines of the files parsed (touched.py's too)
+  EXPECT_GT(p.lines_done, 0u);
 }
 
 TEST(IndexerState, AStoredFileNowSkippedIsForgottenAndAFailureKeepsWhatWasKnown) {

@@ -157,6 +157,7 @@ json progress_gql(const index_progress& p) {
               {"project", p.project},
               {"phase", std::string(to_string(p.phase))},
               {"filesDone", p.files_done},
+              {"linesDone", p.lines_done},
               {"filesTotal", p.files_total},
               {"errors", p.errors},
               {"elapsedSeconds", p.elapsed_seconds},

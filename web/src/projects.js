@@ -8,7 +8,7 @@ function Progress({ p }) {
   if (!p) return null;
   const pct = p.filesTotal ? Math.round((100 * p.filesDone) / p.filesTotal) : 0;
   const eta = p.etaSeconds != null ? ` · ${Math.ceil(p.etaSeconds)} s left` : '';
-  const rate = p.elapsedSeconds > 0 ? ` · ${fmt(Math.round(p.filesDone / p.elapsedSeconds))} files/s` : '';
+  const rate = p.elapsedSeconds > 0 ? ` · ${fmt(Math.round(p.linesDone / p.elapsedSeconds))} lines/s` : '';
   return html`<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct}
       aria-label=${`indexing: ${p.phase}`}>
     <div class="bar" style=${`width:${pct}%`}></div>
@@ -66,7 +66,7 @@ export function Projects() {
   useEffect(() => {
     if (!names) return undefined;
     const stops = names.split(',').map((name) => subscribe(
-      `subscription($p: String!) { parseProgress(project: $p) { taskId project phase filesDone filesTotal elapsedSeconds etaSeconds } }`,
+      `subscription($p: String!) { parseProgress(project: $p) { taskId project phase filesDone filesTotal linesDone elapsedSeconds etaSeconds } }`,
       { p: name }, ({ parseProgress: e }) => {
         const over = ['done', 'failed', 'cancelled'].includes(e.phase);
         setProgress((m) => ({ ...m, [e.project]: over ? null : e }));
