@@ -6,6 +6,7 @@
 //
 //   graph_query    consistent reads of one project's graph over a store view: nodes,
 //                  callers and callees, paths, outline, files, stats
+//   graph_target   what a user names (node id, file, symbol) as nodes or a file
 //   glob_match     the walk's gitignore-style globs, for filters on paths
 //   versions       versions of a project's graph: references (3, head~1), diffs
 //   review         review impact: a change's definitions, what reaches them, tests, risk
@@ -14,6 +15,7 @@
 #include <string_view>
 
 #include "actors/graph/graph_query.hpp"
+#include "actors/graph/graph_target.hpp"
 #include "actors/indexer/glob.hpp"
 #include "actors/parser/parse_types.hpp"
 #include "actors/review/review.hpp"

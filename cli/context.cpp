@@ -93,52 +93,9 @@ result<open_project> open_for_query(const context& ctx, bool writable) {
 }
 
 result<target> resolve_target(const open_project& p, const std::string& arg, bool allow_file) {
-  target t;
-  node_id id = 0;
-  if (arg.size() == 16 && parse_id(arg, id)) {
-    auto n = p.query->get(id);
-    if (!n.ok()) return n.err();
-    if (n->has_value()) {
-      t.nodes.push_back(std::move(**n));
-      return t;
-    }
-  }
-  if (allow_file) {
-    std::string rel = arg;
-    // Accept absolute paths and ./relative paths inside the project root.
-    std::error_code ec;
-    auto abs = std::filesystem::weakly_canonical(arg, ec).string();
-    if (!ec && !p.root.empty() && abs.starts_with(p.root + "/")) rel = abs.substr(p.root.size() + 1);
-    if (rel.starts_with("./")) rel = rel.substr(2);
-    auto f = p.query->file(rel);
-    if (!f.ok()) return f.err();
-    if (f->has_value()) {
-      t.file = rel;
-      return t;
-    }
-  }
-  symbol_query q;
-  q.text = arg;
-  q.fuzzy = false;
-  q.limit = 200;
-  auto found = p.query->find(q);
-  if (!found.ok()) return found.err();
-  bool any_exact = false;
-  for (auto& m : *found)
-    if (m.match != symbol_match::how::case_insensitive) any_exact = true;
-  for (auto& m : *found)
-    if (!any_exact || m.match != symbol_match::how::case_insensitive) t.nodes.push_back(std::move(m.n));
-  if (t.nodes.empty()) {
-    symbol_query fz;
-    fz.text = arg;
-    fz.limit = 5;
-    std::string hint;
-    if (auto near = p.query->find(fz); near.ok())
-      for (auto& m : *near) hint += (hint.empty() ? " (did you mean: " : ", ") + m.n.qualified_name;
-    if (!hint.empty()) hint += ")";
-    return make_error(errc::not_found, "no definition, file or node id matches '" + arg + "'" + hint);
-  }
-  return t;
+  auto t = cg::resolve_target(*p.query, p.root, arg, allow_file);
+  if (!t.ok()) return t.err();
+  return target{std::move(t->nodes), std::move(t->file)};
 }
 
 }  // namespace cg::cli

@@ -208,6 +208,11 @@ int main(int argc, char** argv) {
   rv->add_option("--fail-on", ra.fail_on, "risk>=N: exit 3 when the risk score reaches N (a CI gate)");
   rv->add_option("--limit", ra.limit, "rows per section in text and markdown (default 20)");
 
+  auto* mcp = app.add_subcommand(
+      "mcp",
+      "an MCP server on stdin/stdout for AI coding agents: the graph's tools, resources and prompts, read-only "
+      "over the data directory (index runs: codegraph serve's /mcp)");
+
   auto* vec = app.add_subcommand("vectors", "the search index: stats, rebuild");
   auto* vstats = vec->add_subcommand("stats", "documents, vocabulary, index kind and size");
   auto* vrebuild = vec->add_subcommand("rebuild", "relearn the model, re-embed everything, rebuild the index");
@@ -297,7 +302,7 @@ int main(int argc, char** argv) {
   setup_logging(ctx.cfg.log.format, ctx.cfg.log.level);
 
   if (*idx || *vrebuild) prefer_huge_pages();
-  if (!at.empty() && (*idx || *srv || *si || *vec || app.got_subcommand("token") || *bak || *rv))
+  if (!at.empty() && (*idx || *srv || *si || *vec || app.got_subcommand("token") || *bak || *rv || *mcp))
     return report_error(json, exit_usage,
                         "--at reads a version with the graph commands (stats, symbol, node, outline, callers, "
                         "callees, deps, dependents, export, diff) and search; similar and the others use the "
@@ -322,6 +327,7 @@ int main(int argc, char** argv) {
     if (*vers) return run_versions(ctx, va);
     if (*df) return run_diff(ctx, da);
     if (*rv) return run_review(ctx, ra);
+    if (*mcp) return run_mcp(ctx);
     if (*vstats) return run_vectors(ctx, false);
     if (*vrebuild) return run_vectors(ctx, true);
     if (*srv) return run_serve(ctx, sv);

@@ -104,6 +104,14 @@ bool watch_scheduler::watching(const std::string& project) const {
   return it != projects_.end() && it->second.watcher != nullptr;
 }
 
+std::vector<std::string> watch_scheduler::pending(const std::string& project) const {
+  std::lock_guard lock(mu_);
+  auto it = projects_.find(project);
+  if (it == projects_.end()) return {};
+  if (it->second.queued_all) return {"*"};
+  return {it->second.queued.begin(), it->second.queued.end()};
+}
+
 size_t watch_scheduler::watched() const {
   std::lock_guard lock(mu_);
   size_t n = 0;

@@ -41,6 +41,8 @@ class watch_scheduler {
   void run_ended(const std::string& project);
   void unwatch(const std::string& project);
   size_t watched() const;
+  // Saved files gathered for the project's next run ("*": the whole tree), sorted.
+  std::vector<std::string> pending(const std::string& project) const;
   bool watching(const std::string& project) const;
   // Shutdown: no further runs start.
   void stop();

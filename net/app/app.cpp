@@ -3,6 +3,7 @@
 
 #include "actors/indexer/watch_scheduler.hpp"
 #include "actors/read_api.hpp"
+#include "net/mcp/mcp_sessions.hpp"
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -68,6 +69,7 @@ app::app(engine& eng, const server_options& opts)
       per_ip_(opts.rate.per_ip_rps, opts.rate.per_ip_burst),
       cache_(opts.cache_bytes, opts.cache_ttl),
       reviews_(std::make_unique<review_cache>()),
+      mcp_(std::make_unique<mcp::sessions>()),
       guard_(guard_options{opts.address, !opts.tls_cert_file.empty(), opts.allowed_hosts, opts.cors_origins}) {
   unsigned char r[4];
   RAND_bytes(r, sizeof r);
@@ -161,6 +163,7 @@ void app::stop_listening() {
   }
   if (engine_sub_) eng_.unsubscribe(engine_sub_);
   engine_sub_ = 0;
+  mcp_->clear();  // their engine subscriptions end
 }
 
 app::~app() {
@@ -172,6 +175,7 @@ app::~app() {
   // Watchers first (their threads call into this app).
   if (watch_) watch_->stop();
   if (engine_sub_) eng_.unsubscribe(engine_sub_);
+  mcp_->clear();
 }
 
 std::string app::new_request_id() { return id_prefix_ + "-" + std::to_string(next_request_++); }
@@ -185,6 +189,7 @@ void app::register_routes() {
   register_node_routes(*this, router_);
   register_search_routes(*this, router_);
   register_graphql_routes(*this, router_);
+  register_mcp_routes(*this, router_);
   register_admin_routes(*this, router_);
   for (const auto& p : router_.problems()) spdlog::critical("routes: {}", p);
   if (auto st = start_graphql(); !st.ok()) spdlog::error("GraphQL is not available: {}", st.err().message);

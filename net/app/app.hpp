@@ -33,6 +33,9 @@
 #include "net/app/task_registry.hpp"
 #include "net/transport/server.hpp"
 
+namespace cg::mcp {
+class sessions;
+}
 namespace cg {
 class watch_scheduler;
 class review_cache;
@@ -90,6 +93,7 @@ class app {
   std::vector<std::string> route_problems() const { return router_.problems(); }
   std::string new_request_id();
   metrics& stats() { return metrics_; }
+  const request_guard& guard() const { return guard_; }
   engine& eng() { return eng_; }
   const server_options& options() const { return opts_; }
   result_cache& cache() { return cache_; }
@@ -118,6 +122,10 @@ class app {
   void unwatch(const std::string& project);
   // Whether watch mode re-indexes the project's saved files.
   bool watching(const std::string& project);
+  // Saved files watch mode has gathered for the project's next run.
+  std::vector<std::string> pending_files(const std::string& project);
+  // MCP sessions of /mcp (net/mcp/mcp_sessions.hpp).
+  mcp::sessions& mcp_sessions() { return *mcp_; }
   // Follow mode (net/app/app_follow.cpp): the branch's new commits (empty: HEAD's
   // branch) indexed as versions as they arrive, each as a task, then the work tree laid
   // over the head (and kept there by watch mode). The repository is the operator's.
@@ -164,6 +172,7 @@ class app {
   metrics metrics_;
   result_cache cache_;
   std::unique_ptr<review_cache> reviews_;
+  std::unique_ptr<mcp::sessions> mcp_;
   request_guard guard_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> aborting_{false};
@@ -192,6 +201,7 @@ class app {
   friend void register_misc_routes(app&, router&);
   friend void register_admin_routes(app&, router&);
   friend void register_graphql_routes(app&, router&);
+  friend void register_mcp_routes(app&, router&);
 };
 
 // Route groups (net/api_*.cpp).
@@ -204,6 +214,7 @@ void register_search_routes(app& a, router& r);
 void register_misc_routes(app& a, router& r);
 void register_admin_routes(app& a, router& r);
 void register_graphql_routes(app& a, router& r);
+void register_mcp_routes(app& a, router& r);
 
 // POST /parse and GraphQL parseFile: a snippet ({source, language|path}) or a file of
 // a project ({project, path}); unsupported when it cannot be parsed (binary, ...).

@@ -187,4 +187,8 @@ size_t app::watched_projects() { return watch_ ? watch_->watched() : 0; }
 
 bool app::watching(const std::string& project) { return watch_ && watch_->watching(project); }
 
+std::vector<std::string> app::pending_files(const std::string& project) {
+  return watch_ ? watch_->pending(project) : std::vector<std::string>{};
+}
+
 }  // namespace cg::net

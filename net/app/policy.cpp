@@ -31,6 +31,7 @@ const std::vector<rule>& rules() {
       {o::graphql, "graphql", role::reader, s::none},
       {o::backup_read, "backup.read", role::admin, s::every},
       {o::backup_write, "backup.write", role::admin, s::every},
+      {o::mcp, "mcp", role::reader, s::none},
   };
   return table;
 }

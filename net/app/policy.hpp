@@ -37,6 +37,7 @@ enum class operation {
   graphql,           // a GraphQL request as such (each field checks its own operation)
   backup_read,       // the server's backups: list, verify
   backup_write,      // create a backup of the server's store, restore one into a new directory
+  mcp,               // an MCP session as such (each tool checks its own operation)
 };
 
 enum class scope_rule {

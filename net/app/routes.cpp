@@ -22,6 +22,10 @@ const std::vector<route_decl>& rest_routes() {
       {.method = "GET", .pattern = "/app/{file}", .op = o::web_page},
       {.method = "POST", .pattern = "/graphql", .op = o::graphql},
       {.method = "GET", .pattern = "/graphql", .op = o::graphql, .auth_in_handler = true},
+      // MCP over Streamable HTTP: each tool call checks its own operation.
+      {.method = "POST", .pattern = "/mcp", .op = o::mcp},
+      {.method = "GET", .pattern = "/mcp", .op = o::mcp, .blocking = false},
+      {.method = "DELETE", .pattern = "/mcp", .op = o::mcp, .blocking = false},
 
       {.method = "GET", .pattern = "/api/v1/projects", .op = o::project_list},
       {.method = "POST", .pattern = "/api/v1/projects", .op = o::project_create},
