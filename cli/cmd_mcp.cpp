@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -57,12 +58,12 @@ class line_writer {
 };
 
 // A store must exist to be opened read-only: a fresh data directory gets an empty one.
+// An existing store is never opened for writing (a server may own it).
 status ensure_store(const std::string& data_dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(data_dir) / "CURRENT", ec)) return {};
   store_options so;
   so.dir = data_dir;
-  so.read_only = true;
-  if (store::open(so).ok()) return {};
-  so.read_only = false;
   auto made = store::open(so);
   if (!made.ok()) return made.err();
   return {};

@@ -1,5 +1,8 @@
 #include "storage/store.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
@@ -293,8 +296,16 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
           errc::not_found,
           "the store in " + opts.dir + " is incomplete (its first run was interrupted); run `codegraph index` again");
   }
-  rocksdb::Status s = opts.read_only ? rocksdb::DB::OpenForReadOnly(dbo, opts.dir, descs, &handles, &p->db)
-                                     : rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &p->db);
+  rocksdb::Status s;
+  // Read-only beside a writer: a compaction may delete a table file between reading the
+  // MANIFEST and opening the file. The next attempt reads the new MANIFEST.
+  for (int attempt = 0;; ++attempt) {
+    s = opts.read_only ? rocksdb::DB::OpenForReadOnly(dbo, opts.dir, descs, &handles, &p->db)
+                       : rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &p->db);
+    if (s.ok() || !opts.read_only || attempt == 8 || !(s.IsCorruption() || s.IsIOError() || s.IsPathNotFound())) break;
+    handles.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 * (attempt + 1)));
+  }
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
       return make_error(errc::conflict,

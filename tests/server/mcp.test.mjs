@@ -294,12 +294,15 @@ test('HTTP: auth, scopes, origins and sessions', async () => {
 
 // The raw protocol over stdio: one JSON-RPC message per line.
 async function rawStdio(lines) {
-  const p = spawn(BIN, ['--data-dir', dataDir, 'mcp'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const p = spawn(BIN, ['--data-dir', dataDir, 'mcp'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   p.stdout.on('data', (d) => { out += d; });
+  p.stderr.on('data', (d) => { err += d; });
   for (const l of lines) p.stdin.write(typeof l === 'string' ? `${l}\n` : `${JSON.stringify(l)}\n`);
   p.stdin.end();
-  await new Promise((r) => p.on('exit', r));
+  const code = await new Promise((r) => p.on('exit', r));
+  assert.equal(code, 0, `codegraph mcp: ${err}`);
   return out.trim().split('\n').map((l) => JSON.parse(l));
 }
 
