@@ -23,8 +23,9 @@ int run_index_follow(const context& ctx, const index_args& args);
 std::string apply_index_config(const context& ctx, index_request& req);
 
 int run_stats(const context& ctx);
-// `codegraph mcp`: MCP over stdio until stdin ends (cli/cmd_mcp.cpp).
-int run_mcp(const context& ctx);
+// `codegraph mcp`: MCP over stdio until stdin ends (cli/cmd_mcp.cpp); relayed to the
+// server that owns the data directory unless local.
+int run_mcp(const context& ctx, bool local);
 int run_projects(const context& ctx);
 int run_config_show(const context& ctx);
 

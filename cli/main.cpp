@@ -25,6 +25,7 @@ Examples:
   codegraph export --format graphml -o g.xml   the whole graph for graph tools
   codegraph serve --project-root app=~/src/app  the server: REST on /api/v1, events on /ws
   codegraph token create --role reader         an API key for the server
+  codegraph mcp                                MCP over stdio for AI agents (e.g. in .mcp.json)
 Every command takes --json. Exit codes: 0 success, 1 usage error, 2 runtime error.
 Configuration: --config FILE, else $CODEGRAPH_CONFIG, ./codegraph.toml or
 ~/.config/codegraph/config.toml; CODEGRAPH_* variables override it; flags override both.)";
@@ -210,8 +211,11 @@ int main(int argc, char** argv) {
 
   auto* mcp = app.add_subcommand(
       "mcp",
-      "an MCP server on stdin/stdout for AI coding agents: the graph's tools, resources and prompts, read-only "
-      "over the data directory (index runs: codegraph serve's /mcp)");
+      "an MCP server on stdin/stdout for AI coding agents: the graph's tools, resources and prompts (relayed to "
+      "the server that owns the data directory when one runs; else read-only over it)");
+  bool mcp_local = false;
+  mcp->add_flag("--local", mcp_local,
+                "read the data directory in this process even when a server owns it (no push, no index runs)");
 
   auto* vec = app.add_subcommand("vectors", "the search index: stats, rebuild");
   auto* vstats = vec->add_subcommand("stats", "documents, vocabulary, index kind and size");
@@ -327,7 +331,7 @@ int main(int argc, char** argv) {
     if (*vers) return run_versions(ctx, va);
     if (*df) return run_diff(ctx, da);
     if (*rv) return run_review(ctx, ra);
-    if (*mcp) return run_mcp(ctx);
+    if (*mcp) return run_mcp(ctx, mcp_local);
     if (*vstats) return run_vectors(ctx, false);
     if (*vrebuild) return run_vectors(ctx, true);
     if (*srv) return run_serve(ctx, sv);

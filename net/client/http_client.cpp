@@ -11,11 +11,14 @@
 #include <boost/url/parse.hpp>
 
 #include <strings.h>
+#include <cstdint>
+#include <limits>
 #include <optional>
 
 namespace cg::net {
 namespace {
 
+using body_fn = std::function<bool(std::string_view)>;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -68,9 +71,9 @@ void fill(http_response& out, http::response<http::string_body>&& res) {
 class call {
  public:
   call(asio::io_context& ioc, const target& t, const http_request& req, const http_client_options& opts,
-       clock::time_point deadline)
-      : resolver_(ioc), t_(t), deadline_(deadline), request_(make_request(t, req)) {
-    parser_.body_limit(opts.max_response_bytes);
+       clock::time_point deadline, const body_fn* on_body = nullptr)
+      : resolver_(ioc), t_(t), deadline_(deadline), request_(make_request(t, req)), on_body_(on_body) {
+    parser_.body_limit(on_body ? std::numeric_limits<std::uint64_t>::max() : opts.max_response_bytes);
     if (!t.tls) {
       plain_.emplace(ioc);
       return;
@@ -131,9 +134,43 @@ class call {
   void on_write(beast::error_code ec) {
     if (failed(ec)) return;
     lowest().expires_at(deadline_);
+    if (on_body_)
+      return with_stream([this](auto& s) {
+        http::async_read_header(s, buffer_, parser_, [this](beast::error_code e, size_t) { on_header(e); });
+      });
     with_stream([this](auto& s) {
       http::async_read(s, buffer_, parser_, [this](beast::error_code e, size_t) { on_read(e); });
     });
+  }
+  // Streaming: the head, then the body piece by piece as it comes, with no deadline.
+  void on_header(beast::error_code ec) {
+    if (failed(ec)) return;
+    out_.status = static_cast<int>(parser_.get().result_int());
+    for (const auto& f : parser_.get()) out_.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    lowest().expires_never();
+    do_read_some();
+  }
+  void do_read_some() {
+    if (parser_.is_done()) return;
+    with_stream([this](auto& s) {
+      http::async_read_some(s, buffer_, parser_, [this](beast::error_code e, size_t) { on_read_some(e); });
+    });
+  }
+  void on_read_some(beast::error_code ec) {
+    auto& body = parser_.get().body();
+    if (!body.empty()) {
+      bool more = (*on_body_)(body);
+      body.clear();
+      if (!more) {
+        beast::error_code ignored;
+        lowest().socket().close(ignored);
+        return;
+      }
+    }
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::end_of_stream || ec == asio::error::eof) return;
+    if (failed(ec)) return;
+    do_read_some();
   }
   void on_read(beast::error_code ec) {
     if (failed(ec)) return;
@@ -151,6 +188,7 @@ class call {
   beast::flat_buffer buffer_;
   http::response_parser<http::string_body> parser_;
   http_response out_;
+  const body_fn* on_body_ = nullptr;
   std::optional<beast::error_code> failure_;
 };
 
@@ -175,7 +213,9 @@ std::string http_response::header(std::string_view name) const {
   return {};
 }
 
-result<http_response> http_call(const http_request& req, const http_client_options& opts) {
+namespace {
+
+result<http_response> run_call(const http_request& req, const http_client_options& opts, const body_fn* on_body) {
   auto t = parse_target(req.url);
   if (!t.ok()) return t.err();
   if (http::string_to_verb(req.method) == http::verb::unknown)
@@ -183,7 +223,7 @@ result<http_response> http_call(const http_request& req, const http_client_optio
   asio::io_context ioc;
   auto deadline = clock::now() + req.timeout;
   try {
-    call c(ioc, *t, req, opts, deadline);
+    call c(ioc, *t, req, opts, deadline, on_body);
     c.start();
     ioc.run();
     if (c.failure()) return classify(*c.failure(), *t, req);
@@ -193,6 +233,16 @@ result<http_response> http_call(const http_request& req, const http_client_optio
   } catch (const std::exception& x) {
     return make_error(errc::upstream, "HTTP call to " + req.url + " failed: " + x.what());
   }
+}
+
+}  // namespace
+
+result<http_response> http_call(const http_request& req, const http_client_options& opts) {
+  return run_call(req, opts, nullptr);
+}
+
+result<http_response> http_stream(const http_request& req, const body_fn& on_body, const http_client_options& opts) {
+  return run_call(req, opts, &on_body);
 }
 
 }  // namespace cg::net

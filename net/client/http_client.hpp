@@ -4,7 +4,9 @@
 // One connection per call; the deadline covers connect, TLS, write and read.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,5 +43,11 @@ struct http_client_options {
 // connections, TLS and protocol errors (errc::upstream), a malformed URL
 // (errc::invalid_argument). Any HTTP status, 500 included, is a response.
 result<http_response> http_call(const http_request& req, const http_client_options& opts = {});
+// A response read as it arrives (an event stream): the head into the result, each
+// piece of the body to on_body as it comes (false stops reading and closes). The
+// deadline covers the head only. Returns when the body ends, the connection fails or
+// on_body says stop; the result's body stays empty.
+result<http_response> http_stream(const http_request& req, const std::function<bool(std::string_view)>& on_body,
+                                  const http_client_options& opts = {});
 
 }  // namespace cg::net

@@ -292,9 +292,32 @@ test('HTTP: auth, scopes, origins and sessions', async () => {
   await scoped.close();
 });
 
+test('stdio beside a running server relays to its /mcp: live answers, pushed updates, index runs', async () => {
+  const c = new Client({ name: 'bridged', version: '1.0.0' });
+  await c.connect(new StdioClientTransport({ command: BIN, args: ['--data-dir', dataDir, 'mcp'], stderr: 'ignore' }));
+  try {
+    assert.ok((await c.listTools()).tools.some((t) => t.name === 'index_project'), 'the server indexes');
+    const updates = [];
+    c.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updates.push(n.params.uri));
+    const uri = 'codegraph://fx/file/shop/models.py';
+    await c.subscribeResource({ uri });
+    await new Promise((r) => setTimeout(r, 300));
+    save('shop/models.py', 'TAX_RATE', 'TAX_RATE_BRIDGED');
+    await waitFor(() => updates.includes(uri), { timeout: 20000, what: 'the pushed update through the bridge' });
+    const found = await call(c, 'find_symbol', { project: 'fx', name: 'TAX_RATE_BRIDGED', exact: true });
+    assert.equal(found.matches.length, 1, 'the answer comes from the live graph');
+    const local = await rawStdio([
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {} } },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' }], ['--local']);
+    assert.ok(!local[1].result.tools.some((t) => t.name === 'index_project'), '--local reads the store here');
+  } finally {
+    await c.close();
+  }
+});
+
 // The raw protocol over stdio: one JSON-RPC message per line.
-async function rawStdio(lines) {
-  const p = spawn(BIN, ['--data-dir', dataDir, 'mcp'], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function rawStdio(lines, extra = []) {
+  const p = spawn(BIN, ['--data-dir', dataDir, 'mcp', ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   p.stdout.on('data', (d) => { out += d; });
