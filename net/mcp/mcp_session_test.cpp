@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "actors/read_api.hpp"
 #include "net/app/policy.hpp"
@@ -243,6 +244,38 @@ TEST_F(mcp_fixture, log_messages_respect_the_level_and_a_change_reaches_subscrib
       EXPECT_EQ(m["params"]["data"], "loud");
     }
   EXPECT_EQ(logs, 1u);
+}
+
+TEST_F(mcp_fixture, the_version_tools_join_the_list_when_a_versioned_project_appears) {
+  session s(*h, who(net::role::reader, "later"), "test");
+  std::mutex mu;
+  std::vector<json> pushed;
+  s.set_push([&](const json& m) {
+    std::lock_guard lk(mu);
+    pushed.push_back(m);
+  });
+  init(s);
+  auto names = [&] {
+    std::set<std::string> out;
+    auto answer = send(s, request(1, "tools/list"));
+    for (const auto& t : answer.at(0)["result"]["tools"]) out.insert(t["name"]);
+    return out;
+  };
+  EXPECT_FALSE(names().count("review_changes")) << "no versioned project in the principal's scope yet";
+  index_request req;
+  req.project = "later";
+  req.root = src->str();
+  ASSERT_EQ(eng->index(req).outcome, index_phase::done);
+  bool changed = false;
+  for (int i = 0; i < 200 && !changed; ++i) {
+    {
+      std::lock_guard lk(mu);
+      for (const auto& m : pushed) changed |= m["method"] == "notifications/tools/list_changed";
+    }
+    if (!changed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(changed);
+  EXPECT_TRUE(names().count("review_changes"));
 }
 
 }  // namespace
