@@ -88,6 +88,30 @@ struct mcp_fixture : ::testing::Test {
   static net::principal who(net::role r, std::string project = {}) { return {"t", r, std::move(project), "api_key"}; }
 };
 
+// What a session pushed, from the engine's threads.
+struct recorder {
+  std::mutex mu;
+  std::vector<json> pushed;
+  send_fn sink() {
+    return [this](const json& m) {
+      std::lock_guard lk(mu);
+      pushed.push_back(m);
+    };
+  }
+  // Waits up to two seconds for a pushed message that passes the test.
+  bool wait_for(const std::function<bool(const json&)>& test) {
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard lk(mu);
+        for (const auto& m : pushed)
+          if (test(m)) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+};
+
 TEST(mcp_protocol, negotiates_the_client_revision_or_the_newest) {
   EXPECT_EQ(negotiate("2024-11-05"), "2024-11-05");
   EXPECT_EQ(negotiate("2025-06-18"), "2025-06-18");
@@ -207,12 +231,8 @@ TEST_F(mcp_fixture, a_cancelled_request_gets_no_response) {
 
 TEST_F(mcp_fixture, log_messages_respect_the_level_and_a_change_reaches_subscribers) {
   session s(*h, who(net::role::reader), "test");
-  std::mutex mu;
-  std::vector<json> pushed;
-  s.set_push([&](const json& m) {
-    std::lock_guard lk(mu);
-    pushed.push_back(m);
-  });
+  recorder rec;
+  s.set_push(rec.sink());
   init(s);
   EXPECT_TRUE(send(s, request(1, "logging/setLevel", {{"level", "warning"}})).at(0).contains("result"));
   s.log("info", "quiet");
@@ -226,19 +246,11 @@ TEST_F(mcp_fixture, log_messages_respect_the_level_and_a_change_reaches_subscrib
   req.project = "shop";
   req.root = src->str();
   ASSERT_EQ(eng->index(req).outcome, index_phase::done);
-  bool updated = false;
-  for (int i = 0; i < 200 && !updated; ++i) {
-    {
-      std::lock_guard lk(mu);
-      for (const auto& m : pushed)
-        updated |= m["method"] == "notifications/resources/updated" && m["params"]["uri"] == uri;
-    }
-    if (!updated) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(updated);
-  std::lock_guard lk(mu);
+  EXPECT_TRUE(rec.wait_for(
+      [&](const json& m) { return m["method"] == "notifications/resources/updated" && m["params"]["uri"] == uri; }));
+  std::lock_guard lk(rec.mu);
   size_t logs = 0;
-  for (const auto& m : pushed)
+  for (const auto& m : rec.pushed)
     if (m["method"] == "notifications/message") {
       ++logs;
       EXPECT_EQ(m["params"]["data"], "loud");
@@ -248,12 +260,8 @@ TEST_F(mcp_fixture, log_messages_respect_the_level_and_a_change_reaches_subscrib
 
 TEST_F(mcp_fixture, the_version_tools_join_the_list_when_a_versioned_project_appears) {
   session s(*h, who(net::role::reader, "later"), "test");
-  std::mutex mu;
-  std::vector<json> pushed;
-  s.set_push([&](const json& m) {
-    std::lock_guard lk(mu);
-    pushed.push_back(m);
-  });
+  recorder rec;
+  s.set_push(rec.sink());
   init(s);
   auto names = [&] {
     std::set<std::string> out;
@@ -266,15 +274,7 @@ TEST_F(mcp_fixture, the_version_tools_join_the_list_when_a_versioned_project_app
   req.project = "later";
   req.root = src->str();
   ASSERT_EQ(eng->index(req).outcome, index_phase::done);
-  bool changed = false;
-  for (int i = 0; i < 200 && !changed; ++i) {
-    {
-      std::lock_guard lk(mu);
-      for (const auto& m : pushed) changed |= m["method"] == "notifications/tools/list_changed";
-    }
-    if (!changed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(changed);
+  EXPECT_TRUE(rec.wait_for([](const json& m) { return m["method"] == "notifications/tools/list_changed"; }));
   EXPECT_TRUE(names().count("review_changes"));
 }
 

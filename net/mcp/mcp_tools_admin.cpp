@@ -212,10 +212,8 @@ result<json> review_changes(const call_context& cx, const json& args) {
   if (!target.ok()) return target.err();
   auto depth = int_arg(args, "depth", 3, 1, 10);
   if (!depth.ok()) return depth.err();
-  auto limit = int_arg(args, "limit", 100, 1, 1000);
-  if (!limit.ok()) return limit.err();
-  auto offset = cursor_arg(args);
-  if (!offset.ok()) return offset.err();
+  auto win = window_arg(args, 100, 1000);
+  if (!win.ok()) return win.err();
   review_request req;
   req.root = p->root;
   req.depth = static_cast<int>(*depth);
@@ -270,7 +268,7 @@ result<json> review_changes(const call_context& cx, const json& args) {
     out["trust"] = {{"unresolved", r->trust.unresolved_in_changes},
                     {"parse_errors", r->trust.parse_errors},
                     {"truncated", r->trust.truncated}};
-  page(out, "radius", std::move(radius), *offset, static_cast<size_t>(*limit));
+  page(out, "radius", std::move(radius), *win);
   out["fresh"] = freshness(cx, *p);
   return out;
 }
@@ -282,10 +280,8 @@ result<json> diff_versions(const call_context& cx, const json& args) {
   if (!from.ok()) return from.err();
   auto to = string_arg(args, "to", false);
   if (!to.ok()) return to.err();
-  auto limit = int_arg(args, "limit", 100, 1, 1000);
-  if (!limit.ok()) return limit.err();
-  auto offset = cursor_arg(args);
-  if (!offset.ok()) return offset.err();
+  auto win = window_arg(args, 100, 1000);
+  if (!win.ok()) return win.err();
   auto a = resolve_version(cx.h.db(), p->id, *from);
   if (!a.ok()) return tool_error(a.err().message);
   uint64_t b = 0;
@@ -295,7 +291,7 @@ result<json> diff_versions(const call_context& cx, const json& args) {
     b = *v;
   }
   json changes = json::array();
-  size_t want = *offset + static_cast<size_t>(*limit) + 1;
+  size_t want = win->want();
   diff_sink sink;
   sink.node = [&](node_change&& c) {
     if (changes.size() < want) {
@@ -320,7 +316,7 @@ result<json> diff_versions(const call_context& cx, const json& args) {
                 {"changed", t.nodes_changed},
                 {"renamed", t.nodes_renamed},
                 {"files", totals->files.size()}}}};
-  page(out, "changes", std::move(changes), *offset, static_cast<size_t>(*limit));
+  page(out, "changes", std::move(changes), *win);
   out["fresh"] = freshness(cx, *p);
   return out;
 }

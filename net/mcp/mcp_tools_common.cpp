@@ -164,11 +164,26 @@ result<size_t> cursor_arg(const json& args) {
   return static_cast<size_t>(n);
 }
 
-void page(json& out, const char* key, json items, size_t offset, size_t limit) {
+result<window> window_arg(const json& args, int64_t dflt, int64_t max) {
+  auto limit = int_arg(args, "limit", dflt, 1, max);
+  if (!limit.ok()) return limit.err();
+  auto offset = cursor_arg(args);
+  if (!offset.ok()) return offset.err();
+  return window{*offset, static_cast<size_t>(*limit)};
+}
+
+void page(json& out, const char* key, json items, const window& w) {
   json kept = json::array();
-  for (size_t i = offset; i < items.size() && kept.size() < limit; ++i) kept.push_back(std::move(items[i]));
-  if (offset + limit < items.size()) out["next"] = std::to_string(offset + limit);
+  for (size_t i = w.offset; i < items.size() && kept.size() < w.limit; ++i) kept.push_back(std::move(items[i]));
+  if (w.offset + w.limit < items.size()) out["next"] = std::to_string(w.offset + w.limit);
   out[key] = std::move(kept);
+}
+
+json paged(const call_context& cx, const picked& p, const char* key, json items, const window& w) {
+  json out = json::object();
+  page(out, key, std::move(items), w);
+  out["fresh"] = freshness(cx, p);
+  return out;
 }
 
 }  // namespace cg::mcp::catalog

@@ -1,6 +1,7 @@
 // search_code, find_symbol, get_symbol, callers, callees, dependencies, dependents,
 // trace_path, outline.
 #include <fstream>
+#include <functional>
 
 #include "net/mcp/mcp_tools_internal.hpp"
 #include "schema/hash.hpp"
@@ -34,15 +35,13 @@ result<json> search_code(const call_context& cx, const json& args) {
   auto p = pick_project(cx, args, net::operation::search);
   if (!p.ok()) return p.err();
   auto q = string_arg(args, "query", true);
-  auto limit = int_arg(args, "limit", 10, 1, 100);
-  auto offset = cursor_arg(args);
+  auto win = window_arg(args, 10, 100);
   auto kinds = kinds_arg(args);
   auto langs = languages_arg(args);
   auto path = string_arg(args, "path", false);
   auto at = string_arg(args, "at", false);
   if (!q.ok()) return q.err();
-  if (!limit.ok()) return limit.err();
-  if (!offset.ok()) return offset.err();
+  if (!win.ok()) return win.err();
   if (!kinds.ok()) return kinds.err();
   if (!langs.ok()) return langs.err();
   if (!path.ok()) return path.err();
@@ -51,7 +50,7 @@ result<json> search_code(const call_context& cx, const json& args) {
   cx.h.search_defaults(req);
   req.project = p->name;
   req.query = *q;
-  req.k = *offset + static_cast<size_t>(*limit) + 1;
+  req.k = win->want();
   req.filters.kinds = *kinds;
   req.filters.languages = *langs;
   req.filters.path_glob = *path;
@@ -68,10 +67,7 @@ result<json> search_code(const call_context& cx, const json& args) {
                       {"score", rounded(h.score)}});
   });
   if (!st.ok()) return tool_error(st.err().message);
-  json out = json::object();
-  page(out, "hits", std::move(hits), *offset, static_cast<size_t>(*limit));
-  out["fresh"] = freshness(cx, *p);
-  return out;
+  return paged(cx, *p, "hits", std::move(hits), *win);
 }
 
 result<json> find_symbol(const call_context& cx, const json& args) {
@@ -81,10 +77,8 @@ result<json> find_symbol(const call_context& cx, const json& args) {
   if (!name.ok()) return name.err();
   auto exact = bool_arg(args, "exact", false);
   if (!exact.ok()) return exact.err();
-  auto limit = int_arg(args, "limit", 20, 1, 200);
-  if (!limit.ok()) return limit.err();
-  auto offset = cursor_arg(args);
-  if (!offset.ok()) return offset.err();
+  auto win = window_arg(args, 20, 200);
+  if (!win.ok()) return win.err();
   auto kinds = kinds_arg(args);
   if (!kinds.ok()) return kinds.err();
   auto langs = languages_arg(args);
@@ -92,7 +86,7 @@ result<json> find_symbol(const call_context& cx, const json& args) {
   symbol_query q;
   q.text = *name;
   q.fuzzy = !*exact;
-  q.limit = *offset + static_cast<size_t>(*limit) + 1;
+  q.limit = win->want();
   q.kinds = *kinds;
   q.languages = *langs;
   auto found = p->query->find(q);
@@ -103,10 +97,7 @@ result<json> find_symbol(const call_context& cx, const json& args) {
     b["match"] = to_string(m.match);
     matches.push_back(std::move(b));
   }
-  json out = json::object();
-  page(out, "matches", std::move(matches), *offset, static_cast<size_t>(*limit));
-  out["fresh"] = freshness(cx, *p);
-  return out;
+  return paged(cx, *p, "matches", std::move(matches), *win);
 }
 
 result<json> get_symbol(const call_context& cx, const json& args) {
@@ -142,84 +133,99 @@ result<json> get_symbol(const call_context& cx, const json& args) {
   return json{{"symbols", std::move(symbols)}, {"fresh", freshness(cx, *p)}};
 }
 
-result<json> walk_calls(const call_context& cx, const json& args, bool callers) {
-  auto p = pick_project(cx, args, net::operation::graph_read, true);
-  if (!p.ok()) return p.err();
+namespace {
+
+struct walk_request {
+  int64_t depth = 1;
+  window win;
+};
+result<walk_request> walk_args(const json& args) {
   auto depth = int_arg(args, "depth", 1, 1, 10);
   if (!depth.ok()) return depth.err();
-  auto limit = int_arg(args, "limit", 50, 1, 500);
-  if (!limit.ok()) return limit.err();
-  auto offset = cursor_arg(args);
-  if (!offset.ok()) return offset.err();
-  auto t = target_arg(*p, args, "symbol", false);
-  if (!t.ok()) return t.err();
-  std::vector<edge_kind> kinds = {edge_kind::calls, edge_kind::instantiates};
-  size_t want = *offset + static_cast<size_t>(*limit) + 1;
-  json targets = json::array(), results = json::array();
-  for (const auto& root : t->nodes) {
+  auto win = window_arg(args, 50, 500);
+  if (!win.ok()) return win.err();
+  return walk_request{*depth, *win};
+}
+
+// From each definition along edges of these kinds (empty: all but contains): the
+// definitions walked from ({"targets"}) and each neighbour as encode gives it.
+result<json> walk_from(const call_context& cx, const picked& p, const std::vector<node>& roots,
+                       const std::vector<edge_kind>& kinds, const walk_request& w, bool reverse,
+                       const std::function<json(const neighbor&)>& encode, json& results) {
+  json targets = json::array();
+  for (const auto& root : roots) {
     if (cx.stopped()) return make_error(errc::cancelled, "cancelled");
     targets.push_back(brief(root));
-    auto res = callers ? p->query->incoming(root.id, kinds, static_cast<int>(*depth), want)
-                       : p->query->outgoing(root.id, kinds, static_cast<int>(*depth), want);
+    auto depth = static_cast<int>(w.depth);
+    auto res = reverse ? p.query->incoming(root.id, kinds, depth, w.win.want())
+                       : p.query->outgoing(root.id, kinds, depth, w.win.want());
     if (!res.ok()) return res.err();
     for (const auto& nb : *res) {
       json r = nb.n ? brief(*nb.n) : json{{"name", nb.via.target_name}};
       r["d"] = nb.depth;
-      r["via"] = format_id(callers ? nb.via.target : nb.via.source);
-      if (nb.via.kind != edge_kind::calls) r["edge"] = to_string(nb.via.kind);
+      auto extra = encode(nb);  // kept alive: items() is a view
+      for (auto& [k, v] : extra.items()) r[k] = v;
       if (uncertain(nb.via.how)) r["how"] = to_string(nb.via.how);
-      if (!nb.via.sites.empty()) r["at"] = nb.via.sites.front().line;
       results.push_back(std::move(r));
     }
   }
-  json out = {{"targets", std::move(targets)}};
-  page(out, "results", std::move(results), *offset, static_cast<size_t>(*limit));
-  out["fresh"] = freshness(cx, *p);
+  return targets;
+}
+
+}  // namespace
+
+result<json> walk_calls(const call_context& cx, const json& args, bool callers) {
+  auto p = pick_project(cx, args, net::operation::graph_read, true);
+  if (!p.ok()) return p.err();
+  auto w = walk_args(args);
+  if (!w.ok()) return w.err();
+  auto t = target_arg(*p, args, "symbol", false);
+  if (!t.ok()) return t.err();
+  json results = json::array();
+  auto targets = walk_from(
+      cx, *p, t->nodes, {edge_kind::calls, edge_kind::instantiates}, *w, callers,
+      [callers](const neighbor& nb) {
+        json r = {{"via", format_id(callers ? nb.via.target : nb.via.source)}};
+        if (nb.via.kind != edge_kind::calls) r["edge"] = to_string(nb.via.kind);
+        if (!nb.via.sites.empty()) r["at"] = nb.via.sites.front().line;
+        return r;
+      },
+      results);
+  if (!targets.ok()) return targets.err();
+  auto out = paged(cx, *p, "results", std::move(results), w->win);
+  out["targets"] = std::move(*targets);
   return out;
 }
 
 result<json> walk_deps(const call_context& cx, const json& args, bool dependents) {
   auto p = pick_project(cx, args, net::operation::graph_read, true);
   if (!p.ok()) return p.err();
-  auto depth = int_arg(args, "depth", 1, 1, 10);
-  if (!depth.ok()) return depth.err();
-  auto limit = int_arg(args, "limit", 50, 1, 500);
-  if (!limit.ok()) return limit.err();
-  auto offset = cursor_arg(args);
-  if (!offset.ok()) return offset.err();
+  auto w = walk_args(args);
+  if (!w.ok()) return w.err();
   auto t = target_arg(*p, args, "target", true);
   if (!t.ok()) return t.err();
-  json out = json::object();
   json results = json::array();
   if (t->file) {
-    auto deps = p->query->file_dependencies(*t->file, static_cast<int>(*depth), dependents);
+    auto deps = p->query->file_dependencies(*t->file, static_cast<int>(w->depth), dependents);
     if (!deps.ok()) return deps.err();
     for (const auto& d : *deps) {
       json kinds = json::object();
       for (auto& [k, n] : d.kinds) kinds[std::string(to_string(k))] = n;
       results.push_back({{"file", d.path}, {"d", d.depth}, {"edges", std::move(kinds)}});
     }
+    auto out = paged(cx, *p, "results", std::move(results), w->win);
     out["file"] = *t->file;
-  } else {
-    size_t want = *offset + static_cast<size_t>(*limit) + 1;
-    json targets = json::array();
-    for (const auto& root : t->nodes) {
-      targets.push_back(brief(root));
-      auto res = dependents ? p->query->incoming(root.id, {}, static_cast<int>(*depth), want)
-                            : p->query->outgoing(root.id, {}, static_cast<int>(*depth), want);
-      if (!res.ok()) return res.err();
-      for (const auto& nb : *res) {
-        json r = nb.n ? brief(*nb.n) : json{{"name", nb.via.target_name}};
-        r["d"] = nb.depth;
-        r["edge"] = to_string(nb.via.kind);
-        if (uncertain(nb.via.how)) r["how"] = to_string(nb.via.how);
-        results.push_back(std::move(r));
-      }
-    }
-    out["targets"] = std::move(targets);
+    return out;
   }
-  page(out, "results", std::move(results), *offset, static_cast<size_t>(*limit));
-  out["fresh"] = freshness(cx, *p);
+  auto targets = walk_from(
+      cx, *p, t->nodes, {}, *w, dependents,
+      [](const neighbor& nb) {
+        return json{{"edge", to_string(nb.via.kind)}};
+      },
+      results);
+  if (!targets.ok()) return targets.err();
+  auto out = paged(cx, *p, "results", std::move(results), w->win);
+  out["targets"] = std::move(*targets);
   return out;
 }
 

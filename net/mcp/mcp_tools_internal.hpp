@@ -49,8 +49,16 @@ result<graph_target> target_arg(const picked& p, const json& args, const char* k
 
 // Paging: the offset a cursor stands for (0 without one); a tool error for a bad one.
 result<size_t> cursor_arg(const json& args);
-// Keeps [offset, offset + limit) of items in out and sets out["next"] when more remain.
-void page(json& out, const char* key, json items, size_t offset, size_t limit);
+// A page of an answer: args.cursor's offset and args.limit (default dflt, at most max).
+struct window {
+  size_t offset = 0, limit = 0;
+  size_t want() const { return offset + limit + 1; }  // items to produce to know whether more remain
+};
+result<window> window_arg(const json& args, int64_t dflt, int64_t max);
+// Keeps the window of items in out[key] and sets out["next"] when more remain.
+void page(json& out, const char* key, json items, const window& w);
+// An answer of one paged list: {key: the window of items, next?, fresh}.
+json paged(const call_context& cx, const picked& p, const char* key, json items, const window& w);
 
 // The tools, by group.
 result<json> search_code(const call_context& cx, const json& args);
