@@ -6,6 +6,9 @@
 // net/mcp/mcp_session.hpp's; this file only carries it.
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <mutex>
+
 #include "actors/read_api.hpp"
 #include "net/app/app.hpp"
 #include "net/mcp/mcp_session.hpp"
@@ -55,6 +58,29 @@ class server_host final : public mcp::host {
   std::string project_root(const std::string& project) override {
     return cg::project_root(a_.eng().storage(), project);
   }
+  void tool_called(std::string_view tool, bool error, double seconds) override {
+    std::lock_guard lk(mu_);
+    auto& c = calls_[{std::string(tool), error}];
+    ++c.count;
+    c.seconds += seconds;
+  }
+  // codegraph_mcp_tool_calls_total{tool, outcome} and the seconds they took.
+  void collect(std::vector<metrics::sample>& out) {
+    std::lock_guard lk(mu_);
+    for (const auto& [key, c] : calls_) {
+      std::vector<std::pair<std::string, std::string>> labels = {{"tool", key.first},
+                                                                 {"outcome", key.second ? "error" : "ok"}};
+      out.push_back({"codegraph_mcp_tool_calls_total", "MCP tool calls, by tool and outcome.", "counter", labels,
+                     static_cast<double>(c.count)});
+      out.push_back(
+          {"codegraph_mcp_tool_seconds_total", "Time spent in MCP tool calls.", "counter", labels, c.seconds});
+    }
+    out.push_back({"codegraph_mcp_sessions",
+                   "Open MCP sessions (/mcp).",
+                   "gauge",
+                   {},
+                   static_cast<double>(a_.mcp_sessions().size())});
+  }
   void search_defaults(search_request& req) override {
     req.fusion = parse_fusion_method(a_.options().fusion).value_or(fusion_method::convex);
     req.rrf_k = a_.options().rrf_k;
@@ -63,7 +89,13 @@ class server_host final : public mcp::host {
   }
 
  private:
+  struct tally {
+    uint64_t count = 0;
+    double seconds = 0;
+  };
   app& a_;
+  std::mutex mu_;
+  std::map<std::pair<std::string, bool>, tally> calls_;
 };
 
 api_response rpc_answer(int status, const json& body) {
@@ -201,6 +233,7 @@ api_reply del(app& a, api_request& req) {
 
 void register_mcp_routes(app& a, router& r) {
   auto h = std::make_shared<server_host>(a);
+  a.stats().add_collector([h](std::vector<metrics::sample>& out) { h->collect(out); });
   r.bind("POST", "/mcp", [&a, h](api_request& req) { return post(a, *h, req); });
   r.bind("GET", "/mcp", [&a](api_request& req) { return get(a, req); });
   r.bind("DELETE", "/mcp", [&a](api_request& req) { return del(a, req); });

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/engine.hpp"
@@ -33,6 +34,8 @@ class host {
   virtual std::string project_root(const std::string& project) = 0;
   // The configured fusion method and weights onto a search.
   virtual void search_defaults(search_request& req) = 0;
+  // A tool call ended (for metrics): its tool, whether it was an error, its time.
+  virtual void tool_called(std::string_view tool, bool error, double seconds) {}
 };
 
 }  // namespace cg::mcp

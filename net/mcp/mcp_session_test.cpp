@@ -189,10 +189,11 @@ TEST_F(mcp_fixture, each_tool_is_listed_and_allowed_exactly_as_the_rule_table_sa
                    {"base", "1"}};
       auto r = send(s, request(2, "tools/call", {{"name", name}, {"arguments", args}})).at(0)["result"];
       bool versions_tool = name == "review_changes" || name == "diff_versions" || name == "symbol_history";
-      if (!c.sees_shop)
+      if (!c.sees_shop) {
         EXPECT_TRUE(r["isError"].get<bool>()) << name << " for a principal scoped elsewhere";
-      else if (!versions_tool)
+      } else if (!versions_tool) {
         EXPECT_FALSE(r["isError"].get<bool>()) << name << ": " << r["content"][0]["text"];
+      }
     }
     auto projects = send(s, request(3, "tools/call", {{"name", "list_projects"}, {"arguments", json::object()}}));
     EXPECT_EQ(projects.at(0)["result"]["structuredContent"]["projects"].size(), c.sees_shop ? 1u : 0u);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "net/mcp/mcp_tools_internal.hpp"
 
@@ -330,7 +331,9 @@ std::optional<json> call_tool(const call_context& cx, std::string_view name, con
     return failure(std::string(name) +
                    " needs a server: this MCP server reads the data directory only. Run `codegraph serve` and connect "
                    "to its /mcp, or run `codegraph index`.");
+  auto start = std::chrono::steady_clock::now();
   auto r = t->run(cx, args);
+  cx.h.tool_called(name, !r.ok(), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (!r.ok()) return failure(r.err().message);
   json out = {{"content", json::array({{{"type", "text"}, {"text", render(*r)}}})}};
   if (cx.modern) out["structuredContent"] = std::move(*r);

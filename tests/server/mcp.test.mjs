@@ -284,6 +284,10 @@ test('HTTP: auth, scopes, origins and sessions', async () => {
   assert.equal(del.status, 204);
   assert.equal((await post(list, { authorization: `Bearer ${keys.reader}`, 'mcp-session-id': sid })).status, 404);
 
+  const metrics = await (await fetch(`${srv.url}/metrics`, { headers: { authorization: `Bearer ${keys.reader}` } })).text();
+  assert.match(metrics, /codegraph_mcp_tool_calls_total\{tool="callers",outcome="ok"\} [1-9]/);
+  assert.match(metrics, /codegraph_mcp_sessions [1-9]/);
+
   const scoped = await httpClient(keys.other, 'scoped');
   const projects = await call(scoped, 'list_projects', {});
   assert.deepEqual(projects.projects, [], 'a token scoped elsewhere sees no project');
