@@ -85,16 +85,31 @@ class bridge {
     rq.timeout = std::chrono::hours(1);  // a tool call may index a large tree
     rq.headers = headers();
     rq.headers.emplace_back("Accept", "application/json, text/event-stream");
-    auto r = net::http_call(rq, opts_);
+    // Read as it comes: a tool call's progress notifications are relayed as they arrive.
+    std::string text;
+    bool events = false;
+    auto r = net::http_stream(
+        rq,
+        [&](std::string_view piece) {
+          text += piece;
+          events = events || text.starts_with("event:") || text.starts_with("data:") || text.starts_with(":");
+          if (auto last = text.rfind("\n\n"); events && last != std::string::npos) {
+            relay_events(std::string_view(text).substr(0, last + 2));
+            text.erase(0, last + 2);
+          }
+          return true;
+        },
+        opts_);
     auto id = msg.is_object() ? msg.value("id", nlohmann::json()) : nlohmann::json();
     if (!r.ok()) return fail(msg, "the server at " + srv_.url + " did not answer: " + r.err().message);
+    r->body = std::move(text);
     if (auto sid = r->header("mcp-session-id"); !sid.empty()) {
       std::lock_guard lk(mu_);
       session_ = sid;
     }
     if (msg.is_object() && msg.value("method", "") == "notifications/initialized") start_stream();
     if (r->status == 202 || r->body.empty()) return;
-    if (r->header("content-type").starts_with("text/event-stream")) return relay_events(r->body);
+    if (events || r->header("content-type").starts_with("text/event-stream")) return relay_events(r->body);
     auto body = nlohmann::json::parse(r->body, nullptr, false);
     if (body.is_object() && body.contains("jsonrpc") && (body.contains("result") || body.contains("error"))) {
       if (body.contains("result") && body["result"].contains("protocolVersion")) {

@@ -310,6 +310,13 @@ test('stdio beside a running server relays to its /mcp: live answers, pushed upd
     await waitFor(() => updates.includes(uri), { timeout: 20000, what: 'the pushed update through the bridge' });
     const found = await call(c, 'find_symbol', { project: 'fx', name: 'TAX_RATE_BRIDGED', exact: true });
     assert.equal(found.matches.length, 1, 'the answer comes from the live graph');
+    const tree = path.join(dir, 'json-bridged');
+    fs.cpSync('/usr/lib/python3.11/json', tree, { recursive: true });
+    const progress = [];
+    const done = await call(c, 'index_project', { project: 'bridged', path: tree },
+      { onprogress: (p) => progress.push(p), timeout: 120000 });
+    assert.equal(done.outcome, 'done');
+    assert.ok(progress.length >= 1, 'progress comes through the relay');
     const local = await rawStdio([
       { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {} } },
       { jsonrpc: '2.0', id: 2, method: 'tools/list' }], ['--local']);
