@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -73,6 +74,11 @@ class graph_state {
   result<std::pair<std::vector<node>, file_change>> apply_manual(const std::vector<manual_op>& ops);
   result<std::pair<node, file_change>> create_manual(node n);
   result<file_change> delete_manual(node_id id);
+  // Keys the last manual edit read and wrote: what its cost is proportional to.
+  struct edit_cost {
+    size_t nodes_read = 0, batch_ops = 0;
+  };
+  edit_cost last_edit_cost() const { return last_edit_cost_; }
 
  private:
   struct pending_file {
@@ -127,8 +133,11 @@ class graph_state {
                          std::vector<resolver::cross_argument> out, round_state& rs);
   status retract_outgoing(write_batch& b, const read_view& v, std::string_view path);  // a removed caller
 
-  result<file_extract> manual_extract(const read_view& v) const;
-  result<file_change> write_manual(const file_extract& fx);
+  // Manual edits (graph_manual.cpp): each node as stored before the set and after it.
+  result<file_change> write_manual(const read_view& v, const node& file,
+                                   const std::unordered_map<node_id, std::optional<node>>& before,
+                                   const std::unordered_map<node_id, std::optional<node>>& after);
+  void stage_manual_node(write_batch& b, const node& n, int sign);  // its record and indexes: +1 put, -1 delete
   result<file_change> stage(write_batch& b, const read_view& v, const file_extract& fx, bool unresolved_exist);
   status delete_out_edges(write_batch& b, const read_view& v, node_id from);
   status mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path);
@@ -142,6 +151,7 @@ class graph_state {
   store& store_;
   uint32_t proj_;
   std::unique_ptr<symbol_table> symbols_;
+  edit_cost last_edit_cost_;
 };
 
 }  // namespace cg

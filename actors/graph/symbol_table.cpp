@@ -83,7 +83,7 @@ void symbol_table::add(const symbol& in) {
   by_name_[s.name].push_back(idx);
   by_qname_[s.qualified_name].push_back(idx);
   by_file_[s.file].push_back(idx);
-  if (s.modifiers & modifier::manual) manual_.push_back(idx);
+  if (s.modifiers & modifier::manual) manual_.insert(idx);
   if (s.parent) children_[s.parent].push_back(idx);
   if (s.kind == node_kind::file) {
     by_dir_[directory_of(s.file)].push_back(idx);
@@ -142,36 +142,48 @@ void symbol_table::link_parents() {
 void symbol_table::remove_file(std::string_view path) {
   std::vector<uint32_t> gone;
   if (path == manual_path) {
-    gone.swap(manual_);
+    gone.assign(manual_.begin(), manual_.end());
   } else if (auto f = by_file_.find(path); f != by_file_.end()) {
     for (auto idx : f->second)
       if (!(symbols_[idx].modifiers & modifier::manual)) gone.push_back(idx);
   }
-  for (auto idx : gone) {
-    auto& s = symbols_[idx];
-    erase_from(by_file_, s.file, idx);
-    erase_from(by_name_, s.name, idx);
-    erase_from(by_qname_, s.qualified_name, idx);
-    erase_from(by_top_name_, s.name, idx);
-    if (s.parent) erase_from(children_, s.parent, idx);
-    if (auto it = by_id_.find(s.id); it != by_id_.end() && it->second == idx) by_id_.erase(it);
-    if (s.kind == node_kind::file) {
-      erase_from(by_dir_, directory_of(s.file), idx);
-      erase_from(by_basename_, basename_of(s.file), idx);
-      std::string module = module_of(s);
-      if (!module.empty()) {
-        erase_from(by_module_, std::string_view(module), idx);
-        auto last = last_segment(module);
-        if (last.size() != module.size()) erase_from(by_basename_, last, idx);
-      }
+  for (auto idx : gone) unlink(idx);
+}
+
+void symbol_table::unlink(uint32_t idx) {
+  auto& s = symbols_[idx];
+  erase_from(by_file_, s.file, idx);
+  erase_from(by_name_, s.name, idx);
+  erase_from(by_qname_, s.qualified_name, idx);
+  erase_from(by_top_name_, s.name, idx);
+  if (s.parent) erase_from(children_, s.parent, idx);
+  if (auto it = by_id_.find(s.id); it != by_id_.end() && it->second == idx) by_id_.erase(it);
+  if (s.kind == node_kind::file) {
+    erase_from(by_dir_, directory_of(s.file), idx);
+    erase_from(by_basename_, basename_of(s.file), idx);
+    std::string module = module_of(s);
+    if (!module.empty()) {
+      erase_from(by_module_, std::string_view(module), idx);
+      auto last = last_segment(module);
+      if (last.size() != module.size()) erase_from(by_basename_, last, idx);
     }
   }
-  // Their own children lists (children live in their parent's file).
-  for (auto idx : gone) {
-    children_.erase(symbols_[idx].id);
-    symbols_[idx] = symbol{};  // dead: id 0
-    ++dead_;
-  }
+  // Its own children list (children live in their parent's file).
+  children_.erase(s.id);
+  manual_.erase(idx);
+  s = symbol{};  // dead: id 0
+  ++dead_;
+}
+
+void symbol_table::upsert(const node& n) {
+  if (n.id == 0) return;
+  erase(n.id);
+  add(symbol_of(n));
+  link(static_cast<uint32_t>(symbols_.size() - 1));
+}
+
+void symbol_table::erase(node_id id) {
+  if (auto it = by_id_.find(id); it != by_id_.end()) unlink(it->second);
 }
 
 void symbol_table::replace_file(std::string_view path, std::span<const node> nodes) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "schema/node.hpp"
@@ -47,6 +48,10 @@ class symbol_table {
   // gone). For manual_path (the graph writer's virtual file) that is every manual node.
   static constexpr std::string_view manual_path = "@manual";
   void replace_file(std::string_view path, std::span<const node> nodes);
+  // One manual node written (replacing its earlier state) or removed: the cost of a
+  // manual edit does not grow with the number of manual nodes.
+  void upsert(const node& n);
+  void erase(node_id id);
   bool worth_reloading() const { return dead_ > 50000 && dead_ > live(); }
   const symbol* find(node_id id) const;
   const symbol* parent_of(const symbol& s) const {
@@ -74,6 +79,7 @@ class symbol_table {
   void link(uint32_t i);
   void link_parents();
   void remove_file(std::string_view path);
+  void unlink(uint32_t idx);  // out of every index; the slot dies
 
   std::vector<symbol> symbols_;
   std::vector<std::unique_ptr<char[]>> chunks_;
@@ -82,7 +88,7 @@ class symbol_table {
   std::unordered_map<std::string_view, std::vector<uint32_t>> by_name_, by_top_name_, by_qname_, by_file_, by_dir_,
       by_module_, by_basename_;
   std::unordered_map<node_id, std::vector<uint32_t>> children_;
-  std::vector<uint32_t> manual_;  // manual nodes (their source is the virtual file manual_path)
+  std::unordered_set<uint32_t> manual_;  // manual nodes (their source is the virtual file manual_path)
   size_t dead_ = 0;
 };
 
