@@ -57,6 +57,16 @@ struct engine::impl {
     depth_gauge g;
   };
   std::vector<gauge_entry> gauges;  // under mu
+  // Manual edits waiting for or being applied by each project's graph writer.
+  size_t edit_queue_limit = 0;
+  std::unordered_map<uint32_t, std::shared_ptr<std::atomic<size_t>>> edits_waiting;  // under mu
+  std::atomic<uint64_t> edits_refused{0};
+  std::shared_ptr<std::atomic<size_t>> edit_gauge(uint32_t proj) {
+    std::lock_guard lock(mu);
+    auto& g = edits_waiting[proj];
+    if (!g) g = std::make_shared<std::atomic<size_t>>(0);
+    return g;
+  }
 
   depth_gauge new_gauge(std::string actor, std::string project) {  // caller holds mu
     auto g = std::make_shared<std::atomic<size_t>>(0);
@@ -176,6 +186,7 @@ result<std::unique_ptr<engine>> engine::open(const engine_options& opts) {
   unsigned workers = opts.parser_workers ? opts.parser_workers : cores;
   auto p = std::make_unique<impl>(std::move(*db), threads);
   p->vector_opts = opts.vectors;
+  p->edit_queue_limit = opts.edit_queue_limit;
   p->bus = spawn_bus(p->system, p->new_gauge("bus", ""));
   for (unsigned i = 0; i < workers; ++i)
     p->workers.push_back(spawn_parser_worker(p->system, p->new_gauge("parser", std::to_string(i))));
@@ -578,9 +589,23 @@ result<manual_outcome> engine::apply_edits(const std::string& project, manual_ed
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
   auto g = impl_->graph_for(*proj, project);
-  return ask<result<manual_outcome>>(impl_->system, g, manual_atom_v,
-                                     manual_edits_ptr(std::make_shared<const manual_edits>(std::move(edits))));
+  // A bounded queue: past the limit the caller is told to come back (a flood of
+  // edits would otherwise wait longer and longer in the writer's mailbox).
+  auto waiting = impl_->edit_gauge(*proj);
+  const size_t limit = impl_->edit_queue_limit;
+  if (waiting->fetch_add(1) >= limit && limit) {
+    waiting->fetch_sub(1);
+    ++impl_->edits_refused;
+    return make_error(errc::overloaded, "the graph writer of project " + project + " has " + std::to_string(limit) +
+                                            " edits waiting; retry later");
+  }
+  auto r = ask<result<manual_outcome>>(impl_->system, g, manual_atom_v,
+                                       manual_edits_ptr(std::make_shared<const manual_edits>(std::move(edits))));
+  waiting->fetch_sub(1);
+  return r;
 }
+
+uint64_t engine::edits_refused() const { return impl_->edits_refused.load(); }
 
 namespace {
 result<node> run_one(engine& e, const std::string& project, manual_op op) {

@@ -30,6 +30,9 @@ struct engine_options {
   // its lock, as of now; the search state restored and brought in step in memory,
   // never saved; index tasks and writes refused.
   bool read_only = false;
+  // Manual edits waiting for or being applied by one project's graph writer; past it
+  // an edit is refused with errc::overloaded instead of queuing without bound. 0: none.
+  size_t edit_queue_limit = 64;
 };
 
 class engine {
@@ -89,6 +92,8 @@ class engine {
     size_t depth = 0;
   };
   std::vector<mailbox_depth> mailbox_depths() const;
+  // Manual edits refused because a project's writer had edit_queue_limit waiting.
+  uint64_t edits_refused() const;
 
   // Each project's search state, read without waiting (for /health/ready):
   // "not_loaded" (restored on first use), "updating" (a sync or load holds it),

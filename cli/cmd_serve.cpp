@@ -73,6 +73,7 @@ result<net::server_options> server_options_of(const context& ctx, const serve_ar
   l.ws_init_timeout = std::chrono::milliseconds(s.ws_init_timeout_ms);
   l.ws_send_buffer = static_cast<size_t>(s.ws_send_buffer_bytes);
   l.max_connections = s.max_connections;
+  l.worker_queue = static_cast<size_t>(s.worker_queue);
   o.rate.per_key_rps = s.rate_per_key;
   o.rate.per_key_burst = s.burst_per_key;
   o.rate.per_ip_rps = s.rate_per_ip;
@@ -116,6 +117,7 @@ int run_serve(const context& ctx, const serve_args& args) {
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
   eo.vectors.background_index = true;  // the ANN index is built between searches
+  eo.edit_queue_limit = static_cast<size_t>(ctx.cfg.server.edit_queue);
   auto eng = engine::open(eo);
   if (!eng.ok()) return report_error(ctx.json, exit_runtime, owner_hint(ctx.cfg.data_dir, eng.err()).message);
   // The local token, for the CLI beside this server (server.json).

@@ -70,6 +70,8 @@ struct config {
     uint64_t watch_quiet_us = 2000;     // a burst of saves ends after this long without one (µs)
     bool watch_settled = true;          // hand saved files over once closed/moved, without the quiet window
     uint64_t max_connections = 20000;
+    uint64_t worker_queue = 256;  // requests queued for or running on the workers; over: 503 (0: no bound)
+    uint64_t edit_queue = 64;     // manual edits waiting per project's graph writer; over: 503 (0: no bound)
     double rate_per_key = 100, burst_per_key = 200, rate_per_ip = 200, burst_per_ip = 400;
     uint64_t cache_bytes = 64u << 20, cache_ttl_ms = 30000;
   } server;

@@ -55,6 +55,8 @@ std::vector<setting> settings(config& c) {
       {"server", "watch_quiet_us", kind::count, &s.watch_quiet_us},
       {"server", "watch_settled", kind::boolean, &s.watch_settled},
       {"server", "max_connections", kind::count, &s.max_connections},
+      {"server", "worker_queue", kind::count, &s.worker_queue},
+      {"server", "edit_queue", kind::count, &s.edit_queue},
       {"server", "rate_per_key", kind::real, &s.rate_per_key},
       {"server", "burst_per_key", kind::real, &s.burst_per_key},
       {"server", "rate_per_ip", kind::real, &s.rate_per_ip},

@@ -164,6 +164,7 @@ const char* to_string(errc c) {
     case errc::upstream: return "upstream";
     case errc::internal: return "internal";
     case errc::permission_denied: return "forbidden";
+    case errc::overloaded: return "overloaded";
   }
   return "?";
 }

@@ -22,6 +22,7 @@ enum class errc {
   upstream,           // a remote service failed or answered nonsense
   internal,           // a bug: an invariant did not hold
   permission_denied,  // the caller may not do this (role or project scope)
+  overloaded,         // too much work queued: retry later (HTTP 503 with Retry-After)
 };
 
 const char* to_string(errc c);

@@ -17,6 +17,19 @@ namespace {
 
 using json = nlohmann::json;
 
+// An operation refused as a whole for overload: an OVERLOADED error (a graph writer's
+// queue was full) and no field answered. One with some fields done stays a 200: the
+// client must not retry what was applied.
+bool overloaded(const gql::json& body) {
+  if (!body.contains("errors")) return false;
+  if (body.contains("data") && body["data"].is_object())
+    for (const auto& [k, v] : body["data"].items())
+      if (!v.is_null()) return false;
+  for (const auto& e : body["errors"])
+    if (e.contains("extensions") && e["extensions"].value("code", "") == "OVERLOADED") return true;
+  return false;
+}
+
 bool wants_sse(const api_request& req) { return req.header("accept").find("text/event-stream") != std::string::npos; }
 
 api_reply answer(app& a, api_request& req, const gql::request& gr, bool read_only) {
@@ -61,6 +74,10 @@ api_reply answer(app& a, api_request& req, const gql::request& gr, bool read_onl
   res.content_type = modern ? "application/graphql-response+json; charset=utf-8" : "application/json; charset=utf-8";
   res.status = modern ? status : (status == 400 && body.contains("data") ? 200 : status);
   if (status == 405) res.headers.emplace_back("Allow", "POST");
+  if (overloaded(body)) {  // a write refused for a full queue: the client is told when to come back
+    res.status = 503;
+    res.headers.emplace_back("Retry-After", "1");
+  }
   res.body = body.dump();
   return res;
 }

@@ -43,9 +43,16 @@ api_response error_of(const api_request& req, const error& e) {
     case errc::unsupported: status = 415; break;
     case errc::timeout: status = 504; break;
     case errc::upstream: status = 502; break;
+    case errc::overloaded: return overloaded_response(req, e.message);
     default: status = 500;
   }
   return error_response(status, to_string(e.code), e.message, req.request_id);
+}
+
+api_response overloaded_response(const api_request& req, std::string_view message) {
+  auto res = error_response(503, "overloaded", message, req.request_id);
+  res.headers.emplace_back("Retry-After", "1");
+  return res;
 }
 
 api_response bad_request(const api_request& req, std::string_view message) {
@@ -124,6 +131,12 @@ app::app(engine& eng, const server_options& opts)
                    "gauge",
                    {},
                    static_cast<double>(eng_.storage().disk_bytes())});
+    out.push_back({"codegraph_overloaded_total",
+                   "Requests and operations refused for overload (503 with Retry-After, or a GraphQL OVERLOADED "
+                   "error), by where the bound was: the worker pool's queue or a project's graph writer.",
+                   "counter",
+                   {{"where", "graph_edits"}},
+                   static_cast<double>(eng_.edits_refused())});
     for (const auto& d : eng_.mailbox_depths())
       out.push_back({"codegraph_actor_mailbox_depth",
                      "Messages waiting in an actor's mailbox, as the actor last saw it.",

@@ -226,6 +226,8 @@ bool valid_project_name(std::string_view s);
 // Helpers for handlers.
 api_response error_of(const api_request& req, const error& e);  // maps errc to a status
 api_response bad_request(const api_request& req, std::string_view message);
+// 503 with Retry-After: too much queued (the worker pool, a graph writer's edits).
+api_response overloaded_response(const api_request& req, std::string_view message);
 api_response ok_json(const std::string& body, int status = 200);
 // "ndjson", "sse" or "" from ?stream= or the Accept header.
 std::string stream_format(const api_request& req);

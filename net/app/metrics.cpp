@@ -85,6 +85,12 @@ std::string metrics::render() const {
         static_cast<double>(forbidden_origin_total));
   gauge("codegraph_graphql_refused_cost_total", "GraphQL operations refused for their estimated cost.", "counter",
         static_cast<double>(graphql_refused_cost_total));
+  extra.push_back({"codegraph_overloaded_total",
+                   "Requests and operations refused for overload (503 with Retry-After, or a GraphQL OVERLOADED "
+                   "error), by where the bound was: the worker pool's queue or a project's graph writer.",
+                   "counter",
+                   {{"where", "workers"}},
+                   static_cast<double>(overloaded_workers_total)});
   gauge("codegraph_ws_connections", "Open WebSocket connections.", "gauge", static_cast<double>(ws_connections));
   gauge("codegraph_ws_queue_bytes", "Bytes queued for WebSocket clients.", "gauge",
         static_cast<double>(ws_queue_bytes));

@@ -42,6 +42,7 @@ class metrics {
   std::atomic<uint64_t> requests_cancelled_total{0};    // the client went away while its request ran
   std::atomic<uint64_t> forbidden_origin_total{0};      // Origin or Host refused (CSRF, DNS rebinding)
   std::atomic<uint64_t> graphql_refused_cost_total{0};  // over graphql_max_cost
+  std::atomic<uint64_t> overloaded_workers_total{0};    // refused: the worker pool's queue was full
 
  private:
   struct series {

@@ -197,6 +197,7 @@ field_value fail(const error& e) {
                          ? "BAD_USER_INPUT"
                      : e.code == errc::conflict          ? "CONFLICT"
                      : e.code == errc::permission_denied ? "FORBIDDEN"
+                     : e.code == errc::overloaded        ? "OVERLOADED"
                                                          : "INTERNAL_SERVER_ERROR";
   return field_value::fail(e.message, code);
 }

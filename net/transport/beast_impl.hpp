@@ -58,6 +58,18 @@ struct server::impl {
   uint16_t bound_port = 0;
 
   std::atomic<int64_t> in_flight{0};  // requests between read and the end of their answer
+  // Work handed to the worker pool, queued or running (HTTP requests, WebSocket
+  // GraphQL operations): past limits.worker_queue new work is refused (503 or a
+  // GraphQL error) instead of queuing without bound.
+  std::atomic<size_t> worker_load{0};
+  bool take_worker_slot() {
+    size_t limit = opts.limits.worker_queue;
+    if (worker_load.fetch_add(1, std::memory_order_relaxed) < limit || limit == 0) return true;
+    worker_load.fetch_sub(1, std::memory_order_relaxed);
+    ++application->stats().overloaded_workers_total;
+    return false;
+  }
+  void release_worker_slot() { worker_load.fetch_sub(1, std::memory_order_relaxed); }
   std::atomic<int64_t> connections{0};
   std::mutex sessions_mu;
   std::unordered_map<uint64_t, std::weak_ptr<session_base>> sessions;

@@ -127,11 +127,16 @@ class http_session : public session_base, public std::enable_shared_from_this<ht
     }
     if (auto now = srv_.application->try_invoke(*r, ar))
       return deliver(std::move(ar), p.route_name, std::move(*now), start, keep_alive);
+    if (!srv_.take_worker_slot())
+      return send(std::move(ar), p.route_name,
+                  overloaded_response(ar, "the server is busy: too many requests are waiting; retry later"), start,
+                  keep_alive);
     ar.cancel = std::make_shared<std::atomic<bool>>(false);
     watch_while_running(ar.cancel);
     asio::post(srv_.workers, [self = this->shared_from_this(), ar = std::move(ar), name = p.route_name, r, start,
                               keep_alive]() mutable {
       auto reply = self->srv_.application->invoke(*r, ar);
+      self->srv_.release_worker_slot();
       asio::post(self->stream_.get_executor(),
                  [self, ar = std::move(ar), name = std::move(name), reply = std::move(reply), start,
                   keep_alive]() mutable { self->deliver(std::move(ar), name, std::move(reply), start, keep_alive); });

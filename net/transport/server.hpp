@@ -30,6 +30,9 @@ struct server_limits {
   std::chrono::milliseconds ws_init_timeout{10000};   // graphql-transport-ws: no connection_init: 4408
   size_t ws_send_buffer = 0;  // SO_SNDBUF of WebSocket connections (0: the kernel's autotuning, up to tcp_wmem)
   size_t max_connections = 20000;
+  // Requests and operations queued for or running on the worker pool; over it: 503
+  // with Retry-After (a GraphQL error over WebSocket). 0: no bound.
+  size_t worker_queue = 256;
   std::chrono::milliseconds drain_timeout{10000};  // graceful shutdown: wait for in-flight requests
 };
 

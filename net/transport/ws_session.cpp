@@ -200,9 +200,13 @@ class ws_session : public session_base, public std::enable_shared_from_this<ws_s
     api_request origin = req_;
     origin.who = who;
     origin.cancel = std::move(cancel);
+    if (!srv_.take_worker_slot())
+      return on_done(gql::json::array({{{"message", "the server is busy: too many operations are waiting; retry later"},
+                                        {"extensions", {{"code", "OVERLOADED"}, {"retryAfter", 1}}}}}));
     asio::post(srv_.workers, [self = this->shared_from_this(), id, gr = std::move(gr), origin = std::move(origin),
                               on_next, on_done, post]() mutable {
       auto h = self->srv_.application->graphql()->start(origin, gr, on_next, on_done);
+      self->srv_.release_worker_slot();
       if (!h) return;
       auto shared = std::shared_ptr<gql::stream_handle>(std::move(h));
       post([id, shared](ws_session& s) {
