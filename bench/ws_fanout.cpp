@@ -380,8 +380,9 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"connections\":%d,\"kb_per_idle_connection\":%.1f,\"changes\":%ld,\"events_delivered\":%ld,\"events_"
       "expected\":%ld,"
-      "\"events_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"server_cpu_pct\":%.0f}\n",
-      held, per_conn_kb, sent, got, expected, eps, pct(delays, 0.5), pct(delays, 0.99), 100 * cpu / total_s);
+      "\"events_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"server_cpu_pct\":%.0f,\"server_rss_mb\":%.1f}\n",
+      held, per_conn_kb, sent, got, expected, eps, pct(delays, 0.5), pct(delays, 0.99), 100 * cpu / total_s,
+      static_cast<double>(rss_kb(server_pid)) / 1024);
   for (const auto& id : node_ids)
     http.post("/graphql",
               R"({"query":"mutation { deleteNode(project: \")" + project + R"(\", id: \")" + id + R"(\") }"})");
