@@ -194,14 +194,18 @@ result<std::pair<std::vector<node>, file_change>> graph_state::apply_manual(cons
     }
     out.push_back(std::move(*n));
   }
-  auto c = write_manual(v, file, txn.before(), txn.after());
+  std::vector<node_id> order;
+  order.reserve(out.size());
+  for (const auto& n : out) order.push_back(n.id);
+  auto c = write_manual(v, file, txn.before(), txn.after(), order);
   if (!c.ok()) return c.err();
   return std::make_pair(std::move(out), std::move(*c));
 }
 
 result<file_change> graph_state::write_manual(const read_view& v, const node& file,
                                               const std::unordered_map<node_id, std::optional<node>>& before,
-                                              const std::unordered_map<node_id, std::optional<node>>& after) {
+                                              const std::unordered_map<node_id, std::optional<node>>& after,
+                                              const std::vector<node_id>& order) {
   file_change change;
   change.path = std::string(manual_file);
   change.kind = file_change::what::changed;
@@ -251,9 +255,14 @@ result<file_change> graph_state::write_manual(const read_view& v, const node& fi
       change.updated.push_back(id);
     }
   }
-  std::sort(change.created.begin(), change.created.end());
-  std::sort(change.updated.begin(), change.updated.end());
-  std::sort(change.deleted.begin(), change.deleted.end());
+  // In the order of the edits (the virtual file first when it is new): subscribers see
+  // the nodes as the client made them.
+  std::unordered_map<node_id, size_t> rank;
+  for (size_t i = 0; i < order.size(); ++i) rank.try_emplace(order[i], i + 1);
+  auto by_edit = [&](node_id a, node_id b) { return rank[a] < rank[b]; };
+  std::stable_sort(change.created.begin(), change.created.end(), by_edit);
+  std::stable_sort(change.updated.begin(), change.updated.end(), by_edit);
+  std::stable_sort(change.deleted.begin(), change.deleted.end(), by_edit);
   if (change.kind == file_change::what::changed && change.created.empty() && change.updated.empty() &&
       change.deleted.empty())
     change.kind = file_change::what::unchanged;

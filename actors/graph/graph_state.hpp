@@ -136,8 +136,9 @@ class graph_state {
   // Manual edits (graph_manual.cpp): each node as stored before the set and after it.
   result<file_change> write_manual(const read_view& v, const node& file,
                                    const std::unordered_map<node_id, std::optional<node>>& before,
-                                   const std::unordered_map<node_id, std::optional<node>>& after);
-  void stage_manual_node(write_batch& b, const node& n, int sign);  // its record and indexes: +1 put, -1 delete
+                                   const std::unordered_map<node_id, std::optional<node>>& after,
+                                   const std::vector<node_id>& order);  // the edits' nodes, in order
+  void stage_manual_node(write_batch& b, const node& n, int sign);      // its record and indexes: +1 put, -1 delete
   result<file_change> stage(write_batch& b, const read_view& v, const file_extract& fx, bool unresolved_exist);
   status delete_out_edges(write_batch& b, const read_view& v, node_id from);
   status mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path);
