@@ -105,6 +105,9 @@ const server = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
   });
 });
+// The load client's mutation connection sits idle while 10K subscribers connect.
+server.keepAliveTimeout = 0;
+server.requestTimeout = 0;
 const wss = new WebSocketServer({ server, path: '/graphql' });
 useServer({ schema, roots: { subscription: subscriptionRoot } }, wss);
 server.listen(0, '127.0.0.1', () => fs.writeFileSync(process.argv[2], String(server.address().port)));
