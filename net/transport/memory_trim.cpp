@@ -29,8 +29,8 @@ message_heap_scope::~message_heap_scope() {
 }
 
 void release_memory_promptly() {
-  mi_option_set(mi_option_decommit_delay, 0);
-  mi_option_set(mi_option_segment_decommit_delay, 0);
+  mi_option_set(mi_option_decommit_delay, 25);
+  mi_option_set(mi_option_segment_decommit_delay, 100);
 }
 
 void release_free_memory() {
