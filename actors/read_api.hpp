@@ -9,7 +9,8 @@
 //   graph_target   what a user names (node id, file, symbol) as nodes or a file
 //   glob_match     the walk's gitignore-style globs, for filters on paths
 //   versions       versions of a project's graph: references (3, head~1), diffs
-//   review         review impact: a change's definitions, what reaches them, tests, risk
+//   review         review impact: a change's definitions, what reaches them, tests, risk;
+//                  review_live keeps one current as writes land
 //   parse_here     one file's (or snippet's) extraction on the calling thread, with a
 //                  tree-sitter parser per thread reused across calls
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "actors/parser/parse_types.hpp"
 #include "actors/review/review.hpp"
 #include "actors/review/review_cache.hpp"
+#include "actors/review/review_live.hpp"
 #include "actors/version/versions.hpp"
 
 namespace cg {

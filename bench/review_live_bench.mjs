@@ -75,7 +75,7 @@ try {
   await new Promise((r) => setTimeout(r, 500));
   msgs.length = 0;
   // Saves: a function appears in one changed module, then goes again.
-  const lat = [], compute = [];
+  const lat = [], compute = [], slowest = [];
   for (let i = 0; i < ROUNDS; i++) {
     const f = path.join(root, changed[Math.floor(i / 2) % changed.length]);
     const text = fs.readFileSync(f, 'utf8');
@@ -88,14 +88,17 @@ try {
       : v.changedLeft.length > 0), `update ${i}`);
     lat.push(m.at - t0);
     compute.push(m.v.elapsedMs);
+    slowest.push({ ms: m.at - t0, compute: m.v.elapsedMs, file: path.relative(root, f), lines: text.split('\n').length });
     await new Promise((r) => setTimeout(r, 30));
   }
   const f1 = (x) => x.toFixed(1);
   console.log(`save -> updated report (${ROUNDS} saves): p50 ${f1(pct(lat, 0.5))} ms, p99 ${f1(pct(lat, 0.99))} ms ` +
     `(aim: p99 <= 50 ms) ${pct(lat, 0.99) <= 50 ? 'MET' : 'NOT MET'}`);
   console.log(`report computation in the server: p50 ${f1(pct(compute, 0.5))} ms, p99 ${f1(pct(compute, 0.99))} ms`);
+  slowest.sort((a, b) => b.ms - a.ms);
+  console.log(`slowest saves: ${slowest.slice(0, 5).map((x) => `${x.file} (${x.lines} lines) ${f1(x.ms)} ms, report ${f1(x.compute)} ms`).join('; ')}`);
   await c.dispose();
-  if (process.env.REVIEW_DEBUG) console.log(srv.stderr.split('\n').filter((l) => /review \d|watch|index/.test(l)).slice(-40).join('\n'));
+  if (process.env.REVIEW_DEBUG) console.log(srv.stderr.split('\n').filter((l) => /review \d|review live|watch|index task \d+: (parsed|applied|resolved)/.test(l)).slice(-40).join('\n'));
 } finally {
   await srv.stop();
   fs.rmSync(dir, { recursive: true, force: true });

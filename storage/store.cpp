@@ -375,6 +375,7 @@ status store::write(write_batch& batch) {
   if (auto u = impl_->add_undo(ops, batch.impl_->deltas, wb); !u.ok()) return u;
   auto s = impl_->db->Write(impl_->write_options, &wb);
   if (!s.ok()) impl_->captures.clear();  // what add_undo marked as kept was not written
+  if (s.ok()) impl_->journal_write(ops);
   versions_lock.unlock();
   if (!s.ok()) return storage_error(s, "write");
   batch.clear();
@@ -443,6 +444,7 @@ result<std::vector<std::pair<std::string, uint32_t>>> store::projects() const {
 }
 
 status store::drop_project(uint32_t proj) {
+  impl_->journal_gap();  // range deletes: no keys to list
   auto begin = keys::project_prefix(proj);
   auto end = keys::project_prefix(proj + 1);
   for (auto* cf : impl_->cfs) {
@@ -503,6 +505,72 @@ status store::compact() {
 }
 
 uint64_t store::sequence() const { return impl_->db->GetLatestSequenceNumber(); }
+
+uint64_t store::journal_open() const {
+  auto& j = impl_->journal;
+  std::lock_guard lock(j.mu);
+  ++j.readers;
+  return j.position;
+}
+
+void store::journal_close() const {
+  auto& j = impl_->journal;
+  std::lock_guard lock(j.mu);
+  if (j.readers > 0 && --j.readers == 0) {
+    j.entries.clear();
+    j.keys = 0;
+    j.first = j.position;
+  }
+}
+
+uint64_t store::journal_position() const {
+  auto& j = impl_->journal;
+  std::lock_guard lock(j.mu);
+  return j.position;
+}
+
+result<bool> store::keys_written_since(uint64_t after, uint64_t upto,
+                                       const std::function<void(column, std::string_view)>& each) const {
+  auto& j = impl_->journal;
+  std::lock_guard lock(j.mu);
+  if (after < j.first || upto > j.position) return false;  // dropped (too many keys since), or never kept
+  for (const auto& e : j.entries) {
+    if (e.position <= after) continue;
+    if (e.position > upto) break;
+    for (const auto& [c, key] : e.keys) each(c, key);
+  }
+  return true;
+}
+
+void store::impl::journal_write(const std::vector<write_batch::impl::op>& ops) {
+  std::lock_guard lock(journal.mu);
+  ++journal.position;
+  if (journal.readers == 0) {
+    journal.first = journal.position;
+    return;
+  }
+  journal_state::entry e;
+  e.position = journal.position;
+  for (const auto& op : ops)
+    if (op.cf == static_cast<uint8_t>(column::nodes) || op.cf == static_cast<uint8_t>(column::edges) ||
+        op.cf == static_cast<uint8_t>(column::redges))
+      e.keys.emplace_back(static_cast<column>(op.cf), op.key);
+  journal.keys += e.keys.size();
+  journal.entries.push_back(std::move(e));
+  while (journal.keys > journal_state::max_keys && !journal.entries.empty()) {
+    journal.keys -= journal.entries.front().keys.size();
+    journal.first = journal.entries.front().position;
+    journal.entries.pop_front();
+  }
+}
+
+void store::impl::journal_gap() {
+  std::lock_guard lock(journal.mu);
+  ++journal.position;
+  journal.entries.clear();
+  journal.keys = 0;
+  journal.first = journal.position;
+}
 
 uint64_t store::disk_bytes() const {
   namespace fs = std::filesystem;

@@ -180,7 +180,21 @@ class store {
   uint64_t disk_bytes() const;
   // RocksDB's sequence number of the last committed write: derived state (search
   // indexes) records the value it reflects and knows it is current when they match.
-  uint64_t sequence() const;  // live SST + WAL bytes on disk
+  uint64_t sequence() const;
+  // The journal: the keys of nodes, edges and redges each write sets or deletes, kept
+  // in memory while a reader holds it open (a live review keeping its report current),
+  // up to about a million keys. A position counts writes. A reader opens it, records
+  // journal_position() before it reads a snapshot, and later asks for the keys written
+  // after that position, up to the position now: a write in between is listed again
+  // next time, never missed.
+  uint64_t journal_open() const;  // returns the position now
+  void journal_close() const;
+  uint64_t journal_position() const;
+  // False when the journal no longer holds every write after `after` (too many since,
+  // or a project dropped): the reader must read afresh.
+  result<bool> keys_written_since(uint64_t after, uint64_t upto,
+                                  const std::function<void(column, std::string_view)>& each) const;
+  // live SST + WAL bytes on disk
   std::string property(column c, std::string_view name) const;
 
   struct impl;  // opaque (RocksDB handles)

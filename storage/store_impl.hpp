@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -109,6 +110,23 @@ struct store::impl {
     fo.wait = wait;
     db->Flush(fo, all);
   }
+
+  // The journal of written keys (store.hpp): entries per write while readers hold it.
+  struct journal_state {
+    static constexpr size_t max_keys = size_t{1} << 20;
+    struct entry {
+      uint64_t position = 0;
+      std::vector<std::pair<column, std::string>> keys;
+    };
+    std::mutex mu;
+    int readers = 0;
+    uint64_t position = 0;  // writes so far
+    uint64_t first = 0;     // the entries hold every write after this position
+    std::deque<entry> entries;
+    size_t keys = 0;
+  } journal;
+  void journal_write(const std::vector<write_batch::impl::op>& ops);
+  void journal_gap();
 
   // Versions (store_versions.cpp): capture state per project, loaded on first use,
   // and the overlays of recent as_of reads (valid while no undo entry was written).

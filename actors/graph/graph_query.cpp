@@ -391,6 +391,10 @@ result<std::vector<edge>> graph_query::dispatch_edges(const std::vector<node_id>
   return out;
 }
 
+result<std::vector<node_id>> graph_query::overridden(node_id method) const {
+  return override_chain(view_, proj_, method, true);
+}
+
 result<std::vector<neighbor>> graph_query::walk(node_id start, const std::vector<edge_kind>& kinds, int depth,
                                                 size_t limit, bool reverse) const {
   std::vector<neighbor> out;

@@ -73,6 +73,8 @@ class graph_query {
   result<std::optional<node>> get(node_id id) const;
   result<std::vector<node>> get_many(const std::vector<node_id>& ids) const;  // skips missing
   result<std::vector<node>> outline(std::string_view path) const;             // in source order
+  // The methods a method overrides, transitively (whose callers may dispatch to it).
+  result<std::vector<node_id>> overridden(node_id method) const;
   result<std::optional<file_record>> file(std::string_view path) const;
   result<std::vector<file_record>> files() const;
 

@@ -12,18 +12,11 @@
 #include <unordered_set>
 
 #include "actors/graph/graph_query.hpp"
+#include "actors/review/review_graph.hpp"
 #include "actors/version/versions.hpp"
 
 namespace cg {
 namespace {
-
-// The edges along which a change reaches further: a use of the changed definition.
-const std::vector<edge_kind>& use_kinds() {
-  static const std::vector<edge_kind> kinds{edge_kind::calls,    edge_kind::instantiates, edge_kind::references,
-                                            edge_kind::inherits, edge_kind::implements,   edge_kind::overrides,
-                                            edge_kind::uses,     edge_kind::type_of};
-  return kinds;
-}
 
 bool exact(resolution how) { return how != resolution::possible && how != resolution::heuristic; }
 
@@ -40,29 +33,6 @@ bool by_place(const node& a, const node& b) {
   return a.id < b.id;
 }
 
-// The users of each node in one view, read once.
-class user_index {
- public:
-  user_index(read_view v, uint32_t proj) : q_(std::move(v), proj) {}
-
-  result<const std::vector<neighbor>*> users(node_id id) {
-    auto it = cache_.find(id);
-    if (it != cache_.end()) return &it->second;
-    auto in = q_.incoming(id, use_kinds(), 1, 100000);
-    if (!in.ok()) return in.err();
-    std::vector<neighbor> keep;
-    for (auto& nb : *in)
-      if (nb.n && nb.n->kind != node_kind::import && nb.n->id != id) keep.push_back(std::move(nb));
-    return &cache_.emplace(id, std::move(keep)).first->second;
-  }
-  const graph_query& query() const { return q_; }
-  size_t reads() const { return cache_.size(); }
-
- private:
-  graph_query q_;
-  std::unordered_map<node_id, std::vector<neighbor>> cache_;
-};
-
 struct seed {
   size_t change = 0;  // index into report.changed
   node_id id = 0;
@@ -77,14 +47,12 @@ struct reached {
 
 class impact_walk {
  public:
-  impact_walk(const store& db, uint32_t proj, const review_request& req, read_view base, read_view target)
-      : req_(req), base_(std::move(base), proj), target_(std::move(target), proj) {
-    (void)db;
-  }
+  impact_walk(const review_request& req, review_graph& base, review_graph& target)
+      : req_(req), base_(base), target_(target), reads_at_start_(base.reads() + target.reads()) {}
 
   // Walks from one changed definition; merges what it reaches into the report.
   status walk(review_report& r, const seed& s, const std::unordered_set<node_id>& changed_ids) {
-    user_index& g = s.at_base ? base_ : target_;
+    review_graph& g = s.at_base ? base_ : target_;
     const int limit = std::max(req_.depth, req_.test_depth);
     std::unordered_map<node_id, reached> seen{{s.id, reached{}}};
     std::deque<node_id> queue{s.id};
@@ -129,10 +97,10 @@ class impact_walk {
     std::sort(r.tests.begin(), r.tests.end(), nearest);
   }
 
-  user_index& target() { return target_; }
+  review_graph& target() { return target_; }
   size_t visited() const { return visited_; }
-  size_t reads() const { return base_.reads() + target_.reads(); }
-  user_index& base() { return base_; }
+  size_t reads() const { return base_.reads() + target_.reads() - reads_at_start_; }
+  review_graph& base() { return base_; }
 
  private:
   void note(review_report& r, changed_symbol& ch, const seed& s, const node& u, const reached& rc,
@@ -162,7 +130,8 @@ class impact_walk {
   }
 
   const review_request& req_;
-  user_index base_, target_;
+  review_graph &base_, &target_;
+  size_t reads_at_start_ = 0;
   std::unordered_map<node_id, impacted_symbol> best_;
   std::unordered_map<node_id, size_t> reach_count_;
   size_t visited_ = 0;
@@ -259,7 +228,7 @@ std::string package_of(const std::string& file) {
   return slash == std::string::npos ? "." : file.substr(0, slash);
 }
 
-status note_trust(review_report& r, user_index& target) {
+status note_trust(review_report& r, review_graph& target) {
   std::set<std::string> files, all;
   for (const auto& c : r.changed) {
     all.insert(c.n.file);
@@ -287,11 +256,13 @@ status note_trust(review_report& r, user_index& target) {
 // moves: a move changes the order of a definition among its siblings. Per file and
 // parent, the siblings both versions hold are ranked at each end; those off a longest
 // run whose order both ends agree on are the moved ones.
-result<std::set<node_id>> real_moves(const graph_query& base, const graph_query& target, const std::string& file) {
-  auto a = base.outline(file);
-  if (!a.ok()) return a.err();
-  auto b = target.outline(file);
-  if (!b.ok()) return b.err();
+result<std::set<node_id>> real_moves(review_graph& base, review_graph& target, const std::string& file) {
+  auto a_read = base.outline(file);
+  if (!a_read.ok()) return a_read.err();
+  auto b_read = target.outline(file);
+  if (!b_read.ok()) return b_read.err();
+  const auto* a = *a_read;
+  const auto* b = *b_read;
   std::unordered_map<node_id, std::pair<node_id, size_t>> at_target;  // id -> (parent, rank)
   for (size_t i = 0; i < b->size(); ++i) at_target[(*b)[i].id] = {(*b)[i].parent, i};
   std::map<node_id, std::vector<std::pair<size_t, node_id>>> by_parent;  // target ranks in base order
@@ -327,7 +298,7 @@ status drop_shifts(review_report& r, impact_walk& w) {
   for (const auto& c : r.changed)
     if (c.change == "moved" && c.before.id == c.n.id) files[c.n.file];
   for (auto& [file, moved] : files) {
-    auto m = real_moves(w.base().query(), w.target().query(), file);
+    auto m = real_moves(w.base(), w.target(), file);
     if (!m.ok()) return m.err();
     moved = std::move(*m);
   }
@@ -360,21 +331,14 @@ status note_api(review_report& r, impact_walk& w) {
 
 }  // namespace
 
-result<review_report> review_versions(const store& db, uint32_t proj, const review_request& req) {
+result<review_report> review_head(const store& db, uint32_t proj, const review_request& req) {
   if (req.depth < 1 || req.depth > 10) return make_error(errc::invalid_argument, "depth must be 1 to 10");
   if (req.base == 0) return make_error(errc::invalid_argument, "a base version is required");
-  using clock = std::chrono::steady_clock;
-  auto t0 = clock::now();
-  auto ms = [](clock::time_point a, clock::time_point b) {
-    return std::chrono::duration<double, std::milli>(b - a).count();
-  };
   review_report r;
   r.base = req.base;
   r.target = req.target;
   r.depth = req.depth;
-  review_request rq = req;
-  rq.test_depth = std::max(req.depth, req.test_depth);
-  r.test_depth = rq.test_depth;
+  r.test_depth = std::max(req.depth, req.test_depth);
   auto bv = db.version(proj, req.base);
   if (!bv.ok()) return bv.err();
   r.base_version = *bv;
@@ -383,6 +347,12 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
     if (!tv.ok()) return tv.err();
     r.target_version = *tv;
   }
+  return r;
+}
+
+result<review_report> review_versions(const store& db, uint32_t proj, const review_request& req) {
+  auto head = review_head(db, proj, req);
+  if (!head.ok()) return head.err();
   version_diff d;  // definitions only: the review reads edges from the graphs at each end
   diff_sink sink;
   sink.node = [&d](node_change&& c) {
@@ -391,9 +361,6 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
   };
   auto totals = stream_diff(db, proj, req.base, req.target, sink);
   if (!totals.ok()) return totals.err();
-  r.changed = changes_of(d);
-  auto t_diff = clock::now();
-
   auto base_view = db.as_of(proj, req.base);
   if (!base_view.ok()) return base_view.err();
   read_view target_view = db.snapshot();
@@ -402,7 +369,24 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
     if (!tv.ok()) return tv.err();
     target_view = *tv;
   }
-  impact_walk walk(db, proj, rq, *base_view, target_view);
+  review_graph base(proj), target(proj);
+  base.set_view(*base_view);
+  target.set_view(target_view);
+  return review_of_diff(d, std::move(*head), req, base, target);
+}
+
+result<review_report> review_of_diff(const version_diff& d, review_report r, const review_request& req,
+                                     review_graph& base, review_graph& target) {
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  auto ms = [](clock::time_point a, clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
+  review_request rq = req;
+  rq.test_depth = std::max(req.depth, req.test_depth);
+  r.changed = changes_of(d);
+  auto t_diff = clock::now();
+  impact_walk walk(rq, base, target);
   if (auto st = drop_shifts(r, walk); !st.ok()) return st.err();
   std::unordered_set<node_id> changed_ids;
   for (const auto& c : r.changed) {
@@ -452,7 +436,7 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
   if (auto st = note_trust(r, walk.target()); !st.ok()) return st.err();
   r.risk = score_review(r);
   spdlog::debug(
-      "review {}..{}: diff {:.1f} ms ({} changes), walks {:.1f} ms ({} reached, {} visited, {} nodes read), api and "
+      "review {}..{}: changes {:.1f} ms ({}), walks {:.1f} ms ({} reached, {} visited, {} nodes read), api and "
       "trust {:.1f} ms",
       req.base, req.target, ms(t0, t_diff), r.changed.size(), ms(t_diff, t_walk), r.radius.size(), walk.visited(),
       walk.reads(), ms(t_walk, clock::now()));

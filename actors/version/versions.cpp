@@ -194,26 +194,12 @@ void count(diff_totals& d, const std::string& file, const std::string& change, b
   }
 }
 
-// Pairs removed and added definitions of the same kind and text (content hash): the
-// same name first, then in id order; each pair is a rename (or a move to another file).
-void pair_renames(std::vector<node_change>& held, diff_totals& d) {
-  std::map<std::pair<node_kind, uint64_t>, std::vector<size_t>> removed;
-  for (size_t i = 0; i < held.size(); ++i)
-    if (held[i].change == "removed") removed[{held[i].before.kind, held[i].before.content_hash}].push_back(i);
-  for (auto& a : held) {
-    if (a.change != "added") continue;
-    auto it = removed.find({a.after.kind, a.after.content_hash});
-    if (it == removed.end() || it->second.empty()) continue;
-    auto& pool = it->second;
-    auto pick = std::find_if(pool.begin(), pool.end(), [&](size_t r) { return held[r].before.name == a.after.name; });
-    if (pick == pool.end()) pick = pool.begin();
-    auto& r = held[*pick];
-    pool.erase(pick);
-    a.renamed = r.before.id;
-    r.renamed = a.after.id;
-    ++d.files[a.after.file].nodes_renamed;
-    ++d.total.nodes_renamed;
-  }
+void count_renames(const std::vector<node_change>& held, diff_totals& d) {
+  for (const auto& a : held)
+    if (a.change == "added" && a.renamed) {
+      ++d.files[a.after.file].nodes_renamed;
+      ++d.total.nodes_renamed;
+    }
 }
 
 // The keys of one column a piece at a time: their values at both ends, read with one
@@ -236,6 +222,41 @@ status in_pieces(const read_view& a, const read_view& b, column col, const std::
 
 }  // namespace
 
+std::optional<node_change> compare_node(std::optional<node> before, std::optional<node> after) {
+  if (!before && !after) return std::nullopt;
+  node_change c;
+  c.change = !before ? "added" : !after ? "removed" : "changed";
+  if (before) c.before = std::move(*before);
+  if (after) c.after = std::move(*after);
+  if (c.change == "changed") {
+    if (c.before == c.after) return std::nullopt;
+    c.signature_changed = c.before.signature != c.after.signature;
+    c.moved = c.before.content_hash == c.after.content_hash && !c.signature_changed && c.before.span != c.after.span;
+  }
+  return c;
+}
+
+void pair_renamed(std::vector<node_change>& held) {
+  std::sort(held.begin(), held.end(), [](const node_change& x, const node_change& y) {
+    return (x.change == "added" ? x.after.id : x.before.id) < (y.change == "added" ? y.after.id : y.before.id);
+  });
+  std::map<std::pair<node_kind, uint64_t>, std::vector<size_t>> removed;
+  for (size_t i = 0; i < held.size(); ++i)
+    if (held[i].change == "removed") removed[{held[i].before.kind, held[i].before.content_hash}].push_back(i);
+  for (auto& a : held) {
+    if (a.change != "added") continue;
+    auto it = removed.find({a.after.kind, a.after.content_hash});
+    if (it == removed.end() || it->second.empty()) continue;
+    auto& pool = it->second;
+    auto pick = std::find_if(pool.begin(), pool.end(), [&](size_t r) { return held[r].before.name == a.after.name; });
+    if (pick == pool.end()) pick = pool.begin();
+    auto& r = held[*pick];
+    pool.erase(pick);
+    a.renamed = r.before.id;
+    r.renamed = a.after.id;
+  }
+}
+
 result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, uint64_t to, const diff_sink& sink,
                                 size_t piece) {
   diff_totals d;
@@ -256,24 +277,20 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
       [&](const std::string& key, const std::optional<std::string>& x, const std::optional<std::string>& y) -> status {
         if (x == y) return {};
         node_id id = keys::node_id_of(key);
-        node_change c;
+        std::optional<node> before, after;
         if (x) {
           auto n = decode_node(*x, id);
           if (!n.ok()) return n.err();
-          c.before = std::move(*n);
+          before = std::move(*n);
         }
         if (y) {
           auto n = decode_node(*y, id);
           if (!n.ok()) return n.err();
-          c.after = std::move(*n);
+          after = std::move(*n);
         }
-        c.change = !x ? "added" : !y ? "removed" : "changed";
-        if (x && y) {
-          c.signature_changed = c.before.signature != c.after.signature;
-          c.moved =
-              c.before.content_hash == c.after.content_hash && !c.signature_changed && c.before.span != c.after.span;
-          if (c.before == c.after) return {};
-        }
+        auto found = compare_node(std::move(before), std::move(after));
+        if (!found) return {};
+        node_change c = std::move(*found);
         const std::string& file = y ? c.after.file : c.before.file;
         file_of[id] = file;
         count(d, file, c.change, true);
@@ -284,10 +301,8 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
         return sink.node(std::move(c)) ? status{} : stop;
       });
   if (st.ok()) {
-    std::sort(held.begin(), held.end(), [](const node_change& x, const node_change& y) {
-      return (x.change == "added" ? x.after.id : x.before.id) < (y.change == "added" ? y.after.id : y.before.id);
-    });
-    pair_renames(held, d);
+    pair_renamed(held);
+    count_renames(held, d);
     for (auto& c : held)
       if (!sink.node(std::move(c))) {
         st = stop;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,14 @@ struct node_change {
   // a removed one, the added one. 0: none.
   node_id renamed = 0;
 };
+
+// One definition at both ends (nullopt: absent there): its change, or nullopt when it
+// is the same (the comparison every diff makes).
+std::optional<node_change> compare_node(std::optional<node> before, std::optional<node> after);
+// Pairs removed and added definitions of the same kind and text (content hash): the
+// same name first, then in id order; each pair is a rename (or a move to another
+// file). Sorts `held` by id.
+void pair_renamed(std::vector<node_change>& held);
 
 struct edge_change {
   std::string change;  // "added", "removed"

@@ -306,6 +306,8 @@ gql::subscribe_fn search_subscription() {
 // a burst of saves costs two runs at most. Emitting and disposing take one lock (as
 // for searchStream).
 struct review_live {
+  std::unique_ptr<review_live_state> state;  // used by one run at a time
+  std::atomic<bool> recompute{false};        // a new version: the next run starts afresh
   std::recursive_mutex emit_mu;
   bool stopped = false;
   std::mutex run_mu;
@@ -378,7 +380,9 @@ void review_run(std::shared_ptr<review_live> l, engine* eng, uint32_t proj, revi
     auto t0 = std::chrono::steady_clock::now();
     auto& db = eng->storage();
     uint64_t seq = db.sequence();
-    auto r = review_versions(db, proj, req);
+    if (!l->state) l->state = std::make_unique<review_live_state>(db, proj, req);
+    if (l->recompute.exchange(false)) l->state->reset();
+    auto r = l->state->update();
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     {
       std::lock_guard lock(l->emit_mu);
@@ -454,9 +458,12 @@ gql::subscribe_fn review_subscription() {
       }).detach();
     };
     lh->a = r.a;
-    lh->id = r.a->events().listen([project, kick](const event& e) {
+    lh->id = r.a->events().listen([project, kick, live](const event& e) {
       if (const auto* ch = std::get_if<node_changes>(&e.payload); ch && ch->project == project) kick();
-      if (const auto* v = std::get_if<version_created>(&e.payload); v && v->project == project) kick();
+      if (const auto* v = std::get_if<version_created>(&e.payload); v && v->project == project) {
+        live->recompute = true;
+        kick();
+      }
       // A run's end: its references are resolved now (node changes come before that).
       if (const auto* s = std::get_if<index_summary>(&e.payload); s && s->project == project) kick();
     });
