@@ -82,13 +82,14 @@ try {
     const add = i % 2 === 0;
     const name = `review_bench_${Math.floor(i / 2)}`;
     const t0 = performance.now();
+    const wall0 = Date.now();
     const save = (text2) => { fs.writeFileSync(`${f}.saving`, text2); fs.renameSync(`${f}.saving`, f); };
     save(add ? `${text}\n\ndef ${name}():\n    return 1\n` : text.replace(/\n\ndef review_bench_\d+\(\):\n    return 1\n$/, ''));
     const m = await until((v) => v.kind === 'update' && (add ? v.changedEntered.some((x) => x.qualifiedName.endsWith(name))
       : v.changedLeft.length > 0), `update ${i}`);
     lat.push(m.at - t0);
     compute.push(m.v.elapsedMs);
-    slowest.push({ ms: m.at - t0, compute: m.v.elapsedMs, file: path.relative(root, f), lines: text.split('\n').length });
+    slowest.push({ ms: m.at - t0, compute: m.v.elapsedMs, file: path.relative(root, f), lines: text.split('\n').length, wall0 });
     await new Promise((r) => setTimeout(r, 30));
   }
   const f1 = (x) => x.toFixed(1);
@@ -98,7 +99,17 @@ try {
   slowest.sort((a, b) => b.ms - a.ms);
   console.log(`slowest saves: ${slowest.slice(0, 5).map((x) => `${x.file} (${x.lines} lines) ${f1(x.ms)} ms, report ${f1(x.compute)} ms`).join('; ')}`);
   await c.dispose();
-  if (process.env.REVIEW_DEBUG) console.log(srv.stderr.split('\n').filter((l) => /review \d|review live|watch|index task \d+: (parsed|applied|resolved)/.test(l)).slice(-40).join('\n'));
+  if (process.env.REVIEW_DEBUG) {
+    // The server's log around the slowest saves (its clock: UTC time of day).
+    const tod = (l) => { const m = /^(\d\d):(\d\d):(\d\d\.\d+)/.exec(l); return m ? ((+m[1] * 60 + +m[2]) * 60 + +m[3]) * 1000 : NaN; };
+    const lines = srv.stderr.split('\n').filter((l) => /review \d|review live|watch|index task \d+: (started|parsed|applied|resolved)/.test(l));
+    for (const x of slowest.slice(0, 3)) {
+      const d = new Date(x.wall0);
+      const from = ((d.getUTCHours() * 60 + d.getUTCMinutes()) * 60 + d.getUTCSeconds()) * 1000 + d.getUTCMilliseconds();
+      console.log(`-- ${x.file}: saved at ${d.toISOString()}, ${f1(x.ms)} ms`);
+      console.log(lines.filter((l) => tod(l) >= from - 150 && tod(l) <= from + x.ms + 5).join('\n'));
+    }
+  }
 } finally {
   await srv.stop();
   fs.rmSync(dir, { recursive: true, force: true });

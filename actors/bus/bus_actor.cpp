@@ -13,7 +13,9 @@ struct bus_holder {
 }  // namespace
 
 bus_actor spawn_bus(caf::actor_system& sys, depth_gauge depth) {
-  return sys.spawn(
+  // On a thread of its own: events go out while the scheduler's workers are busy
+  // (a watch run's resolution held node changes back until it ended, ~100 ms).
+  return sys.spawn<caf::detached>(
       [depth](bus_actor::stateful_pointer<bus_holder> self, spawn_tag) -> bus_actor::behavior_type {
         return {
             [=](publish_atom, const event_ptr& ev) {

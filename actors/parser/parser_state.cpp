@@ -196,7 +196,11 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
       patched.clear();
   }
   auto t0 = std::chrono::steady_clock::now();
-  TSTree* tree = ts_parser_parse_string(p, nullptr, source.data(), static_cast<uint32_t>(source.size()));
+  // A large file parsed before (watch mode saves it again): from its kept tree.
+  std::string tree_key = std::string(project) + '\0' + std::string(path);
+  bool reused = false;
+  TSTree* tree = trees_.parse(p, lang, tree_key, source, reused);
+  if (reused) ++incremental_parses_;
   out.parse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto& rec = out.extract.record;
   rec.content_hash = content_hash;
@@ -244,7 +248,7 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
     case language::cpp: extract_c_family(in, root, out.extract); break;
     case language::unknown: break;
   }
-  ts_tree_delete(tree);
+  trees_.keep(lang, tree_key, source, tree);
   ++files_parsed_;
   out.kind = parse_result_kind::parsed;
   out.extract.record.analysis = analysis_version;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "actors/parser/parse_types.hpp"
+#include "actors/parser/tree_cache.hpp"
 #include "schema/extract.hpp"
 
 namespace cg {
@@ -33,6 +34,7 @@ class parser_state {
   bool parse_only(language lang, std::string_view source);
 
   uint64_t files_parsed() const { return files_parsed_; }
+  uint64_t incremental_parses() const { return incremental_parses_; }  // from a kept tree
 
  private:
   TSParser* parser_for(language lang);
@@ -40,8 +42,9 @@ class parser_state {
   // What parse_file does once the bytes are read.
   parse_outcome parse_read(const parse_job& job, std::string_view content, int64_t mtime_ns);
   std::array<TSParser*, language_count> parsers_{};
-  uint64_t files_parsed_ = 0;
+  uint64_t files_parsed_ = 0, incremental_parses_ = 0;
   std::unique_ptr<git_repo> git_;  // the repository of the last blob read
+  tree_cache trees_;               // large files' last trees, for incremental parses
 };
 
 }  // namespace cg

@@ -30,7 +30,7 @@ message_heap_scope::~message_heap_scope() {
 
 void release_memory_promptly() {
   mi_option_set(mi_option_decommit_delay, 25);
-  mi_option_set(mi_option_segment_decommit_delay, 100);
+  mi_option_set(mi_option_segment_decommit_delay, 0);
 }
 
 void release_free_memory() {
@@ -40,10 +40,13 @@ void release_free_memory() {
   // process-wide; another thread that frees pages meanwhile decommits them at once,
   // which costs it a system call and nothing else.
   long delay = mi_option_get(mi_option_decommit_delay);
+  long segment_delay = mi_option_get(mi_option_segment_decommit_delay);
   mi_option_set(mi_option_decommit_delay, 0);
+  mi_option_set(mi_option_segment_decommit_delay, 0);
   if (message_heap) mi_heap_collect(message_heap, true);
   mi_collect(true);  // this thread's default heap (and, on the main thread, what ended threads left)
   mi_option_set(mi_option_decommit_delay, delay);
+  mi_option_set(mi_option_segment_decommit_delay, segment_delay);
   // Not glibc's malloc_trim: with mimalloc in place of malloc, glibc's arenas are not
   // in a state it can walk (it crashed here).
 }

@@ -9,13 +9,14 @@ namespace cg::net {
 // Collects the calling thread's free pages (its message heap's too) and returns them.
 void release_free_memory();
 
-// For a long-running server: pages the allocator frees are given back after a short
-// delay (25 ms; 100 ms for whole segments). A delayed give-back happens only when the
-// thread that owns the pages allocates or frees again, which an idle network thread
-// never does: the server's trim timer has each network thread collect after a burst
-// (release_free_memory). No delay at all cost a system call and a TLB shootdown per
-// freed page: a third of the server's time while it computed live reviews (perf),
-// half of each report's time.
+// For a long-running server: a segment the allocator empties goes back at once; a
+// page freed inside a segment still in use goes back after 25 ms. A delayed give-back
+// happens only when the thread that owns the pages allocates or frees again, which an
+// idle network thread never does: the server's trim timer has each network thread
+// collect after a burst (release_free_memory). No delay for pages cost a system call
+// and a TLB shootdown per freed page: a third of the server's time while it computed
+// live reviews (perf), half of each report's time. A delay for whole segments too
+// kept a burst's memory resident on threads that then went idle.
 void release_memory_promptly();
 
 // While one lives, the calling thread allocates from its message heap: the bytes of
