@@ -27,6 +27,8 @@ json error_json(const gql_error& e) {
     j["path"] = p;
   }
   if (!e.code.empty()) j["extensions"] = {{"code", e.code}};
+  // Refused for load: when to try again, in seconds (as the HTTP Retry-After says).
+  if (e.code == "OVERLOADED") j["extensions"]["retryAfter"] = 1;
   return j;
 }
 
