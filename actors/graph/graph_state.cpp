@@ -153,12 +153,16 @@ status graph_state::mark_dependents(write_batch& b, const read_view& v, node_id 
 // into it are resolved again, and for a field or variable also those with edges into its
 // class or module (Holder().h.go(), import lib; lib.x.run()).
 namespace {
+bool holds_values(node_kind k) {
+  return k == node_kind::field || k == node_kind::property || k == node_kind::variable || k == node_kind::constant;
+}
+
+// old_parent: the parents of the file's fields and variables before (a function that
+// went away reaches no further than its own dependents: removing one from a module
+// marked every file that imports the module).
 template <class Mark>
 status mark_value_dependents(const file_extract& fx, const std::unordered_map<node_id, std::string>& old_value,
                              const std::unordered_map<node_id, node_id>& old_parent, Mark&& mark) {
-  auto holds_values = [](node_kind k) {
-    return k == node_kind::field || k == node_kind::property || k == node_kind::variable || k == node_kind::constant;
-  };
   std::unordered_set<node_id> reach, now;
   for (const auto& n : fx.nodes) {
     now.insert(n.id);
@@ -241,8 +245,8 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
 
   std::unordered_map<node_id, uint64_t> old_hash;
   std::unordered_map<node_id, std::string> old_value;  // value texts (type_name), by id
-  std::unordered_map<node_id, node_id> old_parent;
-  std::unordered_map<node_id, node> old_go_methods;  // Go method sets decide implements edges
+  std::unordered_map<node_id, node_id> old_parent;     // of fields and variables
+  std::unordered_map<node_id, node> old_go_methods;    // Go method sets decide implements edges
   std::unordered_set<node_id> old_go_interfaces;
   if (!old_keys.empty()) {
     auto got = v.multi_get(column::nodes, old_keys);
@@ -253,7 +257,7 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
       if (!n.ok()) return n.err();
       old_hash.emplace(n->id, n->content_hash);
       old_value.emplace(n->id, n->type_name);
-      old_parent.emplace(n->id, n->parent);
+      if (holds_values(n->kind)) old_parent.emplace(n->id, n->parent);
       if (n->lang == language::go && n->kind == node_kind::method) old_go_methods.emplace(n->id, *n);
       if (n->lang == language::go && n->kind == node_kind::interface) old_go_interfaces.insert(n->id);
       b.del(column::nodes, old_keys[i]);
