@@ -103,6 +103,22 @@ bool resolver::suits(const symbol& s, want w) const {
   return false;
 }
 
+namespace {
+// Between two definitions a lookup finds equally fit, whether s should win over the one
+// found first (the symbol table lists them in source order, so the answer never depends
+// on ids): definitions over declarations (a prototype, an abstract member), functions
+// and types over fields and variables of the same name (a method over the instance
+// attribute that shadows it: the attribute's values come from its bindings), and in
+// Python the later of two definitions in one file (what the name is bound to last).
+bool outranks(const symbol& s, const symbol& found) {
+  bool s_decl = s.modifiers & modifier::declaration, f_decl = found.modifiers & modifier::declaration;
+  if (s_decl != f_decl) return f_decl;
+  bool s_def = is_callable(s.kind) || is_type(s.kind), f_def = is_callable(found.kind) || is_type(found.kind);
+  if (s_def != f_def) return s_def;
+  return s.lang == language::python && s.file == found.file && s.line > found.line;
+}
+}  // namespace
+
 const symbol* resolver::child_named(const symbol* scope, std::string_view name, want w) const {
   if (!scope) return nullptr;
   const symbol* found = nullptr;
@@ -112,8 +128,7 @@ const symbol* resolver::child_named(const symbol* scope, std::string_view name, 
     // Methods defined outside their type (Foo::bar, Go receivers, Rust impls of
     // other files' types) are not plain names of the enclosing namespace or file.
     if (!scope_is_type && (s.kind == node_kind::method || s.kind == node_kind::constructor)) return;
-    // Definitions win over declarations (a prototype, an abstract member).
-    if (!found || (found->modifiers & modifier::declaration && !(s.modifiers & modifier::declaration))) found = &s;
+    if (!found || outranks(s, *found)) found = &s;
   };
   auto kids = symbols_.children(scope->id);
   auto same = symbols_.named(name);
@@ -142,7 +157,7 @@ const symbol* resolver::best(std::span<const uint32_t> candidates, std::string_v
     // Nearest by directory, definitions over declarations.
     size_t score = common_prefix(s.file, path_) * 2 + ((s.modifiers & modifier::declaration) ? 0 : 1);
     if (s.file == path_) score += 1u << 20;
-    if (!pick || score > pick_score) {
+    if (!pick || score > pick_score || (score == pick_score && outranks(s, *pick))) {
       pick = &s;
       pick_score = score;
     }

@@ -33,6 +33,18 @@ std::string module_of(const symbol& s) {
   }
 }
 
+// Every index lists its symbols in one order that depends on the source alone (file,
+// line, kind, qualified name; the hashed id only between otherwise equal ones), never on
+// load or insertion order: a lookup that takes the first match answers the same for
+// every project name and for an incremental run as for a fresh one.
+bool before(const symbol& a, const symbol& b) {
+  if (a.file != b.file) return a.file < b.file;
+  if (a.line != b.line) return a.line < b.line;
+  if (a.kind != b.kind) return a.kind < b.kind;
+  if (a.qualified_name != b.qualified_name) return a.qualified_name < b.qualified_name;
+  return a.id < b.id;
+}
+
 template <class Map, class Key>
 void erase_from(Map& m, const Key& key, uint32_t idx) {
   auto it = m.find(key);
@@ -70,6 +82,28 @@ std::string_view symbol_table::intern(std::string_view s) {
   return {dst, s.size()};
 }
 
+void symbol_table::place(std::vector<uint32_t>& list, uint32_t idx) {
+  if (bulk_) return list.push_back(idx);  // sorted once at the end of load()
+  auto at = std::upper_bound(list.begin(), list.end(), idx,
+                             [this](uint32_t a, uint32_t b) { return before(symbols_[a], symbols_[b]); });
+  list.insert(at, idx);
+}
+
+void symbol_table::sort_indexes() {
+  auto by_source = [this](uint32_t a, uint32_t b) { return before(symbols_[a], symbols_[b]); };
+  auto sort_map = [&](auto& m) {
+    for (auto& [key, list] : m) std::sort(list.begin(), list.end(), by_source);
+  };
+  sort_map(by_name_);
+  sort_map(by_top_name_);
+  sort_map(by_qname_);
+  sort_map(by_file_);
+  sort_map(by_dir_);
+  sort_map(by_module_);
+  sort_map(by_basename_);
+  sort_map(children_);
+}
+
 void symbol_table::add(const symbol& in) {
   symbol s = in;
   s.name = intern(in.name);
@@ -80,20 +114,20 @@ void symbol_table::add(const symbol& in) {
   auto idx = static_cast<uint32_t>(symbols_.size());
   symbols_.push_back(s);
   by_id_.emplace(s.id, idx);
-  by_name_[s.name].push_back(idx);
-  by_qname_[s.qualified_name].push_back(idx);
-  by_file_[s.file].push_back(idx);
+  place(by_name_[s.name], idx);
+  place(by_qname_[s.qualified_name], idx);
+  place(by_file_[s.file], idx);
   if (s.modifiers & modifier::manual) manual_.insert(idx);
-  if (s.parent) children_[s.parent].push_back(idx);
+  if (s.parent) place(children_[s.parent], idx);
   if (s.kind == node_kind::file) {
-    by_dir_[directory_of(s.file)].push_back(idx);
-    by_basename_[basename_of(s.file)].push_back(idx);
+    place(by_dir_[directory_of(s.file)], idx);
+    place(by_basename_[basename_of(s.file)], idx);
     std::string module = module_of(s);
     if (!module.empty()) {
       auto m = intern(module);
-      by_module_[m].push_back(idx);
+      place(by_module_[m], idx);
       auto last = last_segment(m);
-      if (last.size() != m.size()) by_basename_[last].push_back(idx);
+      if (last.size() != m.size()) place(by_basename_[last], idx);
     }
   }
 }
@@ -103,6 +137,7 @@ result<std::unique_ptr<symbol_table>> symbol_table::load(const read_view& view, 
   auto prefix = keys::index_tag_prefix(proj, keys::tag_name);
   symbol_entry e;
   auto cur = view.scan(column::idx, prefix);
+  t->bulk_ = true;
   for (; cur.valid(); cur.next()) {
     if (auto s = decode_symbol_entry(cur.key(), cur.value(), e); !s.ok()) return s.err();
     symbol sym;
@@ -120,6 +155,8 @@ result<std::unique_ptr<symbol_table>> symbol_table::load(const read_view& view, 
   }
   if (auto s = cur.status_of(); !s.ok()) return s.err();
   t->link_parents();
+  t->sort_indexes();
+  t->bulk_ = false;
   return t;
 }
 
@@ -130,7 +167,7 @@ void symbol_table::link(uint32_t i) {
   if (it == by_id_.end()) return;
   s.parent_index = it->second;
   auto pk = symbols_[it->second].kind;
-  if (pk == node_kind::file || is_container(pk)) by_top_name_[s.name].push_back(i);
+  if (pk == node_kind::file || is_container(pk)) place(by_top_name_[s.name], i);
 }
 
 void symbol_table::link_parents() {

@@ -77,6 +77,11 @@ class symbol_table {
   std::string_view intern(std::string_view s);
   void add(const symbol& s);
   void link(uint32_t i);
+  // Indexes list symbols in source order (file, line, kind, qualified name), whatever
+  // order they were added in.
+  void place(std::vector<uint32_t>& list, uint32_t idx);
+  void sort_indexes();
+  bool bulk_ = false;
   void link_parents();
   void remove_file(std::string_view path);
   void unlink(uint32_t idx);  // out of every index; the slot dies

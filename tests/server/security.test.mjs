@@ -378,7 +378,12 @@ test('6. memory held for stalled subscribers goes back once the slow-consumer po
     // ...and it goes back: nothing accumulates from round to round, and the server ends
     // near where it started (what is left is allocator pages shared with live data).
     assert.ok(last - baseline < 20, `it went back: ${text}`);
-    assert.ok(last < rounds[0].after + 10, `no growth from round to round: ${text}`);
+    // The first round may end below the baseline (a trim can return more than the
+    // settling saves left behind), so growth counts from the higher of the two; the leak
+    // this guards against added a whole peak (~80 MB) per round.
+    const settled = Math.max(baseline, rounds[0].after);
+    assert.ok(last < settled + 10, `no growth from round to round: ${text}`);
+    assert.ok(last < rounds[1].after + 10, `no growth from round 2 to round 3: ${text}`);
   } catch (e) {
     console.log(`# server stderr (end): ${srv.stderr.slice(-2000).replace(/\n/g, '\n# ')}`);
     throw e;
