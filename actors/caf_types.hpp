@@ -18,6 +18,7 @@
 #include "actors/indexer/index_types.hpp"
 #include "actors/parser/parser_state.hpp"
 #include "actors/search/vector_jobs.hpp"
+#include "schema/version.hpp"
 #include "storage/store.hpp"
 
 namespace cg {
@@ -44,6 +45,10 @@ using vstats_reply = std::shared_ptr<const result<vector_stats>>;
 // Changes to manual nodes (actors/graph/manual_edit.hpp).
 using manual_edits_ptr = std::shared_ptr<const manual_edits>;
 using manual_reply = std::shared_ptr<const result<manual_outcome>>;
+// A whole run's version, committed by the project's graph actor after it resolved what
+// other runs applied meanwhile (a version never holds a definition without its edges).
+using version_ptr = std::shared_ptr<const version_record>;
+using commit_reply = std::shared_ptr<const result<uint64_t>>;
 
 }  // namespace cg
 
@@ -65,6 +70,7 @@ CAF_ADD_ATOM(codegraph, cg, vsync_atom, "vsync")
 CAF_ADD_ATOM(codegraph, cg, vstats_atom, "vstats")
 CAF_ADD_ATOM(codegraph, cg, manual_atom, "manual")
 CAF_ADD_ATOM(codegraph, cg, index_step_atom, "idxstep")
+CAF_ADD_ATOM(codegraph, cg, commit_atom, "commit")
 CAF_ADD_TYPE_ID(codegraph, (cg::parse_job_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::parse_outcome_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::extract_batch_ptr))
@@ -85,6 +91,8 @@ CAF_ADD_TYPE_ID(codegraph, (cg::sync_reply))
 CAF_ADD_TYPE_ID(codegraph, (cg::vstats_reply))
 CAF_ADD_TYPE_ID(codegraph, (cg::manual_edits_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::manual_reply))
+CAF_ADD_TYPE_ID(codegraph, (cg::version_ptr))
+CAF_ADD_TYPE_ID(codegraph, (cg::commit_reply))
 CAF_END_TYPE_ID_BLOCK(codegraph)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::parse_job_ptr)
@@ -107,6 +115,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::sync_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::vstats_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_edits_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::manual_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::version_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cg::commit_reply)
 
 namespace cg {
 
@@ -119,7 +129,8 @@ using graph_actor = caf::typed_actor<caf::replies_to<manifest_atom>::with<manife
                                      caf::replies_to<remove_atom, paths_ptr>::with<changes_reply>,
                                      caf::replies_to<touch_atom, records_ptr>::with<status_reply>,
                                      caf::replies_to<resolve_atom, progress_fn_ptr>::with<resolve_reply>,
-                                     caf::replies_to<manual_atom, manual_edits_ptr>::with<manual_reply>>;
+                                     caf::replies_to<manual_atom, manual_edits_ptr>::with<manual_reply>,
+                                     caf::replies_to<commit_atom, version_ptr>::with<commit_reply>>;
 
 // Topic-prefix fan-out of events to sinks.
 using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,

@@ -253,65 +253,81 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   // A run over named files (watch-mode saves) leaves small writes in the memtables
   // until they add up to a table's worth; a whole-tree run flushes what it wrote.
   const uint64_t flush_above = req.only.empty() ? (uint64_t{4} << 20) : (uint64_t{32} << 20);
+  // After the graph: the version (committed by the graph actor), then the search index.
+  auto after_commit = [vec, finish, graph_done, flush_above, git = req.git, proj = *proj, db = impl_->db.get(),
+                       sys = &impl_->system, bus = impl_->bus](index_summary s, const result<uint64_t>* v) {
+    if (v) {
+      // A commit that changed no indexed file names the version it left in place.
+      if (v->ok() && !git.sha.empty()) {
+        auto at = **v ? result<uint64_t>(**v) : db->head_version(proj);
+        if (at.ok() && *at) (void)db->set_ref(proj, "commit/" + git.sha, *at);
+      }
+      if (v->ok() && **v)
+        if (auto rec = db->version(proj, **v); rec.ok()) {
+          auto ev = std::make_shared<event>();
+          ev->topic = topics::versions(s.project);
+          ev->payload = version_created{s.project, std::move(*rec)};
+          caf::anon_send(bus, publish_atom_v, event_ptr(std::move(ev)));
+        }
+      if (v->ok())
+        s.version = **v;
+      else
+        spdlog::warn("index task {}: the version was not committed: {}", s.task, v->err().message);
+    }
+    if (graph_done) graph_done();
+    db->flush_in_background(flush_above);  // beside the search index's sync
+    if (!vec || s.outcome != index_phase::done) return finish(s);
+    // A requester of its own: the answer comes back to it, not to the indexer.
+    sys->spawn(
+        [vec, s, finish](caf::event_based_actor* self, spawn_tag) {
+          self->request(*vec, caf::infinite, vsync_atom_v, false)
+              .then(
+                  [s = index_summary(s), finish](const sync_reply& r) mutable {
+                    if (r->ok()) {
+                      s.vectors.synced = true;
+                      s.vectors.documents = (*r)->documents;
+                      s.vectors.added = (*r)->added;
+                      s.vectors.updated = (*r)->updated;
+                      s.vectors.removed = (*r)->removed;
+                      s.vectors.seconds = (*r)->seconds;
+                    } else {
+                      s.vectors.error = r->err().message;
+                    }
+                    finish(s);
+                  },
+                  [s = index_summary(s), finish, self](caf::error& err) mutable {
+                    s.vectors.error = self->system().render(err);
+                    finish(s);
+                  });
+        },
+        spawn_tag{});
+  };
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [vec, finish, graph_done, flush_above, whole = req.only.empty() && req.versions, git = req.git, proj = *proj,
-       db = impl_->db.get(), sys = &impl_->system, bus = impl_->bus](const index_summary& done) {
-        index_summary s = done;
+      [after_commit, graph, whole = req.only.empty() && req.versions, git = req.git,
+       sys = &impl_->system](const index_summary& done) {
         // A run over the whole tree commits what it changed as a version; watch-mode
         // saves leave their changes in the open version (the working tree's).
-        if (whole && s.outcome == index_phase::done) {
-          version_record rec;
-          rec.source = "index";
-          if (!git.sha.empty()) {
-            rec.source = "git";
-            rec.commit = git.sha;
-            rec.author = git.email.empty() ? git.author : git.author + " <" + git.email + ">";
-            rec.committed = git.time;
-            rec.message = git.message;
-          }
-          auto v = commit_after_index(*db, proj, std::move(rec));
-          // A commit that changed no indexed file names the version it left in place.
-          if (v.ok() && !git.sha.empty()) {
-            auto at = *v ? result<uint64_t>(*v) : db->head_version(proj);
-            if (at.ok() && *at) (void)db->set_ref(proj, "commit/" + git.sha, *at);
-          }
-          if (v.ok() && *v)
-            if (auto rec = db->version(proj, *v); rec.ok()) {
-              auto ev = std::make_shared<event>();
-              ev->topic = topics::versions(s.project);
-              ev->payload = version_created{s.project, std::move(*rec)};
-              caf::anon_send(bus, publish_atom_v, event_ptr(std::move(ev)));
-            }
-          if (v.ok())
-            s.version = *v;
-          else
-            spdlog::warn("index task {}: the version was not committed: {}", s.task, v.err().message);
+        if (!whole || done.outcome != index_phase::done) return after_commit(done, nullptr);
+        version_record rec;
+        rec.source = "index";
+        if (!git.sha.empty()) {
+          rec.source = "git";
+          rec.commit = git.sha;
+          rec.author = git.email.empty() ? git.author : git.author + " <" + git.email + ">";
+          rec.committed = git.time;
+          rec.message = git.message;
         }
-        if (graph_done) graph_done();
-        db->flush_in_background(flush_above);  // beside the search index's sync
-        if (!vec || s.outcome != index_phase::done) return finish(s);
-        // A requester of its own: the answer comes back to it, not to the indexer.
+        // Through the project's graph actor, the only writer: what another run applied
+        // meanwhile is resolved before the version is cut.
         sys->spawn(
-            [vec, s, finish](caf::event_based_actor* self, spawn_tag) {
-              self->request(*vec, caf::infinite, vsync_atom_v, false)
-                  .then(
-                      [s = index_summary(s), finish](const sync_reply& r) mutable {
-                        if (r->ok()) {
-                          s.vectors.synced = true;
-                          s.vectors.documents = (*r)->documents;
-                          s.vectors.added = (*r)->added;
-                          s.vectors.updated = (*r)->updated;
-                          s.vectors.removed = (*r)->removed;
-                          s.vectors.seconds = (*r)->seconds;
-                        } else {
-                          s.vectors.error = r->err().message;
-                        }
-                        finish(s);
-                      },
-                      [s = index_summary(s), finish, self](caf::error& err) mutable {
-                        s.vectors.error = self->system().render(err);
-                        finish(s);
-                      });
+            [after_commit, graph, done, rec = std::make_shared<const version_record>(std::move(rec))](
+                caf::event_based_actor* self, spawn_tag) {
+              self->request(graph, caf::infinite, commit_atom_v, rec)
+                  .then([after_commit, done](const commit_reply& r) { after_commit(done, r.get()); },
+                        [after_commit, done, self](caf::error& err) {
+                          result<uint64_t> failed = make_error(errc::internal, self->system().render(err));
+                          after_commit(done, &failed);
+                        });
             },
             spawn_tag{});
       });

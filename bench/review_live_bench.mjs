@@ -102,7 +102,7 @@ try {
   if (process.env.REVIEW_DEBUG) {
     // The server's log around the slowest saves (its clock: UTC time of day).
     const tod = (l) => { const m = /^(\d\d):(\d\d):(\d\d\.\d+)/.exec(l); return m ? ((+m[1] * 60 + +m[2]) * 60 + +m[3]) * 1000 : NaN; };
-    const lines = srv.stderr.split('\n').filter((l) => /review \d|review live|watch|resolve: \d|index task \d+: (started|parsed|applied|resolved)/.test(l));
+    const lines = srv.stderr.split('\n').filter((l) => /review \d|review live|watch|apply: \d|resolve: \d|index task \d+: (started|parsed|applied|resolved)/.test(l));
     for (const x of slowest.slice(0, 3)) {
       const d = new Date(x.wall0);
       const from = ((d.getUTCHours() * 60 + d.getUTCMinutes()) * 60 + d.getUTCSeconds()) * 1000 + d.getUTCMilliseconds();

@@ -107,6 +107,14 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
               }
               return reply(std::move(out));
             },
+            [=, &s](commit_atom, const version_ptr& rec) -> commit_reply {
+              note_depth(self, depth);
+              // Another run's files applied meanwhile (a watch-mode save) may still wait
+              // for their resolution: resolved first, so the version holds their edges.
+              auto resolved = self->state.graph->resolve_pending({});
+              if (!resolved.ok()) return std::make_shared<const result<uint64_t>>(resolved.err());
+              return std::make_shared<const result<uint64_t>>(commit_after_index(s, project_id, *rec));
+            },
             [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
               note_depth(self, depth);
               return std::make_shared<const result<resolve_summary>>(
