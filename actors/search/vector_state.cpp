@@ -237,8 +237,13 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
     --live_;
     if (!changed.count(d.id)) ++sum.removed;
   }
-  vectors_.resize(docs_.size() * opts_.dimension);
-  std::copy(rows.begin(), rows.end(), vectors_.begin() + static_cast<std::ptrdiff_t>(first_new * opts_.dimension));
+  // The new rows go after the kept ones (a first sync takes them whole: no second
+  // 30 MB buffer to zero and copy at 20K definitions).
+  vectors_.resize(static_cast<size_t>(first_new) * opts_.dimension);
+  if (vectors_.empty())
+    vectors_ = std::move(rows);
+  else
+    vectors_.insert(vectors_.end(), rows.begin(), rows.end());
   for (auto slot : new_slots) {
     auto& d = docs_[slot];
     bm25_.add(slot, d.bag);
