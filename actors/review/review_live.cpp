@@ -51,7 +51,10 @@ result<review_report> review_live_state::full() {
   auto totals = stream_diff(db_, proj_, req_.base, 0, sink);
   if (!totals.ok()) return totals.err();
   ready_ = true;
-  return assemble();
+  auto r = assemble();
+  report_.reset();
+  if (r.ok()) report_ = *r;
+  return r;
 }
 
 result<review_report> review_live_state::assemble() {
@@ -94,10 +97,11 @@ result<review_report> review_live_state::update() {
   std::vector<std::pair<std::string, node_id>> edge_keys;  // of kept lists: (key, whose)
   std::vector<std::pair<column, std::string>> seen_edges;
   const std::string prefix = keys::project_prefix(proj_);
-  size_t keys = 0;
+  size_t keys = 0, mine = 0;
   auto complete = db_.keys_written_since(seq_, now, [&](column c, std::string_view key) {
     ++keys;
     if (key.substr(0, prefix.size()) != prefix) return;
+    ++mine;
     if (c == column::nodes) written.insert(keys::node_id_of(key));
     if (c == column::edges || c == column::redges)
       if (auto id = keys::parse_edge_key(key).first; target_.reads_edges_of(id))
@@ -107,6 +111,16 @@ result<review_report> review_live_state::update() {
   if (!*complete) {
     spdlog::debug("review live: the journal no longer holds the writes since {}: computed in full", seq_);
     return full();
+  }
+  // No definition or edge of the project written (a run over a file it does not index,
+  // an editor's temporary file, or another project's): the last report stands.
+  if (mine == 0 && report_) {
+    seq_ = now;
+    last_ = {};
+    last_.incremental = true;
+    last_.keys_written = keys;
+    last_.reused = true;
+    return *report_;
   }
   read_view target = db_.snapshot();  // holds every write up to `now` at least
   seq_ = now;
@@ -178,6 +192,8 @@ result<review_report> review_live_state::update() {
   }
   auto t_read = std::chrono::steady_clock::now();
   auto r = assemble();
+  report_.reset();
+  if (r.ok()) report_ = *r;
   spdlog::debug(
       "review live: {} keys written, {} definitions compared, {:.1f} ms; report {:.1f} ms, {} lists read",
       last_.keys_written, last_.definitions_read, std::chrono::duration<double, std::milli>(t_read - t0).count(),

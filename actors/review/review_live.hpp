@@ -38,6 +38,7 @@ class review_live_state {
     size_t keys_written = 0;      // keys the journal listed since the one before
     size_t definitions_read = 0;  // definitions compared with the base again
     size_t lists_read = 0;        // users lists and outlines read from the store
+    bool reused = false;          // nothing of the project written: the last report as it was
   };
   const last_update& last() const { return last_; }
 
@@ -58,6 +59,7 @@ class review_live_state {
   std::unordered_map<node_id, std::optional<node>> base_nodes_;  // as the base has them
   std::map<node_id, node_change> changes_;                       // the diff, by id, unpaired
   last_update last_;
+  std::optional<review_report> report_;  // the last one assembled
 };
 
 }  // namespace cg

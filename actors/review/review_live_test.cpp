@@ -165,6 +165,20 @@ TEST(review_live, every_update_equals_the_full_report_and_reads_less) {
   f.index();
   check("after a flush", true);
 
+  // Only another project's keys written (or a run that wrote nothing of this one): the
+  // kept report stands, nothing is read or walked again.
+  {
+    auto other = *f.db->ensure_project("other");
+    auto b = f.db->batch();
+    b.put(column::edges, keys::edge(other, 7, edge_kind::calls, 8), "x");
+    ASSERT_TRUE(f.db->write(b).ok());
+  }
+  check("another project's write", true);
+  EXPECT_TRUE(live.last().reused);
+  EXPECT_GT(live.last().keys_written, 0u);
+  EXPECT_EQ(live.last().lists_read, 0u);
+  EXPECT_EQ(live.last().definitions_read, 0u);
+
   // More writes than the journal keeps: the report is computed in full, and right.
   {
     auto other = *f.db->ensure_project("other");
@@ -176,6 +190,7 @@ TEST(review_live, every_update_equals_the_full_report_and_reads_less) {
   f.put("shop/api.py", api_py);
   f.index();
   check("past the journal", false);
+  EXPECT_FALSE(live.last().reused);
   EXPECT_FALSE(live.last().incremental);
   f.put("shop/api.py", api2);
   f.index();
