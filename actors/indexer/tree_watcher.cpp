@@ -17,6 +17,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/indexer/walker.hpp"
+
 namespace cg {
 
 struct tree_watcher::impl {
@@ -151,6 +153,7 @@ struct tree_watcher::impl {
               overflow = true;  // a directory went: let the indexer look at everything
             }
           } else {
+            if (!walk_may_index(opts.walk, name)) continue;  // an editor's temporary file
             pending.insert(rel);
             if (ev->mask & IN_CREATE)
               unsettled.insert(rel);  // opened for writing: the close will tell

@@ -82,6 +82,12 @@ TEST(tree_watcher, a_save_by_rename_names_both_files_and_a_new_directory_its_fil
   std::set<std::string> seen;
   while (auto b = t.b.next(500ms)) seen.insert(b->begin(), b->end());
   EXPECT_TRUE(seen.count("c.py"));
+  // The temporary file is no file to index: it is in no batch (an editor's swap and
+  // backup files neither), and a batch of only such files is never handed over.
+  EXPECT_FALSE(seen.count("c.py.tmp"));
+  test::write_file(t.dir / ".c.py.swp", "swap");
+  test::write_file(t.dir / "c.py~", "z = 3\n");
+  EXPECT_FALSE(t.b.next(500ms)) << "a batch for editor files";
   std::filesystem::create_directories(t.dir / "pkg/sub");
   test::write_file(t.dir / "pkg/sub/d.py", "w = 5\n");
   seen.clear();

@@ -210,6 +210,14 @@ std::string dir_name_skip_reason(const walk_options& opts, std::string_view name
   return {};
 }
 
+bool walk_may_index(const walk_options& opts, std::string_view name) {
+  if (name == ".gitignore") return true;
+  language lang = language_from_path(name);
+  // Unknown: only an extensionless file may be a script (its shebang tells).
+  if (lang == language::unknown) return name.find('.') == std::string_view::npos;
+  return language_wanted(opts, lang, name);
+}
+
 bool language_wanted(const walk_options& opts, language lang, std::string_view name) {
   if (opts.languages.empty()) return true;
   auto wanted = [&](language l) {

@@ -65,5 +65,9 @@ std::string too_large_reason(uint64_t size, uint64_t limit);
 
 // Whether the walk skips a directory of this name (hidden, vendored, caches).
 bool walk_skips_dir(const walk_options& opts, std::string_view name);
+// Whether a file of this name may be indexed (or changes what is: .gitignore). An
+// editor's temporary, swap or backup file (x.py.saving, .x.py.swp, x.py~) may not: watch
+// mode starts no run for it.
+bool walk_may_index(const walk_options& opts, std::string_view name);
 
 }  // namespace cg
