@@ -243,6 +243,13 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
   if (!old_rec_raw.ok()) return old_rec_raw.err();
   change.kind = old_rec_raw->has_value() ? file_change::what::changed : file_change::what::added;
 
+  // Each new definition as stored: one that reads as before keeps its keys (a save
+  // rewrote every definition of the file; an edit at its end changes a few).
+  std::unordered_map<node_id, std::string> new_value;
+  new_value.reserve(fx.nodes.size());
+  for (const auto& n : fx.nodes) encode_node(n, new_value[n.id]);
+  std::unordered_set<node_id> kept;
+
   std::unordered_map<node_id, uint64_t> old_hash;
   std::unordered_map<node_id, std::string> old_value;  // value texts (type_name), by id
   std::unordered_map<node_id, node_id> old_parent;     // of fields and variables
@@ -260,10 +267,14 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
       if (holds_values(n->kind)) old_parent.emplace(n->id, n->parent);
       if (n->lang == language::go && n->kind == node_kind::method) old_go_methods.emplace(n->id, *n);
       if (n->lang == language::go && n->kind == node_kind::interface) old_go_interfaces.insert(n->id);
-      b.del(column::nodes, old_keys[i]);
-      b.del(column::idx, keys::name_index(proj_, keys::lower_ascii(n->name), n->id));
-      b.del(column::idx, keys::file_index(proj_, path, n->id));
-      b.del(column::idx, keys::kind_index(proj_, n->kind, n->id));
+      if (auto nv = new_value.find(n->id); nv != new_value.end() && nv->second == *(*got)[i]) {
+        kept.insert(n->id);  // its node and index entries stay as they are
+      } else {
+        b.del(column::nodes, old_keys[i]);
+        b.del(column::idx, keys::name_index(proj_, keys::lower_ascii(n->name), n->id));
+        b.del(column::idx, keys::file_index(proj_, path, n->id));
+        b.del(column::idx, keys::kind_index(proj_, n->kind, n->id));
+      }
       b.add(keys::counter(proj_, cn::nodes(n->kind)), -1);
       if (n->parent) count_edge(b, proj_, edge_kind::contains, resolution::local, -1);
       if (auto s = delete_out_edges(b, v, n->id); !s.ok()) return s.err();
@@ -279,15 +290,15 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
   std::string value;
   for (const auto& n : fx.nodes) {
     new_ids.insert(n.id);
-    value.clear();
-    encode_node(n, value);
-    b.put(column::nodes, keys::node(proj_, n.id), value);
-    value.clear();
-    encode_symbol_entry(n, value);
-    b.put(column::idx, keys::name_index(proj_, keys::lower_ascii(n.name), n.id), value);
-    b.put(column::idx, keys::file_index(proj_, path, n.id), std::string(1, static_cast<char>(n.kind)));
-    b.put(column::idx, keys::kind_index(proj_, n.kind, n.id), "");
     b.add(keys::counter(proj_, cn::nodes(n.kind)), +1);
+    if (!kept.count(n.id)) {
+      b.put(column::nodes, keys::node(proj_, n.id), new_value[n.id]);
+      value.clear();
+      encode_symbol_entry(n, value);
+      b.put(column::idx, keys::name_index(proj_, keys::lower_ascii(n.name), n.id), value);
+      b.put(column::idx, keys::file_index(proj_, path, n.id), std::string(1, static_cast<char>(n.kind)));
+      b.put(column::idx, keys::kind_index(proj_, n.kind, n.id), "");
+    }
     auto it = old_hash.find(n.id);
     if (it == old_hash.end())
       change.created.push_back(n.id);

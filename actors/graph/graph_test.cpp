@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "actors/graph/graph_query.hpp"
 #include "actors/graph/graph_state.hpp"
@@ -10,6 +11,7 @@
 #include "actors/parser/parser_state.hpp"
 #include "schema/hash.hpp"
 #include "schema/module_paths.hpp"
+#include "storage/keys.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {
@@ -57,6 +59,39 @@ TEST(incremental, renaming_a_definition_re_resolves_its_callers) {
   p.index();
   // A new definition of the name binds the unresolved edge again (at its new line).
   EXPECT_TRUE(p.has("edge calls app.main@app.py:3 -> lib.helper@lib.py:4 (import)")) << p.dump();
+}
+
+// A save rewrites only the definitions that read differently: an addition at the end
+// of a file leaves the nodes above it untouched (the live review and versions read the
+// keys written), and the graph is what a fresh index gives.
+TEST(incremental, a_save_writes_only_the_definitions_that_changed) {
+  project p;
+  std::string lib;
+  for (int i = 0; i < 20; ++i) lib += "def f" + std::to_string(i) + "():\n    return " + std::to_string(i) + "\n\n\n";
+  write_file(p.src / "lib.py", lib);
+  write_file(p.src / "app.py", "from lib import f3\n\ndef main():\n    return f3()\n");
+  p.index();
+  const auto from = p.db->journal_open();
+  write_file(p.src / "lib.py", lib + "def extra():\n    return f3()\n");
+  p.index();
+  std::set<std::string> written;
+  auto complete = p.db->keys_written_since(from, p.db->journal_position(), [&](column c, std::string_view key) {
+    if (c != column::nodes) return;
+    auto n = p.query().get(keys::node_id_of(key));
+    written.insert(n.ok() && *n ? (*n)->qualified_name : "?");
+  });
+  p.db->journal_close();
+  ASSERT_TRUE(complete.ok() && *complete);
+  // The new function, and the file node (its span and hash changed); not f0..f19.
+  EXPECT_EQ(written, (std::set<std::string>{"lib.py", "lib.extra"}));
+  EXPECT_TRUE(p.has("edge calls lib.extra@lib.py:81 -> lib.f3@lib.py:13 (local)")) << p.dump();
+  EXPECT_TRUE(p.has("node function lib.f19 lib.py:77")) << p.dump();
+
+  project fresh;
+  write_file(fresh.src / "lib.py", lib + "def extra():\n    return f3()\n");
+  write_file(fresh.src / "app.py", "from lib import f3\n\ndef main():\n    return f3()\n");
+  fresh.index();
+  EXPECT_EQ(p.dump(), fresh.dump());
 }
 
 // The value analysis reads other files' definitions: when what a function returns or a
