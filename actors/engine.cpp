@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "actors/caf_types.hpp"
+#include "actors/review/review.hpp"
 #include "actors/version/versions.hpp"
 
 namespace cg {
@@ -228,6 +229,20 @@ result<backup_info> engine::backup(const std::string& dir, const std::string& no
   return create_backup(*impl_->db, dir, req);
 }
 unsigned engine::parser_workers() const { return static_cast<unsigned>(impl_->workers.size()); }
+
+void engine::warm_trees(const std::string& project, const std::vector<std::string>& paths) {
+  std::string root = project_root(*impl_->db, project);
+  if (root.empty() || impl_->workers.empty()) return;
+  for (const auto& path : paths) {
+    auto job = std::make_shared<parse_job>();
+    job->project = project;
+    job->root = root;
+    job->path = path;
+    job->warm = true;
+    caf::anon_send(impl_->workers[worker_for(project, path, impl_->workers.size())], parse_atom_v,
+                   parse_job_ptr(std::move(job)));
+  }
+}
 
 result<uint64_t> engine::start_index(index_request req, std::function<void(const index_summary&)> done,
                                      std::function<void()> graph_done) {

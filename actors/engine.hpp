@@ -121,6 +121,10 @@ class engine {
 
   store& storage();
   unsigned parser_workers() const;
+  // Parses these files of the project's root ahead and keeps their trees in the parser
+  // worker each one's saves go to (large files only; see tree_cache.hpp), so that their
+  // next save is an incremental parse. Returns at once; the parses run in the pool.
+  void warm_trees(const std::string& project, const std::vector<std::string>& paths);
 
   // A backup of the store and of every project's search index into dir, while the
   // engine serves and indexes (storage/backup.hpp); one at a time.

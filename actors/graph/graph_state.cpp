@@ -98,6 +98,41 @@ status graph_state::delete_out_edges(write_batch& b, const read_view& v, node_id
   return cur.status_of();
 }
 
+status graph_state::read_out_edges(const read_view& v, node_id from,
+                                   std::unordered_map<std::string, std::string>& out) {
+  auto cur = v.scan(column::edges, keys::edge_prefix(proj_, from));
+  for (; cur.valid(); cur.next()) out.emplace(std::string(cur.key()), std::string(cur.value()));
+  return cur.status_of();
+}
+
+void graph_state::replace_edges(write_batch& b, std::unordered_map<std::string, std::string> old_edges,
+                                const std::vector<edge>& edges) {
+  // The store ends as if every old edge were deleted and every new one put (the last
+  // of one key wins), counters included; only keys whose value differs are written.
+  std::unordered_map<std::string, const edge*> now;
+  now.reserve(edges.size());
+  for (const auto& e : edges) {
+    count_edge(b, proj_, e.kind, e.how, +1);
+    now[keys::edge(proj_, e.source, e.kind, e.target)] = &e;
+  }
+  for (const auto& [key, value] : old_edges) {
+    auto parts = keys::parse_edge_key(key);
+    count_edge(b, proj_, parts.kind, how_of(value), -1);
+    if (!now.count(key)) {
+      b.del(column::edges, key);
+      b.del(column::redges, keys::edge(proj_, parts.second, parts.kind, parts.first));
+    }
+  }
+  std::string value;
+  for (const auto& [key, e] : now) {
+    value.clear();
+    encode_edge_value(*e, value);
+    if (auto it = old_edges.find(key); it != old_edges.end() && it->second == value) continue;
+    b.put(column::edges, key, value);
+    b.put(column::redges, keys::edge(proj_, e->target, e->kind, e->source), value);
+  }
+}
+
 status graph_state::mark_return_chain(write_batch& b, const read_view& v, node_id changed) {
   constexpr int max_depth = 3;
   std::unordered_set<node_id> seen{changed};
@@ -277,7 +312,10 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
       }
       b.add(keys::counter(proj_, cn::nodes(n->kind)), -1);
       if (n->parent) count_edge(b, proj_, edge_kind::contains, resolution::local, -1);
-      if (auto s = delete_out_edges(b, v, n->id); !s.ok()) return s.err();
+      // A definition the file still has keeps its edges until resolution, which writes
+      // only the ones that differ; one that went loses them now.
+      if (!new_value.count(n->id))
+        if (auto s = delete_out_edges(b, v, n->id); !s.ok()) return s.err();
     }
   }
   if (old_rec_raw->has_value()) {
@@ -358,7 +396,8 @@ result<file_change> graph_state::stage(write_batch& b, const read_view& v, const
   value.clear();
   encode_references(fx.refs, value);
   b.put(column::meta, keys::refs(proj_, path), value);
-  b.put(column::meta, keys::pending(proj_, path), "");  // no resolved edges left: a fresh resolution
+  // "1": the file's remaining definitions still have their edges (resolution compares).
+  b.put(column::meta, keys::pending(proj_, path), old_keys.empty() ? "" : "1");
 
   if (change.kind == file_change::what::changed && change.created.empty() && change.updated.empty() &&
       change.deleted.empty())
@@ -549,9 +588,10 @@ void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std
     if (const symbol* f = symbols.file_node(path)) {
       auto refs = load_refs(v, path);
       if (!refs.ok()) return sink.fail(refs.err());
+      std::unordered_map<std::string, std::string> old_edges;  // key -> value, as stored
       if (had_edges)
         for (auto i : symbols.in_file(path))
-          if (auto s = delete_out_edges(b, v, symbols.at(i).id); !s.ok()) return sink.fail(s.err());
+          if (auto s = read_out_edges(v, symbols.at(i).id, old_edges); !s.ok()) return sink.fail(s.err());
       if (f->lang == language::python) {
         auto in = incoming_arguments(v, path, rs, &rs.resolved_with[path]);
         if (!in.ok()) return sink.fail(in.err());
@@ -561,10 +601,11 @@ void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std
       auto edges = r.resolve_file(path, f->lang, *refs);
       t_compute += seconds_since(c0);
       resolution_counts counts;
-      for (const auto& e : edges) {
-        put_edge(b, e);
-        counts.add(e);
-      }
+      for (const auto& e : edges) counts.add(e);
+      if (had_edges)
+        replace_edges(b, std::move(old_edges), edges);
+      else
+        for (const auto& e : edges) put_edge(b, e);
       rs.counts[path] = counts;
       if (f->lang == language::python)
         if (auto s = record_outgoing(b, v, path, r.take_outgoing(), rs); !s.ok()) return sink.fail(s.err());
@@ -620,8 +661,12 @@ result<resolve_summary> graph_state::resolve_round(const std::function<void(size
     bool open = false;  // a base the project lacks
   };
   std::unordered_map<node_id, stored_base_list> stored_bases;
+  // A type of a pending file has the bases its references resolve to now, never its
+  // stored ones (its file keeps its edges until pass B compares them).
   auto stored = [&](node_id type) -> const stored_base_list& {
     auto [it, fresh] = stored_bases.try_emplace(type);
+    const symbol* own = fresh ? symbols.find(type) : nullptr;
+    if (own && rs.in_round.count(std::string(own->file))) return it->second;
     if (fresh)
       for (auto k : {edge_kind::inherits, edge_kind::implements})
         for (auto cur = v.scan(column::edges, keys::edge_prefix(proj_, type, k)); cur.valid(); cur.next()) {

@@ -141,6 +141,10 @@ class graph_state {
   void stage_manual_node(write_batch& b, const node& n, int sign);      // its record and indexes: +1 put, -1 delete
   result<file_change> stage(write_batch& b, const read_view& v, const file_extract& fx, bool unresolved_exist);
   status delete_out_edges(write_batch& b, const read_view& v, node_id from);
+  status read_out_edges(const read_view& v, node_id from, std::unordered_map<std::string, std::string>& out);
+  // A file's resolved edges in place of its old ones: only the keys that differ written.
+  void replace_edges(write_batch& b, std::unordered_map<std::string, std::string> old_edges,
+                     const std::vector<edge>& edges);
   status mark_dependents(write_batch& b, const read_view& v, node_id target, std::string_view own_path);
   // Python functions whose returns may pass a changed value on (def g(): return f()):
   // the files with edges into them are resolved again too, up to 3 calls deep.

@@ -67,29 +67,66 @@ TEST(incremental, renaming_a_definition_re_resolves_its_callers) {
 TEST(incremental, a_save_writes_only_the_definitions_that_changed) {
   project p;
   std::string lib;
-  for (int i = 0; i < 20; ++i) lib += "def f" + std::to_string(i) + "():\n    return " + std::to_string(i) + "\n\n\n";
+  for (int i = 0; i < 20; ++i)
+    lib += "def f" + std::to_string(i) + "():\n    return " + (i ? "f" + std::to_string(i - 1) + "()" : "0") + "\n\n\n";
   write_file(p.src / "lib.py", lib);
   write_file(p.src / "app.py", "from lib import f3\n\ndef main():\n    return f3()\n");
   p.index();
   const auto from = p.db->journal_open();
   write_file(p.src / "lib.py", lib + "def extra():\n    return f3()\n");
   p.index();
-  std::set<std::string> written;
+  std::set<std::string> written, edges_written;
+  auto name_of = [&](node_id id) {
+    auto n = p.query().get(id);
+    return n.ok() && *n ? (*n)->qualified_name : "?";
+  };
   auto complete = p.db->keys_written_since(from, p.db->journal_position(), [&](column c, std::string_view key) {
-    if (c != column::nodes) return;
-    auto n = p.query().get(keys::node_id_of(key));
-    written.insert(n.ok() && *n ? (*n)->qualified_name : "?");
+    if (c == column::nodes) written.insert(name_of(keys::node_id_of(key)));
+    if (c == column::edges) {
+      auto e = keys::parse_edge_key(key);
+      edges_written.insert(name_of(e.first) + " -> " + name_of(e.second));
+    }
   });
   p.db->journal_close();
   ASSERT_TRUE(complete.ok() && *complete);
   // The new function, and the file node (its span and hash changed); not f0..f19.
   EXPECT_EQ(written, (std::set<std::string>{"lib.py", "lib.extra"}));
+  // Resolution writes the new function's edge alone: f1..f19's calls read as before.
+  EXPECT_EQ(edges_written, (std::set<std::string>{"lib.extra -> lib.f3"}));
   EXPECT_TRUE(p.has("edge calls lib.extra@lib.py:81 -> lib.f3@lib.py:13 (local)")) << p.dump();
+  EXPECT_TRUE(p.has("edge calls lib.f4@lib.py:17 -> lib.f3@lib.py:13 (local)")) << p.dump();
   EXPECT_TRUE(p.has("node function lib.f19 lib.py:77")) << p.dump();
 
   project fresh;
   write_file(fresh.src / "lib.py", lib + "def extra():\n    return f3()\n");
   write_file(fresh.src / "app.py", "from lib import f3\n\ndef main():\n    return f3()\n");
+  fresh.index();
+  EXPECT_EQ(p.dump(), fresh.dump());
+}
+
+// A save keeps the edges of the definitions that stay until resolution compares them:
+// a base class taken away, a call removed, a method renamed all read afterwards as a
+// fresh index of the new text has them (no stored edge of the old text survives).
+TEST(incremental, a_save_leaves_no_edge_of_the_old_text) {
+  project p;
+  const std::string base = "class A:\n    def hello(self):\n        return 1\n\n";
+  write_file(p.src / "a.py", base);
+  write_file(p.src / "b.py",
+             "from a import A\n\nclass B(A):\n    def run(self):\n        self.hello()\n        return helper()\n\n"
+             "def helper():\n    return B().run()\n");
+  p.index();
+  EXPECT_TRUE(p.has("edge inherits b.B@b.py:3 -> a.A@a.py:1 (import)")) << p.dump();
+  EXPECT_TRUE(p.has("edge calls b.B.run@b.py:4 -> a.A.hello@a.py:2 (member)")) << p.dump();
+  const std::string after =
+      "from a import A\n\nclass B:\n    def run(self):\n        self.hello()\n        return 2\n\n"
+      "def helper2():\n    return B().run()\n";
+  write_file(p.src / "b.py", after);
+  p.index();
+  EXPECT_FALSE(p.has("edge inherits b.B@b.py:3 -> a.A@a.py:1 (import)")) << p.dump();
+  EXPECT_FALSE(p.has("edge calls b.B.run@b.py:4 -> a.A.hello@a.py:2 (member)")) << p.dump();
+  project fresh;
+  write_file(fresh.src / "a.py", base);
+  write_file(fresh.src / "b.py", after);
   fresh.index();
   EXPECT_EQ(p.dump(), fresh.dump());
 }

@@ -14,6 +14,9 @@ namespace {
 constexpr size_t jobs_per_worker = 4;
 constexpr size_t max_graph_batches = 2;
 constexpr size_t batch_files = 64;
+// Runs of at most this many files (watch mode's saves) send each file to its own
+// parser worker, which keeps the trees of the large files it parsed last.
+constexpr size_t affine_run_files = 32;
 constexpr size_t batch_bytes = 8u << 20;
 constexpr auto progress_interval = std::chrono::milliseconds(100);
 
@@ -24,6 +27,7 @@ struct indexer_holder {
   bus_actor bus;
   summary_fn_ptr done;
   size_t in_flight = 0, next_worker = 0, graph_in_flight = 0;
+  bool affine = false;  // a small run: files go to worker_for(path)
   extract_batch_ptr batch = std::make_shared<std::vector<file_extract>>();
   size_t batch_source_bytes = 0;
   std::vector<file_record> touches;
@@ -128,7 +132,8 @@ void pump(self_ptr self) {
   size_t limit = s.workers.size() * jobs_per_worker;
   while (!s.st->cancelled() && s.st->has_job() && s.in_flight < limit && s.graph_in_flight < max_graph_batches) {
     auto job = std::make_shared<const parse_job>(s.st->next_job());
-    auto& worker = s.workers[s.next_worker++ % s.workers.size()];
+    auto& worker = s.affine ? s.workers[worker_for(job->project, job->path, s.workers.size())]
+                            : s.workers[s.next_worker++ % s.workers.size()];
     ++s.in_flight;
     self->request(worker, caf::infinite, parse_atom_v, job)
         .then(
@@ -234,6 +239,7 @@ caf::actor spawn_indexer(caf::actor_system& sys, index_request req, uint64_t tas
                         if (!m->ok()) return fail(self, m->err().message);
                         trace(self, "manifest read");
                         self->state.st->plan(m->value());
+                        self->state.affine = self->state.st->jobs_left() <= affine_run_files;
                         publish_progress(self, index_phase::parsing, true);
                         pump(self);
                         maybe_tail(self);

@@ -152,6 +152,7 @@ parse_outcome parser_state::parse_read(const parse_job& job, std::string_view co
   rec.size = content.size();
   rec.mtime_ns = mtime_ns;
   rec.content_hash = hash64(content);
+  if (job.warm) return warm(job, content);
   if (job.has_previous && job.previous_hash == rec.content_hash) {
     out.kind = parse_result_kind::unchanged;
     return out;
@@ -161,6 +162,24 @@ parse_outcome parser_state::parse_read(const parse_job& job, std::string_view co
   result.extract.record.mtime_ns = rec.mtime_ns;
   result.extract.record.content_hash = rec.content_hash;
   return result;
+}
+
+parse_outcome parser_state::warm(const parse_job& job, std::string_view content) {
+  parse_outcome out;
+  out.kind = parse_result_kind::skipped;
+  out.reason = "warmed";
+  if (content.size() < tree_cache::min_bytes || looks_binary(content)) return out;
+  language lang = detect_language(job.path, content.substr(0, 16384));
+  if (trees_.holds(lang, tree_key(job.project, job.path))) return out;
+  // The whole parse, so that the kept tree is of the text a save parses (C and C++
+  // macros blanked); the extraction is dropped.
+  (void)parse_source(job.project, job.path, content, lang);
+  ++warmed_;
+  return out;
+}
+
+std::string parser_state::tree_key(std::string_view project, std::string_view path) {
+  return std::string(project) + '\0' + std::string(path);
 }
 
 parse_outcome parser_state::parse_source(std::string_view project, std::string_view path, std::string_view source,
@@ -197,9 +216,9 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
   }
   auto t0 = std::chrono::steady_clock::now();
   // A large file parsed before (watch mode saves it again): from its kept tree.
-  std::string tree_key = std::string(project) + '\0' + std::string(path);
+  const std::string key = tree_key(project, path);
   bool reused = false;
-  TSTree* tree = trees_.parse(p, lang, tree_key, source, reused);
+  TSTree* tree = trees_.parse(p, lang, key, source, reused);
   if (reused) ++incremental_parses_;
   out.parse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto& rec = out.extract.record;
@@ -248,7 +267,7 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
     case language::cpp: extract_c_family(in, root, out.extract); break;
     case language::unknown: break;
   }
-  trees_.keep(lang, tree_key, source, tree);
+  trees_.keep(lang, key, source, tree);
   ++files_parsed_;
   out.kind = parse_result_kind::parsed;
   out.extract.record.analysis = analysis_version;

@@ -35,14 +35,18 @@ class parser_state {
 
   uint64_t files_parsed() const { return files_parsed_; }
   uint64_t incremental_parses() const { return incremental_parses_; }  // from a kept tree
+  uint64_t warmed() const { return warmed_; }                          // trees parsed ahead
 
  private:
   TSParser* parser_for(language lang);
   parse_outcome parse_blob(const parse_job& job);  // a file of a git commit
   // What parse_file does once the bytes are read.
   parse_outcome parse_read(const parse_job& job, std::string_view content, int64_t mtime_ns);
+  // A warm job: a large file parsed and its tree kept (unless one is), nothing extracted.
+  parse_outcome warm(const parse_job& job, std::string_view content);
+  static std::string tree_key(std::string_view project, std::string_view path);
   std::array<TSParser*, language_count> parsers_{};
-  uint64_t files_parsed_ = 0, incremental_parses_ = 0;
+  uint64_t files_parsed_ = 0, incremental_parses_ = 0, warmed_ = 0;
   std::unique_ptr<git_repo> git_;  // the repository of the last blob read
   tree_cache trees_;               // large files' last trees, for incremental parses
 };

@@ -45,6 +45,7 @@ TSTree* tree_cache::parse(TSParser* p, language lang, std::string_view key, std:
     old = it->tree;
     TSInputEdit e = edit_between(it->source, source);
     ts_tree_edit(old, &e);
+    bytes_ -= it->source.size();
     entries_.erase(it);
     reused = true;
   }
@@ -59,16 +60,27 @@ void tree_cache::keep(language lang, std::string_view key, std::string_view sour
     ts_tree_delete(tree);
     return;
   }
+  if (source.size() > max_source_bytes) {
+    ts_tree_delete(tree);
+    return;
+  }
   entries_.push_front(entry{lang, std::string(key), std::string(source), tree});
-  while (entries_.size() > max_entries) {
+  bytes_ += source.size();
+  while (entries_.size() > max_entries || bytes_ > max_source_bytes) {
+    bytes_ -= entries_.back().source.size();
     ts_tree_delete(entries_.back().tree);
     entries_.pop_back();
   }
 }
 
+bool tree_cache::holds(language lang, std::string_view key) const {
+  return std::any_of(entries_.begin(), entries_.end(), [&](const entry& e) { return e.lang == lang && e.key == key; });
+}
+
 void tree_cache::clear() {
   for (auto& e : entries_) ts_tree_delete(e.tree);
   entries_.clear();
+  bytes_ = 0;
 }
 
 }  // namespace cg

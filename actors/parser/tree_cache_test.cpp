@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/parser/parser_state.hpp"
+#include "tests/support/support.hpp"
 
 namespace cg {
 namespace {
@@ -95,6 +96,58 @@ TEST(tree_cache, incremental_parses_extract_what_fresh_parses_do) {
   // Another file of the same parser is not confused with it.
   auto small = kept.parse_source("p", "pkg/other.py", "def f():\n    return 1\n");
   ASSERT_EQ(small.extract.nodes.size(), 2u);
+}
+
+// A file warmed ahead (a live review's change set) is parsed from its kept tree on its
+// first save, and extracts what a fresh parse does; small files are not kept.
+TEST(tree_cache, a_warmed_file_is_parsed_incrementally_on_its_first_save) {
+  test::temp_dir root("warm");
+  const std::string text = big_module(120);
+  test::write_file(root.path() / "pkg" / "big.py", text);
+  test::write_file(root.path() / "small.py", "def f():\n    return 1\n");
+  parser_state ps;
+  parse_job job;
+  job.project = "p";
+  job.root = root.str();
+  job.path = "pkg/big.py";
+  job.warm = true;
+  auto w = ps.parse_file(job);
+  EXPECT_EQ(w.kind, parse_result_kind::skipped);
+  EXPECT_EQ(w.reason, "warmed");
+  EXPECT_TRUE(w.extract.nodes.empty());
+  EXPECT_EQ(ps.warmed(), 1u);
+  (void)ps.parse_file(job);  // warmed already: nothing parsed again
+  EXPECT_EQ(ps.warmed(), 1u);
+  parse_job small = job;
+  small.path = "small.py";
+  (void)ps.parse_file(small);
+  EXPECT_EQ(ps.warmed(), 1u);
+
+  const std::string saved = text + "\n\ndef appended():\n    return helper3(1)\n";
+  test::write_file(root.path() / "pkg" / "big.py", saved);
+  job.warm = false;
+  auto a = ps.parse_file(job);
+  EXPECT_EQ(ps.incremental_parses(), 1u);
+  parser_state fresh;
+  expect_same(a, fresh.parse_source("p", "pkg/big.py", saved), "the first save after warming");
+}
+
+// The cache holds at most max_entries trees, dropping the least recently used.
+TEST(tree_cache, the_least_recently_used_tree_goes_first) {
+  parser_state ps;
+  const std::string text = big_module(100);
+  ASSERT_GT(text.size(), tree_cache::min_bytes);
+  for (size_t i = 0; i <= tree_cache::max_entries; ++i)
+    (void)ps.parse_source("p", "m" + std::to_string(i) + ".py", text);
+  EXPECT_EQ(ps.incremental_parses(), 0u);
+  (void)ps.parse_source("p", "m" + std::to_string(tree_cache::max_entries) + ".py", text + "x = 1\n");
+  EXPECT_EQ(ps.incremental_parses(), 1u);  // the newest is kept
+  (void)ps.parse_source("p", "m0.py", text + "x = 1\n");
+  EXPECT_EQ(ps.incremental_parses(), 1u);  // the oldest went
+  (void)ps.parse_source("p", "m1.py", text + "x = 1\n");
+  EXPECT_EQ(ps.incremental_parses(), 1u);  // and the next oldest, to make room for m0
+  (void)ps.parse_source("p", "m5.py", text + "x = 1\n");
+  EXPECT_EQ(ps.incremental_parses(), 2u);
 }
 
 }  // namespace

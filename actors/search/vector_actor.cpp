@@ -59,7 +59,7 @@ struct vector_holder {
   // meanwhile: the step adds to an index none of them reads.
   void index_step() {
     auto t0 = std::chrono::steady_clock::now();
-    auto r = state->index_step(step_chunk);
+    auto r = state->index_step(step_chunk, true);
     if (!r.ok()) {
       spdlog::warn("vectors of {}: ANN index build failed ({}); searches stay brute force", project, r.err().message);
       return;

@@ -6,6 +6,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include <omp.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/graph/counters.hpp"
@@ -366,8 +367,17 @@ void vector_state::ensure_index(bool force_rebuild) {
   index_pending_ = true;
 }
 
-result<bool> vector_state::index_step(size_t chunk) {
+result<bool> vector_state::index_step(size_t chunk, bool one_core) {
   if (!index_pending_) return false;
+  struct omp_limit {
+    int was = 0;
+    explicit omp_limit(bool on) : was(on ? omp_get_max_threads() : 0) {
+      if (on) omp_set_num_threads(1);
+    }
+    ~omp_limit() {
+      if (was) omp_set_num_threads(was);
+    }
+  } limit(one_core);
   index_kind want = opts_.kind.value_or(auto_index_kind(live_));
   if (want == index_kind::flat) {
     index_pending_ = false;

@@ -108,9 +108,11 @@ class vector_state {
   // brute force over the rest, or brute force over everything. The owner (the vector
   // actor) builds it in steps between its messages: index_step adds up to `chunk`
   // vectors to an index no search reads, and says when it holds every slot; then
-  // install_index swaps it in (under the lock searches take shared).
+  // install_index swaps it in (under the lock searches take shared). one_core: the
+  // step keeps FAISS to the calling thread (a build in the background leaves the other
+  // cores to saves, their resolution and live reviews); else OpenMP uses every core.
   bool index_pending() const { return index_pending_.load(std::memory_order_relaxed); }
-  result<bool> index_step(size_t chunk);
+  result<bool> index_step(size_t chunk, bool one_core = false);
   void install_index();
   // For tests and benchmarks: steps until the index is built and installed.
   status finish_index();

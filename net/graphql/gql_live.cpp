@@ -318,7 +318,17 @@ struct review_live {
   std::unordered_map<node_id, std::tuple<std::string, bool, uint32_t>> changed;
   std::unordered_map<node_id, std::pair<int, node_id>> radius;
   nlohmann::json risk, totals;
+  std::unordered_set<std::string> warmed;  // change-set files whose trees were asked for
 };
+
+// The files of the change set are the ones being edited: their trees are parsed ahead
+// (once each), so that the first save of a large one is an incremental parse too.
+void warm_change_set(review_live& l, engine* eng, const std::string& project, const review_report& r) {
+  std::vector<std::string> fresh;
+  for (const auto& c : r.changed)
+    if (c.change != "removed" && l.warmed.insert(c.n.file).second) fresh.push_back(c.n.file);
+  if (!fresh.empty()) eng->warm_trees(project, fresh);
+}
 
 struct review_handle : gql::stream_handle {
   std::shared_ptr<review_live> live = std::make_shared<review_live>();
@@ -398,6 +408,7 @@ void review_run(std::shared_ptr<review_live> l, engine* eng, uint32_t proj, revi
         emit(std::move(msg), "");  // each update builds on the one before: never replaced
       }
     }
+    warm_change_set(*l, eng, project, *r);
     std::lock_guard lock(l->run_mu);
     if (!l->dirty) {
       l->running = false;
