@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <future>
 #include <list>
@@ -13,6 +14,7 @@
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actors/caf_types.hpp"
 #include "actors/review/review.hpp"
@@ -53,6 +55,10 @@ struct engine::impl {
   vector_options vector_opts;
   std::unordered_map<uint64_t, caf::actor> tasks;
   std::unordered_map<uint64_t, uint32_t> task_project;  // the project each task writes
+  // Tasks whose run is over (its summary published, so clients see it ended) and that
+  // still commit their version or sync the search index; tasks_ended tells when one goes.
+  std::unordered_set<uint64_t> finishing;
+  std::condition_variable tasks_ended;
   struct gauge_entry {
     std::string actor, project;
     depth_gauge g;
@@ -258,7 +264,9 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
       std::lock_guard lock(self->mu);
       self->tasks.erase(task);
       self->task_project.erase(task);
+      self->finishing.erase(task);
     }
+    self->tasks_ended.notify_all();
     if (done) done(s);
   };
   // After the graph: the search index, by the project's vector actor (off the
@@ -318,8 +326,12 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
         spawn_tag{});
   };
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [after_commit, graph, whole = req.only.empty() && req.versions, git = req.git,
-       sys = &impl_->system](const index_summary& done) {
+      [after_commit, graph, whole = req.only.empty() && req.versions, git = req.git, sys = &impl_->system, owner = self,
+       task](const index_summary& done) {
+        {
+          std::lock_guard lock(owner->mu);
+          owner->finishing.insert(task);
+        }
         // A run over the whole tree commits what it changed as a version; watch-mode
         // saves leave their changes in the open version (the working tree's).
         if (!whole || done.outcome != index_phase::done) return after_commit(done, nullptr);
@@ -465,11 +477,19 @@ status engine::remove_project(const std::string& project) {
   std::optional<graph_actor> g;
   std::optional<vector_actor> v;
   {
-    std::lock_guard lock(impl_->mu);
-    for (const auto& [task, p] : impl_->task_project)
-      if (p == *proj)
-        return make_error(errc::conflict, "an index task of " + project + " is running (task " + std::to_string(task) +
-                                              "); cancel it or wait");
+    std::unique_lock lock(impl_->mu);
+    // A task whose run is over but that still commits its version or syncs the search
+    // index (clients already see it ended) is waited for; a running one refuses.
+    auto busy = [&](bool running_only) -> std::optional<uint64_t> {
+      for (const auto& [task, p] : impl_->task_project)
+        if (p == *proj && (!running_only || !impl_->finishing.count(task))) return task;
+      return std::nullopt;
+    };
+    if (auto t = busy(true))
+      return make_error(errc::conflict, "an index task of " + project + " is running (task " + std::to_string(*t) +
+                                            "); cancel it or wait");
+    if (!impl_->tasks_ended.wait_for(lock, std::chrono::seconds(60), [&] { return !busy(false); }))
+      return make_error(errc::conflict, "an index task of " + project + " is still finishing; try again");
     if (auto it = impl_->graphs.find(*proj); it != impl_->graphs.end()) {
       g = it->second;
       impl_->graphs.erase(it);

@@ -261,6 +261,30 @@ TEST_F(engine_fixture, errors_are_reported_and_the_engine_stays_usable) {
   EXPECT_EQ(run().outcome, index_phase::done);
 }
 
+// A task whose run is over (its summary out, so clients see it ended) but that still
+// syncs the search index: removing its project waits for it instead of refusing.
+TEST_F(engine_fixture, removing_a_project_waits_for_a_task_that_is_finishing) {
+  index_request req;
+  req.project = "shop";
+  req.root = src.str();
+  std::promise<status> removed;
+  std::thread remover;
+  std::promise<void> ended;
+  auto t = eng->start_index(
+      req, [&](const index_summary&) { ended.set_value(); },
+      [&] {  // the graph is written; the search index sync follows
+        remover = std::thread([&] { removed.set_value(eng->remove_project("shop")); });
+      });
+  ASSERT_TRUE(t.ok()) << t.err().message;
+  auto r = removed.get_future();
+  ASSERT_EQ(r.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  auto st = r.get();
+  EXPECT_TRUE(st.ok()) << st.err().message;
+  remover.join();
+  EXPECT_EQ(ended.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_FALSE(eng->storage().project_id("shop").ok());
+}
+
 }  // namespace
 }  // namespace cg
 

@@ -131,7 +131,9 @@ void pump(self_ptr self) {
   if (s.completed) return;
   size_t limit = s.workers.size() * jobs_per_worker;
   while (!s.st->cancelled() && s.st->has_job() && s.in_flight < limit && s.graph_in_flight < max_graph_batches) {
-    auto job = std::make_shared<const parse_job>(s.st->next_job());
+    auto next = std::make_shared<parse_job>(s.st->next_job());
+    next->keep_tree = s.affine;  // a cold or large run keeps no trees
+    std::shared_ptr<const parse_job> job = std::move(next);
     auto& worker = s.affine ? s.workers[worker_for(job->project, job->path, s.workers.size())]
                             : s.workers[s.next_worker++ % s.workers.size()];
     ++s.in_flight;

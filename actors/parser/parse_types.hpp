@@ -19,6 +19,7 @@ struct parse_job {
   std::string blob;            // from a git tree: the blob to read (root: the repository)
   int64_t stamp = 0;           //   and the stand-in mtime to record
   bool warm = false;           // parse and keep the tree only (a file likely saved soon)
+  bool keep_tree = false;      // keep the tree for the next parse (a small run's file)
 };
 
 // The parser worker a file of a small run goes to, so that its kept tree (see

@@ -157,7 +157,7 @@ parse_outcome parser_state::parse_read(const parse_job& job, std::string_view co
     out.kind = parse_result_kind::unchanged;
     return out;
   }
-  auto result = parse_source(job.project, job.path, content);
+  auto result = parse_source(job.project, job.path, content, language::unknown, job.keep_tree);
   result.extract.record.size = rec.size;
   result.extract.record.mtime_ns = rec.mtime_ns;
   result.extract.record.content_hash = rec.content_hash;
@@ -183,7 +183,7 @@ std::string parser_state::tree_key(std::string_view project, std::string_view pa
 }
 
 parse_outcome parser_state::parse_source(std::string_view project, std::string_view path, std::string_view source,
-                                         language lang) {
+                                         language lang, bool keep_tree) {
   parse_outcome out;
   if (looks_binary(source)) {
     out.kind = parse_result_kind::skipped;
@@ -267,7 +267,10 @@ parse_outcome parser_state::parse_source(std::string_view project, std::string_v
     case language::cpp: extract_c_family(in, root, out.extract); break;
     case language::unknown: break;
   }
-  trees_.keep(lang, key, source, tree);
+  if (keep_tree)
+    trees_.keep(lang, key, source, tree);
+  else
+    ts_tree_delete(tree);
   ++files_parsed_;
   out.kind = parse_result_kind::parsed;
   out.extract.record.analysis = analysis_version;

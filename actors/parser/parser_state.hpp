@@ -27,8 +27,9 @@ class parser_state {
   parse_outcome parse_file(const parse_job& job);
 
   // Parses bytes already in memory (snippets, tests). lang unknown: detect from path.
+  // keep_tree: a large file's tree is kept for its next parse (see tree_cache.hpp).
   parse_outcome parse_source(std::string_view project, std::string_view path, std::string_view source,
-                             language lang = language::unknown);
+                             language lang = language::unknown, bool keep_tree = true);
 
   // Parse only (no extraction): for the parse-only throughput baseline.
   bool parse_only(language lang, std::string_view source);
