@@ -267,6 +267,10 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
       self->finishing.erase(task);
     }
     self->tasks_ended.notify_all();
+    auto ev = std::make_shared<event>();
+    ev->topic = topics::index_done(s.project);
+    ev->payload = s;
+    caf::anon_send(self->bus, publish_atom_v, event_ptr(std::move(ev)));
     if (done) done(s);
   };
   // After the graph: the search index, by the project's vector actor (off the

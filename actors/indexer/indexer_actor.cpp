@@ -70,10 +70,8 @@ void complete(self_ptr self, index_phase outcome) {
   ev->topic = topics::progress(summary.project);
   ev->payload = p;
   publish(self, std::move(ev));
-  auto done_ev = std::make_shared<event>();
-  done_ev->topic = topics::index_done(summary.project);
-  done_ev->payload = summary;
-  publish(self, std::move(done_ev));
+  // The summary goes out from the engine once the task has ended (its version committed,
+  // its search index synced), so a client told it ended finds all of that in place.
   if (self->state.done) (*self->state.done)(summary);
   self->quit();
 }

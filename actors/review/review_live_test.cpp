@@ -90,7 +90,9 @@ TEST(review_live, every_update_equals_the_full_report_and_reads_less) {
     if (!kept.ok() || !full.ok()) return nullptr;
     auto a = to_json(*kept), b = to_json(*full);
     EXPECT_EQ(a.dump(), b.dump()) << step;
-    if (incremental) EXPECT_TRUE(live.last().incremental) << step;
+    if (incremental) {
+      EXPECT_TRUE(live.last().incremental) << step;
+    }
     return a;
   };
   auto names = [](const nlohmann::json& j, const char* part) {
