@@ -55,8 +55,8 @@ struct engine::impl {
   vector_options vector_opts;
   std::unordered_map<uint64_t, caf::actor> tasks;
   std::unordered_map<uint64_t, uint32_t> task_project;  // the project each task writes
-  // Tasks whose run is over (its summary published, so clients see it ended) and that
-  // still commit their version or sync the search index; tasks_ended tells when one goes.
+  // Tasks whose graph run is over and that still commit their version or sync the
+  // search index; tasks_ended tells when one goes.
   std::unordered_set<uint64_t> finishing;
   std::condition_variable tasks_ended;
   struct gauge_entry {

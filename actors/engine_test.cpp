@@ -261,8 +261,35 @@ TEST_F(engine_fixture, errors_are_reported_and_the_engine_stays_usable) {
   EXPECT_EQ(run().outcome, index_phase::done);
 }
 
-// A task whose run is over (its summary out, so clients see it ended) but that still
-// syncs the search index: removing its project waits for it instead of refusing.
+// The summary is published once the task has ended: its version is committed and
+// readable when a listener hears of it, and the summary names it.
+TEST_F(engine_fixture, the_summary_comes_with_the_committed_version) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<index_summary> heard;
+  bool readable = false;
+  auto sub = eng->subscribe("index/shop", [&](const event& e) {
+    auto* s = std::get_if<index_summary>(&e.payload);
+    if (!s) return;
+    bool ok = s->version && eng->storage().version(*eng->storage().project_id("shop"), s->version).ok();
+    std::lock_guard lock(mu);
+    heard = *s;
+    readable = ok;
+    cv.notify_all();
+  });
+  auto s = run();
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return heard.has_value(); }));
+  eng->unsubscribe(sub);
+  EXPECT_EQ(heard->task, s.task);
+  EXPECT_NE(heard->version, 0u);
+  EXPECT_EQ(heard->version, s.version);
+  EXPECT_TRUE(readable);
+  EXPECT_TRUE(heard->vectors.synced);
+}
+
+// A task whose graph is written but that still syncs the search index: removing its
+// project waits for it instead of refusing.
 TEST_F(engine_fixture, removing_a_project_waits_for_a_task_that_is_finishing) {
   index_request req;
   req.project = "shop";
