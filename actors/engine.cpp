@@ -483,7 +483,7 @@ status engine::remove_project(const std::string& project) {
   {
     std::unique_lock lock(impl_->mu);
     // A task whose run is over but that still commits its version or syncs the search
-    // index (clients already see it ended) is waited for; a running one refuses.
+    // index is waited for (it ends within seconds); a running one refuses.
     auto busy = [&](bool running_only) -> std::optional<uint64_t> {
       for (const auto& [task, p] : impl_->task_project)
         if (p == *proj && (!running_only || !impl_->finishing.count(task))) return task;
