@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -152,6 +153,8 @@ bool is_public_definition(const node& n);
 
 // The documented score (docs/API.md, "Review impact").
 review_risk score_review(const review_report& r);
+// "1 file", "2 files": a count and its noun, plural past one (the report's texts).
+std::string count_of(size_t n, std::string_view noun);
 
 nlohmann::json to_json(const review_report& r);
 // Its parts as the report writes them (the live subscription sends them one by one).

@@ -168,10 +168,10 @@ std::string to_markdown(const review_report& r, const std::string& project, size
   md += "### " + std::string(icon) + " Review impact: risk " + std::to_string(r.risk.score) + "/100 (" + r.risk.level +
         ")\n\n";
   md += "`" + cell(project) + "`: " + side(r.base, r.base_version) + " → " + side(r.target, r.target_version) + ". ";
-  md += std::to_string(r.changed.size()) + " changed definitions in " + std::to_string(r.changed_files) +
-        " files reach " + std::to_string(r.radius.size()) + " more within " + std::to_string(r.depth) + " hops; " +
-        std::to_string(r.tests.size()) + " tests reach them, " + std::to_string(r.untested.size()) +
-        " changed functions are untested.\n\n";
+  md += count_of(r.changed.size(), "changed definition") + " in " + count_of(r.changed_files, "file") + " reach " +
+        std::to_string(r.radius.size()) + " more within " + count_of(static_cast<size_t>(r.depth), "hop") + "; " +
+        count_of(r.tests.size(), "test") + (r.tests.size() == 1 ? " reaches" : " reach") + " them, " +
+        count_of(r.untested.size(), "changed function") + (r.untested.size() == 1 ? " is" : " are") + " untested.\n\n";
   if (!r.risk.reasons.empty()) {
     for (const auto& x : r.risk.reasons) md += "- **+" + std::to_string(x.points) + "** " + cell(x.text) + "\n";
     md += "\n";
@@ -218,7 +218,7 @@ std::string to_markdown(const review_report& r, const std::string& project, size
     }
     if (r.tests.size() > limit) md += "- … and " + std::to_string(r.tests.size() - limit) + " more\n";
     if (!r.untested.empty()) {
-      md += "\nNo test reaches: ";
+      md += r.tests.empty() ? "No test reaches: " : "\nNo test reaches: ";
       size_t k = 0;
       for (auto id : r.untested)
         for (const auto& c : r.changed)
@@ -230,8 +230,8 @@ std::string to_markdown(const review_report& r, const std::string& project, size
   if (!r.api.empty()) {
     md += "#### API changes\n\n";
     for (const auto& a : r.api)
-      md += "- `" + cell(display_name(a.n)) + "` " + a.change + ": " + std::to_string(a.users.size()) +
-            " users in other files\n";
+      md += "- `" + cell(display_name(a.n)) + "` " + a.change + ": " + count_of(a.users.size(), "user") +
+            " in other files\n";
     md += "\n";
   }
   if (!r.unowned.empty()) {

@@ -80,6 +80,10 @@ bool is_public_definition(const node& n) {
   return true;
 }
 
+std::string count_of(size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 review_risk score_review(const review_report& r) {
   review_risk k;
   auto add = [&](int points, std::string text) {
@@ -93,8 +97,8 @@ review_risk score_review(const review_report& r) {
     total += n;
   }
   size_t near = r.by_depth.count(1) ? r.by_depth.at(1) : 0;
-  add(std::min(40, static_cast<int>(std::lround(radius))), std::to_string(total) + " definitions within " +
-                                                               std::to_string(r.depth) + " hops (" +
+  add(std::min(40, static_cast<int>(std::lround(radius))), count_of(total, "definition") + " within " +
+                                                               count_of(static_cast<size_t>(r.depth), "hop") + " (" +
                                                                std::to_string(near) + " direct)");
   // API: 10 per public definition whose signature changed or that went away with users
   // in other files, 5 without such users; at most 30.
@@ -104,11 +108,11 @@ review_risk score_review(const review_report& r) {
     api += a.users.empty() ? 5 : 10;
     api_used += !a.users.empty();
   }
-  add(std::min(30, api), std::to_string(r.api.size()) + " public signatures changed or removed (" +
+  add(std::min(30, api), count_of(r.api.size(), "public signature") + " changed or removed (" +
                              std::to_string(api_used) + " used from other files)");
   // Untested: 4 per changed callable that no test reaches; at most 20.
   add(std::min(20, static_cast<int>(r.untested.size()) * 4),
-      std::to_string(r.untested.size()) + " changed functions no test reaches");
+      count_of(r.untested.size(), "changed function") + " no test reaches");
   // Fan-in: the most used changed definition; 10 at 20 or more direct users, 5 at 5 or more.
   size_t fan_in = 0;
   std::string busiest;
@@ -117,10 +121,10 @@ review_risk score_review(const review_report& r) {
       fan_in = c.direct_users;
       busiest = c.n.qualified_name.empty() ? c.n.name : c.n.qualified_name;
     }
-  add(fan_in >= 20 ? 10 : fan_in >= 5 ? 5 : 0, busiest + " has " + std::to_string(fan_in) + " direct users");
+  add(fan_in >= 20 ? 10 : fan_in >= 5 ? 5 : 0, busiest + " has " + count_of(fan_in, "direct user"));
   // Trust: 5 when a changed file did not parse cleanly.
   add(r.trust.parse_errors.empty() ? 0 : 5,
-      std::to_string(r.trust.parse_errors.size()) + " changed files with syntax errors");
+      count_of(r.trust.parse_errors.size(), "changed file") + " with syntax errors");
   for (const auto& reason : k.reasons) k.score += reason.points;
   k.score = std::min(100, k.score);
   k.level = k.score < 20 ? "low" : k.score < 50 ? "medium" : "high";
