@@ -13,6 +13,7 @@
 #include "cli/output.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/report.hpp"
+#include "storage/store.hpp"
 
 namespace cg::cli {
 
@@ -79,8 +80,12 @@ int run_index(const context& ctx, const index_args& args) {
                          {"last_outcome", to_string(summary.outcome)}};
   if (auto s = (*eng)->storage().set_project_info(req.project, info.dump()); !s.ok())
     return report_error(ctx.json, exit_runtime, s.err().message);
-  eng->reset();  // the report reads the store
-  return report_index(ctx, summary);
+  // The totals from the store still open; then the engine closes (its last flush).
+  graph_stats stats;
+  if (auto proj = (*eng)->storage().project_id(summary.project); proj.ok())
+    stats = graph_query((*eng)->storage().snapshot(), *proj).stats();
+  eng->reset();
+  return report_index(ctx, summary, stats, store::disk_bytes_in(ctx.cfg.data_dir));
 }
 
 }  // namespace cg::cli

@@ -85,6 +85,11 @@ int report_index(const context& ctx, const index_summary& summary, const std::st
     disk = (*db)->disk_bytes();
     break;
   }
+  return report_index(ctx, summary, stats, disk, totals_error, via_server);
+}
+
+int report_index(const context& ctx, const index_summary& summary, const graph_stats& stats, uint64_t disk,
+                 const std::string& totals_error, const std::string& via_server) {
   if (!totals_error.empty() && !ctx.json)
     std::fprintf(stderr, "warning: the project's totals are not shown: %s\n", totals_error.c_str());
   if (ctx.json) {

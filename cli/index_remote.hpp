@@ -4,6 +4,7 @@
 // token) and followed to its end with the same progress bar and report; Ctrl-C
 // cancels the server's task.
 #include "actors/indexer/index_types.hpp"
+#include "actors/read_api.hpp"
 #include "cli/context.hpp"
 #include "cli/server_file.hpp"
 
@@ -14,5 +15,9 @@ int index_via_server(const context& ctx, const index_request& req, const server_
 // The report of a finished run (shared with the local run): the summary, then what
 // the project now holds, read from the store (read-only).
 int report_index(const context& ctx, const index_summary& summary, const std::string& via_server = {});
+// The same with the totals read by the caller (a local run reads them from the store
+// it still has open, instead of opening it again).
+int report_index(const context& ctx, const index_summary& summary, const graph_stats& stats, uint64_t disk_bytes,
+                 const std::string& totals_error = {}, const std::string& via_server = {});
 
 }  // namespace cg::cli

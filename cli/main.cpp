@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "cli/batch_memory.hpp"
+#include "cli/blas_threads.hpp"
 #include "cli/commands.hpp"
 #include "cli/fatal_signals.hpp"
 #include "cli/logging.hpp"
@@ -50,6 +51,7 @@ std::vector<std::string> split_commas(const std::vector<std::string>& in) {
 int main(int argc, char** argv) {
   using namespace cg::cli;
   report_fatal_signals();
+  park_blas_threads();
   CLI::App app{"CodeGraph: a code graph of your repository (definitions, calls, imports, inheritance, references).",
                "codegraph"};
   app.footer(examples);

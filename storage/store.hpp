@@ -178,6 +178,8 @@ class store {
   void flush_in_background(uint64_t above_bytes = uint64_t{4} << 20);
   status compact();
   uint64_t disk_bytes() const;
+  // The same for a store that is closed (its tables and logs in dir).
+  static uint64_t disk_bytes_in(const std::string& dir);
   // RocksDB's sequence number of the last committed write: derived state (search
   // indexes) records the value it reflects and knows it is current when they match.
   uint64_t sequence() const;

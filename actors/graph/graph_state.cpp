@@ -41,6 +41,8 @@ namespace cn = counter_names;
 namespace {
 
 constexpr size_t resolve_batch_files = 64;
+// Resolutions of at least this many files start with a background flush.
+constexpr size_t early_flush_files = 256;
 
 // Fault injection for the crash tests: with CODEGRAPH_TEST_KILL_AFTER_WRITES=N the
 // process kills itself (SIGKILL, no cleanup) right after its N-th committed write.
@@ -646,6 +648,10 @@ result<resolve_summary> graph_state::resolve_round(const std::function<void(size
   if (!pending.ok()) return pending.err();
   if (pending->empty()) return summary;
   for (const auto& p : *pending) rs.in_round.insert(p.path);
+  // A large run (a cold index): what its parse phase wrote goes to tables now, in
+  // RocksDB's background threads, on the core the symbol load and pass A leave idle,
+  // instead of all at the end of the run.
+  if (pending->size() >= early_flush_files) store_.flush_in_background(uint64_t{16} << 20);
 
   auto t0 = std::chrono::steady_clock::now();
   if (!symbols_ || symbols_->worth_reloading()) {
