@@ -1,7 +1,6 @@
 #include "actors/search/document.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "actors/search/tokens.hpp"
 
@@ -31,28 +30,35 @@ std::string_view last_segment(std::string_view s) {
 }  // namespace
 
 term_bag build_bag(const doc_source& src, const field_weights& w) {
-  std::unordered_map<std::string, float> acc;
+  // Every occurrence first, then one sort that brings equal terms together (stable:
+  // each term's weights add up in the order they came, as a running sum would). A
+  // bag is a few dozen terms: cheaper than a hash map of strings per document.
+  term_bag all;
   std::vector<std::string> toks;
   auto add_ident = [&](std::string_view ident, float weight) {
     toks.clear();
     split_identifier(ident, toks);
-    for (auto& t : toks) acc[stem(t)] += weight;
+    for (auto& t : toks) all.push_back({stem(t), weight});
   };
   auto add_text = [&](std::string_view text, float weight) {
     toks.clear();
     text_tokens(text, toks);
-    for (auto& t : toks) acc[t] += weight;
+    for (auto& t : toks) all.push_back({std::move(t), weight});
   };
   add_ident(src.name, w.name);
-  if (src.name.size() >= 2) acc[lowercase(src.name)] += w.whole_name;
+  if (src.name.size() >= 2) all.push_back({lowercase(src.name), w.whole_name});
   add_text(enclosing_of(src.qualified_name, src.name), w.enclosing);
   add_text(src.signature, w.signature);
   if (src.include_docstring) add_text(src.docstring, w.docstring);
   for (const auto& c : src.callees) add_ident(last_segment(c), w.callee);
+  std::stable_sort(all.begin(), all.end(), [](const term_weight& a, const term_weight& b) { return a.term < b.term; });
   term_bag bag;
-  bag.reserve(acc.size());
-  for (auto& [t, v] : acc) bag.push_back({t, v});
-  std::sort(bag.begin(), bag.end(), [](const term_weight& a, const term_weight& b) { return a.term < b.term; });
+  for (auto& tw : all) {
+    if (bag.empty() || bag.back().term != tw.term)
+      bag.push_back({std::move(tw.term), 0.0f + tw.weight});
+    else
+      bag.back().weight += tw.weight;
+  }
   return bag;
 }
 
