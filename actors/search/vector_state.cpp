@@ -56,9 +56,10 @@ vector_state::~vector_state() = default;
 
 embedder& vector_state::active_embedder() { return external_ ? *external_ : *builtin_; }
 
-status vector_state::embed_slots(const std::vector<uint32_t>& slots, std::vector<float>& out) {
+status vector_state::embed_slots(const std::vector<uint32_t>& slots, float_rows& out) {
   const size_t dim = opts_.dimension;
-  out.assign(slots.size() * dim, 0.0f);
+  out.clear();
+  out.resize(slots.size() * dim);  // uninitialised: each part writes its rows (first touch on its core)
   auto& e = active_embedder();
   auto run = [&](size_t from, size_t to) -> status {
     std::vector<embed_input> batch;
@@ -210,7 +211,7 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
   model_ = model;
   static_cast<hash_embedder&>(*builtin_).set_model(model_);
   for (auto& d : fresh) docs_.push_back(std::move(d));
-  std::vector<float> rows;
+  float_rows rows;
   if (auto s = embed_slots(new_slots, rows); !s.ok()) {
     docs_.resize(first_new);
     model_ = saved_model;
@@ -268,7 +269,7 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
     std::vector<uint32_t> old;
     for (uint32_t s = 0; s < first_new; ++s)
       if (docs_[s].live) old.push_back(s);
-    std::vector<float> again;
+    float_rows again;
     if (auto s = embed_slots(old, again); !s.ok()) return s.err();
     for (size_t i = 0; i < old.size(); ++i)
       std::copy_n(again.data() + i * opts_.dimension, opts_.dimension,
@@ -308,7 +309,7 @@ bool vector_state::compact() {
   size_t dead = docs_.size() - live_;
   if (dead < 1000 || dead * 4 < docs_.size()) return false;
   std::vector<doc> kept;
-  std::vector<float> rows;
+  float_rows rows;
   kept.reserve(live_);
   rows.reserve(live_ * opts_.dimension);
   bm25_ = bm25_index();

@@ -20,6 +20,7 @@
 #include "actors/search/bm25.hpp"
 #include "actors/search/cooccurrence.hpp"
 #include "actors/search/embedder.hpp"
+#include "actors/search/float_rows.hpp"
 #include "actors/search/search_types.hpp"
 #include "storage/store.hpp"
 
@@ -136,7 +137,7 @@ class vector_state {
   embedder& active_embedder();
   bool keep(uint32_t slot, const search_filters& f) const;
   search_hit hit_of(uint32_t slot) const;
-  status embed_slots(const std::vector<uint32_t>& slots, std::vector<float>& out);
+  status embed_slots(const std::vector<uint32_t>& slots, float_rows& out);
   // Keeps the ANN index in step after a sync: small additions inline, else a build
   // left pending. force_rebuild: the slots were renumbered or re-embedded.
   void ensure_index(bool force_rebuild);
@@ -164,7 +165,7 @@ class vector_state {
   std::unordered_map<node_id, uint32_t> slot_of_;
   size_t live_ = 0;
   bm25_index bm25_;
-  std::vector<float> vectors_;  // slots x dimension
+  float_rows vectors_;  // slots x dimension
   std::optional<vector_index> ann_;
   size_t ann_slots_ = 0;  // slots [0, ann_slots_) are in the ANN index
   // The ANN index is to be (re)built (index_step); read by /health/ready without the lock.
