@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Indexing benchmark on real corpora (issue 2). For each corpus, in one run:
 #   tree-sitter parse-only LOC/s (all cores, and one), full index LOC/s and its ratio
-#   to parse-only, universal-ctags time on the same files, peak RSS, store bytes per
+#   to parse-only (per pair of a cold run and a parse-only run right after it; the
+#   median), universal-ctags time on the same files, peak RSS, store bytes per
 #   LOC, no-change re-index time (and its share of the cold time), and the re-index
 #   time after one file changed.
 # Usage: bench/index_bench.sh [python go rust java cpp typescript ...]   (default: all)
@@ -34,11 +35,24 @@ for name in "${corpora[@]}"; do
   cp -r "$root" "$src"
   data="$work/data-$name"
   lang=$(lang_of "$name")
+  # Each cold run is followed by a parse-only run of the same files, and the ratio is
+  # taken per pair: on a machine whose speed drifts (a shared VM), a parse-only figure
+  # measured once, minutes from the index runs, skewed the ratio either way.
   colds=()
+  parses=()
   for i in $(seq "$REPEAT"); do
     rm -rf "$data"
     /usr/bin/time -f '%e %M' -o "$work/time.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --no-vectors --json -q > "$work/cold.json"
     colds+=("$(python3 -c "import json; print(json.load(open('$work/cold.json'))['timing']['total_seconds'])") $(cat "$work/time.txt")")
+    if [ "$i" = 1 ]; then
+      "$CG" export --data-dir "$data" | python3 -c "
+import json, sys
+for l in sys.stdin:
+    j = json.loads(l)
+    if j.get('type') == 'node' and j['kind'] == 'file': print(j['file'])" > "$work/files.txt"
+    fi
+    "$PARSE" "$src" "$work/files.txt" "$CORES" > "$work/parse_all.json"
+    parses+=("$(python3 -c "import json; print(json.load(open('$work/parse_all.json'))['loc_per_second'])")")
   done
   # End to end: the same cold run with the search index (BM25, embeddings; the ANN
   # index is built later by whoever keeps the state, e.g. the server).
@@ -49,12 +63,6 @@ for name in "${corpora[@]}"; do
     e2es+=("$(cat "$work/e2e_time.txt"),$(python3 -c "import json; print(json.load(open('$work/e2e.json'))['vectors']['seconds'])")")
   done
   rm -rf "$data-e2e"
-  "$CG" export --data-dir "$data" | python3 -c "
-import json, sys
-for l in sys.stdin:
-    j = json.loads(l)
-    if j.get('type') == 'node' and j['kind'] == 'file': print(j['file'])" > "$work/files.txt"
-  "$PARSE" "$src" "$work/files.txt" "$CORES" > "$work/parse_all.json"
   "$PARSE" "$src" "$work/files.txt" 1 > "$work/parse_one.json"
   ctags_s=$( { /usr/bin/time -f '%e' bash -c "cd '$src' && ctags -L '$work/files.txt' -f /dev/null 2>/dev/null || true"; } 2>&1 | tail -1)
   /usr/bin/time -f '%e' -o "$work/nochange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --no-vectors --json -q > "$work/nochange.json"
@@ -67,13 +75,13 @@ print(files[len(files) // 2])")
   printf '\n%s changed by the benchmark\n' "$(comment_of "$name")" >> "$src/$one"
   /usr/bin/time -f '%e' -o "$work/onechange.txt" "$CG" index "$src" --data-dir "$data" --project "$name" --lang "$lang" --no-vectors --json -q > "$work/onechange.json"
   store_bytes=$(du -sb "$data" | cut -f1)
-  python3 - "$name" "$work" "$store_bytes" "$ctags_s" "$one" "$(IFS=';'; echo "${e2es[*]}")" "${colds[@]}" >> "$results" <<'PY'
+  python3 - "$name" "$work" "$store_bytes" "$ctags_s" "$one" "$(IFS=';'; echo "${e2es[*]}")" "$(IFS=';'; echo "${parses[*]}")" "${colds[@]}" >> "$results" <<'PY'
 import json, statistics, sys
-name, work, store_bytes, ctags_s, one, e2e_arg = sys.argv[1:7]
-runs = [tuple(map(float, r.split())) for r in sys.argv[7:]]  # (internal seconds, wall seconds, max RSS KiB)
+name, work, store_bytes, ctags_s, one, e2e_arg, parses_arg = sys.argv[1:8]
+runs = [tuple(map(float, r.split())) for r in sys.argv[8:]]  # (internal seconds, wall seconds, max RSS KiB)
+parses = [float(p) for p in parses_arg.split(";") if p]  # parse-only LOC/s, one after each cold run
 e2e = [tuple(map(float, r.split(","))) for r in e2e_arg.split(";") if r]  # (wall seconds, search index seconds)
 cold = json.load(open(f"{work}/cold.json"))
-parse_all = json.load(open(f"{work}/parse_all.json"))
 parse_one = json.load(open(f"{work}/parse_one.json"))
 nochange = json.load(open(f"{work}/nochange.json"))
 onechange = json.load(open(f"{work}/onechange.json"))
@@ -82,9 +90,11 @@ walls = sorted(r[1] for r in runs)
 wall = statistics.median(walls)
 print(json.dumps({
     "corpus": name, "files": cold["files"]["seen"], "loc": loc,
-    "parse_only_loc_s": parse_all["loc_per_second"], "parse_only_1core_loc_s": parse_one["loc_per_second"],
+    "parse_only_loc_s": statistics.median(parses), "parse_only_runs": sorted(parses),
+    "parse_only_1core_loc_s": parse_one["loc_per_second"],
     "index_wall_s": wall, "index_wall_runs": walls, "index_loc_s": loc / wall,
-    "ratio": (loc / wall) / parse_all["loc_per_second"],
+    "ratio": statistics.median((loc / r[1]) / p for r, p in zip(runs, parses)),
+    "ratios": sorted(round((loc / r[1]) / p, 3) for r, p in zip(runs, parses)),
     "ctags_s": float(ctags_s), "peak_rss_mib": max(r[2] for r in runs) / 1024,
     "store_bytes_per_loc": int(store_bytes) / loc,
     "nochange_s": nochange["timing"]["total_seconds"], "nochange_share": nochange["timing"]["total_seconds"] / wall,
@@ -113,7 +123,10 @@ w = [max(len(str(x)) for x in col) for col in zip(hdr, *table)]
 for row in [hdr] + table:
     print("  ".join(str(x).rjust(n) for x, n in zip(row, w)))
 print("\nparse-only: tree-sitter alone on the same files with all cores; graph: a cold `index --no-vectors`;")
-print("ratio = graph LOC/s / parse-only LOC/s; e2e: a cold `index` with its search index (search s: that part).")
+print("ratio = graph LOC/s / parse-only LOC/s, the median over pairs (each cold run, then a parse-only run);")
+print("parse-only LOC/s: the median of those runs; e2e: a cold `index` with its search index (search s: that part).")
+print("ratio per pair: %s; parse-only runs: %s." % ({r["corpus"]: r["ratios"] for r in rows},
+                                                 {r["corpus"]: [round(p) for p in r["parse_only_runs"]] for r in rows}))
 print("graph s: median wall time of the cold runs (all runs: %s)." % {r["corpus"]: r["index_wall_runs"] for r in rows})
 print("e2e s: median wall time (all runs: %s)." % {r["corpus"]: r["e2e_runs"] for r in rows})
 py = next((r for r in rows if r["corpus"] == "python"), None)
