@@ -371,9 +371,22 @@ status store::write(write_batch& batch) {
   if (batch.impl_->cfs != &impl_->cfs) return make_error(errc::internal, "batch made by another store");
   if (batch.operations() == 0) return {};
   auto& ops = batch.impl_->ops;
-  std::stable_sort(ops.begin(), ops.end(), [](const write_batch::impl::op& a, const write_batch::impl::op& b) {
-    return a.cf != b.cf ? a.cf < b.cf : a.key < b.key;
-  });
+  {
+    // By column and key, a key's ops in the order they were made. Sorted as positions
+    // and moved once: a merge sort of the ops themselves moved their strings n log n times.
+    std::vector<uint32_t> order(ops.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      const auto &x = ops[a], &y = ops[b];
+      if (x.cf != y.cf) return x.cf < y.cf;
+      int c = x.key.compare(y.key);
+      return c != 0 ? c < 0 : a < b;
+    });
+    std::vector<write_batch::impl::op> sorted;
+    sorted.reserve(ops.size());
+    for (auto i : order) sorted.push_back(std::move(ops[i]));
+    ops = std::move(sorted);
+  }
   rocksdb::WriteBatch wb(batch.impl_->bytes + ops.size() * 16 + 64);
   for (const auto& op : ops) {
     auto* cf = impl_->cfs[op.cf];

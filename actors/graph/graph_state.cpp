@@ -221,6 +221,13 @@ status mark_value_dependents(const file_extract& fx, const std::unordered_map<no
 result<std::vector<file_change>> graph_state::apply(std::span<const file_extract> files) {
   auto t0 = std::chrono::steady_clock::now();
   auto v = store_.latest();
+  // A project without definitions (a first index): its symbol table fills as files
+  // are written, so resolution starts without reading back what the run wrote.
+  if (!symbols_ && !symbols_probed_) {
+    symbols_probed_ = true;
+    auto any = v.scan(column::nodes, keys::project_prefix(proj_));
+    if (!any.valid() && any.status_of().ok()) symbols_ = symbol_table::empty_for_filling();
+  }
   auto b = store_.batch();
   bool unresolved_exist = v.counter(keys::counter(proj_, cn::unresolved_total())) > 0;
   std::vector<file_change> changes;
@@ -660,6 +667,7 @@ result<resolve_summary> graph_state::resolve_round(const std::function<void(size
     if (!loaded.ok()) return loaded.err();
     symbols_ = std::move(*loaded);
   }
+  symbols_->settle();
   const symbol_table& symbols = *symbols_;
   // Bases of types outside the pending files come from their stored edges.
   struct stored_base_list {

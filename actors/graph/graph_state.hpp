@@ -156,6 +156,7 @@ class graph_state {
   store& store_;
   uint32_t proj_;
   std::unique_ptr<symbol_table> symbols_;
+  bool symbols_probed_ = false;  // whether apply looked for a project without definitions
   edit_cost last_edit_cost_;
 };
 

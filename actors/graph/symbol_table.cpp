@@ -160,6 +160,18 @@ result<std::unique_ptr<symbol_table>> symbol_table::load(const read_view& view, 
   return t;
 }
 
+std::unique_ptr<symbol_table> symbol_table::empty_for_filling() {
+  auto t = std::make_unique<symbol_table>();
+  t->bulk_ = true;
+  return t;
+}
+
+void symbol_table::settle() {
+  if (!bulk_) return;
+  sort_indexes();
+  bulk_ = false;
+}
+
 void symbol_table::link(uint32_t i) {
   auto& s = symbols_[i];
   if (!s.parent) return;
@@ -177,6 +189,9 @@ void symbol_table::link_parents() {
 // The symbols a write of `path` replaces: a parsed file's own, or for the virtual
 // file of manual nodes every manual node (whatever file each names).
 void symbol_table::remove_file(std::string_view path) {
+  // Removal finds entries in sorted lists: a filling table settles first, when it has
+  // something to remove.
+  if (bulk_ && (path == manual_path ? !manual_.empty() : by_file_.contains(path))) settle();
   std::vector<uint32_t> gone;
   if (path == manual_path) {
     gone.assign(manual_.begin(), manual_.end());
@@ -214,12 +229,14 @@ void symbol_table::unlink(uint32_t idx) {
 
 void symbol_table::upsert(const node& n) {
   if (n.id == 0) return;
+  settle();
   erase(n.id);
   add(symbol_of(n));
   link(static_cast<uint32_t>(symbols_.size() - 1));
 }
 
 void symbol_table::erase(node_id id) {
+  settle();
   if (auto it = by_id_.find(id); it != by_id_.end()) unlink(it->second);
 }
 

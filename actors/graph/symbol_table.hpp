@@ -38,6 +38,13 @@ struct symbol {
 class symbol_table {
  public:
   static result<std::unique_ptr<symbol_table>> load(const read_view& view, uint32_t proj);
+  // An empty table for a project with no definitions yet (a first index): filled by
+  // replace_file as the files are written, its indexes sorted once by settle(), as
+  // load() does, instead of a scan of everything just written.
+  static std::unique_ptr<symbol_table> empty_for_filling();
+  // Sorts what was added since empty_for_filling(); a no-op after that. Lookups need a
+  // settled table (resolution settles it first).
+  void settle();
 
   size_t size() const { return symbols_.size(); }  // slots, dead ones included
   size_t live() const { return symbols_.size() - dead_; }
