@@ -510,7 +510,8 @@ class group_queue {
  public:
   struct group {
     write_batch batch;
-    size_t done = 0;  // files resolved up to and including this group
+    std::vector<edge> fresh;  // to put into the batch before it is written
+    size_t done = 0;          // files resolved up to and including this group
   };
   // Producer: false when the writer wants no more (it stopped on an error).
   bool push(group g) {
@@ -591,6 +592,7 @@ void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std
                                       group_sink& sink, round_state& rs, double& t_compute) {
   const symbol_table& symbols = *symbols_;
   auto b = store_.batch();
+  std::vector<edge> fresh;
   size_t in_batch = 0, done = 0;
   for (const auto& [path, had_edges] : pending) {
     b.del(column::meta, keys::pending(proj_, path));
@@ -614,15 +616,16 @@ void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std
       if (had_edges)
         replace_edges(b, std::move(old_edges), edges);
       else
-        for (const auto& e : edges) put_edge(b, e);
+        fresh.insert(fresh.end(), std::make_move_iterator(edges.begin()), std::make_move_iterator(edges.end()));
       rs.counts[path] = counts;
       if (f->lang == language::python)
         if (auto s = record_outgoing(b, v, path, r.take_outgoing(), rs); !s.ok()) return sink.fail(s.err());
     }
     ++done;
     if (++in_batch >= resolve_batch_files || done == pending.size()) {
-      if (!sink.push(std::move(b), done)) return;
+      if (!sink.push(std::move(b), std::move(fresh), done)) return;
       b = store_.batch();
+      fresh = {};
       in_batch = 0;
     }
   }
@@ -721,7 +724,9 @@ result<resolve_summary> graph_state::resolve_round(const std::function<void(size
   struct queue_sink final : group_sink {
     group_queue& q;
     explicit queue_sink(group_queue& q) : q(q) {}
-    bool push(write_batch b, size_t done) override { return q.push({std::move(b), done}); }
+    bool push(write_batch b, std::vector<edge> fresh, size_t done) override {
+      return q.push({std::move(b), std::move(fresh), done});
+    }
     void finish() override { q.finish(); }
     void fail(error e) override { q.fail(std::move(e)); }
   } sink(queue);
@@ -739,6 +744,7 @@ result<resolve_summary> graph_state::resolve_round(const std::function<void(size
   bool mid_flushed = pending->size() < early_flush_files;
   while (auto g = queue.pop()) {
     auto w0 = std::chrono::steady_clock::now();
+    for (const auto& e : g->fresh) put_edge(g->batch, e);
     written = store_.write(g->batch);
     t_write += seconds_since(w0);
     if (!written.ok()) break;

@@ -88,7 +88,9 @@ class graph_state {
   // Where resolution's producer hands its write groups (graph_state.cpp).
   struct group_sink {
     virtual ~group_sink() = default;
-    virtual bool push(write_batch b, size_t done) = 0;  // false: stop producing
+    // A group's batch, and the edges of files that had none, which the writer puts
+    // into the batch (the producer is the slower side). False: stop producing.
+    virtual bool push(write_batch b, std::vector<edge> fresh, size_t done) = 0;
     virtual void finish() = 0;
     virtual void fail(error e) = 0;
   };
