@@ -741,20 +741,12 @@ result<resolve_summary> graph_state::resolve_round(const std::function<void(size
     produced.set_value();
   });
   status written;
-  bool mid_flushed = pending->size() < early_flush_files;
   while (auto g = queue.pop()) {
     auto w0 = std::chrono::steady_clock::now();
     for (const auto& e : g->fresh) put_edge(g->batch, e);
     written = store_.write(g->batch);
     t_write += seconds_since(w0);
     if (!written.ok()) break;
-    // Halfway through a large pass B, its first half of the edges goes to tables on
-    // the CPU the producer leaves (this thread waits on it half the time), so the
-    // flush the run ends with holds only the second half.
-    if (!mid_flushed && g->done * 2 >= pending->size()) {
-      mid_flushed = true;
-      store_.flush_in_background(uint64_t{4} << 20);
-    }
     after_write_for_crash_tests();
     if (progress) progress(g->done, pending->size());
   }
