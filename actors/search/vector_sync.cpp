@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "actors/graph/graph_query.hpp"
+#include "actors/search/parallel.hpp"
 #include "actors/search/vector_doc.hpp"
 #include "schema/codec.hpp"
 #include "storage/keys.hpp"
@@ -11,27 +12,42 @@
 namespace cg {
 
 status vector_state::collect_all(const read_view& v, uint32_t proj, change_set& cs) const {
-  graph_query q(v, proj);
+  // Two passes at once (the nodes here, the edges on a second core), then joined: the
+  // callees of changed definitions and the in-degree of searchable ones.
   std::unordered_set<node_id> seen;
-  auto st = q.for_each_node([&](const node& n) {
-    if (!searchable_kind(n.kind)) return true;
-    seen.insert(n.id);
-    auto it = slot_of_.find(n.id);
-    if (it == slot_of_.end() || docs_[it->second].content_hash != n.content_hash) cs.changed.emplace(n.id, n);
-    return true;
+  std::unordered_map<node_id, std::vector<std::string>> callees;  // of every caller
+  std::unordered_map<node_id, uint32_t> in_degree;                // of every target
+  status nodes_st, edges_st;
+  auto node_pass = [&] {
+    graph_query q(v, proj);
+    nodes_st = q.for_each_node([&](const node& n) {
+      if (!searchable_kind(n.kind)) return true;
+      seen.insert(n.id);
+      auto it = slot_of_.find(n.id);
+      if (it == slot_of_.end() || docs_[it->second].content_hash != n.content_hash) cs.changed.emplace(n.id, n);
+      return true;
+    });
+  };
+  auto edge_pass = [&] {
+    edge e;
+    edges_st = v.for_each(column::edges, keys::project_prefix(proj), [&](std::string_view k, std::string_view val) {
+      auto parts = keys::parse_edge_key(k);
+      if (parts.kind == edge_kind::contains) return true;
+      if (parts.kind == edge_kind::calls && decode_edge_value(val, e).ok() && !e.target_name.empty())
+        callees[parts.first].push_back(e.target_name);
+      ++in_degree[parts.second];
+      return true;
+    });
+  };
+  parallel_ranges(2, parallel_parts(2, 2), [&](size_t, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) i == 0 ? node_pass() : edge_pass();
   });
-  if (!st.ok()) return st;
-  // One pass over the edges: the callees of changed definitions, everyone's in-degree.
-  edge e;
-  st = v.for_each(column::edges, keys::project_prefix(proj), [&](std::string_view k, std::string_view val) {
-    auto parts = keys::parse_edge_key(k);
-    if (parts.kind == edge_kind::calls && cs.changed.count(parts.first)) {
-      if (decode_edge_value(val, e).ok() && !e.target_name.empty()) cs.callees[parts.first].push_back(e.target_name);
-    }
-    if (parts.kind != edge_kind::contains && seen.count(parts.second)) ++cs.in_degree[parts.second];
-    return true;
-  });
-  if (!st.ok()) return st;
+  if (!nodes_st.ok()) return nodes_st;
+  if (!edges_st.ok()) return edges_st;
+  for (auto& [id, names] : callees)
+    if (cs.changed.count(id)) cs.callees.emplace(id, std::move(names));
+  for (const auto& [id, deg] : in_degree)
+    if (seen.count(id)) cs.in_degree.emplace(id, deg);
   for (const auto& [id, slot] : slot_of_)
     if (!seen.count(id) || cs.changed.count(id)) cs.gone.push_back(slot);
   cs.full_in_degree = true;
