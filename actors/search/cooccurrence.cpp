@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 
 namespace cg {
 namespace {
@@ -23,9 +26,9 @@ void put_u32(std::string& out, uint32_t v) { saved::put<uint32_t>(out, v); }
 class pair_counter {
  public:
   void add(uint64_t key) {
-    if ((used_ + 1) * 2 > slots_.size()) grow();
+    if ((used_ + 1) * 2 > cap_) grow();
     size_t i = slot(key);
-    while (slots_[i].key != 0 && slots_[i].key != key) i = (i + 1) & (slots_.size() - 1);
+    while (slots_[i].key != 0 && slots_[i].key != key) i = (i + 1) & (cap_ - 1);
     if (slots_[i].key == 0) {
       slots_[i].key = key;
       ++used_;
@@ -34,28 +37,40 @@ class pair_counter {
   }
   template <class F>
   void for_each(F&& f) const {
-    for (const auto& e : slots_)
-      if (e.key != 0) f(e.key, e.count);
+    for (size_t i = 0; i < cap_; ++i)
+      if (slots_[i].key != 0) f(slots_[i].key, slots_[i].count);
   }
 
  private:
+  // 12 bytes, not 16: a quarter less memory to fault in and to miss in.
+#pragma pack(push, 4)
   struct entry {
-    uint64_t key = 0;
-    uint32_t count = 0;
+    uint64_t key;
+    uint32_t count;
   };
-  size_t slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull >> 20) & (slots_.size() - 1); }
+#pragma pack(pop)
+  static_assert(sizeof(entry) == 12);
+  struct release {
+    void operator()(entry* p) const { std::free(p); }
+  };
+  size_t slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull >> 20) & (cap_ - 1); }
   void grow() {
-    std::vector<entry> old = std::move(slots_);
-    size_t cap = std::max<size_t>(1 << 16, old.size() * 2);
-    slots_.assign(cap, entry{});
-    for (const auto& e : old) {
+    size_t cap = std::max<size_t>(1 << 16, cap_ * 2);
+    // Zeroed by calloc: pages fresh from the system are not written twice.
+    std::unique_ptr<entry[], release> fresh(static_cast<entry*>(std::calloc(cap, sizeof(entry))));
+    if (!fresh) throw std::bad_alloc();
+    for (size_t j = 0; j < cap_; ++j) {
+      const auto& e = slots_[j];
       if (e.key == 0) continue;
-      size_t i = slot(e.key);
-      while (slots_[i].key != 0) i = (i + 1) & (cap - 1);
-      slots_[i] = e;
+      size_t i = (e.key * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+      while (fresh[i].key != 0) i = (i + 1) & (cap - 1);
+      fresh[i] = e;
     }
+    slots_ = std::move(fresh);
+    cap_ = cap;
   }
-  std::vector<entry> slots_;
+  std::unique_ptr<entry[], release> slots_;
+  size_t cap_ = 0;
   size_t used_ = 0;
 };
 
