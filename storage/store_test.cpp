@@ -23,6 +23,14 @@ std::unique_ptr<store> open(const std::string& dir, bool ro = false) {
   return s.ok() ? std::move(*s) : nullptr;
 }
 
+// Two projects in a fresh store.
+std::pair<uint32_t, uint32_t> alpha_and_beta(store& s) {
+  auto a = s.ensure_project("alpha");
+  auto b = s.ensure_project("beta");
+  EXPECT_TRUE(a.ok() && b.ok());
+  return {a.ok() ? *a : 0, b.ok() ? *b : 0};
+}
+
 TEST(store, survives_reopen) {
   temp_dir d("store");
   {
@@ -183,28 +191,26 @@ TEST(store, snapshots_do_not_see_later_writes) {
 TEST(store, projects_get_stable_ids_and_can_be_dropped) {
   temp_dir d("store");
   auto s = open(d.str());
-  auto a = s->ensure_project("alpha");
-  auto b = s->ensure_project("beta");
-  ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_NE(*a, *b);
-  EXPECT_EQ(*s->ensure_project("alpha"), *a);
+  auto [a, b] = alpha_and_beta(*s);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(*s->ensure_project("alpha"), a);
   EXPECT_FALSE(s->project_id("gamma").ok());
   EXPECT_FALSE(s->ensure_project("").ok());
   auto batch = s->batch();
-  batch.put(column::nodes, keys::node(*a, 7), "node of alpha");
-  batch.put(column::nodes, keys::node(*b, 7), "node of beta");
+  batch.put(column::nodes, keys::node(a, 7), "node of alpha");
+  batch.put(column::nodes, keys::node(b, 7), "node of beta");
   ASSERT_TRUE(s->write(batch).ok());
-  ASSERT_TRUE(s->drop_project(*a).ok());
-  EXPECT_FALSE(s->latest().get(column::nodes, keys::node(*a, 7))->has_value());
-  EXPECT_TRUE(s->latest().get(column::nodes, keys::node(*b, 7))->has_value());
+  ASSERT_TRUE(s->drop_project(a).ok());
+  EXPECT_FALSE(s->latest().get(column::nodes, keys::node(a, 7))->has_value());
+  EXPECT_TRUE(s->latest().get(column::nodes, keys::node(b, 7))->has_value());
   EXPECT_FALSE(s->project_id("alpha").ok());
   // Ids are cached: a dropped name is gone from the cache too, and comes back with the
   // id it is given anew; other names keep theirs, also after a reopen.
-  EXPECT_EQ(*s->project_id("beta"), *b);
+  EXPECT_EQ(*s->project_id("beta"), b);
   auto again = s->ensure_project("alpha");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*s->project_id("alpha"), *again);
-  ASSERT_TRUE(s->drop_project(*b).ok());
+  ASSERT_TRUE(s->drop_project(b).ok());
   EXPECT_FALSE(s->project_id("beta").ok());
   EXPECT_EQ(*s->project_id("alpha"), *again);
   s.reset();
@@ -221,9 +227,7 @@ TEST(store, projects_get_stable_ids_and_can_be_dropped) {
 TEST(store, hinted_inserts_survive_range_deletions_between_batches) {
   temp_dir d("store");
   auto s = open(d.str());
-  auto a = s->ensure_project("alpha");
-  auto b = s->ensure_project("beta");
-  ASSERT_TRUE(a.ok() && b.ok());
+  auto [a, b] = alpha_and_beta(*s);
   auto fill = [&](uint32_t proj, node_id from, node_id to) {
     auto batch = s->batch();
     for (node_id id = from; id < to; ++id) {
@@ -233,14 +237,14 @@ TEST(store, hinted_inserts_survive_range_deletions_between_batches) {
     }
     ASSERT_TRUE(s->write(batch).ok());
   };
-  fill(*a, 1, 2000);
-  fill(*b, 1, 2000);
-  ASSERT_TRUE(s->drop_project(*a).ok());
-  fill(*b, 2000, 4000);
+  fill(a, 1, 2000);
+  fill(b, 1, 2000);
+  ASSERT_TRUE(s->drop_project(a).ok());
+  fill(b, 2000, 4000);
   auto again = s->ensure_project("alpha");
   ASSERT_TRUE(again.ok());
   fill(*again, 1, 3000);
-  for (auto [proj, n] : {std::pair{*b, node_id{4000}}, std::pair{*again, node_id{3000}}}) {
+  for (auto [proj, n] : {std::pair{b, node_id{4000}}, std::pair{*again, node_id{3000}}}) {
     size_t seen = 0;
     std::string last;
     auto st =
