@@ -588,6 +588,7 @@ std::vector<engine::search_state> engine::search_states() const {
       s.state = st.sequence() == seq ? "current" : "behind";
       s.documents = st.live_documents();
       s.index_building = st.index_pending();
+      s.model_pending = st.model_pending();
     }
     out.push_back(std::move(s));
   }

@@ -98,11 +98,13 @@ class engine {
   // Each project's search state, read without waiting (for /health/ready):
   // "not_loaded" (restored on first use), "updating" (a sync or load holds it),
   // "current", or "behind" (it catches up on its next use); documents it holds; and
-  // whether its ANN index is being built (searches run brute force over what it lacks).
+  // whether its ANN index is being built (searches run brute force over what it lacks)
+  // or its co-occurrence model is still to be learnt (embeddings without it meanwhile).
   struct search_state {
     std::string project, state;
     size_t documents = 0;
     bool index_building = false;
+    bool model_pending = false;  // its co-occurrence model is still to be learnt
   };
   std::vector<search_state> search_states() const;
 

@@ -170,6 +170,7 @@ int run_vectors(const context& ctx, bool rebuild) {
   j["model_terms"] = s->model_terms;
   j["index"] = s->index;
   j["index_building"] = s->index_building;
+  j["model_pending"] = s->model_pending;
   j["index_vectors"] = s->index_vectors;
   j["index_bytes"] = s->index_bytes;
   j["raw_bytes"] = s->raw_bytes;
@@ -178,9 +179,12 @@ int run_vectors(const context& ctx, bool rebuild) {
   } else if (!rebuild) {
     std::printf(
         "project %s\n  embedder    %s (%zu dimensions)\n  definitions %s (%s slots)\n"
-        "  vocabulary  %s terms; co-occurrence model %s terms\n  index       %s: %s vectors, %s (raw %s)\n",
+        "  vocabulary  %s terms; co-occurrence model %s\n  index       %s: %s vectors, %s (raw %s)\n",
         o->project.c_str(), s->embedder.c_str(), s->dimension, human_count(s->documents).c_str(),
-        human_count(s->slots).c_str(), human_count(s->vocabulary).c_str(), human_count(s->model_terms).c_str(),
+        human_count(s->slots).c_str(), human_count(s->vocabulary).c_str(),
+        (s->model_pending ? std::string("pending (learnt by `serve` in the background, or `vectors rebuild`)")
+                          : human_count(s->model_terms) + " terms")
+            .c_str(),
         (s->index + (s->index_building ? " (being built; brute force meanwhile)" : "")).c_str(),
         human_count(s->index_vectors).c_str(), human_bytes(s->index_bytes).c_str(), human_bytes(s->raw_bytes).c_str());
   }

@@ -19,6 +19,9 @@ engine_options engine_options_for(const context& ctx) {
   // A CLI process ends before a background ANN build would pay: its searches run brute
   // force over what the saved index lacks (serve turns the build back on).
   eo.vectors.background_index = false;
+  // The co-occurrence model is learnt after the index run (serve learns it between
+  // searches, `vectors rebuild` at once): hybrid answers are as good meanwhile.
+  eo.vectors.defer_model = true;
   eo.store_cache_bytes = static_cast<size_t>(ctx.cfg.store.cache);
   eo.store_write_buffer_bytes = static_cast<size_t>(ctx.cfg.store.write_buffer);
   if (ctx.cfg.embeddings.provider == "openai") {

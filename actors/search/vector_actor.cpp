@@ -55,6 +55,29 @@ struct vector_holder {
     return {};
   }
 
+  // The co-occurrence model a sync left pending: learnt, and every definition embedded
+  // with it, under the shared lock (searches go on with the vectors they have); then
+  // swapped in alone. The ANN index is rebuilt over the new vectors in later steps.
+  void model_step() {
+    auto t0 = std::chrono::steady_clock::now();
+    vector_state::learnt_model m;
+    {
+      std::shared_lock reading(*rw);
+      m = state->learn_model();
+    }
+    size_t terms = m.model ? m.model->terms() : 0, embedded = m.slots.size();
+    bool installed = false;
+    {
+      std::unique_lock lock(*rw);
+      installed = state->install_model(std::move(m));
+    }
+    if (!installed) return;
+    spdlog::info("vectors of {}: co-occurrence model learnt ({} terms), {} definitions re-embedded in {:.2f} s",
+                 project, terms, embedded,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (!state->index_pending()) save_now();  // else when the index is built
+  }
+
   // One step of the pending ANN build; installs it when complete. Searches go on
   // meanwhile: the step adds to an index none of them reads.
   void index_step() {
@@ -129,12 +152,13 @@ struct vector_holder {
   }
 };
 
-// Queues one step of a pending ANN build behind the messages already waiting (one
+// Queues one step of a pending model or ANN build behind the messages already waiting (one
 // step in the mailbox at a time).
 template <class Self>
 void queue_index_step(Self* self) {
   auto& h = self->state;
-  if (h.step_queued || !h.state->index_pending() || !h.state->options().background_index) return;
+  if (h.step_queued || !(h.state->index_pending() || h.state->model_pending()) || !h.state->options().background_index)
+    return;
   h.step_queued = true;
   caf::anon_send(caf::actor_cast<vector_actor>(self), index_step_atom_v);
 }
@@ -228,7 +252,11 @@ vector_actor spawn_vector(caf::actor_system& sys, store& s, uint32_t project_id,
             [=](index_step_atom) {
               note_depth(self, depth);
               self->state.step_queued = false;
-              if (self->state.state->index_pending()) self->state.index_step();
+              // The model first: the index is then built once, over the final vectors.
+              if (self->state.state->model_pending())
+                self->state.model_step();
+              else if (self->state.state->index_pending())
+                self->state.index_step();
               queue_index_step(self);
             },
             [=](vstats_atom) -> vstats_reply {

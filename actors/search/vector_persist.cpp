@@ -196,6 +196,9 @@ status vector_state::load(const std::string& dir) {
   building_.reset();
   building_slots_ = 0;
   index_pending_ = false;
+  // Saved before its model was learnt (a CLI index defers it): the owner learns it.
+  model_pending_ = opts_.defer_model && opts_.learn_cooccurrence && !external_ && live_ > 0 &&
+                   (!model_ || live_ >= 2 * std::max<size_t>(model_->documents(), 1));
   ensure_index(false);  // saved without its index (or with fewer slots): built anew
   return {};
 }

@@ -44,12 +44,16 @@ bool searchable_kind(node_kind k) {
 vector_state::vector_state(vector_options o, std::unique_ptr<embedder> external)
     : opts_(o), external_(std::move(external)) {
   if (!external_ && opts_.make_embedder) external_ = opts_.make_embedder();
+  builtin_ = std::make_unique<hash_embedder>(builtin_options());
+  if (external_) opts_.dimension = external_->dimension();
+}
+
+hash_embedder_options vector_state::builtin_options() const {
   hash_embedder_options ho;
   ho.dimension = opts_.dimension;
   ho.neighbour_share = opts_.neighbour_share;
   ho.subword_share = opts_.subword_share;
-  builtin_ = std::make_unique<hash_embedder>(ho);
-  if (external_) opts_.dimension = external_->dimension();
+  return ho;
 }
 
 vector_state::~vector_state() = default;
@@ -57,10 +61,13 @@ vector_state::~vector_state() = default;
 embedder& vector_state::active_embedder() { return external_ ? *external_ : *builtin_; }
 
 status vector_state::embed_slots(const std::vector<uint32_t>& slots, float_rows& out) {
+  return embed_slots_with(active_embedder(), slots, out);
+}
+
+status vector_state::embed_slots_with(embedder& e, const std::vector<uint32_t>& slots, float_rows& out) const {
   const size_t dim = opts_.dimension;
   out.clear();
   out.resize(slots.size() * dim);  // uninitialised: each part writes its rows (first touch on its core)
-  auto& e = active_embedder();
   auto run = [&](size_t from, size_t to) -> status {
     std::vector<embed_input> batch;
     for (size_t start = from; start < to; start += opts_.embed_batch) {
@@ -186,8 +193,10 @@ result<sync_summary> vector_state::apply_changes(change_set& cs) {
 
   // 4. The model: learnt on the first sync, relearnt when the corpus has doubled
   // since (every vector is then re-embedded).
-  bool relearn = opts_.learn_cooccurrence && !external_ && !fresh.empty() &&
-                 (!model_ || live_after >= 2 * std::max<size_t>(model_->documents(), 1));
+  bool wants_model = opts_.learn_cooccurrence && !external_ && !fresh.empty() &&
+                     (!model_ || live_after >= 2 * std::max<size_t>(model_->documents(), 1));
+  bool relearn = wants_model && (!opts_.defer_model || learn_now_);
+  if (wants_model && !relearn) model_pending_ = true;  // the owner learns it (learn_model)
   std::shared_ptr<cooccurrence_model> model = model_;
   if (relearn) {
     std::vector<const term_bag*> bags;
@@ -300,9 +309,47 @@ result<sync_summary> vector_state::rebuild(const read_view& v, uint32_t proj, ui
   file_slots_.clear();
   synced_ = false;
   change_serial_ = 0;
+  model_pending_ = false;
+  learn_now_ = true;
   auto r = sync(v, proj, sequence);
+  learn_now_ = false;
   if (r.ok()) r->rebuilt = true;
   return r;
+}
+
+vector_state::learnt_model vector_state::learn_model() const {
+  learnt_model out;
+  out.slot_count = docs_.size();
+  out.sequence = sequence_;
+  std::vector<const term_bag*> bags;
+  bags.reserve(live_);
+  out.slots.reserve(live_);
+  for (uint32_t s = 0; s < docs_.size(); ++s)
+    if (docs_[s].live) {
+      bags.push_back(&docs_[s].bag);
+      out.slots.push_back(s);
+    }
+  out.model = std::make_shared<cooccurrence_model>(cooccurrence_model::learn(bags));
+  // An embedder of its own: the state's goes on embedding the queries of searches.
+  hash_embedder with_model(builtin_options(), out.model);
+  (void)embed_slots_with(with_model, out.slots, out.vectors);  // the built-in embedder does not fail
+  return out;
+}
+
+bool vector_state::install_model(learnt_model&& m) {
+  if (!model_pending_ || external_ || m.slot_count != docs_.size() || m.sequence != sequence_) return false;
+  model_ = std::move(m.model);
+  static_cast<hash_embedder&>(*builtin_).set_model(model_);
+  const size_t dim = opts_.dimension;
+  for (size_t i = 0; i < m.slots.size(); ++i)
+    std::copy_n(m.vectors.data() + i * dim, dim, vectors_.begin() + static_cast<std::ptrdiff_t>(m.slots[i] * dim));
+  model_pending_ = false;
+  ensure_index(true);  // its vectors changed
+  return true;
+}
+
+void vector_state::finish_model() {
+  if (model_pending_) install_model(learn_model());
 }
 
 bool vector_state::compact() {
@@ -444,6 +491,7 @@ vector_stats vector_state::stats() const {
   s.model_terms = model_ ? model_->terms() : 0;
   s.index = ann_ ? std::string(to_string(ann_->kind())) : "flat";
   s.index_building = index_pending_;
+  s.model_pending = model_pending_;
   s.index_vectors = ann_ ? ann_->size() : docs_.size();
   s.index_bytes = ann_ ? ann_->memory_bytes() : vectors_.size() * sizeof(float);
   s.raw_bytes = vectors_.size() * sizeof(float);

@@ -21,6 +21,7 @@
 #include "actors/search/cooccurrence.hpp"
 #include "actors/search/embedder.hpp"
 #include "actors/search/float_rows.hpp"
+#include "actors/search/hash_embedder.hpp"
 #include "actors/search/search_types.hpp"
 #include "storage/store.hpp"
 
@@ -30,6 +31,12 @@ struct vector_options {
   size_t dimension = 384;
   std::optional<index_kind> kind;  // none: chosen by collection size
   bool learn_cooccurrence = true;  // the built-in embedder learns from the corpus
+  // A sync that would learn (or relearn) the co-occurrence model leaves it pending and
+  // embeds without it: hybrid answers are as good without it (bench/search_bench.sh
+  // quality), so a cold index does not wait for it. The owner learns it afterwards
+  // (learn_model + install_model; the vector actor between its messages, `vectors
+  // rebuild` at once). Off: learnt within the sync.
+  bool defer_model = false;
   float neighbour_share = 0.35f;
   float subword_share = 1.0f;      // character trigrams in the built-in embedder (0: off)
   bool include_docstrings = true;  // off only for the retrieval benchmark
@@ -65,6 +72,7 @@ struct vector_stats {
   size_t documents = 0, slots = 0, vocabulary = 0, model_terms = 0;
   std::string index;            // kind of the ANN index ("flat" when brute force)
   bool index_building = false;  // a (re)build is pending: searches run brute force over what it lacks
+  bool model_pending = false;   // the co-occurrence model is to be learnt (embeddings without it meanwhile)
   size_t index_vectors = 0, index_bytes = 0, raw_bytes = 0;
   uint64_t store_sequence = 0;  // the store state the vectors reflect
 };
@@ -118,6 +126,23 @@ class vector_state {
   // For tests and benchmarks: steps until the index is built and installed.
   status finish_index();
 
+  // The co-occurrence model a sync left pending (defer_model). learn_model only reads
+  // (the owner runs it under the shared lock: searches go on): it learns the model
+  // from the live documents and embeds them all with it, aside; install_model swaps
+  // both in (alone) and leaves the ANN index to be rebuilt over the new vectors. A
+  // model learnt before the state changed is dropped (still pending).
+  struct learnt_model {
+    std::shared_ptr<cooccurrence_model> model;
+    std::vector<uint32_t> slots;  // the live slots, in the order of the rows
+    float_rows vectors;
+    size_t slot_count = 0;  // docs_.size() when learnt
+    uint64_t sequence = 0;
+  };
+  bool model_pending() const { return model_pending_.load(std::memory_order_relaxed); }
+  learnt_model learn_model() const;
+  bool install_model(learnt_model&& m);
+  void finish_model();  // both at once (tests, rebuild)
+
   // Files under dir (written to dir.new, then swapped in).
   status save(const std::string& dir) const;
   // Restores a saved state; not_found when there is none. A saved state made by a
@@ -138,6 +163,8 @@ class vector_state {
   bool keep(uint32_t slot, const search_filters& f) const;
   search_hit hit_of(uint32_t slot) const;
   status embed_slots(const std::vector<uint32_t>& slots, float_rows& out);
+  status embed_slots_with(embedder& e, const std::vector<uint32_t>& slots, float_rows& out) const;
+  hash_embedder_options builtin_options() const;
   // Keeps the ANN index in step after a sync: small additions inline, else a build
   // left pending. force_rebuild: the slots were renumbered or re-embedded.
   void ensure_index(bool force_rebuild);
@@ -170,6 +197,9 @@ class vector_state {
   size_t ann_slots_ = 0;  // slots [0, ann_slots_) are in the ANN index
   // The ANN index is to be (re)built (index_step); read by /health/ready without the lock.
   std::atomic<bool> index_pending_{false};
+  // A sync left the co-occurrence model to be learnt (read by /health/ready without the lock).
+  std::atomic<bool> model_pending_{false};
+  bool learn_now_ = false;                // rebuild: learnt within the sync, deferred or not
   std::optional<vector_index> building_;  // the index being built; no search reads it
   size_t building_slots_ = 0;
   uint64_t sequence_ = 0;

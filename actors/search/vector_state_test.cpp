@@ -481,5 +481,66 @@ TEST(VectorState, TheAnnIndexIsBuiltInStepsAndSearchesNeverMissWhatItLacks) {
   EXPECT_EQ((*hits)[0].id, late[0].id);
 }
 
+// A deferred model (the CLI's index run): the sync embeds without it and says it is
+// pending; learnt afterwards, the state is the one a sync that learnt it would have
+// made (same model, same vectors, same answers). Saved while pending, the load says
+// so too; a model learnt before the state moved on is not installed.
+TEST(VectorState, ADeferredModelIsLearntLaterToTheSameState) {
+  fixture f;
+  vector_state now({});
+  ASSERT_TRUE(f.sync(now).ok());
+  ASSERT_GT(now.stats().model_terms, 0u);
+  EXPECT_FALSE(now.model_pending());
+
+  vector_options o;
+  o.defer_model = true;
+  vector_state later(o);
+  ASSERT_TRUE(f.sync(later).ok());
+  EXPECT_TRUE(later.model_pending());
+  EXPECT_TRUE(later.stats().model_pending);
+  EXPECT_EQ(later.stats().model_terms, 0u);
+  EXPECT_NE(later.stats().embedder, now.stats().embedder);  // no "+cooc" yet
+  auto id = later.search_bm25("fetch_page", 1, {});
+  ASSERT_FALSE(id.empty());
+  EXPECT_NE(*later.embedding(id[0].id), *now.embedding(id[0].id));
+  EXPECT_FALSE(f.search(later, query("download web page")).empty());  // answers meanwhile
+
+  temp_dir dir("cg-vdefer");
+  ASSERT_TRUE(later.save((dir / "p").string()).ok());
+  vector_state back(o);
+  ASSERT_TRUE(back.load((dir / "p").string()).ok());
+  EXPECT_TRUE(back.model_pending());
+
+  // Learnt, then the graph moves on before the install: dropped, still pending.
+  auto stale = later.learn_model();
+  write_file(f.root / "data/extra.py", "def checksum_blocks(data):\n    return data\n");
+  f.reindex();
+  ASSERT_TRUE(f.sync(later).ok());
+  EXPECT_FALSE(later.install_model(std::move(stale)));
+  EXPECT_TRUE(later.model_pending());
+
+  later.finish_model();
+  ASSERT_TRUE(later.finish_index().ok());
+  EXPECT_FALSE(later.model_pending());
+  vector_state fresh({});  // learnt within its sync, on the same graph
+  ASSERT_TRUE(f.sync(fresh).ok());
+  EXPECT_EQ(later.stats().model_terms, fresh.stats().model_terms);
+  EXPECT_EQ(later.stats().embedder, fresh.stats().embedder);
+  size_t compared = 0;
+  for (auto name : {"fetch_page", "open_connection", "parse_config", "load_json", "checksum_blocks", "HttpClient"})
+    for (const auto& hit : later.search_bm25(name, 1, {})) {
+      EXPECT_EQ(*later.embedding(hit.id), *fresh.embedding(hit.id)) << name;
+      ++compared;
+    }
+  EXPECT_EQ(compared, 6u);
+  for (auto q : {"download web page", "checksum", "decode json settings"})
+    EXPECT_EQ(names(f.search(later, query(q))), names(f.search(fresh, query(q)))) << q;
+
+  // `vectors rebuild` learns it within the sync.
+  ASSERT_TRUE(back.rebuild(f.db->latest(), f.proj, f.db->sequence()).ok());
+  EXPECT_FALSE(back.model_pending());
+  EXPECT_EQ(back.stats().model_terms, fresh.stats().model_terms);
+}
+
 }  // namespace
 }  // namespace cg

@@ -139,7 +139,8 @@ void register_misc_routes(app& a, router& r) {
           search.push_back({{"project", s.project},
                             {"state", s.state},
                             {"documents", s.documents},
-                            {"index_building", s.index_building}});
+                            {"index_building", s.index_building},
+                            {"model_pending", s.model_pending}});
       return ok_json(nlohmann::json({{"status", "ready"}, {"search", search}}).dump());
     });
   r.bind("GET", "/metrics", [&a](api_request&) -> api_reply {

@@ -30,7 +30,10 @@ before(async () => {
   srv = await startServer({
     dataDir,
     args: ['--project-root', `demo=${proj}`],
-    env: { CODEGRAPH_SERVER_ALLOWED_ROOTS: dir, CODEGRAPH_SERVER_WS_INIT_TIMEOUT_MS: '400', CODEGRAPH_SERVER_WS_SEND_BUFFER_BYTES: '65536' },
+    // Rate limits off: the validation cases and the /metrics polls send a few hundred
+    // requests a second on one key (the limits have tests of their own: server.live).
+    env: { CODEGRAPH_SERVER_ALLOWED_ROOTS: dir, CODEGRAPH_SERVER_WS_INIT_TIMEOUT_MS: '400', CODEGRAPH_SERVER_WS_SEND_BUFFER_BYTES: '65536',
+      CODEGRAPH_SERVER_RATE_PER_KEY: '0', CODEGRAPH_SERVER_RATE_PER_IP: '0' },
   });
   await waitTask(srv, keys.reader, 1);
 });
@@ -165,8 +168,12 @@ function client(token, extra = {}) {
   });
 }
 
-const subscriptionsStarted = async () =>
-  Number(/^codegraph_graphql_subscriptions_total (\S+)$/m.exec((await call(srv, 'GET', '/metrics', { token: keys.reader })).body)[1]);
+const subscriptionsStarted = async () => {
+  const r = await call(srv, 'GET', '/metrics', { token: keys.reader });
+  const m = /^codegraph_graphql_subscriptions_total (\S+)$/m.exec(r.body);
+  if (!m) throw new Error(`no codegraph_graphql_subscriptions_total in /metrics (${r.status}): ${r.body.slice(0, 3000)}`);
+  return Number(m[1]);
+};
 
 // The first n events of a subscription. onStarted (the trigger) runs once the server
 // holds the subscription (its count of started ones went up), so no event comes too early.

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  BIN, startServer, call, cli, tempDir, fixtureProject,
+  BIN, startServer, call, cli, tempDir, fixtureProject, waitFor,
 } from './harness.mjs';
 
 function run(dataDir, args) {
@@ -134,4 +134,48 @@ test('with --no-auth the local token still marks the CLI: only it may index a ne
   } finally {
     await srv.stop();
   }
+});
+
+test('a CLI index leaves the co-occurrence model to the server, which learns it in the background', async () => {
+  const dir = tempDir();
+  const data = path.join(dir, 'data');
+  const proj = fixtureProject(dir);
+  assert.equal(run(data, ['index', proj, '-q']).code, 0);
+  const before = JSON.parse(run(data, ['--json', 'vectors', 'stats']).out);
+  assert.equal(before.model_pending, true);
+  assert.equal(before.model_terms, 0);
+  assert.match(run(data, ['vectors', 'stats']).out, /co-occurrence model pending/);
+  // Searches answer meanwhile.
+  const early = JSON.parse(run(data, ['--json', 'search', 'apply tax to an amount']).out);
+  assert.ok(early.hits.some((h) => h.name === 'apply_tax'), JSON.stringify(early));
+  const admin = adminToken(data);
+  const srv = await startServer({ dataDir: data });
+  try {
+    await call(srv, 'POST', '/graphql', { token: admin, body: { query: '{ search(query: "checkout") { hits { node { name } } } }' } });
+    // /health/ready shows the state until the server has learnt it (and rebuilt the index).
+    const settled = await waitFor(async () => {
+      const h = await call(srv, 'GET', '/health/ready', { token: admin });
+      assert.equal(h.json.search.length, 1, h.body);
+      const p = h.json.search[0];
+      assert.equal(typeof p.model_pending, 'boolean', h.body);
+      return p.state === 'current' && !p.model_pending && !p.index_building ? p : null;
+    }, { what: 'the model learnt' });
+    assert.ok(settled.documents > 0);
+    const hits = await call(srv, 'POST', '/graphql', { token: admin, body: { query: '{ search(query: "apply tax to an amount") { hits { node { name } } } }' } });
+    assert.ok(hits.json.data.search.hits.some((h) => h.node.name === 'apply_tax'), hits.body);
+  } finally {
+    await srv.stop();
+  }
+  // Saved by the server: the next process has it.
+  const after = JSON.parse(run(data, ['--json', 'vectors', 'stats']).out);
+  assert.equal(after.model_pending, false);
+  assert.ok(after.model_terms > 0, JSON.stringify(after));
+  assert.match(after.embedder, /\+cooc/);
+  // `vectors rebuild` learns it at once too.
+  const other = path.join(dir, 'data2');
+  assert.equal(run(other, ['index', proj, '-q']).code, 0);
+  assert.equal(run(other, ['vectors', 'rebuild', '-q']).code, 0);
+  const rebuilt = JSON.parse(run(other, ['--json', 'vectors', 'stats']).out);
+  assert.equal(rebuilt.model_pending, false);
+  assert.equal(rebuilt.model_terms, after.model_terms);
 });
