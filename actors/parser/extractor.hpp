@@ -55,6 +55,7 @@ class extractor {
       depth_limited_ = true;
       return;
     }
+    if (ts_node_child_count(n) == 0) return;  // a leaf: no cursor to set up
     TSTreeCursor* c = cursor_at(depth_, n);
     ++depth_;
     if (ts_tree_cursor_goto_first_child(c)) {
@@ -74,6 +75,7 @@ class extractor {
       depth_limited_ = true;
       return;
     }
+    if (ts_node_child_count(n) == 0) return;  // a leaf: no cursor to set up
     TSTreeCursor* c = cursor_at(depth_, n);
     ++depth_;
     if (ts_tree_cursor_goto_first_child(c)) {

@@ -41,7 +41,6 @@ enum sym : int {
   s_subscript,
   s_keyword_argument,
   s_type_alias,
-  s_async,
   s_pattern_list,
   s_tuple_pattern,
   s_generic_type,
@@ -122,7 +121,6 @@ struct tables {
                                             {"subscript", s_subscript},
                                             {"keyword_argument", s_keyword_argument},
                                             {"type_alias_statement", s_type_alias},
-                                            {"'async", s_async},
                                             {"pattern_list", s_pattern_list},
                                             {"tuple_pattern", s_tuple_pattern},
                                             {"generic_type", s_generic_type},
@@ -258,6 +256,9 @@ class python_extractor final : public extractor {
       case s_assignment: on_assignment(n, c); break;
       case s_type_alias: on_type_alias(n, c); return;
       case s_comment: return;
+      case s_string:  // a third of all nodes are strings' parts: only an f-string's hold code
+        if (!is_format_string(n) && !ts_node_has_error(n)) return;
+        break;
       case s_return: on_return(n, c, false); break;
       case s_yield: on_return(n, c, true); break;
       case s_raise: on_raise(n, c); break;
@@ -269,23 +270,27 @@ class python_extractor final : public extractor {
     descend(n, [&](TSNode ch) { visit(ch, c); });
   }
 
+  // f"...", rf'...', F"""...""": the prefix before the first quote names it.
+  bool is_format_string(TSNode n) const {
+    for (char ch : text(n)) {
+      if (ch == '"' || ch == '\'') return false;
+      if (ch == 'f' || ch == 'F') return true;
+    }
+    return false;
+  }
+
   std::string docstring_of(TSNode body) {
     if (null(body)) return {};
-    std::string doc;
-    bool first = true;
-    for_named_children(body, [&](TSNode stmt, TSFieldId) {
-      if (!first) return;
-      first = false;
-      if (T().sym(stmt) != s_expression_statement) return;
-      TSNode s = ts_node_named_child(stmt, 0);
-      if (null(s) || T().sym(s) != s_string) return;
-      std::string raw;
-      for_named_children(s, [&](TSNode part, TSFieldId) {
-        if (T().sym(part) == s_string_content) raw.append(text(part));
-      });
-      doc = str(cleandoc(raw));
+    // The first statement only (not a walk over the whole body, which visit makes).
+    TSNode stmt = ts_node_named_child(body, 0);
+    if (null(stmt) || T().sym(stmt) != s_expression_statement) return {};
+    TSNode s = ts_node_named_child(stmt, 0);
+    if (null(s) || T().sym(s) != s_string) return {};
+    std::string raw;
+    for_named_children(s, [&](TSNode part, TSFieldId) {
+      if (T().sym(part) == s_string_content) raw.append(text(part));
     });
-    return doc;
+    return str(cleandoc(raw));
   }
 
   void on_decorated(TSNode n, const ctx& c) {
@@ -399,11 +404,7 @@ class python_extractor final : public extractor {
     d.name_node = name;
     d.parent = c.scope;
     d.kind = c.class_body ? (d.name == "__init__" ? node_kind::constructor : node_kind::method) : node_kind::function;
-    bool is_async = false;
-    for_children(fn, [&](TSNode ch, TSFieldId) {
-      if (T().sym(ch) == s_async) is_async = true;
-    });
-    if (is_async) d.modifiers |= modifier::async;
+    if (text(fn).starts_with("async")) d.modifiers |= modifier::async;  // its first token
     if (d.name.size() > 1 && d.name[0] == '_' && !(d.name.starts_with("__") && d.name.ends_with("__")))
       d.vis = visibility::private_;
     auto sig_end = null(body) ? ts_node_end_byte(fn) : ts_node_start_byte(body);
