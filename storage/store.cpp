@@ -366,6 +366,28 @@ write_batch store::batch() const {
   return b;
 }
 
+namespace {
+// A write's sort key: the column and the key's first bytes, big-endian and zero-padded,
+// which order as the keys do (a shorter key pads with zeros, the smallest byte); equal
+// ones are told apart by the whole key.
+struct sort_entry {
+  uint64_t head = 0;  // column, then key bytes 0-6
+  uint64_t tail = 0;  // key bytes 7-14
+  uint32_t index = 0;
+};
+
+uint64_t big_endian(std::string_view key, size_t from, size_t count) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < count; ++i)
+    v = (v << 8) | (from + i < key.size() ? static_cast<unsigned char>(key[from + i]) : 0u);
+  return v;
+}
+
+sort_entry sort_entry_of(uint8_t cf, std::string_view key, uint32_t index) {
+  return {(uint64_t{cf} << 56) | big_endian(key, 0, 7), big_endian(key, 7, 8), index};
+}
+}  // namespace
+
 status store::write(write_batch& batch) {
   if (impl_->read_only) return make_error(errc::invalid_argument, "store opened read-only");
   if (batch.impl_->cfs != &impl_->cfs) return make_error(errc::internal, "batch made by another store");
@@ -374,17 +396,19 @@ status store::write(write_batch& batch) {
   {
     // By column and key, a key's ops in the order they were made. Sorted as positions
     // and moved once: a merge sort of the ops themselves moved their strings n log n times.
-    std::vector<uint32_t> order(ops.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      const auto &x = ops[a], &y = ops[b];
-      if (x.cf != y.cf) return x.cf < y.cf;
-      int c = x.key.compare(y.key);
-      return c != 0 ? c < 0 : a < b;
+    // Each position carries its key's first 16 bytes as two numbers, so most comparisons
+    // are of integers in one array, not of strings behind two indirections.
+    std::vector<sort_entry> order(ops.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = sort_entry_of(ops[i].cf, ops[i].key, i);
+    std::sort(order.begin(), order.end(), [&](const sort_entry& x, const sort_entry& y) {
+      if (x.head != y.head) return x.head < y.head;
+      if (x.tail != y.tail) return x.tail < y.tail;
+      int c = ops[x.index].key.compare(ops[y.index].key);
+      return c != 0 ? c < 0 : x.index < y.index;
     });
     std::vector<write_batch::impl::op> sorted;
     sorted.reserve(ops.size());
-    for (auto i : order) sorted.push_back(std::move(ops[i]));
+    for (const auto& e : order) sorted.push_back(std::move(ops[e.index]));
     ops = std::move(sorted);
   }
   rocksdb::WriteBatch wb(batch.impl_->bytes + ops.size() * 16 + 64);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -258,6 +259,44 @@ TEST(store, hinted_inserts_survive_range_deletions_between_batches) {
     EXPECT_EQ(seen, n - 1);
     EXPECT_TRUE(s->latest().get(column::edges, keys::edge(proj, 5, edge_kind::calls, 6))->has_value());
   }
+}
+
+// A batch is written sorted by column and key (store::write), a key's ops in the order
+// they were made: keys that share their first 15 bytes (the sort's numeric prefix) or
+// differ only in length, and a key put and deleted in either order, come out as if the
+// ops had been applied one by one.
+TEST(store, a_sorted_batch_keeps_each_keys_ops_in_order) {
+  temp_dir d("store");
+  auto s = open(d.str());
+  const std::string p15 = "abcdefghijklmno";
+  const std::vector<std::string> keys = {p15 + "z", p15, p15 + std::string(1, '\0'), p15 + "a", "abc", "ab",
+                                         std::string("ab\0", 3), "b", p15 + "a" + std::string(1, '\0')};
+  auto b = s->batch();
+  for (const auto& k : keys) b.put(column::meta, k, "v:" + k);
+  b.del(column::meta, "gone");  // deleted before it was put: stays
+  b.put(column::meta, "gone", "back");
+  b.put(column::meta, "ab", "second");  // the later put wins
+  b.put(column::nodes, "ab", "other column");
+  b.put(column::meta, "kept", "x");  // put, then deleted: gone
+  b.del(column::meta, "kept");
+  ASSERT_TRUE(s->write(b).ok());
+  auto v = s->latest();
+  EXPECT_EQ(v.get(column::meta, "gone")->value_or(""), "back");
+  EXPECT_EQ(v.get(column::meta, "ab")->value_or(""), "second");
+  EXPECT_EQ(v.get(column::nodes, "ab")->value_or(""), "other column");
+  EXPECT_FALSE(v.get(column::meta, "kept")->has_value());
+  std::vector<std::string> seen;
+  ASSERT_TRUE(v.for_each(column::meta, "", [&](std::string_view k, std::string_view) {
+                 seen.emplace_back(k);
+                 return true;
+               }).ok());
+  auto expected = keys;
+  expected.push_back("gone");
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string> ours;
+  for (const auto& k : seen)
+    if (std::find(expected.begin(), expected.end(), k) != expected.end()) ours.push_back(k);
+  EXPECT_EQ(ours, expected);
 }
 
 TEST(store, refuses_a_store_of_another_layout) {
