@@ -269,8 +269,15 @@ TEST(store, a_sorted_batch_keeps_each_keys_ops_in_order) {
   temp_dir d("store");
   auto s = open(d.str());
   const std::string p15 = "abcdefghijklmno";
-  const std::vector<std::string> keys = {p15 + "z", p15, p15 + std::string(1, '\0'), p15 + "a", "abc", "ab",
-                                         std::string("ab\0", 3), "b", p15 + "a" + std::string(1, '\0')};
+  const std::vector<std::string> keys = {p15 + "z",
+                                         p15,
+                                         p15 + std::string(1, '\0'),
+                                         p15 + "a",
+                                         "abc",
+                                         "ab",
+                                         std::string("ab\0", 3),
+                                         "b",
+                                         p15 + "a" + std::string(1, '\0')};
   auto b = s->batch();
   for (const auto& k : keys) b.put(column::meta, k, "v:" + k);
   b.del(column::meta, "gone");  // deleted before it was put: stays

@@ -47,6 +47,13 @@ bool resolver::is_open(const symbol* type) const {
   return !local_bases_.count(type->id) && open_fn_ && open_fn_(type->id);
 }
 
+void resolver::scope_key(std::string& into, node_id scope, std::string_view name) {
+  into.resize(9 + name.size());
+  for (int i = 0; i < 8; ++i) into[static_cast<size_t>(i)] = static_cast<char>(scope >> (56 - 8 * i));
+  into[8] = '\0';
+  std::copy(name.begin(), name.end(), into.begin() + 9);
+}
+
 void resolver::begin_file(std::string_view path, language lang, const file_references& refs) {
   path_ = path;
   lang_ = lang;
@@ -82,9 +89,8 @@ void resolver::begin_file(std::string_view path, language lang, const file_refer
                       t.starts_with("get:") || t.starts_with("call:call:") || t.starts_with("call:get:") ||
                       t.starts_with("call:elem:") || t.starts_with("deco:") || var == "()";
     if (bases_only_ && value_text) continue;
-    std::string key = format_id(b.scope);
-    key.push_back('\0');
-    key.append(b.variable);
+    std::string key;
+    scope_key(key, b.scope, b.variable);
     if (!bases_only_) values_.emplace(key, b.type);
     if (!value_text) bindings_.emplace(std::move(key), b.type);  // a type: the first binding of a name wins
   }
@@ -344,9 +350,8 @@ resolver::target resolver::resolve_type_text(std::string_view text, const symbol
 resolver::target resolver::type_of_member(const symbol* type, std::string_view member, int depth) {
   std::string key;
   for (const char* prefix : {"self.", "this."}) {  // local knowledge of this file first
-    key = format_id(type->id);
-    key.push_back('\0');
-    key.append(prefix).append(member);
+    scope_key(key, type->id, prefix);
+    key.append(member);
     if (auto it = bindings_.find(key); it != bindings_.end()) return resolve_type_text(it->second, type, depth + 1);
   }
   const symbol* m = member_of(type, member, want::any);
@@ -364,9 +369,7 @@ resolver::target resolver::receiver_type(std::string_view receiver, const symbol
   target type;
   std::string key;
   for (const symbol* s = source; s && !type.sym && type.how != resolution::external; s = symbols_.parent_of(*s)) {
-    key = format_id(s->id);
-    key.push_back('\0');
-    key.append(parts[0]);
+    scope_key(key, s->id, parts[0]);
     if (auto it = bindings_.find(key); it != bindings_.end()) type = resolve_type_text(it->second, s);
     if (s->kind == node_kind::file) break;
   }
@@ -404,9 +407,8 @@ resolver::target resolver::resolve_plain(std::string_view name, const symbol* so
     if (auto c = child_named(file_, name, w)) return {c, resolution::local};
   // Java, C++: members of the class of an out-of-line method (`this` is bound).
   if (class_scope_visible(lang_) && source && !enclosing_type(source)) {
-    std::string key = format_id(source->id);
-    key.push_back('\0');
-    key.append("this");
+    std::string key;
+    scope_key(key, source->id, "this");
     if (bindings_.count(key)) {
       auto self = receiver_type("this", source);
       if (self.sym)

@@ -182,6 +182,10 @@ class resolver {
   void emit(std::vector<edge>& out, node_id source, edge_kind kind, const target& t, std::string_view name,
             std::string_view written, edge_site site);
 
+  // The key of a name in a scope (bindings_, values_, value_memo_): the scope's id as 8
+  // bytes, '\0', the name; built into `into`, whose capacity a loop reuses.
+  static void scope_key(std::string& into, node_id scope, std::string_view name);
+
   const symbol_table& symbols_;
   bases_fn bases_;
 
@@ -195,8 +199,8 @@ class resolver {
   std::vector<size_t> wildcard_imports_;
   std::unordered_map<size_t, target> import_cache_;
   std::unordered_map<std::string, target> global_cache_;           // name + want -> global lookup
-  std::unordered_map<std::string, std::string_view> bindings_;     // scope id + '\0' + var -> type
-  std::unordered_multimap<std::string, std::string_view> values_;  // scope id + '\0' + var -> every value text
+  std::unordered_map<std::string, std::string_view> bindings_;     // scope_key -> type
+  std::unordered_multimap<std::string, std::string_view> values_;  // scope_key -> every value text
   std::deque<std::string> owned_values_;                           // value texts made here (at:...)
   std::vector<cross_argument> incoming_, outgoing_;
   bool bases_only_ = false;

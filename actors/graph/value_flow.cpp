@@ -88,9 +88,7 @@ resolver::value_set resolver::name_values(std::string_view name, const symbol* s
   // decides (Python's local, enclosing, global).
   std::string key;
   for (const symbol* s = scope; s; s = symbols_.parent_of(*s)) {
-    key = format_id(s->id);
-    key.push_back('\0');
-    key.append(name);
+    scope_key(key, s->id, name);
     auto [lo, hi] = values_.equal_range(key);
     if (lo != hi) {
       for (auto it = lo; it != hi; ++it) add_all(out, eval(it->second, s, depth + 1));
@@ -168,9 +166,8 @@ resolver::value_set resolver::eval(std::string_view text, const symbol* scope, i
     ++capped_;
     return {};
   }
-  std::string key = format_id(scope ? scope->id : 0);
-  key.push_back('\0');
-  key.append(text);
+  std::string key;
+  scope_key(key, scope ? scope->id : 0, text);
   if (auto it = value_memo_.find(key); it != value_memo_.end()) return it->second;
   value_memo_.emplace(key, value_set{});  // in progress: a cycle reads nothing
   auto out = eval_uncached(text, scope, depth);
@@ -242,9 +239,7 @@ resolver::value_set resolver::member_values(const value_set& of, std::string_vie
       for (const symbol* t : mro(s)) {
         // What this file binds: class attributes and self.x = ... in its methods.
         for (std::string_view var : {std::string(name), "self." + std::string(name)}) {
-          key = format_id(t->id);
-          key.push_back('\0');
-          key.append(var);
+          scope_key(key, t->id, var);
           auto [lo, hi] = values_.equal_range(key);
           for (auto it = lo; it != hi; ++it) {
             add_all(out, eval(it->second, t, depth + 1));
@@ -389,15 +384,15 @@ void resolver::bind_argument(const argument& a, const value& callee) {
 void resolver::bind_parameter(const symbol* f, size_t skip, std::string_view slot, node_id scope,
                               std::string_view text) {
   if (f->file != path_ || !is_callable(f->kind)) return;
-  std::string key = format_id(f->id);
-  key.push_back('\0');
-  auto list = values_.find(key + "()");
+  std::string key;
+  scope_key(key, f->id, "()");
+  auto list = values_.find(key);
   if (list == values_.end()) return;
   bool spread = false;  // into *args or **kwargs: a container of the arguments
   std::string_view name = parameter_for(list->second, slot, skip, spread);
   if (name.empty()) return;
   std::string value = (spread ? "in:at:" : "at:") + format_id(scope) + ":" + std::string(text);
-  key.append(name);
+  scope_key(key, f->id, name);
   for (auto [lo, hi] = values_.equal_range(key); lo != hi; ++lo)
     if (lo->second == value) return;
   values_.emplace(std::move(key), owned_values_.emplace_back(std::move(value)));
@@ -408,9 +403,8 @@ void resolver::bind_parameter(const symbol* f, size_t skip, std::string_view slo
 // reach what it holds, not the definition.
 bool resolver::decorated_here(const symbol* s) {
   if (!s || s->file != path_ || values_.empty()) return false;
-  std::string key = format_id(s->parent);
-  key.push_back('\0');
-  key.append(s->name);
+  std::string key;
+  scope_key(key, s->parent, s->name);
   return values_.count(key) > 0;
 }
 
