@@ -351,12 +351,28 @@ std::vector<resolver::target> resolver::targets_of(const value_set& callee, cons
 // by name, the rest into *args / **kwargs as containers. Values are evaluated where the
 // call is (at:SCOPE:TEXT), lazily like every other binding.
 void resolver::bind_arguments(const std::vector<argument>& args) {
-  std::string key;
+  // A call's arguments come one after another with the same callee and scope: its
+  // values are evaluated once, unless binding an argument added values (or the
+  // evaluation was cut short), which could change them.
+  value_set callee;
+  const argument* last = nullptr;
+  size_t values_after_last = 0;
+  uint64_t capped_after_last = 0;
   for (const auto& a : args) {
     const symbol* scope = symbols_.find(a.scope);
     if (!scope) continue;
-    value_steps_ = 0;
-    for (const auto& v : eval_path(a.callee, scope, 0)) bind_argument(a, v);
+    bool same = last && last->scope == a.scope && last->callee == a.callee && values_.size() == values_after_last &&
+                capped_ == capped_after_last;
+    if (!same) {
+      uint64_t capped_before = capped_;
+      value_steps_ = 0;
+      callee = eval_path(a.callee, scope, 0);
+      if (capped_ != capped_before) capped_before = UINT64_MAX;  // never reused
+      capped_after_last = capped_before == UINT64_MAX ? UINT64_MAX : capped_;
+    }
+    for (const auto& v : callee) bind_argument(a, v);
+    last = &a;
+    values_after_last = values_.size();
   }
   for (const auto& in : incoming_)  // other files' call sites, collected when they were resolved
     if (const symbol* f = symbols_.find(in.callee)) bind_parameter(f, in.skip, in.slot, in.scope, in.text);
