@@ -589,15 +589,17 @@ result<file_references> graph_state::load_refs(const read_view& v, const std::st
 // Pass B's producer: resolves the pending files in groups, each group's edges (and
 // the deletion of the edges they replace) in one batch handed to the writer.
 void graph_state::produce_edge_groups(const read_view& v, resolver& r, const std::vector<pending_file>& pending,
-                                      group_sink& sink, round_state& rs, double& t_compute) {
+                                      kept_references& kept, group_sink& sink, round_state& rs, double& t_compute) {
   const symbol_table& symbols = *symbols_;
   auto b = store_.batch();
   std::vector<edge> fresh;
   size_t in_batch = 0, done = 0;
-  for (const auto& [path, had_edges] : pending) {
+  for (size_t i = 0; i < pending.size(); ++i) {
+    const auto& [path, had_edges] = pending[i];
     b.del(column::meta, keys::pending(proj_, path));
     if (const symbol* f = symbols.file_node(path)) {
-      auto refs = load_refs(v, path);
+      result<file_references> refs = i < kept.size() && kept[i] ? std::move(*kept[i]) : load_refs(v, path);
+      if (i < kept.size()) kept[i].reset();
       if (!refs.ok()) return sink.fail(refs.err());
       std::unordered_map<std::string, std::string> old_edges;  // key -> value, as stored
       if (had_edges)
@@ -701,19 +703,33 @@ result<resolve_summary> graph_state::resolve_round(const std::function<void(size
   auto t1 = std::chrono::steady_clock::now();
   // Pass A: every pending file's bases, so member lookups can walk them in pass B.
   r.set_bases_only(true);
-  std::vector<std::pair<const std::string*, file_references>> callers;  // Python files passing arguments
-  for (const auto& [path, had_edges] : *pending) {
+  // The references pass A decodes are kept for pass B (up to a bound on their size: the
+  // rest are read again), so each file's are decoded once.
+  kept_references kept(pending->size());
+  size_t kept_entries = 0;
+  std::vector<size_t> callers;  // Python files passing arguments, by index into pending
+  for (size_t i = 0; i < pending->size(); ++i) {
+    const std::string& path = (*pending)[i].path;
     const symbol* f = symbols.file_node(path);
     if (!f) continue;
     auto refs = load_refs(v, path);
     if (!refs.ok()) return refs.err();
     (void)r.resolve_bases(path, f->lang, *refs);
-    if (f->lang == language::python && passes_arguments(*refs)) callers.emplace_back(&path, std::move(*refs));
+    bool caller = f->lang == language::python && passes_arguments(*refs);
+    size_t entries = refs->imports.size() + refs->refs.size() + refs->bindings.size() + 1;
+    if (caller || kept_entries + entries <= max_kept_ref_entries) {
+      kept_entries += entries;
+      kept[i] = std::move(*refs);
+    }
+    if (caller) callers.push_back(i);
   }
   r.set_bases_only(false);
   // What each file passes to other files' functions, now that every base is known:
   // those files get it in pass B whether they are resolved before or after it.
-  for (auto& [path, refs] : callers) preview_outgoing(*path, r.preview_outgoing(*path, language::python, refs), rs);
+  for (size_t i : callers) {
+    const std::string& path = (*pending)[i].path;
+    preview_outgoing(path, r.preview_outgoing(path, language::python, *kept[i]), rs);
+  }
   callers.clear();
 
   auto t2 = std::chrono::steady_clock::now();
@@ -734,7 +750,7 @@ result<resolve_summary> graph_state::resolve_round(const std::function<void(size
   std::promise<void> produced;
   resolve_producer().post([&] {
     try {
-      produce_edge_groups(v, r, *pending, sink, rs, t_compute);
+      produce_edge_groups(v, r, *pending, kept, sink, rs, t_compute);
     } catch (const std::exception& e) {
       queue.fail(make_error(errc::internal, std::string("resolution failed: ") + e.what()));
     }

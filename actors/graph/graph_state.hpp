@@ -115,8 +115,13 @@ class graph_state {
     }
   };
   result<resolve_summary> resolve_round(const std::function<void(size_t, size_t)>& progress, round_state& rs);
-  void produce_edge_groups(const read_view& v, resolver& r, const std::vector<pending_file>& pending, group_sink& sink,
-                           round_state& rs, double& t_compute);
+  // Pass A's decoded references, by index into the pending files, for pass B (empty:
+  // read again). Kept up to this many entries (imports, references, bindings) in all;
+  // callers passing arguments are always kept.
+  using kept_references = std::vector<std::optional<file_references>>;
+  static constexpr size_t max_kept_ref_entries = size_t{2} << 20;
+  void produce_edge_groups(const read_view& v, resolver& r, const std::vector<pending_file>& pending,
+                           kept_references& kept, group_sink& sink, round_state& rs, double& t_compute);
   // Cross-file arguments (actors/graph/cross_arguments.cpp). preview_outgoing keeps what
   // pass A found a caller passing; incoming_arguments gives a file what its callers pass
   // (the round's callers as written or previewed, the others as stored); record_outgoing
