@@ -113,6 +113,10 @@ struct engine::impl {
     auto st = std::make_shared<vector_state>(opts);
     auto synced = st->sync(view, proj, 0);
     if (!synced.ok()) return synced.err();
+    // A server learns the model a sync deferred in the background; a fresh index of
+    // this version's tree would have it, so this state learns it now (the CLI's, which
+    // learn it only on `vectors rebuild`, go without, as its fresh index would).
+    if (vector_opts.background_index) st->finish_model();
     at_states.push_front({proj, version, st});
     if (at_states.size() > at_states_kept) at_states.pop_back();
     return st;

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -514,6 +515,67 @@ TEST_F(engine_fixture, graph_done_comes_before_the_search_index_sync_ends) {
   EXPECT_TRUE(graph_searchable);
   EXPECT_EQ(summary.outcome, index_phase::done);
   EXPECT_TRUE(summary.vectors.synced);  // done still waits for the sync
+}
+
+// A server learns the co-occurrence model a run deferred (in the background), so a
+// search at a version learns it too: it answers as a fresh index of that version's
+// tree does once its model is learnt, not as one still without it.
+TEST_F(engine_fixture, a_search_at_a_version_answers_with_the_model_a_server_learns) {
+  engine_options o;
+  o.data_dir = data.str();
+  o.parser_workers = 2;
+  o.vectors.defer_model = true;  // as `serve` runs
+  eng.reset();
+  auto e = engine::open(o);
+  ASSERT_TRUE(e.ok()) << e.err().message;
+  eng = std::move(*e);
+  ASSERT_EQ(run().outcome, index_phase::done);
+  temp_dir first_tree{"first-tree"};
+  copy_tree(src.path(), first_tree.path());
+  write_file(src.path() / "refunds.py",
+             "def refund_order(order, reason):\n    \"\"\"Refund a paid order and record why.\"\"\"\n"
+             "    return order.total\n");
+  ASSERT_EQ(run().outcome, index_phase::done);
+
+  temp_dir fresh_data{"fresh-data"};
+  o.data_dir = fresh_data.str();
+  auto fresh = engine::open(o);
+  ASSERT_TRUE(fresh.ok()) << fresh.err().message;
+  index_request req;
+  req.project = "shop";
+  req.root = first_tree.str();
+  ASSERT_EQ((*fresh)->index(req).outcome, index_phase::done);
+  auto learnt = [&] {
+    for (const auto& s : (*fresh)->search_states())
+      if (s.project == "shop") return s.state != "not_loaded" && !s.model_pending;
+    return false;
+  };
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!learnt() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(learnt()) << "the fresh server never learnt its model";
+
+  auto hits = [](engine& en, const std::string& query, const std::string& at) {
+    search_request sr;
+    sr.project = "shop";
+    sr.query = query;
+    sr.mode = search_mode::exact;
+    sr.at = at;
+    std::vector<search_hit> out;
+    auto s = en.search(sr, [&](const search_batch& b) { out.insert(out.end(), b.hits.begin(), b.hits.end()); });
+    EXPECT_TRUE(s.ok()) << s.err().message;
+    return out;
+  };
+  for (const std::string q : {"order total price", "add an item to the cart", "refund"}) {
+    auto at = hits(*eng, q, "1");
+    auto want = hits(**fresh, q, "");
+    ASSERT_FALSE(want.empty()) << q;
+    ASSERT_EQ(at.size(), want.size()) << q;
+    for (size_t i = 0; i < at.size(); ++i) {
+      EXPECT_EQ(at[i].id, want[i].id) << q << " #" << i;
+      EXPECT_FLOAT_EQ(at[i].score, want[i].score) << q << " #" << i;
+    }
+  }
 }
 
 }  // namespace
