@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "actors/caf_types.hpp"
+#include "actors/git/git_follow.hpp"
 #include "actors/review/review.hpp"
 #include "actors/version/versions.hpp"
 
@@ -333,9 +334,22 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
         },
         spawn_tag{});
   };
+  // A commit's version records the versions its parents are indexed as (its git
+  // ancestry; the version's parent is the one committed before it).
+  std::vector<uint64_t> git_parents;
+  if (!req.git.sha.empty() && req.only.empty() && req.versions) {
+    auto repo = git_repo::open(req.root);
+    auto parents = repo.ok() ? indexed_parent_versions(**repo, *impl_->db, *proj, req.git)
+                             : result<std::vector<uint64_t>>(repo.err());
+    if (parents.ok())
+      git_parents = std::move(*parents);
+    else
+      spdlog::warn("index {}: the versions of {}'s parents: {}", req.project, req.git.sha.substr(0, 10),
+                   parents.err().message);
+  }
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [after_commit, graph, whole = req.only.empty() && req.versions, git = req.git, sys = &impl_->system, owner = self,
-       task](const index_summary& done) {
+      [after_commit, graph, whole = req.only.empty() && req.versions, git = req.git, git_parents, sys = &impl_->system,
+       owner = self, task](const index_summary& done) {
         {
           std::lock_guard lock(owner->mu);
           owner->finishing.insert(task);
@@ -351,6 +365,7 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
           rec.author = git.email.empty() ? git.author : git.author + " <" + git.email + ">";
           rec.committed = git.time;
           rec.message = git.message;
+          rec.git_parents = git_parents;
         }
         // Through the project's graph actor, the only writer: what another run applied
         // meanwhile is resolved before the version is cut.

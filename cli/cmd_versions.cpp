@@ -125,6 +125,11 @@ int run_versions(const context& ctx, const versions_args& args) {
     std::printf("version %llu of \"%s\"\n  created  %s\n  source   %s\n", static_cast<unsigned long long>(v->id),
                 p->name.c_str(), local_time(v->created).c_str(), what_made(*v).c_str());
     if (v->parent) std::printf("  parent   %llu\n", static_cast<unsigned long long>(v->parent));
+    if (!v->git_parents.empty()) {
+      std::string list;
+      for (auto g : v->git_parents) list += (list.empty() ? "" : ", ") + std::to_string(g);
+      std::printf("  git parents %s (its commit's parents, as indexed)\n", list.c_str());
+    }
     std::printf("  graph    %s files, %s nodes, %s edges\n  changed  %s keys in the store\n",
                 human_count(v->files).c_str(), human_count(v->nodes).c_str(), human_count(v->edges).c_str(),
                 human_count(v->changed_keys).c_str());

@@ -11,6 +11,7 @@ nlohmann::json to_json(const version_record& v) {
   if (!v.commit.empty()) j["commit"] = v.commit;
   if (!v.author.empty()) j["author"] = v.author;
   if (v.committed) j["committed"] = v.committed;
+  if (!v.git_parents.empty()) j["gitParents"] = v.git_parents;
   return j;
 }
 
@@ -29,6 +30,7 @@ result<version_record> decode_version(std::string_view text) {
     v.commit = j.value("commit", std::string());
     v.author = j.value("author", std::string());
     v.committed = j.value("committed", int64_t{0});
+    v.git_parents = j.value("gitParents", std::vector<uint64_t>{});
     v.files = j.value("files", uint64_t{0});
     v.nodes = j.value("nodes", uint64_t{0});
     v.edges = j.value("edges", uint64_t{0});

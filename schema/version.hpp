@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -15,6 +16,9 @@ namespace cg {
 struct version_record {
   uint64_t id = 0;      // 1, 2, ... per project, in the order they were committed
   uint64_t parent = 0;  // the version before it (0 for the first)
+  // A git commit's: the versions its parents are indexed as (per parent, the nearest
+  // first-parent ancestor indexed; a merge has two), oldest parent first.
+  std::vector<uint64_t> git_parents;
   // What made it: "index" (a run over the working tree), "git" (a commit), "edit"
   // (manual node edits), "existing" (the graph as found when versions began).
   std::string source = "index";

@@ -27,6 +27,27 @@ struct entry {
 // Every undo entry of the project, per (column, key), oldest first.
 using chains = std::map<std::pair<uint8_t, std::string>, std::vector<entry>>;
 
+// The kept versions nearest to `of` along git parents: a kept one stands for itself, a
+// dropped one for its own git parents' (recursively; git parents are always older).
+std::vector<uint64_t> kept_ancestors(const std::vector<uint64_t>& of, const std::set<uint64_t>& kept,
+                                     const std::map<uint64_t, std::vector<uint64_t>>& git_parents_of) {
+  std::vector<uint64_t> out;
+  std::vector<uint64_t> todo(of.rbegin(), of.rend());
+  std::set<uint64_t> seen;
+  while (!todo.empty()) {
+    uint64_t v = todo.back();
+    todo.pop_back();
+    if (!seen.insert(v).second) continue;
+    if (kept.count(v)) {
+      out.push_back(v);
+      continue;
+    }
+    if (auto it = git_parents_of.find(v); it != git_parents_of.end())
+      todo.insert(todo.end(), it->second.rbegin(), it->second.rend());
+  }
+  return out;
+}
+
 }  // namespace
 
 result<prune_stats> store::prune_versions(uint32_t proj, const std::set<uint64_t>& keep) {
@@ -137,7 +158,10 @@ result<prune_stats> store::prune_versions(uint32_t proj, const std::set<uint64_t
     }
   }
 
-  // Records: dropped ones go; a kept one's parent is the kept version before it.
+  // Records: dropped ones go; a kept one's parent is the kept version before it, and
+  // its git parents the nearest kept ones (a dropped one's own, recursively).
+  std::map<uint64_t, std::vector<uint64_t>> git_parents_of;
+  for (const auto& r : records) git_parents_of[r.id] = r.git_parents;
   uint64_t parent = 0;
   for (auto& r : records) {
     if (!kept.count(r.id)) {
@@ -147,7 +171,11 @@ result<prune_stats> store::prune_versions(uint32_t proj, const std::set<uint64_t
     bool gap_before = r.parent != parent;
     r.parent = parent;
     if (gap_before) r.changed_keys = parent ? changed_of[r.id] : 0;
-    if (gap_before) wb.Put(impl_->cfs[versions_cf], slice(keys::version(proj, r.id)), slice(encode_version(r)));
+    auto git_parents = kept_ancestors(r.git_parents, kept, git_parents_of);
+    bool git_changed = git_parents != r.git_parents;
+    r.git_parents = std::move(git_parents);
+    if (gap_before || git_changed)
+      wb.Put(impl_->cfs[versions_cf], slice(keys::version(proj, r.id)), slice(encode_version(r)));
     parent = r.id;
   }
   // Refs to dropped versions go with them.

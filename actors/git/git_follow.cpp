@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 #include "actors/git/ref_watch.hpp"
@@ -42,6 +43,26 @@ result<follow_plan> plan_follow(const git_repo& repo, store& db, const std::stri
   if (!found && chain.size() > 1) chain.resize(1);
   plan.commits.assign(chain.rbegin(), chain.rend());
   return plan;
+}
+
+result<std::vector<uint64_t>> indexed_parent_versions(const git_repo& repo, const store& db, uint32_t proj,
+                                                      const git_commit_info& c, size_t max_walk) {
+  std::vector<uint64_t> out;
+  for (const auto& first : c.parents) {
+    std::string sha = first;
+    for (size_t i = 0; i < max_walk; ++i) {
+      auto v = db.ref(proj, "commit/" + sha);
+      if (!v.ok()) return v.err();
+      if (*v) {
+        if (std::find(out.begin(), out.end(), *v) == out.end()) out.push_back(*v);
+        break;
+      }
+      auto commit = repo.commit(sha);
+      if (!commit.ok() || commit->parents.empty()) break;  // a root, or a shallow clone's boundary
+      sha = commit->parents.front();
+    }
+  }
+  return out;
 }
 
 result<std::vector<std::string>> map_git_refs(const git_repo& repo, store& db, const std::string& project) {

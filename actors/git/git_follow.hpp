@@ -35,6 +35,13 @@ struct follow_plan {
 result<follow_plan> plan_follow(const git_repo& repo, store& db, const std::string& project, const std::string& branch,
                                 size_t max_walk = 10000);
 
+// The versions a commit's parents are indexed as: per parent, the first commit along
+// its first parents with a `commit/<sha>` ref (within max_walk steps; a shallow clone's
+// boundary ends the walk), without repeats. A root commit, or history never indexed:
+// none.
+result<std::vector<uint64_t>> indexed_parent_versions(const git_repo& repo, const store& db, uint32_t proj,
+                                                      const git_commit_info& c, size_t max_walk = 10000);
+
 // Names versions after the repository's branches and tags: each local branch or tag
 // whose commit is indexed (a `commit/<sha>` ref) gets the same name in the project
 // (`branch/NAME`, `tag/NAME`), moved when git moved it. The names set.

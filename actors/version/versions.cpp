@@ -162,14 +162,16 @@ result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_vie
   if (base == 0 || base > *head)
     return make_error(errc::not_found, "no version " + std::string(ref) + " (this project has versions 1 to " +
                                            std::to_string(*head) + ")");
-  // NAME~N walks N parents back (after a prune the parent is the kept version before).
+  // NAME~N walks N parents back, as git does: a commit's first parent as indexed,
+  // else the version before (after a prune the parent is the kept version before).
   for (uint64_t i = 0; i < back; ++i) {
     auto rec = db.version(proj, base);
     if (!rec.ok()) return rec.err();
-    if (rec->parent == 0)
+    uint64_t parent = rec->git_parents.empty() ? rec->parent : rec->git_parents.front();
+    if (parent == 0)
       return make_error(errc::not_found,
                         "no version " + std::string(ref) + ": version " + std::to_string(base) + " is the oldest");
-    base = rec->parent;
+    base = parent;
   }
   return base;
 }

@@ -180,6 +180,7 @@ json version_gql(const version_record& v) {
   auto opt = [](const std::string& x) { return x.empty() ? json(nullptr) : json(x); };
   return json{{"id", v.id},
               {"parent", v.parent ? json(v.parent) : json(nullptr)},
+              {"gitParents", v.git_parents},
               {"source", v.source},
               {"created", iso},
               {"message", opt(v.message)},

@@ -334,6 +334,32 @@ TEST(versions_cli, git_commits_index_from_the_object_database_and_read_as_their_
   EXPECT_EQ(cli({"versions", "branch", "trunk", "--delete"}).exit_code, 0);
   EXPECT_EQ(json::parse(cli({"versions", "refs"}).out)["refs"].size(), 4u);
   EXPECT_NE(cli({"export", "--at", "trunk"}).exit_code, 0);
+  // Git ancestry: a commit's version names the versions its parents are indexed as
+  // (the merge's second parent, the feature tip, was not indexed then: its nearest
+  // indexed first-parent ancestor), while `parent` is the version committed before;
+  // NAME~N walks first git parents, as git does.
+  auto record = [&](const std::string& rev) {
+    return json::parse(cli({"versions", "show", git_out(repo, "rev-parse " + rev).substr(0, 12)}).out);
+  };
+  auto git_parents = [&](const json& v) { return v.value("gitParents", std::vector<uint64_t>{}); };
+  const uint64_t renamed = version_of("main~4"), dropped = version_of("main~2"), merged = version_of("main~1");
+  EXPECT_EQ(git_parents(record("feature")), std::vector<uint64_t>{renamed});
+  EXPECT_EQ(record("feature")["parent"].get<uint64_t>(), merged) << "the feature tip was indexed after the merge";
+  EXPECT_EQ(git_parents(record("main~1")), (std::vector<uint64_t>{dropped, renamed}));
+  EXPECT_EQ(git_parents(record(root)), std::vector<uint64_t>{});
+  EXPECT_EQ(json::parse(cli({"versions", "show", "feature~1"}).out)["id"].get<uint64_t>(), renamed);
+  const std::string feature_version = std::to_string(version_of("feature"));
+  EXPECT_EQ(json::parse(cli({"versions", "show", feature_version + "~2"}).out)["id"].get<uint64_t>(), 1u);
+  // A prune points git parents at the nearest kept ancestors.
+  auto pruned = cli({"versions", "prune", "--keep-last", "1", "--keep-tags"});
+  ASSERT_EQ(pruned.exit_code, 0) << pruned.err;
+  auto kept = json::parse(cli({"versions"}).out)["versions"];
+  std::map<uint64_t, json> by_id;
+  for (const auto& v : kept) by_id[v["id"].get<uint64_t>()] = v;
+  ASSERT_EQ(by_id.size(), 3u) << kept.dump();  // the tag's (1), main's (the merge), feature's (the head)
+  EXPECT_EQ(git_parents(by_id.at(merged)), std::vector<uint64_t>{1}) << kept.dump();
+  EXPECT_EQ(git_parents(by_id.at(version_of("feature"))), std::vector<uint64_t>{1}) << kept.dump();
+  EXPECT_EQ(json::parse(cli({"versions", "show", "feature~1"}).out)["id"].get<uint64_t>(), 1u);
   // Bad input: not a repository, an unknown revision.
   auto not_repo = run_cli({"index", "--git", "HEAD", work.str() + "/data", "--data-dir", data});
   EXPECT_NE(not_repo.exit_code, 0);

@@ -416,10 +416,11 @@ test('versions: list, one version, at: on reads (nested fields too), diff betwee
     'from shop.models import apply_tax\n\ndef total_with_tax(amount):\n    return apply_tax(amount)\n');
   const started = await call(srv, 'POST', '/api/v1/projects/demo/index', { token: keys.writer });
   assert.equal((await waitTask(srv, keys.reader, started.json.task)).state, 'done');
-  const { versions } = await q('{ versions(project: "demo") { id parent source created nodes changedKeys } }');
+  const { versions } = await q('{ versions(project: "demo") { id parent gitParents source created nodes changedKeys } }');
   assert.equal(versions.length, before + 1);
   const head = versions.at(-1);
   assert.equal(head.parent, head.id - 1);
+  assert.deepEqual(head.gitParents, []);  // an index run's: no commit
   assert.match(head.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal((await q('{ version(project: "demo", ref: "head~1") { id } }')).version.id, head.id - 1);
   assert.equal((await q('{ version(project: "demo", ref: "999") { id } }')).version, null);
