@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 
 namespace cg {
 namespace {
@@ -59,8 +60,13 @@ git_commit_info describe(const git_commit* c) {
 result<git_oid> resolve_commit(git_repository* repo, std::string_view rev) {
   std::string spec(rev);
   object_ptr obj;
-  if (git_revparse_single(&obj.p, repo, spec.c_str()) != 0)
-    return make_error(errc::not_found, last_git_error("unknown revision '" + spec + "'"));
+  if (git_revparse_single(&obj.p, repo, spec.c_str()) != 0) {
+    auto message = last_git_error("unknown revision '" + spec + "'");
+    if (git_repository_is_shallow(repo) == 1)
+      message +=
+          " (a shallow clone: its history ends at the shallow boundary; `git fetch --unshallow` brings the rest)";
+    return make_error(errc::not_found, message);
+  }
   object_ptr peeled;
   if (git_object_peel(&peeled.p, obj.p, GIT_OBJECT_COMMIT) != 0)
     return make_error(errc::invalid_argument, "'" + spec + "' does not name a commit");
@@ -149,9 +155,11 @@ result<std::vector<git_commit_info>> git_repo::range(std::string_view spec) cons
   git_revwalk_sorting(walk.p, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
   git_revwalk_simplify_first_parent(walk.p);
   if (git_revwalk_push(walk.p, &*head) != 0) return make_error(errc::corrupt, last_git_error("cannot walk"));
+  std::optional<git_oid> base;
   if (!from.empty()) {
-    auto base = resolve_commit(repo_, from);
-    if (!base.ok()) return base.err();
+    auto b = resolve_commit(repo_, from);
+    if (!b.ok()) return b.err();
+    base = *b;
     if (git_revwalk_hide(walk.p, &*base) != 0) return make_error(errc::corrupt, last_git_error("cannot walk"));
   }
   std::vector<git_commit_info> out;
@@ -163,8 +171,33 @@ result<std::vector<git_commit_info>> git_repo::range(std::string_view spec) cons
       return make_error(errc::corrupt, last_git_error("cannot read commit " + hex(&id)));
     out.push_back(describe(c.p));
   }
-  if (rc != GIT_ITEROVER) return make_error(errc::corrupt, last_git_error("history walk failed"));
-  return out;
+  if (rc == GIT_ITEROVER) return out;
+  // libgit2 1.5 walks into the parents a shallow clone lacks: there, the first-parent
+  // line from `to` back to `from` (or to the boundary, for a range without a start).
+  if (shallow()) return first_parent_line(hex(&*head), base ? hex(&*base) : std::string(), spec);
+  return make_error(errc::corrupt, last_git_error("history walk failed"));
+}
+
+result<std::vector<git_commit_info>> git_repo::first_parent_line(const std::string& to, const std::string& from,
+                                                                 std::string_view spec) const {
+  std::vector<git_commit_info> line;
+  auto c = commit(to);
+  if (!c.ok()) return c.err();
+  while (c->sha != from) {
+    line.push_back(*c);
+    if (c->parents.empty()) break;
+    auto parent = commit(c->parents.front());
+    if (!parent.ok()) {
+      if (from.empty()) break;  // the boundary ends a range without a start
+      return make_error(errc::not_found, "'" + std::string(spec) +
+                                             "': its start is not on the first-parent line of its end within this "
+                                             "shallow clone (`git fetch --unshallow` brings the rest)");
+    }
+    c = std::move(parent);
+  }
+  if (!from.empty() && c->sha != from)
+    return make_error(errc::not_found, "'" + std::string(spec) + "': its start is not an ancestor of its end");
+  return std::vector<git_commit_info>(line.rbegin(), line.rend());
 }
 
 result<std::vector<git_tree_entry_info>> git_repo::files(const std::string& sha) const {

@@ -65,6 +65,10 @@ class git_repo {
   result<std::string> blob(std::string_view hex, uint64_t max_bytes = UINT64_MAX) const;
   // Whether the repository is a shallow clone (its history ends early).
   bool shallow() const;
+  // A range's commits in a shallow clone: the first-parent line from `to` back to
+  // `from` (40 hex digits; empty: back to the shallow boundary), oldest first.
+  result<std::vector<git_commit_info>> first_parent_line(const std::string& to, const std::string& from,
+                                                         std::string_view spec) const;
   // HEAD's branch ("main"); empty when HEAD is detached or names no commit yet.
   std::string head_branch() const;
   // Where the refs live: the git directory, or the main one's for a linked worktree.

@@ -395,6 +395,49 @@ size_t scripted_history(const fs::path& repo) {
   return edits.size() + 1;
 }
 
+// A shallow clone: its commits index as checkouts of them, the version at the boundary
+// names no git parent (its parent is not in the clone), a revision beyond the boundary
+// is a clear error that says why, and the versions already committed stay readable.
+TEST(versions_cli, a_shallow_clone_indexes_to_its_boundary_and_says_why_it_stops) {
+  temp_dir work("versions-shallow");
+  const fs::path full = work / "full", clone = work / "clone";
+  ASSERT_EQ(scripted_history(full), 6u);
+  auto cmd = "git clone -q --depth 2 'file://" + full.string() + "' '" + clone.string() + "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::string data = (work / "data").string();
+  auto index = [&](const std::string& rev) {
+    return run_cli(
+        {"index", "--git", rev, clone.string(), "--data-dir", data, "--project", "hist", "--json", "--no-vectors"});
+  };
+  auto first = index("HEAD~1..HEAD");  // from the boundary (HEAD~1 is hidden: HEAD alone)...
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto boundary = index("HEAD~1");  // ...then the boundary commit itself
+  ASSERT_EQ(boundary.exit_code, 0) << boundary.err;
+  auto shown = [&](const std::string& rev) {
+    auto r = run_cli({"versions", "show", git_out(clone, "rev-parse " + rev).substr(0, 12), "--data-dir", data,
+                      "--project", "hist", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, false);
+  };
+  const auto head = shown("HEAD"), below = shown("HEAD~1");
+  EXPECT_EQ(head.value("gitParents", std::vector<uint64_t>{}), std::vector<uint64_t>{})
+      << "HEAD~1 was not indexed when HEAD was, and nothing below it is in the clone";
+  EXPECT_EQ(below.value("gitParents", std::vector<uint64_t>{}), std::vector<uint64_t>{});
+  for (const char* rev : {"HEAD~3", "HEAD~4..HEAD"}) {
+    auto r = index(rev);
+    EXPECT_NE(r.exit_code, 0) << rev;
+    EXPECT_NE((r.out + r.err).find("shallow clone"), std::string::npos) << rev << ": " << r.out << r.err;
+  }
+  // Both commits read as checkouts of themselves, after the failed runs too.
+  for (const std::string rev : {"HEAD", "HEAD~1"}) {
+    temp_dir tree("versions-shallow-tree");
+    git(clone, "--work-tree='" + tree.str() + "' checkout -f " + rev + " -- .");
+    temp_dir alone("versions-shallow-fresh");
+    index_json(tree.path(), alone.str());
+    expect_same(export_of(data, git_out(clone, "rev-parse " + rev).substr(0, 10)), export_of(alone.str()), rev);
+  }
+}
+
 TEST(versions_cli, a_kill_during_git_indexing_keeps_every_committed_version) {
   temp_dir work("versions-crash");
   const fs::path repo = work / "repo";
