@@ -184,8 +184,15 @@ int run_blame(const context& ctx, const std::string& arg) {
     if (!rec->message.empty()) s += " " + rec->message.substr(0, std::min<size_t>(rec->message.find('\n'), 40));
     return s;
   };
+  rename_memo memo;  // a moved file's definitions were moved by the same versions
+  auto moves = [](const node_blame& b) -> std::string {
+    std::string s;
+    for (const auto& r : b.renames)
+      s += " (was " + r.name + " in " + r.file + " until v" + std::to_string(r.version) + ")";
+    return s;
+  };
   for (const auto& n : nodes) {
-    auto b = blame_node(*p->db, p->id, n.id);
+    auto b = blame_node(*p->db, p->id, n.id, &memo);
     if (!b.ok()) return report_error(ctx.json, exit_runtime, b.err().message);
     auto j = to_json(*b, *p->db, p->id);
     j["name"] = n.qualified_name.empty() ? n.name : n.qualified_name;
@@ -194,7 +201,7 @@ int run_blame(const context& ctx, const std::string& arg) {
     arr.push_back(std::move(j));
     rows.push_back({n.qualified_name.empty() ? n.name : n.qualified_name, n.file + ":" + std::to_string(n.line()),
                     label(b->changed_in, b->oldest, false) + (b->uncommitted ? " (and since: uncommitted)" : ""),
-                    label(b->created_in, b->oldest, true)});
+                    label(b->created_in, b->oldest, true) + moves(*b)});
   }
   if (ctx.json) {
     print_json({{"project", p->name}, {"blame", arr}});

@@ -146,8 +146,11 @@ class store {
   // The graph as it was when `version` was committed: a snapshot of the newest state
   // with the undo logs of every later version (the open one included) laid over it.
   result<read_view> as_of(uint32_t proj, uint64_t version) const;
-  // The keys that changed after `version` (per column; what a diff compares).
-  result<std::array<std::vector<std::string>, column_count>> changed_since(uint32_t proj, uint64_t version) const;
+  // The keys that changed after `version` (per column; what a diff compares), up to
+  // and including version `through` (0: the newest state, the open version included).
+  // A key no version in (version, through] touched is the same at both ends.
+  result<std::array<std::vector<std::string>, column_count>> changed_since(uint32_t proj, uint64_t version,
+                                                                           uint64_t through = 0) const;
   // One key's history: for each version whose undo log holds the key (the open one
   // too), oldest first, that version and the value the key had before it (nullopt:
   // absent). The key's newest value is last(). redges keep no history (see edges).

@@ -389,9 +389,13 @@ result<std::vector<store::key_change>> store::key_history(uint32_t proj, column 
   return out;
 }
 
-result<std::array<std::vector<std::string>, column_count>> store::changed_since(uint32_t proj, uint64_t version) const {
+result<std::array<std::vector<std::string>, column_count>> store::changed_since(uint32_t proj, uint64_t version,
+                                                                                uint64_t through) const {
   std::array<std::set<std::string>, column_count> keys_of;
-  auto end = keys::prefix_end(keys::version_tag_prefix(proj, keys::tag_undo));
+  // A pruned run's entries sit in its first dropped version's log, below the kept
+  // version that ends it: bounding by slot keeps them.
+  auto end =
+      through ? keys::undo_prefix(proj, through + 1) : keys::prefix_end(keys::version_tag_prefix(proj, keys::tag_undo));
   auto cur = latest().scan_from(column::versions, keys::undo_prefix(proj, version + 1), end);
   for (; cur.valid(); cur.next()) {
     auto k = cur.key();

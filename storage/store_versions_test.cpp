@@ -113,6 +113,16 @@ TEST(store_versions, a_version_reads_as_it_was_committed) {
   ASSERT_TRUE(changed.ok());
   EXPECT_EQ((*changed)[static_cast<size_t>(column::nodes)],
             (std::vector<std::string>{k(p, "a"), k(p, "b"), k(p, "c")}));
+  // Bounded: what the open version (3) writes is not in (1, 2].
+  auto later = s->batch();
+  later.put(column::nodes, k(p, "z"), "z3");
+  ASSERT_TRUE(s->write(later).ok());
+  const auto nodes_col = static_cast<size_t>(column::nodes);
+  EXPECT_EQ(s->changed_since(p, 1, 2)->at(nodes_col), (std::vector<std::string>{k(p, "a"), k(p, "b"), k(p, "c")}));
+  EXPECT_EQ(s->changed_since(p, 1)->at(nodes_col),
+            (std::vector<std::string>{k(p, "a"), k(p, "b"), k(p, "c"), k(p, "z")}));
+  EXPECT_EQ(s->changed_since(p, 2)->at(nodes_col), (std::vector<std::string>{k(p, "z")}));
+  EXPECT_TRUE(s->changed_since(p, 1, 1)->at(nodes_col).empty());  // nothing in (1, 1]
   EXPECT_FALSE(s->as_of(p, 3).ok());
   EXPECT_NE(s->as_of(p, 3).err().message.find("versions 1 to 2"), std::string::npos);
 }

@@ -269,7 +269,9 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
   auto b = view_at(db, proj, to);
   if (!b.ok()) return b.err();
   // Every key a later version touched: those not equal at both ends are the changes.
-  auto touched = db.changed_since(proj, older);
+  // (Between two versions only the keys a version in between touched can differ.)
+  uint64_t newer = from == 0 || to == 0 ? 0 : std::max(from, to);
+  auto touched = db.changed_since(proj, older, newer);
   if (!touched.ok()) return touched.err();
   const status stop = make_error(errc::cancelled, "the reader went away");
   std::unordered_map<node_id, std::string> file_of;  // of the changed definitions
@@ -419,49 +421,126 @@ nlohmann::json to_json(const version_diff& d) {
           {"files", files}, {"nodes", nodes}, {"edges", edges}};
 }
 
-result<node_blame> blame_node(const store& db, uint32_t proj, node_id id) {
+namespace {
+
+// One id's history as blame reads it: the version that created it, the last that
+// changed its text, and whether it changed after the last version.
+struct lineage {
+  uint64_t created_in = 0, changed_in = 0;
+  bool uncommitted = false;
+};
+
+// The kept version a log's changes first show in (after a prune, a dropped run's
+// entries sit in the log of its first dropped version); 0 past the last (the open one).
+uint64_t shown_in(const std::vector<version_record>& records, uint64_t slot) {
+  for (const auto& r : records)
+    if (r.id >= slot) return r.id;
+  return 0;
+}
+
+// Walks the id's undo entries newest first, from its value now or, with `before`, from
+// its value at the version before `before` (the entries of `before` and later skipped).
+result<lineage> walk_lineage(const store& db, uint32_t proj, node_id id, const std::vector<version_record>& records,
+                             uint64_t before) {
   const auto key = keys::node(proj, id);
   auto now = db.latest().get(column::nodes, key);
   if (!now.ok()) return now.err();
-  if (!now->has_value()) return make_error(errc::not_found, "no node " + format_id(id));
   auto history = db.key_history(proj, column::nodes, key);
   if (!history.ok()) return history.err();
+  const uint64_t oldest = records.front().id, head = records.back().id;
+  auto text_of = [id](const std::optional<std::string>& raw) -> std::optional<uint64_t> {
+    if (!raw) return std::nullopt;
+    auto n = decode_node(*raw, id);
+    return n.ok() ? std::optional<uint64_t>(n->content_hash) : std::nullopt;
+  };
+  lineage l;
+  std::optional<std::string> after = std::move(*now);
+  const auto& h = *history;
+  for (size_t t = h.size(); t-- > 0;) {
+    const uint64_t slot = h[t].version;
+    if (before && (slot > head || shown_in(records, slot) >= before)) {
+      after = h[t].before;  // its value before that: where the walk starts
+      continue;
+    }
+    auto was = text_of(h[t].before), later = text_of(after);
+    after = h[t].before;
+    if (was == later) continue;
+    if (slot > head) {  // the open version: changed since the last one
+      l.uncommitted = true;
+      continue;
+    }
+    if (slot < oldest) break;  // before the oldest kept version: not known
+    if (!l.changed_in) l.changed_in = shown_in(records, slot);
+    if (!was) {
+      l.created_in = shown_in(records, slot);
+      break;
+    }
+  }
+  return l;
+}
+
+// The definition version `v` renamed into `id` (the diff of v against the kept
+// version before it pairs them), if any.
+result<std::optional<node>> renamed_into(const store& db, uint32_t proj, const std::vector<version_record>& records,
+                                         uint64_t v, node_id id, rename_memo& memo) {
+  auto known = memo.by_version.find(v);
+  if (known == memo.by_version.end()) {
+    uint64_t prev = 0;
+    for (const auto& r : records)
+      if (r.id < v) prev = r.id;
+    std::unordered_map<node_id, node> pairs;
+    if (prev) {
+      std::unordered_map<node_id, node> removed;
+      std::vector<std::pair<node_id, node_id>> added;  // new id, old id
+      diff_sink sink;
+      sink.node = [&](node_change&& c) {
+        if (c.renamed && c.change == "removed") removed.emplace(c.before.id, std::move(c.before));
+        if (c.renamed && c.change == "added") added.emplace_back(c.after.id, c.renamed);
+        return true;
+      };
+      auto d = stream_diff(db, proj, prev, v, sink);
+      if (!d.ok()) return d.err();
+      for (const auto& [to, from] : added)
+        if (auto it = removed.find(from); it != removed.end()) pairs.emplace(to, it->second);
+    }
+    known = memo.by_version.emplace(v, std::move(pairs)).first;
+  }
+  auto it = known->second.find(id);
+  if (it == known->second.end()) return std::optional<node>();
+  return std::optional<node>(it->second);
+}
+
+}  // namespace
+
+result<node_blame> blame_node(const store& db, uint32_t proj, node_id id, rename_memo* memo) {
+  auto now = db.latest().get(column::nodes, keys::node(proj, id));
+  if (!now.ok()) return now.err();
+  if (!now->has_value()) return make_error(errc::not_found, "no node " + format_id(id));
   auto records = db.versions(proj);
   if (!records.ok()) return records.err();
   node_blame b;
   b.id = id;
   if (records->empty()) return b;
   b.oldest = records->front().id;
-  const uint64_t head = records->back().id;
-  // The kept version a log's changes first show in (after a prune, a dropped run's
-  // entries sit in the log of its first dropped version).
-  auto shown_in = [&](uint64_t slot) -> uint64_t {
-    for (const auto& r : *records)
-      if (r.id >= slot) return r.id;
-    return 0;
-  };
-  auto text_of = [id](const std::optional<std::string>& raw) -> std::optional<uint64_t> {
-    if (!raw) return std::nullopt;
-    auto n = decode_node(*raw, id);
-    return n.ok() ? std::optional<uint64_t>(n->content_hash) : std::nullopt;
-  };
-  std::optional<std::string> after = **now;
-  const auto& h = *history;
-  for (size_t t = h.size(); t-- > 0;) {
-    const uint64_t slot = h[t].version;
-    auto before = text_of(h[t].before), later = text_of(after);
-    after = h[t].before;
-    if (before == later) continue;
-    if (slot > head) {  // the open version: changed since the last one
-      b.uncommitted = true;
-      continue;
-    }
-    if (slot < b.oldest) break;  // before the oldest kept version: not known
-    if (!b.changed_in) b.changed_in = shown_in(slot);
-    if (!before) {
-      b.created_in = shown_in(slot);
-      break;
-    }
+  auto l = walk_lineage(db, proj, id, *records, 0);
+  if (!l.ok()) return l.err();
+  b.created_in = l->created_in;
+  b.changed_in = l->changed_in;
+  b.uncommitted = l->uncommitted;
+  rename_memo own;
+  if (!memo) memo = &own;
+  // Back through renames: each hop starts before the version that made the id.
+  for (node_id cur = id; b.created_in && b.renames.size() < 64;) {
+    auto from = renamed_into(db, proj, *records, b.created_in, cur, *memo);
+    if (!from.ok()) return from.err();
+    if (!*from) break;
+    const node& old = **from;
+    b.renames.push_back({b.created_in, old.id, old.file, old.qualified_name.empty() ? old.name : old.qualified_name});
+    auto earlier = walk_lineage(db, proj, old.id, *records, b.created_in);
+    if (!earlier.ok()) return earlier.err();
+    if (b.changed_in == b.created_in) b.changed_in = earlier->changed_in;  // the move changed no text
+    b.created_in = earlier->created_in;
+    cur = old.id;
   }
   return b;
 }
@@ -472,11 +551,13 @@ nlohmann::json to_json(const node_blame& b, const store& db, uint32_t proj) {
     auto rec = db.version(proj, v);
     return rec.ok() ? to_json(*rec) : nlohmann::json(v);
   };
-  return {{"id", format_id(b.id)},
-          {"created_in", version_of(b.created_in)},
-          {"changed_in", version_of(b.changed_in)},
-          {"oldest_version", b.oldest},
-          {"uncommitted_change", b.uncommitted}};
+  nlohmann::json renames = nlohmann::json::array();
+  for (const auto& r : b.renames)
+    renames.push_back(
+        {{"version", version_of(r.version)}, {"from", format_id(r.from)}, {"file", r.file}, {"name", r.name}});
+  return {
+      {"id", format_id(b.id)},      {"created_in", version_of(b.created_in)}, {"changed_in", version_of(b.changed_in)},
+      {"oldest_version", b.oldest}, {"uncommitted_change", b.uncommitted},    {"renames", renames}};
 }
 
 }  // namespace cg

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -104,15 +105,31 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
 
 // Blame for one definition: the version that created it and the last that changed
 // its text (a move within its file is no change). A run of versions dropped by a
-// prune counts as the kept version that ends it.
+// prune counts as the kept version that ends it. Renames are followed back, as `git
+// blame --follow` does: where the definition's id first appears, a removed definition
+// of the same kind and text in that version (the diff's rename pairing: a moved file,
+// a moved definition) is its earlier self, whose history goes on from there; the move
+// changed no text.
+struct node_rename {
+  uint64_t version = 0;    // the version that moved or renamed it
+  node_id from = 0;        // the definition it was before
+  std::string file, name;  // of that definition
+};
 struct node_blame {
   node_id id = 0;
   uint64_t created_in = 0;  // 0: it was there at the oldest version kept (`oldest`)
   uint64_t changed_in = 0;  // 0: unchanged since the oldest version kept
   uint64_t oldest = 0;
-  bool uncommitted = false;  // its text changed after the last version (watch-mode saves)
+  bool uncommitted = false;          // its text changed after the last version (watch-mode saves)
+  std::vector<node_rename> renames;  // followed back, newest first
 };
-result<node_blame> blame_node(const store& db, uint32_t proj, node_id id);
+// Which definitions each version renamed, found once per version (for the blame of
+// every definition of a file, which a move renames together).
+class rename_memo {
+ public:
+  std::map<uint64_t, std::unordered_map<node_id, node>> by_version;  // version -> added id -> removed one
+};
+result<node_blame> blame_node(const store& db, uint32_t proj, node_id id, rename_memo* memo = nullptr);
 nlohmann::json to_json(const node_blame& b, const store& db, uint32_t proj);
 
 nlohmann::json to_json(const version_diff& d);

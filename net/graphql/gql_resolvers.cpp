@@ -687,11 +687,18 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
       auto rec = db.version(pid, v);
       return rec.ok() ? version_gql(*rec) : json(nullptr);
     };
+    json renames = json::array();
+    for (const auto& r : b->renames)
+      renames.push_back({{"version", version_of(r.version)},
+                         {"fromId", format_id(r.from)},
+                         {"fromFile", r.file},
+                         {"fromName", r.name}});
     return json{{"id", format_id(b->id)},
                 {"createdIn", version_of(b->created_in)},
                 {"changedIn", version_of(b->changed_in)},
                 {"oldestVersion", b->oldest},
-                {"uncommittedChange", b->uncommitted}};
+                {"uncommittedChange", b->uncommitted},
+                {"renames", std::move(renames)}};
   });
   query_field("refs", [pid_of](graph_query&, const std::string& project, const json&, context& c) -> field_value {
     auto refs = named_refs_json(rctx(c).a->eng().storage(), pid_of(c, project));

@@ -194,7 +194,8 @@ const std::vector<tool>& tools() {
                  output({{"totals", obj()}, {"changes", arr()}}, {"totals", "changes"}), op::graph_read, true, true,
                  diff_versions});
     t.push_back({"symbol_history", "Symbol history",
-                 "The versions in which a definition was created and changed (and, with git, the commits).",
+                 "The versions in which a definition was created and changed (and, with git, the commits), "
+                 "followed back through file moves and renames (movedFrom).",
                  input({{"symbol", str(sym)}, {"project", project_prop()}}, {"symbol"}),
                  output({{"history", arr()}}, {"history"}), op::graph_read, true, true, symbol_history});
     return t;

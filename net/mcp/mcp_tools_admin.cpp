@@ -327,14 +327,20 @@ result<json> symbol_history(const call_context& cx, const json& args) {
   auto t = target_arg(*p, args, "symbol", false);
   if (!t.ok()) return t.err();
   json history = json::array();
+  rename_memo memo;
   for (const auto& n : t->nodes) {
-    auto b = blame_node(cx.h.db(), p->id, n.id);
+    auto b = blame_node(cx.h.db(), p->id, n.id, &memo);
     if (!b.ok()) return tool_error(b.err().message);
     auto j = brief(n);
     if (auto v = version_brief(cx.h.db(), p->id, b->created_in); !v.is_null()) j["created"] = v;
     if (auto v = version_brief(cx.h.db(), p->id, b->changed_in); !v.is_null()) j["changed"] = v;
     if (!b->created_in || !b->changed_in) j["oldest"] = b->oldest;
     if (b->uncommitted) j["uncommitted"] = true;
+    for (const auto& r : b->renames) {
+      json m{{"file", r.file}, {"name", r.name}, {"id", format_id(r.from)}};
+      if (auto v = version_brief(cx.h.db(), p->id, r.version); !v.is_null()) m["until"] = v;
+      j["movedFrom"].push_back(std::move(m));
+    }
     history.push_back(std::move(j));
   }
   return json{{"history", std::move(history)}, {"fresh", freshness(cx, *p)}};

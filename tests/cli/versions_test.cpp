@@ -615,6 +615,38 @@ TEST(versions_cli, blame_names_the_version_that_created_or_last_changed_each_def
   EXPECT_EQ(b["json.decoder.JSONArray"]["changed_in"]["id"], 7);
   EXPECT_TRUE(b["json.decoder.scanstring"]["changed_in"].is_null());
   EXPECT_EQ(b["json.decoder.scanstring"]["oldest_version"], 6);
+
+  // A moved file: its definitions get new ids (ids derive from paths), and blame
+  // follows them back through the move (the diff pairs them by kind and text).
+  git(repo, "mv json/decoder.py json/dec2.py");
+  git(repo, "commit -q -m 'move the decoder'");
+  ASSERT_EQ(cli({"index", "--git", "main", repo.string(), "-q", "--no-vectors"}).exit_code, 0);  // version 8
+  replace_all(repo / "json/dec2.py", "    pairs = []", "    # edited after the move\n    pairs = []");
+  git(repo, "commit -q -am 'edit JSONObject'");
+  ASSERT_EQ(cli({"index", "--git", "main", repo.string(), "-q", "--no-vectors"}).exit_code, 0);  // version 9
+  b = blame_of("json/dec2.py");
+  ASSERT_TRUE(b.count("json.dec2.JSONArray")) << json(b).dump();
+  const auto& arr = b["json.dec2.JSONArray"];
+  EXPECT_EQ(arr["changed_in"]["id"], 7) << arr.dump();  // its last edit, before the move
+  EXPECT_TRUE(arr["created_in"].is_null()) << arr.dump();
+  ASSERT_EQ(arr["renames"].size(), 1u) << arr.dump();
+  EXPECT_EQ(arr["renames"][0]["version"]["id"], 8);
+  EXPECT_EQ(arr["renames"][0]["version"]["message"], "move the decoder");
+  EXPECT_EQ(arr["renames"][0]["file"], "json/decoder.py");
+  EXPECT_EQ(arr["renames"][0]["name"], "json.decoder.JSONArray");
+  const auto& obj = b["json.dec2.JSONObject"];
+  EXPECT_EQ(obj["changed_in"]["id"], 9) << obj.dump();  // edited after the move
+  EXPECT_TRUE(obj["created_in"].is_null()) << obj.dump();
+  EXPECT_EQ(obj["renames"].size(), 1u) << obj.dump();
+  EXPECT_TRUE(b["json.dec2.scanstring"]["changed_in"].is_null());  // not since the oldest kept (6)
+  // Without a move in its history a definition names none.
+  auto enc = blame_of("json/encoder.py");
+  ASSERT_FALSE(enc.empty());
+  for (const auto& [name, row] : enc) EXPECT_TRUE(row["renames"].empty()) << name;
+  // The text table says where it was.
+  auto table = cli({"blame", "json/dec2.py"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("was json.decoder.JSONArray in json/decoder.py until v8"), std::string::npos) << table.out;
 }
 
 }  // namespace

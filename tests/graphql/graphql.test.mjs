@@ -497,9 +497,10 @@ test('transactions: applyEdits is one version, all or none; versionCreated strea
   assert.equal(after.at(-2).source, 'edit');
 
   // Blame: txOld was created by its own mutation and changed by the transaction.
-  const { blame } = await q(`{ blame(project: "demo", id: "${old}") { id createdIn { id source } changedIn { id message } uncommittedChange } }`);
+  const { blame } = await q(`{ blame(project: "demo", id: "${old}") { id createdIn { id source } changedIn { id message } uncommittedChange
+    renames { version { id } fromId fromFile fromName } } }`);
   assert.deepEqual(blame, { id: old, createdIn: { id: after.at(-2).id, source: 'edit' },
-    changedIn: { id: after.at(-1).id, message: 'two edits' }, uncommittedChange: false });
+    changedIn: { id: after.at(-1).id, message: 'two edits' }, uncommittedChange: false, renames: [] });
   assert.equal((await q('{ blame(project: "demo", id: "00000000000000ab") { id } }')).blame, null);
   // Refs: a tag names the version before the transaction; reads take it as at:.
   const tagged = await q('mutation { setRef(project: "demo", kind: TAG, name: "gql-before", version: "head~1") { kind name version } }');

@@ -32,7 +32,8 @@ export function Symbol({ project, id }) {
     node(project: $p, id: $id) { ${F} endLine language signature docstring typeName parent { ${F} }
       callers(depth: $d, limit: 200) { ${F} } callees(depth: $d, limit: 200) { ${F} }
       incoming: relationships(types: [INHERITS, IMPLEMENTS, OVERRIDES], direction: INCOMING) { type source { ${F} } } }
-    blame(project: $p, id: $id) { createdIn { id message commit created } changedIn { id message commit created } uncommittedChange }
+    blame(project: $p, id: $id) { createdIn { id message commit created } changedIn { id message commit created } uncommittedChange
+      renames { version { id message } fromFile fromName } }
   }`, { p: project, id, d: depth }), [project, id, depth]);
   const [extra, setExtra] = useState([]);
   const expand = useCallback(async (nid) => {
@@ -84,6 +85,7 @@ export function Symbol({ project, id }) {
         <li>Created in ${b.createdIn ? html`version ${b.createdIn.id} ${b.createdIn.message ? `(“${b.createdIn.message}”)` : ''} ${when(b.createdIn.created)}` : 'the oldest version kept'}</li>
         <li>Last changed in ${b.changedIn ? html`version ${b.changedIn.id} ${b.changedIn.message ? `(“${b.changedIn.message}”)` : ''} ${when(b.changedIn.created)}` : 'no version since'}</li>
         ${b.uncommittedChange && html`<li><strong>Changed since the last version</strong> (unsaved in history)</li>`}
+        ${b.renames.map((r) => html`<li>Moved here in version ${r.version ? r.version.id : '?'}${r.version && r.version.message ? ` (“${r.version.message}”)` : ''}: before, <code>${r.fromName}</code> in ${r.fromFile}</li>`)}
       </ul>` : html`<p class="muted">This project keeps no versions.</p>`}
       <${Link} href=${`/p/${enc(project)}/versions`}>All versions</${Link}>
     </section>
