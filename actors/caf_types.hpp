@@ -71,6 +71,7 @@ CAF_ADD_ATOM(codegraph, cg, vstats_atom, "vstats")
 CAF_ADD_ATOM(codegraph, cg, manual_atom, "manual")
 CAF_ADD_ATOM(codegraph, cg, index_step_atom, "idxstep")
 CAF_ADD_ATOM(codegraph, cg, commit_atom, "commit")
+CAF_ADD_ATOM(codegraph, cg, rewind_atom, "rewind")
 CAF_ADD_TYPE_ID(codegraph, (cg::parse_job_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::parse_outcome_ptr))
 CAF_ADD_TYPE_ID(codegraph, (cg::extract_batch_ptr))
@@ -130,7 +131,8 @@ using graph_actor = caf::typed_actor<caf::replies_to<manifest_atom>::with<manife
                                      caf::replies_to<touch_atom, records_ptr>::with<status_reply>,
                                      caf::replies_to<resolve_atom, progress_fn_ptr>::with<resolve_reply>,
                                      caf::replies_to<manual_atom, manual_edits_ptr>::with<manual_reply>,
-                                     caf::replies_to<commit_atom, version_ptr>::with<commit_reply>>;
+                                     caf::replies_to<commit_atom, version_ptr>::with<commit_reply>,
+                                     caf::replies_to<rewind_atom, uint64_t>::with<commit_reply>>;
 
 // Topic-prefix fan-out of events to sinks.
 using bus_actor = caf::typed_actor<caf::reacts_to<publish_atom, event_ptr>,

@@ -255,6 +255,37 @@ void engine::warm_trees(const std::string& project, const std::vector<std::strin
   }
 }
 
+namespace {
+// The one way the facade waits on an actor: a request from a scoped actor, blocking
+// until the response (a shared result R) or an error CAF reports (the actor gone).
+template <class R, class Actor, class... Ts>
+R ask(caf::actor_system& sys, const Actor& actor, Ts&&... xs) {
+  caf::scoped_actor self{sys};
+  R out = make_error(errc::internal, "no reply");
+  self->request(actor, caf::infinite, std::forward<Ts>(xs)...)
+      .receive([&](const std::shared_ptr<const R>& r) { out = *r; },
+               [&](caf::error& err) { out = make_error(errc::internal, sys.render(err)); });
+  return out;
+}
+
+// The version to index a git commit from: its nearest indexed ancestor, put back
+// first, when the graph stands elsewhere (another branch, a later commit) and the
+// commit's tree differs from the ancestor's in fewer paths than from the current
+// version's commit; 0: from the current state (also when that is no commit's).
+uint64_t base_for_commit(const git_repo& repo, const store& db, uint32_t proj, const std::string& sha,
+                         uint64_t ancestor) {
+  auto head = db.head_version(proj);
+  if (!head.ok() || *head == 0 || ancestor == 0 || ancestor == *head) return 0;
+  auto h = db.version(proj, *head);
+  auto a = db.version(proj, ancestor);
+  if (!h.ok() || !a.ok() || h->commit.empty() || a->commit.empty()) return 0;
+  auto from_ancestor = repo.paths_changed(a->commit, sha);
+  auto from_head = repo.paths_changed(h->commit, sha);
+  if (!from_ancestor.ok() || !from_head.ok() || *from_ancestor >= *from_head) return 0;
+  return ancestor;
+}
+}  // namespace
+
 result<uint64_t> engine::start_index(index_request req, std::function<void(const index_summary&)> done,
                                      std::function<void()> graph_done) {
   if (req.project.empty()) return make_error(errc::invalid_argument, "an index task needs a project name");
@@ -337,6 +368,8 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   // A commit's version records the versions its parents are indexed as (its git
   // ancestry; the version's parent is the one committed before it).
   std::vector<uint64_t> git_parents;
+  uint64_t based_on = 0;  // the version the run starts from, put back first
+  size_t rewound = 0;
   if (!req.git.sha.empty() && req.only.empty() && req.versions) {
     auto repo = git_repo::open(req.root);
     auto parents = repo.ok() ? indexed_parent_versions(**repo, *impl_->db, *proj, req.git)
@@ -346,10 +379,28 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
     else
       spdlog::warn("index {}: the versions of {}'s parents: {}", req.project, req.git.sha.substr(0, 10),
                    parents.err().message);
+    // A branch or an older commit: from its nearest indexed ancestor, when that is
+    // nearer (the answers are exact from either; the cost is what differs).
+    if (!git_parents.empty())
+      if (uint64_t base = base_for_commit(**repo, *impl_->db, *proj, req.git.sha, git_parents.front())) {
+        auto r = ask<result<uint64_t>>(impl_->system, graph, rewind_atom_v, base);
+        if (r.ok()) {
+          based_on = base;
+          rewound = *r;
+          spdlog::debug("index {}: {} from version {} ({} keys put back)", req.project, req.git.sha.substr(0, 10), base,
+                        rewound);
+        } else {
+          spdlog::warn("index {}: could not go back to version {} (indexing from the current state): {}", req.project,
+                       base, r.err().message);
+        }
+      }
   }
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
-      [after_commit, graph, whole = req.only.empty() && req.versions, git = req.git, git_parents, sys = &impl_->system,
-       owner = self, task](const index_summary& done) {
+      [after_commit, graph, whole = req.only.empty() && req.versions, git = req.git, git_parents, based_on, rewound,
+       sys = &impl_->system, owner = self, task](const index_summary& ran) {
+        index_summary done = ran;
+        done.based_on = based_on;
+        done.rewound_keys = rewound;
         {
           std::lock_guard lock(owner->mu);
           owner->finishing.insert(task);
@@ -413,20 +464,6 @@ std::optional<status> engine::try_search_now(const search_request& req,
   deliver_batches(std::move(*hits), req.batch_size, t0, on_batch);
   return status{};
 }
-
-namespace {
-// The one way the facade waits on an actor: a request from a scoped actor, blocking
-// until the response (a shared result R) or an error CAF reports (the actor gone).
-template <class R, class Actor, class... Ts>
-R ask(caf::actor_system& sys, const Actor& actor, Ts&&... xs) {
-  caf::scoped_actor self{sys};
-  R out = make_error(errc::internal, "no reply");
-  self->request(actor, caf::infinite, std::forward<Ts>(xs)...)
-      .receive([&](const std::shared_ptr<const R>& r) { out = *r; },
-               [&](caf::error& err) { out = make_error(errc::internal, sys.render(err)); });
-  return out;
-}
-}  // namespace
 
 status engine::search(const search_request& req, const std::function<void(const search_batch&)>& on_batch) {
   auto proj = impl_->db->project_id(req.project);

@@ -92,6 +92,7 @@ nlohmann::json summary_json(const index_summary& s) {
       {"skipped", skipped},
       {"failures", failures}};
   if (!s.error.empty()) j["error"] = s.error;
+  if (s.based_on) j["based_on"] = {{"version", s.based_on}, {"keys", s.rewound_keys}};
   j["vectors"] = {{"synced", s.vectors.synced},   {"documents", s.vectors.documents}, {"added", s.vectors.added},
                   {"updated", s.vectors.updated}, {"removed", s.vectors.removed},     {"seconds", s.vectors.seconds}};
   if (!s.vectors.error.empty()) j["vectors"]["error"] = s.vectors.error;
@@ -192,6 +193,10 @@ index_summary summary_from_json(const nlohmann::json& j) {
     }
   get_to(j, "files_resolved", s.files_resolved);
   if (j.contains("version")) get_to(j, "version", s.version);
+  if (j.contains("based_on")) {
+    get_to(member(j, "based_on"), "version", s.based_on);
+    get_to(member(j, "based_on"), "keys", s.rewound_keys);
+  }
   const auto& t = member(j, "timing");
   get_to(t, "total_seconds", s.seconds_total);
   get_to(t, "walk_seconds", s.seconds_walk);

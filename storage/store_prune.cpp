@@ -99,7 +99,7 @@ result<prune_stats> store::prune_versions(uint32_t proj, const std::set<uint64_t
     std::vector<std::optional<std::string>> value_of(chain.size());
     std::optional<std::string> after;
     for (size_t t = chain.size(); t-- > 0;) {
-      if (chain[t].raw[0] == undo_delta_tag) {
+      if (is_undo_delta(chain[t].raw)) {
         if (t + 1 == chain.size()) {
           std::string now;
           auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cfs[cf % column_count], slice(key), &now);

@@ -24,16 +24,16 @@ bool captured_column(uint8_t cf) {
 constexpr auto edges_cf = static_cast<uint8_t>(column::edges), redges_cf = static_cast<uint8_t>(column::redges);
 
 // Of meta's project keys, versions keep what reads answer from (file records,
-// counters); the resolver's working state (references awaiting resolution, argument
-// lists, pending marks, the change log) is only ever read at the newest state.
+// counters) and what resolution starts from (each file's references and the argument
+// lists between files), so that a state can be put back as a version had it (a
+// branch indexed from its nearest indexed ancestor); pending marks (none once a
+// version is committed) and the change log (the search index's, which only moves
+// forward) are only ever read at the newest state.
 bool versioned_meta(std::string_view key) {
   if (key.size() <= 4) return true;
   switch (key[4]) {
     case keys::tag_changed:
-    case keys::tag_refs:
-    case keys::tag_pending:
-    case keys::tag_args_in:
-    case keys::tag_args_out: return false;
+    case keys::tag_pending: return false;
     default: return true;
   }
 }
@@ -239,7 +239,7 @@ result<std::optional<std::string>> store::impl::resolve_undo_chain(const std::ve
                                                                    std::string_view key, size_t cf,
                                                                    const rocksdb::ReadOptions& ro) const {
   size_t full = 0;
-  while (full < chain.size() && chain[full][0] == undo_delta_tag) ++full;
+  while (full < chain.size() && is_undo_delta(chain[full])) ++full;
   if (full == 0) return undo_state(chain[0]);
   std::optional<std::string> value;
   if (full < chain.size()) {
@@ -302,7 +302,7 @@ result<read_view> store::as_of(uint32_t proj, uint64_t version) const {
     auto cf = static_cast<uint8_t>(k[undo_key_head]) % column_count;
     auto [at, fresh] = entries[cf].try_emplace(std::string(k.substr(undo_key_head + 1)));
     auto& chain = at->second;
-    if (fresh || chain.back()[0] == undo_delta_tag) chain.emplace_back(view(i->value()));
+    if (fresh || is_undo_delta(chain.back())) chain.emplace_back(view(i->value()));
   }
   auto st = i->status().ok() ? status{} : storage_error(i->status(), "read a version");
   rocksdb::ReadOptions at_snapshot;
@@ -377,7 +377,7 @@ result<std::vector<store::key_change>> store::key_history(uint32_t proj, column 
   }
   for (size_t t = chain.size(); t-- > 0;) {
     out[t].version = slots[t];
-    if (chain[t][0] == undo_delta_tag) {
+    if (is_undo_delta(chain[t])) {
       auto older = after ? apply_undo_delta(chain[t], *after) : std::nullopt;
       if (!older) return make_error(errc::storage_error, "a version's undo entry does not fit the value after it");
       out[t].before = std::move(older);

@@ -32,11 +32,8 @@ std::string num_of(uint64_t n) { return std::to_string(n); }
 
 std::string k(uint32_t proj, std::string_view rest) { return keys::project_prefix(proj) + std::string(rest); }
 
-// meta keys that versions do not keep: the change log and the resolver's working state.
-bool resolver_state(char tag) {
-  return tag == keys::tag_changed || tag == keys::tag_refs || tag == keys::tag_pending || tag == keys::tag_args_in ||
-         tag == keys::tag_args_out;
-}
+// meta keys that versions do not keep: the change log and the pending marks.
+bool resolver_state(char tag) { return tag == keys::tag_changed || tag == keys::tag_pending; }
 
 // Everything a view holds for one project in the graph's columns (meta's working state aside).
 state dump(const read_view& v, uint32_t proj) {
@@ -210,7 +207,7 @@ void random_history(store& s, uint32_t p, std::mt19937& rng, int rounds, state& 
           put(c, key, val);
           if (c == column::edges) put(column::redges, keys::mirror_edge_key(key), val);
         }
-        if (rng() % 10 == 0) b.put(column::meta, keys::refs(p, "file" + num_of(rng() % 5)), "working state");
+        if (rng() % 10 == 0) b.put(column::meta, keys::changed(p, "file" + num_of(rng() % 5)), "working state");
       }
       ASSERT_TRUE(s.write(b).ok());
     }

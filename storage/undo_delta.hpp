@@ -9,13 +9,20 @@
 // for a node whose lines moved keeps a few bytes instead of the whole record.
 //
 //   'd' | varint prefix | varint suffix | middle   (older = newer[0, prefix) + middle + newer[size - suffix, size))
+//   'z' | zstd frame   (older compressed with newer as its prefix: a record whose
+//                       numbers moved all through it, such as a file's reference list
+//                       after an edit near its top, keeps what the two share once)
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace cg {
 
-inline constexpr char undo_delta_tag = 'd';
+inline constexpr char undo_delta_tag = 'd', undo_zstd_tag = 'z';
+// Whether an entry is a difference from the value after it (either form).
+inline bool is_undo_delta(std::string_view raw) {
+  return !raw.empty() && (raw[0] == undo_delta_tag || raw[0] == undo_zstd_tag);
+}
 
 // A full entry ('p' or 'a').
 inline std::string undo_full(const std::optional<std::string>& v) {
@@ -29,7 +36,7 @@ inline std::optional<std::string> undo_state(std::string_view raw) {
   return std::string(raw.substr(1));
 }
 
-// The delta from `newer` back to `older`.
+// The delta from `newer` back to `older`: the smaller of the two forms.
 std::string make_undo_delta(std::string_view older, std::string_view newer);
 
 // `older` again, or nullopt if the delta does not fit `newer` (a corrupt entry).

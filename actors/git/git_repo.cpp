@@ -25,6 +25,8 @@ struct owned {
   owned() = default;
   owned(const owned&) = delete;
   owned& operator=(const owned&) = delete;
+  owned(owned&& o) noexcept : p(o.p) { o.p = nullptr; }
+  owned& operator=(owned&&) = delete;
   ~owned() {
     if (p) Free(p);
   }
@@ -216,6 +218,31 @@ result<std::vector<git_tree_entry_info>> git_repo::files(const std::string& sha)
     return make_error(errc::corrupt, w.error.empty() ? last_git_error("cannot walk the tree") : w.error);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   return out;
+}
+
+namespace {
+result<tree_ptr> tree_of(git_repository* repo, const std::string& sha) {
+  git_oid id;
+  if (git_oid_fromstr(&id, sha.c_str()) != 0) return make_error(errc::invalid_argument, "bad commit id " + sha);
+  commit_ptr c;
+  if (git_commit_lookup(&c.p, repo, &id) != 0)
+    return make_error(errc::not_found, last_git_error("cannot read commit " + sha));
+  tree_ptr tree;
+  if (git_commit_tree(&tree.p, c.p) != 0) return make_error(errc::corrupt, last_git_error("cannot read its tree"));
+  return tree;
+}
+using diff_ptr = owned<git_diff, git_diff_free>;
+}  // namespace
+
+result<size_t> git_repo::paths_changed(const std::string& from_sha, const std::string& to_sha) const {
+  auto a = tree_of(repo_, from_sha);
+  if (!a.ok()) return a.err();
+  auto b = tree_of(repo_, to_sha);
+  if (!b.ok()) return b.err();
+  diff_ptr d;
+  if (git_diff_tree_to_tree(&d.p, repo_, a->p, b->p, nullptr) != 0)
+    return make_error(errc::corrupt, last_git_error("cannot compare the trees"));
+  return static_cast<size_t>(git_diff_num_deltas(d.p));
 }
 
 result<std::string> git_repo::blob(std::string_view hex_id, uint64_t max_bytes) const {

@@ -61,6 +61,9 @@ class git_repo {
   result<std::vector<git_commit_info>> range(std::string_view spec) const;
   // Every entry of the commit's tree, sorted by path.
   result<std::vector<git_tree_entry_info>> files(const std::string& sha) const;
+  // How many paths differ between two commits' trees (added, removed or changed; no
+  // rename detection, no contents read: unchanged subtrees are skipped by their ids).
+  result<size_t> paths_changed(const std::string& from_sha, const std::string& to_sha) const;
   // A blob's bytes (errors when larger than max_bytes).
   result<std::string> blob(std::string_view hex, uint64_t max_bytes = UINT64_MAX) const;
   // Whether the repository is a shallow clone (its history ends early).

@@ -115,6 +115,12 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
               if (!resolved.ok()) return std::make_shared<const result<uint64_t>>(resolved.err());
               return std::make_shared<const result<uint64_t>>(commit_after_index(s, project_id, *rec));
             },
+            [=](rewind_atom, uint64_t version) -> commit_reply {
+              note_depth(self, depth);
+              auto r = self->state.graph->rewind_to(version);
+              return std::make_shared<const result<uint64_t>>(r.ok() ? result<uint64_t>(*r)
+                                                                     : result<uint64_t>(r.err()));
+            },
             [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
               note_depth(self, depth);
               return std::make_shared<const result<resolve_summary>>(

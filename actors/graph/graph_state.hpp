@@ -55,6 +55,12 @@ class graph_state {
 
   // Phase 2. progress(done, total) is called as files are resolved.
   result<resolve_summary> resolve_pending(const std::function<void(size_t, size_t)>& progress = {});
+  // Puts the project's graph back as version `version` had it (resolving what is
+  // pending first): every key a later version or the open one changed gets its value
+  // then, in one batch captured by the open version like any write. The resolver's
+  // per-file state goes back too, so that an index run from there is incremental from
+  // that version. Returns the keys rewritten.
+  result<size_t> rewind_to(uint64_t version);
   result<size_t> pending_count() const;
 
   result<std::vector<file_record>> manifest() const;

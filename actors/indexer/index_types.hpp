@@ -63,7 +63,11 @@ struct index_summary {
   uint64_t loc_parsed = 0, bytes_parsed = 0;
   size_t nodes_created = 0, nodes_updated = 0, nodes_deleted = 0;
   size_t files_resolved = 0;
-  uint64_t version = 0;          // the version this run committed (0: none, nothing changed or a partial run)
+  uint64_t version = 0;  // the version this run committed (0: none, nothing changed or a partial run)
+  // A git commit indexed from its nearest indexed ancestor: that version, put back
+  // first (0: from the current state), and the keys it took.
+  uint64_t based_on = 0;
+  size_t rewound_keys = 0;
   resolution_counts resolution;  // edges written by this run's resolution
   double seconds_total = 0, seconds_walk = 0, seconds_parse = 0, seconds_resolve = 0;
   double parse_cpu_seconds = 0;  // tree-sitter parse time summed over workers

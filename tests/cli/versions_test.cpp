@@ -775,3 +775,102 @@ TEST(versions_cli, a_streamed_diff_finds_what_the_whole_diff_holds_and_stops_on_
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+// The files search finds for a query (what the search index holds).
+std::set<std::string> search_files(const std::string& data, const std::string& query) {
+  auto r = run_cli({"search", query, "--data-dir", data, "--project", "hist", "--json", "-k", "50"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> files;
+  auto j = json::parse(r.out, nullptr, false);
+  if (j.is_object())
+    for (const auto& h : j["hits"]) files.insert(h["file"].get<std::string>());
+  return files;
+}
+
+// A branch commit indexed after other work: the graph goes back to its nearest
+// indexed ancestor first, so the run parses only what the branch changed, and every
+// version (and the newest state, search included) still reads as a fresh index of
+// its tree.
+TEST(versions_cli, a_branch_commit_is_indexed_from_its_nearest_indexed_ancestor) {
+  temp_dir work("versions-branch");
+  const fs::path repo = work / "repo";
+  fs::create_directories(repo);
+  git(repo, "init -q -b main");
+  fs::copy("/usr/lib/python3.11/json", repo / "json", fs::copy_options::recursive);
+  fs::remove_all(repo / "json" / "__pycache__");
+  git(repo, "add -A");
+  git(repo, "commit -q -m base");
+  git(repo, "checkout -q -b feature");
+  write_file(repo / "json" / "extra.py",
+             "from json.decoder import JSONDecoder\n\ndef decode_everything(texts):\n"
+             "    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n");
+  git(repo, "add -A");
+  git(repo, "commit -q -m 'extra on a branch'");
+  git(repo, "checkout -q main");
+  git(repo, "mv json/tool.py json/cli_tool.py");
+  git(repo, "commit -q -m 'move the tool'");
+  replace_all(repo / "json" / "encoder.py", "py_encode_basestring", "encode_basestring_py");
+  git(repo, "commit -q -am 'rename in the encoder'");
+
+  const std::string data = (work / "data").string();
+  auto index = [&](const std::string& rev) {
+    auto r = run_cli({"index", "--git", rev, repo.string(), "--data-dir", data, "--project", "hist", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  };
+  auto version_of = [&](const std::string& rev) {
+    auto r = run_cli({"versions", "show", git_out(repo, "rev-parse " + rev).substr(0, 12), "--data-dir", data,
+                      "--project", "hist", "--json"});
+    return json::parse(r.out).value("id", uint64_t{0});
+  };
+  auto same_as_fresh = [&](const std::string& rev, const std::string& at) {
+    temp_dir tree("versions-branch-tree"), alone("versions-branch-fresh");
+    git(repo, "--work-tree='" + tree.str() + "' checkout -f " + git_out(repo, "rev-parse " + rev) + " -- .");
+    index_json(tree.path(), alone.str());
+    expect_same(export_of(data, at), export_of(alone.str()), rev + " at '" + at + "'");
+  };
+  index("main~2");
+  index("main~2..main");
+  ASSERT_EQ(search_files(data, "cli_tool main").count("json/cli_tool.py"), 1u);
+
+  // The feature tip: from the base (its nearest indexed ancestor), not from main's tip.
+  auto feature = index("feature");
+  ASSERT_TRUE(feature.contains("based_on")) << feature.dump();
+  EXPECT_EQ(feature["based_on"]["version"].get<uint64_t>(), version_of("main~2")) << feature.dump();
+  EXPECT_GT(feature["based_on"]["keys"].get<size_t>(), 0u);
+  EXPECT_EQ(feature["files"]["added"].get<size_t>(), 1u) << feature.dump();  // extra.py alone
+  EXPECT_EQ(feature["files"]["changed"].get<size_t>(), 0u) << feature.dump();
+  EXPECT_EQ(feature["files"]["removed"].get<size_t>(), 0u) << feature.dump();
+  same_as_fresh("feature", "");  // the newest state
+  same_as_fresh("feature", git_out(repo, "rev-parse feature").substr(0, 10));
+  // The search index followed the files that went back.
+  auto files = search_files(data, "tool main");
+  EXPECT_EQ(files.count("json/cli_tool.py"), 0u);
+  EXPECT_EQ(files.count("json/tool.py"), 1u);
+  EXPECT_EQ(search_files(data, "decode_everything").count("json/extra.py"), 1u);
+
+  // Back on main: from main's tip, its nearest indexed ancestor.
+  replace_all(repo / "json" / "decoder.py", "py_scanstring", "scan_py_string");
+  git(repo, "commit -q -am 'rename in the decoder'");
+  auto next = index("main");
+  ASSERT_TRUE(next.contains("based_on")) << next.dump();
+  EXPECT_EQ(next["based_on"]["version"].get<uint64_t>(), version_of("main~1"));
+  EXPECT_EQ(next["files"]["changed"].get<size_t>(), 1u) << next.dump();
+  EXPECT_EQ(next["files"]["added"].get<size_t>(), 0u) << next.dump();
+  EXPECT_EQ(next["files"]["removed"].get<size_t>(), 0u) << next.dump();
+  EXPECT_EQ(search_files(data, "decode_everything").count("json/extra.py"), 0u);
+  // A linear step goes on from the current state, without going back.
+  replace_all(repo / "json" / "encoder.py", "encode_basestring_py", "py_encode_basestring");
+  git(repo, "commit -q -am 'rename back'");
+  EXPECT_FALSE(index("main").contains("based_on"));
+  // Every commit reads as a fresh index of its tree, and so does the newest state.
+  for (const std::string rev : {"main~4", "main~3", "main~2", "main~1", "main", "feature"})
+    same_as_fresh(rev, git_out(repo, "rev-parse " + rev).substr(0, 10));
+  same_as_fresh("main", "");
+}
+
+}  // namespace
+}  // namespace cg

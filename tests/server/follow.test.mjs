@@ -76,6 +76,34 @@ test('serve --follow: each commit a version, the work tree over the head', async
   // Each commit ran as a task of the project.
   const tasks = (await call(srv, 'GET', '/api/v1/tasks', { token })).json.tasks;
   assert.ok(tasks.filter((t) => t.project === 'lib').length >= 4, JSON.stringify(tasks.map((t) => t.project)));
+
+  // A branch from the first commit, checked out and committed to: followed from there,
+  // and indexed from its nearest indexed ancestor (the graph goes back to the first
+  // commit's version first): it has the scanner and not main's probe.
+  git(repo, 'checkout', '-q', '-b', 'side', first.commit);
+  fs.appendFileSync(path.join(repo, 'json/encoder.py'), '\n\ndef side_only(x):\n    return x\n');
+  git(repo, 'commit', '-q', '-am', 'side work');
+  await waitFor(async () => (await versions()).length === 4, { what: 'the side commit indexed' });
+  const side = (await versions())[3];
+  assert.equal(side.commit, git(repo, 'rev-parse', 'HEAD'));
+  assert.deepEqual(side.gitParents, [first.id]);
+  assert.equal((await named('side_only', 'head')).length, 1);
+  assert.equal((await named('py_make_scanner', 'head')).length, 1);
+  assert.equal((await named('follow_probe', 'head')).length, 0);
+  const ran = (await call(srv, 'GET', '/api/v1/tasks', { token })).json.tasks
+    .filter((t) => t.summary?.version === side.id);
+  assert.equal(ran.length, 1);
+  assert.equal(ran[0].summary.based_on?.version, first.id, JSON.stringify(ran[0].summary));
+  assert.equal(ran[0].summary.files.changed, 1, JSON.stringify(ran[0].summary.files));  // encoder.py alone
+  // The newest state (the side's clean work tree over its head) is a fresh index of it.
+  await waitFor(async () => (await call(srv, 'GET', `${base}/versions/head/diff/working`, { token })).json.nodes.length === 0,
+    { what: 'the work tree settled' });
+  const fresh = path.join(dir, 'data-side-fresh');
+  cli(fresh, ['index', repo, '--project', 'lib', '--no-vectors', '-q']);
+  const lines = (d) => cli(d, ['export', '--project', 'lib']).split('\n').filter(Boolean).sort();
+  const now = lines(dataDir), expected = lines(fresh);
+  assert.equal(now.length, expected.length);
+  assert.deepEqual(now.filter((l, i) => l !== expected[i]).slice(0, 3), []);
 });
 
 test('serve --follow refuses what is not a repository or a branch', async () => {
