@@ -276,6 +276,8 @@ uint64_t base_for_commit(const git_repo& repo, const store& db, uint32_t proj, c
                          uint64_t ancestor) {
   auto head = db.head_version(proj);
   if (!head.ok() || *head == 0 || ancestor == 0 || ancestor == *head) return 0;
+  // Versions committed before the resolver's state was versioned cannot be crossed.
+  if (auto whole = db.resolver_state_since(proj, ancestor); !whole.ok() || !*whole) return 0;
   auto h = db.version(proj, *head);
   auto a = db.version(proj, ancestor);
   if (!h.ok() || !a.ok() || h->commit.empty() || a->commit.empty()) return 0;

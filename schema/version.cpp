@@ -15,7 +15,11 @@ nlohmann::json to_json(const version_record& v) {
   return j;
 }
 
-std::string encode_version(const version_record& v) { return to_json(v).dump(); }
+std::string encode_version(const version_record& v) {
+  auto j = to_json(v);
+  if (v.resolver_state) j["resolverState"] = true;
+  return j.dump();
+}
 
 result<version_record> decode_version(std::string_view text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
@@ -35,6 +39,7 @@ result<version_record> decode_version(std::string_view text) {
     v.nodes = j.value("nodes", uint64_t{0});
     v.edges = j.value("edges", uint64_t{0});
     v.changed_keys = j.value("changedKeys", uint64_t{0});
+    v.resolver_state = j.value("resolverState", false);
   } catch (const nlohmann::json::exception& e) {
     return make_error(errc::storage_error, std::string("a damaged version record: ") + e.what());
   }

@@ -29,6 +29,10 @@ struct version_record {
   int64_t committed = 0;
   uint64_t files = 0, nodes = 0, edges = 0;  // the graph at this version
   uint64_t changed_keys = 0;                 // what it changed in the store (0 for the first)
+  // Its undo log keeps the resolver's per-file state (references, argument lists), as
+  // versions committed since that state is versioned do: the graph may be put back
+  // across it (a branch indexed from its ancestor). The store's own; not shown.
+  bool resolver_state = false;
 
   bool operator==(const version_record&) const = default;
 };

@@ -146,6 +146,10 @@ class store {
   // The graph as it was when `version` was committed: a snapshot of the newest state
   // with the undo logs of every later version (the open one included) laid over it.
   result<read_view> as_of(uint32_t proj, uint64_t version) const;
+  // Whether every version after `version`, and the open one, keep the resolver's
+  // per-file state in their undo logs (so that the graph can be put back to
+  // `version` whole): not across versions committed before that state was versioned.
+  result<bool> resolver_state_since(uint32_t proj, uint64_t version) const;
   // The keys that changed after `version` (per column; what a diff compares), up to
   // and including version `through` (0: the newest state, the open version included).
   // A key no version in (version, through] touched is the same at both ends.

@@ -80,6 +80,9 @@ struct version_capture {
   };
   std::array<std::unordered_set<std::string, key_hash, std::equal_to<>>, column_count> seen;
   size_t captured = 0;
+  // The open version held entries when this process first looked (written before a
+  // restart, perhaps by a binary that kept no resolver state): not known to keep it.
+  bool inherited = false;
 };
 
 struct store::impl {

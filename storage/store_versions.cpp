@@ -76,6 +76,7 @@ version_capture& store::impl::capture_of(uint32_t proj) {
     cap.seen[static_cast<uint8_t>(k[0]) % column_count].emplace(k.substr(1));
     ++cap.captured;
   }
+  cap.inherited = cap.captured > 0;
   return cap;
 }
 
@@ -184,12 +185,14 @@ result<uint64_t> store::commit_version(uint32_t proj, version_record rec) {
         cap.captured = 0;
         ++impl_->undo_generation;
       }
+      cap.inherited = false;
       return uint64_t{0};
     }
   }
   rec.id = id;
   rec.parent = cap.versioned ? cap.head : 0;
   rec.changed_keys = changed;
+  rec.resolver_state = !cap.inherited;
   auto st = wb.Put(impl_->cfs[versions_cf], slice(keys::version(proj, id)), slice(encode_version(rec)));
   if (!st.ok()) return storage_error(st, "batch");
   auto s = impl_->db->Write(impl_->write_options, &wb);
@@ -198,8 +201,18 @@ result<uint64_t> store::commit_version(uint32_t proj, version_record rec) {
   cap.head = id;
   for (auto& seen : cap.seen) seen.clear();
   cap.captured = 0;
+  cap.inherited = false;
   ++impl_->undo_generation;
   return id;
+}
+
+result<bool> store::resolver_state_since(uint32_t proj, uint64_t version) const {
+  auto all = versions(proj);
+  if (!all.ok()) return all.err();
+  for (const auto& r : *all)
+    if (r.id > version && !r.resolver_state) return false;
+  std::lock_guard lock(impl_->versions_mu);
+  return !impl_->capture_of(proj).inherited;
 }
 
 result<std::vector<version_record>> store::versions(uint32_t proj) const {

@@ -168,6 +168,21 @@ TEST(store_versions, an_uncommitted_write_survives_a_restart_without_touching_co
   ASSERT_TRUE(s->write(b).ok());
   EXPECT_EQ(s->as_of(p, 1)->get(column::nodes, k(p, "a"))->value_or("-"), "a1");
   ASSERT_EQ(*s->commit_version(p, {}), 2u);
+  // Version 2 held writes from before the restart (a binary that may have kept less):
+  // the graph is never put back across it; a version after it is clean again.
+  EXPECT_TRUE(*s->resolver_state_since(p, 2));
+  EXPECT_FALSE(*s->resolver_state_since(p, 1));
+  EXPECT_FALSE(s->version(p, 2)->resolver_state);
+  EXPECT_TRUE(s->version(p, 1)->resolver_state);
+  b.put(column::nodes, k(p, "a"), "a4");
+  ASSERT_TRUE(s->write(b).ok());
+  EXPECT_FALSE(*s->resolver_state_since(p, 1));
+  ASSERT_EQ(*s->commit_version(p, {}), 3u);
+  EXPECT_TRUE(*s->resolver_state_since(p, 2));
+  EXPECT_TRUE(s->version(p, 3)->resolver_state);
+  b.put(column::nodes, k(p, "a"), "a3");
+  ASSERT_TRUE(s->write(b).ok());
+  ASSERT_EQ(*s->commit_version(p, {}), 4u);
   s.reset();
   auto ro = open(d.str(), true);  // a reader beside the writer
   EXPECT_EQ(ro->as_of(p, 1)->get(column::nodes, k(p, "a"))->value_or("-"), "a1");

@@ -20,6 +20,11 @@ result<size_t> graph_state::rewind_to(uint64_t version) {
   if (!head.ok()) return head.err();
   if (version == 0 || version > *head)
     return make_error(errc::invalid_argument, "no version " + std::to_string(version) + " to go back to");
+  auto whole = store_.resolver_state_since(proj_, version);
+  if (!whole.ok()) return whole.err();
+  if (!*whole)
+    return make_error(errc::unsupported, "versions after " + std::to_string(version) +
+                                             " were committed without the resolver's state (an older store)");
   auto then = store_.as_of(proj_, version);
   if (!then.ok()) return then.err();
   // Only keys a later version (the open one included) touched can differ from then.
