@@ -1,6 +1,7 @@
 // list_projects, project_stats, index_project, index_status, review_changes,
 // diff_versions, symbol_history.
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
 #include "actors/engine_json.hpp"
@@ -47,10 +48,12 @@ class run_follower {
         cv_.notify_all();
       }
     });
+    // Every run's latest progress, kept from the start: a short run may report (and
+    // end) before wait() learns which task is ours.
     progress_sub_ = eng.subscribe(topics::progress(project), [this](const event& e) {
       if (auto* p = std::get_if<index_progress>(&e.payload)) {
         std::lock_guard lk(mu_);
-        if (p->task == task_) last_ = *p;
+        last_[p->task] = *p;
         cv_.notify_all();
       }
     });
@@ -61,21 +64,30 @@ class run_follower {
   }
 
   // The run's summary; nullopt when the call was cancelled (the run is cancelled too).
+  // A client that asked for progress hears the end last (its bar reaches the total).
   std::optional<index_summary> wait(uint64_t task) {
     std::unique_lock lk(mu_);
-    task_ = task;
     size_t reported = 0;
+    bool any = false;
     for (;;) {
       for (auto& s : ended_)
-        if (s.task == task) return s;
+        if (s.task == task) {
+          auto summary = s;
+          lk.unlock();
+          cx_.progress(static_cast<double>(summary.files_seen), static_cast<double>(summary.files_seen),
+                       std::string(to_string(summary.outcome)));
+          return summary;
+        }
       if (cx_.stopped()) {
         lk.unlock();
         cx_.h.cancel_task(task);
         return std::nullopt;
       }
-      if (last_ && last_->files_done + last_->resolve_done != reported) {
-        auto p = *last_;
+      auto last = last_.find(task);
+      if (last != last_.end() && (!any || last->second.files_done + last->second.resolve_done != reported)) {
+        auto p = last->second;
         reported = p.files_done + p.resolve_done;
+        any = true;
         lk.unlock();
         bool resolving = p.phase == index_phase::resolving;
         cx_.progress(static_cast<double>(resolving ? p.resolve_done : p.files_done),
@@ -93,8 +105,7 @@ class run_follower {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<index_summary> ended_;
-  std::optional<index_progress> last_;
-  uint64_t task_ = 0;
+  std::map<uint64_t, index_progress> last_;  // by task
   uint64_t done_sub_ = 0, progress_sub_ = 0;
 };
 
