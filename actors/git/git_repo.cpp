@@ -202,24 +202,6 @@ result<std::vector<git_commit_info>> git_repo::first_parent_line(const std::stri
   return std::vector<git_commit_info>(line.rbegin(), line.rend());
 }
 
-result<std::vector<git_tree_entry_info>> git_repo::files(const std::string& sha) const {
-  git_oid id;
-  if (git_oid_fromstr(&id, sha.c_str()) != 0) return make_error(errc::invalid_argument, "bad commit id " + sha);
-  commit_ptr c;
-  if (git_commit_lookup(&c.p, repo_, &id) != 0)
-    return make_error(errc::not_found, last_git_error("cannot read commit " + sha));
-  tree_ptr tree;
-  if (git_commit_tree(&tree.p, c.p) != 0) return make_error(errc::corrupt, last_git_error("cannot read its tree"));
-  odb_ptr odb;
-  if (git_repository_odb(&odb.p, repo_) != 0) return make_error(errc::corrupt, last_git_error("object database"));
-  std::vector<git_tree_entry_info> out;
-  walk_payload w{odb.p, &out, {}};
-  if (git_tree_walk(tree.p, GIT_TREEWALK_PRE, on_entry, &w) != 0)
-    return make_error(errc::corrupt, w.error.empty() ? last_git_error("cannot walk the tree") : w.error);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-  return out;
-}
-
 namespace {
 result<tree_ptr> tree_of(git_repository* repo, const std::string& sha) {
   git_oid id;
@@ -233,6 +215,19 @@ result<tree_ptr> tree_of(git_repository* repo, const std::string& sha) {
 }
 using diff_ptr = owned<git_diff, git_diff_free>;
 }  // namespace
+
+result<std::vector<git_tree_entry_info>> git_repo::files(const std::string& sha) const {
+  auto tree = tree_of(repo_, sha);
+  if (!tree.ok()) return tree.err();
+  odb_ptr odb;
+  if (git_repository_odb(&odb.p, repo_) != 0) return make_error(errc::corrupt, last_git_error("object database"));
+  std::vector<git_tree_entry_info> out;
+  walk_payload w{odb.p, &out, {}};
+  if (git_tree_walk(tree->p, GIT_TREEWALK_PRE, on_entry, &w) != 0)
+    return make_error(errc::corrupt, w.error.empty() ? last_git_error("cannot walk the tree") : w.error);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  return out;
+}
 
 result<size_t> git_repo::paths_changed(const std::string& from_sha, const std::string& to_sha) const {
   auto a = tree_of(repo_, from_sha);

@@ -221,13 +221,31 @@ void expect_same(const graph_export& at, const graph_export& fresh, const std::s
       << ")";
 }
 
-TEST(versions_cli, git_commits_index_from_the_object_database_and_read_as_their_checkouts) {
-  temp_dir work("versions-git");
-  const fs::path repo = work / "repo";
+// A new repository on branch main holding the standard library's json package
+// (uncommitted).
+void json_repo(const fs::path& repo) {
   fs::create_directories(repo);
   git(repo, "init -q -b main");
   fs::copy("/usr/lib/python3.11/json", repo / "json", fs::copy_options::recursive);
   fs::remove_all(repo / "json" / "__pycache__");
+}
+
+// A branch `feature` from HEAD adding json/extra.py (`extra`), then back on main a
+// commit that moves json/tool.py to json/cli_tool.py.
+void branch_and_move(const fs::path& repo, const std::string& extra) {
+  git(repo, "checkout -q -b feature");
+  write_file(repo / "json" / "extra.py", extra);
+  git(repo, "add -A");
+  git(repo, "commit -q -m 'extra on a branch'");
+  git(repo, "checkout -q main");
+  git(repo, "mv json/tool.py json/cli_tool.py");
+  git(repo, "commit -q -m 'move the tool'");
+}
+
+TEST(versions_cli, git_commits_index_from_the_object_database_and_read_as_their_checkouts) {
+  temp_dir work("versions-git");
+  const fs::path repo = work / "repo";
+  json_repo(repo);
   fs::copy(source_dir() + "/tests/fixtures/python", repo / "shop", fs::copy_options::recursive);
   write_file(repo / ".gitignore", "ignored/\n");
   git(repo, "add -A");
@@ -239,15 +257,9 @@ TEST(versions_cli, git_commits_index_from_the_object_database_and_read_as_their_
   git(repo, "add -f ignored/x.py");
   replace_all(repo / "json" / "decoder.py", "py_scanstring", "scan_py_string");
   git(repo, "commit -q -am 'rename py_scanstring'");
-  git(repo, "checkout -q -b feature");
-  write_file(repo / "json" / "extra.py",
-             "from json.decoder import JSONDecoder, scan_py_string\n\ndef decode_all(texts):\n"
-             "    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n");
-  git(repo, "add -A");
-  git(repo, "commit -q -m 'extra on a branch'");
-  git(repo, "checkout -q main");
-  git(repo, "mv json/tool.py json/cli_tool.py");
-  git(repo, "commit -q -m 'move the tool'");
+  branch_and_move(repo,
+                  "from json.decoder import JSONDecoder, scan_py_string\n\ndef decode_all(texts):\n"
+                  "    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n");
   git(repo, "rm -q json/scanner.py");
   write_file(repo / "README", "not code\n");
   git(repo, "add -A");
@@ -797,21 +809,12 @@ std::set<std::string> search_files(const std::string& data, const std::string& q
 TEST(versions_cli, a_branch_commit_is_indexed_from_its_nearest_indexed_ancestor) {
   temp_dir work("versions-branch");
   const fs::path repo = work / "repo";
-  fs::create_directories(repo);
-  git(repo, "init -q -b main");
-  fs::copy("/usr/lib/python3.11/json", repo / "json", fs::copy_options::recursive);
-  fs::remove_all(repo / "json" / "__pycache__");
+  json_repo(repo);
   git(repo, "add -A");
   git(repo, "commit -q -m base");
-  git(repo, "checkout -q -b feature");
-  write_file(repo / "json" / "extra.py",
-             "from json.decoder import JSONDecoder\n\ndef decode_everything(texts):\n"
-             "    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n");
-  git(repo, "add -A");
-  git(repo, "commit -q -m 'extra on a branch'");
-  git(repo, "checkout -q main");
-  git(repo, "mv json/tool.py json/cli_tool.py");
-  git(repo, "commit -q -m 'move the tool'");
+  branch_and_move(repo,
+                  "from json.decoder import JSONDecoder\n\ndef decode_everything(texts):\n"
+                  "    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n");
   replace_all(repo / "json" / "encoder.py", "py_encode_basestring", "encode_basestring_py");
   git(repo, "commit -q -am 'rename in the encoder'");
 
