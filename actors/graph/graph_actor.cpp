@@ -118,8 +118,9 @@ graph_actor spawn_graph(caf::actor_system& sys, store& s, uint32_t project_id, s
             [=](rewind_atom, uint64_t version) -> commit_reply {
               note_depth(self, depth);
               auto r = self->state.graph->rewind_to(version);
-              return std::make_shared<const result<uint64_t>>(r.ok() ? result<uint64_t>(*r)
-                                                                     : result<uint64_t>(r.err()));
+              if (!r.ok()) return std::make_shared<const result<uint64_t>>(r.err());
+              publish_changes(self, r->files);  // node subscribers see the graph go back
+              return std::make_shared<const result<uint64_t>>(uint64_t{r->keys});
             },
             [=](resolve_atom, const progress_fn_ptr& progress) -> resolve_reply {
               note_depth(self, depth);

@@ -3,17 +3,19 @@
 // parses only what the commit changed since that ancestor, not what other branches
 // changed since.
 #include <algorithm>
+#include <map>
 
 #include "actors/graph/counters.hpp"
 #include "actors/graph/graph_state.hpp"
 #include "actors/graph/symbol_table.hpp"
+#include "schema/codec.hpp"
 #include "storage/keys.hpp"
 
 namespace cg {
 
 namespace cn = counter_names;
 
-result<size_t> graph_state::rewind_to(uint64_t version) {
+result<graph_state::rewind_outcome> graph_state::rewind_to(uint64_t version) {
   // What awaits resolution first: the state is then a whole one, as every version's.
   if (auto r = resolve_pending({}); !r.ok()) return r.err();
   auto head = store_.head_version(proj_);
@@ -37,6 +39,22 @@ result<size_t> graph_state::rewind_to(uint64_t version) {
   const std::string serial = std::to_string(now.counter(serial_key) + 1);
   auto b = store_.batch();
   size_t rewritten = 0;
+  std::map<std::string, file_change> files;  // by path
+  auto file_of = [&](const std::string& path) -> file_change& {
+    auto& f = files[path];
+    f.path = path;
+    if (f.kind == file_change::what::unchanged) f.kind = file_change::what::changed;
+    return f;
+  };
+  // A definition put back: it comes back, goes, or reads as it did.
+  auto note_node = [&](const std::string& key, const std::optional<std::string>& was,
+                       const std::optional<std::string>& is) {
+    const node_id id = keys::node_id_of(key);
+    auto n = decode_node(was ? *was : *is, id);
+    if (!n.ok()) return;
+    auto& f = file_of(n->file);
+    (was && is ? f.updated : was ? f.created : f.deleted).push_back(id);
+  };
   for (column c : {column::nodes, column::edges, column::redges, column::idx, column::meta}) {
     const auto& all = (*touched)[static_cast<size_t>(c)];
     for (size_t from = 0; from < all.size(); from += 1024) {
@@ -54,17 +72,26 @@ result<size_t> graph_state::rewind_to(uint64_t version) {
           b.put(c, key, *(*was)[i]);
         else
           b.del(c, key);
-        if (c == column::meta && key.size() > 5 && key[4] == keys::tag_manifest)
-          b.put(column::meta, keys::changed(proj_, std::string_view(key).substr(5)), serial);
+        if (c == column::nodes) note_node(key, (*was)[i], (*is)[i]);
+        if (c == column::meta && key.size() > 5 && key[4] == keys::tag_manifest) {
+          const std::string path = key.substr(5);
+          b.put(column::meta, keys::changed(proj_, path), serial);
+          auto& f = file_of(path);
+          if (!(*is)[i]) f.kind = file_change::what::added;
+          if (!(*was)[i]) f.kind = file_change::what::removed;
+        }
       }
     }
   }
-  if (!rewritten) return size_t{0};
+  rewind_outcome out;
+  if (!rewritten) return out;
   b.add(serial_key, 1);
   // One batch: a crash leaves the state as it was or as the version had it.
   if (auto s = store_.write(b); !s.ok()) return s.err();
   symbols_.reset();  // loaded again by the next resolution
-  return rewritten;
+  out.keys = rewritten;
+  for (auto& [path, f] : files) out.files.push_back(std::move(f));
+  return out;
 }
 
 }  // namespace cg

@@ -59,8 +59,13 @@ class graph_state {
   // pending first): every key a later version or the open one changed gets its value
   // then, in one batch captured by the open version like any write. The resolver's
   // per-file state goes back too, so that an index run from there is incremental from
-  // that version. Returns the keys rewritten.
-  result<size_t> rewind_to(uint64_t version);
+  // that version. Returns the keys rewritten and, per file, the definitions that came
+  // back (created), went (deleted) or changed (updated), for the node subscribers.
+  struct rewind_outcome {
+    size_t keys = 0;
+    std::vector<file_change> files;
+  };
+  result<rewind_outcome> rewind_to(uint64_t version);
   result<size_t> pending_count() const;
 
   result<std::vector<file_record>> manifest() const;

@@ -769,3 +769,59 @@ TEST_F(queries, stats_agree_with_the_graph) {
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+using namespace test;
+
+// Putting the graph back as a version had it (a branch indexed from its ancestor):
+// the graph reads as it did then, the changes are reported per file for the node
+// subscribers, and an index of a later tree from there gives a fresh index's graph,
+// through the same graph_state (its symbol table reloaded).
+TEST(versions, a_rewind_puts_the_graph_back_and_an_index_from_there_is_exact) {
+  temp_dir src("src"), data("data");
+  auto db = open_store(data.str());
+  write_file(src / "lib.py", "def helper():\n    return 1\n");
+  write_file(src / "app.py", "from lib import helper\n\ndef main():\n    return helper()\n");
+  write_file(src / "gone.py", "def old():\n    return 0\n");
+  index_plain(*db, "p", src.str());
+  const uint32_t id = *db->project_id("p");
+  ASSERT_EQ(*db->commit_version(id, {}), 1u);
+  const auto at_1 = graph_lines(*db, id);
+
+  graph_state g(*db, id);
+  write_file(src / "lib.py", "def helper2():\n    return 1\n");
+  write_file(src / "extra.py", "from lib import helper2\n\ndef more():\n    return helper2()\n");
+  fs::remove(src / "gone.py");
+  index_plain(g, "p", src.str());
+  ASSERT_EQ(*db->commit_version(id, {}), 2u);
+  const auto at_2 = graph_lines(*db, id);
+  ASSERT_NE(at_1, at_2);
+
+  auto back = g.rewind_to(1);
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_GT(back->keys, 0u);
+  EXPECT_EQ(graph_lines(*db, id), at_1);
+  EXPECT_EQ(check_consistency(*db, id), std::vector<std::string>{});
+  std::map<std::string, file_change> by_path;
+  for (const auto& f : back->files) by_path[f.path] = f;
+  ASSERT_TRUE(by_path.count("extra.py") && by_path.count("gone.py") && by_path.count("lib.py"));
+  EXPECT_EQ(by_path["extra.py"].kind, file_change::what::removed);
+  EXPECT_FALSE(by_path["extra.py"].deleted.empty());
+  EXPECT_EQ(by_path["gone.py"].kind, file_change::what::added);
+  EXPECT_FALSE(by_path["gone.py"].created.empty());
+  EXPECT_EQ(by_path["lib.py"].kind, file_change::what::changed);
+  EXPECT_EQ(by_path["lib.py"].created.size(), by_path["lib.py"].deleted.size());  // helper back, helper2 gone
+  // Nothing to put back at the version the graph stands at; no version 3.
+  EXPECT_EQ(g.rewind_to(1)->keys, 0u);
+  EXPECT_FALSE(g.rewind_to(3).ok());
+
+  // The tree of version 2 indexed from there: the same graph as before.
+  index_plain(g, "p", src.str());
+  EXPECT_EQ(graph_lines(*db, id), at_2);
+  EXPECT_EQ(check_consistency(*db, id), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace cg
