@@ -62,6 +62,9 @@ void print_summary(std::FILE* out, const index_summary& s) {
                human_count(s.unchanged).c_str(), human_count(s.removed).c_str(), human_count(s.failed).c_str());
   if (s.syntax_error_files) std::fprintf(out, ", %s with syntax errors", human_count(s.syntax_error_files).c_str());
   std::fprintf(out, "\n");
+  if (s.based_on)
+    std::fprintf(out, "  from version %llu, its nearest indexed ancestor (%s keys put back first)\n",
+                 static_cast<unsigned long long>(s.based_on), human_count(s.rewound_keys).c_str());
   double loc_per_s = s.seconds_total > 0 ? static_cast<double>(s.loc_parsed) / s.seconds_total : 0;
   std::fprintf(out, "  parsed %s LOC (%s) in %s wall: %s LOC/s  [walk %s, parse+store %s, resolve %s]\n",
                human_count(s.loc_parsed).c_str(), human_bytes(s.bytes_parsed).c_str(),

@@ -873,6 +873,17 @@ TEST(versions_cli, a_branch_commit_is_indexed_from_its_nearest_indexed_ancestor)
   for (const std::string rev : {"main~4", "main~3", "main~2", "main~1", "main", "feature"})
     same_as_fresh(rev, git_out(repo, "rev-parse " + rev).substr(0, 10));
   same_as_fresh("main", "");
+  // The text report says so too: the feature tip again, after main moved on.
+  git(repo, "checkout -q -b feature2 feature");
+  replace_all(repo / "json" / "extra.py", "decode_everything", "decode_every_text");
+  git(repo, "commit -q -am 'feature, renamed'");
+  git(repo, "checkout -q main");
+  auto text = run_cli({"index", "--git", "feature2", repo.string(), "--data-dir", data, "--project", "hist"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("from version " + std::to_string(version_of("feature")) + ", its nearest indexed ancestor"),
+            std::string::npos)
+      << text.out;
+  same_as_fresh("feature2", "");
 }
 
 }  // namespace
