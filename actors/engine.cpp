@@ -294,6 +294,15 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   if (impl_->db->read_only()) return make_error(errc::invalid_argument, "the engine was opened read-only");
   auto proj = impl_->db->ensure_project(req.project);
   if (!proj.ok()) return proj.err();
+  // A layer (a second work tree over a version of its base project) commits no
+  // versions, and its node ids are its base's.
+  if (auto layer = impl_->db->layer_of(*proj); layer.ok() && *layer) {
+    req.versions = false;
+    req.git = {};
+    if (auto all = impl_->db->projects(); all.ok())
+      for (const auto& [name, id] : *all)
+        if (id == (*layer)->project) req.id_space = name;
+  }
   auto graph = impl_->graph_for(*proj, req.project);
   uint64_t task = impl_->next_task++;
   auto* self = impl_.get();

@@ -37,6 +37,11 @@ std::string apply_index_config(const context& ctx, index_request& req) {
 }
 
 int run_index(const context& ctx, const index_args& args) {
+  if (!args.over.empty()) {
+    if (args.follow || !args.git.empty())
+      return report_error(ctx.json, exit_usage, "index --over indexes a work tree: without --git or --follow");
+    return run_index_layer(ctx, args);
+  }
   if (args.follow) return run_index_follow(ctx, args);
   if (!args.git.empty()) return run_index_git(ctx, args);
   if (args.path.empty())

@@ -15,10 +15,12 @@ struct index_args {
   std::string path;
   std::string git;      // a commit or a range A..B to index from the repository at path
   bool follow = false;  // --follow: the branch (--git, default HEAD's) as it moves, until a signal
+  std::string over;     // --over PROJECT: a work tree of its repository, as a layer over HEAD's version
 };
 int run_index(const context& ctx, const index_args& args);
 int run_index_git(const context& ctx, const index_args& args);
 int run_index_follow(const context& ctx, const index_args& args);
+int run_index_layer(const context& ctx, const index_args& args);
 // The [index] settings of the configuration onto a request ("" or what is wrong).
 std::string apply_index_config(const context& ctx, index_request& req);
 

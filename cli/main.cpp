@@ -17,6 +17,7 @@ namespace {
 const char* const examples = R"(
 Examples:
   codegraph index ~/src/myrepo                 index (or re-index, incrementally) a tree
+  codegraph index ../wt --over myrepo          a second worktree, stored as its differences
   codegraph stats                              what the project holds
   codegraph symbol parse_args                  definitions by name (fuzzy; --exact)
   codegraph callers json.decoder.JSONDecoder.decode --depth 2
@@ -96,6 +97,10 @@ int main(int argc, char** argv) {
                 "follow a git branch (--git BRANCH, default the one HEAD names): index its new commits as versions "
                 "as they arrive, the work tree over the head, until interrupted");
   idx->add_flag("--no-gitignore", no_gitignore, "index files that .gitignore excludes");
+  idx->add_option("--over", ia.over,
+                  "PROJECT: index PATH, a work tree of PROJECT's git repository (a linked worktree, another "
+                  "branch), as a layer over the version of its HEAD commit (indexed first if it is not): only its "
+                  "differences are stored; --project names the layer (default: the directory name)");
 
   app.add_subcommand("stats", "files, LOC, nodes and edges by kind, resolution rate");
   app.add_subcommand("projects", "the projects in the store");

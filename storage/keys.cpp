@@ -125,6 +125,12 @@ node_id trailing_id(std::string_view key) { return key.size() >= 8 ? get_be64(ke
 std::string project(std::string_view name) { return meta_key(0, tag_project, name); }
 std::string project_info(std::string_view name) { return meta_key(0, tag_project_info, name); }
 std::string schema_version() { return meta_key(0, tag_schema, ""); }
+std::string layer(uint32_t proj) {
+  std::string id;
+  put_be32(id, proj);
+  return meta_key(0, tag_layer, id);
+}
+std::string layer_prefix() { return meta_key(0, tag_layer, ""); }
 std::string meta_tag_prefix(uint32_t proj, char tag) { return meta_key(proj, tag, ""); }
 std::string manifest(uint32_t proj, std::string_view path) { return meta_key(proj, tag_manifest, path); }
 std::string refs(uint32_t proj, std::string_view path) { return meta_key(proj, tag_refs, path); }

@@ -13,6 +13,7 @@
 //   meta    0000 | 'P' | project name            -> project id (be32)
 //           0000 | 'I' | project name            -> project info (JSON: root, times)
 //           0000 | 'S'                           -> schema version
+//           0000 | 'L' | layer id (be32)          -> its base: project (be32), version (be64)
 //           proj | 'M' | path                    -> file record
 //           proj | 'R' | path                    -> the file's unresolved references (parser output)
 //           proj | 'D' | path                    -> "" while the file's references await resolution
@@ -28,8 +29,9 @@
 namespace cg::keys {
 
 inline constexpr char tag_name = 'n', tag_file = 'f', tag_kind = 'k';
-inline constexpr char tag_project = 'P', tag_project_info = 'I', tag_schema = 'S', tag_manifest = 'M', tag_refs = 'R',
-                      tag_pending = 'D', tag_counter = 'C', tag_changed = 'X', tag_args_in = 'A', tag_args_out = 'O';
+inline constexpr char tag_project = 'P', tag_project_info = 'I', tag_schema = 'S', tag_layer = 'L', tag_manifest = 'M',
+                      tag_refs = 'R', tag_pending = 'D', tag_counter = 'C', tag_changed = 'X', tag_args_in = 'A',
+                      tag_args_out = 'O';
 
 std::string project_prefix(uint32_t proj);
 
@@ -60,6 +62,9 @@ node_id trailing_id(std::string_view key);  // the last 8 bytes of an index key
 std::string project(std::string_view name);
 std::string project_info(std::string_view name);
 std::string schema_version();
+// A layered project's base (store_layers.cpp); layer_prefix() lists every layer.
+std::string layer(uint32_t proj);
+std::string layer_prefix();
 std::string meta_tag_prefix(uint32_t proj, char tag);
 std::string manifest(uint32_t proj, std::string_view path);
 std::string refs(uint32_t proj, std::string_view path);

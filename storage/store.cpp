@@ -134,10 +134,23 @@ void write_batch::clear() {
 cursor::cursor(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 cursor::~cursor() = default;
 cursor::cursor(cursor&&) noexcept = default;
-bool cursor::valid() const { return impl_->on_overlay || impl_->it->Valid(); }
-std::string_view cursor::key() const { return impl_->on_overlay ? impl_->oi->first : view(impl_->it->key()); }
-std::string_view cursor::value() const { return impl_->on_overlay ? *impl_->oi->second : view(impl_->it->value()); }
+bool cursor::valid() const { return impl_->on_overlay || impl_->on_base || impl_->it->Valid(); }
+std::string_view cursor::key() const {
+  if (impl_->on_base) return impl_->key_buf;
+  return impl_->on_overlay ? impl_->oi->first : view(impl_->it->key());
+}
+std::string_view cursor::value() const {
+  if (impl_->layered) return impl_->on_base ? impl_->base->value() : view(impl_->it->value()).substr(1);
+  return impl_->on_overlay ? *impl_->oi->second : view(impl_->it->value());
+}
 void cursor::next() {
+  if (impl_->layered) {
+    if (impl_->on_base)
+      impl_->base->next();
+    else
+      impl_->it->Next();
+    return impl_->settle_layered();
+  }
   if (!impl_->merged) return impl_->it->Next();
   if (impl_->on_overlay) {
     if (impl_->it->Valid() && view(impl_->it->key()) == impl_->oi->first) impl_->it->Next();
@@ -166,12 +179,18 @@ void cursor::impl::settle() {
 status cursor::status_of() const {
   auto s = impl_->it->status();
   if (!s.ok()) return storage_error(s, "scan");
+  if (impl_->base) return impl_->base->status_of();
   return {};
 }
 
 read_view::read_view(std::shared_ptr<const impl> p) : impl_(std::move(p)) {}
 
 result<std::optional<std::string>> read_view::get(column c, std::string_view key) const {
+  if (impl_->s->any_layers) {
+    auto h = impl_->s->layer_under(static_cast<size_t>(c), key);
+    if (!h.ok()) return h.err();
+    if (*h) return layered_reads::get(*impl_, **h, c, key);
+  }
   if (impl_->overlay) {
     const auto& col = impl_->overlay->cols[static_cast<size_t>(c)];
     if (auto it = col.find(key); it != col.end()) return it->second;
@@ -187,6 +206,11 @@ result<std::vector<std::optional<std::string>>> read_view::multi_get(column c,
                                                                      const std::vector<std::string>& keys) const {
   std::vector<std::optional<std::string>> out(keys.size());
   if (keys.empty()) return out;
+  if (impl_->s->any_layers) {  // the keys of one multi_get are one project's
+    auto h = impl_->s->layer_under(static_cast<size_t>(c), keys.front());
+    if (!h.ok()) return h.err();
+    if (*h) return layered_reads::multi_get(*impl_, **h, c, keys);
+  }
   std::vector<rocksdb::Slice> ks;
   std::vector<size_t> at;  // position in keys of each key read from the store
   ks.reserve(keys.size());
@@ -220,6 +244,11 @@ cursor read_view::scan(column c, std::string_view prefix) const {
 }
 
 cursor read_view::scan_from(column c, std::string_view start, std::string_view end) const {
+  if (impl_->s->any_layers) {
+    auto h = impl_->s->layer_under(static_cast<size_t>(c), start);
+    if (!h.ok()) return layered_reads::failed(impl_, h.err());
+    if (*h) return layered_reads::scan_from(impl_, **h, c, start, end);
+  }
   auto p = std::make_unique<cursor::impl>();
   p->view = impl_;
   p->upper = std::string(end);
@@ -249,6 +278,10 @@ status read_view::for_each(column c, std::string_view prefix,
 }
 
 int64_t read_view::counter(std::string_view counter_key) const {
+  if (impl_->s->any_layers) {
+    auto h = impl_->s->layer_under(static_cast<size_t>(column::meta), counter_key);
+    if (h.ok() && *h) return layered_reads::counter(*impl_, **h, counter_key);
+  }
   if (impl_->overlay) {
     const auto& col = impl_->overlay->cols[static_cast<size_t>(column::meta)];
     if (auto it = col.find(counter_key); it != col.end()) return it->second ? decode_i64(*it->second) : 0;
@@ -262,7 +295,7 @@ int64_t read_view::counter(std::string_view counter_key) const {
 
 // ---------------------------------------------------------------- store
 
-store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) { impl_->owner = this; }
 store::~store() = default;
 
 result<std::unique_ptr<store>> store::open(const store_options& opts) {
@@ -353,6 +386,7 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
   } else {
     return storage_error(s, "read schema version");
   }
+  p->load_layers();
   return std::unique_ptr<store>(new store(std::move(p)));
 }
 
@@ -411,6 +445,7 @@ status store::write(write_batch& batch) {
     for (const auto& e : order) sorted.push_back(std::move(ops[e.index]));
     ops = std::move(sorted);
   }
+  if (impl_->any_layers) impl_->tag_layer_writes(ops);
   rocksdb::WriteBatch wb(batch.impl_->bytes + ops.size() * 16 + 64);
   for (const auto& op : ops) {
     auto* cf = impl_->cfs[op.cf];
@@ -497,6 +532,10 @@ result<std::vector<std::pair<std::string, uint32_t>>> store::projects() const {
 }
 
 status store::drop_project(uint32_t proj) {
+  for (const auto& [layer, base] : layers())
+    if (base.project == proj)
+      return make_error(errc::conflict, "project " + std::to_string(proj) + " is the base of layer " +
+                                            std::to_string(layer) + ": drop the layer first");
   impl_->journal_gap();  // range deletes: no keys to list
   auto begin = keys::project_prefix(proj);
   auto end = keys::project_prefix(proj + 1);
@@ -507,6 +546,7 @@ status store::drop_project(uint32_t proj) {
   auto all = projects();
   if (!all.ok()) return all.err();
   auto b = batch();
+  b.del(column::meta, keys::layer(proj));
   for (const auto& [n, id] : *all)
     if (id == proj) {
       b.del(column::meta, keys::project(n));
@@ -517,6 +557,11 @@ status store::drop_project(uint32_t proj) {
     std::lock_guard versions_lock(impl_->versions_mu);
     impl_->captures.erase(proj);
     ++impl_->undo_generation;
+  }
+  {
+    std::unique_lock layers_lock(impl_->layers_mu);
+    impl_->layers.erase(proj);
+    impl_->any_layers = !impl_->layers.empty();
   }
   std::unique_lock lock(impl_->ids_mu);
   ++impl_->ids_gen;

@@ -79,6 +79,7 @@ class cursor {
 
  private:
   friend class read_view;
+  friend struct layered_reads;
   explicit cursor(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };
@@ -99,6 +100,7 @@ class read_view {
 
  private:
   friend class store;
+  friend struct layered_reads;
   explicit read_view(std::shared_ptr<const impl> p);
   std::shared_ptr<const impl> impl_;
 };
@@ -123,7 +125,8 @@ class store {
   result<uint32_t> project_id(std::string_view name);      // not_found if absent
   result<uint32_t> ensure_project(std::string_view name);  // creates it if needed
   result<std::vector<std::pair<std::string, uint32_t>>> projects() const;
-  status drop_project(uint32_t proj);  // deletes every key of it
+  // Deletes every key of it (refused while a layer lies over it).
+  status drop_project(uint32_t proj);
   // A small JSON document per project (root path, last index time).
   status set_project_info(std::string_view name, std::string_view json);
   result<std::optional<std::string>> project_info(std::string_view name) const;
@@ -171,10 +174,35 @@ class store {
   result<std::vector<std::pair<std::string, uint64_t>>> refs(uint32_t proj, std::string_view prefix = {}) const;
 
   // Retention (store_prune.cpp): drops every committed version not in `keep` (the
-  // newest committed one always stays) with the refs that name them, in one atomic
-  // batch, then compacts the log. Each kept version reads exactly as before; its
+  // newest committed one always stays, and so does every layer's base) with the refs
+  // that name them, in one atomic batch, then compacts the log. Each kept version reads exactly as before; its
   // parent becomes the kept version before it.
   result<prune_stats> prune_versions(uint32_t proj, const std::set<uint64_t>& keep);
+
+  // ------------------------------------------------ layers (store_layers.cpp)
+  // A layered project lies over one version of another project, its base: a second
+  // work tree of one repository, stored as its differences. A read of the layer's
+  // keys answers from the layer where it holds the key (a value, or "absent") and
+  // from the base as that version had it everywhere else (prefix scans merge both);
+  // its writes stay in the layer; its counters are the base's plus its own. A layer
+  // commits no versions. Its node ids are the base project's (the same files give the
+  // same ids), so its answers equal a fresh index of its tree under the base's name.
+  struct layer_base {
+    uint32_t project = 0;
+    uint64_t version = 0;
+    bool operator==(const layer_base&) const = default;
+  };
+  result<std::optional<layer_base>> layer_of(uint32_t proj) const;
+  // Lays proj over base: a version of a project that is no layer itself. A base other
+  // than the one before empties the layer first (what it held was relative to that).
+  status set_layer(uint32_t proj, layer_base base);
+  // Every layer and its base.
+  std::vector<std::pair<uint32_t, layer_base>> layers() const;
+  // The keys the layer holds itself (its differences from the base) and their bytes.
+  struct layer_size {
+    uint64_t keys = 0, bytes = 0;
+  };
+  result<layer_size> layer_keys(uint32_t proj) const;
 
   status flush();
   // After a large write (an index run's graph): the memtables go to tables in RocksDB's

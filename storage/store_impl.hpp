@@ -148,7 +148,29 @@ struct store::impl {
   status add_undo(const std::vector<write_batch::impl::op>& ops, const std::unordered_map<std::string, int64_t>& deltas,
                   rocksdb::WriteBatch& wb);
 
+  // Layers (store_layers.cpp): each layered project's base and, made on its first
+  // read, a view of the base at that version (a committed version reads the same from
+  // any later snapshot, so the view is kept until the base changes).
+  struct layer_link {
+    store::layer_base base;
+    std::shared_ptr<const read_view::impl> view;
+  };
+  mutable std::shared_mutex layers_mu;
+  mutable std::unordered_map<uint32_t, layer_link> layers;
+  std::atomic<bool> any_layers{false};
+  const store* owner = nullptr;  // for the base views (store::as_of)
+  void load_layers();
+  // The base under a key of a layered project (a column the layer covers), else null.
+  struct layer_hit {
+    uint32_t base = 0;
+    std::shared_ptr<const read_view::impl> view;
+  };
+  result<std::optional<layer_hit>> layer_under(size_t cf, std::string_view key) const;
+  // A layer's puts and deletes become puts of tagged values ('p' + value, 'a').
+  void tag_layer_writes(std::vector<write_batch::impl::op>& ops) const;
+
   ~impl() {
+    layers.clear();  // their base views hold snapshots of db
     if (db) {
       // What the memtables hold lives only in the WAL: every later open (each CLI
       // query, a read-only one included) would replay it, ~0.5 s for a 300K-LOC first
@@ -190,6 +212,28 @@ struct cursor::impl {
   bool on_overlay = false;  // the current entry is the overlay's
   overlay_map::const_iterator oi{}, oe{};
   void settle();
+  // A layered project's scan: the layer's own keys (tagged values) merged with its
+  // base's (whose keys are shown under the layer's project id); the layer's entry
+  // wins, and one saying "absent" hides the base's key.
+  bool layered = false;
+  bool on_base = false;
+  std::unique_ptr<cursor> base;
+  std::string layer_prefix, key_buf;
+  void settle_layered();
+};
+
+// The reads of a layered project's keys (store_layers.cpp), called by read_view's
+// methods when the key is a layer's.
+struct layered_reads {
+  using hit = store::impl::layer_hit;
+  static result<std::optional<std::string>> get(const read_view::impl& v, const hit& h, column c, std::string_view key);
+  static result<std::vector<std::optional<std::string>>> multi_get(const read_view::impl& v, const hit& h, column c,
+                                                                   const std::vector<std::string>& keys);
+  static cursor scan_from(const std::shared_ptr<const read_view::impl>& v, const hit& h, column c,
+                          std::string_view start, std::string_view end);
+  static int64_t counter(const read_view::impl& v, const hit& h, std::string_view key);
+  static cursor failed(const std::shared_ptr<const read_view::impl>& v, const error& e);
+  static std::shared_ptr<const read_view::impl> impl_of(const read_view& v) { return v.impl_; }
 };
 
 }  // namespace cg

@@ -52,13 +52,16 @@ std::vector<uint64_t> kept_ancestors(const std::vector<uint64_t>& of, const std:
 
 result<prune_stats> store::prune_versions(uint32_t proj, const std::set<uint64_t>& keep) {
   if (impl_->read_only) return make_error(errc::invalid_argument, "store opened read-only");
+  std::set<uint64_t> wanted = keep;
+  for (const auto& [layer, base] : layers())  // a layer's base version stays under it
+    if (base.project == proj) wanted.insert(base.version);
   std::unique_lock lock(impl_->versions_mu);
   auto& cap = impl_->capture_of(proj);
   prune_stats out;
   if (!cap.versioned) return out;
   const uint64_t head = cap.head;
   std::set<uint64_t> kept;
-  for (auto v : keep)
+  for (auto v : wanted)
     if (v >= 1 && v <= head) kept.insert(v);
   kept.insert(head);  // the newest committed version always stays
   auto all = versions(proj);

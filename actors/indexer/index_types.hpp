@@ -23,6 +23,9 @@ struct index_request {
   // A git commit to index instead of the directory (root: a path in its repository),
   // read from the object database; it becomes a version with the commit's metadata.
   git_commit_info git = {};
+  // The project name node ids derive from ("": project). A layered project's are its
+  // base's (the engine sets it), so the same files give the same ids.
+  std::string id_space = {};
 };
 
 enum class index_phase : uint8_t { walking, parsing, resolving, done, failed, cancelled };

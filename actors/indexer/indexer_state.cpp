@@ -63,7 +63,7 @@ void indexer_state::plan(const std::vector<file_record>& manifest) {
       continue;
     }
     parse_job j;
-    j.project = req_.project;
+    j.project = req_.id_space.empty() ? req_.project : req_.id_space;
     j.root = walk_.root;
     j.path = f.path;
     j.max_bytes = req_.walk.max_file_bytes;
