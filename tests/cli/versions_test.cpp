@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "actors/version/versions.hpp"
+#include "tests/cli/graph_history.hpp"
 #include "tests/support/support.hpp"
 
 namespace cg {
@@ -17,51 +18,6 @@ namespace {
 
 using namespace test;
 using nlohmann::json;
-
-// An edge as the export and the diff write it: source, kind, target (or the name as
-// written when the reference is unresolved or external).
-std::string edge_identity(const json& e) {
-  auto target = e["target"].is_null() ? "?" + e.value("target_name", e.value("targetName", std::string()))
-                                      : e["target"].get<std::string>();
-  return e["source"].get<std::string>() + " " + e["kind"].get<std::string>() + " " + target;
-}
-
-struct graph_export {
-  std::set<std::string> lines;        // every node and edge, as exported
-  std::map<std::string, json> nodes;  // id -> node
-  std::set<std::string> edges;        // "source kind target"
-};
-
-graph_export export_of(const std::string& data, const std::string& at = "") {
-  std::vector<std::string> args{"export", "--data-dir", data, "--project", "hist"};
-  if (!at.empty()) args.insert(args.end(), {"--at", at});
-  auto r = run_cli(args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  graph_export g;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    g.lines.insert(line);
-    auto j = json::parse(line);
-    if (j["type"] == "node")
-      g.nodes[j["id"].get<std::string>()] = j;
-    else if (j["kind"] != "contains")  // a node's parent, not an edge of the store
-      g.edges.insert(edge_identity(j));
-  }
-  return g;
-}
-
-json index_json(const fs::path& tree, const std::string& data) {
-  auto r = run_cli({"index", tree.string(), "--data-dir", data, "--project", "hist", "--json", "--no-vectors"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return json::parse(r.out);
-}
-
-void replace_all(const fs::path& file, const std::string& from, const std::string& to) {
-  auto text = read_file(file);
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-  write_file(file, text);
-}
 
 TEST(versions_cli, every_version_reads_as_a_fresh_index_of_its_tree_and_diffs_agree) {
   temp_dir work("versions");
@@ -193,55 +149,6 @@ TEST(versions_cli, every_version_reads_as_a_fresh_index_of_its_tree_and_diffs_ag
 // A scripted git history (adds, edits, a rename, a delete, a branch and its merge),
 // indexed with `index --git A..B` straight from the object database: at every commit
 // `export --at SHA` equals a fresh index of a checkout of that commit.
-void git(const fs::path& repo, const std::string& args) {
-  auto cmd =
-      "git -C '" + repo.string() + "' -c user.name=Tester -c user.email=t@example.org " + args + " >/dev/null 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-}
-
-std::string git_out(const fs::path& repo, const std::string& args) {
-  temp_dir t("git-out");
-  auto cmd = "git -C '" + repo.string() + "' " + args + " > '" + (t / "out").string() + "'";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  auto s = read_file(t / "out");
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
-
-void expect_same(const graph_export& at, const graph_export& fresh, const std::string& what) {
-  std::vector<std::string> only_at, only_fresh;
-  std::set_difference(at.lines.begin(), at.lines.end(), fresh.lines.begin(), fresh.lines.end(),
-                      std::back_inserter(only_at));
-  std::set_difference(fresh.lines.begin(), fresh.lines.end(), at.lines.begin(), at.lines.end(),
-                      std::back_inserter(only_fresh));
-  EXPECT_FALSE(fresh.lines.empty()) << what;
-  EXPECT_TRUE(only_at.empty() && only_fresh.empty())
-      << what << ": " << only_at.size() << " lines only at the version (first: " << (only_at.empty() ? "" : only_at[0])
-      << "), " << only_fresh.size() << " only in the fresh index (first: " << (only_fresh.empty() ? "" : only_fresh[0])
-      << ")";
-}
-
-// A new repository on branch main holding the standard library's json package
-// (uncommitted).
-void json_repo(const fs::path& repo) {
-  fs::create_directories(repo);
-  git(repo, "init -q -b main");
-  fs::copy("/usr/lib/python3.11/json", repo / "json", fs::copy_options::recursive);
-  fs::remove_all(repo / "json" / "__pycache__");
-}
-
-// A branch `feature` from HEAD adding json/extra.py (`extra`), then back on main a
-// commit that moves json/tool.py to json/cli_tool.py.
-void branch_and_move(const fs::path& repo, const std::string& extra) {
-  git(repo, "checkout -q -b feature");
-  write_file(repo / "json" / "extra.py", extra);
-  git(repo, "add -A");
-  git(repo, "commit -q -m 'extra on a branch'");
-  git(repo, "checkout -q main");
-  git(repo, "mv json/tool.py json/cli_tool.py");
-  git(repo, "commit -q -m 'move the tool'");
-}
-
 TEST(versions_cli, git_commits_index_from_the_object_database_and_read_as_their_checkouts) {
   temp_dir work("versions-git");
   const fs::path repo = work / "repo";

@@ -1,0 +1,163 @@
+// A second work tree of one repository (a linked worktree on another branch, with
+// uncommitted edits) indexed with `index PATH --over PROJECT`: a layer over the
+// version of its HEAD commit that stores only its differences, reads as a fresh index
+// of that work tree, follows its HEAD to new commits, and leaves the project under it
+// as it was.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/graph_history.hpp"
+#include "tests/support/support.hpp"
+
+namespace cg {
+namespace {
+
+using namespace test;
+using nlohmann::json;
+
+struct worktree_run {
+  int exit_code = 0;
+  json report;
+  std::string err;
+};
+
+worktree_run index_over(const fs::path& tree, const std::string& data, const std::string& over,
+                        const std::string& name = "wt") {
+  auto r = run_cli({"index", tree.string(), "--over", over, "--project", name, "--data-dir", data, "--json"});
+  worktree_run out{r.exit_code, json::parse(r.out, nullptr, false), r.out + r.err};
+  return out;
+}
+
+// The work tree's export equals a fresh index of it (under the base's name: node ids
+// derive from the project's name, and the layer's are its base's).
+void expect_fresh(const fs::path& tree, const std::string& data, const std::string& what) {
+  temp_dir alone("worktrees-fresh");
+  index_json(tree, alone.str(), "hist");
+  expect_same(export_of(data, "", "wt"), export_of(alone.str(), "", "hist"), what);
+}
+
+std::set<std::string> search_files(const std::string& data, const std::string& project, const std::string& query) {
+  auto r = run_cli({"search", query, "--data-dir", data, "--project", project, "--json", "-k", "50"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> files;
+  auto j = json::parse(r.out, nullptr, false);
+  if (j.is_object())
+    for (const auto& h : j["hits"]) files.insert(h["file"].get<std::string>());
+  return files;
+}
+
+TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_as_a_fresh_index) {
+  temp_dir work("worktrees");
+  const fs::path repo = work / "repo", wt = work / "wt";
+  json_repo(repo);
+  fs::copy("/usr/lib/python3.11/email", repo / "email", fs::copy_options::recursive);
+  fs::remove_all(repo / "email" / "__pycache__");
+  git(repo, "add -A");
+  git(repo, "commit -q -m base");
+  branch_and_move(repo,
+                  "from json.decoder import JSONDecoder\n\ndef decode_everything(texts):\n"
+                  "    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n");
+  const std::string data = (work / "data").string();
+  auto r = run_cli({"index", "--git", "main~1..main", repo.string(), "--data-dir", data, "--project", "hist", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli({"index", "--git", "main~1", repo.string(), "--data-dir", data, "--project", "hist", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto main_before = export_of(data, git_out(repo, "rev-parse main").substr(0, 10));
+
+  // A linked worktree on the feature branch, with an uncommitted edit.
+  git(repo, "worktree add -q '" + wt.string() + "' feature");
+  replace_all(wt / "json" / "decoder.py", "py_scanstring", "scan_py_string");
+  write_file(wt / "json" / "only_here.py", "def uncommitted_helper(x):\n    return x\n");
+  auto first = index_over(wt, data, "hist");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_TRUE(first.report.is_object());
+  const auto& layer = first.report["layer"];
+  EXPECT_EQ(layer["over"], "hist");
+  EXPECT_EQ(layer["commit"], git_out(repo, "rev-parse feature"));
+  EXPECT_TRUE(layer["base_indexed"].get<bool>());  // the feature tip was not indexed yet
+  EXPECT_TRUE(layer["rebased"].get<bool>());
+  // Only what differs from the commit was parsed.
+  EXPECT_EQ(first.report["files"]["added"].get<size_t>(), 1u) << first.report.dump();
+  EXPECT_EQ(first.report["files"]["changed"].get<size_t>(), 1u) << first.report.dump();
+  expect_fresh(wt, data, "the worktree with its edits");
+  // Its differences only: a fraction of what a whole index of it writes.
+  const auto whole = export_of(data, "", "wt").lines.size();
+  EXPECT_LT(layer["keys"].get<size_t>() * 10, whole) << layer.dump() << " of " << whole;
+  // The project under it still reads as its commits, and knows nothing of the edits.
+  expect_same(export_of(data, git_out(repo, "rev-parse main").substr(0, 10)), main_before, "main under the layer");
+  EXPECT_EQ(search_files(data, "wt", "uncommitted_helper").count("json/only_here.py"), 1u);
+  EXPECT_EQ(search_files(data, "hist", "uncommitted_helper").count("json/only_here.py"), 0u);
+
+  // Again with nothing changed: the same layer, nothing parsed.
+  auto again = index_over(wt, data, "hist");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(again.report["layer"]["rebased"].get<bool>());
+  EXPECT_FALSE(again.report["layer"]["base_indexed"].get<bool>());
+  EXPECT_EQ(again.report["files"]["changed"].get<size_t>() + again.report["files"]["added"].get<size_t>(), 0u);
+  expect_fresh(wt, data, "the worktree, indexed again");
+
+  // A commit in the worktree: its HEAD moves, the commit becomes a version of the
+  // project under it, and the layer lies over that version afresh.
+  git(wt, "add -A");
+  git(wt, "commit -q -m 'helpers and a rename'");
+  replace_all(wt / "json" / "encoder.py", "py_encode_basestring", "encode_basestring_py");
+  auto moved = index_over(wt, data, "hist");
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_TRUE(moved.report["layer"]["base_indexed"].get<bool>());
+  EXPECT_TRUE(moved.report["layer"]["rebased"].get<bool>());
+  EXPECT_EQ(moved.report["layer"]["commit"], git_out(wt, "rev-parse HEAD"));
+  EXPECT_EQ(moved.report["files"]["changed"].get<size_t>(), 1u) << moved.report.dump();
+  expect_fresh(wt, data, "the worktree after a commit");
+  auto r2 = run_cli({"versions", "show", git_out(wt, "rev-parse HEAD").substr(0, 12), "--data-dir", data, "--project",
+                     "hist", "--json"});
+  EXPECT_EQ(r2.exit_code, 0) << r2.err;
+  EXPECT_EQ(json::parse(r2.out).value("id", uint64_t{0}), moved.report["layer"]["version"].get<uint64_t>());
+  // Every commit of the project still reads as its checkout.
+  for (const std::string rev : {"main~1", "main", "feature"}) {
+    temp_dir tree("worktrees-tree"), alone("worktrees-alone");
+    git(repo, "--work-tree='" + tree.str() + "' checkout -f " + git_out(repo, "rev-parse " + rev) + " -- .");
+    index_json(tree.path(), alone.str(), "hist");
+    expect_same(export_of(data, git_out(repo, "rev-parse " + rev).substr(0, 10)), export_of(alone.str()), rev);
+  }
+}
+
+TEST(worktrees_cli, bad_layers_are_refused_with_a_reason) {
+  temp_dir work("worktrees-bad");
+  const fs::path repo = work / "repo";
+  json_repo(repo);
+  git(repo, "add -A");
+  git(repo, "commit -q -m base");
+  const std::string data = (work / "data").string();
+  auto none = index_over(repo, data, "nosuch");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("no project"), std::string::npos) << none.err;
+  ASSERT_EQ(run_cli({"index", "--git", "HEAD", repo.string(), "--data-dir", data, "--project", "hist", "-q"}).exit_code,
+            0);
+  auto itself = index_over(repo, data, "hist", "hist");
+  EXPECT_EQ(itself.exit_code, 1);
+  EXPECT_NE(itself.err.find("a project name of its own"), std::string::npos) << itself.err;
+  auto plain = work / "plain";
+  fs::create_directories(plain);
+  write_file(plain / "a.py", "def a():\n    pass\n");
+  auto not_git = index_over(plain, data, "hist");
+  EXPECT_EQ(not_git.exit_code, 1);
+  EXPECT_NE(not_git.err.find("git work tree"), std::string::npos) << not_git.err;
+  // A project with versions of its own does not become a layer.
+  ASSERT_EQ(run_cli({"index", plain.string(), "--data-dir", data, "--project", "mine", "-q"}).exit_code, 0);
+  auto versioned = index_over(repo, data, "hist", "mine");
+  EXPECT_EQ(versioned.exit_code, 2);
+  EXPECT_NE(versioned.err.find("versions of its own"), std::string::npos) << versioned.err;
+  // A layer over a layer is refused; so is dropping the project under a layer.
+  ASSERT_EQ(index_over(repo, data, "hist").exit_code, 0);
+  auto stacked = index_over(repo, data, "wt", "wt2");
+  EXPECT_EQ(stacked.exit_code, 2);
+  EXPECT_NE(stacked.err.find("is a layer itself"), std::string::npos) << stacked.err;
+  // What the project held is untouched by the refusals.
+  temp_dir alone("worktrees-bad-fresh");
+  index_json(repo, alone.str(), "hist");
+  expect_same(export_of(data, "", "wt"), export_of(alone.str()), "the layer");
+}
+
+}  // namespace
+}  // namespace cg
