@@ -545,6 +545,50 @@ result<std::vector<search_hit>> engine::search_vector(const std::string& project
 status engine::remove_project(const std::string& project) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
+  if (auto st = retire(project, *proj); !st.ok()) return st;
+  return impl_->db->drop_project(*proj);
+}
+
+result<layer_info> engine::lay_over(const std::string& project, const std::string& root, const std::string& base) {
+  auto repo = git_repo::open(root);
+  if (!repo.ok()) return make_error(errc::invalid_argument, "a layer is a git work tree: " + repo.err().message);
+  if (!(*repo)->has_work_tree())
+    return make_error(errc::invalid_argument, "a layer is a work tree; " + root + " is a bare repository");
+  auto head = (*repo)->commit("HEAD");
+  if (!head.ok()) return make_error(errc::invalid_argument, "HEAD of " + (*repo)->root() + " names no commit yet");
+  auto base_id = impl_->db->project_id(base);
+  if (!base_id.ok())
+    return make_error(errc::not_found, "no project \"" + base + "\" to lie over (index its repository first)");
+  if (auto under = impl_->db->layer_of(*base_id); under.ok() && *under)
+    return make_error(errc::invalid_argument, "\"" + base + "\" is a layer itself: name the project under it");
+  layer_info out;
+  out.over = base;
+  out.head = head->sha;
+  auto found = nearest_indexed_commit(**repo, *impl_->db, *base_id, head->sha);
+  if (!found.ok()) return found.err();
+  if (!found->version)
+    return make_error(errc::not_found, "no commit of " + head->sha.substr(0, 10) +
+                                           "'s first-parent history is indexed in \"" + base +
+                                           "\" (index one there first: index --git)");
+  out.version = found->version;
+  out.commit = found->sha;
+  if (project == base) return make_error(errc::invalid_argument, "the layer needs a project name of its own");
+  auto proj = impl_->db->ensure_project(project);
+  if (!proj.ok()) return proj.err();
+  auto now = impl_->db->layer_of(*proj);
+  if (!now.ok()) return now.err();
+  const store::layer_base want{*base_id, found->version};
+  if (*now && **now == want) return out;
+  // What the project's actors hold (its symbols, its search index) was of the old base.
+  if (*now)
+    if (auto st = retire(project, *proj); !st.ok()) return st.err();
+  if (auto st = impl_->db->set_layer(*proj, want); !st.ok()) return st.err();
+  out.rebased = true;
+  return out;
+}
+
+status engine::retire(const std::string& project, uint32_t proj_id) {
+  auto proj = &proj_id;
   std::optional<graph_actor> g;
   std::optional<vector_actor> v;
   {
@@ -589,7 +633,7 @@ status engine::remove_project(const std::string& project) {
   }
   std::error_code ec;
   std::filesystem::remove_all(std::filesystem::path(impl_->db->dir()) / "vectors" / project, ec);
-  return impl_->db->drop_project(*proj);
+  return {};
 }
 
 std::vector<engine::mailbox_depth> engine::mailbox_depths() const {

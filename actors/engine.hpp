@@ -35,6 +35,15 @@ struct engine_options {
   size_t edit_queue_limit = 64;
 };
 
+// A work tree laid over a version of another project (engine::lay_over).
+struct layer_info {
+  std::string over;      // the project under it
+  uint64_t version = 0;  // its version the layer lies over
+  std::string commit;    // that version's commit: the nearest indexed one of HEAD's history
+  std::string head;      // the work tree's HEAD
+  bool rebased = false;  // laid afresh (first time, or a new base): the layer was emptied
+};
+
 class engine {
  public:
   static result<std::unique_ptr<engine>> open(const engine_options& opts);
@@ -79,6 +88,13 @@ class engine {
   // Stops the project's actors, deletes its search index and every stored key.
   // conflict while an index task of the project runs.
   status remove_project(const std::string& project);
+  // Makes the project (created if needed) a layer over `base`: a second work tree of
+  // base's repository, at root, stored as its differences from the version of the
+  // nearest commit of its HEAD's first-parent history indexed in base (HEAD's own, if
+  // it is). A base other than before empties the layer and retires its actors. The
+  // next index run of the project brings the layer to the work tree. not_found when
+  // no commit of that history is indexed in base.
+  result<layer_info> lay_over(const std::string& project, const std::string& root, const std::string& base);
   // Index tasks still running.
   size_t running_tasks() const;
   // Whether an index task of the project runs now.
@@ -137,6 +153,8 @@ class engine {
 
  private:
   explicit engine(std::unique_ptr<impl> p);
+  // Stops the project's actors (waiting for a finishing task) and deletes its search index.
+  status retire(const std::string& project, uint32_t proj);
   std::unique_ptr<impl> impl_;
 };
 

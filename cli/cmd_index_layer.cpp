@@ -1,6 +1,7 @@
 // codegraph index PATH --over PROJECT: a second work tree of PROJECT's repository (a
 // linked worktree, another branch checked out elsewhere) indexed as a layer over the
-// version of its HEAD commit, so that only its differences are stored.
+// version of the nearest commit of its HEAD's history that PROJECT holds, so that only
+// its differences are stored.
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,99 +21,72 @@
 namespace cg::cli {
 namespace {
 
-struct layer_plan {
-  std::unique_ptr<git_repo> repo;
-  git_commit_info head;
-  std::string name;  // the layer's project
-};
-
-result<layer_plan> plan_layer(const context& ctx, const index_args& args) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  auto abs = fs::weakly_canonical(args.path.empty() ? "." : args.path, ec);
-  if (ec || !fs::is_directory(abs, ec))
-    return make_error(errc::not_found, "cannot index " + args.path + ": not a directory");
-  auto repo = git_repo::open(abs.string());
-  if (!repo.ok()) return make_error(errc::invalid_argument, "--over indexes a git work tree: " + repo.err().message);
-  if (!(*repo)->has_work_tree())
-    return make_error(errc::invalid_argument, "--over indexes a work tree; " + abs.string() + " is a bare repository");
+// The work tree's HEAD indexed into the base project (from its nearest indexed
+// ancestor, as `index --git` would): for a layer whose history the base holds nothing of.
+result<index_summary> index_head(const context& ctx, engine& eng, const std::string& root, const std::string& base) {
+  auto repo = git_repo::open(root);
+  if (!repo.ok()) return repo.err();
   auto head = (*repo)->commit("HEAD");
-  if (!head.ok()) return make_error(errc::invalid_argument, "HEAD of " + (*repo)->root() + " names no commit yet");
-  layer_plan p;
-  p.name = ctx.project.empty() ? fs::path((*repo)->root()).filename().string() : ctx.project;
-  if (p.name == args.over)
-    return make_error(errc::invalid_argument, "the layer needs a project name of its own: --project NAME");
-  p.repo = std::move(*repo);
-  p.head = std::move(*head);
-  return p;
-}
-
-// The version of the work tree's HEAD commit in the base project, indexed first when
-// it is not yet (from its nearest indexed ancestor, as `index --git` would).
-result<uint64_t> base_version(const context& ctx, engine& eng, const layer_plan& p, const std::string& base,
-                              index_summary& run, bool& ran) {
-  auto& db = eng.storage();
-  auto proj = db.project_id(base);
-  if (!proj.ok())
-    return make_error(errc::not_found, "no project \"" + base + "\" to lie over (index its repository first: " +
-                                           "codegraph index --git HEAD --project " + base + " REPO)");
-  if (auto under = db.layer_of(*proj); under.ok() && *under)
-    return make_error(errc::invalid_argument, "\"" + base + "\" is a layer itself: name the project under it");
-  auto v = db.ref(*proj, "commit/" + p.head.sha);
-  if (!v.ok()) return v.err();
-  if (*v) return *v;
+  if (!head.ok()) return head.err();
   index_request req;
-  req.root = p.repo->root();
+  req.root = (*repo)->root();
   req.project = base;
   if (auto bad = apply_index_config(ctx, req); !bad.empty()) return make_error(errc::invalid_argument, bad);
-  req.git = p.head;
-  ran = true;
+  req.git = *head;
   progress_bar bar(!ctx.json && !ctx.quiet && ::isatty(STDERR_FILENO));
-  run = eng.index(req, [&bar](const index_progress& pr) { bar.update(pr); });
+  auto run = eng.index(req, [&bar](const index_progress& pr) { bar.update(pr); });
   bar.finish();
   if (run.outcome != index_phase::done)
-    return make_error(errc::internal, "indexing " + p.head.sha.substr(0, 10) + " into \"" + base +
+    return make_error(errc::internal, "indexing " + head->sha.substr(0, 10) + " into \"" + base +
                                           "\" failed: " + (run.error.empty() ? std::string("cancelled") : run.error));
-  v = db.ref(*proj, "commit/" + p.head.sha);
-  if (!v.ok()) return v.err();
-  if (!*v) return make_error(errc::internal, "the commit " + p.head.sha.substr(0, 10) + " got no version");
-  return *v;
+  return run;
 }
 
 }  // namespace
 
 int run_index_layer(const context& ctx, const index_args& args) {
   namespace fs = std::filesystem;
-  auto plan = plan_layer(ctx, args);
-  if (!plan.ok()) return report_error(ctx.json, exit_usage, plan.err().message);
+  std::error_code ec;
+  auto abs = fs::weakly_canonical(args.path.empty() ? "." : args.path, ec);
+  if (ec || !fs::is_directory(abs, ec))
+    return report_error(ctx.json, exit_usage, "cannot index " + args.path + ": not a directory");
+  auto repo = git_repo::open(abs.string());
+  if (!repo.ok()) return report_error(ctx.json, exit_usage, "--over indexes a git work tree: " + repo.err().message);
+  const std::string root = (*repo)->root();
+  const std::string name = ctx.project.empty() ? fs::path(root).filename().string() : ctx.project;
+  if (name == args.over)
+    return report_error(ctx.json, exit_usage, "the layer needs a project name of its own: --project NAME");
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
   auto eng = engine::open(eo);
   if (!eng.ok()) {
     if (eng.err().code == errc::conflict)
       return report_error(ctx.json, exit_runtime,
-                          eng.err().message + " (index --over runs in the CLI only: stop the server first)");
+                          eng.err().message + " (a server owns the store: POST /api/v1/projects with \"over\")");
     return report_error(ctx.json, exit_runtime, eng.err().message);
   }
   auto& db = (*eng)->storage();
-  index_summary base_run;
-  bool base_ran = false;
-  auto version = base_version(ctx, **eng, *plan, args.over, base_run, base_ran);
-  if (!version.ok()) return report_error(ctx.json, exit_runtime, version.err().message);
-  auto base = db.project_id(args.over);
-  auto proj = db.ensure_project(plan->name);
-  if (!proj.ok()) return report_error(ctx.json, exit_runtime, proj.err().message);
-  auto before = db.layer_of(*proj);
-  if (auto st = db.set_layer(*proj, {*base, *version}); !st.ok())
+  if (!db.project_id(args.over).ok())
     return report_error(ctx.json, exit_runtime,
-                        "\"" + plan->name + "\" cannot lie over \"" + args.over + "\": " + st.err().message);
-  const bool rebased = !before.ok() || !*before || !(**before == store::layer_base{*base, *version});
+                        "no project \"" + args.over + "\" to lie over (index its repository first: " +
+                            "codegraph index --git HEAD --project " + args.over + " REPO)");
+  // Over the nearest commit of HEAD's history the base holds; none: HEAD indexed there first.
+  std::optional<index_summary> base_run;
+  auto layer = (*eng)->lay_over(name, root, args.over);
+  if (!layer.ok() && layer.err().code == errc::not_found) {
+    auto ran = index_head(ctx, **eng, root, args.over);
+    if (!ran.ok()) return report_error(ctx.json, exit_runtime, ran.err().message);
+    base_run = *ran;
+    layer = (*eng)->lay_over(name, root, args.over);
+  }
+  if (!layer.ok())
+    return report_error(ctx.json, exit_runtime,
+                        "\"" + name + "\" cannot lie over \"" + args.over + "\": " + layer.err().message);
 
   index_request req;
-  req.root = plan->repo->root();
-  req.project = plan->name;
+  req.root = root;
+  req.project = name;
   if (auto bad = apply_index_config(ctx, req); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
-  std::error_code ec;
   auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
   if (!ec && data_abs.starts_with(req.root + "/"))
     req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
@@ -120,47 +94,49 @@ int run_index_layer(const context& ctx, const index_args& args) {
   auto summary = (*eng)->index(req, [&bar](const index_progress& p) { bar.update(p); });
   bar.finish();
 
-  nlohmann::json layer = {{"over", args.over},
-                          {"version", *version},
-                          {"commit", plan->head.sha},
-                          {"rebased", rebased},
-                          {"base_indexed", base_ran}};
+  nlohmann::json lj = {{"over", layer->over}, {"version", layer->version}, {"commit", layer->commit},
+                       {"head", layer->head}, {"rebased", layer->rebased}, {"base_indexed", base_run.has_value()}};
   nlohmann::json info = {{"root", req.root},
                          {"last_indexed_unix", static_cast<int64_t>(std::time(nullptr))},
                          {"last_outcome", to_string(summary.outcome)},
-                         {"layer", layer}};
+                         {"layer", {{"over", layer->over}, {"version", layer->version}, {"commit", layer->commit}}}};
   if (auto s = db.set_project_info(req.project, info.dump()); !s.ok())
     return report_error(ctx.json, exit_runtime, s.err().message);
-  auto own = db.layer_keys(*proj);
-  if (own.ok()) {
-    layer["keys"] = own->keys;
-    layer["bytes"] = own->bytes;
+  graph_stats stats;
+  if (auto proj = db.project_id(name); proj.ok()) {
+    if (auto own = db.layer_keys(*proj); own.ok()) {
+      lj["keys"] = own->keys;
+      lj["bytes"] = own->bytes;
+    }
+    stats = graph_query(db.snapshot(), *proj).stats();
   }
-  auto stats = graph_query(db.snapshot(), *proj).stats();
   eng->reset();
   auto disk = store::disk_bytes_in(ctx.cfg.data_dir);
+  const bool ok = summary.outcome == index_phase::done;
   if (ctx.json) {
     auto j = summary_json(summary);
-    j["layer"] = layer;
+    j["layer"] = lj;
     j["data_dir"] = ctx.cfg.data_dir;
     j["project_totals"] = stats_json(stats);
     j["store_bytes"] = disk;
     print_json(j);
-    return summary.outcome == index_phase::done ? exit_ok : exit_runtime;
+    return ok ? exit_ok : exit_runtime;
   }
-  if (ctx.quiet && summary.outcome == index_phase::done) return exit_ok;
-  if (base_ran)
-    std::printf("%.10s indexed into \"%s\" as version %llu first (%zu files parsed)\n\n", plan->head.sha.c_str(),
-                args.over.c_str(), static_cast<unsigned long long>(*version), base_run.added + base_run.changed);
+  if (ctx.quiet && ok) return exit_ok;
+  if (base_run)
+    std::printf("%.10s (HEAD) indexed into \"%s\" first: none of its history was (%zu files parsed)\n\n",
+                layer->head.c_str(), args.over.c_str(), base_run->added + base_run->changed);
   print_summary(stdout, summary);
-  std::printf("\n\"%s\" lies over \"%s\" version %llu (%.10s, HEAD of %s)%s: %s keys of its own (%s)\n",
-              plan->name.c_str(), args.over.c_str(), static_cast<unsigned long long>(*version), plan->head.sha.c_str(),
-              req.root.c_str(), rebased ? ", laid afresh" : "", own.ok() ? std::to_string(own->keys).c_str() : "?",
-              own.ok() ? human_bytes(own->bytes).c_str() : "?");
-  std::printf("\nProject \"%s\" now holds (store %s in %s):\n\n", plan->name.c_str(), human_bytes(disk).c_str(),
+  std::printf("\n\"%s\" lies over \"%s\" version %llu (%.10s%s)%s: %s keys of its own (%s)\n", name.c_str(),
+              args.over.c_str(), static_cast<unsigned long long>(layer->version), layer->commit.c_str(),
+              layer->commit == layer->head ? ", HEAD" : ", HEAD's nearest indexed ancestor",
+              layer->rebased ? ", laid afresh" : "",
+              lj.contains("keys") ? std::to_string(lj["keys"].get<uint64_t>()).c_str() : "?",
+              lj.contains("bytes") ? human_bytes(lj["bytes"].get<uint64_t>()).c_str() : "?");
+  std::printf("\nProject \"%s\" now holds (store %s in %s):\n\n", name.c_str(), human_bytes(disk).c_str(),
               ctx.cfg.data_dir.c_str());
   print_stats(stdout, stats);
-  return summary.outcome == index_phase::done ? exit_ok : exit_runtime;
+  return ok ? exit_ok : exit_runtime;
 }
 
 }  // namespace cg::cli

@@ -45,6 +45,21 @@ result<follow_plan> plan_follow(const git_repo& repo, store& db, const std::stri
   return plan;
 }
 
+result<indexed_commit> nearest_indexed_commit(const git_repo& repo, const store& db, uint32_t proj,
+                                              const std::string& sha, size_t max_walk) {
+  indexed_commit out;
+  std::string at = sha;
+  for (size_t i = 0; i < max_walk; ++i) {
+    auto v = db.ref(proj, "commit/" + at);
+    if (!v.ok()) return v.err();
+    if (*v) return indexed_commit{*v, at};
+    auto commit = repo.commit(at);
+    if (!commit.ok() || commit->parents.empty()) break;  // a root, or a shallow clone's boundary
+    at = commit->parents.front();
+  }
+  return out;
+}
+
 result<std::vector<uint64_t>> indexed_parent_versions(const git_repo& repo, const store& db, uint32_t proj,
                                                       const git_commit_info& c, size_t max_walk) {
   std::vector<uint64_t> out;

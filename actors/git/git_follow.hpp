@@ -42,6 +42,16 @@ result<follow_plan> plan_follow(const git_repo& repo, store& db, const std::stri
 result<std::vector<uint64_t>> indexed_parent_versions(const git_repo& repo, const store& db, uint32_t proj,
                                                       const git_commit_info& c, size_t max_walk = 10000);
 
+// The nearest commit indexed in the project (a `commit/<sha>` ref) along sha's first
+// parents, sha itself first (within max_walk steps; a shallow clone's boundary ends the
+// walk). version 0: none.
+struct indexed_commit {
+  uint64_t version = 0;
+  std::string sha;
+};
+result<indexed_commit> nearest_indexed_commit(const git_repo& repo, const store& db, uint32_t proj,
+                                              const std::string& sha, size_t max_walk = 10000);
+
 // Names versions after the repository's branches and tags: each local branch or tag
 // whose commit is indexed (a `commit/<sha>` ref) gets the same name in the project
 // (`branch/NAME`, `tag/NAME`), moved when git moved it. The names set.

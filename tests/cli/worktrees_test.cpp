@@ -1,8 +1,8 @@
 // A second work tree of one repository (a linked worktree on another branch, with
 // uncommitted edits) indexed with `index PATH --over PROJECT`: a layer over the
-// version of its HEAD commit that stores only its differences, reads as a fresh index
-// of that work tree, follows its HEAD to new commits, and leaves the project under it
-// as it was.
+// version of the nearest commit of its HEAD's history the project holds, that stores
+// only its differences, reads as a fresh index of that work tree after edits and
+// commits, and leaves the project under it as it was.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -59,10 +59,10 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
                   "from json.decoder import JSONDecoder\n\ndef decode_everything(texts):\n"
                   "    d = JSONDecoder()\n    return [d.decode(t) for t in texts]\n");
   const std::string data = (work / "data").string();
-  auto r = run_cli({"index", "--git", "main~1..main", repo.string(), "--data-dir", data, "--project", "hist", "-q"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = run_cli({"index", "--git", "main~1", repo.string(), "--data-dir", data, "--project", "hist", "-q"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string rev : {"main~1", "main~1..main"}) {
+    auto r = run_cli({"index", "--git", rev, repo.string(), "--data-dir", data, "--project", "hist", "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
   const auto main_before = export_of(data, git_out(repo, "rev-parse main").substr(0, 10));
 
   // A linked worktree on the feature branch, with an uncommitted edit.
@@ -73,19 +73,25 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_TRUE(first.report.is_object());
   const auto& layer = first.report["layer"];
+  const auto fork = git_out(repo, "rev-parse main~1");  // where feature branched off
   EXPECT_EQ(layer["over"], "hist");
-  EXPECT_EQ(layer["commit"], git_out(repo, "rev-parse feature"));
-  EXPECT_TRUE(layer["base_indexed"].get<bool>());  // the feature tip was not indexed yet
+  // Over the nearest commit of HEAD's history the project holds: the fork point.
+  EXPECT_EQ(layer["commit"], fork);
+  EXPECT_EQ(layer["head"], git_out(repo, "rev-parse feature"));
+  EXPECT_FALSE(layer["base_indexed"].get<bool>());
   EXPECT_TRUE(layer["rebased"].get<bool>());
-  // Only what differs from the commit was parsed.
-  EXPECT_EQ(first.report["files"]["added"].get<size_t>(), 1u) << first.report.dump();
+  // Only what differs from that commit was parsed: the branch's file, the edit, the new file.
+  EXPECT_EQ(first.report["files"]["added"].get<size_t>(), 2u) << first.report.dump();
   EXPECT_EQ(first.report["files"]["changed"].get<size_t>(), 1u) << first.report.dump();
   expect_fresh(wt, data, "the worktree with its edits");
   // Its differences only: a fraction of what a whole index of it writes.
   const auto whole = export_of(data, "", "wt").lines.size();
   EXPECT_LT(layer["keys"].get<size_t>() * 10, whole) << layer.dump() << " of " << whole;
-  // The project under it still reads as its commits, and knows nothing of the edits.
+  // The project under it is untouched: the same versions, each reading as before, and
+  // its newest state (main) knows nothing of the worktree.
+  const auto versions_before = run_cli({"versions", "--data-dir", data, "--project", "hist", "--json"}).out;
   expect_same(export_of(data, git_out(repo, "rev-parse main").substr(0, 10)), main_before, "main under the layer");
+  expect_same(export_of(data), main_before, "the project's newest state");
   EXPECT_EQ(search_files(data, "wt", "uncommitted_helper").count("json/only_here.py"), 1u);
   EXPECT_EQ(search_files(data, "hist", "uncommitted_helper").count("json/only_here.py"), 0u);
 
@@ -93,26 +99,31 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
   auto again = index_over(wt, data, "hist");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_FALSE(again.report["layer"]["rebased"].get<bool>());
-  EXPECT_FALSE(again.report["layer"]["base_indexed"].get<bool>());
   EXPECT_EQ(again.report["files"]["changed"].get<size_t>() + again.report["files"]["added"].get<size_t>(), 0u);
   expect_fresh(wt, data, "the worktree, indexed again");
 
-  // A commit in the worktree: its HEAD moves, the commit becomes a version of the
-  // project under it, and the layer lies over that version afresh.
+  // A commit in the worktree moves its HEAD but not its base (the commit is not in the
+  // project): the layer goes on, and parses only the next edit.
   git(wt, "add -A");
   git(wt, "commit -q -m 'helpers and a rename'");
   replace_all(wt / "json" / "encoder.py", "py_encode_basestring", "encode_basestring_py");
   auto moved = index_over(wt, data, "hist");
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
-  EXPECT_TRUE(moved.report["layer"]["base_indexed"].get<bool>());
-  EXPECT_TRUE(moved.report["layer"]["rebased"].get<bool>());
-  EXPECT_EQ(moved.report["layer"]["commit"], git_out(wt, "rev-parse HEAD"));
+  EXPECT_FALSE(moved.report["layer"]["rebased"].get<bool>());
+  EXPECT_EQ(moved.report["layer"]["head"], git_out(wt, "rev-parse HEAD"));
   EXPECT_EQ(moved.report["files"]["changed"].get<size_t>(), 1u) << moved.report.dump();
   expect_fresh(wt, data, "the worktree after a commit");
-  auto r2 = run_cli({"versions", "show", git_out(wt, "rev-parse HEAD").substr(0, 12), "--data-dir", data, "--project",
-                     "hist", "--json"});
-  EXPECT_EQ(r2.exit_code, 0) << r2.err;
-  EXPECT_EQ(json::parse(r2.out).value("id", uint64_t{0}), moved.report["layer"]["version"].get<uint64_t>());
+  EXPECT_EQ(run_cli({"versions", "--data-dir", data, "--project", "hist", "--json"}).out, versions_before);
+
+  // Once the project holds the branch's tip, the layer lies over it afresh: smaller.
+  auto r2 = run_cli({"index", "--git", "feature", repo.string(), "--data-dir", data, "--project", "hist", "-q"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  auto nearer = index_over(wt, data, "hist");
+  ASSERT_EQ(nearer.exit_code, 0) << nearer.err;
+  EXPECT_TRUE(nearer.report["layer"]["rebased"].get<bool>());
+  EXPECT_EQ(nearer.report["layer"]["commit"], git_out(wt, "rev-parse HEAD"));
+  EXPECT_LT(nearer.report["layer"]["keys"].get<size_t>(), moved.report["layer"]["keys"].get<size_t>());
+  expect_fresh(wt, data, "the worktree over its branch's tip");
   // Every commit of the project still reads as its checkout.
   for (const std::string rev : {"main~1", "main", "feature"}) {
     temp_dir tree("worktrees-tree"), alone("worktrees-alone");
@@ -153,6 +164,21 @@ TEST(worktrees_cli, bad_layers_are_refused_with_a_reason) {
   auto stacked = index_over(repo, data, "wt", "wt2");
   EXPECT_EQ(stacked.exit_code, 2);
   EXPECT_NE(stacked.err.find("is a layer itself"), std::string::npos) << stacked.err;
+  // A work tree none of whose history the project holds: its HEAD is indexed there first.
+  const fs::path other = work / "other";
+  json_repo(other);
+  replace_all(other / "json" / "decoder.py", "JSONDecoder", "OtherDecoder");
+  git(other, "add -A");
+  git(other, "commit -q -m unrelated");
+  auto unrelated = index_over(other, data, "hist", "other");
+  ASSERT_EQ(unrelated.exit_code, 0) << unrelated.err;
+  EXPECT_TRUE(unrelated.report["layer"]["base_indexed"].get<bool>());
+  EXPECT_EQ(unrelated.report["layer"]["commit"], git_out(other, "rev-parse HEAD"));
+  {
+    temp_dir fresh("worktrees-other");
+    index_json(other, fresh.str(), "hist");
+    expect_same(export_of(data, "", "other"), export_of(fresh.str()), "the unrelated work tree");
+  }
   // What the project held is untouched by the refusals.
   temp_dir alone("worktrees-bad-fresh");
   index_json(repo, alone.str(), "hist");
