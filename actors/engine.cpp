@@ -545,6 +545,10 @@ result<std::vector<search_hit>> engine::search_vector(const std::string& project
 status engine::remove_project(const std::string& project) {
   auto proj = impl_->db->project_id(project);
   if (!proj.ok()) return proj.err();
+  for (const auto& [layer, base] : impl_->db->layers())  // refused before anything stops
+    if (base.project == *proj)
+      return make_error(errc::conflict, project + " lies under a layer (project id " + std::to_string(layer) +
+                                            "): remove the layer first");
   if (auto st = retire(project, *proj); !st.ok()) return st;
   return impl_->db->drop_project(*proj);
 }

@@ -122,6 +122,25 @@ api_reply create_project(app& a, api_request& req) {
   auto walk = walk_of(body, req.who);
   if (!walk.ok()) return error_of(req, walk.err());
   auto exists = a.eng().storage().project_id(name);
+  if (body.contains("over")) {
+    // A second work tree of another project's repository: a layer of its differences.
+    if (!body["over"].is_string() || !valid_project_name(body["over"].get<std::string>()))
+      return bad_request(req, "over: the name of the project whose repository root is a work tree of");
+    auto over = body["over"].get<std::string>();
+    if (!req.who.may_project(over))
+      return error_response(403, "forbidden", "no access to project " + over, req.request_id);
+    auto started = a.start_layer(name, root, over, req.who.via == "local", *walk ? &**walk : nullptr);
+    if (!started.ok()) return error_of(req, started.err());
+    const auto& [task, layer] = *started;
+    a.audit(req, "project.create", name + " " + root + " over " + over);
+    json lj = {{"over", layer.over},
+               {"version", layer.version},
+               {"commit", layer.commit},
+               {"head", layer.head},
+               {"rebased", layer.rebased}};
+    return ok_json(json({{"name", name}, {"task", task}, {"created", !exists.ok()}, {"layer", lj}}).dump(),
+                   exists.ok() ? 200 : 201);
+  }
   if (index) {
     // The local CLI (the data directory's own token) indexes what its user may read,
     // as `codegraph index` without a server would.

@@ -119,6 +119,12 @@ class app {
   // walk: the local CLI's own walk settings (its flags and [index]); else the server's.
   result<uint64_t> start_index(const std::string& project, const std::string& root, std::vector<std::string> only = {},
                                bool trusted = false, const walk_options* walk = nullptr);
+  // A second work tree of `over`'s repository, at root, laid over it (engine::lay_over:
+  // the nearest commit of its HEAD's history `over` holds) and indexed as a layer of its
+  // differences; watch mode keeps it live like any project. The task and the layer.
+  result<std::pair<uint64_t, layer_info>> start_layer(const std::string& project, const std::string& root,
+                                                      const std::string& over, bool trusted = false,
+                                                      const walk_options* walk = nullptr);
   void unwatch(const std::string& project);
   // Whether watch mode re-indexes the project's saved files.
   bool watching(const std::string& project);

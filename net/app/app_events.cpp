@@ -60,6 +60,27 @@ result<uint64_t> app::start_index(const std::string& project, const std::string&
   return start_run(std::move(req));
 }
 
+result<std::pair<uint64_t, layer_info>> app::start_layer(const std::string& project, const std::string& root,
+                                                         const std::string& over, bool trusted,
+                                                         const walk_options* walk) {
+  auto abs = trusted ? trusted_root(root) : check_root(root);
+  if (!abs.ok()) return abs.err();
+  if (eng_.indexing(project))
+    return make_error(errc::conflict, "an index task of " + project + " is running; cancel it or wait");
+  auto layer = eng_.lay_over(project, *abs, over);
+  if (!layer.ok()) return layer.err();
+  if (layer->rebased) cache_.invalidate(project);
+  auto info = eng_.storage().project_info(project);
+  nlohmann::json j = nlohmann::json::object();
+  if (info.ok() && *info) j = nlohmann::json::parse(**info, nullptr, false);
+  if (!j.is_object()) j = nlohmann::json::object();
+  j["layer"] = {{"over", layer->over}, {"version", layer->version}, {"commit", layer->commit}};
+  if (auto s = eng_.storage().set_project_info(project, j.dump()); !s.ok()) return s.err();
+  auto task = start_index(project, *abs, {}, true, walk);
+  if (!task.ok()) return task.err();
+  return std::make_pair(*task, std::move(*layer));
+}
+
 result<uint64_t> app::start_run(index_request req, std::function<void(const index_summary&)> then) {
   const std::string project = req.project;
   std::error_code ec;

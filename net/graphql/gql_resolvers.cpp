@@ -603,6 +603,16 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
                            auto root = nlohmann::json::parse(**info, nullptr, false).value("root", std::string());
                            return root.empty() ? json(nullptr) : json(root);
                          })));
+  st.push_back(s.resolve("Project", "layer", each([](const json& p, const json&, context& c) -> field_value {
+                           auto info = rctx(c).a->eng().storage().project_info(p.value("name", std::string()));
+                           if (!info.ok() || !*info) return json(nullptr);
+                           auto j = nlohmann::json::parse(**info, nullptr, false);
+                           if (!j.is_object() || !j.contains("layer") || !j["layer"].is_object()) return json(nullptr);
+                           const auto& l = j["layer"];
+                           return json{{"over", l.value("over", std::string())},
+                                       {"version", l.value("version", uint64_t{0})},
+                                       {"commit", l.value("commit", std::string())}};
+                         })));
   project_field("nodeCount",
                 [](graph_query& q, const std::string&) -> field_value { return json(q.stats().total_nodes()); });
   project_field("fileCount", [](graph_query& q, const std::string&) -> field_value {
@@ -1032,6 +1042,13 @@ void wire_mutation_fields(gql::schema& s, std::vector<status>& st) {
     if (auto d = authorize(rctx(c).who, op, project); !d.allowed) return field_value::fail(d.message, "FORBIDDEN");
     if (op == operation::project_create && !valid_project_name(project))
       return field_value::fail("project: 1-64 letters, digits, '.', '-' or '_'", "BAD_USER_INPUT");
+    if (args["input"].contains("over") && args["input"]["over"].is_string()) {
+      auto over = args["input"]["over"].get<std::string>();
+      if (!rctx(c).who.may_project(over)) return field_value::fail("no access to project " + over, "FORBIDDEN");
+      auto started = a.start_layer(project, root, over, op == operation::project_index);
+      if (!started.ok()) return fail(started.err());
+      return json{{"taskId", std::to_string(started->first)}, {"project", project}};
+    }
     auto task = a.start_index(project, root, {}, op == operation::project_index);
     if (!task.ok()) return fail(task.err());
     return json{{"taskId", std::to_string(*task)}, {"project", project}};
