@@ -27,7 +27,7 @@ class stdio_host final : public mcp::host {
   stdio_host(engine& e, const context& ctx) : eng_(e), ctx_(ctx) {}
   engine& eng() override { return eng_; }
   bool read_only() const override { return true; }
-  result<uint64_t> start_index(const std::string&, const std::string&) override {
+  result<uint64_t> start_index(const std::string&, const std::string&, const std::string&) override {
     return make_error(errc::unsupported, "read-only");
   }
   bool cancel_task(uint64_t) override { return false; }

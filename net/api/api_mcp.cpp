@@ -24,9 +24,15 @@ class server_host final : public mcp::host {
   explicit server_host(app& a) : a_(a) {}
   engine& eng() override { return a_.eng(); }
   bool read_only() const override { return false; }
-  result<uint64_t> start_index(const std::string& project, const std::string& path) override {
-    if (path.empty()) return a_.start_index(project, project_root(project), {}, true);  // its registered root
-    return a_.start_index(project, path);  // checked against the allowed roots
+  result<uint64_t> start_index(const std::string& project, const std::string& path, const std::string& over) override {
+    const bool registered = path.empty();
+    const std::string root = registered ? project_root(project) : path;  // else checked against the allowed roots
+    if (!over.empty()) {
+      auto started = a_.start_layer(project, root, over, registered);
+      if (!started.ok()) return started.err();
+      return started->first;
+    }
+    return a_.start_index(project, root, {}, registered);
   }
   bool cancel_task(uint64_t task) override { return a_.eng().cancel(task); }
   json tasks(const std::string& project) override {

@@ -22,8 +22,10 @@ class host {
   // Reads only: index runs are refused (the stdio server on a store it does not own).
   virtual bool read_only() const = 0;
   // An index run of the tree at path as the project (registered when new); the server
-  // checks the path against its allowed roots.
-  virtual result<uint64_t> start_index(const std::string& project, const std::string& path) = 0;
+  // checks the path against its allowed roots. over: the tree is a work tree of that
+  // project's repository, indexed as a layer of its differences (engine::lay_over).
+  virtual result<uint64_t> start_index(const std::string& project, const std::string& path,
+                                       const std::string& over) = 0;
   virtual bool cancel_task(uint64_t task) = 0;
   // Tasks of the project ("" : every project), newest first:
   // [{task, project, state, progress?, summary?}].

@@ -24,7 +24,8 @@ class test_host final : public host {
   explicit test_host(engine& e) : e_(e) {}
   engine& eng() override { return e_; }
   bool read_only() const override { return false; }
-  result<uint64_t> start_index(const std::string& project, const std::string& path) override {
+  result<uint64_t> start_index(const std::string& project, const std::string& path, const std::string& over) override {
+    if (!over.empty()) return make_error(errc::invalid_argument, "no layers here");
     index_request req;
     req.project = project;
     req.root = path.empty() ? project_root(project) : path;

@@ -160,7 +160,9 @@ const std::vector<tool>& tools() {
                  "Indexes (or re-indexes) a directory as a project and waits for the run to end, sending progress "
                  "notifications when asked. Unchanged files are skipped, so a re-index is quick.",
                  input({{"project", str("the project's name (letters, digits, . - _)")},
-                        {"path", str("the directory to index; default: the project's registered root")}},
+                        {"path", str("the directory to index; default: the project's registered root")},
+                        {"over", str("index path, a work tree of this project's git repository (a linked worktree, "
+                                     "another branch), as a layer of its differences over it")}},
                        {"project"}),
                  output({{"task", {{"type", "integer"}}}, {"outcome", {{"type", "string"}}}}, {"task", "outcome"}),
                  op::project_index, false, false, index_project});

@@ -181,12 +181,15 @@ result<json> index_project(const call_context& cx, const json& args) {
   if (!valid_name(*name)) return tool_error("project: 1-64 letters, digits, '.', '-' or '_'");
   auto path = string_arg(args, "path", false);
   if (!path.ok()) return path.err();
+  auto over = string_arg(args, "over", false);
+  if (!over.ok()) return over.err();
+  if (!over->empty() && !cx.who.may_project(*over)) return make_error(errc::permission_denied, "no access to " + *over);
   bool exists = cx.h.db().project_id(*name).ok();
   if (!exists && path->empty()) return tool_error("no project '" + *name + "' yet: give the path of its tree");
   auto op = exists && path->empty() ? net::operation::project_index : net::operation::project_create;
   if (auto d = net::authorize(cx.who, op, *name); !d.allowed) return make_error(errc::permission_denied, d.message);
   run_follower follow(cx, *name);
-  auto task = cx.h.start_index(*name, *path);
+  auto task = cx.h.start_index(*name, *path, *over);
   if (!task.ok()) return tool_error(task.err().message);
   auto summary = follow.wait(*task);
   if (!summary) return make_error(errc::cancelled, "cancelled; the index run was cancelled");

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startServer, call, cli, tempDir, waitTask, waitFor } from './harness.mjs';
 
 let dir;
@@ -87,6 +89,20 @@ test('a linked worktree as a layer over REST and GraphQL, kept live by watch mod
   assert.equal(both.data.b.layer.over, 'lib');
   assert.equal(both.data.b.nodeCount, both.data.a.nodeCount);
 
+  // MCP: index_project with over, through the SDK's client.
+  const mcp = new Client({ name: 'worktrees-test', version: '1.0.0' });
+  await mcp.connect(new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`),
+    { requestInit: { headers: { authorization: `Bearer ${admin}` } } }));
+  const indexed = await mcp.callTool({ name: 'index_project', arguments: { project: 'wt3', path: wt, over: 'lib' } });
+  assert.equal(indexed.isError, false, JSON.stringify(indexed.content));
+  assert.equal(indexed.structuredContent.outcome, 'done');
+  const listed = await mcp.callTool({ name: 'list_projects', arguments: {} });
+  const wt3 = listed.structuredContent.projects.find((p) => p.name === 'wt3');
+  assert.equal(wt3.nodes, both.data.a.nodeCount);
+  const badOver = await mcp.callTool({ name: 'index_project', arguments: { project: 'wt4', path: wt, over: 'nosuch' } });
+  assert.equal(badOver.isError, true);
+  await mcp.close();
+
   // Bad layers: no such project under it, a directory that is no work tree, no access.
   const none = await call(srv, 'POST', '/api/v1/projects', { token: admin, body: { name: 'x', root: wt, over: 'nosuch' } });
   assert.equal(none.status, 404, JSON.stringify(none.json));
@@ -108,6 +124,6 @@ test('a linked worktree as a layer over REST and GraphQL, kept live by watch mod
   const hits = await call(srv, 'GET', '/api/v1/projects/lib/search?q=JSONDecoder', { token: reader });
   assert.equal(hits.status, 200);
   assert.ok(hits.json.hits.length > 0, JSON.stringify(hits.json));
-  for (const name of ['wt', 'wt2']) assert.equal((await call(srv, 'DELETE', `/api/v1/projects/${name}`, { token: admin })).status, 200);
+  for (const name of ['wt', 'wt2', 'wt3']) assert.equal((await call(srv, 'DELETE', `/api/v1/projects/${name}`, { token: admin })).status, 200);
   assert.equal((await call(srv, 'DELETE', '/api/v1/projects/lib', { token: admin })).status, 200);
 });
