@@ -13,6 +13,7 @@
 #include "actors/indexer/index_types.hpp"
 #include "actors/search/search_types.hpp"
 #include "actors/search/vector_state.hpp"
+#include "actors/version/layer_info.hpp"
 #include "schema/result.hpp"
 #include "storage/backup.hpp"
 #include "storage/store.hpp"
@@ -33,15 +34,6 @@ struct engine_options {
   // Manual edits waiting for or being applied by one project's graph writer; past it
   // an edit is refused with errc::overloaded instead of queuing without bound. 0: none.
   size_t edit_queue_limit = 64;
-};
-
-// A work tree laid over a version of another project (engine::lay_over).
-struct layer_info {
-  std::string over;      // the project under it
-  uint64_t version = 0;  // its version the layer lies over
-  std::string commit;    // that version's commit: the nearest indexed one of HEAD's history
-  std::string head;      // the work tree's HEAD
-  bool rebased = false;  // laid afresh (first time, or a new base): the layer was emptied
 };
 
 class engine {

@@ -56,13 +56,20 @@ int run_index_layer(const context& ctx, const index_args& args) {
   const std::string name = ctx.project.empty() ? fs::path(root).filename().string() : ctx.project;
   if (name == args.over)
     return report_error(ctx.json, exit_usage, "the layer needs a project name of its own: --project NAME");
+  index_request req;
+  req.root = root;
+  req.project = name;
+  if (auto bad = apply_index_config(ctx, req); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
+  auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
+  if (!ec && data_abs.starts_with(req.root + "/"))
+    req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
   auto eng = engine::open(eo);
   if (!eng.ok()) {
+    // A server owns the store: it lays the work tree over the project instead.
     if (eng.err().code == errc::conflict)
-      return report_error(ctx.json, exit_runtime,
-                          eng.err().message + " (a server owns the store: POST /api/v1/projects with \"over\")");
+      if (auto srv = find_server(ctx.cfg.data_dir)) return index_via_server(ctx, req, *srv, args.over);
     return report_error(ctx.json, exit_runtime, eng.err().message);
   }
   auto& db = (*eng)->storage();
@@ -83,13 +90,6 @@ int run_index_layer(const context& ctx, const index_args& args) {
     return report_error(ctx.json, exit_runtime,
                         "\"" + name + "\" cannot lie over \"" + args.over + "\": " + layer.err().message);
 
-  index_request req;
-  req.root = root;
-  req.project = name;
-  if (auto bad = apply_index_config(ctx, req); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
-  auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
-  if (!ec && data_abs.starts_with(req.root + "/"))
-    req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
   progress_bar bar(!ctx.json && !ctx.quiet && ::isatty(STDERR_FILENO));
   auto summary = (*eng)->index(req, [&bar](const index_progress& p) { bar.update(p); });
   bar.finish();

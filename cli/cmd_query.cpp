@@ -3,6 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "actors/engine.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/report.hpp"
@@ -50,13 +51,19 @@ int run_projects(const context& ctx) {
     j["name"] = name;
     j["files"] = files;
     j["nodes"] = stats.total_nodes();
+    j.erase("layer");
+    std::string over;
+    if (auto l = describe_layer(**db, id)) {
+      j["layer"] = {{"over", l->over}, {"version", l->version}, {"commit", l->commit}};
+      over = l->over + " v" + std::to_string(l->version) + " (" + l->commit.substr(0, 10) + ")";
+    }
     arr.push_back(j);
-    rows.push_back({name, j.value("root", std::string()), human_count(files), human_count(stats.total_nodes())});
+    rows.push_back({name, j.value("root", std::string()), human_count(files), human_count(stats.total_nodes()), over});
   }
   if (ctx.json)
     print_json({{"projects", arr}});
   else
-    print_table(stdout, {"project", "root", "files", "nodes"}, rows, 0);
+    print_table(stdout, {"project", "root", "files", "nodes", "layer over"}, rows, 0);
   return exit_ok;
 }
 

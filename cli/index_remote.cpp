@@ -110,8 +110,9 @@ int report_index(const context& ctx, const index_summary& summary, const graph_s
   return summary.outcome == index_phase::failed ? exit_runtime : exit_ok;
 }
 
-int index_via_server(const context& ctx, const index_request& req, const server_file& srv) {
+int index_via_server(const context& ctx, const index_request& req, const server_file& srv, const std::string& over) {
   json body = {{"name", req.project}, {"root", req.root}, {"index", true}, {"walk", walk_json(ctx, req)}};
+  if (!over.empty()) body["over"] = over;
   auto started = call(srv, "POST", "/api/v1/projects", body.dump());
   if (!started.ok()) return report_error(ctx.json, exit_runtime, started.err().message);
   auto task = started->value("task", uint64_t{0});

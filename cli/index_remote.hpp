@@ -10,7 +10,9 @@
 
 namespace cg::cli {
 
-int index_via_server(const context& ctx, const index_request& req, const server_file& srv);
+// over: the tree is a work tree of that project's repository, indexed as a layer.
+int index_via_server(const context& ctx, const index_request& req, const server_file& srv,
+                     const std::string& over = {});
 
 // The report of a finished run (shared with the local run): the summary, then what
 // the project now holds, read from the store (read-only).

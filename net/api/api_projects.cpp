@@ -26,6 +26,10 @@ json project_json(app& a, const std::string& name, uint32_t id) {
     if (pj.is_object())
       for (auto& [k, v] : pj.items()) j[k] = v;
   }
+  // What the store says, whatever the info holds (a plain re-index rewrites it).
+  j.erase("layer");
+  if (auto l = describe_layer(a.eng().storage(), id))
+    j["layer"] = {{"over", l->over}, {"version", l->version}, {"commit", l->commit}};
   return j;
 }
 

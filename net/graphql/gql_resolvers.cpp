@@ -604,14 +604,12 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
                            return root.empty() ? json(nullptr) : json(root);
                          })));
   st.push_back(s.resolve("Project", "layer", each([](const json& p, const json&, context& c) -> field_value {
-                           auto info = rctx(c).a->eng().storage().project_info(p.value("name", std::string()));
-                           if (!info.ok() || !*info) return json(nullptr);
-                           auto j = nlohmann::json::parse(**info, nullptr, false);
-                           if (!j.is_object() || !j.contains("layer") || !j["layer"].is_object()) return json(nullptr);
-                           const auto& l = j["layer"];
-                           return json{{"over", l.value("over", std::string())},
-                                       {"version", l.value("version", uint64_t{0})},
-                                       {"commit", l.value("commit", std::string())}};
+                           auto& db = rctx(c).a->eng().storage();
+                           auto id = db.project_id(p.value("name", std::string()));
+                           if (!id.ok()) return json(nullptr);
+                           auto l = describe_layer(db, *id);
+                           if (!l) return json(nullptr);
+                           return json{{"over", l->over}, {"version", l->version}, {"commit", l->commit}};
                          })));
   project_field("nodeCount",
                 [](graph_query& q, const std::string&) -> field_value { return json(q.stats().total_nodes()); });

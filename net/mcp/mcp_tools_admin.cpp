@@ -139,6 +139,7 @@ result<json> list_projects(const call_context& cx, const json&) {
       j["version"] = *head;
       ++versioned;
     }
+    if (auto l = describe_layer(cx.h.db(), id)) j["over"] = {{"project", l->over}, {"version", l->version}};
     arr.push_back(std::move(j));
   }
   json fresh = {{"seq", cx.h.db().sequence()}};

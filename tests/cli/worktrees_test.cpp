@@ -101,6 +101,17 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
   EXPECT_FALSE(again.report["layer"]["rebased"].get<bool>());
   EXPECT_EQ(again.report["files"]["changed"].get<size_t>() + again.report["files"]["added"].get<size_t>(), 0u);
   expect_fresh(wt, data, "the worktree, indexed again");
+  // A plain index of the layer's project keeps it a layer (the store knows what it is).
+  write_file(wt / "json" / "only_here.py", "def uncommitted_helper(x, y=1):\n    return x + y\n");
+  auto plain = run_cli({"index", wt.string(), "--project", "wt", "--data-dir", data, "--json", "--no-vectors"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(json::parse(plain.out)["files"]["changed"].get<size_t>(), 1u) << plain.out;
+  expect_fresh(wt, data, "the worktree, indexed plainly");
+  auto listed = json::parse(run_cli({"projects", "--data-dir", data, "--json"}).out);
+  bool shown = false;
+  for (const auto& p : listed["projects"])
+    if (p["name"] == "wt") shown = p["layer"]["over"] == "hist" && p["layer"]["commit"] == fork;
+  EXPECT_TRUE(shown) << listed.dump();
 
   // A commit in the worktree moves its HEAD but not its base (the commit is not in the
   // project): the layer goes on, and parses only the next edit.

@@ -103,6 +103,13 @@ test('a linked worktree as a layer over REST and GraphQL, kept live by watch mod
   assert.equal(badOver.isError, true);
   await mcp.close();
 
+  // The CLI beside the server hands the layer to it.
+  const viaCli = JSON.parse(cli(dataDir, ['--json', 'index', wt, '--over', 'lib', '--project', 'wt5']));
+  assert.equal(viaCli.outcome, 'done', JSON.stringify(viaCli));
+  const wt5 = (await call(srv, 'GET', '/api/v1/projects/wt5', { token: reader })).json;
+  assert.equal(wt5.layer.over, 'lib');
+  assert.equal(wt5.stats.nodes.total, both.data.a.nodeCount);
+
   // Bad layers: no such project under it, a directory that is no work tree, no access.
   const none = await call(srv, 'POST', '/api/v1/projects', { token: admin, body: { name: 'x', root: wt, over: 'nosuch' } });
   assert.equal(none.status, 404, JSON.stringify(none.json));
@@ -124,6 +131,6 @@ test('a linked worktree as a layer over REST and GraphQL, kept live by watch mod
   const hits = await call(srv, 'GET', '/api/v1/projects/lib/search?q=JSONDecoder', { token: reader });
   assert.equal(hits.status, 200);
   assert.ok(hits.json.hits.length > 0, JSON.stringify(hits.json));
-  for (const name of ['wt', 'wt2', 'wt3']) assert.equal((await call(srv, 'DELETE', `/api/v1/projects/${name}`, { token: admin })).status, 200);
+  for (const name of ['wt', 'wt2', 'wt3', 'wt5']) assert.equal((await call(srv, 'DELETE', `/api/v1/projects/${name}`, { token: admin })).status, 200);
   assert.equal((await call(srv, 'DELETE', '/api/v1/projects/lib', { token: admin })).status, 200);
 });
