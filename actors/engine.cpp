@@ -138,7 +138,10 @@ struct engine::impl {
     std::lock_guard lock(mu);
     auto it = vectors.find(proj);
     if (it != vectors.end()) return it->second;
-    auto dir = (std::filesystem::path(db->dir()) / "vectors" / name).string();
+    // A layer's search state is built from its view on first use and kept in memory
+    // only: on disk it would repeat the whole project's under it, not its differences.
+    auto layer = db->layer_of(proj);
+    auto dir = layer.ok() && *layer ? std::string() : (std::filesystem::path(db->dir()) / "vectors" / name).string();
     vector_shared shared;
     shared.state = std::make_shared<vector_state>(vector_opts);
     auto v = spawn_vector(system, *db, proj, name, shared, dir, new_gauge("vector", name));
@@ -583,9 +586,9 @@ result<layer_info> engine::lay_over(const std::string& project, const std::strin
   if (!now.ok()) return now.err();
   const store::layer_base want{*base_id, found->version};
   if (*now && **now == want) return out;
-  // What the project's actors hold (its symbols, its search index) was of the old base.
-  if (*now)
-    if (auto st = retire(project, *proj); !st.ok()) return st.err();
+  // What the project's actors hold (its symbols, its search index) was of the old base
+  // (or of the whole project it was).
+  if (auto st = retire(project, *proj); !st.ok()) return st.err();
   if (auto st = impl_->db->set_layer(*proj, want); !st.ok()) return st.err();
   out.rebased = true;
   return out;

@@ -33,7 +33,7 @@ struct vector_holder {
   static inline const char* name = "cg.vector";
 
   void save_now() {
-    if (db->read_only()) return;
+    if (db->read_only() || dir.empty()) return;  // dir "": kept in memory only (a layer's)
     std::shared_lock reading(*rw);
     if (auto s = state->save(dir); !s.ok()) {
       spdlog::warn("vectors of {}: cannot save: {}", project, s.err().message);
@@ -104,7 +104,7 @@ struct vector_holder {
 
   // The state, restored and current; sync errors come back as values.
   result<sync_summary> ready(bool rebuild) {
-    if (!loaded) {
+    if (!loaded && !dir.empty()) {
       loaded = true;
       std::unique_lock lock(*rw);
       auto st = state->load(dir);

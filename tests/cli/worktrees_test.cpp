@@ -94,6 +94,9 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
   expect_same(export_of(data), main_before, "the project's newest state");
   EXPECT_EQ(search_files(data, "wt", "uncommitted_helper").count("json/only_here.py"), 1u);
   EXPECT_EQ(search_files(data, "hist", "uncommitted_helper").count("json/only_here.py"), 0u);
+  // The layer's search state is kept in memory only (on disk it would repeat the project's).
+  EXPECT_TRUE(fs::exists(fs::path(data) / "vectors" / "hist"));
+  EXPECT_FALSE(fs::exists(fs::path(data) / "vectors" / "wt"));
 
   // Again with nothing changed: the same layer, nothing parsed.
   auto again = index_over(wt, data, "hist");
