@@ -48,6 +48,9 @@ struct engine::impl {
   std::vector<parser_actor> workers;
   std::mutex mu;
   std::unordered_map<uint32_t, graph_actor> graphs;  // by project id
+  // The version each project's graph was last put at (a git commit's run, a rewind);
+  // absent: its head. A work-tree run over another version's commit rewinds first.
+  std::unordered_map<uint32_t, uint64_t> graph_at;
   struct vector_entry {
     vector_actor actor;
     vector_shared shared;  // read in place by searches when current (see search)
@@ -332,7 +335,13 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   const uint64_t flush_above = req.only.empty() ? (uint64_t{4} << 20) : (uint64_t{32} << 20);
   // After the graph: the version (committed by the graph actor), then the search index.
   auto after_commit = [vec, finish, graph_done, flush_above, git = req.git, proj = *proj, db = impl_->db.get(),
-                       sys = &impl_->system, bus = impl_->bus](index_summary s, const result<uint64_t>* v) {
+                       sys = &impl_->system, bus = impl_->bus,
+                       owner = impl_.get()](index_summary s, const result<uint64_t>* v) {
+    if (v && v->ok()) {
+      // Committed (or nothing differed from the head): the graph stands at its head.
+      std::lock_guard lock(owner->mu);
+      owner->graph_at.erase(proj);
+    }
     if (v) {
       // A commit that changed no indexed file names the version it left in place.
       if (v->ok() && !git.sha.empty()) {
@@ -408,6 +417,30 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
                        base, r.err().message);
         }
       }
+  }
+  // A work tree over an indexed commit the graph does not stand at (a checkout):
+  // put back as that commit's version had it, then only its own changes are parsed.
+  if (req.start_from && req.git.sha.empty() && req.only.empty()) {
+    uint64_t at = 0;
+    {
+      std::lock_guard lock(impl_->mu);
+      if (auto it = impl_->graph_at.find(*proj); it != impl_->graph_at.end()) at = it->second;
+    }
+    if (!at)
+      if (auto head = impl_->db->head_version(*proj); head.ok()) at = *head;
+    auto whole = impl_->db->resolver_state_since(*proj, req.start_from);
+    if (at != req.start_from && whole.ok() && *whole) {
+      auto r = ask<result<uint64_t>>(impl_->system, graph, rewind_atom_v, req.start_from);
+      if (r.ok()) {
+        based_on = req.start_from;
+        rewound = *r;
+        std::lock_guard lock(impl_->mu);
+        impl_->graph_at[*proj] = req.start_from;
+      } else {
+        spdlog::warn("index {}: could not go back to version {} (indexing from the current state): {}", req.project,
+                     req.start_from, r.err().message);
+      }
+    }
   }
   auto fn = std::make_shared<const std::function<void(const index_summary&)>>(
       [after_commit, graph, whole = req.only.empty() && req.versions, git = req.git, git_parents, based_on, rewound,
@@ -637,6 +670,10 @@ status engine::retire(const std::string& project, uint32_t proj_id) {
     self->monitor(*v);
     caf::anon_send_exit(*v, caf::exit_reason::user_shutdown);
     self->receive([](const caf::down_msg&) {});
+  }
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->graph_at.erase(*proj);
   }
   std::error_code ec;
   std::filesystem::remove_all(std::filesystem::path(impl_->db->dir()) / "vectors" / project, ec);

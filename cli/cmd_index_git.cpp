@@ -178,10 +178,11 @@ int run_index_follow(const context& ctx, const index_args& args) {
     req.git = c;
     return (*eng)->index(req);
   };
-  h.overlay = [&](const std::string& work_tree) {
+  h.overlay = [&](const std::string& work_tree, uint64_t head_version) {
     auto req = base;
     req.root = work_tree;
     req.versions = false;  // uncommitted changes: the open version over the head
+    req.start_from = head_version;
     auto s = (*eng)->index(req);
     if (ctx.json)
       print_line(

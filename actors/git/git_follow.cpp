@@ -126,8 +126,12 @@ status git_follower::catch_up() {
     auto mapped = map_git_refs(**repo, db_, project_);
     if (!mapped.ok()) st = mapped.err();
     // The work tree over the head it has checked out.
-    if (st.ok() && hooks_.overlay && (*repo)->has_work_tree() && (*repo)->head_branch() == plan->branch)
-      hooks_.overlay((*repo)->root());
+    if (st.ok() && hooks_.overlay && (*repo)->has_work_tree() && (*repo)->head_branch() == plan->branch) {
+      uint64_t head_version = 0;
+      if (auto proj = db_.project_id(project_); proj.ok())
+        if (auto v = db_.ref(*proj, "commit/" + plan->tip); v.ok()) head_version = *v;
+      hooks_.overlay((*repo)->root(), head_version);
+    }
   }
   if (hooks_.on_round) hooks_.on_round(*plan, st);
   return st;

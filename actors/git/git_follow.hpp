@@ -62,8 +62,10 @@ class git_follower {
   struct hooks {
     // Indexes one commit as a version (blocking); its summary.
     std::function<index_summary(const git_commit_info&)> index_commit;
-    // Lays the work tree over the new head (blocking); unset or a bare repository: none.
-    std::function<void(const std::string& work_tree)> overlay;
+    // Lays the work tree over the new head (blocking), given the version its HEAD commit
+    // is indexed as (0: none; the run starts from there: index_request::start_from);
+    // unset or a bare repository: none.
+    std::function<void(const std::string& work_tree, uint64_t head_version)> overlay;
     // Told of each commit indexed and of each round's end.
     std::function<void(const git_commit_info&, const index_summary&)> on_commit;
     std::function<void(const follow_plan&, const status&)> on_round;

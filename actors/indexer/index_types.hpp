@@ -23,6 +23,10 @@ struct index_request {
   // A git commit to index instead of the directory (root: a path in its repository),
   // read from the object database; it becomes a version with the commit's metadata.
   git_commit_info git = {};
+  // A run over a work tree whose HEAD is this version's commit: when the graph stands
+  // at another version (a checkout of another branch, followed), it is put back as this
+  // one had it first, so that only the work tree's own changes are parsed (0: none).
+  uint64_t start_from = 0;
   // The project name node ids derive from ("": project). A layered project's are its
   // base's (the engine sets it), so the same files give the same ids.
   std::string id_space = {};

@@ -73,9 +73,10 @@ status app::follow(const std::string& project, const std::string& repo_path, con
     req.git = c;
     return run_to_end(std::move(req), entry->task);
   };
-  h.overlay = [this, entry, request](const std::string&) {
+  h.overlay = [this, entry, request](const std::string&, uint64_t head_version) {
     auto req = request();
-    req.versions = false;  // uncommitted: the open version over the head
+    req.versions = false;           // uncommitted: the open version over the head
+    req.start_from = head_version;  // a checkout of an indexed commit: from its version
     auto s = run_to_end(std::move(req), entry->task);
     if (s.outcome == index_phase::failed) spdlog::warn("follow {}: the work tree: {}", s.project, s.error);
   };

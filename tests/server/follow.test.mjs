@@ -71,6 +71,7 @@ test('serve --follow: each commit a version, the work tree over the head', async
   git(repo, 'rm', '-q', 'json/scanner.py');
   git(repo, 'commit', '-q', '-m', 'drop the scanner');
   await waitFor(async () => (await versions()).length === 3, { what: 'the third commit indexed' });
+  const third = (await versions())[2];
   assert.equal((await named('py_make_scanner', 'head')).length, 0);
   assert.equal((await named('py_make_scanner', String(second.id))).length, 1);
   // Each commit ran as a task of the project.
@@ -104,6 +105,29 @@ test('serve --follow: each commit a version, the work tree over the head', async
   const now = lines(dataDir), expected = lines(fresh);
   assert.equal(now.length, expected.length);
   assert.deepEqual(now.filter((l, i) => l !== expected[i]).slice(0, 3), []);
+
+  // Back to main, whose tip is indexed already: no commit to index; the work tree's run
+  // puts the graph back as main's version had it and parses nothing, and no version is
+  // committed. Then to side again: the same, the other way.
+  const tasksNow = async () => (await call(srv, 'GET', '/api/v1/tasks', { token })).json.tasks;
+  const checkout = async (branch, version) => {
+    const before = (await tasksNow()).length;
+    git(repo, 'checkout', '-q', branch);
+    const run = await waitFor(async () => (await tasksNow()).find((t, i, all) => all.length > before &&
+      t.state !== 'running' && t.summary?.based_on?.version === version), { what: `the work tree of ${branch}` });
+    assert.equal(run.summary.files.added + run.summary.files.changed + run.summary.files.removed, 0,
+      JSON.stringify(run.summary.files));
+    assert.ok(run.summary.based_on.keys > 0);
+  };
+  await checkout('main', third.id);
+  assert.equal((await named('side_only')).length, 0);
+  assert.equal((await named('follow_probe')).length, 1);
+  assert.equal((await named('py_make_scanner')).length, 0);  // main dropped the scanner
+  await checkout('side', side.id);
+  assert.equal((await named('side_only')).length, 1);
+  assert.equal((await versions()).length, 4);
+  const back = lines(dataDir);
+  assert.deepEqual(back.filter((l, i) => l !== expected[i]).slice(0, 3), []);
 });
 
 test('serve --follow refuses what is not a repository or a branch', async () => {
