@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -149,12 +150,16 @@ struct store::impl {
                   rocksdb::WriteBatch& wb);
 
   // Layers (store_layers.cpp): each layered project's base and, made on its first
-  // read, a view of the base at that version (a committed version reads the same from
-  // any later snapshot, so the view is kept until the base changes).
+  // read, a view of the base at that version. A committed version reads the same from
+  // any later snapshot, so the view stays right; it is made again after a while only
+  // so that its snapshot does not keep what compactions would drop (as_of reuses its
+  // overlay while the base wrote no undo entry).
   struct layer_link {
     store::layer_base base;
     std::shared_ptr<const read_view::impl> view;
+    std::chrono::steady_clock::time_point made{};
   };
+  static constexpr std::chrono::seconds layer_view_life{30};
   mutable std::shared_mutex layers_mu;
   mutable std::unordered_map<uint32_t, layer_link> layers;
   std::atomic<bool> any_layers{false};

@@ -63,11 +63,13 @@ result<std::optional<store::impl::layer_hit>> store::impl::layer_under(size_t cf
   const uint32_t proj = project_of(key);
   if (proj == 0) return std::optional<layer_hit>{};
   store::layer_base base;
+  const auto now = std::chrono::steady_clock::now();
   {
     std::shared_lock lock(layers_mu);
     auto it = layers.find(proj);
     if (it == layers.end()) return std::optional<layer_hit>{};
-    if (it->second.view) return std::optional<layer_hit>{layer_hit{it->second.base.project, it->second.view}};
+    if (it->second.view && now - it->second.made < layer_view_life)
+      return std::optional<layer_hit>{layer_hit{it->second.base.project, it->second.view}};
     base = it->second.base;
   }
   // The base's view, made outside the lock (as_of reads the versions column).
@@ -78,7 +80,10 @@ result<std::optional<store::impl::layer_hit>> store::impl::layer_under(size_t cf
   std::unique_lock lock(layers_mu);
   auto it = layers.find(proj);
   if (it == layers.end() || !(it->second.base == base)) return make_error(errc::conflict, "the layer changed its base");
-  if (!it->second.view) it->second.view = layered_reads::impl_of(*v);
+  if (!it->second.view || now - it->second.made >= layer_view_life) {
+    it->second.view = layered_reads::impl_of(*v);
+    it->second.made = now;
+  }
   return std::optional<layer_hit>{layer_hit{base.project, it->second.view}};
 }
 

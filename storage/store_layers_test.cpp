@@ -117,6 +117,29 @@ TEST(store_layers, a_layer_reads_as_its_base_version_plus_its_own_writes) {
   EXPECT_TRUE(s->drop_project(base).ok());
 }
 
+// A prune of the base keeps the version a layer lies over, so the layer reads as before.
+TEST(store_layers, a_prune_of_the_base_keeps_the_layers_version) {
+  temp_dir d("layers-prune");
+  auto s = open(d.str());
+  const uint32_t base = 1, layer = 2;
+  for (int v = 1; v <= 3; ++v) {
+    auto b = s->batch();
+    b.put(column::nodes, k(base, "a"), "a" + std::to_string(v));
+    b.put(column::nodes, k(base, "v" + std::to_string(v)), "x");
+    ASSERT_TRUE(s->write(b).ok());
+    ASSERT_EQ(*s->commit_version(base, {}), static_cast<uint64_t>(v));
+  }
+  ASSERT_TRUE(s->set_layer(layer, {base, 1}).ok());
+  auto before = dump(s->latest(), layer);
+  ASSERT_TRUE(s->prune_versions(base, {}).ok());
+  EXPECT_TRUE(s->as_of(base, 1).ok());
+  EXPECT_FALSE(s->as_of(base, 2).ok());  // dropped
+  s.reset();                             // and reopened: the base view is made again from the pruned log
+  s = open(d.str());
+  EXPECT_EQ(dump(s->latest(), layer), before);
+  EXPECT_EQ(*s->latest().get(column::nodes, k(layer, "a")), "a1");
+}
+
 // Random writes to a base (several versions) and to a layer over one of them, checked
 // against a model: the layer reads as the base's version with its own writes applied,
 // by get, multi_get and scans of every column and of ranges inside the project.

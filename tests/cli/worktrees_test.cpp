@@ -138,6 +138,14 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
   EXPECT_EQ(nearer.report["layer"]["commit"], git_out(wt, "rev-parse HEAD"));
   EXPECT_LT(nearer.report["layer"]["keys"].get<size_t>(), moved.report["layer"]["keys"].get<size_t>());
   expect_fresh(wt, data, "the worktree over its branch's tip");
+  // A backup restored elsewhere holds the layer as it was.
+  const auto layer_now = export_of(data, "", "wt");
+  auto made = run_cli({"backup", "create", (work / "backups").string(), "--data-dir", data, "-q"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string restored = (work / "restored").string();
+  auto back = run_cli({"backup", "restore", (work / "backups").string(), "--data-dir", restored, "-q"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  expect_same(export_of(restored, "", "wt"), layer_now, "the layer, restored");
   // Every commit of the project still reads as its checkout.
   for (const std::string rev : {"main~1", "main", "feature"}) {
     temp_dir tree("worktrees-tree"), alone("worktrees-alone");
