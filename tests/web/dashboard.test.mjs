@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { startServer, call, cli, tempDir, waitFor, SOURCE_DIR } from '../server/harness.mjs';
 import { launchBrowser } from '../server/browser.mjs';
 
@@ -30,6 +31,18 @@ before(async () => {
   // A second version: a function added.
   fs.appendFileSync(path.join(tree, 'shop', 'models.py'), '\n\ndef discount(amount):\n    return apply_tax(amount) * 0.9\n');
   cli(dataDir, ['index', tree, '--project', 'demo', '-q']);
+  // A repository indexed from git, and a linked worktree of it laid over it as a layer.
+  const repo = path.join(dir, 'lib');
+  const git = (...args) => execFileSync('git', ['-C', repo, '-c', 'user.name=Dev', '-c', 'user.email=dev@example.com',
+    ...args], { encoding: 'utf8' });
+  fs.cpSync('/usr/lib/python3.11/json', path.join(repo, 'json'), { recursive: true });
+  fs.rmSync(path.join(repo, 'json', '__pycache__'), { recursive: true, force: true });
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-q', '-m', 'json');
+  git('worktree', 'add', '-q', '-b', 'feature', path.join(dir, 'lib-wt'));
+  cli(dataDir, ['index', '--git', 'HEAD', repo, '--project', 'lib', '-q']);
+  cli(dataDir, ['index', path.join(dir, 'lib-wt'), '--over', 'lib', '--project', 'lib-wt', '-q']);
   key = JSON.parse(cli(dataDir, ['--json', 'token', 'create', '--role', 'writer', '--name', 'browser'])).token;
   srv = await startServer({
     dataDir, args: ['--project-root', `demo=${tree}`],
@@ -99,6 +112,11 @@ test('sign-in: a refused key says so, the right one opens the projects overview'
   assert.match(t, /definitions/i);
   assert.match(t, /python/);
   assert.match(t, /watching/, 'watch mode is on for the project');
+  // The worktree's card says what it lies over and links to that project's versions.
+  await page.waitFor(`[...document.querySelectorAll('.project')].some((c) => c.innerText.includes('layer over lib v1'))`,
+    { what: 'the layer chip' });
+  assert.ok(await page.eval(`[...document.querySelectorAll('a')].some((a) => a.getAttribute('href') === '/p/lib/versions'
+    && a.innerText === 'Versions of lib')`), 'the layer links to the versions of the project under it');
   await page.waitFor(`document.querySelector('.status')?.dataset.state === 'live'`, { what: 'the live connection' });
   await shot('projects');
   noErrors('projects');

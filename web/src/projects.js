@@ -28,6 +28,8 @@ function ProjectCard({ p, task, progress, onIndex }) {
       <h2 id=${`p-${p.name}`}><${Link} href=${`${base}/search`}>${p.name}</${Link}></h2>
       <span class="muted small">${p.root || ''}</span>
       ${p.watching && html`<span class="chip ok" title="saved files are re-indexed as they change">watching</span>`}
+      ${p.layer && html`<span class="chip" title=${`a second work tree, stored as its differences from ${p.layer.over}'s version ${p.layer.version} (${(p.layer.commit || '').slice(0, 10)})`}>
+        layer over <${Link} href=${`/p/${enc(p.layer.over)}/versions`}>${p.layer.over} v${p.layer.version}</${Link}></span>`}
     </header>
     ${s ? html`<dl class="facts">
       <div><dt>Files</dt><dd>${fmt(s.files)}</dd></div>
@@ -48,7 +50,8 @@ function ProjectCard({ p, task, progress, onIndex }) {
         ? `, ${fmt(Math.round(task.summary.timing.loc_per_second))} lines/s` : ''}` : 'no index run since the server started'}</span>
       <span class="spacer"></span>
       <${Link} href=${`${base}/review`}>Review</${Link}>
-      <${Link} href=${`${base}/versions`}>Versions</${Link}>
+      ${p.layer ? html`<${Link} href=${`/p/${enc(p.layer.over)}/versions`}>Versions of ${p.layer.over}</${Link}>`
+        : html`<${Link} href=${`${base}/versions`}>Versions</${Link}>`}
       <button onClick=${() => onIndex(p.name)} disabled=${!!progress}>Re-index</button>
     </footer>
   </article>`;
