@@ -36,6 +36,13 @@ std::string apply_index_config(const context& ctx, index_request& req) {
   return {};
 }
 
+void exclude_data_dir(const context& ctx, index_request& req) {
+  std::error_code ec;
+  auto data_abs = std::filesystem::weakly_canonical(ctx.cfg.data_dir, ec).string();
+  if (!ec && data_abs.starts_with(req.root + "/"))
+    req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
+}
+
 int run_index(const context& ctx, const index_args& args) {
   if (!args.over.empty()) {
     if (args.follow || !args.git.empty())
@@ -62,10 +69,7 @@ int run_index(const context& ctx, const index_args& args) {
     if (req.project.empty()) req.project = "root";
   }
   if (auto bad = apply_index_config(ctx, req); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
-  // Never index our own store when it lives inside the tree.
-  auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
-  if (!ec && data_abs.starts_with(req.root + "/"))
-    req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
+  exclude_data_dir(ctx, req);
 
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;

@@ -60,9 +60,7 @@ int run_index_layer(const context& ctx, const index_args& args) {
   req.root = root;
   req.project = name;
   if (auto bad = apply_index_config(ctx, req); !bad.empty()) return report_error(ctx.json, exit_usage, bad);
-  auto data_abs = fs::weakly_canonical(ctx.cfg.data_dir, ec).string();
-  if (!ec && data_abs.starts_with(req.root + "/"))
-    req.walk.exclude.push_back("/" + data_abs.substr(req.root.size() + 1) + "/");
+  exclude_data_dir(ctx, req);
   auto eo = engine_options_for(ctx);
   eo.parser_workers = ctx.cfg.index.jobs;
   auto eng = engine::open(eo);

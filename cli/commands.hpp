@@ -23,6 +23,8 @@ int run_index_follow(const context& ctx, const index_args& args);
 int run_index_layer(const context& ctx, const index_args& args);
 // The [index] settings of the configuration onto a request ("" or what is wrong).
 std::string apply_index_config(const context& ctx, index_request& req);
+// Never index our own store when it lives inside the tree: the data directory excluded.
+void exclude_data_dir(const context& ctx, index_request& req);
 
 int run_stats(const context& ctx);
 // `codegraph mcp`: MCP over stdio until stdin ends (cli/cmd_mcp.cpp); relayed to the

@@ -92,4 +92,14 @@ void branch_and_move(const fs::path& repo, const std::string& extra) {
   git(repo, "commit -q -m 'move the tool'");
 }
 
+std::set<std::string> search_files(const std::string& data, const std::string& query, const std::string& project) {
+  auto r = run_cli({"search", query, "--data-dir", data, "--project", project, "--json", "-k", "50"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> files;
+  auto j = json::parse(r.out, nullptr, false);
+  if (j.is_object())
+    for (const auto& h : j["hits"]) files.insert(h["file"].get<std::string>());
+  return files;
+}
+
 }  // namespace cg::test

@@ -26,6 +26,9 @@ graph_export export_of(const std::string& data, const std::string& at = "", cons
 // `codegraph index TREE --json --no-vectors`: its report.
 nlohmann::json index_json(const fs::path& tree, const std::string& data, const std::string& project = "hist");
 void replace_all(const fs::path& file, const std::string& from, const std::string& to);
+// The files `codegraph search` finds for a query (what the search index holds).
+std::set<std::string> search_files(const std::string& data, const std::string& query,
+                                   const std::string& project = "hist");
 // Equal exports, or a failure naming the first line only one of them holds.
 void expect_same(const graph_export& at, const graph_export& fresh, const std::string& what);
 

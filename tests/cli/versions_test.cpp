@@ -698,17 +698,6 @@ TEST(versions_cli, a_streamed_diff_finds_what_the_whole_diff_holds_and_stops_on_
 namespace cg {
 namespace {
 
-// The files search finds for a query (what the search index holds).
-std::set<std::string> search_files(const std::string& data, const std::string& query) {
-  auto r = run_cli({"search", query, "--data-dir", data, "--project", "hist", "--json", "-k", "50"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::set<std::string> files;
-  auto j = json::parse(r.out, nullptr, false);
-  if (j.is_object())
-    for (const auto& h : j["hits"]) files.insert(h["file"].get<std::string>());
-  return files;
-}
-
 // A branch commit indexed after other work: the graph goes back to its nearest
 // indexed ancestor first, so the run parses only what the branch changed, and every
 // version (and the newest state, search included) still reads as a fresh index of

@@ -37,16 +37,6 @@ void expect_fresh(const fs::path& tree, const std::string& data, const std::stri
   expect_same(export_of(data, "", "wt"), export_of(alone.str(), "", "hist"), what);
 }
 
-std::set<std::string> search_files(const std::string& data, const std::string& project, const std::string& query) {
-  auto r = run_cli({"search", query, "--data-dir", data, "--project", project, "--json", "-k", "50"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::set<std::string> files;
-  auto j = json::parse(r.out, nullptr, false);
-  if (j.is_object())
-    for (const auto& h : j["hits"]) files.insert(h["file"].get<std::string>());
-  return files;
-}
-
 TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_as_a_fresh_index) {
   temp_dir work("worktrees");
   const fs::path repo = work / "repo", wt = work / "wt";
@@ -92,8 +82,8 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
   const auto versions_before = run_cli({"versions", "--data-dir", data, "--project", "hist", "--json"}).out;
   expect_same(export_of(data, git_out(repo, "rev-parse main").substr(0, 10)), main_before, "main under the layer");
   expect_same(export_of(data), main_before, "the project's newest state");
-  EXPECT_EQ(search_files(data, "wt", "uncommitted_helper").count("json/only_here.py"), 1u);
-  EXPECT_EQ(search_files(data, "hist", "uncommitted_helper").count("json/only_here.py"), 0u);
+  EXPECT_EQ(search_files(data, "uncommitted_helper", "wt").count("json/only_here.py"), 1u);
+  EXPECT_EQ(search_files(data, "uncommitted_helper", "hist").count("json/only_here.py"), 0u);
   // The layer's search state is kept in memory only (on disk it would repeat the project's).
   EXPECT_TRUE(fs::exists(fs::path(data) / "vectors" / "hist"));
   EXPECT_FALSE(fs::exists(fs::path(data) / "vectors" / "wt"));

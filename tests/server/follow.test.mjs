@@ -8,23 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
-import { startServer, call, cli, tempDir, waitFor, BIN } from './harness.mjs';
+import { startServer, call, cli, tempDir, waitFor, jsonRepo, BIN } from './harness.mjs';
 
 let dir;
 const servers = [];
 const git = (repo, ...args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
 
-function makeRepo(name) {
-  const repo = path.join(dir, name);
-  fs.cpSync('/usr/lib/python3.11/json', path.join(repo, 'json'), { recursive: true });
-  fs.rmSync(path.join(repo, 'json', '__pycache__'), { recursive: true, force: true });
-  git(repo, 'init', '-q', '-b', 'main');
-  git(repo, 'config', 'user.email', 'dev@example.com');
-  git(repo, 'config', 'user.name', 'Dev');
-  git(repo, 'add', '.');
-  git(repo, 'commit', '-q', '-m', 'the json package');
-  return repo;
-}
+const makeRepo = (name) => jsonRepo(path.join(dir, name));
 
 before(() => { dir = tempDir('cg-follow-'); });
 after(async () => { for (const s of servers) await s.stop(); });

@@ -103,6 +103,20 @@ async function requestFailed(server, method, p, e) {
   return err;
 }
 
+// A git repository at repo holding the standard library's json package, committed
+// on branch main (git config: a name and an address). Returns repo.
+export function jsonRepo(repo) {
+  fs.cpSync('/usr/lib/python3.11/json', path.join(repo, 'json'), { recursive: true });
+  fs.rmSync(path.join(repo, 'json', '__pycache__'), { recursive: true, force: true });
+  const g = (...args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+  g('init', '-q', '-b', 'main');
+  g('config', 'user.email', 'dev@example.com');
+  g('config', 'user.name', 'Dev');
+  g('add', '.');
+  g('commit', '-q', '-m', 'the json package');
+  return repo;
+}
+
 export async function waitFor(fn, { timeout = 30000, every = 50, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startServer, call, cli, tempDir, waitTask, waitFor } from './harness.mjs';
+import { startServer, call, cli, tempDir, waitTask, waitFor, jsonRepo } from './harness.mjs';
 
 let dir;
 let srv;
@@ -22,14 +22,7 @@ after(async () => { if (srv) await srv.stop(); });
 const totals = (stats) => JSON.stringify({ nodes: stats.nodes, edges: stats.edges, files: stats.files });
 
 test('a linked worktree as a layer over REST and GraphQL, kept live by watch mode', async () => {
-  const repo = path.join(dir, 'repo');
-  fs.cpSync('/usr/lib/python3.11/json', path.join(repo, 'json'), { recursive: true });
-  fs.rmSync(path.join(repo, 'json', '__pycache__'), { recursive: true, force: true });
-  git(repo, 'init', '-q', '-b', 'main');
-  git(repo, 'config', 'user.email', 'dev@example.com');
-  git(repo, 'config', 'user.name', 'Dev');
-  git(repo, 'add', '.');
-  git(repo, 'commit', '-q', '-m', 'the json package');
+  const repo = jsonRepo(path.join(dir, 'repo'));
   git(repo, 'checkout', '-q', '-b', 'feature');
   fs.writeFileSync(path.join(repo, 'json', 'feature.py'),
     'from json.decoder import JSONDecoder\n\ndef feature_decode(text):\n    return JSONDecoder().decode(text)\n');

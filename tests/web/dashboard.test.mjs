@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startServer, call, cli, tempDir, waitFor, SOURCE_DIR } from '../server/harness.mjs';
+import { startServer, call, cli, tempDir, waitFor, jsonRepo, SOURCE_DIR } from '../server/harness.mjs';
 import { launchBrowser } from '../server/browser.mjs';
 
 const ART = process.env.CODEGRAPH_ARTIFACTS || path.join(SOURCE_DIR, 'build/release/artifacts/dashboard');
@@ -32,15 +32,8 @@ before(async () => {
   fs.appendFileSync(path.join(tree, 'shop', 'models.py'), '\n\ndef discount(amount):\n    return apply_tax(amount) * 0.9\n');
   cli(dataDir, ['index', tree, '--project', 'demo', '-q']);
   // A repository indexed from git, and a linked worktree of it laid over it as a layer.
-  const repo = path.join(dir, 'lib');
-  const git = (...args) => execFileSync('git', ['-C', repo, '-c', 'user.name=Dev', '-c', 'user.email=dev@example.com',
-    ...args], { encoding: 'utf8' });
-  fs.cpSync('/usr/lib/python3.11/json', path.join(repo, 'json'), { recursive: true });
-  fs.rmSync(path.join(repo, 'json', '__pycache__'), { recursive: true, force: true });
-  git('init', '-q', '-b', 'main');
-  git('add', '.');
-  git('commit', '-q', '-m', 'json');
-  git('worktree', 'add', '-q', '-b', 'feature', path.join(dir, 'lib-wt'));
+  const repo = jsonRepo(path.join(dir, 'lib'));
+  execFileSync('git', ['-C', repo, 'worktree', 'add', '-q', '-b', 'feature', path.join(dir, 'lib-wt')]);
   cli(dataDir, ['index', '--git', 'HEAD', repo, '--project', 'lib', '-q']);
   cli(dataDir, ['index', path.join(dir, 'lib-wt'), '--over', 'lib', '--project', 'lib-wt', '-q']);
   key = JSON.parse(cli(dataDir, ['--json', 'token', 'create', '--role', 'writer', '--name', 'browser'])).token;
