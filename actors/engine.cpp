@@ -303,11 +303,16 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
   // A layer (a second work tree over a version of its base project) commits no
   // versions, and its node ids are its base's.
   if (auto layer = impl_->db->layer_of(*proj); layer.ok() && *layer) {
-    req.versions = false;
-    req.git = {};
+    std::string over;
     if (auto all = impl_->db->projects(); all.ok())
       for (const auto& [name, id] : *all)
-        if (id == (*layer)->project) req.id_space = name;
+        if (id == (*layer)->project) over = name;
+    if (!req.git.sha.empty())
+      return make_error(errc::invalid_argument, req.project + " is a layer over " + over + ": index commits into " +
+                                                    over + ", work trees into the layer");
+    req.versions = false;
+    req.start_from = 0;
+    req.id_space = over;
   }
   auto graph = impl_->graph_for(*proj, req.project);
   uint64_t task = impl_->next_task++;

@@ -176,6 +176,10 @@ TEST(worktrees_cli, bad_layers_are_refused_with_a_reason) {
   auto stacked = index_over(repo, data, "wt", "wt2");
   EXPECT_EQ(stacked.exit_code, 2);
   EXPECT_NE(stacked.err.find("is a layer itself"), std::string::npos) << stacked.err;
+  // Commits go into the project under a layer, not into the layer.
+  auto commits = run_cli({"index", "--git", "HEAD", repo.string(), "--data-dir", data, "--project", "wt"});
+  EXPECT_EQ(commits.exit_code, 2);
+  EXPECT_NE((commits.out + commits.err).find("is a layer over hist"), std::string::npos) << commits.out << commits.err;
   // A work tree none of whose history the project holds: its HEAD is indexed there first.
   const fs::path other = work / "other";
   json_repo(other);
