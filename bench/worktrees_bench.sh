@@ -7,7 +7,8 @@
 # edits. Prints per work tree, in one run: the layer's own keys and their bytes
 # (uncompressed), and the same work tree indexed alone into a store of its own (what a
 # tool with one index per worktree keeps): that store's size on disk (compressed), the
-# ratio, and both times. (The data directory's growth is not a measure here: the
+# ratio, and both times; then read latency through the largest layer beside the same
+# reads of the project under it (cg_bench_layers). (The data directory's growth is not a measure here: the
 # close's flush and compactions of the versions' log move it by more than a layer.)
 # Usage: REPO=/path/to/repo(.git) N=50 bench/worktrees_bench.sh
 #        (default REPO: a mirror of pallets/click fetched to /work/.mirror)
@@ -17,8 +18,9 @@ cd "$(dirname "$0")/.."
 REPO=${REPO:-/work/.mirror/pallets+click/repo}
 N=${N:-50}
 [ -d "$REPO" ] || { echo "worktrees_bench.sh: no repository at $REPO (set REPO)" >&2; exit 1; }
-cmake --build --preset release --target codegraph >/dev/null
+cmake --build --preset release --target codegraph cg_bench_layers >/dev/null
 CG=$PWD/build/release/cli/codegraph
+Q=$PWD/build/release/bench/cg_bench_layers
 work=$(mktemp -d /tmp/codegraph-worktrees.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 git clone -q "$REPO" "$work/repo"
@@ -77,3 +79,6 @@ layers, alone, store = map(int, sys.argv[1:])
 print(f"\nfour layers: {layers/1024:.0f} KiB of their own; four stores of their own: {alone/2**20:.1f} MiB "
       f"({alone/max(layers,1):.0f}x); the data directory with every version and the four layers: {store/2**20:.1f} MiB")
 PY
+echo
+# Reads through a layer (the largest) against the same reads of the project under it.
+"$Q" "$data" feat-b hist 3000
