@@ -313,6 +313,11 @@ result<uint64_t> engine::start_index(index_request req, std::function<void(const
     req.versions = false;
     req.start_from = 0;
     req.id_space = over;
+    // A run over the whole work tree lays it over the nearest indexed commit of its
+    // HEAD's history first (nearer after the project under it indexed more of it).
+    if (req.only.empty())
+      if (auto l = lay_over(req.project, req.root, over); !l.ok())
+        spdlog::debug("index {}: the layer stays over version {}: {}", req.project, (*layer)->version, l.err().message);
   }
   auto graph = impl_->graph_for(*proj, req.project);
   uint64_t task = impl_->next_task++;

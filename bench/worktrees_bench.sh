@@ -8,8 +8,9 @@
 # (uncompressed), and the same work tree indexed alone into a store of its own (what a
 # tool with one index per worktree keeps): that store's size on disk (compressed), the
 # ratio, and both times; then read latency through the largest layer beside the same
-# reads of the project under it (cg_bench_layers). (The data directory's growth is not a measure here: the
-# close's flush and compactions of the versions' log move it by more than a layer.)
+# reads of the project under it (cg_bench_layers). (The data directory's growth is not
+# a measure here: the close's flush and compactions of the versions' log move it by
+# more than a layer.)
 # Usage: REPO=/path/to/repo(.git) N=50 bench/worktrees_bench.sh
 #        (default REPO: a mirror of pallets/click fetched to /work/.mirror)
 set -euo pipefail

@@ -128,6 +128,16 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
   EXPECT_EQ(nearer.report["layer"]["commit"], git_out(wt, "rev-parse HEAD"));
   EXPECT_LT(nearer.report["layer"]["keys"].get<size_t>(), moved.report["layer"]["keys"].get<size_t>());
   expect_fresh(wt, data, "the worktree over its branch's tip");
+  // A plain index of the layer lays it over a nearer commit too, once there is one.
+  git(wt, "commit -q -am 'the encoder rename'");
+  ASSERT_EQ(
+      run_cli({"index", "--git", "feature", repo.string(), "--data-dir", data, "--project", "hist", "-q"}).exit_code,
+      0);
+  ASSERT_EQ(run_cli({"index", wt.string(), "--data-dir", data, "--project", "wt", "-q", "--no-vectors"}).exit_code, 0);
+  auto relaid = json::parse(run_cli({"projects", "--data-dir", data, "--json"}).out);
+  for (const auto& p : relaid["projects"])
+    if (p["name"] == "wt") EXPECT_EQ(p["layer"]["commit"], git_out(wt, "rev-parse HEAD")) << p.dump();
+  expect_fresh(wt, data, "the worktree, laid over its new tip by a plain index");
   // A backup restored elsewhere holds the layer as it was.
   const auto layer_now = export_of(data, "", "wt");
   auto made = run_cli({"backup", "create", (work / "backups").string(), "--data-dir", data, "-q"});
