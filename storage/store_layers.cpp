@@ -146,7 +146,10 @@ cursor layered_reads::scan_from(const std::shared_ptr<const read_view::impl>& v,
   const uint32_t layer = project_of(start);
   auto p = std::make_unique<cursor::impl>();
   p->view = v;
-  p->upper = std::string(end);
+  // The layer's own keys only: a range past its project ends there (the rest of the
+  // range is other projects', which a layer's scan does not reach).
+  auto limit = keys::prefix_end(keys::project_prefix(layer));
+  p->upper = end.empty() || end > std::string_view(limit) ? limit : std::string(end);
   auto ro = v->options();
   if (!p->upper.empty()) {
     p->upper_slice = slice(p->upper);

@@ -209,6 +209,15 @@ TEST(store_layers, random_writes_read_as_a_model_of_base_version_plus_layer) {
       for (const auto& [ck, val] : model)
         if (ck.first == static_cast<int>(c) && ck.second >= "f" && ck.second < "m") want[ck] = val;
       EXPECT_EQ(range, want);
+      // Unbounded: the layer's keys and no other project's (the one after it has keys).
+      state all, all_want;
+      for (auto cur = v.scan_from(c, k(layer, ""), ""); cur.valid(); cur.next()) {
+        ASSERT_EQ(cur.key().substr(0, 4), keys::project_prefix(layer));
+        all[{static_cast<int>(c), std::string(cur.key().substr(4))}] = std::string(cur.value());
+      }
+      for (const auto& [ck, val] : model)
+        if (ck.first == static_cast<int>(c)) all_want[ck] = val;
+      EXPECT_EQ(all, all_want);
     }
   }
 }
