@@ -12,43 +12,11 @@
 #include <vector>
 
 #include "actors/graph/graph_query.hpp"
+#include "bench/read_latency.hpp"
 #include "storage/store.hpp"
 
-namespace {
-
-double ms_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-}
-
-double pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-struct latencies {
-  std::vector<double> by_id, callers;
-  size_t found = 0, edges = 0;
-};
-
-latencies measure(cg::store& db, uint32_t proj, const std::vector<cg::node_id>& ids, size_t reads) {
-  latencies out;
-  std::mt19937_64 rng(7);
-  for (size_t i = 0; i < reads; ++i) {
-    auto id = ids[rng() % ids.size()];
-    auto t = std::chrono::steady_clock::now();
-    auto n = cg::graph_query(db.latest(), proj).get(id);
-    out.by_id.push_back(ms_since(t));
-    out.found += n.ok() && n->has_value();
-    t = std::chrono::steady_clock::now();
-    auto c =
-        cg::graph_query(db.latest(), proj).incoming(id, {cg::edge_kind::calls, cg::edge_kind::instantiates}, 1, 100);
-    out.callers.push_back(ms_since(t));
-    if (c.ok()) out.edges += c->size();
-  }
-  return out;
-}
-
-}  // namespace
+using cg::bench::pct;
+using cg::bench::read_latencies;
 
 int main(int argc, char** argv) {
   if (argc < 4) {
@@ -70,11 +38,13 @@ int main(int argc, char** argv) {
     return true;
   });
   if (ids.empty()) return std::fprintf(stderr, "no nodes in the layer\n"), 2;
-  auto on_layer = measure(**db, *layer, ids, reads);
-  auto on_base = measure(**db, *base, ids, reads);
+  auto& store = **db;
+  auto latest = [&store] { return store.latest(); };
+  auto on_layer = cg::bench::measure_reads(*layer, ids, reads, latest, 7);
+  auto on_base = cg::bench::measure_reads(*base, ids, reads, latest, 7);
   std::printf("reads of %zu random definitions of %s (%zu in all), each through a fresh view:\n", reads, argv[2],
               ids.size());
-  auto row = [](const char* what, const latencies& l) {
+  auto row = [](const char* what, const read_latencies& l) {
     std::printf(
         "  %-28s node by id p50 %.4f ms p99 %.4f ms; callers p50 %.4f ms p99 %.4f ms (%zu found, %zu callers)\n", what,
         pct(l.by_id, 0.5), pct(l.by_id, 0.99), pct(l.callers, 0.5), pct(l.callers, 0.99), l.found, l.edges);

@@ -15,18 +15,13 @@
 
 #include "actors/graph/graph_query.hpp"
 #include "actors/search/vector_state.hpp"
+#include "bench/read_latency.hpp"
 #include "storage/store.hpp"
 
 namespace {
 
-double ms_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-}
-
-double pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+using cg::bench::ms_since;
+using cg::bench::pct;
 
 // Builds a search state from a view as engine::search does for `at`; prints the build
 // time and the p50/p99 of searching it for each query.
@@ -84,22 +79,11 @@ int main(int argc, char** argv) {
     return true;
   });
   if (ids.empty()) return std::fprintf(stderr, "no nodes at version %llu\n", (unsigned long long)version), 2;
-  std::mt19937_64 rng(42);
-  std::vector<double> by_id, callers;
-  size_t found = 0, edges = 0;
-  for (size_t i = 0; i < reads; ++i) {
-    auto id = ids[rng() % ids.size()];
-    auto t = std::chrono::steady_clock::now();
-    auto v = (*db)->as_of(*proj, version);
-    auto n = cg::graph_query(*v, *proj).get(id);
-    by_id.push_back(ms_since(t));
-    found += n.ok() && n->has_value();
-    t = std::chrono::steady_clock::now();
-    auto w = (*db)->as_of(*proj, version);
-    auto c = cg::graph_query(*w, *proj).incoming(id, {cg::edge_kind::calls, cg::edge_kind::instantiates}, 1, 100);
-    callers.push_back(ms_since(t));
-    if (c.ok()) edges += c->size();
-  }
+  auto& store = **db;
+  auto at = [&store, p = *proj, version] { return *store.as_of(p, version); };
+  auto lat = cg::bench::measure_reads(*proj, ids, reads, at);
+  const auto &by_id = lat.by_id, &callers = lat.callers;
+  const size_t found = lat.found, edges = lat.edges;
   std::printf("version %llu: %zu definitions, %zu found of %zu reads, %zu callers in all\n",
               (unsigned long long)version, ids.size(), found, reads, edges);
   std::printf("first view (overlay build): %.2f ms\n", build_ms);
