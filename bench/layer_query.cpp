@@ -23,22 +23,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: cg_bench_layers DATA_DIR LAYER BASE [READS]\n");
     return 1;
   }
-  cg::store_options so;
-  so.dir = argv[1];
-  so.read_only = true;
-  auto db = cg::store::open(so);
-  if (!db.ok()) return std::fprintf(stderr, "%s\n", db.err().message.c_str()), 2;
-  auto layer = (*db)->project_id(argv[2]);
-  auto base = (*db)->project_id(argv[3]);
+  auto db = cg::bench::open_read_only(argv[1]);
+  if (!db) return 2;
+  auto layer = db->project_id(argv[2]);
+  auto base = db->project_id(argv[3]);
   if (!layer.ok() || !base.ok()) return std::fprintf(stderr, "no such project\n"), 2;
   size_t reads = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 5000;
   std::vector<cg::node_id> ids;
-  (void)cg::graph_query((*db)->latest(), *layer).for_each_node([&](const cg::node& n) {
+  (void)cg::graph_query(db->latest(), *layer).for_each_node([&](const cg::node& n) {
     if (n.kind != cg::node_kind::file) ids.push_back(n.id);
     return true;
   });
   if (ids.empty()) return std::fprintf(stderr, "no nodes in the layer\n"), 2;
-  auto& store = **db;
+  auto& store = *db;
   auto latest = [&store] { return store.latest(); };
   auto on_layer = cg::bench::measure_reads(*layer, ids, reads, latest, 7);
   auto on_base = cg::bench::measure_reads(*base, ids, reads, latest, 7);

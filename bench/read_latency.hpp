@@ -4,7 +4,9 @@
 // request would get it, and percentiles.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <functional>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -20,6 +22,19 @@ inline double ms_since(std::chrono::steady_clock::time_point t) {
 inline double pct(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// The store in dir, read-only (null, said on stderr, when it cannot be opened).
+inline std::unique_ptr<store> open_read_only(const char* dir) {
+  store_options so;
+  so.dir = dir;
+  so.read_only = true;
+  auto db = store::open(so);
+  if (!db.ok()) {
+    std::fprintf(stderr, "%s\n", db.err().message.c_str());
+    return nullptr;
+  }
+  return std::move(*db);
 }
 
 struct read_latencies {

@@ -59,17 +59,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: cg_bench_versions DATA_DIR PROJECT VERSION [READS]\n");
     return 1;
   }
-  cg::store_options so;
-  so.dir = argv[1];
-  so.read_only = true;
-  auto db = cg::store::open(so);
-  if (!db.ok()) return std::fprintf(stderr, "%s\n", db.err().message.c_str()), 2;
-  auto proj = (*db)->project_id(argv[2]);
+  auto db = cg::bench::open_read_only(argv[1]);
+  if (!db) return 2;
+  auto proj = db->project_id(argv[2]);
   if (!proj.ok()) return std::fprintf(stderr, "%s\n", proj.err().message.c_str()), 2;
   uint64_t version = std::strtoull(argv[3], nullptr, 10);
   size_t reads = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 5000;
   auto t0 = std::chrono::steady_clock::now();
-  auto first = (*db)->as_of(*proj, version);
+  auto first = db->as_of(*proj, version);
   if (!first.ok()) return std::fprintf(stderr, "%s\n", first.err().message.c_str()), 2;
   double build_ms = ms_since(t0);
   std::vector<cg::node_id> ids;
@@ -79,7 +76,7 @@ int main(int argc, char** argv) {
     return true;
   });
   if (ids.empty()) return std::fprintf(stderr, "no nodes at version %llu\n", (unsigned long long)version), 2;
-  auto& store = **db;
+  auto& store = *db;
   auto at = [&store, p = *proj, version] { return *store.as_of(p, version); };
   auto lat = cg::bench::measure_reads(*proj, ids, reads, at);
   const auto &by_id = lat.by_id, &callers = lat.callers;
@@ -101,6 +98,6 @@ int main(int argc, char** argv) {
     return true;
   });
   search_at("at the version:", *first, *proj, queries);
-  search_at("newest state:", (*db)->latest(), *proj, queries);
+  search_at("newest state:", db->latest(), *proj, queries);
   return found == reads ? 0 : 3;
 }
