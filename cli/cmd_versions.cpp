@@ -230,7 +230,7 @@ int run_diff(const context& ctx, const diff_args& args) {
   }
   const auto& t = d->total;
   std::printf("%s -> %s: nodes +%zu -%zu ~%zu (%zu renamed), edges +%zu -%zu in %zu files\n",
-              ("version " + std::to_string(d->from)).c_str(),
+              ("version " + std::to_string(d->from) + (d->over.empty() ? "" : " of " + d->over)).c_str(),
               to ? ("version " + std::to_string(to)).c_str() : "the newest state", t.nodes_added, t.nodes_removed,
               t.nodes_changed, t.nodes_renamed, t.edges_added, t.edges_removed, d->files.size());
   std::string file;

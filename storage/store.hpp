@@ -203,6 +203,9 @@ class store {
     uint64_t keys = 0, bytes = 0;
   };
   result<layer_size> layer_keys(uint32_t proj) const;
+  // The keys the layer holds itself, per column (what differs from its base: a diff of
+  // the layer against it compares these; absent ones included).
+  result<std::array<std::vector<std::string>, column_count>> layer_own_keys(uint32_t proj) const;
 
   status flush();
   // After a large write (an index run's graph): the memtables go to tables in RocksDB's

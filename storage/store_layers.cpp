@@ -250,6 +250,20 @@ status store::set_layer(uint32_t proj, layer_base base) {
   return {};
 }
 
+result<std::array<std::vector<std::string>, column_count>> store::layer_own_keys(uint32_t proj) const {
+  std::array<std::vector<std::string>, column_count> out;
+  auto begin = keys::project_prefix(proj), end = keys::project_prefix(proj + 1);
+  rocksdb::Slice upper = slice(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  for (size_t c = 0; c < versions_cf; ++c) {
+    std::unique_ptr<rocksdb::Iterator> i(impl_->db->NewIterator(ro, impl_->cfs[c]));
+    for (i->Seek(slice(begin)); i->Valid(); i->Next()) out[c].emplace_back(view(i->key()));
+    if (!i->status().ok()) return storage_error(i->status(), "list the layer's keys");
+  }
+  return out;
+}
+
 result<store::layer_size> store::layer_keys(uint32_t proj) const {
   layer_size out;
   auto begin = keys::project_prefix(proj), end = keys::project_prefix(proj + 1);

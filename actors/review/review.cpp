@@ -339,9 +339,21 @@ result<review_report> review_head(const store& db, uint32_t proj, const review_r
   r.target = req.target;
   r.depth = req.depth;
   r.test_depth = std::max(req.depth, req.test_depth);
-  auto bv = db.version(proj, req.base);
+  uint32_t base_proj = proj;
+  uint64_t base_id = req.base;
+  if (req.base == layer_base_version) {  // a layer against the version it lies over
+    auto l = db.layer_of(proj);
+    if (!l.ok()) return l.err();
+    if (!*l) return make_error(errc::invalid_argument, "`base` names what a layer lies over; this is no layer");
+    if (req.target)
+      return make_error(errc::invalid_argument, "a layer is reviewed against its base in its newest state");
+    base_proj = (*l)->project;
+    base_id = (*l)->version;
+  }
+  auto bv = db.version(base_proj, base_id);
   if (!bv.ok()) return bv.err();
   r.base_version = *bv;
+  r.base = base_id;
   if (req.target) {
     auto tv = db.version(proj, req.target);
     if (!tv.ok()) return tv.err();
@@ -361,7 +373,14 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
   };
   auto totals = stream_diff(db, proj, req.base, req.target, sink);
   if (!totals.ok()) return totals.err();
-  auto base_view = db.as_of(proj, req.base);
+  // A layer's base: the project under it, at the version it lies over.
+  uint32_t base_proj = proj;
+  uint64_t base_id = req.base;
+  if (req.base == layer_base_version) {
+    base_proj = (*db.layer_of(proj))->project;
+    base_id = head->base_version.id;
+  }
+  auto base_view = db.as_of(base_proj, base_id);
   if (!base_view.ok()) return base_view.err();
   read_view target_view = db.snapshot();
   if (req.target) {
@@ -369,7 +388,7 @@ result<review_report> review_versions(const store& db, uint32_t proj, const revi
     if (!tv.ok()) return tv.err();
     target_view = *tv;
   }
-  review_graph base(proj), target(proj);
+  review_graph base(base_proj), target(proj);
   base.set_view(*base_view);
   target.set_view(target_view);
   return review_of_diff(d, std::move(*head), req, base, target);

@@ -10,8 +10,24 @@
 
 namespace cg {
 
+namespace {
+// The project and version a review's base reads: a layer's `base` is the project under
+// it at the version it lies over.
+std::pair<uint32_t, uint64_t> base_of(const store& db, uint32_t proj, uint64_t base) {
+  if (base == layer_base_version)
+    if (auto l = db.layer_of(proj); l.ok() && *l) return {(*l)->project, (*l)->version};
+  return {proj, base};
+}
+}  // namespace
+
 review_live_state::review_live_state(const store& db, uint32_t proj, review_request req)
-    : db_(db), proj_(proj), req_(std::move(req)), base_(proj), target_(proj) {
+    : db_(db),
+      proj_(proj),
+      base_proj_(base_of(db, proj, req.base).first),
+      base_version_(base_of(db, proj, req.base).second),
+      req_(std::move(req)),
+      base_(base_proj_),
+      target_(proj) {
   req_.target = 0;
   db_.journal_open();
 }
@@ -21,7 +37,7 @@ review_live_state::~review_live_state() { db_.journal_close(); }
 status review_live_state::refresh_base_view() {
   // The base never changes; its view is a snapshot, renewed now and then (every 30 s
   // at most) so that one subscription does not hold the store's old values for good.
-  auto v = db_.as_of(proj_, req_.base);
+  auto v = db_.as_of(base_proj_, base_version_);
   if (!v.ok()) return v.err();
   base_view_ = *v;
   base_view_at_ = std::chrono::steady_clock::now();
@@ -140,7 +156,7 @@ result<review_report> review_live_state::update() {
     for (auto id : ids) {
       node_keys.push_back(keys::node(proj_, id));
       if (!base_nodes_.count(id)) {
-        base_keys.push_back(node_keys.back());
+        base_keys.push_back(keys::node(base_proj_, id));
         base_ids.push_back(id);
       }
     }

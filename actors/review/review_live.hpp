@@ -50,6 +50,10 @@ class review_live_state {
 
   const store& db_;
   uint32_t proj_;
+  // Where the base is read: the project's own version, or for a layer reviewed against
+  // `base` the project under it at the version it lies over.
+  uint32_t base_proj_;
+  uint64_t base_version_;
   review_request req_;
   bool ready_ = false;
   uint64_t seq_ = 0;  // the journal position the kept state reflects (at least)

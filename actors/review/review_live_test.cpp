@@ -211,3 +211,61 @@ TEST(review_live, every_update_equals_the_full_report_and_reads_less) {
 
 }  // namespace
 }  // namespace cg
+
+namespace cg {
+namespace {
+
+// A layer (a second work tree over a version of the project) reviewed against `base`:
+// the live report equals the full one after each edit of the layer's tree, and names
+// the layer's changes only.
+TEST(review_live, a_layer_against_its_base) {
+  fixture f;
+  f.put("shop/cart.py", cart_py);
+  f.put("shop/api.py", api_py);
+  f.put("tests/test_cart.py", test_py);
+  f.index();
+  auto base = commit_after_index(*f.db, f.proj, version_record{});
+  ASSERT_TRUE(base.ok());
+  const fs::path wt = f.dir / "wt";
+  fs::copy(f.root, wt, fs::copy_options::recursive);
+  uint32_t layer = *f.db->ensure_project("w");
+  ASSERT_TRUE(f.db->set_layer(layer, {f.proj, *base}).ok());
+  graph_state g{*f.db, layer};
+  index_plain(g, "p", wt.string());  // ids of the project under it
+  review_request req;
+  req.base = *resolve_version(*f.db, layer, "base");
+  req.depth = 3;
+  review_live_state live(*f.db, layer, req);
+  auto check = [&](const std::string& step) -> nlohmann::json {
+    auto kept = live.update();
+    EXPECT_TRUE(kept.ok()) << step << ": " << (kept.ok() ? "" : kept.err().message);
+    auto full = review_versions(*f.db, layer, req);
+    EXPECT_TRUE(full.ok()) << step << ": " << (full.ok() ? "" : full.err().message);
+    if (!kept.ok() || !full.ok()) return nullptr;
+    EXPECT_EQ(to_json(*kept).dump(), to_json(*full).dump()) << step;
+    EXPECT_EQ(kept->base, *base) << step;
+    return to_json(*kept);
+  };
+  EXPECT_TRUE(check("the same tree")["changed"].empty());
+  std::string cart2 = cart_py;
+  cart2.replace(cart2.find("x * 2"), 5, "x * 3");
+  write_file(wt / "shop/cart.py", cart2);
+  index_plain(g, "p", wt.string());
+  auto j = check("a body changed in the layer");
+  std::set<std::string> changed;
+  for (const auto& c : j["changed"]) changed.insert(c["qualifiedName"].get<std::string>());
+  // The method, and its class through it.
+  EXPECT_EQ(changed, (std::set<std::string>{"shop.cart.Cart", "shop.cart.Cart.price"})) << j.dump();
+  bool reaches_test = false;
+  for (const auto& t : j["tests"]["reaching"]) reaches_test |= t["qualifiedName"] == "tests.test_cart.test_total";
+  EXPECT_TRUE(reaches_test) << j.dump();
+  // The project under it did not change.
+  review_request mine;
+  mine.base = *base;
+  auto own = review_versions(*f.db, f.proj, mine);
+  ASSERT_TRUE(own.ok());
+  EXPECT_TRUE(own->changed.empty());
+}
+
+}  // namespace
+}  // namespace cg

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "actors/graph/graph_query.hpp"
+#include "actors/version/layer_info.hpp"
 #include "schema/codec.hpp"
 #include "schema/hash.hpp"
 #include "schema/json.hpp"
@@ -119,6 +120,13 @@ result<uint64_t> version_named(const store& db, uint32_t proj, std::string_view 
 }
 
 result<uint64_t> resolve_version(const store& db, uint32_t proj, std::string_view ref) {
+  if (auto layer = db.layer_of(proj); layer.ok() && *layer) {
+    if (ref == "base") return layer_base_version;
+    return make_error(errc::invalid_argument, "'" + std::string(ref) +
+                                                  "': a layer has no versions of its own; `base` names the version "
+                                                  "it lies over (" +
+                                                  std::to_string((*layer)->version) + " of the project under it)");
+  }
   auto head = db.head_version(proj);
   if (!head.ok()) return head.err();
   if (*head == 0) return make_error(errc::not_found, "this project has no versions yet (run `codegraph index`)");
@@ -206,13 +214,21 @@ void count_renames(const std::vector<node_change>& held, diff_totals& d) {
 
 // The keys of one column a piece at a time: their values at both ends, read with one
 // MultiGet per piece.
+// a reads the keys under its own project id (a_proj) when that is another's (a layer's
+// base).
 template <class F>
 status in_pieces(const read_view& a, const read_view& b, column col, const std::vector<std::string>& all, size_t piece,
-                 F&& each) {
+                 F&& each, std::optional<uint32_t> a_proj = std::nullopt) {
   for (size_t at = 0; at < all.size(); at += piece) {
     std::vector<std::string> keys(all.begin() + static_cast<std::ptrdiff_t>(at),
                                   all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), at + piece)));
-    auto x = a.multi_get(col, keys);
+    std::vector<std::string> a_keys;
+    if (a_proj) {
+      a_keys.reserve(keys.size());
+      for (const auto& k : keys)
+        a_keys.push_back(keys::project_prefix(*a_proj) + k.substr(std::min<size_t>(4, k.size())));
+    }
+    auto x = a.multi_get(col, a_proj ? a_keys : keys);
     if (!x.ok()) return x.err();
     auto y = b.multi_get(col, keys);
     if (!y.ok()) return y.err();
@@ -259,10 +275,33 @@ void pair_renamed(std::vector<node_change>& held) {
   }
 }
 
+namespace {
+
+// The keys of b's project (pb) read at both ends, a's under its own project id (pa: a
+// layer's base), the changes handed to the sink.
+result<diff_totals> diff_views(const read_view& a, uint32_t pa, const read_view& b, uint32_t pb,
+                               const std::array<std::vector<std::string>, column_count>& touched_keys,
+                               const diff_sink& sink, size_t piece);
+
+}  // namespace
+
 result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, uint64_t to, const diff_sink& sink,
                                 size_t piece) {
-  diff_totals d;
-  if (from == to) return d;
+  if (from == to) return diff_totals{};
+  if (from == layer_base_version || to == layer_base_version) {
+    // A layer against the version it lies over: the keys it holds are what differs.
+    auto base = db.layer_of(proj);
+    if (!base.ok()) return base.err();
+    if (!*base) return make_error(errc::invalid_argument, "`base` names what a layer lies over; this is no layer");
+    if (from != layer_base_version || to != 0)
+      return make_error(errc::invalid_argument,
+                        "a layer is compared from its base to its newest state (base..working)");
+    auto a = db.as_of((*base)->project, (*base)->version);
+    if (!a.ok()) return a.err();
+    auto own = db.layer_own_keys(proj);
+    if (!own.ok()) return own.err();
+    return diff_views(*a, (*base)->project, db.snapshot(), proj, *own, sink, piece);
+  }
   uint64_t older = from == 0 ? to : to == 0 ? from : std::min(from, to);
   auto a = view_at(db, proj, from);
   if (!a.ok()) return a.err();
@@ -273,6 +312,19 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
   uint64_t newer = from == 0 || to == 0 ? 0 : std::max(from, to);
   auto touched = db.changed_since(proj, older, newer);
   if (!touched.ok()) return touched.err();
+  return diff_views(*a, proj, *b, proj, *touched, sink, piece);
+}
+
+namespace {
+
+result<diff_totals> diff_views(const read_view& a_view, uint32_t pa, const read_view& b_view, uint32_t pb,
+                               const std::array<std::vector<std::string>, column_count>& touched_keys,
+                               const diff_sink& sink, size_t piece) {
+  diff_totals d;
+  const read_view* a = &a_view;
+  const read_view* b = &b_view;
+  const auto* touched = &touched_keys;
+  const std::optional<uint32_t> a_proj = pa != pb ? std::optional<uint32_t>(pa) : std::nullopt;
   const status stop = make_error(errc::cancelled, "the reader went away");
   std::unordered_map<node_id, std::string> file_of;  // of the changed definitions
   std::vector<node_change> held;                     // added and removed ones, until paired
@@ -303,7 +355,8 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
           return status{};
         }
         return sink.node(std::move(c)) ? status{} : stop;
-      });
+      },
+      a_proj);
   if (st.ok()) {
     pair_renamed(held);
     count_renames(held, d);
@@ -316,33 +369,35 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
   }
   // Edges: present at one end and not at the other (not compared without an edge sink).
   if (st.ok() && sink.edge)
-    st = in_pieces(*a, *b, column::edges, (*touched)[static_cast<size_t>(column::edges)], piece,
-                   [&](const std::string& key, const std::optional<std::string>& x,
-                       const std::optional<std::string>& y) -> status {
-                     bool was = x.has_value(), is = y.has_value();
-                     if (was == is) return {};
-                     auto parts = keys::parse_edge_key(key);
-                     edge_change c;
-                     c.change = is ? "added" : "removed";
-                     c.kind = parts.kind;
-                     c.from = parts.first;
-                     c.to = parts.second;
-                     edge e;
-                     if (decode_edge_value(is ? *y : *x, e).ok()) {
-                       c.target_name = e.target_name;
-                       c.how = e.how;
-                     }
-                     auto f = file_of.find(c.from);
-                     if (f == file_of.end()) {
-                       // The source node itself did not change: its file from whichever end has it.
-                       auto src = (is ? *b : *a).get(column::nodes, keys::node(proj, c.from));
-                       if (src.ok() && src->has_value())
-                         if (auto n = decode_node(**src, c.from); n.ok()) f = file_of.emplace(c.from, n->file).first;
-                     }
-                     c.file = f == file_of.end() ? std::string() : f->second;
-                     count(d, c.file, c.change, false);
-                     return sink.edge(std::move(c)) ? status{} : stop;
-                   });
+    st = in_pieces(
+        *a, *b, column::edges, (*touched)[static_cast<size_t>(column::edges)], piece,
+        [&](const std::string& key, const std::optional<std::string>& x,
+            const std::optional<std::string>& y) -> status {
+          bool was = x.has_value(), is = y.has_value();
+          if (was == is) return {};
+          auto parts = keys::parse_edge_key(key);
+          edge_change c;
+          c.change = is ? "added" : "removed";
+          c.kind = parts.kind;
+          c.from = parts.first;
+          c.to = parts.second;
+          edge e;
+          if (decode_edge_value(is ? *y : *x, e).ok()) {
+            c.target_name = e.target_name;
+            c.how = e.how;
+          }
+          auto f = file_of.find(c.from);
+          if (f == file_of.end()) {
+            // The source node itself did not change: its file from whichever end has it.
+            auto src = (is ? *b : *a).get(column::nodes, keys::node(is ? pb : pa, c.from));
+            if (src.ok() && src->has_value())
+              if (auto n = decode_node(**src, c.from); n.ok()) f = file_of.emplace(c.from, n->file).first;
+          }
+          c.file = f == file_of.end() ? std::string() : f->second;
+          count(d, c.file, c.change, false);
+          return sink.edge(std::move(c)) ? status{} : stop;
+        },
+        a_proj);
   if (!st.ok() && st.err().code == errc::cancelled) {
     d.stopped = true;
     return d;
@@ -351,10 +406,17 @@ result<diff_totals> stream_diff(const store& db, uint32_t proj, uint64_t from, u
   return d;
 }
 
+}  // namespace
+
 result<version_diff> diff_versions(const store& db, uint32_t proj, uint64_t from, uint64_t to) {
   version_diff d;
   d.from = from;
   d.to = to;
+  if (from == layer_base_version)
+    if (auto l = describe_layer(db, proj)) {
+      d.from = l->version;
+      d.over = l->over;
+    }
   diff_sink sink;
   sink.node = [&](node_change&& c) {
     d.nodes.push_back(std::move(c));
@@ -417,8 +479,10 @@ nlohmann::json to_json(const version_diff& d) {
   nlohmann::json nodes = nlohmann::json::array(), edges = nlohmann::json::array();
   for (const auto& c : d.nodes) nodes.push_back(to_json(c));
   for (const auto& c : d.edges) edges.push_back(to_json(c));
-  return {{"from", d.from}, {"to", d.to},     {"total", totals(d.total)},
-          {"files", files}, {"nodes", nodes}, {"edges", edges}};
+  nlohmann::json j = {{"from", d.from}, {"to", d.to},     {"total", totals(d.total)},
+                      {"files", files}, {"nodes", nodes}, {"edges", edges}};
+  if (!d.over.empty()) j["over"] = d.over;
+  return j;
 }
 
 namespace {

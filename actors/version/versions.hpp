@@ -25,6 +25,11 @@ namespace cg {
 // the graph's counts. Returns its id; 0 when nothing changed since the last version.
 result<uint64_t> commit_after_index(store& db, uint32_t proj, version_record rec);
 
+// What `base` names on a layer (resolve_version): the version it lies over, in the
+// project under it. Diffs (stream_diff, diff_versions: base to the newest state, 0)
+// and reviews (review_versions) of the layer compare its newest state with it.
+inline constexpr uint64_t layer_base_version = UINT64_MAX;
+
 // A version as users name it: "3", "v3", "head" or "latest" (the last committed one),
 // "head~2" (two before it), a tag or branch name (NAME~2 too), or an indexed git
 // commit's sha or a unique prefix of it.
@@ -73,6 +78,7 @@ struct edge_change {
 
 struct version_diff {
   uint64_t from = 0, to = 0;  // to 0: the newest state (uncommitted changes included)
+  std::string over;           // a layer's diff from its base: the project `from` is a version of
   std::vector<node_change> nodes;
   std::vector<edge_change> edges;
   struct file_totals {

@@ -303,7 +303,10 @@ api_reply diff_stream(app& a, uint32_t proj, uint64_t from, uint64_t to) {
   s.produce = [&a, proj, from, to](std::shared_ptr<stream_sink> out) {
     auto line = [&](json j) { return out->write(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"); };
     size_t nodes = 0, edges = 0;
-    bool going = line({{"type", "diff"}, {"from", from}, {"to", to}});
+    json head = {{"type", "diff"}, {"from", from}, {"to", to}};
+    if (from == layer_base_version)  // a layer from its base: that version, of the project under it
+      if (auto l = describe_layer(a.eng().storage(), proj)) head.update({{"from", l->version}, {"over", l->over}});
+    bool going = line(head);
     diff_sink sink;
     sink.node = [&](node_change&& c) {
       auto j = to_json(c);

@@ -762,16 +762,18 @@ void wire_query_fields(gql::schema& s, std::vector<status>& st) {
     json files = json::array(), nodes = json::array(), edges = json::array();
     for (const auto& [path, t] : d->files) files.push_back(totals(t, {{"path", path}}));
     // Each side of a change answers its own fields at its own version.
-    auto side = [&](const node& n, uint64_t v) {
-      auto j = node_gql(project, n);
+    // (A layer's diff from its base: the before side is the project under it.)
+    auto side = [&](const node& n, uint64_t v, const std::string& in) {
+      auto j = node_gql(in, n);
       if (v) mark_version(j, std::to_string(v));
       return j;
     };
+    const std::string before_in = d->over.empty() ? project : d->over;
     for (const auto& nc : d->nodes)
       nodes.push_back(
           {{"change", nc.change},
-           {"before", nc.change == "added" ? json(nullptr) : side(nc.before, d->from)},
-           {"after", nc.change == "removed" ? json(nullptr) : side(nc.after, d->to)},
+           {"before", nc.change == "added" ? json(nullptr) : side(nc.before, d->from, before_in)},
+           {"after", nc.change == "removed" ? json(nullptr) : side(nc.after, d->to, project)},
            {"signatureChanged", nc.signature_changed},
            {"moved", nc.moved},
            {"renamedFrom", nc.renamed && nc.change == "added" ? json(format_id(nc.renamed)) : json(nullptr)},

@@ -84,6 +84,43 @@ TEST(worktrees_cli, a_second_worktree_is_a_layer_of_its_differences_that_reads_a
   expect_same(export_of(data), main_before, "the project's newest state");
   EXPECT_EQ(search_files(data, "uncommitted_helper", "wt").count("json/only_here.py"), 1u);
   EXPECT_EQ(search_files(data, "uncommitted_helper", "hist").count("json/only_here.py"), 0u);
+  // What the worktree changes against what it lies over (`base`): the difference of
+  // fresh indexes of the fork point's tree and of the work tree, definition by definition.
+  {
+    temp_dir tree("worktrees-fork"), alone("worktrees-fork-fresh");
+    git(repo, "--work-tree='" + tree.str() + "' checkout -f " + fork + " -- .");
+    index_json(tree.path(), alone.str(), "hist");
+    const auto before = export_of(alone.str()), after = export_of(data, "", "wt");
+    std::set<std::string> want, got;
+    for (const auto& [id, n] : after.nodes)
+      if (!before.nodes.count(id))
+        want.insert("added " + id);
+      else if (before.nodes.at(id) != n)
+        want.insert("changed " + id);
+    for (const auto& [id, n] : before.nodes)
+      if (!after.nodes.count(id)) want.insert("removed " + id);
+    auto d = run_cli({"diff", "base", "--data-dir", data, "--project", "wt", "--json"});
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    auto dj = json::parse(d.out);
+    EXPECT_EQ(dj["over"], "hist");
+    EXPECT_EQ(dj["from"], layer["version"]);
+    for (const auto& c : dj["nodes"])
+      got.insert(c["change"].get<std::string>() + " " +
+                 (c.contains("after") ? c["after"] : c["before"])["id"].get<std::string>());
+    EXPECT_EQ(got, want);
+    EXPECT_GT(want.size(), 3u);
+    // The review of the same change: the worktree's definitions, what reaches them.
+    auto rv = run_cli({"review", "base", "--data-dir", data, "--project", "wt", "--json"});
+    ASSERT_EQ(rv.exit_code, 0) << rv.err << rv.out;
+    auto rj = json::parse(rv.out);
+    std::set<std::string> reviewed;
+    for (const auto& c : rj["changed"]) reviewed.insert(c["name"].get<std::string>());
+    EXPECT_TRUE(reviewed.count("uncommitted_helper") && reviewed.count("decode_everything")) << rv.out;
+    // Another name than `base` names no version of a layer.
+    auto head = run_cli({"diff", "head", "--data-dir", data, "--project", "wt"});
+    EXPECT_NE(head.exit_code, 0);
+    EXPECT_NE(head.err.find("`base` names the version it lies over"), std::string::npos) << head.err;
+  }
   // The layer's search state is kept in memory only (on disk it would repeat the project's).
   EXPECT_TRUE(fs::exists(fs::path(data) / "vectors" / "hist"));
   EXPECT_FALSE(fs::exists(fs::path(data) / "vectors" / "wt"));

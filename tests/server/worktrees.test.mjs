@@ -69,6 +69,28 @@ test('a linked worktree as a layer over REST and GraphQL, kept live by watch mod
   assert.ok(callees.json.results.some((r) => r.node && r.node.name === 'py_scanstring'), JSON.stringify(callees.json));
   assert.equal(totals((await call(srv, 'GET', '/api/v1/projects/lib', { token: reader })).json.stats), totals(libBefore));
 
+  // What the worktree changes against what it lies over: REST diff and review from
+  // `base` (the same as the CLI's), GraphQL diff.
+  const diff = await call(srv, 'GET', '/api/v1/projects/wt/versions/base/diff/working', { token: reader });
+  assert.equal(diff.status, 200, JSON.stringify(diff.json));
+  assert.equal(diff.json.over, 'lib');
+  const added = diff.json.nodes.filter((c) => c.change === 'added').map((c) => c.after.name);
+  assert.ok(added.includes('feature_decode') && added.includes('layer_probe'), added.join(','));
+  const streamed = await call(srv, 'GET', '/api/v1/projects/wt/versions/base/diff/working?stream=ndjson', { token: reader });
+  const lines = streamed.body.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.equal(lines[0].over, 'lib');
+  assert.equal(lines.filter((l) => l.type === 'node').length, diff.json.nodes.length);
+  const reviewed = await call(srv, 'GET', '/api/v1/projects/wt/review?base=base', { token: reader });
+  assert.equal(reviewed.status, 200, JSON.stringify(reviewed.json));
+  assert.ok(reviewed.json.changed.some((c) => c.name === 'layer_probe'), JSON.stringify(reviewed.json.changed));
+  const gqlDiff = (await call(srv, 'POST', '/graphql', { token: reader, body: {
+    query: '{ diff(project: "wt", from: "base") { from nodesAdded nodes { change after { name } } } }' } })).json;
+  assert.ok(gqlDiff.data, JSON.stringify(gqlDiff));
+  assert.equal(gqlDiff.data.diff.nodesAdded, added.length);
+  const noVersions = await call(srv, 'GET', '/api/v1/projects/wt/versions/head/diff/working', { token: reader });
+  assert.equal(noVersions.status, 400);
+  assert.match(noVersions.json.error.message, /`base` names the version it lies over/);
+
   // GraphQL: the layer on Project, and parseProject over another project.
   const gql = async (query, token = reader) => (await call(srv, 'POST', '/graphql', { token, body: { query } })).json;
   const q = await gql('{ project(name: "wt") { layer { over version commit } } lib: project(name: "lib") { layer { over } } }');
