@@ -250,34 +250,38 @@ status store::set_layer(uint32_t proj, layer_base base) {
   return {};
 }
 
-result<std::array<std::vector<std::string>, column_count>> store::layer_own_keys(uint32_t proj) const {
-  std::array<std::vector<std::string>, column_count> out;
+namespace {
+// Every key the layer holds itself (in the graph's columns): fn(column, key, value).
+template <class F>
+status for_each_own_key(const store::impl& s, uint32_t proj, F&& fn) {
   auto begin = keys::project_prefix(proj), end = keys::project_prefix(proj + 1);
   rocksdb::Slice upper = slice(end);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper;
   for (size_t c = 0; c < versions_cf; ++c) {
-    std::unique_ptr<rocksdb::Iterator> i(impl_->db->NewIterator(ro, impl_->cfs[c]));
-    for (i->Seek(slice(begin)); i->Valid(); i->Next()) out[c].emplace_back(view(i->key()));
-    if (!i->status().ok()) return storage_error(i->status(), "list the layer's keys");
+    std::unique_ptr<rocksdb::Iterator> i(s.db->NewIterator(ro, s.cfs[c]));
+    for (i->Seek(slice(begin)); i->Valid(); i->Next()) fn(c, i->key(), i->value());
+    if (!i->status().ok()) return storage_error(i->status(), "read the layer's keys");
   }
+  return {};
+}
+}  // namespace
+
+result<std::array<std::vector<std::string>, column_count>> store::layer_own_keys(uint32_t proj) const {
+  std::array<std::vector<std::string>, column_count> out;
+  auto st = for_each_own_key(
+      *impl_, proj, [&](size_t c, const rocksdb::Slice& k, const rocksdb::Slice&) { out[c].emplace_back(view(k)); });
+  if (!st.ok()) return st.err();
   return out;
 }
 
 result<store::layer_size> store::layer_keys(uint32_t proj) const {
   layer_size out;
-  auto begin = keys::project_prefix(proj), end = keys::project_prefix(proj + 1);
-  rocksdb::Slice upper = slice(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  for (size_t c = 0; c < versions_cf; ++c) {
-    std::unique_ptr<rocksdb::Iterator> i(impl_->db->NewIterator(ro, impl_->cfs[c]));
-    for (i->Seek(slice(begin)); i->Valid(); i->Next()) {
-      ++out.keys;
-      out.bytes += i->key().size() + i->value().size();
-    }
-    if (!i->status().ok()) return storage_error(i->status(), "count the layer's keys");
-  }
+  auto st = for_each_own_key(*impl_, proj, [&](size_t, const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    ++out.keys;
+    out.bytes += k.size() + v.size();
+  });
+  if (!st.ok()) return st.err();
   return out;
 }
 
